@@ -1,0 +1,41 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json | sha1sum | cut -c1-12)
+export SIGHTLINE_HOME ?= $(CURDIR)/var
+
+.PHONY: setup demo test test-fast lint bench bench-quality clean
+
+$(STAMP): pyproject.toml package.json
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm install --no-audit --no-fund --silent
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@bash scripts/ensure-chromium.sh
+
+demo: setup
+	$(BIN)/sightline demo
+
+# The whole suite, on SQLite by default or on PostgreSQL when DATABASE_URL is set.
+test: setup
+	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+bench-quality: setup
+	$(BIN)/python bench/bench_quality.py
+
+clean:
+	rm -rf var/test .pytest_cache .mypy_cache

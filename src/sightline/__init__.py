@@ -1,0 +1,1 @@
+"""Sightline: multi-agency safeguarding on a tamper-evident ledger."""

@@ -1,0 +1,1 @@
+"""Accounts and access: agencies, users, roles, the permission matrix, break-glass."""

@@ -1,0 +1,1 @@
+"""Accountability: recommendations against target dates, live indicators, resources, engagement."""

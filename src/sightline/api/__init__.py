@@ -1,0 +1,1 @@
+"""The typed REST API (django-ninja), using the same services, selectors and permission checks."""

@@ -1,0 +1,1 @@
+"""Case work: concerns, triage, screening, plans, missing episodes, placements, investigations."""

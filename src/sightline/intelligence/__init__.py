@@ -1,0 +1,1 @@
+"""Intelligence and networks: the graph of people, places, vehicles and phones, and ranked alerts."""

@@ -1,0 +1,193 @@
+"""Normalising places, postcodes, vehicle registrations and phone numbers.
+
+Agencies write the same place, car or phone in different ways; these functions turn
+each into one canonical key so that the graph joins them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+# Street-type abbreviations as partner agencies write them. "st" is handled apart
+# because at the start of a name it means "saint" ("St Mary's School").
+_ABBREVIATIONS = {
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "dr": "drive",
+    "cl": "close",
+    "ct": "court",
+    "cres": "crescent",
+    "pl": "place",
+    "sq": "square",
+    "tce": "terrace",
+    "gdns": "gardens",
+    "gr": "grove",
+    "pk": "park",
+    "hwy": "highway",
+    "bldgs": "buildings",
+    "ctr": "centre",
+    "center": "centre",
+    "n": "north",
+    "s": "south",
+    "e": "east",
+    "w": "west",
+    "&": "and",
+}
+_STOPWORDS = {"the"}
+_NON_WORD = re.compile(r"[^a-z0-9&]+")
+_POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def normalise_place(name: str | None) -> str:
+    """Case-, punctuation- and abbreviation-insensitive key for a place name.
+
+    >>> normalise_place("Star Kebab, Main St")
+    'star kebab main street'
+    >>> normalise_place("St. Mary's School")
+    'saint marys school'
+    """
+    if not name:
+        return ""
+    text = _ascii(str(name)).lower().replace("'", "").replace("\u2019", "")
+    tokens = [t for t in _NON_WORD.split(text.replace("&", " & ")) if t]
+    out: list[str] = []
+    for token in tokens:
+        if token in _STOPWORDS and out == []:
+            continue
+        if token == "st":
+            out.append("saint" if not out else "street")
+            continue
+        out.append(_ABBREVIATIONS.get(token, token))
+    return " ".join(out)
+
+
+def normalise_postcode(postcode: str | None) -> str:
+    """Upper-case UK postcode with one space before the inward code ("s652ab" -> "S65 2AB").
+
+    Anything that does not look like a postcode is returned upper-cased without spaces,
+    so it still compares equal to itself.
+    """
+    if not postcode:
+        return ""
+    compact = re.sub(r"[^A-Za-z0-9]", "", str(postcode)).upper()
+    if _POSTCODE_SHAPE.match(compact):
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+def normalise_plate(plate: str | None) -> str:
+    """Upper-case registration without spaces or punctuation; ``?`` is kept as a wildcard."""
+    if not plate:
+        return ""
+    return re.sub(r"[^A-Z0-9?]", "", str(plate).upper())
+
+
+def display_plate(plate: str) -> str:
+    """Current-style UK plates read ``AB12 CDE``; others are shown as stored."""
+    if len(plate) == 7:
+        return f"{plate[:4]} {plate[4:]}"
+    return plate
+
+
+def normalise_phone(phone: str | None) -> str:
+    """Digits only, with +44 / 0044 turned into the national leading 0."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", str(phone))
+    if digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("44") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def split_list(cell: object) -> list[str]:
+    """Split a ``;``-separated cell into its non-blank items."""
+    if cell is None:
+        return []
+    text = str(cell)
+    if not text or text == "nan":
+        return []
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+def match_partial_plates(
+    plates: Iterable[str],
+) -> dict[str, list[str]]:
+    """Map each partial plate (containing ``?``) to the full plates it could be.
+
+    A ``?`` stands for exactly one unknown character, so only plates of the same length
+    can match. Uses an index of (position, character) so the cost grows with the number
+    of candidates, not with partials x full plates.
+    """
+    full: list[str] = []
+    partial: list[str] = []
+    for plate in set(plates):
+        if not plate:
+            continue
+        (partial if "?" in plate else full).append(plate)
+    index: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    by_length: dict[int, set[str]] = defaultdict(set)
+    for plate in full:
+        by_length[len(plate)].add(plate)
+        for pos, char in enumerate(plate):
+            index[(len(plate), pos, char)].add(plate)
+    matches: dict[str, list[str]] = {}
+    for plate in sorted(partial):
+        known = [(len(plate), pos, char) for pos, char in enumerate(plate) if char != "?"]
+        if not known:
+            matches[plate] = []
+            continue
+        sets = sorted((index.get(k, set()) for k in known), key=len)
+        found = set(sets[0])
+        for other in sets[1:]:
+            found &= other
+            if not found:
+                break
+        matches[plate] = sorted(found)
+    return matches
+
+
+def canonical_places(
+    pairs: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Give every (raw name, raw postcode) pair a canonical (place_id, label).
+
+    Names are compared after :func:`normalise_place`. A name seen with exactly one
+    postcode is one place even where some records leave the postcode blank; a name seen
+    with several postcodes (two branches of a chain) is split by postcode, and blank
+    postcodes stay with the bare name.
+    """
+    normalised: dict[tuple[str, str], tuple[str, str]] = {}
+    postcodes_for: dict[str, set[str]] = defaultdict(set)
+    for raw_name, raw_pc in set(pairs):
+        name = normalise_place(raw_name)
+        pc = normalise_postcode(raw_pc)
+        normalised[(raw_name, raw_pc)] = (name, pc)
+        if name and pc:
+            postcodes_for[name].add(pc)
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for raw, (name, pc) in normalised.items():
+        if not name and not pc:
+            continue
+        if name and not pc and len(postcodes_for.get(name, ())) == 1:
+            pc = next(iter(postcodes_for[name]))
+        if name and pc and len(postcodes_for.get(name, ())) == 1:
+            # One place with one postcode: the id need not carry the postcode.
+            pc_part = ""
+        else:
+            pc_part = pc.replace(" ", "")
+        slug = name.replace(" ", "-")
+        place_id = "place:" + (f"{slug}@{pc_part}" if slug and pc_part else slug or pc_part)
+        label = f"{name}, {pc}" if name and pc else name or pc
+        out[raw] = (place_id, label)
+    return out

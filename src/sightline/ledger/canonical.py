@@ -1,0 +1,55 @@
+"""Canonical JSON bytes for ledger entries (RFC 8785 for the values the ledger allows).
+
+RFC 8785 and ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` produce the
+same bytes for strings, integers, booleans, null, lists and objects with BMP keys. Floats are where
+they differ, so entries carry no floats: :func:`jsonable` turns them (and Decimals) into strings.
+The stdlib encoder is five times faster than the pure-Python rfc8785 package, which the tests use
+as the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+_encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+class CanonicalError(TypeError):
+    pass
+
+
+def jsonable(value: Any) -> Any:
+    """Convert a Python value to the JSON subset the ledger stores."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if abs(value) > 2**53:
+            raise CanonicalError(f"integer {value} is outside the I-JSON range")
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise CanonicalError("bytes are not allowed in ledger entries")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    raise CanonicalError(f"{type(value).__name__} cannot go into a ledger entry")
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """Serialise already-jsonable data; callers pass the output of :func:`jsonable`."""
+    return _encoder.encode(obj).encode("utf-8")

@@ -1,0 +1,134 @@
+"""``sightline init`` and ``sightline ledger ...`` (see shared/interfaces.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    init = sub.add_parser("init", help="create or migrate the database and the ledger signing key")
+    init.set_defaults(func=cmd_init)
+
+    ledger = sub.add_parser("ledger", help="checkpoints, proofs and verification of the ledger")
+    lsub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="LEDGER_COMMAND")
+    p = lsub.add_parser("checkpoint", help="sign and write a checkpoint")
+    p.add_argument("--out", help="also write the checkpoint to this file")
+    p.set_defaults(func=cmd_checkpoint)
+    p = lsub.add_parser("public-key", help="print the checkpoint-signing public key (note-key form)")
+    p.set_defaults(func=cmd_public_key)
+    p = lsub.add_parser("prove", help="print an RFC 9162 inclusion proof as JSON")
+    p.add_argument("--index", type=int, required=True)
+    p.add_argument("--size", type=int)
+    p.set_defaults(func=cmd_prove)
+    p = lsub.add_parser("consistency", help="print an RFC 9162 consistency proof as JSON")
+    p.add_argument("--from", dest="size1", type=int, required=True)
+    p.add_argument("--to", dest="size2", type=int, required=True)
+    p.set_defaults(func=cmd_consistency)
+    p = lsub.add_parser("entry", help="print an entry's canonical bytes exactly as hashed")
+    p.add_argument("--index", type=int, required=True)
+    p.set_defaults(func=cmd_entry)
+    p = lsub.add_parser("verify", help="verify every entry, checkpoint and current-state row")
+    p.add_argument("--checkpoint", action="append", default=[], metavar="F")
+    p.set_defaults(func=cmd_verify)
+    p = lsub.add_parser("rebuild", help="rebuild the current-state tables from the ledger")
+    p.set_defaults(func=cmd_rebuild)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from sightline.access.services import ensure_standard_agencies
+    from sightline.ledger import services
+
+    call_command("migrate", interactive=False, verbosity=0)
+    services.signing_key()
+    services.integrate()
+    ensure_standard_agencies()
+    print(f"Database ready. Ledger signing key: {services.public_key()}")
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    from sightline.ledger.services import do_checkpoint
+
+    cp = do_checkpoint(out=args.out)
+    if not args.out:
+        sys.stdout.write(cp.note)
+    return 0
+
+
+def cmd_public_key(args: argparse.Namespace) -> int:
+    from sightline.ledger.services import public_key
+
+    print(public_key())
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"sightline: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_prove(args: argparse.Namespace) -> int:
+    from sightline.ledger.selectors import inclusion_proof
+
+    try:
+        print(json.dumps(inclusion_proof(args.index, args.size), indent=2))
+    except ValueError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_consistency(args: argparse.Namespace) -> int:
+    from sightline.ledger.selectors import consistency_proof
+
+    try:
+        print(json.dumps(consistency_proof(args.size1, args.size2), indent=2))
+    except ValueError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_entry(args: argparse.Namespace) -> int:
+    from sightline.ledger.selectors import entry_bytes
+
+    try:
+        data = entry_bytes(args.index)
+    except ValueError as exc:
+        return _fail(str(exc))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from sightline.ledger.selectors import verify
+
+    texts = []
+    for path in args.checkpoint:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                texts.append(fh.read())
+        except OSError as exc:
+            return _fail(f"{path}: {exc.strerror}")
+    report = verify(texts)
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    status = "intact" if report.ok else f"NOT intact ({len(report.problems)} problems)"
+    print(
+        f"ledger {status}: {report.size} entries, root {report.root.hex()}, "
+        f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked"
+    )
+    return 0 if report.ok else 1
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from sightline.ledger.services import rebuild
+
+    counts = rebuild()
+    for kind, n in counts.items():
+        print(f"{kind}: {n} rows")
+    return 0

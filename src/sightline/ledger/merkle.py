@@ -1,0 +1,420 @@
+"""RFC 9162 (RFC 6962) Merkle tree hashing, proofs and compact ranges.
+
+Written by hand on purpose (see issue 2): it is small, and it is the part of the
+ledger whose correctness everything else rests on.
+
+Tree shape: for n > 1 leaves the left subtree holds the largest power of two
+strictly less than n leaves (RFC 9162 section 2.1.1). Building the tree level
+by level and carrying an unpaired last node up unchanged gives the same root,
+and avoids recursion and per-node Python calls.
+
+All hashes are 32-byte SHA-256 digests. Functions that build trees trust their
+``leaf_hashes`` input; verifiers trust nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "EMPTY_ROOT",
+    "HASH_SIZE",
+    "CompactRange",
+    "ProofError",
+    "consistency_proof",
+    "hash_leaves",
+    "inclusion_proof",
+    "is_valid_consistency",
+    "is_valid_inclusion",
+    "leaf_hash",
+    "node_hash",
+    "root",
+    "verify_consistency",
+    "verify_inclusion",
+]
+
+HASH_SIZE = 32
+_LEAF = b"\x00"
+_NODE = b"\x01"
+_sha256 = hashlib.sha256
+
+#: Root of the empty tree: SHA-256 of the empty string.
+EMPTY_ROOT: bytes = _sha256(b"").digest()
+
+
+class ProofError(ValueError):
+    """A Merkle proof, root or hash failed verification or is malformed."""
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """Return SHA-256(0x00 || data)."""
+    return _sha256(_LEAF + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """Return SHA-256(0x01 || left || right)."""
+    return _sha256(_NODE + left + right).digest()
+
+
+def hash_leaves(entries: Iterable[bytes]) -> list[bytes]:
+    """Return the leaf hash of each entry, in order."""
+    sha, prefix = _sha256, _LEAF
+    return [sha(prefix + e).digest() for e in entries]
+
+
+def root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """Return the Merkle tree hash (MTH) of ``leaf_hashes``.
+
+    Iterative, one list comprehension per level: about one hashlib call per
+    node and no other per-node Python work.
+    """
+    n = len(leaf_hashes)
+    if n == 0:
+        return EMPTY_ROOT
+    if n == 1:
+        return leaf_hashes[0]
+    sha, prefix = _sha256, _NODE
+    level: Sequence[bytes] = leaf_hashes
+    while n > 1:
+        it = iter(level)
+        nxt = [sha(prefix + left + right).digest() for left, right in zip(it, it)]
+        if n & 1:
+            # The unpaired last node moves up unchanged (RFC split rule).
+            nxt.append(level[-1])
+        level = nxt
+        n = len(nxt)
+    return level[0]
+
+
+def _split(n: int) -> int:
+    """Largest power of two strictly less than ``n`` (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _check_size(leaf_hashes: Sequence[bytes], size: int) -> None:
+    if size < 0:
+        raise ValueError(f"tree size {size} is negative")
+    if size > len(leaf_hashes):
+        raise ValueError(f"tree size {size} exceeds the {len(leaf_hashes)} leaf hashes given")
+
+
+def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, size: int) -> list[bytes]:
+    """Return the inclusion proof PATH(index, D[0:size]) (RFC 9162 2.1.3.1).
+
+    Uses the first ``size`` leaf hashes. The proof is ordered from the leaf
+    upwards. Cost is about ``size`` hashes (each sibling subtree is hashed once
+    with the fast :func:`root`), with no cached interior nodes.
+    """
+    _check_size(leaf_hashes, size)
+    if not 0 <= index < size:
+        raise ValueError(f"leaf index {index} is outside a tree of size {size}")
+    proof: list[bytes] = []
+    lo, hi = 0, size
+    # Walk down from the root, collecting the sibling subtree at each split.
+    while hi - lo > 1:
+        mid = lo + _split(hi - lo)
+        if index < mid:
+            proof.append(root(leaf_hashes[mid:hi]))
+            hi = mid
+        else:
+            proof.append(root(leaf_hashes[lo:mid]))
+            lo = mid
+    proof.reverse()
+    return proof
+
+
+def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> list[bytes]:
+    """Return the consistency proof PROOF(size1, D[0:size2]) (RFC 9162 2.1.4.1).
+
+    Defined for 0 < size1 <= size2; the proof is empty when the sizes are
+    equal. Cost is about ``size2`` hashes.
+    """
+    _check_size(leaf_hashes, size2)
+    if size1 <= 0:
+        raise ValueError(f"consistency proofs need size1 > 0, got {size1}")
+    if size1 > size2:
+        raise ValueError(f"size1 {size1} is greater than size2 {size2}")
+    proof: list[bytes] = []
+    # Iterative SUBPROOF(m, D[lo:hi], whole): ``whole`` is the RFC's flag b.
+    lo, hi, m, whole = 0, size2, size1, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            proof.append(root(leaf_hashes[lo + k : hi]))
+            hi = lo + k
+        else:
+            proof.append(root(leaf_hashes[lo : lo + k]))
+            lo += k
+            m -= k
+            whole = False
+    if not whole:
+        proof.append(root(leaf_hashes[lo:hi]))
+    proof.reverse()
+    return proof
+
+
+def _check_hash(value: bytes, what: str) -> None:
+    if not isinstance(value, bytes | bytearray):
+        raise ProofError(f"{what} must be bytes, not {type(value).__name__}")
+    if len(value) != HASH_SIZE:
+        raise ProofError(f"{what} is {len(value)} bytes, expected {HASH_SIZE}")
+
+
+def _check_proof(proof: Sequence[bytes]) -> None:
+    for i, p in enumerate(proof):
+        _check_hash(p, f"proof element {i}")
+
+
+def verify_inclusion(
+    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> None:
+    """Check that ``leaf_hash`` is leaf ``index`` of the tree of ``size`` with ``root``.
+
+    RFC 9162 section 2.1.3.2. Raises :class:`ProofError` on any failure.
+    """
+    if index < 0 or size < 0:
+        raise ProofError(f"leaf index {index} and tree size {size} must not be negative")
+    if index >= size:
+        raise ProofError(f"leaf index {index} is not below tree size {size}")
+    _check_hash(leaf_hash, "leaf hash")
+    _check_hash(root, "root")
+    _check_proof(proof)
+
+    sha, prefix = _sha256, _NODE
+    fn, sn = index, size - 1
+    r = bytes(leaf_hash)
+    for p in proof:
+        if sn == 0:
+            raise ProofError(
+                f"inclusion proof for leaf {index} of {size} is too long ({len(proof)} hashes)"
+            )
+        if fn & 1 or fn == sn:
+            r = sha(prefix + p + r).digest()
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = sha(prefix + r + p).digest()
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError(
+            f"inclusion proof for leaf {index} of {size} is too short ({len(proof)} hashes)"
+        )
+    if r != root:
+        raise ProofError(f"inclusion proof for leaf {index} of {size} does not match the root")
+
+
+def verify_consistency(
+    size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
+) -> None:
+    """Check that the tree of ``size1`` with ``root1`` is a prefix of ``size2``/``root2``.
+
+    RFC 9162 section 2.1.4.2, which defines proofs for 0 < size1 <= size2
+    (a proof from the empty tree proves nothing and is rejected). Raises
+    :class:`ProofError` on any failure.
+    """
+    if size1 < 0 or size2 < 0:
+        raise ProofError(f"tree sizes {size1} and {size2} must not be negative")
+    if size1 > size2:
+        raise ProofError(f"size1 {size1} is greater than size2 {size2}")
+    if size1 == 0:
+        raise ProofError("consistency with the empty tree (size1 = 0) is not defined")
+    if size1 == size2:
+        if len(proof) != 0:
+            raise ProofError(f"sizes are equal ({size1}) but the proof is not empty")
+        if root1 != root2:
+            raise ProofError(f"sizes are equal ({size1}) but the roots differ")
+        return
+    if len(proof) == 0:
+        raise ProofError(f"consistency proof from {size1} to {size2} is empty")
+    _check_hash(root1, "root1")
+    _check_hash(root2, "root2")
+    _check_proof(proof)
+
+    path: list[bytes] = list(proof)
+    if size1 & (size1 - 1) == 0:
+        # size1 is a power of two: its root is a node of the new tree.
+        path.insert(0, bytes(root1))
+    sha, prefix = _sha256, _NODE
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise ProofError(
+                f"consistency proof from {size1} to {size2} is too long ({len(proof)} hashes)"
+            )
+        if fn & 1 or fn == sn:
+            fr = sha(prefix + c + fr).digest()
+            sr = sha(prefix + c + sr).digest()
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = sha(prefix + sr + c).digest()
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError(
+            f"consistency proof from {size1} to {size2} is too short ({len(proof)} hashes)"
+        )
+    if fr != root1:
+        raise ProofError(f"consistency proof from {size1} to {size2} does not match root1")
+    if sr != root2:
+        raise ProofError(f"consistency proof from {size1} to {size2} does not match root2")
+
+
+def is_valid_inclusion(
+    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
+    """Boolean form of :func:`verify_inclusion`."""
+    try:
+        verify_inclusion(leaf_hash, index, size, proof, root)
+    except ProofError:
+        return False
+    return True
+
+
+def is_valid_consistency(
+    size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
+) -> bool:
+    """Boolean form of :func:`verify_consistency`."""
+    try:
+        verify_consistency(size1, size2, proof, root1, root2)
+    except ProofError:
+        return False
+    return True
+
+
+class CompactRange:
+    """The roots of the perfect subtrees covering leaves [0, size).
+
+    One hash per set bit of ``size``, left (largest) to right, as in
+    transparency-dev/merkle's compact ranges. Appending costs amortised one
+    node hash; :meth:`root` costs at most log2(size) hashes. Small enough to
+    persist in a database row so the tree can be extended without re-reading
+    old leaves.
+    """
+
+    __slots__ = ("_hashes", "_size")
+
+    _MAGIC = b"SLCR1"  # versioned so the stored form can change later
+
+    def __init__(self, size: int = 0, hashes: Iterable[bytes] = ()) -> None:
+        hs = list(hashes)
+        if size < 0:
+            raise ValueError(f"compact range size {size} is negative")
+        if len(hs) != size.bit_count():
+            raise ValueError(
+                f"compact range of size {size} needs {size.bit_count()} hashes, got {len(hs)}"
+            )
+        for i, h in enumerate(hs):
+            if not isinstance(h, bytes) or len(h) != HASH_SIZE:
+                raise ValueError(f"compact range hash {i} is not a {HASH_SIZE}-byte hash")
+        self._size = size
+        self._hashes = hs
+
+    @classmethod
+    def from_leaves(cls, leaf_hashes: Iterable[bytes]) -> CompactRange:
+        cr = cls()
+        cr.extend(leaf_hashes)
+        return cr
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def hashes(self) -> tuple[bytes, ...]:
+        return tuple(self._hashes)
+
+    def append(self, leaf_hash: bytes) -> None:
+        if not isinstance(leaf_hash, bytes) or len(leaf_hash) != HASH_SIZE:
+            raise ValueError(f"leaf hash must be {HASH_SIZE} bytes")
+        self.extend((leaf_hash,))
+
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        sha, prefix = _sha256, _NODE
+        hashes, size = self._hashes, self._size
+        pop, push = hashes.pop, hashes.append
+        try:
+            for h in leaf_hashes:
+                if len(h) != HASH_SIZE:
+                    raise ValueError(f"leaf hash {size} is {len(h)} bytes, expected {HASH_SIZE}")
+                # Merge equal-sized subtrees: one merge per trailing 1 bit.
+                n = size
+                while n & 1:
+                    h = sha(prefix + pop() + h).digest()
+                    n >>= 1
+                push(h)
+                size += 1
+        finally:
+            # Leaves before a bad one stay appended; state is always consistent.
+            self._size = size
+
+    def root(self) -> bytes:
+        hashes = self._hashes
+        if not hashes:
+            return EMPTY_ROOT
+        r = hashes[-1]
+        for h in reversed(hashes[:-1]):
+            r = node_hash(h, r)
+        return r
+
+    def copy(self) -> CompactRange:
+        return CompactRange(self._size, self._hashes)
+
+    def to_bytes(self) -> bytes:
+        """Magic, 8-byte big-endian size, then the hashes."""
+        return self._MAGIC + self._size.to_bytes(8, "big") + b"".join(self._hashes)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> CompactRange:
+        magic = cls._MAGIC
+        if not data.startswith(magic) or len(data) < len(magic) + 8:
+            raise ValueError("not a serialised compact range (bad header)")
+        size = int.from_bytes(data[len(magic) : len(magic) + 8], "big")
+        body = data[len(magic) + 8 :]
+        if len(body) != size.bit_count() * HASH_SIZE:
+            raise ValueError(
+                f"serialised compact range of size {size} has {len(body)} hash bytes, "
+                f"expected {size.bit_count() * HASH_SIZE}"
+            )
+        return cls(size, [body[i : i + HASH_SIZE] for i in range(0, len(body), HASH_SIZE)])
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"size": self._size, "hashes": [base64.b64encode(h).decode() for h in self._hashes]},
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> CompactRange:
+        try:
+            obj = json.loads(text)
+            size = obj["size"]
+            hashes = [base64.b64decode(h, validate=True) for h in obj["hashes"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"not a JSON compact range: {exc}") from exc
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise ValueError("JSON compact range 'size' must be an integer")
+        return cls(size, hashes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CompactRange):
+            return NotImplemented
+        return self._size == other._size and self._hashes == other._hashes
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"CompactRange(size={self._size}, root={self.root().hex()[:16]}...)"

@@ -1,0 +1,135 @@
+"""Ledger tables, and the base class for every current-state table that the ledger feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.db import models
+
+from sightline.ledger.canonical import jsonable
+
+
+class PendingEntry(models.Model):
+    """Committed changes waiting to be sequenced (Trillian's unsequenced queue).
+
+    Writers insert here inside their own transaction, so they never wait on the sequencer's lock
+    for the length of a request; the integrator gives them gapless indexes in batches.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    body = models.TextField(help_text="canonical JSON of the entry without index and prev")
+
+    class Meta:
+        db_table = "ledger_pending"
+
+
+class Entry(models.Model):
+    """One sequenced ledger entry. Append-only: database triggers refuse UPDATE, DELETE, TRUNCATE."""
+
+    index = models.BigIntegerField(primary_key=True)
+    time = models.DateTimeField()
+    actor_user = models.CharField(max_length=150)
+    actor_agency = models.CharField(max_length=64)
+    actor_role = models.CharField(max_length=64)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=128)
+    version = models.IntegerField(null=True)
+    reason = models.TextField(blank=True)
+    canonical = models.BinaryField(help_text="exactly the bytes hashed into the leaf")
+    leaf_hash = models.BinaryField()
+
+    class Meta:
+        db_table = "ledger_entry"
+        verbose_name_plural = "entries"
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "version"], name="ledger_obj_idx"),
+            models.Index(fields=["actor_user", "time"], name="ledger_actor_idx"),
+            models.Index(fields=["action"], name="ledger_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.action} {self.object_type}:{self.object_id}"
+
+
+class TreeHead(models.Model):
+    """The integrator's state: tree size, compact range and last leaf hash. One row (id=1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.BigIntegerField(default=0)
+    root = models.BinaryField()
+    frontier = models.BinaryField()
+    last_leaf_hash = models.BinaryField(default=b"")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "ledger_treehead"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head, also written to a folder outside the database. Append-only."""
+
+    id = models.BigAutoField(primary_key=True)
+    size = models.BigIntegerField()
+    root = models.BinaryField()
+    note = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_checkpoint"
+        ordering = ["id"]
+
+
+def new_id(prefix: str) -> str:
+    # Random rather than sequential: ids leak nothing about volumes and need no shared counter.
+    return f"{prefix}-{secrets.token_hex(6).upper()}"
+
+
+class LedgeredModel(models.Model):
+    """Base for current-state tables: each row is a cache of its object's latest ledger version.
+
+    Write only through ``sightline.ledger.services`` (``do_create`` / ``do_update`` and friends).
+    """
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    id_prefix: ClassVar[str] = "X"
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def ledger_type(cls) -> str:
+        return cls._meta.label_lower
+
+    def snapshot(self) -> dict[str, Any]:
+        """The object's full version as stored in the ledger (every concrete field but version)."""
+        data: dict[str, Any] = {}
+        for field in self._meta.concrete_fields:
+            if field.name == "version":
+                continue
+            data[field.attname] = jsonable(getattr(self, field.attname))
+        return data
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any], version: int) -> LedgeredModel:
+        values: dict[str, Any] = {"version": version}
+        for field in cls._meta.concrete_fields:
+            if field.attname not in data:
+                continue
+            raw = data[field.attname]
+            if raw is not None and isinstance(field, models.JSONField):
+                values[field.attname] = raw
+            elif raw is not None and isinstance(field, models.DateTimeField):
+                values[field.attname] = dt.datetime.fromisoformat(raw)
+            elif raw is not None and isinstance(field, models.FloatField):
+                values[field.attname] = float(raw)
+            elif raw is not None and isinstance(field, models.DecimalField):
+                values[field.attname] = Decimal(raw)
+            else:
+                values[field.attname] = field.to_python(raw)
+        return cls(**values)

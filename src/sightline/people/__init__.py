@@ -1,0 +1,1 @@
+"""People and linkage: source records as agencies sent them, and the people they are linked into."""

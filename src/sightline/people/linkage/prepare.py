@@ -1,0 +1,273 @@
+"""Turn raw person records into the standardised feature table the model compares.
+
+Everything Splink compares is precomputed here, in Python, so that the comparison SQL
+stays simple (equality, array overlap, string similarity) and runs unchanged on DuckDB
+and Spark. Ethnicity is never read: only the columns in INPUT_COLUMNS are looked at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from .names import canonical_forms, metaphone, name_tokens, normalise_text, nysiis
+from .types import LinkageInputError
+
+INPUT_COLUMNS: tuple[str, ...] = (
+    "record_key",
+    "agency",
+    "record_id",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "estimated_age",
+    "sex",
+    "postcode",
+    "phone",
+    "email",
+    "nhs_number",
+    "upn",
+    "pnc_id",
+    "address",
+    "reference_date",
+)
+
+# Columns of the prepared table, in order; the Spark schema and the tests rely on it.
+STRING_FEATURES: tuple[str, ...] = (
+    "unique_id",
+    "agency",
+    "given",
+    "family",
+    "given_mp",
+    "family_mp",
+    "given_ny",
+    "family_ny",
+    "dob",
+    "dob_ym",
+    "dob_y",
+    "dob_precision",
+    "sex",
+    "postcode",
+    "pc_sector",
+    "pc_district",
+    "address",
+    "email",
+    "nhs",
+    "upn",
+    "pnc",
+)
+ARRAY_FEATURES: tuple[str, ...] = ("given_canon", "name_tokens", "phones")
+FLOAT_FEATURES: tuple[str, ...] = ("birth_year",)
+BOOL_FEATURES: tuple[str, ...] = ("birth_is_estimate",)
+FEATURE_COLUMNS: tuple[str, ...] = (
+    STRING_FEATURES + ARRAY_FEATURES + FLOAT_FEATURES + BOOL_FEATURES
+)
+
+_DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+_ADDRESS_ABBREVIATIONS = {
+    "road": "rd",
+    "street": "st",
+    "avenue": "ave",
+    "lane": "ln",
+    "drive": "dr",
+    "close": "cl",
+    "court": "ct",
+    "crescent": "cres",
+    "place": "pl",
+    "terrace": "ter",
+    "gardens": "gdns",
+    "square": "sq",
+    "flat": "flat",
+    "apartment": "flat",
+}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (
+        isinstance(value, str) and not value.strip()
+    )
+
+
+def _text(value: object) -> str:
+    return "" if _blank(value) else str(value).strip()
+
+
+def _decimal_year(d: date) -> float:
+    start = date(d.year, 1, 1)
+    days = (date(d.year + 1, 1, 1) - start).days
+    return d.year + (d - start).days / days
+
+
+def _parse_reference_date(key: str, raw: str, default: date) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError as exc:
+        raise LinkageInputError(key, "reference_date", f"not a YYYY-MM-DD date: {raw!r}") from exc
+
+
+def _birth_features(
+    key: str, dob_raw: str, age_raw: str, reference: date
+) -> tuple[str | None, str | None, str | None, str | None, float | None, bool]:
+    """Returns dob (full), dob_ym, dob_y, precision, approximate birth year, is_estimate."""
+    if dob_raw:
+        m = _DOB.match(dob_raw)
+        if not m:
+            raise LinkageInputError(
+                key, "date_of_birth", f"expected YYYY-MM-DD, YYYY-MM or YYYY, got {dob_raw!r}"
+            )
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if day is not None and month is not None:
+            try:
+                d = date(int(year), int(month), int(day))
+            except ValueError as exc:
+                raise LinkageInputError(key, "date_of_birth", f"no such date: {dob_raw!r}") from exc
+            return dob_raw, f"{year}-{month}", year, "day", _decimal_year(d), False
+        if month is not None:
+            if not 1 <= int(month) <= 12:
+                raise LinkageInputError(key, "date_of_birth", f"no such month: {dob_raw!r}")
+            return None, f"{year}-{month}", year, "month", int(year) + (int(month) - 0.5) / 12, False
+        return None, None, year, "year", int(year) + 0.5, False
+    if age_raw:
+        try:
+            age = int(float(age_raw))
+        except ValueError as exc:
+            raise LinkageInputError(key, "estimated_age", f"not a whole number: {age_raw!r}") from exc
+        if not 0 <= age <= 120:
+            raise LinkageInputError(key, "estimated_age", f"out of range: {age_raw!r}")
+        # Someone aged A on the reference date was born between A+1 and A years before it.
+        return None, None, None, None, _decimal_year(reference) - age - 0.5, True
+    return None, None, None, None, None, False
+
+
+def normalise_postcode(raw: str) -> tuple[str | None, str | None, str | None]:
+    """Returns (postcode, sector, district) with spaces removed, or Nones."""
+    pc = re.sub(r"[^A-Z0-9]", "", raw.upper())
+    if not pc:
+        return None, None, None
+    m = _POSTCODE.match(pc)
+    if not m:
+        # Partial postcodes ("S65") still tell us the district.
+        return None, None, pc if re.match(r"^[A-Z]{1,2}\d[A-Z\d]?$", pc) else None
+    outward, inward = m.group(1), m.group(2)
+    return pc, outward + inward[0], outward
+
+
+def normalise_address(raw: str, postcode: str | None) -> str | None:
+    text = raw.lower()
+    if postcode:
+        # Drop a trailing copy of the postcode so it is not counted twice.
+        text = re.sub(r"\b" + re.escape(postcode[:-3].lower()) + r"\s*" + re.escape(postcode[-3:].lower()) + r"\b", " ", text)
+    words = re.findall(r"[a-z0-9]+", text)
+    words = [_ADDRESS_ABBREVIATIONS.get(w, w) for w in words]
+    return " ".join(words) or None
+
+
+def normalise_phones(raw: str) -> list[str] | None:
+    out: set[str] = set()
+    for part in re.split(r"[;,/]", raw):
+        digits = re.sub(r"\D", "", part)
+        if digits.startswith("44") and len(digits) >= 11:
+            digits = "0" + digits[2:]
+        if len(digits) >= 6:
+            out.add(digits)
+    return sorted(out) or None
+
+
+def valid_nhs_number(value: str) -> bool:
+    """Modulus 11 check; invalid numbers are treated as not recorded."""
+    if len(value) != 10 or not value.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(value[9])
+
+
+def _identifier(raw: str) -> str | None:
+    cleaned = re.sub(r"[^A-Z0-9/]", "", raw.upper())
+    return cleaned or None
+
+
+def _unique_map(values: Iterable[str], fn: object) -> dict[str, object]:
+    assert callable(fn)
+    return {v: fn(v) for v in set(values)}
+
+
+def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
+    """Validate and standardise raw records into the feature table (one row per record,
+    `unique_id` = record_key)."""
+    if "record_key" not in records.columns:
+        raise LinkageInputError("*", "record_key", "column is missing")
+    default_ref = as_of or date.today()
+    n = len(records)
+    cols: dict[str, list[str]] = {}
+    for c in INPUT_COLUMNS:
+        if c in records.columns:
+            cols[c] = [_text(v) for v in records[c].tolist()]
+        else:
+            cols[c] = [""] * n
+    keys = cols["record_key"]
+    for i, k in enumerate(keys):
+        if not k:
+            raise LinkageInputError(f"row {i + 1}", "record_key", "blank")
+    if len(set(keys)) != n:
+        dupes = sorted({k for k in keys if keys.count(k) > 1})[:5]
+        raise LinkageInputError(dupes[0], "record_key", f"duplicated: {dupes}")
+
+    out: dict[str, list[object]] = {c: [] for c in FEATURE_COLUMNS}
+    given_norm = {v: name_tokens(v) for v in set(cols["given_name"])}
+    family_norm = {v: name_tokens(v) for v in set(cols["family_name"])}
+    other_norm = {v: name_tokens(v.replace(";", " ")) for v in set(cols["other_names"])}
+
+    for i in range(n):
+        key = keys[i]
+        g_tokens = given_norm[cols["given_name"][i]]
+        f_tokens = family_norm[cols["family_name"][i]]
+        given = g_tokens[0] if g_tokens else ""
+        family = "".join(f_tokens)
+        tokens = sorted(set(g_tokens) | set(f_tokens) | set(other_norm[cols["other_names"][i]]) | ({family} if family else set()))
+        ref = _parse_reference_date(key, cols["reference_date"][i], default_ref)
+        dob, dob_ym, dob_y, precision, birth_year, is_est = _birth_features(
+            key, cols["date_of_birth"][i], cols["estimated_age"][i], ref
+        )
+        pc, sector, district = normalise_postcode(cols["postcode"][i])
+        sex = cols["sex"][i].upper()[:1]
+        nhs = re.sub(r"\D", "", cols["nhs_number"][i])
+        out["unique_id"].append(key)
+        out["agency"].append(cols["agency"][i] or None)
+        out["given"].append(given or None)
+        out["family"].append(family or None)
+        out["given_mp"].append(metaphone(given))
+        out["family_mp"].append(metaphone(family))
+        out["given_ny"].append(nysiis(given))
+        out["family_ny"].append(nysiis(family))
+        out["dob"].append(dob)
+        out["dob_ym"].append(dob_ym)
+        out["dob_y"].append(dob_y)
+        out["dob_precision"].append(precision)
+        out["sex"].append(sex if sex in ("F", "M") else None)
+        out["postcode"].append(pc)
+        out["pc_sector"].append(sector)
+        out["pc_district"].append(district)
+        out["address"].append(normalise_address(cols["address"][i], pc) if cols["address"][i] else None)
+        out["email"].append(cols["email"][i].lower() or None)
+        out["nhs"].append(nhs if valid_nhs_number(nhs) else None)
+        out["upn"].append(_identifier(cols["upn"][i]))
+        out["pnc"].append(_identifier(cols["pnc_id"][i]))
+        out["given_canon"].append(list(canonical_forms(given)) or None)
+        out["name_tokens"].append(tokens or None)
+        out["phones"].append(normalise_phones(cols["phone"][i]) if cols["phone"][i] else None)
+        out["birth_year"].append(birth_year)
+        out["birth_is_estimate"].append(is_est)
+    frame = pd.DataFrame(out, columns=list(FEATURE_COLUMNS))
+    frame["birth_year"] = frame["birth_year"].astype("float64")
+    frame["birth_is_estimate"] = frame["birth_is_estimate"].astype(bool)
+    return frame

@@ -1,0 +1,130 @@
+"""Source records exactly as agencies sent them, and the people they are linked into.
+
+Every table here is a cache of the ledger: write only through services (``sightline.ledger.services``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from sightline.ledger.models import LedgeredModel
+
+
+class Extract(LedgeredModel):
+    """One agency extract as received (multi-agency-extract/1)."""
+
+    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="extracts")
+    source_name = models.CharField(max_length=300, help_text="folder or zip name as given")
+    digest = models.CharField(max_length=64, db_index=True, help_text="SHA-256 over the extract's files")
+    extracted_on = models.DateField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    manifest = models.JSONField(default=dict)
+    record_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField()
+
+    id_prefix = "X"
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+
+class Person(LedgeredModel):
+    """A real person as Sightline understands them: one or more linked source records."""
+
+    class Kind(models.TextChoices):
+        CHILD = "child", "Child"
+        ADULT = "adult", "Adult"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        MERGED = "merged", "Merged into another person"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UNKNOWN)
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    other_names = models.CharField(max_length=500, blank=True)
+    date_of_birth = models.CharField(max_length=10, blank=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY")
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    # Recorded because suppressing it was part of the failure; never an input to scores or alerts.
+    ethnicity = models.CharField(max_length=8, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.CharField(max_length=40, blank=True)
+    created_by = models.CharField(max_length=20, default="hand", help_text="hand or linkage")
+
+    id_prefix = "P"
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            models.Index(fields=["postcode"], name="person_postcode_idx"),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or self.id
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+class SourceRecord(LedgeredModel):
+    """One row of an agency's people.csv, exactly as received, and the person it is linked to."""
+
+    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="records")
+    record_id = models.CharField(max_length=200)
+    extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="records")
+    row_number = models.PositiveIntegerField(help_text="row in people.csv (header is row 1)")
+    data = models.JSONField(help_text="every column as received, unknown columns included")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+    )
+    match_probability = models.FloatField(null=True, blank=True)
+    # Search columns, normalised from ``data``.
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+
+    id_prefix = "R"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "record_id"], name="record_unique_per_agency")
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="record_name_idx"),
+        ]
+
+    @property
+    def key(self) -> str:
+        return f"{self.agency_id}:{self.record_id}"
+
+
+class SourceEvent(LedgeredModel):
+    """One row of an agency's events.csv, exactly as received."""
+
+    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="events")
+    event_id = models.CharField(max_length=200)
+    extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="events")
+    row_number = models.PositiveIntegerField()
+    record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=40)
+    occurred_on = models.DateField(help_text="date part of occurred_on, for ordering and filtering")
+    ended_on = models.DateField(null=True, blank=True)
+    data = models.JSONField(help_text="every column as received")
+
+    id_prefix = "E"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "event_id"], name="event_unique_per_agency")
+        ]
+        indexes = [models.Index(fields=["kind", "occurred_on"], name="event_kind_date_idx")]

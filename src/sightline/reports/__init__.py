@@ -1,0 +1,1 @@
+"""Reports: board report, public statistics with statistical disclosure control."""

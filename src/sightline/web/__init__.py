@@ -1,0 +1,1 @@
+"""The GOV.UK web interface. Views call services and selectors; they hold no business rules."""
