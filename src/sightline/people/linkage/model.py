@@ -1,0 +1,350 @@
+"""The Fellegi-Sunter model: comparisons, blocking rules, training and persistence.
+
+Comparisons are written as explicit Splink comparison levels over the columns built in
+prepare.py. The SQL differs between DuckDB and Spark only in three functions (string
+similarity, array overlap), so `comparisons(dialect)` writes each dialect directly and
+trained m/u values are carried across by comparison name and level label. The trained
+model is stored as Splink's own JSON (`save_model_to_json`), so it can be opened with
+Splink directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = "sightline-linkage/1"
+TF_COLUMNS: tuple[str, ...] = ("given", "family")
+
+
+@dataclass(frozen=True)
+class _Sql:
+    dialect: str
+
+    def jw(self, a: str, b: str) -> str:
+        if self.dialect == "spark":
+            return f"jaro_winkler({a}, {b})"
+        return f"jaro_winkler_similarity({a}, {b})"
+
+    def overlap(self, a: str, b: str) -> str:
+        if self.dialect == "spark":
+            return f"arrays_overlap({a}, {b})"
+        return f"list_has_any({a}, {b})"
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": " ".join(sql.split()), "label_for_charts": label, **extra}
+
+
+def comparisons(dialect: str) -> list[dict[str, Any]]:
+    """The comparison definitions, most specific level first (Splink CASE WHEN order)."""
+    s = _Sql(dialect)
+    swapped = (
+        "((given_l = family_r AND family_l = given_r)"
+        " OR (given_mp_l = family_mp_r AND family_mp_l = given_mp_r))"
+        " AND given_l <> family_l"
+    )
+    given = {
+        "output_column_name": "given_name",
+        "comparison_description": "Given name",
+        "comparison_levels": [
+            _level("given_l IS NULL OR given_r IS NULL", "Not recorded", is_null_level=True),
+            _level("given_l = given_r", "Same name", tf_adjustment_column="given",
+                   tf_adjustment_weight=1.0),
+            _level(swapped, "Given and family names swapped"),
+            _level(s.overlap("given_canon_l", "given_canon_r"),
+                   "Nickname or variant (e.g. Jess / Jessica)"),
+            _level("given_mp_l = given_mp_r OR "
+                   f"{s.jw('given_l', 'given_r')} >= 0.92",
+                   "Sounds alike or similar spelling"),
+            _level("array_contains(name_tokens_r, given_l)"
+                   " OR array_contains(name_tokens_l, given_r)",
+                   "Among the other record's names or aliases"),
+            _level("(length(given_l) = 1 OR length(given_r) = 1)"
+                   " AND substr(given_l, 1, 1) = substr(given_r, 1, 1)",
+                   "Initial agrees"),
+            _level(f"{s.jw('given_l', 'given_r')} >= 0.8", "Loosely similar"),
+            _level("ELSE", "Different"),
+        ],
+    }
+    family = {
+        "output_column_name": "family_name",
+        "comparison_description": "Family name",
+        "comparison_levels": [
+            _level("family_l IS NULL OR family_r IS NULL", "Not recorded", is_null_level=True),
+            _level("family_l = family_r", "Same name", tf_adjustment_column="family",
+                   tf_adjustment_weight=1.0),
+            _level(swapped, "Given and family names swapped"),
+            _level("family_mp_l = family_mp_r OR "
+                   f"{s.jw('family_l', 'family_r')} >= 0.92",
+                   "Sounds alike or similar spelling"),
+            _level("array_contains(name_tokens_r, family_l)"
+                   " OR array_contains(name_tokens_l, family_r)",
+                   "Among the other record's names (previous or double-barrelled name)"),
+            _level(f"{s.jw('family_l', 'family_r')} >= 0.8", "Loosely similar"),
+            _level("ELSE", "Different"),
+        ],
+    }
+    either_estimate = "(birth_is_estimate_l OR birth_is_estimate_r)"
+    dob = {
+        "output_column_name": "date_of_birth",
+        "comparison_description": "Date of birth or estimated age",
+        "comparison_levels": [
+            _level("birth_year_l IS NULL OR birth_year_r IS NULL", "Not recorded",
+                   is_null_level=True),
+            _level("dob_l = dob_r", "Same date of birth"),
+            _level("dob_t_l = dob_r", "Day and month transposed"),
+            _level("levenshtein(dob_l, dob_r) <= 1", "One digit different"),
+            _level("dob_ym_l = dob_ym_r AND"
+                   " (dob_precision_l = 'month' OR dob_precision_r = 'month')",
+                   "Same year and month (one date partial)"),
+            _level("dob_y_l = dob_y_r AND"
+                   " (dob_precision_l = 'year' OR dob_precision_r = 'year')",
+                   "Same year (one date partial)"),
+            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 1.5",
+                   "Estimated age consistent (within 1.5 years)"),
+            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 3.5",
+                   "Estimated age roughly consistent (within 3.5 years)"),
+            _level(f"NOT {either_estimate} AND abs(birth_year_l - birth_year_r) <= 1",
+                   "Different dates within a year"),
+            _level("ELSE", "Different"),
+        ],
+    }
+    sex = {
+        "output_column_name": "sex",
+        "comparison_description": "Sex",
+        "comparison_levels": [
+            _level("sex_l IS NULL OR sex_r IS NULL", "Not recorded", is_null_level=True),
+            _level("sex_l = sex_r", "Same"),
+            _level("ELSE", "Different"),
+        ],
+    }
+    location = {
+        "output_column_name": "location",
+        "comparison_description": "Address and postcode",
+        "comparison_levels": [
+            _level("NOT ((postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
+                   " OR (address_l IS NOT NULL AND address_r IS NOT NULL)"
+                   " OR (pc_district_l IS NOT NULL AND pc_district_r IS NOT NULL))",
+                   "Not recorded", is_null_level=True),
+            _level("address_l = address_r AND (postcode_l = postcode_r"
+                   " OR postcode_l IS NULL OR postcode_r IS NULL)", "Same address"),
+            _level("postcode_l = postcode_r", "Same postcode"),
+            _level(f"{s.jw('address_l', 'address_r')} >= 0.9", "Similar address"),
+            _level("pc_sector_l = pc_sector_r", "Same postcode sector"),
+            _level("pc_district_l = pc_district_r", "Same postcode district"),
+            _level("ELSE", "Different area"),
+        ],
+    }
+    phone = {
+        "output_column_name": "phone",
+        "comparison_description": "Phone numbers",
+        "comparison_levels": [
+            _level("phones_l IS NULL OR phones_r IS NULL", "Not recorded", is_null_level=True),
+            _level(s.overlap("phones_l", "phones_r"), "A number in common"),
+            _level("ELSE", "No number in common"),
+        ],
+    }
+    email = {
+        "output_column_name": "email",
+        "comparison_description": "Email",
+        "comparison_levels": [
+            _level("email_l IS NULL OR email_r IS NULL", "Not recorded", is_null_level=True),
+            _level("email_l = email_r", "Same"),
+            _level("ELSE", "Different"),
+        ],
+    }
+    identifiers = {
+        "output_column_name": "identifiers",
+        "comparison_description": "NHS number, UPN, PNC id",
+        "comparison_levels": [
+            _level("(nhs_l IS NULL OR nhs_r IS NULL) AND (upn_l IS NULL OR upn_r IS NULL)"
+                   " AND (pnc_l IS NULL OR pnc_r IS NULL)", "None in common",
+                   is_null_level=True),
+            _level("nhs_l = nhs_r", "Same NHS number"),
+            _level("upn_l = upn_r", "Same UPN"),
+            _level("pnc_l = pnc_r", "Same PNC id"),
+            _level("ELSE", "Identifier conflicts"),
+        ],
+    }
+    return [given, family, dob, sex, location, phone, email, identifiers]
+
+
+COMPARISON_NAMES: tuple[str, ...] = tuple(c["output_column_name"] for c in comparisons("duckdb"))
+
+
+def blocking_rules() -> list[Any]:
+    """Candidate pairs: any one rule is enough. Phonetic keys and nickname canonicals
+    let misspelt and nicknamed pairs through; identifiers catch the rest."""
+    return [
+        block_on("given_mp", "family_mp"),
+        block_on("given_canon", "family_mp", arrays_to_explode=["given_canon"]),
+        CustomRule("l.given_mp = r.family_mp AND l.family_mp = r.given_mp"),
+        block_on("dob", "pc_district"),
+        block_on("dob", "given_mp"),
+        block_on("family_mp", "dob_y"),
+        block_on("postcode", "given_mp"),
+        block_on("nhs"),
+        block_on("upn"),
+        block_on("pnc"),
+        block_on("email"),
+        block_on("phones", arrays_to_explode=["phones"]),
+    ]
+
+
+def em_blocking_rules() -> list[Any]:
+    # Each rule leaves the other comparisons free to be estimated; between them every
+    # comparison is estimated at least once.
+    return [
+        block_on("dob"),
+        block_on("given_mp", "family_mp"),
+        block_on("postcode", "dob_y"),
+    ]
+
+
+def structure_fingerprint() -> str:
+    """Changes whenever the comparison definitions change, so a stale model is retrained
+    rather than misapplied."""
+    spec = [
+        (c["output_column_name"], [(lv["label_for_charts"], lv["sql_condition"]) for lv in c["comparison_levels"]])
+        for c in comparisons("duckdb")
+    ]
+    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+
+
+def _parameters_from_model(model: dict[str, Any]) -> dict[str, list[tuple[float | None, float | None]]]:
+    out: dict[str, list[tuple[float | None, float | None]]] = {}
+    for comp in model["comparisons"]:
+        out[comp["output_column_name"]] = [
+            (lv.get("m_probability"), lv.get("u_probability")) for lv in comp["comparison_levels"]
+        ]
+    return out
+
+
+def model_matches_structure(model: dict[str, Any]) -> bool:
+    try:
+        mine = {c["output_column_name"]: c for c in comparisons("duckdb")}
+        theirs = {c["output_column_name"]: c for c in model["comparisons"]}
+        if set(mine) != set(theirs):
+            return False
+        for name, comp in mine.items():
+            a = [lv["label_for_charts"] for lv in comp["comparison_levels"]]
+            b = [lv.get("label_for_charts") for lv in theirs[name]["comparison_levels"]]
+            if a != b:
+                return False
+        return True
+    except (KeyError, TypeError):
+        return False
+
+
+def settings_for(
+    dialect: str,
+    *,
+    model: dict[str, Any] | None = None,
+    rules: Sequence[Any] | None = None,
+) -> SettingsCreator:
+    """Splink settings for a dialect; with `model`, its trained parameters are applied."""
+    comps = comparisons(dialect)
+    prior = 1e-4
+    if model is not None:
+        params = _parameters_from_model(model)
+        prior = float(model["probability_two_random_records_match"])
+        for comp in comps:
+            for level, (m, u) in zip(comp["comparison_levels"], params[comp["output_column_name"]], strict=True):
+                if level.get("is_null_level"):
+                    continue
+                if m is not None:
+                    level["m_probability"] = m
+                if u is not None:
+                    level["u_probability"] = u
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comps,  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=list(rules if rules is not None else blocking_rules()),
+        probability_two_random_records_match=prior,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        max_iterations=20,
+        em_convergence=0.001,
+    )
+
+
+def tf_tables(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Term frequencies over the whole table, so scores do not depend on which subset
+    of records a scoring pass sees (full, incremental or within-cluster)."""
+    out = {}
+    for col in TF_COLUMNS:
+        counts = features[col].dropna().value_counts()
+        total = counts.sum()
+        out[col] = pd.DataFrame({col: counts.index.astype(str), f"tf_{col}": (counts / total).to_numpy() if total else []})
+    return out
+
+
+def register_tf(linker: Linker, tables: dict[str, pd.DataFrame]) -> None:
+    for col, table in tables.items():
+        linker.table_management.register_term_frequency_lookup(table, col, overwrite=True)
+
+
+TRAINING_SAMPLE = 120_000
+
+
+def train(features: pd.DataFrame, db_api: Any, *, seed: int = 42) -> dict[str, Any]:
+    """Unsupervised training: prior from near-certain deterministic rules, u from random
+    sampling, m from EM over a few blocking rules. Trains on a sample when large; the
+    parameters are rates, so they do not depend on the table's size."""
+    sample = features
+    if len(features) > TRAINING_SAMPLE:
+        sample = features.sample(n=TRAINING_SAMPLE, random_state=seed).reset_index(drop=True)
+    linker = Linker(sample, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api,
+                    set_up_basic_logging=False)
+    register_tf(linker, tf_tables(features))
+    linker.training.estimate_probability_two_random_records_match(
+        [
+            "l.nhs = r.nhs",
+            "l.upn = r.upn",
+            "l.given = r.given AND l.family = r.family AND l.dob = r.dob",
+        ],
+        recall=0.6,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    for rule in em_blocking_rules():
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    model = linker.misc.save_model_to_json()
+    model["sightline"] = {"format": MODEL_FORMAT, "structure": structure_fingerprint()}
+    return model
+
+
+def load_model(path: Path) -> dict[str, Any] | None:
+    """The stored model, or None when missing or made for other comparisons."""
+    if not path.is_file():
+        return None
+    model = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(model, dict) or not model_matches_structure(model):
+        logger.warning("linkage model at %s does not match the comparisons; retraining", path)
+        return None
+    return model
+
+
+def save_model(model: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(model, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def prior_weight(model: dict[str, Any]) -> float:
+    p = float(model["probability_two_random_records_match"])
+    return math.log2(p / (1 - p))
