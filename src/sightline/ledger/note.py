@@ -174,9 +174,7 @@ def _b64decode(text: str, what: str) -> bytes:
     return data
 
 
-def checkpoint_body(
-    origin: str, size: int, root: bytes, extensions: Sequence[str] = ()
-) -> str:
+def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:
     """Return the checkpoint note text (ends with a newline)."""
     if not isinstance(origin, str) or not origin:
         raise NoteError("checkpoint origin must be a non-empty string")
@@ -245,16 +243,12 @@ def _split_note(text: str) -> tuple[str, list[NoteSignature]]:
 def _parse_body(body: str, sigs: Sequence[NoteSignature]) -> Checkpoint:
     lines = body.split("\n")[:-1]  # body ends with "\n"
     if len(lines) < 3:
-        raise NoteError(
-            f"checkpoint needs origin, tree size and root hash lines, got {len(lines)} line(s)"
-        )
+        raise NoteError(f"checkpoint needs origin, tree size and root hash lines, got {len(lines)} line(s)")
     origin, size_text, root_text, *extensions = lines
     if not origin:
         raise NoteError("checkpoint origin line is empty")
     if not _SIZE_RE.fullmatch(size_text):
-        raise NoteError(
-            f"checkpoint tree size {size_text!r} is not a decimal number without leading zeros"
-        )
+        raise NoteError(f"checkpoint tree size {size_text!r} is not a decimal number without leading zeros")
     size = int(size_text)
     if size > MAX_TREE_SIZE:
         raise NoteError(f"checkpoint tree size {size} does not fit in 64 bits")
@@ -300,8 +294,7 @@ def verify_checkpoint(text: str, vkey: str, origin: str | None = None) -> Checkp
     if matched == 0:
         names = ", ".join(f"{s.name}+{s.key_id.hex()}" for s in cp.signatures)
         raise NoteError(
-            f"checkpoint is not signed by key {verifier.name}+{verifier.key_id.hex()} "
-            f"(signed by: {names})"
+            f"checkpoint is not signed by key {verifier.name}+{verifier.key_id.hex()} (signed by: {names})"
         )
     if origin is not None and cp.origin != origin:
         raise NoteError(f"checkpoint is for origin {cp.origin!r}, expected {origin!r}")

@@ -10,7 +10,6 @@ Splink directly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -25,7 +24,6 @@ from splink.blocking_rule_library import CustomRule
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = "sightline-linkage/1"
 TF_COLUMNS: tuple[str, ...] = ("given", "family")
 
 
@@ -214,16 +212,6 @@ def em_blocking_rules() -> list[Any]:
     ]
 
 
-def structure_fingerprint() -> str:
-    """Changes whenever the comparison definitions change, so a stale model is retrained
-    rather than misapplied."""
-    spec = [
-        (c["output_column_name"], [(lv["label_for_charts"], lv["sql_condition"]) for lv in c["comparison_levels"]])
-        for c in comparisons("duckdb")
-    ]
-    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
-
-
 def _parameters_from_model(model: dict[str, Any]) -> dict[str, list[tuple[float | None, float | None]]]:
     out: dict[str, list[tuple[float | None, float | None]]] = {}
     for comp in model["comparisons"]:
@@ -234,14 +222,18 @@ def _parameters_from_model(model: dict[str, Any]) -> dict[str, list[tuple[float 
 
 
 def model_matches_structure(model: dict[str, Any]) -> bool:
+    """True when the stored model was trained on exactly these comparison levels."""
     try:
-        mine = {c["output_column_name"]: c for c in comparisons("duckdb")}
+        mine = {c["output_column_name"]: c for c in comparisons(model.get("sql_dialect", "duckdb"))}
         theirs = {c["output_column_name"]: c for c in model["comparisons"]}
         if set(mine) != set(theirs):
             return False
         for name, comp in mine.items():
-            a = [lv["label_for_charts"] for lv in comp["comparison_levels"]]
-            b = [lv.get("label_for_charts") for lv in theirs[name]["comparison_levels"]]
+            a = [(lv["label_for_charts"], lv["sql_condition"]) for lv in comp["comparison_levels"]]
+            b = [
+                (lv.get("label_for_charts"), " ".join(str(lv.get("sql_condition")).split()))
+                for lv in theirs[name]["comparison_levels"]
+            ]
             if a != b:
                 return False
         return True
@@ -301,16 +293,20 @@ def register_tf(linker: Linker, tables: dict[str, pd.DataFrame]) -> None:
 TRAINING_SAMPLE = 120_000
 
 
-def train(features: pd.DataFrame, db_api: Any, *, seed: int = 42) -> dict[str, Any]:
-    """Unsupervised training: prior from near-certain deterministic rules, u from random
-    sampling, m from EM over a few blocking rules. Trains on a sample when large; the
-    parameters are rates, so they do not depend on the table's size."""
-    sample = features
-    if len(features) > TRAINING_SAMPLE:
-        sample = features.sample(n=TRAINING_SAMPLE, random_state=seed).reset_index(drop=True)
-    linker = Linker(sample, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api,
+def training_sample(features: pd.DataFrame, *, seed: int = 42) -> pd.DataFrame:
+    """Training runs on a sample when the table is large: m, u and the prior are rates,
+    so they do not depend on the table's size."""
+    if len(features) <= TRAINING_SAMPLE:
+        return features
+    return features.sample(n=TRAINING_SAMPLE, random_state=seed).reset_index(drop=True)
+
+
+def train(table: Any, db_api: Any, tf: dict[str, pd.DataFrame], *, seed: int = 42) -> dict[str, Any]:
+    """Unsupervised training: the prior from near-certain deterministic rules, u from
+    random sampling, m from EM over a few blocking rules."""
+    linker = Linker(table, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api,
                     set_up_basic_logging=False)
-    register_tf(linker, tf_tables(features))
+    register_tf(linker, tf)
     linker.training.estimate_probability_two_random_records_match(
         [
             "l.nhs = r.nhs",
@@ -322,9 +318,7 @@ def train(features: pd.DataFrame, db_api: Any, *, seed: int = 42) -> dict[str, A
     linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
     for rule in em_blocking_rules():
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    model = linker.misc.save_model_to_json()
-    model["sightline"] = {"format": MODEL_FORMAT, "structure": structure_fingerprint()}
-    return model
+    return linker.misc.save_model_to_json()
 
 
 def load_model(path: Path) -> dict[str, Any] | None:

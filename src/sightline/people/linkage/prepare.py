@@ -8,7 +8,6 @@ and Spark. Ethnicity is never read: only the columns in INPUT_COLUMNS are looked
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
@@ -47,6 +46,7 @@ STRING_FEATURES: tuple[str, ...] = (
     "given_ny",
     "family_ny",
     "dob",
+    "dob_t",
     "dob_ym",
     "dob_y",
     "dob_precision",
@@ -114,8 +114,9 @@ def _parse_reference_date(key: str, raw: str, default: date) -> date:
 
 def _birth_features(
     key: str, dob_raw: str, age_raw: str, reference: date
-) -> tuple[str | None, str | None, str | None, str | None, float | None, bool]:
-    """Returns dob (full), dob_ym, dob_y, precision, approximate birth year, is_estimate."""
+) -> tuple[str | None, str | None, str | None, str | None, str | None, float | None, bool]:
+    """Returns dob (full), dob with day and month transposed (when that is a date),
+    dob_ym, dob_y, precision, approximate birth year, is_estimate."""
     if dob_raw:
         m = _DOB.match(dob_raw)
         if not m:
@@ -128,12 +129,13 @@ def _birth_features(
                 d = date(int(year), int(month), int(day))
             except ValueError as exc:
                 raise LinkageInputError(key, "date_of_birth", f"no such date: {dob_raw!r}") from exc
-            return dob_raw, f"{year}-{month}", year, "day", _decimal_year(d), False
+            transposed = f"{year}-{day}-{month}" if day != month and int(day) <= 12 else None
+            return dob_raw, transposed, f"{year}-{month}", year, "day", _decimal_year(d), False
         if month is not None:
             if not 1 <= int(month) <= 12:
                 raise LinkageInputError(key, "date_of_birth", f"no such month: {dob_raw!r}")
-            return None, f"{year}-{month}", year, "month", int(year) + (int(month) - 0.5) / 12, False
-        return None, None, year, "year", int(year) + 0.5, False
+            return None, None, f"{year}-{month}", year, "month", int(year) + (int(month) - 0.5) / 12, False
+        return None, None, None, year, "year", int(year) + 0.5, False
     if age_raw:
         try:
             age = int(float(age_raw))
@@ -142,8 +144,8 @@ def _birth_features(
         if not 0 <= age <= 120:
             raise LinkageInputError(key, "estimated_age", f"out of range: {age_raw!r}")
         # Someone aged A on the reference date was born between A+1 and A years before it.
-        return None, None, None, None, _decimal_year(reference) - age - 0.5, True
-    return None, None, None, None, None, False
+        return None, None, None, None, None, _decimal_year(reference) - age - 0.5, True
+    return None, None, None, None, None, None, False
 
 
 def normalise_postcode(raw: str) -> tuple[str | None, str | None, str | None]:
@@ -196,11 +198,6 @@ def _identifier(raw: str) -> str | None:
     return cleaned or None
 
 
-def _unique_map(values: Iterable[str], fn: object) -> dict[str, object]:
-    assert callable(fn)
-    return {v: fn(v) for v in set(values)}
-
-
 def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
     """Validate and standardise raw records into the feature table (one row per record,
     `unique_id` = record_key)."""
@@ -235,7 +232,7 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
         family = "".join(f_tokens)
         tokens = sorted(set(g_tokens) | set(f_tokens) | set(other_norm[cols["other_names"][i]]) | ({family} if family else set()))
         ref = _parse_reference_date(key, cols["reference_date"][i], default_ref)
-        dob, dob_ym, dob_y, precision, birth_year, is_est = _birth_features(
+        dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = _birth_features(
             key, cols["date_of_birth"][i], cols["estimated_age"][i], ref
         )
         pc, sector, district = normalise_postcode(cols["postcode"][i])
@@ -250,6 +247,7 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
         out["given_ny"].append(nysiis(given))
         out["family_ny"].append(nysiis(family))
         out["dob"].append(dob)
+        out["dob_t"].append(dob_t)
         out["dob_ym"].append(dob_ym)
         out["dob_y"].append(dob_y)
         out["dob_precision"].append(precision)

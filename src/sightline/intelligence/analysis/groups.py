@@ -1,0 +1,80 @@
+"""Finding groups with Leiden.
+
+Modularity has a resolution limit: in a town-sized graph it cannot see a group of seven
+people and a car, and merges it into something bigger. The Constant Potts Model (CPM)
+has no such limit: a set of nodes is a group when the weight inside it is more than
+``resolution`` per pair of members. bench/bench_analysis.py compares both on the
+synthetic town (docs/analysis.md has the figures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+import igraph as ig
+import leidenalg
+import numpy as np
+import pandas as pd
+
+Method = Literal["cpm", "modularity", "rb"]
+
+# Weight of ordinary (not concerning) contact in the graph used for grouping.
+ORDINARY_SHARE = 0.3
+DEFAULT_METHOD: Method = "cpm"
+DEFAULT_RESOLUTION = 0.05
+
+
+def detection_edges(
+    pairs: pd.DataFrame, links: pd.DataFrame, object_edges: pd.DataFrame
+) -> pd.DataFrame:
+    """Undirected weighted edges (source, target, w) between all kinds of node."""
+    share = np.where(pairs["concerning"], 1.0, ORDINARY_SHARE)
+    pp = pd.DataFrame({"source": pairs["a"], "target": pairs["b"], "w": pairs["w"].to_numpy() * share})
+    pp = pp[pp["source"].to_numpy() < pp["target"].to_numpy()]
+    share = np.where(links["concerning"], 1.0, ORDINARY_SHARE)
+    po = pd.DataFrame({"source": links["person_id"], "target": links["obj_id"], "w": links["w"].to_numpy() * share})
+    edges = pd.concat([pp, po, object_edges[["source", "target", "w"]]], ignore_index=True)
+    return edges.groupby(["source", "target"], as_index=False, sort=False)["w"].sum()
+
+
+def detect_groups(
+    edges: pd.DataFrame,
+    method: Method = DEFAULT_METHOD,
+    resolution: float = DEFAULT_RESOLUTION,
+    seed: int = 20140701,
+) -> pd.Series:
+    """Group number for every node that has an edge (a Series indexed by node id)."""
+    if edges.empty:
+        return pd.Series(dtype="int64")
+    names = pd.Index(pd.unique(np.concatenate([edges["source"].to_numpy(), edges["target"].to_numpy()])))
+    src = names.get_indexer(edges["source"].to_numpy())
+    dst = names.get_indexer(edges["target"].to_numpy())
+    graph = ig.Graph(n=len(names), edges=np.column_stack([src, dst]).tolist(), directed=False)
+    weights = edges["w"].to_numpy(dtype=float).tolist()
+    if method == "cpm":
+        partition = leidenalg.find_partition(
+            graph, leidenalg.CPMVertexPartition, weights=weights, resolution_parameter=resolution, seed=seed
+        )
+    elif method == "rb":
+        partition = leidenalg.find_partition(
+            graph,
+            leidenalg.RBConfigurationVertexPartition,
+            weights=weights,
+            resolution_parameter=resolution,
+            seed=seed,
+        )
+    else:
+        partition = leidenalg.find_partition(graph, leidenalg.ModularityVertexPartition, weights=weights, seed=seed)
+    return pd.Series(np.asarray(partition.membership, dtype="int64"), index=names)
+
+
+def network_id(members: list[str]) -> str:
+    """A group's id, from its first person (or node) in sorted order.
+
+    Leiden numbers groups differently on every run; naming a group after a member keeps
+    its id (and so its alert) stable while that member stays in it.
+    """
+    people = sorted(m for m in members if not m.startswith(("place:", "vehicle:", "phone:")))
+    anchor = (people or sorted(members))[0]
+    return "N-" + hashlib.sha256(anchor.encode()).hexdigest()[:12]

@@ -1,0 +1,151 @@
+"""Where Splink runs: DuckDB (default, in-process) or Spark (national scale).
+
+Both run the same trained model: settings are written for the backend's SQL dialect and
+the stored m/u parameters applied (see model.settings_for).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from splink import Linker
+
+from . import model as mdl
+from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FEATURE_COLUMNS, FLOAT_FEATURES
+
+logger = logging.getLogger(__name__)
+
+BACKENDS = ("duckdb", "spark")
+ENV_VAR = "SIGHTLINE_LINKAGE_BACKEND"
+
+
+def resolve_backend(backend: str | None) -> str:
+    name = (backend or os.environ.get(ENV_VAR) or "duckdb").strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"unknown linkage backend {name!r}; expected one of {BACKENDS}")
+    return name
+
+
+class Backend:
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def db_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+
+    def table(self, features: pd.DataFrame) -> Any:
+        return features
+
+    def train(self, features: pd.DataFrame) -> dict[str, Any]:
+        sample = mdl.training_sample(features)
+        return mdl.train(self.table(sample), self.db_api(), mdl.tf_tables(features))
+
+    def score(
+        self,
+        features: pd.DataFrame,
+        model: dict[str, Any],
+        rules: Sequence[Any],
+        tf: dict[str, pd.DataFrame],
+        *,
+        min_weight: float | None = None,
+    ) -> pd.DataFrame:
+        """Scores every pair of `features` that one of `rules` selects."""
+        if len(features) < 2:
+            return pd.DataFrame()
+        linker = Linker(
+            self.table(features),
+            mdl.settings_for(self.dialect, model=model, rules=rules),
+            db_api=self.db_api(),
+            set_up_basic_logging=False,
+        )
+        mdl.register_tf(linker, tf)
+        predictions = linker.inference.predict(threshold_match_weight=min_weight)
+        out = predictions.as_pandas_dataframe()
+        return out
+
+
+class SparkBackend(Backend):
+    name = "spark"
+    dialect = "spark"
+
+    def __init__(self, spark_session: Any | None = None) -> None:
+        self._spark = spark_session or _local_spark_session()
+
+    def db_api(self) -> Any:
+        from splink import SparkAPI
+
+        return SparkAPI(
+            spark_session=self._spark,
+            break_lineage_method="persist",
+            num_partitions_on_repartition=4,
+        )
+
+    def table(self, features: pd.DataFrame) -> Any:
+        return _to_spark(self._spark, features)
+
+
+def make_backend(name: str, spark_session: Any | None = None) -> Backend:
+    if name == "spark":
+        return SparkBackend(spark_session)
+    return Backend()
+
+
+def _local_spark_session() -> Any:
+    """A local Spark with Splink's similarity UDF jar (jaro_winkler) on the classpath."""
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError(
+            "backend 'spark' needs pyspark: pip install 'sightline[spark]' (and Java 17)"
+        ) from exc
+    spark = (
+        SparkSession.builder.master(os.environ.get("SIGHTLINE_SPARK_MASTER", "local[2]"))
+        .appName("sightline-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", os.environ.get("SIGHTLINE_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.local.dir", tempfile.gettempdir())
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
+    from pyspark.sql import types as T
+
+    fields = []
+    for col in FEATURE_COLUMNS:
+        if col in ARRAY_FEATURES:
+            dtype: Any = T.ArrayType(T.StringType())
+        elif col in FLOAT_FEATURES:
+            dtype = T.DoubleType()
+        elif col in BOOL_FEATURES:
+            dtype = T.BooleanType()
+        else:
+            dtype = T.StringType()
+        fields.append(T.StructField(col, dtype, True))
+    rows = []
+    for rec in features[list(FEATURE_COLUMNS)].itertuples(index=False, name=None):
+        row = []
+        for col, value in zip(FEATURE_COLUMNS, rec, strict=True):
+            if col in FLOAT_FEATURES:
+                row.append(None if value is None or value != value else float(value))
+            elif col in BOOL_FEATURES:
+                row.append(bool(value))
+            elif col in ARRAY_FEATURES:
+                row.append(list(value) if value is not None else None)
+            else:
+                row.append(value)
+        rows.append(tuple(row))
+    return spark.createDataFrame(rows, schema=T.StructType(fields))

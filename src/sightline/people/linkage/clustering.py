@@ -1,0 +1,276 @@
+"""Turning scored pairs into people, without chaining through weak links.
+
+Splink's own clustering is connected components at a threshold: one pair above the
+threshold joins two whole clusters, so a sparse record (no date of birth, say) that
+looks like two namesakes glues them into one person (Splink issues #1824, #2653).
+
+Here instead:
+1. Candidate components: connected components of pairs above a low candidate weight,
+   plus human "same person" decisions.
+2. Every pair inside a multi-record component is scored (not just the blocked pairs),
+   so each record's fit with every other is known.
+3. Constrained average-linkage agglomeration inside each component: repeatedly merge
+   the two clusters with the highest mean pairwise match weight, while that mean is at
+   least `merge_weight`, no pair across them is below `veto_weight` (direct evidence
+   that two records are different people, such as two different dates of birth) and
+   no human has said "not the same person".
+
+Human "same person" decisions are merged first and always hold; a "not the same"
+decision is never crossed unless it contradicts a chain of "same" decisions, which is
+reported as a conflict.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .types import HumanDecision
+
+
+@dataclass(frozen=True)
+class ClusteringSettings:
+    candidate_weight: float = -2.0
+    """Pairs at or above this match weight (p ~ 0.2) can put records in one component."""
+    merge_weight: float = 3.3
+    """Mean pairwise match weight needed to merge two clusters (p ~ 0.9)."""
+    veto_weight: float = -6.0
+    """A pair below this (p ~ 0.015) is direct evidence of two different people."""
+    max_full_component: int = 300
+    """Components larger than this are not fully scored (their unscored pairs are
+    simply left out of the means)."""
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        root = parent.setdefault(x, x)
+        while root != parent[root]:
+            parent[root] = parent[parent[root]]
+            root = parent[root]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # Keep the smaller key as root so roots are deterministic.
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+    def groups(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for x in self.parent:
+            out[self.find(x)].append(x)
+        return out
+
+
+def _key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def normalise_decisions(
+    decisions: Iterable[HumanDecision],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Later decisions on the same pair replace earlier ones."""
+    latest: dict[tuple[str, str], bool] = {}
+    for d in decisions:
+        if d.record_key_l == d.record_key_r:
+            continue
+        latest[_key(d.record_key_l, d.record_key_r)] = d.same_person
+    must = {k for k, v in latest.items() if v}
+    cannot = {k for k, v in latest.items() if not v}
+    return must, cannot
+
+
+def candidate_components(
+    pairs: pd.DataFrame, must: Iterable[tuple[str, str]], settings: ClusteringSettings
+) -> dict[str, list[str]]:
+    """root -> members (sorted) for every component with two or more records."""
+    uf = UnionFind()
+    strong = pairs[pairs["match_weight"] >= settings.candidate_weight]
+    for a, b in zip(strong["record_key_l"].tolist(), strong["record_key_r"].tolist(), strict=True):
+        uf.union(a, b)
+    for a, b in must:
+        uf.union(a, b)
+    return {root: sorted(members) for root, members in uf.groups().items() if len(members) > 1}
+
+
+@dataclass
+class _Link:
+    total: float
+    count: int
+    minimum: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else -math.inf
+
+
+def agglomerate(
+    members: Sequence[str],
+    weights: dict[tuple[str, str], float],
+    must: set[tuple[str, str]],
+    cannot: set[tuple[str, str]],
+    settings: ClusteringSettings,
+) -> tuple[list[list[str]], list[str]]:
+    """Clusters of one component, and any human-decision conflicts found."""
+    conflicts: list[str] = []
+    uf = UnionFind()
+    for m in members:
+        uf.find(m)
+    member_set = set(members)
+    for a, b in sorted(must):
+        if a in member_set and b in member_set:
+            uf.union(a, b)
+    for a, b in sorted(cannot):
+        if a in member_set and b in member_set and uf.find(a) == uf.find(b):
+            conflicts.append(
+                f"{a} and {b} were ruled not the same person, but a chain of "
+                "'same person' decisions joins them; the 'same person' decisions were kept"
+            )
+    groups = uf.groups()
+    cluster_of = {m: root for root, ms in groups.items() for m in ms}
+    clusters: dict[str, set[str]] = {root: set(ms) for root, ms in groups.items()}
+
+    links: dict[tuple[str, str], _Link] = {}
+    for (a, b), w in weights.items():
+        ca, cb = cluster_of.get(a), cluster_of.get(b)
+        if ca is None or cb is None or ca == cb:
+            continue
+        k = _key(ca, cb)
+        link = links.get(k)
+        if link is None:
+            links[k] = _Link(w, 1, w)
+        else:
+            link.total += w
+            link.count += 1
+            link.minimum = min(link.minimum, w)
+    for a, b in cannot:
+        ca, cb = cluster_of.get(a), cluster_of.get(b)
+        if ca is None or cb is None or ca == cb:
+            continue
+        k = _key(ca, cb)
+        link = links.setdefault(k, _Link(0.0, 0, -math.inf))
+        link.minimum = -math.inf
+
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for ca, cb in links:
+        neighbours[ca].add(cb)
+        neighbours[cb].add(ca)
+
+    def mergeable(link: _Link) -> bool:
+        return link.mean >= settings.merge_weight and link.minimum >= settings.veto_weight
+
+    heap: list[tuple[float, str, str]] = [
+        (-link.mean, ca, cb) for (ca, cb), link in links.items() if mergeable(link)
+    ]
+    heapq.heapify(heap)
+    while heap:
+        neg_mean, ca, cb = heapq.heappop(heap)
+        link = links.get((ca, cb))
+        if link is None or -neg_mean != link.mean or not mergeable(link):
+            continue  # stale entry
+        # Merge cb into ca (ca < cb, so the root stays the smaller key).
+        clusters[ca] |= clusters.pop(cb)
+        del links[(ca, cb)]
+        neighbours[ca].discard(cb)
+        neighbours[cb].discard(ca)
+        for other in neighbours.pop(cb):
+            neighbours[other].discard(cb)
+            old = links.pop(_key(cb, other))
+            k = _key(ca, other)
+            existing = links.get(k)
+            if existing is None:
+                links[k] = _Link(old.total, old.count, old.minimum)
+            else:
+                existing.total += old.total
+                existing.count += old.count
+                existing.minimum = min(existing.minimum, old.minimum)
+            neighbours[ca].add(other)
+            neighbours[other].add(ca)
+        for other in neighbours[ca]:
+            k = _key(ca, other)
+            if mergeable(links[k]):
+                heapq.heappush(heap, (-links[k].mean, k[0], k[1]))
+    return [sorted(c) for c in clusters.values()], conflicts
+
+
+def cluster_records(
+    record_keys: Iterable[str],
+    pairs: pd.DataFrame,
+    decisions: Sequence[HumanDecision],
+    settings: ClusteringSettings,
+    *,
+    score_within: Callable[[dict[str, list[str]]], pd.DataFrame] | None = None,
+    only_components_with: set[str] | None = None,
+) -> tuple[dict[str, str], pd.DataFrame, list[str], set[str]]:
+    """Clusters every record.
+
+    Returns (record_key -> cluster key, pairs scored within components, conflicts,
+    the records in components that were (re)clustered). With `only_components_with`,
+    only components containing one of those records are clustered (incremental runs);
+    the rest are left to the caller."""
+    must, cannot = normalise_decisions(decisions)
+    components = candidate_components(pairs, must, settings)
+    if only_components_with is not None:
+        components = {
+            r: ms for r, ms in components.items() if not only_components_with.isdisjoint(ms)
+        }
+    to_score = {
+        root: ms
+        for root, ms in components.items()
+        if 2 < len(ms) <= settings.max_full_component
+    }
+    extra = score_within(to_score) if (score_within and to_score) else pd.DataFrame()
+
+    weights: dict[tuple[str, str], float] = {}
+    for frame in (pairs, extra):
+        if len(frame):
+            for a, b, w in zip(
+                frame["record_key_l"].tolist(),
+                frame["record_key_r"].tolist(),
+                frame["match_weight"].tolist(),
+                strict=True,
+            ):
+                weights[_key(a, b)] = float(w)
+    by_component: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+    root_of = {m: root for root, ms in components.items() for m in ms}
+    for (a, b), w in weights.items():
+        ra = root_of.get(a)
+        if ra is not None and ra == root_of.get(b):
+            by_component[ra][(a, b)] = w
+
+    clusters: dict[str, str] = {}
+    conflicts: list[str] = []
+    touched: set[str] = set()
+    for root, members in components.items():
+        groups, found = agglomerate(members, by_component.get(root, {}), must, cannot, settings)
+        conflicts.extend(found)
+        touched.update(members)
+        for group in groups:
+            cluster_key = min(group)
+            for m in group:
+                clusters[m] = cluster_key
+    if only_components_with is None:
+        for k in record_keys:
+            clusters.setdefault(k, k)
+    return clusters, extra, conflicts, touched
+
+
+def connected_components_at(pairs: pd.DataFrame, threshold_weight: float) -> dict[str, str]:
+    """Splink-style clustering (for comparison in tests and docs): record_key -> smallest
+    key of its connected component over pairs at or above the threshold."""
+    uf = UnionFind()
+    strong = pairs[pairs["match_weight"] >= threshold_weight]
+    for a, b in zip(strong["record_key_l"].tolist(), strong["record_key_r"].tolist(), strict=True):
+        uf.union(a, b)
+    return {m: root for root, ms in uf.groups().items() for m in ms}

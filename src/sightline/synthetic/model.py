@@ -1,0 +1,118 @@
+"""The true state of the synthetic town, before any agency records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(slots=True)
+class Address:
+    number: str  # "12" or "Flat 3, Ferham House"
+    street: str  # "Brook Road"
+    street_short: str  # "Brook Rd"
+    locality: str
+    postcode: str
+
+    def line(self, short: bool = False, with_locality: bool = True) -> str:
+        street = self.street_short if short else self.street
+        text = f"{self.number} {street}" if self.number[0].isdigit() else f"{self.number}, {street}"
+        return f"{text}, {self.locality}" if with_locality else text
+
+
+@dataclass(slots=True)
+class Place:
+    name: str  # canonical, e.g. "Star Kebab, Main St"
+    short: str  # how people say it, e.g. "Star Kebab"
+    category: str  # takeaway, shop, park, flat, house, hotel, car_park, bus_station, school, ...
+    postcode: str
+    locality: str
+    public: bool
+
+
+@dataclass(slots=True)
+class School:
+    name: str
+    phase: str  # primary / secondary
+    locality: str
+    postcode: str
+    establishment: str  # four-digit DfE establishment number
+    place: Place
+    pupils: list[Person] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Vehicle:
+    reg: str
+    description: str  # "silver Vauxhall Astra"
+
+
+@dataclass(slots=True)
+class Person:
+    pid: str
+    kind: str  # child / adult
+    given: str
+    family: str
+    dob: date
+    sex: str
+    ethnicity: str
+    community: str
+    role: str
+    address: Address
+    old_address: Address | None = None  # before a move during the period
+    household: Household | None = None
+    phone: str = ""
+    nhs: str = ""
+    upn: str = ""
+    pnc: str = ""
+    school: School | None = None
+    network: Network | None = None
+    flagged: bool = False
+    nickname: str = ""  # street name (offenders) or name friends use
+    hub_type: str = ""  # coach, shopkeeper, youth_worker, teacher, school_driver
+    hub_place: Place | None = None
+    vehicle: Vehicle | None = None
+    in_care: bool = False
+    taxi_driver: bool = False
+    taxi_firm: str = ""
+
+
+@dataclass(slots=True)
+class Household:
+    hid: str
+    family: str
+    community: str
+    address: Address
+    old_address: Address | None
+    move_day: int  # date ordinal of the move, 0 if none
+    adults: list[Person] = field(default_factory=list)
+    children: list[Person] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Network:
+    nid: str
+    locality: str
+    tiny: bool
+    offenders: list[Person] = field(default_factory=list)
+    victims: list[Person] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    vehicles: list[Vehicle] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    start: int = 0  # date ordinals of the group's activity
+    end: int = 0
+
+
+@dataclass(slots=True)
+class Town:
+    children: list[Person]
+    adults: list[Person]
+    households: list[Household]
+    schools: list[School]
+    places: list[Place]
+    networks: list[Network]
+    hubs: list[Person]
+    twins: list[tuple[Person, Person]]
+    namesakes: list[tuple[Person, Person]]
+    period_start: date
+    period_end: date
