@@ -1,4 +1,4 @@
-"""Server-side idle timeout: a session unused for SESSION_IDLE_SECONDS is ended."""
+"""Server-side idle timeout: a session unused for SESSION_IDLE_SECONDS is ended (and ledgered)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,24 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+TIMED_OUT_KEY = "signed_out_reason"
+
 
 class SessionIdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        user = request.user
+        if user.is_authenticated:
             now = int(time.time())
             last = request.session.get("last_seen", now)
             if now - int(last) > settings.SESSION_IDLE_SECONDS:
+                from sightline.access.services import do_record_logout
+
+                do_record_logout(user, reason="idle timeout")  # type: ignore[arg-type]
                 logout(request)
+                request.session[TIMED_OUT_KEY] = "idle"
             else:
                 request.session["last_seen"] = now
         return self.get_response(request)

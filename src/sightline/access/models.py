@@ -31,6 +31,8 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     role = models.CharField(max_length=40, choices=Role.choices, default=Role.PRACTITIONER)
+    # Only demo accounts may use the insecure demo second factor, and only when DEMO_MODE is on.
+    demo_account = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["username"]
@@ -38,6 +40,10 @@ class User(AbstractUser):
     @property
     def agency_code(self) -> str:
         return self.agency_id or ""
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
 
 
 class BreakGlass(LedgeredModel):
@@ -64,3 +70,28 @@ class BreakGlass(LedgeredModel):
 
     class Meta:
         ordering = ["-granted_at"]
+
+
+class ApiToken(LedgeredModel):
+    """A bearer token for system-to-system API use. Only its SHA-256 is stored; the token is shown once.
+
+    Requests made with a token act as its owner, with the owner's role and need-to-know.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=120)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    id_prefix = "TK"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -76,12 +76,39 @@ MATRIX: dict[str, frozenset[str]] = {
 }
 
 # Roles that may see personal data must use a second factor.
-PERSONAL_DATA_CAPS = {Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE, Cap.VIEW_LEDGER, Cap.VIEW_INTELLIGENCE}
+PERSONAL_DATA_CAPS = frozenset(
+    {Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE, Cap.VIEW_LEDGER, Cap.VIEW_INTELLIGENCE}
+)
+# Account management can mint accounts that see personal data, so it needs a second factor too.
+SECOND_FACTOR_CAPS = PERSONAL_DATA_CAPS | {Cap.MANAGE_ACCOUNTS}
+
+# Capabilities that reach case data (people, concerns, screenings, intelligence). Board members and
+# the system administrator must never hold any of them; tests/access checks this.
+CASE_DATA_CAPS = frozenset(
+    {
+        Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE, Cap.BREAK_GLASS, Cap.TRIAGE, Cap.SCREEN,
+        Cap.MANAGE_CASE, Cap.INVESTIGATE, Cap.MERGE_PEOPLE, Cap.IMPORT, Cap.VIEW_INTELLIGENCE,
+        Cap.MANAGE_ALERTS, Cap.RAISE_CONCERN,
+    }
+)
+
+NO_CASE_DATA_ROLES = frozenset({Role.BOARD_MEMBER, Role.SYSADMIN})
 
 
 def can(role: str, cap: str) -> bool:
     return cap in MATRIX.get(role, frozenset())
 
 
+def capabilities(role: str) -> list[Cap]:
+    """The role's capabilities in the order ``Cap`` declares them (for pages and docs)."""
+    held = MATRIX.get(role, frozenset())
+    return [c for c in Cap if c in held]
+
+
 def needs_second_factor(role: str) -> bool:
+    return bool(MATRIX.get(role, frozenset()) & SECOND_FACTOR_CAPS)
+
+
+def sees_personal_data(role: str) -> bool:
     return bool(MATRIX.get(role, frozenset()) & PERSONAL_DATA_CAPS)
+

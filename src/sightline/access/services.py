@@ -1,11 +1,31 @@
-"""Writes for accounts and access. Every change is ledgered in the same transaction."""
+"""Writes for accounts and access. Every change is ledgered in the same transaction.
+
+Users are Django auth users (not ledgered rows), so each change to one is recorded with
+``record_action`` carrying the account's snapshot without its password hash. Break-glass grants and
+API tokens are ledgered rows written through ``do_create``/``do_update``.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import base64
+import datetime as dt
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from typing import Any
 
-from sightline.access.models import Agency
-from sightline.ledger.services import SYSTEM, Actor, do_create
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sightline.access.models import Agency, ApiToken, BreakGlass, User
+from sightline.access.permissions import Cap, Role, can, capabilities, needs_second_factor
+from sightline.ledger.services import SYSTEM, Actor, do_create, do_update, record_action
 
 STANDARD_AGENCIES = [
     ("police", "Police", "police"),
@@ -20,6 +40,12 @@ STANDARD_AGENCIES = [
     ("sightline_ops", "Sightline operations", "operations"),
 ]
 
+USER_TYPE = "access.user"
+ANONYMOUS = Actor(user="anonymous", agency="", role="anonymous")
+BREAK_GLASS_MIN_REASON = 20
+DEMO_PASSWORD = "sightline-demo-only-2026"
+DEMO_SECOND_FACTOR = "000000"
+
 
 def ensure_standard_agencies(actor: Actor = SYSTEM) -> list[Agency]:
     """Create the standard partner agencies that do not exist yet. Idempotent."""
@@ -30,4 +56,430 @@ def ensure_standard_agencies(actor: Actor = SYSTEM) -> list[Agency]:
             if agency is None:
                 agency = do_create(Agency(id=code, name=name, kind=kind), actor=actor)
             out.append(agency)
+    return out
+
+
+def actor_for(user: User) -> Actor:
+    """The ledger actor for a signed-in user (or a token's owner)."""
+    return Actor(user=user.username, agency=user.agency_id or "", role=user.role)
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    """What the ledger keeps about an account: everything except the password hash."""
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "agency_id": user.agency_id or "",
+        "role": user.role,
+        "capabilities": [str(c) for c in capabilities(user.role)],
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "demo_account": user.demo_account,
+        "date_joined": user.date_joined,
+    }
+
+
+def _ledger_user(actor: Actor, action: str, user: User, reason: str = "", **extra: Any) -> None:
+    record_action(actor, action, USER_TYPE, user.username, data={**user_snapshot(user), **extra}, reason=reason)
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Choose a role from the list ({role!r} is not a role)"})
+
+
+def _check_agency(agency: str) -> None:
+    if not Agency.objects.filter(pk=agency, active=True).exists():
+        raise ValidationError({"agency": f"Choose an agency from the list ({agency!r} is not an agency)"})
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+def do_create_user(
+    *,
+    username: str,
+    role: str,
+    agency: str,
+    actor: Actor,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    demo_account: bool = False,
+    reason: str = "",
+) -> User:
+    """Create an account. Without a password the account cannot sign in until one is set."""
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "Enter a username"})
+    _check_role(role)
+    _check_agency(agency)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "An account with this username already exists"})
+    user = User(
+        username=username, role=role, agency_id=agency, first_name=first_name, last_name=last_name,
+        email=email, demo_account=demo_account,
+    )
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        user.save()
+        _ledger_user(actor, "create", user, reason=reason)
+    return user
+
+
+def do_change_role(user: User, role: str, *, actor: Actor, reason: str) -> User:
+    """Give the account another role. The capabilities gained and lost are ledgered with it."""
+    _check_role(role)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the role is changing"})
+    if user.role == role:
+        return user
+    before = set(capabilities(user.role))
+    after = set(capabilities(role))
+    old = user.role
+    with transaction.atomic():
+        user.role = role
+        user.save(update_fields=["role"])
+        _ledger_user(
+            actor, "change_role", user, reason=reason, previous_role=old,
+            capabilities_added=sorted(str(c) for c in after - before),
+            capabilities_removed=sorted(str(c) for c in before - after),
+        )
+    return user
+
+
+def do_change_agency(user: User, agency: str, *, actor: Actor, reason: str) -> User:
+    _check_agency(agency)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the agency is changing"})
+    old = user.agency_id or ""
+    with transaction.atomic():
+        user.agency_id = agency
+        user.save(update_fields=["agency"])
+        _ledger_user(actor, "change_agency", user, reason=reason, previous_agency=old)
+    return user
+
+
+def do_deactivate_user(user: User, *, actor: Actor, reason: str) -> User:
+    """Stop an account signing in. Accounts are never deleted: their history stays attributable."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the account is being deactivated"})
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _ledger_user(actor, "deactivate", user, reason=reason)
+    return user
+
+
+def do_reactivate_user(user: User, *, actor: Actor, reason: str) -> User:
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the account is being reactivated"})
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        _ledger_user(actor, "reactivate", user, reason=reason)
+    return user
+
+
+def do_set_password(user: User, password: str, *, actor: Actor, reason: str = "") -> User:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        _ledger_user(actor, "set_password", user, reason=reason)
+    return user
+
+
+def generate_password() -> str:
+    """A random initial password for the account holder to change (passes the validators)."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+# --- second factor -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device: TOTPDevice
+    secret: str  # base32, for typing into an authenticator app by hand
+    uri: str  # otpauth:// provisioning URI
+
+    def qr_svg(self) -> str:
+        return qr_svg(self.uri)
+
+    def qr_data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.qr_svg().encode()).decode()
+
+    def qr_text(self) -> str:
+        return qr_text(self.uri)
+
+
+def enrolment_for(device: TOTPDevice) -> Enrolment:
+    return Enrolment(device=device, secret=base64.b32encode(device.bin_key).decode(), uri=device.config_url)
+
+
+def do_enrol_totp(user: User, *, actor: Actor, confirmed: bool = False, reason: str = "") -> Enrolment:
+    """Give the account a new authenticator-app secret, replacing any it had.
+
+    The secret is shown once (to the administrator or the account holder) and never ledgered. An
+    unconfirmed device is confirmed by the first correct code at sign-in.
+    """
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()  # old secrets must stop working
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
+        _ledger_user(actor, "enrol_second_factor", user, reason=reason, device=device.persistent_id,
+                     confirmed=confirmed)
+    return enrolment_for(device)
+
+
+def current_totp_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code an authenticator app shows now (used by tests and the demo; never by sign-in)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():0{device.digits}d}"
+
+
+def qr_svg(uri: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return img.to_string(encoding="unicode")
+
+
+def qr_text(uri: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(uri)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SecondFactorResult:
+    ok: bool
+    method: str = ""  # "totp" or "demo"
+    device: TOTPDevice | None = None
+
+
+def demo_factor_allowed(user: User) -> bool:
+    """The insecure demo code works only for demo accounts while the service runs in demo mode."""
+    return bool(settings.DEMO_MODE) and user.demo_account
+
+
+def verify_second_factor(user: User, code: str) -> SecondFactorResult:
+    """Check a code against the account's authenticator app (or the demo code in demo mode)."""
+    code = "".join(code.split())
+    devices = list(TOTPDevice.objects.filter(user=user))
+    if code == DEMO_SECOND_FACTOR and demo_factor_allowed(user):
+        return SecondFactorResult(True, "demo", devices[0] if devices else None)
+    for device in devices:
+        if device.verify_token(code):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            return SecondFactorResult(True, "totp", device)
+    return SecondFactorResult(False)
+
+
+def has_second_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user).exists()
+
+
+def second_factor_required(user: User) -> bool:
+    """Roles that see personal data must use one; anyone who has enrolled an app is asked too."""
+    return needs_second_factor(user.role) or has_second_factor(user)
+
+
+# --- sign-in events ------------------------------------------------------------------------------
+
+
+def do_record_login(user: User, *, ip: str = "", second_factor: str = "none") -> None:
+    record_action(
+        actor_for(user), "login", USER_TYPE, user.username,
+        data={"ip": ip, "second_factor": second_factor},
+    )
+
+
+def do_record_failed_login(
+    username: str, *, stage: str, ip: str = "", locked_out: bool = False, reason: str = ""
+) -> None:
+    """Ledger a failed sign-in. Unknown usernames are not recorded (people mistype passwords there)."""
+    known = User.objects.filter(username=username).exists()
+    record_action(
+        ANONYMOUS, "login_failed", USER_TYPE, username if known else "unknown",
+        data={"ip": ip, "stage": stage, "locked_out": locked_out, "username_known": known},
+        reason=reason,
+    )
+
+
+def do_record_lockout(username: str, *, ip: str = "", failures: int | None = None) -> None:
+    known = User.objects.filter(username=username).exists()
+    record_action(
+        ANONYMOUS, "lockout", USER_TYPE, username if known else "unknown",
+        data={"ip": ip, "failures": failures, "username_known": known},
+        reason="too many failed sign-in attempts",
+    )
+
+
+def do_record_logout(user: User, *, reason: str = "signed out") -> None:
+    record_action(actor_for(user), "logout", USER_TYPE, user.username, reason=reason)
+
+
+def do_unlock_user(user: User, *, actor: Actor, reason: str) -> int:
+    """Clear a lockout before its cool-off ends."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the account is being unlocked"})
+    with transaction.atomic():
+        cleared = AxesProxyHandler.reset_attempts(username=user.username)
+        _ledger_user(actor, "unlock", user, reason=reason, attempts_cleared=cleared)
+    return cleared
+
+
+# --- break-glass ---------------------------------------------------------------------------------
+
+
+def break_glass_duration() -> dt.timedelta:
+    return dt.timedelta(minutes=int(getattr(settings, "BREAK_GLASS_MINUTES", 240)))
+
+
+def do_break_glass(user: User, person_id: str, reason: str) -> BreakGlass:
+    """Open a person's record outside the user's normal access, for a limited time, with a reason.
+
+    The grant is ledgered and waits in the independent reviewer's queue.
+    """
+    from sightline.people.models import Person
+
+    if not can(user.role, Cap.BREAK_GLASS):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Your role cannot open records outside your access")
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError(
+            {"reason": f"Explain why you need this record in at least {BREAK_GLASS_MIN_REASON} characters"}
+        )
+    if not Person.objects.filter(pk=person_id).exists():
+        raise ValidationError({"person_id": "There is no person with this identifier"})
+    now = timezone.now()
+    grant = BreakGlass(
+        user=user, person_id=person_id, reason=reason, granted_at=now, expires_at=now + break_glass_duration()
+    )
+    return do_create(grant, actor=actor_for(user), action="break_glass", reason=reason)
+
+
+REVIEW_OUTCOMES = ("appropriate", "concern")
+
+
+def do_review_break_glass(reviewer: User, grant: BreakGlass, *, outcome: str, note: str) -> BreakGlass:
+    if not can(reviewer.role, Cap.REVIEW_BREAK_GLASS):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Your role cannot review break-glass access")
+    if outcome not in REVIEW_OUTCOMES:
+        raise ValidationError({"outcome": "Select whether the access was appropriate"})
+    if outcome == "concern" and not note.strip():
+        raise ValidationError({"note": "Enter what concerns you about this access"})
+    if grant.reviewed_at is not None:
+        raise ValidationError({"outcome": "This access has already been reviewed"})
+    grant.reviewed_by = reviewer
+    grant.reviewed_at = timezone.now()
+    grant.review_outcome = outcome
+    grant.review_note = note.strip()
+    return do_update(grant, actor=actor_for(reviewer), action="review", reason=note.strip())
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def do_create_api_token(owner: User, *, name: str, actor: Actor) -> tuple[ApiToken, str]:
+    """Mint a token for system-to-system use. Returns the row and the token (shown only now)."""
+    if not name.strip():
+        raise ValidationError({"name": "Enter a name that says which system uses the token"})
+    if not owner.is_active:
+        raise ValidationError({"owner": "The account is deactivated"})
+    token = "sl_" + secrets.token_urlsafe(32)
+    row = ApiToken(owner=owner, name=name.strip(), token_hash=hash_token(token), created_at=timezone.now())
+    do_create(row, actor=actor, action="create")
+    return row, token
+
+
+def do_revoke_api_token(row: ApiToken, *, actor: Actor, reason: str) -> ApiToken:
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the token is being revoked"})
+    if row.revoked_at is not None:
+        return row
+    row.revoked_at = timezone.now()
+    return do_update(row, actor=actor, action="revoke", reason=reason)
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+# One account per role, spread across agencies, plus practitioners in two more agencies.
+DEMO_ACCOUNTS = [
+    ("demo-practitioner", Role.PRACTITIONER, "social_care", "Priya", "Shah"),
+    ("demo-police", Role.PRACTITIONER, "police", "Sam", "Okafor"),
+    ("demo-school-dsl", Role.DSL, "education", "Dana", "Lewis"),
+    ("demo-coordinator", Role.CSE_COORDINATOR, "mash", "Chris", "Hughes"),
+    ("demo-analyst", Role.ANALYST, "police", "Alex", "Murray"),
+    ("demo-manager", Role.MANAGER, "social_care", "Morgan", "Price"),
+    ("demo-board", Role.BOARD_MEMBER, "mash", "Bernie", "Walsh"),
+    ("demo-reviewer", Role.INDEPENDENT_REVIEWER, "independent_review", "Rowan", "Ellis"),
+    ("demo-admin", Role.SYSADMIN, "sightline_ops", "Ash", "Patel"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    user: User
+    password: str
+    enrolment: Enrolment
+
+
+def create_demo_users(actor: Actor = SYSTEM) -> list[DemoUser]:
+    """One demo account per role with the known demo password and a real authenticator secret.
+
+    Idempotent: existing demo accounts keep their secret and get the demo password back.
+    """
+    ensure_standard_agencies(actor)
+    out = []
+    for username, role, agency, first, last in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = do_create_user(
+                username=username, role=role, agency=agency, actor=actor, password=DEMO_PASSWORD,
+                first_name=first, last_name=last, demo_account=True, reason="demo account",
+            )
+        elif not user.check_password(DEMO_PASSWORD):
+            do_set_password(user, DEMO_PASSWORD, actor=actor, reason="demo account")
+        device = TOTPDevice.objects.filter(user=user).first()
+        enrolment = (
+            enrolment_for(device) if device else do_enrol_totp(user, actor=actor, confirmed=True, reason="demo")
+        )
+        out.append(DemoUser(user, DEMO_PASSWORD, enrolment))
     return out

@@ -6,7 +6,7 @@ from django.urls import path
 
 from sightline.api.core import api
 
-DOMAINS = ["people", "cases", "intelligence", "accountability", "ledger"]
+DOMAINS = ["access", "people", "cases", "intelligence", "accountability", "ledger"]
 
 for _domain in DOMAINS:
     try:

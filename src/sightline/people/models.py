@@ -124,7 +124,78 @@ class SourceEvent(LedgeredModel):
     id_prefix = "E"
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "event_id"], name="event_unique_per_agency")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agency", "event_id"], name="event_unique_per_agency")]
         indexes = [models.Index(fields=["kind", "occurred_on"], name="event_kind_date_idx")]
+
+
+class PersonIdentifier(LedgeredModel):
+    """An identifier an agency holds for a person, entered by hand (imported ones stay on SourceRecord).
+
+    Never deleted: a wrong identifier is retired (``active=False``) with a reason in the ledger.
+    """
+
+    class Scheme(models.TextChoices):
+        NHS_NUMBER = "nhs_number", "NHS number"
+        UPN = "upn", "Unique pupil number"
+        PNC_ID = "pnc_id", "Police National Computer id"
+        AGENCY_REF = "agency_ref", "Agency reference"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=Scheme.choices)
+    value = models.CharField(max_length=100, db_index=True, help_text="normalised: upper case, no spaces")
+    agency = models.ForeignKey(
+        "access.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+
+    id_prefix = "PI"
+
+
+class LinkDecision(LedgeredModel):
+    """A practitioner's ruling on two source records; honoured by every later linkage run.
+
+    One row per pair (keys ``agency:record_id``, left < right); a changed mind is a new version.
+    """
+
+    record_key_l = models.CharField(max_length=300)
+    record_key_r = models.CharField(max_length=300)
+    same_person = models.BooleanField()
+    reason = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150)
+    decided_at = models.DateTimeField()
+
+    id_prefix = "LD"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_key_l", "record_key_r"], name="link_decision_pair_unique")
+        ]
+
+
+class LinkReview(LedgeredModel):
+    """A pair linkage was unsure about, waiting for a human decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        DECIDED = "decided", "Decided"
+        CLOSED = "closed", "No longer uncertain"
+
+    record_key_l = models.CharField(max_length=300)
+    record_key_r = models.CharField(max_length=300)
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.ForeignKey(
+        LinkDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    raised_at = models.DateTimeField()
+
+    id_prefix = "LR"
+
+    class Meta:
+        ordering = ["status", "-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_key_l", "record_key_r"], name="link_review_pair_unique")
+        ]
+        indexes = [models.Index(fields=["status", "match_probability"], name="link_review_status_idx")]

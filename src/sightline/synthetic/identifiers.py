@@ -26,7 +26,7 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 def nhs_number(rng: random.Random) -> str:
     while True:
-        first = str(rng.choice((4, 6))) + "".join(str(rng.randrange(10)) for _ in range(8))
+        first = f"{rng.choice((4, 6))}{rng.randrange(100_000_000):08d}"
         check = nhs_check_digit(first)
         if check is not None:
             return first + str(check)
@@ -83,7 +83,7 @@ def partial_registration(reg: str, rng: random.Random) -> str:
 
 
 def mobile(rng: random.Random) -> str:
-    return "07" + str(rng.choice((4, 5, 7, 7, 8, 9))) + "".join(str(rng.randrange(10)) for _ in range(8))
+    return f"07{rng.choice((4, 5, 7, 7, 8, 9))}{rng.randrange(100_000_000):08d}"
 
 
 def format_phone(number: str, style: str) -> str:

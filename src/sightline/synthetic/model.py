@@ -73,6 +73,9 @@ class Person:
     hub_place: Place | None = None
     vehicle: Vehicle | None = None
     in_care: bool = False
+    visibility: str = ""  # victims: high / medium / low, how much of the abuse reaches any agency
+    exploited_from: int = 0  # victims: date ordinals of the exploitation
+    exploited_to: int = 0
     taxi_driver: bool = False
     taxi_firm: str = ""
 
@@ -116,3 +119,5 @@ class Town:
     namesakes: list[tuple[Person, Person]]
     period_start: date
     period_end: date
+    carers: dict[str, Person] = field(default_factory=dict)  # child pid -> foster carer / home worker
+    relatives: dict[str, Person] = field(default_factory=dict)  # child pid -> aunt, uncle or grandparent

@@ -5,4 +5,14 @@ from django.http import HttpRequest
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
-    return {"service_name": "Sightline", "demo_mode": settings.DEMO_MODE}
+    from sightline.access.decorators import fully_signed_in
+    from sightline.web.navigation import nav_items
+
+    signed_in = fully_signed_in(request)
+    user = getattr(request, "user", None)
+    return {
+        "service_name": "Sightline",
+        "demo_mode": settings.DEMO_MODE,
+        "signed_in": signed_in,
+        "navigation": nav_items(user.role, request.path) if signed_in and user is not None else [],
+    }

@@ -25,16 +25,23 @@ DEFAULT_METHOD: Method = "cpm"
 DEFAULT_RESOLUTION = 0.05
 
 
-def detection_edges(
-    pairs: pd.DataFrame, links: pd.DataFrame, object_edges: pd.DataFrame
-) -> pd.DataFrame:
-    """Undirected weighted edges (source, target, w) between all kinds of node."""
-    share = np.where(pairs["concerning"], 1.0, ORDINARY_SHARE)
-    pp = pd.DataFrame({"source": pairs["a"], "target": pairs["b"], "w": pairs["w"].to_numpy() * share})
-    pp = pp[pp["source"].to_numpy() < pp["target"].to_numpy()]
-    share = np.where(links["concerning"], 1.0, ORDINARY_SHARE)
-    po = pd.DataFrame({"source": links["person_id"], "target": links["obj_id"], "w": links["w"].to_numpy() * share})
-    edges = pd.concat([pp, po, object_edges[["source", "target", "w"]]], ignore_index=True)
+def detection_edges(edge_events: pd.DataFrame) -> pd.DataFrame:
+    """Undirected weighted edges (source, target, w) for grouping, from the edge events.
+
+    Concerning contact counts in full, ordinary contact (school, club, family) at
+    ORDINARY_SHARE: it still holds families and classes together, but weakly.
+    """
+    if edge_events.empty:
+        return pd.DataFrame(columns=["source", "target", "w"])
+    share = np.where(edge_events["concerning"].to_numpy(dtype=bool), 1.0, ORDINARY_SHARE)
+    share = np.where(edge_events["type"] == "plate", 1.0, share)
+    edges = pd.DataFrame(
+        {
+            "source": edge_events["source"].to_numpy(),
+            "target": edge_events["target"].to_numpy(),
+            "w": edge_events["weight"].to_numpy(dtype=float) * share,
+        }
+    )
     return edges.groupby(["source", "target"], as_index=False, sort=False)["w"].sum()
 
 

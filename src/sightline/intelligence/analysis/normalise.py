@@ -37,8 +37,14 @@ _ABBREVIATIONS = {
     "e": "east",
     "w": "west",
     "&": "and",
+    "fc": "football club",
 }
 _STOPWORDS = {"the"}
+# Names that say nothing about where: without a postcode they are no place at all
+# (every child's "home" is not one place).
+GENERIC_PLACES = frozenset(
+    {"home", "home address", "friends house", "friends", "relatives", "unknown", "not known", "na", "none", "address"}
+)
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 _POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 
@@ -165,27 +171,38 @@ def canonical_places(
     Names are compared after :func:`normalise_place`. A name seen with exactly one
     postcode is one place even where some records leave the postcode blank; a name seen
     with several postcodes (two branches of a chain) is split by postcode, and blank
-    postcodes stay with the bare name.
+    postcodes stay with the bare name. A short name never given a postcode ("Star
+    Kebab") that begins exactly one longer name ("star kebab main street") is that place.
+    Generic names ("home") without a postcode are no place.
     """
     normalised: dict[tuple[str, str], tuple[str, str]] = {}
     postcodes_for: dict[str, set[str]] = defaultdict(set)
     for raw_name, raw_pc in set(pairs):
         name = normalise_place(raw_name)
         pc = normalise_postcode(raw_pc)
+        if name in GENERIC_PLACES:
+            name = ""
         normalised[(raw_name, raw_pc)] = (name, pc)
+        if name:
+            postcodes_for.setdefault(name, set())
         if name and pc:
             postcodes_for[name].add(pc)
+    longer: dict[str, set[str]] = defaultdict(set)
+    for name in postcodes_for:
+        tokens = name.split()
+        for k in range(2, len(tokens)):
+            longer[" ".join(tokens[:k])].add(name)
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for raw, (name, pc) in normalised.items():
         if not name and not pc:
             continue
-        if name and not pc and len(postcodes_for.get(name, ())) == 1:
-            pc = next(iter(postcodes_for[name]))
-        if name and pc and len(postcodes_for.get(name, ())) == 1:
-            # One place with one postcode: the id need not carry the postcode.
-            pc_part = ""
-        else:
-            pc_part = pc.replace(" ", "")
+        if name and not postcodes_for[name] and len(longer.get(name, ())) == 1:
+            name = next(iter(longer[name]))
+        known = postcodes_for.get(name, set()) if name else set()
+        if name and not pc and len(known) == 1:
+            pc = next(iter(known))
+        # A name with one postcode is one place: its id need not carry the postcode.
+        pc_part = "" if name and pc and len(known) == 1 else pc.replace(" ", "")
         slug = name.replace(" ", "-")
         place_id = "place:" + (f"{slug}@{pc_part}" if slug and pc_part else slug or pc_part)
         label = f"{name}, {pc}" if name and pc else name or pc

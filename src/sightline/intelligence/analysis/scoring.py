@@ -135,10 +135,8 @@ def score_all(
     object_edges: pd.DataFrame,
 ) -> Scores:
     people = people.set_index("person_id")
-    role_counts = participants.groupby("person_id")["role"].agg(
-        lambda s: float((s == "professional").mean())
-    )
-    people["professional"] = role_counts.reindex(people.index).fillna(0.0) >= W.PROFESSIONAL_SHARE
+    share = (participants["role"] == "professional").astype(float).groupby(participants["person_id"]).mean()
+    people["professional"] = share.reindex(people.index).fillna(0.0).to_numpy(dtype=float) >= W.PROFESSIONAL_SHARE
     is_child = people["is_child"].to_numpy(dtype=bool)
     children = people.index[is_child]
     adults = people.index[~is_child]

@@ -46,6 +46,24 @@ def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
     return {"sql_condition": " ".join(sql.split()), "label_for_charts": label, **extra}
 
 
+# Starting (m, u) for each non-null level, in order. Training replaces them; they stay
+# only where training never sees a level (no UPNs or emails in the data yet, say).
+STARTING_VALUES: dict[str, list[tuple[float, float]]] = {
+    "given_name": [(0.80, 0.01), (0.02, 1e-5), (0.06, 0.002), (0.05, 0.005), (0.02, 0.001),
+                   (0.01, 0.005), (0.02, 0.05), (0.02, 0.927)],
+    "family_name": [(0.85, 0.01), (0.02, 1e-5), (0.06, 0.005), (0.02, 0.001), (0.02, 0.05),
+                    (0.03, 0.934)],
+    "date_of_birth": [(0.75, 0.0003), (0.02, 1e-5), (0.03, 0.001), (0.05, 0.002),
+                      (0.03, 0.02), (0.07, 0.1), (0.02, 0.15), (0.01, 0.05), (0.02, 0.6767)],
+    "sex": [(0.97, 0.5), (0.03, 0.5)],
+    "location": [(0.6, 0.001), (0.1, 0.002), (0.05, 0.002), (0.05, 0.02), (0.05, 0.1),
+                 (0.15, 0.875)],
+    "phone": [(0.6, 0.0005), (0.4, 0.9995)],
+    "email": [(0.8, 0.0001), (0.2, 0.9999)],
+    "identifiers": [(0.6, 1e-6), (0.2, 1e-6), (0.15, 1e-6), (0.05, 0.999997)],
+}
+
+
 def comparisons(dialect: str) -> list[dict[str, Any]]:
     """The comparison definitions, most specific level first (Splink CASE WHEN order)."""
     s = _Sql(dialect)
@@ -177,29 +195,47 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("ELSE", "Identifier conflicts"),
         ],
     }
-    return [given, family, dob, sex, location, phone, email, identifiers]
+    out = [given, family, dob, sex, location, phone, email, identifiers]
+    for comp in out:
+        non_null = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        for level, (m, u) in zip(non_null, STARTING_VALUES[comp["output_column_name"]], strict=True):
+            level["m_probability"] = m
+            level["u_probability"] = u
+    return out
 
 
 COMPARISON_NAMES: tuple[str, ...] = tuple(c["output_column_name"] for c in comparisons("duckdb"))
 
 
+# Blocking keys: a pair is scored when any one key agrees. "[]" marks an array column
+# that is exploded, so any shared element agrees (nickname canonicals, phones).
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("given_mp", "family_mp"),
+    ("given_canon[]", "family_mp"),
+    ("dob", "pc_district"),
+    ("dob", "given_mp"),
+    ("family_mp", "dob_y"),
+    ("postcode", "given_mp"),
+    ("nhs",),
+    ("upn",),
+    ("pnc",),
+    ("email",),
+    ("phones[]",),
+)
+SWAPPED_RULE = "l.given_mp = r.family_mp AND l.family_mp = r.given_mp"
+
+
 def blocking_rules() -> list[Any]:
-    """Candidate pairs: any one rule is enough. Phonetic keys and nickname canonicals
-    let misspelt and nicknamed pairs through; identifiers catch the rest."""
-    return [
-        block_on("given_mp", "family_mp"),
-        block_on("given_canon", "family_mp", arrays_to_explode=["given_canon"]),
-        CustomRule("l.given_mp = r.family_mp AND l.family_mp = r.given_mp"),
-        block_on("dob", "pc_district"),
-        block_on("dob", "given_mp"),
-        block_on("family_mp", "dob_y"),
-        block_on("postcode", "given_mp"),
-        block_on("nhs"),
-        block_on("upn"),
-        block_on("pnc"),
-        block_on("email"),
-        block_on("phones", arrays_to_explode=["phones"]),
-    ]
+    """Candidate pairs. Phonetic keys and nickname canonicals let misspelt and
+    nicknamed pairs through, the swapped rule catches given/family swaps, and
+    identifiers catch the rest."""
+    rules: list[Any] = []
+    for spec in BLOCKING_KEYS:
+        cols = [c.removesuffix("[]") for c in spec]
+        arrays = [c.removesuffix("[]") for c in spec if c.endswith("[]")]
+        rules.append(block_on(*cols, arrays_to_explode=arrays or None))
+    rules.append(CustomRule(SWAPPED_RULE))
+    return rules
 
 
 def em_blocking_rules() -> list[Any]:
@@ -267,7 +303,8 @@ def settings_for(
         comparisons=comps,  # type: ignore[arg-type]
         blocking_rules_to_generate_predictions=list(rules if rules is not None else blocking_rules()),
         probability_two_random_records_match=prior,
-        retain_matching_columns=False,
+        # Needed for the gamma (level) columns that explanations are built from.
+        retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
         max_iterations=20,
         em_convergence=0.001,

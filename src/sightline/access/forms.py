@@ -1,0 +1,107 @@
+"""Forms for the sign-in and account pages. They parse input only; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from sightline.access.permissions import Role
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label="Username", max_length=150, error_messages={"required": "Enter your username"},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="Security code",
+        help_text="Enter the 6-digit code shown in your authenticator app",
+        max_length=12,
+        error_messages={"required": "Enter the security code from your authenticator app"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError("The security code must be 6 digits")
+        return code
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this record?",
+        help_text="Say what you need it for and why it cannot wait. The independent reviewer will read this.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter why you need to see this record"},
+    )
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was this access appropriate?",
+        choices=[("appropriate", "Yes, it was appropriate"), ("concern", "No, it raises a concern")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether this access was appropriate"},
+    )
+    note = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required if the access raises a concern",
+    )
+
+
+class PersonIdForm(forms.Form):
+    person_id = forms.CharField(
+        label="Person identifier", max_length=40, help_text="For example, P-1A2B3C4D5E6F",
+        error_messages={"required": "Enter the person's identifier"},
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    from sightline.access.models import Agency
+
+    return [("", "Choose an agency"), *Agency.objects.filter(active=True).values_list("id", "name")]
+
+
+class NewUserForm(forms.Form):
+    username = forms.CharField(
+        label="Username", max_length=150, error_messages={"required": "Enter a username"},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    email = forms.EmailField(
+        label="Email address", required=False, error_messages={"invalid": "Enter an email address like name@example.org"},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    agency = forms.ChoiceField(label="Agency", error_messages={"required": "Choose an agency"})
+    role = forms.ChoiceField(
+        label="Role", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select a role"}
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agency"].choices = agency_choices()  # type: ignore[attr-defined]
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="New role", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select a role"}
+    )
+    reason = forms.CharField(
+        label="Why is the role changing?", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the role is changing"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter a reason"}
+    )

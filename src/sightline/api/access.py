@@ -1,0 +1,134 @@
+"""API for accounts and access: who am I, my activity, break-glass and its review, a person's access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from sightline.access import selectors, services
+from sightline.access.permissions import Cap, capabilities
+from sightline.api.auth import current_actor, current_user, require
+from sightline.api.core import Pagination, paginate
+from sightline.ledger.services import record_action
+
+router = Router(tags=["access"])
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    agency: str
+    role: str
+    capabilities: list[str]
+    authenticated_by: str = Field(description="token or session")
+
+
+class EntryOut(Schema):
+    index: int
+    time: dt.datetime
+    actor_user: str
+    actor_agency: str
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: str
+    version: int | None
+    reason: str
+
+
+class BreakGlassIn(Schema):
+    person_id: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class BreakGlassOut(Schema):
+    id: str
+    username: str
+    person_id: str
+    reason: str
+    granted_at: dt.datetime
+    expires_at: dt.datetime
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    review_outcome: str
+    review_note: str
+
+    @staticmethod
+    def resolve_username(obj: object) -> str:
+        return obj.user.username  # type: ignore[attr-defined, no-any-return]
+
+    @staticmethod
+    def resolve_reviewed_by(obj: object) -> str | None:
+        reviewer = obj.reviewed_by  # type: ignore[attr-defined]
+        return reviewer.username if reviewer else None
+
+
+class ReviewIn(Schema):
+    outcome: str = Field(pattern="^(appropriate|concern)$", description="appropriate or concern")
+    note: str = Field("", max_length=5000)
+
+
+class AccessDecisionOut(Schema):
+    person_id: str
+    allowed: bool
+    basis: str
+    reason: str
+
+
+@router.get("/me", response=MeOut, summary="The account the request acts as")
+def me(request: HttpRequest) -> MeOut:
+    user = current_user(request)
+    return MeOut(
+        username=user.username, name=user.get_full_name(), agency=user.agency_id or "", role=user.role,
+        capabilities=[str(c) for c in capabilities(user.role)],
+        authenticated_by=getattr(request, "sightline_auth", "session"),
+    )
+
+
+@router.get("/me/activity", response=list[EntryOut], summary="Every ledger entry where I am the actor, newest first")
+@paginate(Pagination)
+def my_activity(request: HttpRequest) -> object:
+    return selectors.my_activity(current_user(request))
+
+
+@router.get(
+    "/people/{person_id}/access", response=AccessDecisionOut,
+    summary="Whether I may open a person's record, and on what basis (reads nothing personal)",
+)
+def person_access(request: HttpRequest, person_id: str) -> AccessDecisionOut:
+    d = selectors.person_access(current_user(request), person_id)
+    return AccessDecisionOut(person_id=person_id, allowed=d.allowed, basis=d.basis, reason=d.reason)
+
+
+@router.post("/break-glass", response={201: BreakGlassOut}, summary="Open a record outside my access, with a reason")
+def break_glass(request: HttpRequest, payload: BreakGlassIn) -> tuple[int, object]:
+    user = require(request, Cap.BREAK_GLASS)
+    return 201, services.do_break_glass(user, payload.person_id, payload.reason)
+
+
+@router.get("/break-glass", response=list[BreakGlassOut], summary="Break-glass grants waiting for review, oldest first")
+@paginate(Pagination)
+def break_glass_queue(request: HttpRequest, reviewed: bool = False) -> object:
+    require(request, Cap.REVIEW_BREAK_GLASS)
+    return selectors.break_glass_queue(reviewed=reviewed)
+
+
+@router.post("/break-glass/{grant_id}/review", response=BreakGlassOut, summary="Record the review of a grant")
+def review_break_glass(request: HttpRequest, grant_id: str, payload: ReviewIn) -> object:
+    user = require(request, Cap.REVIEW_BREAK_GLASS)
+    grant = selectors.break_glass_grant(grant_id)
+    return services.do_review_break_glass(user, grant, outcome=payload.outcome, note=payload.note)
+
+
+@router.get(
+    "/people/{person_id}/access-log", response=list[EntryOut],
+    summary="Who saw or changed a person's record, newest first (independent reviewer)",
+)
+@paginate(Pagination)
+def person_access_log(request: HttpRequest, person_id: str) -> object:
+    require(request, Cap.VIEW_LEDGER)
+    record_action(current_actor(request), "read_access_log", selectors.PERSON_TYPE, person_id,
+                  reason="independent review of who saw or changed the record")
+    return selectors.person_access_log(person_id)

@@ -1,0 +1,204 @@
+"""Exports: links, alerts and networks exactly as shared/interfaces.md says, a person's chronology as
+XLSX, and a network as an i2 Analyst's Notebook link CSV. Every export is ledgered (``export``),
+with the number of rows and the SHA-256 of the file written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sightline.ledger.services import SYSTEM, Actor, record_action
+
+LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
+ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
+NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
+CHRONOLOGY_COLUMNS = [
+    "date", "ended", "agency", "kind", "summary", "place", "postcode", "vehicle", "others", "factors",
+    "record", "event_id", "extract", "row",
+]  # fmt: skip
+# i2 Analyst's Notebook imports one link per row, two entities and the link between them.
+I2_COLUMNS = [
+    "Entity1 Identity", "Entity1 Type", "Entity1 Label", "Entity2 Identity", "Entity2 Type", "Entity2 Label",
+    "Link Type", "Link Label", "Link Strength", "Date First", "Date Last", "Agencies", "Events",
+]  # fmt: skip
+I2_TYPES = {"person": "Person", "place": "Location", "vehicle": "Vehicle", "phone": "Telephone"}
+
+
+class ExportError(ValueError):
+    pass
+
+
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    return n
+
+
+def _ledger(actor: Actor, what: str, object_type: str, object_id: str, out: str | Path, rows: int, reason: str = "") -> None:
+    record_action(
+        actor, "export", object_type, object_id,
+        data={"export": what, "file": Path(out).name, "rows": rows, "sha256": _sha256(out)}, reason=reason,
+    )  # fmt: skip
+
+
+def _probability(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def export_links(out: str | Path, *, actor: Actor = SYSTEM) -> int:
+    """One row per imported person record. A record not yet linked is its own person (its record id)."""
+    from sightline.people.models import SourceRecord
+
+    qs = SourceRecord.objects.order_by("agency_id", "record_id").values_list(
+        "agency_id", "record_id", "person_id", "match_probability", "id"
+    )
+    rows = (
+        (agency, rid, person or pk, _probability(p)) for agency, rid, person, p, pk in qs.iterator(chunk_size=5000)
+    )
+    n = _write_csv(out, LINK_COLUMNS, rows)
+    _ledger(actor, "links", "people.sourcerecord", "*", out, n)
+    return n
+
+
+def _score(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: bool = False) -> int:
+    from sightline.intelligence.selectors import ranked_alerts
+
+    qs = ranked_alerts(include_dismissed=include_dismissed).values_list("id", "subject_id", "kind", "score", "reasons")
+    n = _write_csv(out, ALERT_COLUMNS, ((a, s, k, _score(sc), r) for a, s, k, sc, r in qs.iterator(chunk_size=5000)))
+    _ledger(actor, "alerts", "intelligence.alert", "*", out, n)
+    return n
+
+
+def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
+    from sightline.intelligence.selectors import network_members
+
+    qs = network_members().values_list("network_id", "member_type", "member_id", "role")
+    n = _write_csv(out, NETWORK_COLUMNS, qs.iterator(chunk_size=5000))
+    _ledger(actor, "networks", "intelligence.network", "*", out, n)
+    return n
+
+
+def _person_records(person: str) -> tuple[str, list[Any]]:
+    """The person id and every source record linked to them (or to people merged into them)."""
+    from sightline.people.models import Person, SourceRecord
+
+    if ":" in person and not Person.objects.filter(pk=person).exists():
+        agency, _, rid = person.partition(":")
+        rec = SourceRecord.objects.filter(agency_id=agency, record_id=rid).first()
+        if rec is None:
+            raise ExportError(f"no person or record {person!r}")
+        if rec.person_id is None:
+            return rec.pk, [rec]
+        person = rec.person_id
+    if Person.objects.filter(pk=person).exists():
+        ids = {person}
+        frontier = [person]
+        while frontier:  # people merged by hand into this one
+            frontier = list(Person.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+            frontier = [p for p in frontier if p not in ids]
+            ids.update(frontier)
+        return person, list(SourceRecord.objects.filter(person_id__in=ids).select_related("extract"))
+    rec = SourceRecord.objects.filter(pk=person).first()
+    if rec is None:
+        raise ExportError(f"no person or record {person!r}")
+    return rec.pk, [rec]
+
+
+def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, reason: str = "") -> int:
+    """Every event about the person, across every agency, newest first, as an XLSX workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from sightline.people.models import SourceEvent
+
+    person_id, records = _person_records(person)
+    by_pk = {r.pk: r for r in records}
+    events = SourceEvent.objects.filter(record_id__in=list(by_pk)).select_related("extract").order_by(
+        "-occurred_on", "agency_id", "event_id"
+    )
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Chronology"
+    ws.append(CHRONOLOGY_COLUMNS)
+    n = 0
+    for e in events:
+        rec = by_pk[e.record_id]
+        d = e.data
+        ws.append(
+            [
+                str(d.get("occurred_on", "")), str(d.get("ended_on", "")), e.agency_id, e.kind,
+                str(d.get("summary", "")), str(d.get("place", "")), str(d.get("postcode", "")),
+                str(d.get("vehicle", "")), str(d.get("others", "")), str(d.get("factors", "")),
+                f"{rec.agency_id}:{rec.record_id}", e.event_id, e.extract.source_name, e.row_number,
+            ]
+        )  # fmt: skip
+        n += 1
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for i, width in enumerate([20, 20, 14, 18, 60, 30, 10, 14, 30, 12, 24, 14, 28, 6], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    rs = wb.create_sheet("Records")
+    rs.append(["record", "agency", "extract", "row", *sorted({k for r in records for k in r.data if k != "_received"})])
+    columns = [str(c.value) for c in rs[1]][4:]
+    for r in sorted(records, key=lambda r: (r.agency_id, r.record_id)):
+        rs.append([f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number,
+                   *[str(r.data.get(c, "")) for c in columns]])  # fmt: skip
+    for cell in rs[1]:
+        cell.font = Font(bold=True)
+    wb.save(out)
+    # Exporting a person's record is a read of personal data: the person is named in the ledger.
+    _ledger(actor, "chronology", "people.person", person_id, out, n, reason)
+    return n
+
+
+def export_i2(network_id: str, out: str | Path, *, actor: Actor = SYSTEM) -> int:
+    """A network's links for i2 Analyst's Notebook: one row per pair of linked members."""
+    from sightline.intelligence.selectors import get_network
+
+    network = get_network(network_id)
+    if network is None:
+        raise ExportError(f"no network {network_id!r}")
+    members = {m.member_id: m for m in network.members.filter(active=True)}
+
+    def entity(mid: str) -> list[str]:
+        m = members.get(mid)
+        mtype = m.member_type if m is not None else ("phone" if mid[:1].isdigit() else "person")
+        return [mid, I2_TYPES.get(mtype, "Entity"), (m.label if m is not None and m.label else mid)]
+
+    rows = []
+    for link in network.links:
+        if link["type"] == "plate":
+            strength = "Tentative"  # a partial registration that may be this vehicle
+        elif len(link.get("agencies", [])) > 1:
+            strength = "Confirmed"  # corroborated by more than one agency
+        else:
+            strength = "Unconfirmed"
+        label = ", ".join(link.get("kinds", [])) or link["type"]
+        rows.append(
+            [*entity(link["source"]), *entity(link["target"]), link["type"], label, strength,
+             link.get("first_seen") or "", link.get("last_seen") or "", ";".join(link.get("agencies", [])),
+             ";".join(link.get("events", []))]
+        )  # fmt: skip
+    n = _write_csv(out, I2_COLUMNS, rows, bom=True)
+    _ledger(actor, "i2", "intelligence.network", network_id, out, n)
+    return n

@@ -1,0 +1,334 @@
+"""link_records: prepare, train or load the model, score, cluster, explain."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from splink.blocking_rule_library import CustomRule, block_on
+
+from . import model as mdl
+from .backends import Backend, make_backend, resolve_backend
+from .clustering import ClusteringSettings, cluster_records, normalise_decisions
+from .prepare import prepare_records
+from .types import FieldWeight, HumanDecision, LinkageResult, PreviousLinkage
+
+# Pairs with a probability in [low, high) go to the review queue, as do pairs the
+# clustering overrode (scored >= high but kept apart, or joined though scored < low).
+REVIEW_BAND: tuple[float, float] = (0.3, 0.95)
+# Scored pairs below this weight (p < 0.001) are dropped from the output.
+PAIR_FLOOR_WEIGHT = -10.0
+
+Progress = Callable[[str, float], None]
+
+
+def _weight(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))
+
+
+def _format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
+    """Splink predictions -> the public pairs table (record_key_l < record_key_r)."""
+    cols = ["record_key_l", "record_key_r", "match_probability", "match_weight"]
+    for name in mdl.COMPARISON_NAMES:
+        cols += [f"gamma_{name}", f"mw_{name}"]
+    if raw is None or not len(raw):
+        return pd.DataFrame({c: pd.Series(dtype="object" if c.startswith("record") else "float64") for c in cols})
+    out = pd.DataFrame(
+        {
+            "record_key_l": raw["unique_id_l"].astype(str).to_numpy(),
+            "record_key_r": raw["unique_id_r"].astype(str).to_numpy(),
+            "match_probability": raw["match_probability"].astype(float).to_numpy(),
+            "match_weight": raw["match_weight"].astype(float).to_numpy(),
+        }
+    )
+    for name in mdl.COMPARISON_NAMES:
+        out[f"gamma_{name}"] = raw[f"gamma_{name}"].astype(int).to_numpy()
+        mw = np.log2(raw[f"bf_{name}"].astype(float).to_numpy())
+        tf_col = f"bf_tf_adj_{name}"
+        if tf_col in raw.columns:
+            mw = mw + np.log2(raw[tf_col].astype(float).fillna(1.0).to_numpy())
+        out[f"mw_{name}"] = mw
+    swap = out["record_key_l"] > out["record_key_r"]
+    if swap.any():
+        out.loc[swap, ["record_key_l", "record_key_r"]] = out.loc[
+            swap, ["record_key_r", "record_key_l"]
+        ].to_numpy()
+    return out[cols]
+
+
+def _block_keys(features: pd.DataFrame, spec: tuple[str, ...]) -> pd.Series:
+    """One string key per record (exploded arrays give several rows per record)."""
+    frame = features[["unique_id"] + [c.removesuffix("[]") for c in spec]].copy()
+    for c in spec:
+        if c.endswith("[]"):
+            frame = frame.explode(c.removesuffix("[]"))
+    frame = frame.dropna()
+    key = frame[[c.removesuffix("[]") for c in spec]].astype(str).agg("\x1f".join, axis=1)
+    return pd.Series(key.to_numpy(), index=frame["unique_id"].to_numpy())
+
+
+def _candidates_for(features: pd.DataFrame, new_keys: set[str]) -> pd.DataFrame:
+    """New records plus every old record sharing a blocking key with one of them, so
+    that blocking this subset finds exactly the pairs a full run would find for the new
+    records (the swapped rule is matched as an unordered pair: a superset is fine)."""
+    keep = set(new_keys)
+    is_new = features["unique_id"].isin(new_keys)
+    specs: list[tuple[str, ...]] = list(mdl.BLOCKING_KEYS)
+    for spec in specs:
+        keys = _block_keys(features, spec)
+        new_values = set(keys[keys.index.isin(new_keys)].tolist())
+        if new_values:
+            keep.update(keys.index[keys.isin(new_values)].tolist())
+    pair = features[["unique_id", "given_mp", "family_mp"]].dropna()
+    unordered = pair[["given_mp", "family_mp"]].apply(lambda r: "\x1f".join(sorted(r)), axis=1)
+    unordered.index = pair["unique_id"].to_numpy()
+    new_values = set(unordered[unordered.index.isin(new_keys)].tolist())
+    keep.update(unordered.index[unordered.isin(new_values)].tolist())
+    del is_new
+    return features[features["unique_id"].isin(keep)].reset_index(drop=True)
+
+
+class _Scorer:
+    def __init__(self, backend: Backend, model: dict[str, Any], tf: dict[str, pd.DataFrame]):
+        self.backend = backend
+        self.model = model
+        self.tf = tf
+
+    def blocked(self, features: pd.DataFrame) -> pd.DataFrame:
+        raw = self.backend.score(
+            features, self.model, mdl.blocking_rules(), self.tf, min_weight=PAIR_FLOOR_WEIGHT
+        )
+        return _format_pairs(raw)
+
+    def within(self, features: pd.DataFrame, components: dict[str, list[str]]) -> pd.DataFrame:
+        root_of = {m: root for root, ms in components.items() for m in ms}
+        subset = features[features["unique_id"].isin(root_of)].copy()
+        subset["component"] = subset["unique_id"].map(root_of)
+        raw = self.backend.score(subset, self.model, [block_on("component")], self.tf)
+        return _format_pairs(raw)
+
+
+def _level_labels() -> dict[str, dict[int, str]]:
+    """comparison -> gamma value -> label (Splink numbers non-null levels from the
+    bottom: ELSE is 0; the null level is -1)."""
+    out: dict[str, dict[int, str]] = {}
+    for comp in mdl.comparisons("duckdb"):
+        levels = comp["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        labels = {len(non_null) - 1 - i: lv["label_for_charts"] for i, lv in enumerate(non_null)}
+        labels[-1] = next((lv["label_for_charts"] for lv in levels if lv.get("is_null_level")), "Not recorded")
+        out[comp["output_column_name"]] = labels
+    return out
+
+
+def _display_values(row: pd.Series) -> dict[str, str | None]:
+    def join(*vals: Any) -> str | None:
+        parts = [str(v) for v in vals if v is not None and v == v and str(v)]
+        return " ".join(parts) or None
+
+    if row.get("birth_is_estimate"):
+        birth = f"born about {row['birth_year']:.0f} (estimated age)"
+    else:
+        birth = row.get("dob") or row.get("dob_ym") or row.get("dob_y")
+    phones = row.get("phones")
+    ids = [f"{n}:{row[c]}" for n, c in (("NHS", "nhs"), ("UPN", "upn"), ("PNC", "pnc")) if row.get(c)]
+    return {
+        "given_name": row.get("given"),
+        "family_name": row.get("family"),
+        "date_of_birth": birth,
+        "sex": row.get("sex"),
+        "location": join(row.get("address"), row.get("postcode") or row.get("pc_district")),
+        "phone": ";".join(phones) if isinstance(phones, (list, np.ndarray)) and len(phones) else None,
+        "email": row.get("email"),
+        "identifiers": " ".join(ids) or None,
+    }
+
+
+class _Explainer:
+    def __init__(self, features: pd.DataFrame, pairs: pd.DataFrame, model: dict[str, Any], tf: dict[str, pd.DataFrame]):
+        self.features = features.set_index("unique_id", drop=False)
+        self.pairs = pairs.set_index(["record_key_l", "record_key_r"])
+        self.model = model
+        self.tf = tf
+        self.labels = _level_labels()
+
+    def __call__(self, a: str, b: str) -> list[FieldWeight]:
+        for k in (a, b):
+            if k not in self.features.index:
+                raise KeyError(f"unknown record_key {k!r}")
+        left, right = (a, b) if a < b else (b, a)
+        if (left, right) in self.pairs.index:
+            row = self.pairs.loc[(left, right)]
+        else:
+            subset = self.features.loc[[left, right]].reset_index(drop=True)
+            scored = _format_pairs(Backend().score(subset, self.model, [CustomRule("1=1")], self.tf))
+            row = scored.iloc[0]
+        values_l = _display_values(self.features.loc[left])
+        values_r = _display_values(self.features.loc[right])
+        out = [FieldWeight("prior", "Chance two records are the same person", mdl.prior_weight(self.model))]
+        for name in mdl.COMPARISON_NAMES:
+            gamma = int(row[f"gamma_{name}"])
+            out.append(
+                FieldWeight(
+                    name,
+                    self.labels[name].get(gamma, str(gamma)),
+                    float(row[f"mw_{name}"]),
+                    values_l[name],
+                    values_r[name],
+                )
+            )
+        return out
+
+
+def _review(
+    pairs: pd.DataFrame, clusters: dict[str, str], decided: set[tuple[str, str]]
+) -> pd.DataFrame:
+    low, high = REVIEW_BAND
+    if not len(pairs):
+        return pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"])
+    p = pairs["match_probability"]
+    linked = pairs["linked"]
+    reasons = pd.Series("", index=pairs.index, dtype="object")
+    reasons[(p >= low) & (p < high)] = "uncertain score"
+    reasons[(p >= high) & ~linked] = "high score but kept apart: conflicts with other records"
+    reasons[(p < low) & linked] = "joined through other records but this pair scores low"
+    out = pairs.loc[reasons != "", ["record_key_l", "record_key_r", "match_probability", "match_weight"]].copy()
+    out["reason"] = reasons[reasons != ""]
+    if decided:
+        keys = list(zip(out["record_key_l"], out["record_key_r"], strict=True))
+        out = out[[k not in decided for k in keys]]
+    out = out.assign(_u=(out["match_probability"] - 0.5).abs()).sort_values(["_u", "record_key_l", "record_key_r"])
+    return out.drop(columns="_u").reset_index(drop=True)
+
+
+def link_records(
+    records: pd.DataFrame,
+    *,
+    decisions: Sequence[HumanDecision] = (),
+    model_path: Path | None = None,
+    backend: str | None = None,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+    previous: PreviousLinkage | None = None,
+    changed_keys: Sequence[str] = (),
+    clustering: ClusteringSettings | None = None,
+    spark_session: Any | None = None,
+) -> LinkageResult:
+    """Link person records into people.
+
+    records: one row per record; columns as in prepare.INPUT_COLUMNS (record_key
+        required; ethnicity and any other column are ignored).
+    decisions: human rulings, all of them, every run ("not the same" splits,
+        "same" joins).
+    model_path: trained model JSON; used if present and current, else trained and saved.
+    backend: "duckdb" or "spark"; default from SIGHTLINE_LINKAGE_BACKEND, else duckdb.
+    as_of: the date estimated ages refer to when a record has no reference_date.
+    previous: the last run's pairs and clusters, for an incremental run: only pairs
+        involving records not in previous.clusters (or listed in changed_keys) are
+        scored, and only the components they touch are re-clustered.
+    """
+    report: Progress = progress or (lambda stage, fraction: None)
+    settings = clustering or ClusteringSettings()
+    stats: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    report("prepare", 0.0)
+    features = prepare_records(records, as_of=as_of)
+    keys = set(features["unique_id"].tolist())
+    stats["records"] = len(features)
+    stats["seconds_prepare"] = time.perf_counter() - t0
+
+    be = make_backend(resolve_backend(backend), spark_session)
+    tf = mdl.tf_tables(features)
+
+    report("model", 0.1)
+    t = time.perf_counter()
+    model = mdl.load_model(model_path) if model_path else None
+    if model is None:
+        report("train", 0.1)
+        model = be.train(features)
+        if model_path:
+            mdl.save_model(model, model_path)
+    stats["seconds_model"] = time.perf_counter() - t
+    scorer = _Scorer(be, model, tf)
+
+    report("score", 0.3)
+    t = time.perf_counter()
+    only: set[str] | None = None
+    if previous is None:
+        pairs = scorer.blocked(features)
+    else:
+        changed = set(changed_keys)
+        new_keys = (keys - set(previous.clusters)) | (changed & keys)
+        removed = set(previous.clusters) - keys
+        old = previous.pairs
+        gone = changed | removed
+        keep = ~(old["record_key_l"].isin(gone) | old["record_key_r"].isin(gone))
+        # Components that lose a record must be re-clustered too.
+        touched_by_removal = set(old.loc[~keep, "record_key_l"]) | set(old.loc[~keep, "record_key_r"])
+        fresh = _format_pairs(pd.DataFrame())
+        if new_keys:
+            fresh = scorer.blocked(_candidates_for(features, new_keys))
+            fresh = fresh[fresh["record_key_l"].isin(new_keys) | fresh["record_key_r"].isin(new_keys)]
+        base_cols = [c for c in fresh.columns]
+        pairs = pd.concat([old.loc[keep, base_cols], fresh], ignore_index=True)
+        pairs = pairs.drop_duplicates(["record_key_l", "record_key_r"], keep="last")
+        decided_keys = {k for d in decisions for k in (d.record_key_l, d.record_key_r)}
+        only = (new_keys | touched_by_removal | decided_keys) & keys
+        stats["new_records"] = len(new_keys)
+    stats["seconds_score"] = time.perf_counter() - t
+    stats["blocked_pairs"] = len(pairs)
+
+    report("cluster", 0.6)
+    t = time.perf_counter()
+    pairs = pairs[pairs["record_key_l"].isin(keys) & pairs["record_key_r"].isin(keys)]
+    clusters, extra, conflicts, touched = cluster_records(
+        keys,
+        pairs,
+        decisions,
+        settings,
+        score_within=lambda comps: scorer.within(features, comps),
+        only_components_with=only,
+    )
+    if previous is not None:
+        # Untouched records sit in components whose pairs did not change, so they keep
+        # their previous grouping (re-keyed to the smallest member).
+        groups: dict[str, list[str]] = {}
+        for k in keys - touched:
+            groups.setdefault(previous.clusters.get(k, k), []).append(k)
+        for ms in groups.values():
+            smallest = min(ms)
+            for k in ms:
+                clusters[k] = smallest
+    if len(extra):
+        pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(
+            ["record_key_l", "record_key_r"], keep="first"
+        )
+    pairs = pairs.sort_values(["record_key_l", "record_key_r"]).reset_index(drop=True)
+    pairs["linked"] = [clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)]
+    stats["seconds_cluster"] = time.perf_counter() - t
+    stats["within_cluster_pairs"] = len(extra)
+
+    report("review", 0.9)
+    must, cannot = normalise_decisions(decisions)
+    review = _review(pairs, clusters, must | cannot)
+    stats["review_pairs"] = len(review)
+    stats["clusters"] = len(set(clusters.values()))
+    stats["seconds_total"] = time.perf_counter() - t0
+    report("done", 1.0)
+    return LinkageResult(
+        clusters=clusters,
+        pairs=pairs,
+        review=review,
+        model=model,
+        conflicts=conflicts,
+        stats=stats,
+        _explainer=_Explainer(features, pairs, model, tf),
+    )

@@ -1,0 +1,472 @@
+"""Reads of people: merge resolution, the person record, and search tolerant of misspellings.
+
+Search matches a name against every name held for a person (their own, their aliases, and the names on
+each agency's linked records), order-free so swapped given and family names still match, using:
+exact tokens, nicknames (the ``nicknames`` package plus UK variants, via ``linkage.names``),
+phonetic keys (metaphone, NYSIIS), and Jaro-Winkler / trigram similarity for typing errors. Dates of
+birth match fully, partly, or with day and month swapped; postcodes fully or by sector/district;
+identifiers exactly. Ranking runs in Python, so it is the same on SQLite and PostgreSQL.
+
+Reads of personal data go through ``sightline.access.selectors`` (need to know, ledgered).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jellyfish
+from django.db.models import Q
+from nicknames import NickNamer
+
+from sightline.access import selectors as access
+from sightline.access.services import actor_for
+from sightline.ledger.services import record_action
+from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
+from sightline.people.models import Person, PersonIdentifier, SourceRecord
+from sightline.people.services import normalise_identifier
+
+# --- merges --------------------------------------------------------------------------------------
+
+
+def resolve_person_id(person_id: str) -> str:
+    """Follow ``merged_into`` to the person that stands for this one now (loop-safe)."""
+    seen: set[str] = set()
+    current = person_id
+    while current not in seen:
+        seen.add(current)
+        row = Person.objects.filter(pk=current).values_list("status", "merged_into").first()
+        if row is None or row[0] != Person.Status.MERGED or not row[1]:
+            return current
+        current = row[1]
+    return current
+
+
+def person_group_ids(person_id: str) -> list[str]:
+    """The person and everyone merged into them, directly or through others (their ids, this one first)."""
+    out = [person_id]
+    frontier = [person_id]
+    while frontier:
+        merged = list(
+            Person.objects.filter(merged_into__in=frontier, status=Person.Status.MERGED).values_list(
+                "pk", flat=True
+            )
+        )
+        merged = [m for m in merged if m not in out]
+        out.extend(merged)
+        frontier = merged
+    return out
+
+
+def linked_records(person_id: str) -> list[SourceRecord]:
+    """Every agency record linked to the person or to anyone merged into them. No access check: callers
+    must already hold access (e.g. from ``person_record``)."""
+    return list(
+        SourceRecord.objects.filter(person_id__in=person_group_ids(person_id))
+        .select_related("agency")
+        .order_by("agency_id", "record_id")
+    )
+
+
+@dataclass
+class PersonRecord:
+    """A person as shown to a user who may see them."""
+
+    person: Person
+    merged_from: list[Person] = field(default_factory=list)
+    identifiers: list[PersonIdentifier] = field(default_factory=list)
+    records: list[SourceRecord] = field(default_factory=list)
+
+    @property
+    def agencies(self) -> list[str]:
+        return sorted(
+            {r.agency_id for r in self.records} | {i.agency_id for i in self.identifiers if i.agency_id}
+        )
+
+
+def person_record(person_id: str) -> PersonRecord:
+    """The person with their merged-in records, identifiers and agency records. No access check: use
+    :func:`get_person` for anything shown to a user."""
+    person = Person.objects.get(pk=person_id)
+    group = person_group_ids(person.id)
+    return PersonRecord(
+        person=person,
+        merged_from=list(Person.objects.filter(pk__in=group[1:])),
+        identifiers=list(
+            PersonIdentifier.objects.filter(person_id__in=group, active=True).order_by("scheme", "value")
+        ),
+        records=linked_records(person.id),
+    )
+
+
+def get_person(user: Any, person_id: str, *, purpose: str = "view person") -> PersonRecord:
+    """The person record after the need-to-know check; the read is ledgered. Raises PermissionDenied
+    or Http404 (from ``access.selectors.require_person_access``)."""
+    access.require_person_access(user, person_id, purpose)
+    return person_record(person_id)
+
+
+# --- search --------------------------------------------------------------------------------------
+
+_DATE_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DATE_UK = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_POSTCODE_FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$", re.I)
+_POSTCODE_OUT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.I)
+_IDENTIFIER = re.compile(r"^(?=.*\d)[A-Z0-9/-]{4,}$", re.I)
+
+# First letters that sound alike, so "Cayleigh" still finds "Kayleigh" and "Phil" finds "Fil".
+_SOUND_ALIKE = [set("ck"), set("gj"), set("sz"), set("iy"), set("fp"), set("vw")]
+_NICKNAMER = NickNamer()
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user asked for. Any combination; empty fields are ignored."""
+
+    name: str = ""
+    date_of_birth: str = ""
+    postcode: str = ""
+    identifier: str = ""
+    kind: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.name.strip()
+            or self.date_of_birth.strip()
+            or self.postcode.strip()
+            or self.identifier.strip()
+        )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One person found. ``restricted`` hits carry only the id: the user needs break-glass to see more."""
+
+    person_id: str
+    score: float
+    reasons: tuple[str, ...]
+    restricted: bool = False
+    person: Person | None = None
+
+
+def parse_search_text(text: str) -> SearchQuery:
+    """Split one search box into name, date of birth, postcode and identifier parts."""
+    words = text.split()
+    name: list[str] = []
+    dob = postcode = identifier = ""
+    i = 0
+    while i < len(words):
+        word = words[i].strip(",;")
+        pair = f"{word}{words[i + 1]}" if i + 1 < len(words) else ""
+        if not dob and (
+            (_DATE_ISO.match(word) and len(word) >= 4 and word[:4].isdigit()) or _DATE_UK.match(word)
+        ):
+            dob = normalise_date(word)
+        elif not postcode and pair and _POSTCODE_OUT.match(word) and _POSTCODE_FULL.match(pair):
+            postcode = pair.upper()
+            i += 1
+        elif not postcode and _POSTCODE_FULL.match(word) and not word.isdigit():
+            postcode = word.upper()
+        elif not identifier and _IDENTIFIER.match(word):
+            identifier = word
+        else:
+            name.append(word)
+        i += 1
+    return SearchQuery(name=" ".join(name), date_of_birth=dob, postcode=postcode, identifier=identifier)
+
+
+def normalise_date(value: str) -> str:
+    """``14/03/2000`` -> ``2000-03-14``; ``2000-3`` -> ``2000-03``; anything else is returned stripped."""
+    value = value.strip()
+    uk = _DATE_UK.match(value)
+    if uk:
+        return f"{uk.group(3)}-{int(uk.group(2)):02d}-{int(uk.group(1)):02d}"
+    iso = _DATE_ISO.match(value)
+    if iso:
+        parts = [iso.group(1)] + [f"{int(p):02d}" for p in iso.groups()[1:] if p]
+        return "-".join(parts)
+    return value
+
+
+def _postcode_key(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def _trigrams(token: str) -> set[str]:
+    padded = f"  {token} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """Share of trigrams in common, as PostgreSQL's pg_trgm computes it."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    return len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+
+
+def token_similarity(query: str, candidate: str) -> tuple[float, str]:
+    """How well one query token matches one name token, and why."""
+    if query == candidate:
+        return 1.0, "exact"
+    if len(query) >= 2 and set(canonical_forms(query)) & set(canonical_forms(candidate)):
+        return 0.9, "nickname"
+    if len(query) >= 3 and len(candidate) >= 3:
+        if metaphone(query) == metaphone(candidate) or nysiis(query) == nysiis(candidate):
+            return 0.85, "sounds alike"
+        similarity = max(
+            jellyfish.jaro_winkler_similarity(query, candidate), trigram_similarity(query, candidate)
+        )
+        if similarity >= 0.85 or (len(query) >= 5 and jellyfish.levenshtein_distance(query, candidate) <= 1):
+            return 0.8 * max(similarity, 0.85), "similar spelling"
+    if len(query) >= 2 and candidate.startswith(query) and len(query) * 2 >= len(candidate):
+        return 0.7, "starts with"
+    return 0.0, ""
+
+
+def name_score(query_tokens: Sequence[str], candidate_tokens: Iterable[str]) -> tuple[float, tuple[str, ...]]:
+    """Mean best match of each query token; 0 unless (almost) every query token matches something."""
+    pool = set(candidate_tokens)
+    if not query_tokens or not pool:
+        return 0.0, ()
+    total = 0.0
+    matched = 0
+    reasons: list[str] = []
+    for q in query_tokens:
+        best, why, hit = 0.0, "", ""
+        for c in pool:
+            s, w = token_similarity(q, c)
+            if s > best:
+                best, why, hit = s, w, c
+        if best > 0:
+            matched += 1
+            total += best
+            reasons.append(f"{q}: {why} ({hit})" if why != "exact" else f"{q}: exact")
+    needed = len(query_tokens) if len(query_tokens) <= 2 else len(query_tokens) - 1
+    if matched < needed:
+        return 0.0, ()
+    return total / len(query_tokens), tuple(reasons)
+
+
+def dob_score(query: str, candidate: str) -> tuple[float, str]:
+    """Full, partial or day/month-swapped date of birth agreement."""
+    if not query or not candidate:
+        return 0.0, ""
+    q, c = query.split("-"), candidate.split("-")
+    if q == c:
+        return 1.0, "date of birth"
+    shared = min(len(q), len(c))
+    if q[:shared] == c[:shared]:
+        return 0.8, "date of birth (partly known)"
+    if len(q) == 3 and len(c) == 3 and q[0] == c[0] and q[1] == c[2] and q[2] == c[1]:
+        return 0.7, "date of birth with day and month swapped"
+    if q[0] == c[0]:
+        return 0.2, "year of birth"
+    return 0.0, ""
+
+
+def postcode_score(query: str, candidate: str) -> tuple[float, str]:
+    q, c = _postcode_key(query), _postcode_key(candidate)
+    if not q or not c:
+        return 0.0, ""
+    if q == c:
+        return 1.0, "postcode"
+    q_out, c_out = q[:-3] if len(q) > 4 else q, c[:-3]
+    if len(q) > 4 and q[:-2] == c[:-2]:
+        return 0.7, "postcode sector"
+    if q_out == c_out:
+        return 0.5, "postcode district"
+    return 0.0, ""
+
+
+@dataclass
+class _Candidate:
+    person_id: str
+    tokens: set[str] = field(default_factory=set)
+    dobs: set[str] = field(default_factory=set)
+    postcodes: set[str] = field(default_factory=set)
+    identifier_hit: str = ""
+
+
+def _first_letters(tokens: Sequence[str]) -> set[str]:
+    letters: set[str] = set()
+    for token in tokens:
+        for form in {token, *canonical_forms(token)}:
+            letters.add(form[0])
+            letters.update(n[0] for n in _NICKNAMER.nicknames_of(form) if n)
+    for group in _SOUND_ALIKE:
+        if letters & group:
+            letters |= group
+    return letters
+
+
+def _name_filter(
+    prefix_fields: Sequence[str], letters: set[str], tokens: Sequence[str], other_field: str
+) -> Q:
+    q = Q()
+    for f in prefix_fields:
+        for letter in letters:
+            q |= Q(**{f"{f}__istartswith": letter})
+    for token in tokens:
+        if len(token) >= 3:
+            q |= Q(**{f"{other_field}__icontains": token[:3]})
+    return q
+
+
+def _candidates(query: SearchQuery, tokens: Sequence[str]) -> dict[str, _Candidate]:
+    """Gather candidate people with everything known about their names, dates of birth and postcodes."""
+    people_q = Q()
+    records_q = Q()
+    used = False
+    if tokens:
+        letters = _first_letters(tokens)
+        people_q |= _name_filter(("given_name", "family_name"), letters, tokens, "other_names")
+        records_q |= _name_filter(("given_name", "family_name"), letters, tokens, "family_name")
+        used = True
+    if query.date_of_birth:
+        year = query.date_of_birth[:4]
+        people_q |= Q(date_of_birth__startswith=year)
+        records_q |= Q(date_of_birth__startswith=year)
+        used = True
+    if query.postcode:
+        district = _postcode_key(query.postcode)
+        district = district[:-3] if len(district) > 4 else district
+        people_q |= Q(postcode__istartswith=district)
+        records_q |= Q(postcode__istartswith=district)
+        used = True
+    found: dict[str, _Candidate] = {}
+
+    def cand(pid: str) -> _Candidate:
+        return found.setdefault(pid, _Candidate(pid))
+
+    if used:
+        people = Person.objects.filter(people_q)
+        if query.kind:
+            people = people.filter(kind=query.kind)
+        for pid, given, family, other, dob, pc in people.values_list(
+            "pk", "given_name", "family_name", "other_names", "date_of_birth", "postcode"
+        ).iterator(chunk_size=5000):
+            c = cand(pid)
+            c.tokens.update(name_tokens(given), name_tokens(family), name_tokens(other))
+            c.dobs.add(dob)
+            c.postcodes.add(pc)
+        rows = SourceRecord.objects.filter(records_q, person__isnull=False).values_list(
+            "person_id", "given_name", "family_name", "date_of_birth", "postcode", "data"
+        )
+        for pid, given, family, dob, pc, data in rows.iterator(chunk_size=5000):
+            c = cand(pid)
+            c.tokens.update(name_tokens(given), name_tokens(family))
+            if isinstance(data, dict):
+                c.tokens.update(name_tokens(str(data.get("other_names") or "")))
+            c.dobs.add(dob)
+            c.postcodes.add(pc)
+    if query.identifier:
+        for pid, label in _identifier_matches(query.identifier):
+            cand(pid).identifier_hit = label
+    return found
+
+
+def _identifier_matches(raw: str) -> list[tuple[str, str]]:
+    """(person id, what matched) for an exact identifier: person id, hand-entered ids, agency record ids,
+    NHS number, UPN or PNC id on imported records."""
+    value = normalise_identifier(raw)
+    out: list[tuple[str, str]] = []
+    if Person.objects.filter(pk=raw.strip().upper()).exists():
+        out.append((raw.strip().upper(), "person id"))
+    for pid, scheme in PersonIdentifier.objects.filter(value=value, active=True).values_list(
+        "person_id", "scheme"
+    ):
+        out.append((pid, PersonIdentifier.Scheme(scheme).label))
+    spaced_nhs = f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 and value.isdigit() else value
+    record_q = Q(record_id__iexact=raw.strip())
+    for key in ("nhs_number", "upn", "pnc_id"):
+        record_q |= Q(**{f"data__{key}": value}) | Q(**{f"data__{key}": spaced_nhs})
+    for pid, agency, record_id in SourceRecord.objects.filter(record_q, person__isnull=False).values_list(
+        "person_id", "agency_id", "record_id"
+    ):
+        out.append((pid, f"{agency} record {record_id}"))
+    return out
+
+
+def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
+    """Rank people for a query, best first, merged people folded into the person they were merged into.
+    No access check and no ledger entry: use :func:`search_people` for anything shown to a user."""
+    if query.empty:
+        return []
+    tokens = name_tokens(query.name)
+    dob = normalise_date(query.date_of_birth) if query.date_of_birth else ""
+    scored: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for c in _candidates(query, tokens).values():
+        parts: list[tuple[float, float]] = []
+        reasons: list[str] = []
+        if c.identifier_hit:
+            reasons.append(f"identifier: {c.identifier_hit}")
+        if tokens:
+            s, why = name_score(tokens, c.tokens)
+            if s == 0 and not c.identifier_hit:
+                continue
+            parts.append((0.6, s))
+            reasons.extend(why)
+        if dob:
+            s, why = max((dob_score(dob, d) for d in c.dobs if d), default=(0.0, ""))
+            if s == 0 and not tokens and not c.identifier_hit:
+                continue
+            parts.append((0.25, s))
+            if why:
+                reasons.append(why)
+        if query.postcode:
+            s, why = max((postcode_score(query.postcode, p) for p in c.postcodes if p), default=(0.0, ""))
+            if s == 0 and not tokens and not dob and not c.identifier_hit:
+                continue
+            parts.append((0.15, s))
+            if why:
+                reasons.append(why)
+        score = sum(w * s for w, s in parts) / sum(w for w, _ in parts) if parts else 0.0
+        if c.identifier_hit:
+            score = max(score, 0.99)
+        if score <= 0:
+            continue
+        pid = resolve_person_id(c.person_id)
+        if pid != c.person_id:
+            reasons.append(f"via {c.person_id}, merged into {pid}")
+        if pid not in scored or scored[pid][0] < score:
+            scored[pid] = (round(score, 4), tuple(reasons))
+    if query.kind:
+        allowed = set(
+            Person.objects.filter(pk__in=list(scored), kind=query.kind).values_list("pk", flat=True)
+        )
+        scored = {k: v for k, v in scored.items() if k in allowed}
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+    return [SearchHit(person_id=pid, score=s, reasons=why) for pid, (s, why) in ranked]
+
+
+def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
+    """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass).
+    The search and the ids it returned are ledgered."""
+    hits = rank_people(query, limit=limit)
+    people = access.visible_people(user).in_bulk([h.person_id for h in hits])
+    out = [
+        SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
+        if h.person_id in people
+        else SearchHit(h.person_id, h.score, (), restricted=True)
+        for h in hits
+    ]
+    record_action(
+        actor_for(user),
+        "search",
+        Person.ledger_type(),
+        "search",
+        data={
+            "query": {
+                "name": query.name,
+                "date_of_birth": query.date_of_birth,
+                "postcode": query.postcode,
+                "identifier": query.identifier,
+                "kind": query.kind,
+            },
+            "shown": [h.person_id for h in out if not h.restricted],
+            "restricted": [h.person_id for h in out if h.restricted],
+        },
+    )
+    return out

@@ -1,0 +1,259 @@
+"""Writes each agency's extract (extract-format.md) and the ground truth under OUT/truth/."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .model import Person, Town
+from .population import age_on
+from .records import EVENT_COLUMNS, PEOPLE_COLUMNS, Book, Event
+
+FORMAT = "multi-agency-extract/1"
+TRUTH_PERSON_COLUMNS = (
+    "true_person_id",
+    "kind",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "role",
+    "network_id",
+    "flagged_by_social_care",
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class TownSummary:
+    """What `generate_town` wrote; `counts` is the same as `counts` in OUT/truth/summary.json."""
+
+    out: Path
+    seed: int
+    children: int
+    adults: int
+    victims: int
+    hidden_victims: int
+    offenders: int
+    networks: int
+    benign_hubs: int
+    missing_not_exploited: int
+    records: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
+    extracts: list[Path] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def _csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)  # RFC 4180: CRLF line ends, quotes only where needed
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _when(day: int, minute: int, with_time: bool) -> str:
+    text = date.fromordinal(day).isoformat()
+    if with_time and minute >= 0:
+        return f"{text}T{minute // 60:02d}:{minute % 60:02d}"
+    return text
+
+
+def _record_ids(book: Book, rng: random.Random) -> list[str]:
+    """Ids in the agency's own style, in an order that says nothing about who is who."""
+    order = list(range(len(book.rows)))
+    rng.shuffle(order)
+    ids = [""] * len(order)
+    number = rng.randint(10_000, 90_000)
+    for index in order:
+        number += rng.randint(1, 4)
+        ids[index] = f"{book.h.record_prefix}{number:07d}"
+    return ids
+
+
+def _estimated_ages(book: Book) -> dict[int, str]:
+    """Estimated ages, as the recorder judged them at the record's earliest event."""
+    first = dict(enumerate(book.created))
+    for event in book.events:
+        for index in (event.record, *(o for o, _ in event.others)):
+            if index in book.age_error and event.occurred < first[index]:
+                first[index] = event.occurred
+    ages = {}
+    for index, error in book.age_error.items():
+        person = book.owners[index]
+        floor = 16 if person.kind == "adult" else 0
+        ages[index] = str(max(floor, age_on(person.dob, first[index]) + error))
+    return ages
+
+
+def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) -> tuple[Path, list[str]]:
+    rng = random.Random(f"sightline-town/{seed}/{book.agency}/ids")
+    folder = root / f"{book.agency}-{book.h.extracted_on.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "format": FORMAT,
+        "agency": book.agency,
+        "extracted_on": book.h.extracted_on.isoformat(),
+        "period_start": period[0].isoformat(),
+        "period_end": period[1].isoformat(),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    ids = _record_ids(book, rng)
+    ages = _estimated_ages(book)
+    header = PEOPLE_COLUMNS + book.extra_columns
+    rows = []
+    for index in sorted(range(len(ids)), key=ids.__getitem__):
+        row = book.rows[index]
+        row["record_id"] = ids[index]
+        if index in ages and not row["date_of_birth"]:
+            row["estimated_age"] = ages[index]
+        rows.append([row.get(col, "") for col in header])
+    _csv(folder / "people.csv", header, rows)
+
+    timed = book.h.datetime_events
+    keyed = [(e.occurred, e.minute, rng.random(), e) for e in book.events]
+    keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+    events = []
+    for seq, (_, _, _, e) in enumerate(keyed, start=1):
+        events.append(_event_row(f"{book.h.event_prefix}{seq:07d}", e, ids, timed))
+    _csv(folder / "events.csv", EVENT_COLUMNS, events)
+    return folder, ids
+
+
+def _event_row(event_id: str, e: Event, ids: list[str], timed: bool) -> list[str]:
+    ended = ""
+    if e.ended:
+        end_minute = e.ended_minute
+        if e.ended == e.occurred and end_minute <= e.minute:
+            end_minute = -1  # keep the end from reading as before the start
+        ended = _when(e.ended, end_minute, timed)
+    others = ";".join(f"{ids[o]}:{role}" for o, role in e.others)
+    return [
+        event_id,
+        ids[e.record],
+        e.kind,
+        _when(e.occurred, e.minute, timed),
+        ended,
+        e.place,
+        e.postcode,
+        e.vehicle,
+        e.phone,
+        others,
+        e.factors,
+        e.summary,
+    ]
+
+
+def write_town(
+    out: Path, town: Town, books: dict[str, Book], seed: int, progress: Progress | None = None
+) -> TownSummary:
+    extracts_root = out / "extracts"
+    truth = out / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    period = (town.period_start, town.period_end)
+    record_rows: list[list[str]] = []
+    folders = []
+    dup_people: dict[str, int] = {}
+    for i, (agency, book) in enumerate(books.items()):
+        folder, ids = write_extract(extracts_root, book, period, seed)
+        folders.append(folder)
+        per_person = Counter(p.pid for p in book.owners)
+        dup_people[agency] = sum(1 for n in per_person.values() if n > 1)
+        for index in sorted(range(len(ids)), key=ids.__getitem__):
+            record_rows.append([agency, ids[index], book.owners[index].pid])
+        if progress:
+            progress("writing", i + 1, len(books))
+    _csv(truth / "records.csv", ("agency", "record_id", "true_person_id"), record_rows)
+
+    people: list[Person] = sorted(town.children + town.adults, key=lambda p: p.pid)
+    _csv(truth / "persons.csv", TRUTH_PERSON_COLUMNS, [_truth_person(p) for p in people])
+
+    net_rows = []
+    for net in town.networks:
+        net_rows += [[net.nid, "person", p.pid, "adult"] for p in net.offenders]
+        net_rows += [[net.nid, "person", p.pid, "child"] for p in net.victims]
+        net_rows += [[net.nid, "place", p.name, ""] for p in net.places]
+        net_rows += [[net.nid, "vehicle", v.reg, ""] for v in net.vehicles]
+        net_rows += [[net.nid, "phone", ph, ""] for ph in net.phones]
+    _csv(truth / "networks.csv", ("network_id", "member_type", "member_id", "role"), net_rows)
+
+    victims = [c for c in town.children if c.role == "victim"]
+    offenders = [a for a in town.adults if a.role == "offender"]
+    records = {a: len(b.rows) for a, b in books.items()}
+    events = {a: len(b.events) for a, b in books.items()}
+    counts: dict[str, Any] = {
+        "children": len(town.children),
+        "adults": len(town.adults),
+        "households": len(town.households),
+        "schools": len(town.schools),
+        "places": len(town.places),
+        "victims": len(victims),
+        "flagged_victims": sum(1 for v in victims if v.flagged),
+        "hidden_victims": sum(1 for v in victims if not v.flagged),
+        "victims_by_visibility": dict(sorted(Counter(v.visibility for v in victims).items())),
+        "offenders": len(offenders),
+        "networks": len(town.networks),
+        "tiny_networks": sum(1 for n in town.networks if n.tiny),
+        "benign_hubs": len(town.hubs),
+        "benign_hubs_by_type": dict(sorted(Counter(h.hub_type for h in town.hubs).items())),
+        "missing_not_exploited": sum(1 for c in town.children if c.role == "missing_not_exploited"),
+        "flagged_not_victims": sum(1 for c in town.children if c.flagged and c.role != "victim"),
+        "twin_pairs": len(town.twins),
+        "namesake_pairs": len(town.namesakes),
+        "taxi_drivers": sum(1 for a in town.adults if a.taxi_driver),
+        "records": records,
+        "events": events,
+        "people_with_duplicate_records": dup_people,
+        "noise": {a: dict(sorted(b.noise.items())) for a, b in books.items()},
+    }
+    summary = {
+        "format": "sightline-synthetic-town/1",
+        "parameters": {
+            "children": len(town.children),
+            "seed": seed,
+            "period_start": period[0].isoformat(),
+            "period_end": period[1].isoformat(),
+        },
+        "seed": seed,
+        "counts": counts,
+    }
+    (truth / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return TownSummary(
+        out=out,
+        seed=seed,
+        children=len(town.children),
+        adults=len(town.adults),
+        victims=len(victims),
+        hidden_victims=counts["hidden_victims"],
+        offenders=len(offenders),
+        networks=len(town.networks),
+        benign_hubs=len(town.hubs),
+        missing_not_exploited=counts["missing_not_exploited"],
+        records=records,
+        events=events,
+        extracts=folders,
+        counts=counts,
+    )
+
+
+def _truth_person(p: Person) -> list[str]:
+    return [
+        p.pid,
+        p.kind,
+        p.given,
+        p.family,
+        p.dob.isoformat(),
+        p.sex,
+        p.ethnicity,
+        p.role,
+        p.network.nid if p.network is not None else "",
+        "1" if p.flagged else "0",
+    ]
