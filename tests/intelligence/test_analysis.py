@@ -132,7 +132,9 @@ def test_group_recovered_with_its_car_and_place(result: AnalysisResult) -> None:
     assert len(planted) == 1
     (nid,) = planted
     members = nets[nets["network_id"] == nid]
-    assert set(members.loc[members["member_type"] == "person", "member_id"]) == set(PLANTED_ADULTS + PLANTED_CHILDREN)
+    assert set(members.loc[members["member_type"] == "person", "member_id"]) == set(
+        PLANTED_ADULTS + PLANTED_CHILDREN
+    )
     assert "vehicle:YX09ABC" in set(members["member_id"])
     assert "place:star-kebab-main-street" in set(members["member_id"])
     roles = members.set_index("member_id")["role"]
@@ -142,7 +144,9 @@ def test_group_recovered_with_its_car_and_place(result: AnalysisResult) -> None:
     assert set(group.record_keys) >= {"police:PA1", "police:PC1"}
 
 
-def test_alert_keys_and_scores_are_stable_across_runs_and_row_order(town: Town, result: AnalysisResult) -> None:
+def test_alert_keys_and_scores_are_stable_across_runs_and_row_order(
+    town: Town, result: AnalysisResult
+) -> None:
     records, events, event_people = town.inputs()
     shuffled = analyse(
         records.sample(frac=1, random_state=1),
@@ -261,7 +265,14 @@ def test_corroboration_across_agencies_raises_an_adult() -> None:
         for j, agency in enumerate(agencies):
             t.person(agency, f"A-{who}-{j}", f"adult-{who}", dob="1980-01-01")
             t.person(agency, f"C-{who}-{j}", f"child-{who}-{j}", dob="2000-01-01")
-            t.event(agency, f"E-{who}-{j}", f"C-{who}-{j}", "missing", "2014-05-01", others=f"A-{who}-{j}:associate")
+            t.event(
+                agency,
+                f"E-{who}-{j}",
+                f"C-{who}-{j}",
+                "missing",
+                "2014-05-01",
+                others=f"A-{who}-{j}:associate",
+            )
     records, events, event_people = t.inputs()
     scores = analyse(records, events, event_people, as_of=AS_OF).scores.set_index("subject_id")["score"]
     assert scores["adult-two"] > scores["adult-one"]
@@ -290,13 +301,21 @@ def test_alerts_frame_follows_the_export_contract(result: AnalysisResult) -> Non
     frame = result.alerts_frame()
     assert list(frame.columns) == ["alert_id", "person_id", "kind", "score", "reasons"]
     assert frame["score"].is_monotonic_decreasing
-    assert set(frame["kind"]) == {"child_at_risk", "adult_of_concern", "place_of_concern", "vehicle_of_concern", "group"}
+    assert set(frame["kind"]) == {
+        "child_at_risk",
+        "adult_of_concern",
+        "place_of_concern",
+        "vehicle_of_concern",
+        "group",
+    }
 
 
 def test_progress_is_reported(town: Town) -> None:
     seen: list[tuple[str, float]] = []
     records, events, event_people = town.inputs()
-    analyse(records, events, event_people, as_of=AS_OF, progress=lambda stage, done: seen.append((stage, done)))
+    analyse(
+        records, events, event_people, as_of=AS_OF, progress=lambda stage, done: seen.append((stage, done))
+    )
     assert seen[0] == ("checking input", 0.0) and seen[-1] == ("done", 1.0)
     assert [d for _, d in seen] == sorted(d for _, d in seen)
 

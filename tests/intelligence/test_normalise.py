@@ -55,7 +55,10 @@ def test_canonical_places_join_spellings_and_postcodes() -> None:
             ("Home", "S60 1AA"),
         ]
     )
-    kebab = {ids[k][0] for k in [("Star Kebab, Main St", "S65 2AB"), ("star kebab main street", ""), ("Star Kebab", "")]}
+    kebab = {
+        ids[k][0]
+        for k in [("Star Kebab, Main St", "S65 2AB"), ("star kebab main street", ""), ("Star Kebab", "")]
+    }
     assert kebab == {"place:star-kebab-main-street"}
     assert ids[("Star Kebab, Main St", "S65 2AB")][1] == "star kebab main street, S65 2AB"
     # Two branches of a chain are two places.
@@ -75,7 +78,9 @@ def test_plates_and_phones() -> None:
 
 
 def test_wildcard_plates_match_only_same_length_and_known_characters() -> None:
-    matches = match_partial_plates(["YX09ABC", "YX09ABD", "YX09XBC", "YX09A??", "YX09?BC", "AB12CDE", "ZZ99???", "YX0?"])
+    matches = match_partial_plates(
+        ["YX09ABC", "YX09ABD", "YX09XBC", "YX09A??", "YX09?BC", "AB12CDE", "ZZ99???", "YX0?"]
+    )
     assert matches["YX09A??"] == ["YX09ABC", "YX09ABD"]
     assert matches["YX09?BC"] == ["YX09ABC", "YX09XBC"]
     assert matches["ZZ99???"] == []
@@ -85,7 +90,10 @@ def test_wildcard_plates_match_only_same_length_and_known_characters() -> None:
 
 
 def test_wildcard_matching_on_many_plates() -> None:
-    full = [f"AB{i % 100:02d}{chr(65 + i % 26)}{chr(65 + i // 26 % 26)}{chr(65 + i // 676 % 26)}" for i in range(15000)]
+    full = [
+        f"AB{i % 100:02d}{chr(65 + i % 26)}{chr(65 + i // 26 % 26)}{chr(65 + i // 676 % 26)}"
+        for i in range(15000)
+    ]
     partial = [p[:5] + "??" for p in full[:3000]]
     matches = match_partial_plates(full + partial)
     assert all(p[:5] + "??" in matches for p in full[:3000])

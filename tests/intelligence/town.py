@@ -91,7 +91,9 @@ class Town:
         that analyse() refuses it.
         """
         people = pd.DataFrame(self.people)
-        records = people.assign(record_key=people["agency"] + ":" + people["record_id"]).drop(columns="record_id")
+        records = people.assign(record_key=people["agency"] + ":" + people["record_id"]).drop(
+            columns="record_id"
+        )
         if not ethnicity:
             records = records.drop(columns="ethnicity")
         ev = pd.DataFrame(self.events)
@@ -137,24 +139,47 @@ def exploitation_town(n_ordinary: int = 30) -> Town:
     t.person("social_care", "SW", SOCIAL_WORKER, dob="1970-01-01", given="Sam", family="Worker")
 
     t.event(
-        "police", "E1", "PC1", "missing", "2014-03-02T23:30:00",
-        place="Star Kebab, Main St", postcode="S65 2AB", vehicle="YX09 ABC",
-        others="PA1:associate;PC2:associate", summary="Found in car with older males",
+        "police",
+        "E1",
+        "PC1",
+        "missing",
+        "2014-03-02T23:30:00",
+        place="Star Kebab, Main St",
+        postcode="S65 2AB",
+        vehicle="YX09 ABC",
+        others="PA1:associate;PC2:associate",
+        summary="Found in car with older males",
     )
     t.event(
-        "police", "E2", "PC2", "missing", "2014-04-10T01:00:00",
-        place="star kebab main street", vehicle="YX09ABC", others="PA2:associate",
+        "police",
+        "E2",
+        "PC2",
+        "missing",
+        "2014-04-10T01:00:00",
+        place="star kebab main street",
+        vehicle="YX09ABC",
+        others="PA2:associate",
     )
     t.event(
-        "police", "E3", "PA1", "intelligence", "2014-05-01",
-        vehicle="YX09 A?C", others="PC3:victim;PC4:victim;PA3:associate",
+        "police",
+        "E3",
+        "PA1",
+        "intelligence",
+        "2014-05-01",
+        vehicle="YX09 A?C",
+        others="PC3:victim;PC4:victim;PA3:associate",
         summary="Girls seen getting into car",
     )
     t.event("police", "E4", "PC1", "missing", "2014-01-15", place="Main St car park", others="PA2:associate")
     t.event("health", "H1", "HC3", "sexual_health", "2014-02-11", phone="+44 7700 900123")
     t.event(
-        "youth_service", "Y1", "YC4", "outreach_contact", "2014-06-01T22:15:00",
-        place="Star Kebab", others="YA3:associate",
+        "youth_service",
+        "Y1",
+        "YC4",
+        "outreach_contact",
+        "2014-06-01T22:15:00",
+        place="Star Kebab",
+        others="YA3:associate",
     )
     t.event("social_care", "S1", "SC1", "referral", "2014-03-05", factors="11A;10A", others="SW:professional")
     t.event("licensing", "L1", "LA1", "taxi_complaint", "2013-11-01", vehicle="YX09 ABC")
@@ -164,25 +189,57 @@ def exploitation_town(n_ordinary: int = 30) -> Town:
         t.event("education", f"SA{i}", f"EC{i}", "school_absence", "2014-02-01", place="Wath Academy")
 
     # A coach seeing many children openly, recorded by three agencies.
-    t.person("youth_service", "YK", COACH, dob="1975-03-03", given="Gary", family="Coach",
-             description="football coach")
+    t.person(
+        "youth_service",
+        "YK",
+        COACH,
+        dob="1975-03-03",
+        given="Gary",
+        family="Coach",
+        description="football coach",
+    )
     t.person("education", "EK", COACH, dob="1975-03-03", given="Gary", family="Coach")
     t.person("police", "PK", COACH, dob="1975-03-03", given="Gary", family="Coach")
     for i in range(1, n_ordinary + 1):
         pid = f"ordinary-{i}"
         t.person("education", f"EO{i}", pid, dob="2000-06-01", given=f"Kid{i}", family="Jones")
         t.person("youth_service", f"YO{i}", pid, dob="2000-06-01", given=f"Kid{i}", family="Jones")
-        t.event("education", f"EOK{i}", f"EO{i}", "other", "2014-04-05T10:00:00",
-                place="Rovers Football Club", others="EK:associate", summary="Training")
-        t.event("youth_service", f"YOK{i}", f"YO{i}", "outreach_contact", "2014-05-05T18:00:00",
-                place="Rovers FC", others="YK:associate", summary="Match day")
+        t.event(
+            "education",
+            f"EOK{i}",
+            f"EO{i}",
+            "other",
+            "2014-04-05T10:00:00",
+            place="Rovers Football Club",
+            others="EK:associate",
+            summary="Training",
+        )
+        t.event(
+            "youth_service",
+            f"YOK{i}",
+            f"YO{i}",
+            "outreach_contact",
+            "2014-05-05T18:00:00",
+            place="Rovers FC",
+            others="YK:associate",
+            summary="Match day",
+        )
         t.event("education", f"EOA{i}", f"EO{i}", "school_absence", "2014-03-01", place="Wath Academy")
         if i <= 5:
             t.person("social_care", f"SO{i}", pid, dob="2000-06-01", given=f"Kid{i}", family="Jones")
-            t.person("social_care", f"SP{i}", f"parent-{i}", dob="1972-01-01", given=f"Mum{i}", family="Jones")
+            t.person(
+                "social_care", f"SP{i}", f"parent-{i}", dob="1972-01-01", given=f"Mum{i}", family="Jones"
+            )
             t.event("social_care", f"SR{i}", f"SO{i}", "referral", "2014-01-20", others=f"SP{i}:parent")
-    t.event("police", "EKW", "PK", "police_incident", "2014-05-20T15:00:00",
-            place="Rovers Football Club", summary="Coach reported a theft from the clubhouse")
+    t.event(
+        "police",
+        "EKW",
+        "PK",
+        "police_incident",
+        "2014-05-20T15:00:00",
+        place="Rovers Football Club",
+        summary="Coach reported a theft from the clubhouse",
+    )
 
     # A child who goes missing alone.
     t.person("police", "PM", MISSING_ONLY, dob="2000-11-11", given="Lone", family="Walker")

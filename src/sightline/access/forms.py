@@ -9,11 +9,17 @@ from sightline.access.permissions import Role
 
 class SignInForm(forms.Form):
     username = forms.CharField(
-        label="Username", max_length=150, error_messages={"required": "Enter your username"},
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}),
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter your username"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
     )
     password = forms.CharField(
-        label="Password", strip=False, error_messages={"required": "Enter your password"},
+        label="Password",
+        strip=False,
+        error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -24,7 +30,9 @@ class SecondFactorForm(forms.Form):
         help_text="Enter the 6-digit code shown in your authenticator app",
         max_length=12,
         error_messages={"required": "Enter the security code from your authenticator app"},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
     )
 
     def clean_code(self) -> str:
@@ -51,14 +59,18 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Select whether this access was appropriate"},
     )
     note = forms.CharField(
-        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required if the access raises a concern",
     )
 
 
 class PersonIdForm(forms.Form):
     person_id = forms.CharField(
-        label="Person identifier", max_length=40, help_text="For example, P-1A2B3C4D5E6F",
+        label="Person identifier",
+        max_length=40,
+        help_text="For example, P-1A2B3C4D5E6F",
         error_messages={"required": "Enter the person's identifier"},
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
@@ -72,18 +84,25 @@ def agency_choices() -> list[tuple[str, str]]:
 
 class NewUserForm(forms.Form):
     username = forms.CharField(
-        label="Username", max_length=150, error_messages={"required": "Enter a username"},
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter a username"},
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
     email = forms.EmailField(
-        label="Email address", required=False, error_messages={"invalid": "Enter an email address like name@example.org"},
+        label="Email address",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.org"},
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     agency = forms.ChoiceField(label="Agency", error_messages={"required": "Choose an agency"})
     role = forms.ChoiceField(
-        label="Role", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select a role"}
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -93,15 +112,21 @@ class NewUserForm(forms.Form):
 
 class ChangeRoleForm(forms.Form):
     role = forms.ChoiceField(
-        label="New role", choices=Role.choices, widget=forms.RadioSelect, error_messages={"required": "Select a role"}
+        label="New role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
     )
     reason = forms.CharField(
-        label="Why is the role changing?", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is the role changing?",
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the role is changing"},
     )
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter a reason"}
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a reason"},
     )

@@ -24,7 +24,7 @@ class SessionIdleTimeoutMiddleware:
             if now - int(last) > settings.SESSION_IDLE_SECONDS:
                 from sightline.access.services import do_record_logout
 
-                do_record_logout(user, reason="idle timeout")  # type: ignore[arg-type]
+                do_record_logout(user, reason="idle timeout")
                 logout(request)
                 request.session[TIMED_OUT_KEY] = "idle"
             else:

@@ -53,22 +53,45 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.CSE_COORDINATOR: frozenset(
         _CASE
         | {
-            Cap.VIEW_ALL_PEOPLE, Cap.TRIAGE, Cap.SCREEN, Cap.MANAGE_CASE, Cap.MERGE_PEOPLE, Cap.IMPORT,
-            Cap.VIEW_INTELLIGENCE, Cap.MANAGE_ALERTS, Cap.SEE_OVERDUE, Cap.VIEW_AGGREGATE,
+            Cap.VIEW_ALL_PEOPLE,
+            Cap.TRIAGE,
+            Cap.SCREEN,
+            Cap.MANAGE_CASE,
+            Cap.MERGE_PEOPLE,
+            Cap.IMPORT,
+            Cap.VIEW_INTELLIGENCE,
+            Cap.MANAGE_ALERTS,
+            Cap.SEE_OVERDUE,
+            Cap.VIEW_AGGREGATE,
             Cap.MANAGE_RECOMMENDATIONS,
         }
     ),
     Role.ANALYST: frozenset(
-        _CASE | {Cap.VIEW_ALL_PEOPLE, Cap.VIEW_INTELLIGENCE, Cap.MANAGE_ALERTS, Cap.MERGE_PEOPLE, Cap.IMPORT,
-                 Cap.INVESTIGATE, Cap.VIEW_AGGREGATE}
+        _CASE
+        | {
+            Cap.VIEW_ALL_PEOPLE,
+            Cap.VIEW_INTELLIGENCE,
+            Cap.MANAGE_ALERTS,
+            Cap.MERGE_PEOPLE,
+            Cap.IMPORT,
+            Cap.INVESTIGATE,
+            Cap.VIEW_AGGREGATE,
+        }
     ),
     Role.MANAGER: frozenset(
-        _CASE | {Cap.MANAGE_CASE, Cap.SCREEN, Cap.SEE_OVERDUE, Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS,
-                 Cap.SIGN_OFF, Cap.TRIAGE, Cap.INVESTIGATE}
+        _CASE
+        | {
+            Cap.MANAGE_CASE,
+            Cap.SCREEN,
+            Cap.SEE_OVERDUE,
+            Cap.VIEW_AGGREGATE,
+            Cap.MANAGE_RECOMMENDATIONS,
+            Cap.SIGN_OFF,
+            Cap.TRIAGE,
+            Cap.INVESTIGATE,
+        }
     ),
-    Role.BOARD_MEMBER: frozenset(
-        {Cap.VIEW_AGGREGATE, Cap.SIGN_OFF, Cap.RAISE_PROTECTED_CONCERN}
-    ),
+    Role.BOARD_MEMBER: frozenset({Cap.VIEW_AGGREGATE, Cap.SIGN_OFF, Cap.RAISE_PROTECTED_CONCERN}),
     Role.INDEPENDENT_REVIEWER: frozenset(
         {Cap.VIEW_LEDGER, Cap.REVIEW_BREAK_GLASS, Cap.VIEW_AGGREGATE, Cap.RAISE_PROTECTED_CONCERN}
     ),
@@ -86,9 +109,18 @@ SECOND_FACTOR_CAPS = PERSONAL_DATA_CAPS | {Cap.MANAGE_ACCOUNTS}
 # the system administrator must never hold any of them; tests/access checks this.
 CASE_DATA_CAPS = frozenset(
     {
-        Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE, Cap.BREAK_GLASS, Cap.TRIAGE, Cap.SCREEN,
-        Cap.MANAGE_CASE, Cap.INVESTIGATE, Cap.MERGE_PEOPLE, Cap.IMPORT, Cap.VIEW_INTELLIGENCE,
-        Cap.MANAGE_ALERTS, Cap.RAISE_CONCERN,
+        Cap.VIEW_OWN_AGENCY_PEOPLE,
+        Cap.VIEW_ALL_PEOPLE,
+        Cap.BREAK_GLASS,
+        Cap.TRIAGE,
+        Cap.SCREEN,
+        Cap.MANAGE_CASE,
+        Cap.INVESTIGATE,
+        Cap.MERGE_PEOPLE,
+        Cap.IMPORT,
+        Cap.VIEW_INTELLIGENCE,
+        Cap.MANAGE_ALERTS,
+        Cap.RAISE_CONCERN,
     }
 )
 
@@ -111,4 +143,3 @@ def needs_second_factor(role: str) -> bool:
 
 def sees_personal_data(role: str) -> bool:
     return bool(MATRIX.get(role, frozenset()) & PERSONAL_DATA_CAPS)
-

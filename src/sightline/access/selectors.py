@@ -112,11 +112,15 @@ def person_access(user: User | Any, person_id: str) -> AccessDecision:
         grant = active_break_glass(user, person_id)
         if grant is not None:
             return AccessDecision(
-                True, "break_glass", f"You opened this record with break-glass until {grant.expires_at:%H:%M}",
+                True,
+                "break_glass",
+                f"You opened this record with break-glass until {grant.expires_at:%H:%M}",
                 grant_id=grant.id,
             )
         return AccessDecision(
-            False, "none", "Your agency has no involvement with this person. You can use break-glass with a reason."
+            False,
+            "none",
+            "Your agency has no involvement with this person. You can use break-glass with a reason.",
         )
     return AccessDecision(False, "none", "Your role cannot see people's records")
 
@@ -129,17 +133,25 @@ def require_person_access(user: User | Any, person_id: str, purpose: str) -> Acc
     if not decision.allowed:
         if getattr(user, "is_authenticated", False):
             record_action(
-                actor_for(user), "read_denied", PERSON_TYPE, person_id,
-                data={"purpose": purpose}, reason=decision.reason,
+                actor_for(user),
+                "read_denied",
+                PERSON_TYPE,
+                person_id,
+                data={"purpose": purpose, "refused": decision.reason},
+                reason=purpose,
             )
         raise NeedToKnowDenied(
-            decision.reason, person_id=person_id,
+            decision.reason,
+            person_id=person_id,
             can_break_glass=bool(getattr(user, "role", "")) and can(user.role, Cap.BREAK_GLASS),
         )
     if not Person.objects.filter(pk=person_id).exists():
         raise Http404("No such person")
     record_action(
-        actor_for(user), "read", PERSON_TYPE, person_id,
+        actor_for(user),
+        "read",
+        PERSON_TYPE,
+        person_id,
         data={"basis": decision.basis, "purpose": purpose, "break_glass": decision.grant_id or None},
         reason=purpose,
     )
@@ -186,8 +198,11 @@ def break_glass_grant(grant_id: str) -> BreakGlass:
 def reads_under_grant(grant: BreakGlass) -> QuerySet[Entry]:
     """What the user read of the person while the grant was open (for the reviewer)."""
     return Entry.objects.filter(
-        actor_user=grant.user.username, object_type=PERSON_TYPE, object_id=grant.person_id,
-        time__gte=grant.granted_at, time__lte=grant.expires_at,
+        actor_user=grant.user.username,
+        object_type=PERSON_TYPE,
+        object_id=grant.person_id,
+        time__gte=grant.granted_at,
+        time__lte=grant.expires_at,
     ).order_by("index")
 
 

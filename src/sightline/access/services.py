@@ -43,8 +43,10 @@ STANDARD_AGENCIES = [
 USER_TYPE = "access.user"
 ANONYMOUS = Actor(user="anonymous", agency="", role="anonymous")
 BREAK_GLASS_MIN_REASON = 20
-DEMO_PASSWORD = "sightline-demo-only-2026"
+DEMO_PASSWORD = "sightline-demo-only-2026"  # noqa: S105  # demo accounts only, printed by `demo`
 DEMO_SECOND_FACTOR = "000000"
+# Names that would clash with account page addresses or with ledger actors.
+RESERVED_USERNAMES = {"new", "system", "anonymous"}
 
 
 def ensure_standard_agencies(actor: Actor = SYSTEM) -> list[Agency]:
@@ -84,7 +86,9 @@ def user_snapshot(user: User) -> dict[str, Any]:
 
 
 def _ledger_user(actor: Actor, action: str, user: User, reason: str = "", **extra: Any) -> None:
-    record_action(actor, action, USER_TYPE, user.username, data={**user_snapshot(user), **extra}, reason=reason)
+    record_action(
+        actor, action, USER_TYPE, user.username, data={**user_snapshot(user), **extra}, reason=reason
+    )
 
 
 def _check_role(role: str) -> None:
@@ -117,13 +121,20 @@ def do_create_user(
     username = username.strip()
     if not username:
         raise ValidationError({"username": "Enter a username"})
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValidationError({"username": f"{username!r} is reserved; choose another username"})
     _check_role(role)
     _check_agency(agency)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "An account with this username already exists"})
     user = User(
-        username=username, role=role, agency_id=agency, first_name=first_name, last_name=last_name,
-        email=email, demo_account=demo_account,
+        username=username,
+        role=role,
+        agency_id=agency,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        demo_account=demo_account,
     )
     if password:
         try:
@@ -154,7 +165,11 @@ def do_change_role(user: User, role: str, *, actor: Actor, reason: str) -> User:
         user.role = role
         user.save(update_fields=["role"])
         _ledger_user(
-            actor, "change_role", user, reason=reason, previous_role=old,
+            actor,
+            "change_role",
+            user,
+            reason=reason,
+            previous_role=old,
             capabilities_added=sorted(str(c) for c in after - before),
             capabilities_removed=sorted(str(c) for c in before - after),
         )
@@ -243,8 +258,14 @@ def do_enrol_totp(user: User, *, actor: Actor, confirmed: bool = False, reason: 
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()  # old secrets must stop working
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
-        _ledger_user(actor, "enrol_second_factor", user, reason=reason, device=device.persistent_id,
-                     confirmed=confirmed)
+        _ledger_user(
+            actor,
+            "enrol_second_factor",
+            user,
+            reason=reason,
+            device=device.persistent_id,
+            confirmed=confirmed,
+        )
     return enrolment_for(device)
 
 
@@ -315,7 +336,10 @@ def second_factor_required(user: User) -> bool:
 
 def do_record_login(user: User, *, ip: str = "", second_factor: str = "none") -> None:
     record_action(
-        actor_for(user), "login", USER_TYPE, user.username,
+        actor_for(user),
+        "login",
+        USER_TYPE,
+        user.username,
         data={"ip": ip, "second_factor": second_factor},
     )
 
@@ -326,7 +350,10 @@ def do_record_failed_login(
     """Ledger a failed sign-in. Unknown usernames are not recorded (people mistype passwords there)."""
     known = User.objects.filter(username=username).exists()
     record_action(
-        ANONYMOUS, "login_failed", USER_TYPE, username if known else "unknown",
+        ANONYMOUS,
+        "login_failed",
+        USER_TYPE,
+        username if known else "unknown",
         data={"ip": ip, "stage": stage, "locked_out": locked_out, "username_known": known},
         reason=reason,
     )
@@ -335,7 +362,10 @@ def do_record_failed_login(
 def do_record_lockout(username: str, *, ip: str = "", failures: int | None = None) -> None:
     known = User.objects.filter(username=username).exists()
     record_action(
-        ANONYMOUS, "lockout", USER_TYPE, username if known else "unknown",
+        ANONYMOUS,
+        "lockout",
+        USER_TYPE,
+        username if known else "unknown",
         data={"ip": ip, "failures": failures, "username_known": known},
         reason="too many failed sign-in attempts",
     )
@@ -472,14 +502,23 @@ def create_demo_users(actor: Actor = SYSTEM) -> list[DemoUser]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = do_create_user(
-                username=username, role=role, agency=agency, actor=actor, password=DEMO_PASSWORD,
-                first_name=first, last_name=last, demo_account=True, reason="demo account",
+                username=username,
+                role=role,
+                agency=agency,
+                actor=actor,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                demo_account=True,
+                reason="demo account",
             )
         elif not user.check_password(DEMO_PASSWORD):
             do_set_password(user, DEMO_PASSWORD, actor=actor, reason="demo account")
         device = TOTPDevice.objects.filter(user=user).first()
         enrolment = (
-            enrolment_for(device) if device else do_enrol_totp(user, actor=actor, confirmed=True, reason="demo")
+            enrolment_for(device)
+            if device
+            else do_enrol_totp(user, actor=actor, confirmed=True, reason="demo")
         )
         out.append(DemoUser(user, DEMO_PASSWORD, enrolment))
     return out

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from sightline.access import selectors, services
 from sightline.access.permissions import Cap, capabilities
@@ -57,7 +58,7 @@ class BreakGlassOut(Schema):
 
     @staticmethod
     def resolve_username(obj: object) -> str:
-        return obj.user.username  # type: ignore[attr-defined, no-any-return]
+        return obj.user.username  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_reviewed_by(obj: object) -> str | None:
@@ -81,20 +82,26 @@ class AccessDecisionOut(Schema):
 def me(request: HttpRequest) -> MeOut:
     user = current_user(request)
     return MeOut(
-        username=user.username, name=user.get_full_name(), agency=user.agency_id or "", role=user.role,
+        username=user.username,
+        name=user.get_full_name(),
+        agency=user.agency_id or "",
+        role=user.role,
         capabilities=[str(c) for c in capabilities(user.role)],
         authenticated_by=getattr(request, "sightline_auth", "session"),
     )
 
 
-@router.get("/me/activity", response=list[EntryOut], summary="Every ledger entry where I am the actor, newest first")
+@router.get(
+    "/me/activity", response=list[EntryOut], summary="Every ledger entry where I am the actor, newest first"
+)
 @paginate(Pagination)
 def my_activity(request: HttpRequest) -> object:
     return selectors.my_activity(current_user(request))
 
 
 @router.get(
-    "/people/{person_id}/access", response=AccessDecisionOut,
+    "/people/{person_id}/access",
+    response=AccessDecisionOut,
     summary="Whether I may open a person's record, and on what basis (reads nothing personal)",
 )
 def person_access(request: HttpRequest, person_id: str) -> AccessDecisionOut:
@@ -102,13 +109,19 @@ def person_access(request: HttpRequest, person_id: str) -> AccessDecisionOut:
     return AccessDecisionOut(person_id=person_id, allowed=d.allowed, basis=d.basis, reason=d.reason)
 
 
-@router.post("/break-glass", response={201: BreakGlassOut}, summary="Open a record outside my access, with a reason")
-def break_glass(request: HttpRequest, payload: BreakGlassIn) -> tuple[int, object]:
+@router.post(
+    "/break-glass", response={201: BreakGlassOut}, summary="Open a record outside my access, with a reason"
+)
+def break_glass(request: HttpRequest, payload: BreakGlassIn) -> Status[object]:
     user = require(request, Cap.BREAK_GLASS)
-    return 201, services.do_break_glass(user, payload.person_id, payload.reason)
+    return Status(201, services.do_break_glass(user, payload.person_id, payload.reason))
 
 
-@router.get("/break-glass", response=list[BreakGlassOut], summary="Break-glass grants waiting for review, oldest first")
+@router.get(
+    "/break-glass",
+    response=list[BreakGlassOut],
+    summary="Break-glass grants waiting for review, oldest first",
+)
 @paginate(Pagination)
 def break_glass_queue(request: HttpRequest, reviewed: bool = False) -> object:
     require(request, Cap.REVIEW_BREAK_GLASS)
@@ -123,12 +136,18 @@ def review_break_glass(request: HttpRequest, grant_id: str, payload: ReviewIn) -
 
 
 @router.get(
-    "/people/{person_id}/access-log", response=list[EntryOut],
+    "/people/{person_id}/access-log",
+    response=list[EntryOut],
     summary="Who saw or changed a person's record, newest first (independent reviewer)",
 )
 @paginate(Pagination)
 def person_access_log(request: HttpRequest, person_id: str) -> object:
     require(request, Cap.VIEW_LEDGER)
-    record_action(current_actor(request), "read_access_log", selectors.PERSON_TYPE, person_id,
-                  reason="independent review of who saw or changed the record")
+    record_action(
+        current_actor(request),
+        "read_access_log",
+        selectors.PERSON_TYPE,
+        person_id,
+        reason="independent review of who saw or changed the record",
+    )
     return selectors.person_access_log(person_id)

@@ -62,7 +62,7 @@ session_auth = SessionAuth()
 def current_user(request: HttpRequest) -> User:
     """The authenticated user of an API request (endpoints run only after authentication)."""
     user: Any = getattr(request, "auth", None) or request.user
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def current_actor(request: HttpRequest) -> Actor:

@@ -113,7 +113,12 @@ class SelfHostedDocs(DocsBase):
         return render(
             request,
             "web/api/docs.html",
-            {"api": api, "schema": schema, "operations": _operations(schema), "openapi_url": self.get_openapi_url(api, kwargs)},
+            {
+                "api": api,
+                "schema": schema,
+                "operations": _operations(schema),
+                "openapi_url": self.get_openapi_url(api, kwargs),
+            },
         )
 
 
@@ -138,33 +143,56 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
             if not op:
                 continue
             params = [
-                {"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                 "type": _schema_name(p.get("schema", {})), "description": p.get("description", "")}
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "type": _schema_name(p.get("schema", {})),
+                    "description": p.get("description", ""),
+                }
                 for p in op.get("parameters", [])
             ]
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             responses = []
             for code, resp in op.get("responses", {}).items():
                 content = resp.get("content", {})
-                media, spec = next(iter(content.items()), ("", {}))
-                responses.append({"code": code, "description": resp.get("description", ""), "media": media,
-                                  "type": _schema_name(spec.get("schema", {})) if spec else ""})
-            out.append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""), "tags": op.get("tags", []),
-                "auth": bool(op.get("security")), "parameters": params,
-                "body": _schema_name(body) if body else "", "responses": responses,
-                "id": op.get("operationId", f"{method}-{path}"),
-            })
+                media, spec = next(iter(content.items()), ("", None))
+                responses.append(
+                    {
+                        "code": code,
+                        "description": resp.get("description", ""),
+                        "media": media,
+                        "type": _schema_name(spec.get("schema", {})) if spec else "",
+                    }
+                )
+            out.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tags": op.get("tags", []),
+                    "auth": bool(op.get("security")),
+                    "parameters": params,
+                    "body": _schema_name(body) if body else "",
+                    "responses": responses,
+                    "id": op.get("operationId", f"{method}-{path}"),
+                }
+            )
     return out
 
 
 def _problem_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 class SightlineAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -213,7 +241,9 @@ api = SightlineAPI(
 
 @api.exception_handler(NinjaValidationError)
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [{"detail": str(e.get("msg", "invalid")), **_pointer(list(e.get("loc", [])))} for e in exc.errors]
+    errors = [
+        {"detail": str(e.get("msg", "invalid")), **_pointer(list(e.get("loc", [])))} for e in exc.errors
+    ]
     return problem(request, 422, "The request did not validate", errors=errors)
 
 
@@ -222,7 +252,8 @@ def _service_validation(request: HttpRequest, exc: DjangoValidationError) -> Htt
     if hasattr(exc, "error_dict"):
         errors = [
             {"detail": msg, "pointer": f"#/{field}"} if field != "__all__" else {"detail": msg}
-            for field, msgs in exc.message_dict.items() for msg in msgs
+            for field, msgs in exc.message_dict.items()
+            for msg in msgs
         ]
     else:
         errors = [{"detail": msg} for msg in exc.messages]
@@ -240,7 +271,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    extensions = {}
+    extensions: dict[str, Any] = {}
     if getattr(exc, "can_break_glass", False):
         extensions["breakGlassAvailable"] = True
     return problem(request, 403, str(exc) or "Forbidden", **extensions)
@@ -269,7 +300,9 @@ class Pagination(LimitOffsetPagination):
     """``limit`` (1 to PAGE_MAX, default PAGE_DEFAULT) and ``offset``; a larger limit is a 422."""
 
     class Input(Schema):
-        limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description=f"Items per page (at most {PAGE_MAX})")
+        limit: int = Field(
+            PAGE_DEFAULT, ge=1, le=PAGE_MAX, description=f"Items per page (at most {PAGE_MAX})"
+        )
         offset: int = Field(0, ge=0, description="Items to skip")
 
     class Output(Schema):
@@ -281,7 +314,9 @@ class Pagination(LimitOffsetPagination):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=PAGE_MAX, **kwargs)
 
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any) -> Any:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
         out = super().paginate_queryset(queryset, pagination, request, **params)
         out["limit"] = pagination.limit
         out["offset"] = pagination.offset

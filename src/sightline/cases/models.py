@@ -8,6 +8,7 @@ ledger entries; the ``recorded_by``/``agency`` columns keep it queryable.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from sightline.ledger.models import LedgeredModel
 
@@ -193,6 +194,7 @@ class MissingEpisode(LedgeredModel):
     ended_at = models.DateTimeField(null=True, blank=True, help_text="return or found")
     reported_by_agency = models.ForeignKey(AGENCY, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="when Sightline was told")
     where_found = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
 
@@ -214,6 +216,7 @@ class ReturnInterview(LedgeredModel):
     offered_at = models.DateTimeField()
     offered_by_agency = models.ForeignKey(AGENCY, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="when Sightline was told")
     response = models.CharField(max_length=10, choices=Response.choices, default=Response.PENDING)
     held_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)

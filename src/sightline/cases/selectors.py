@@ -15,6 +15,7 @@ Everything that can change with the clock takes ``now`` so tests and reports can
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -51,7 +52,7 @@ from sightline.cases.models import (
 from sightline.cases.services import RETURN_INTERVIEW_HOURS
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate, record_action
-from sightline.people.models import Person, SourceEvent, SourceRecord
+from sightline.people.models import Person, PersonIdentifier, SourceEvent, SourceRecord
 from sightline.people.selectors import PersonRecord, person_group_ids, person_record, resolve_person_id
 
 # Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due.
@@ -101,13 +102,43 @@ def _require_cap(user: Any, *caps: str) -> None:
         raise PermissionDenied("Your role cannot see this")
 
 
-def _require_person(user: Any, person_id: str, purpose: str) -> str:
-    """Need-to-know check and ledgered read on the person who now stands for ``person_id``."""
+def require_child_access(user: Any, person_id: str, purpose: str) -> str:
+    """Need-to-know check and ledgered read on the person who now stands for ``person_id`` (following
+    manual merges). Returns that person's id. Raises Http404 or PermissionDenied.
+
+    Web views and API endpoints call this (or :func:`require_object_access`) before any case-work
+    write about a child, so both apply the same check.
+    """
     if not Person.objects.filter(pk=person_id).exists():
         raise Http404("No such person")
     root = resolve_person_id(person_id)
     access.require_person_access(user, root, purpose)
     return root
+
+
+_require_person = require_child_access
+
+# The person each kind of case-work object is about.
+_OWNER_PATH: dict[type[Any], str] = {
+    Concern: "person_id",
+    Screening: "person_id",
+    Plan: "person_id",
+    PlanAction: "plan__person_id",
+    PlanReview: "plan__person_id",
+    MissingEpisode: "person_id",
+    ReturnInterview: "episode__person_id",
+    Placement: "person_id",
+}
+
+
+def require_object_access(user: Any, model: type[Any], object_id: str, purpose: str) -> str:
+    """Need-to-know check on the child a case-work object is about (a plan, an action, an episode...).
+    Returns the child's id; raises Http404 when there is no such object."""
+    path = _OWNER_PATH[model]
+    person_id = model.objects.filter(pk=object_id).values_list(path, flat=True).first()
+    if person_id is None:
+        raise Http404(f"No such {model._meta.verbose_name}")
+    return require_child_access(user, person_id, purpose)
 
 
 # --- involvement: what gives an agency need to know ---------------------------------------------
@@ -123,10 +154,17 @@ def _with_merge_targets(person_ids: QuerySet[Any]) -> QuerySet[Any]:
     ).values("pk")
 
 
+def _merging(fn: access.InvolvementFn) -> access.InvolvementFn:
+    def involved(agency: str) -> QuerySet[Any]:
+        return _with_merge_targets(fn(agency))
+
+    return involved
+
+
 def register_access_hooks() -> None:
     """Tell need to know which children each agency is involved with through case work, and which
     objects belong to a person for their access history. Called from ``CasesConfig.ready``."""
-    hooks = {
+    hooks: dict[str, access.InvolvementFn] = {
         "cases.concern": lambda a: Concern.objects.filter(agency_id=a).values("person_id"),
         "cases.screening": lambda a: Screening.objects.filter(agency_id=a).values("person_id"),
         "cases.plan": lambda a: Plan.objects.filter(agency_id=a).values("person_id"),
@@ -147,9 +185,16 @@ def register_access_hooks() -> None:
         "people.merged": lambda a: SourceRecord.objects.filter(agency_id=a, person__isnull=False).values(
             "person_id"
         ),
+        # People entered by hand: the agency that entered them, and agencies holding an identifier.
+        "people.created": lambda a: Entry.objects.filter(
+            object_type=Person.ledger_type(), version=1, action="create", actor_agency=a
+        ).values("object_id"),
+        "people.identifier": lambda a: PersonIdentifier.objects.filter(agency_id=a, active=True).values(
+            "person_id"
+        ),
     }
     for name, fn in hooks.items():
-        access.register_involvement(name, lambda a, fn=fn: _with_merge_targets(fn(a)))
+        access.register_involvement(name, _merging(fn))
     access.register_person_objects("cases", _person_objects)
 
 
@@ -180,21 +225,26 @@ def _person_objects(person_id: str) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class QueueItem:
-    """A concern in the triage queue, with its deadline state at ``now``."""
+    """A concern in a queue, with its deadline state at ``now``. ``restricted``: the user may not see
+    the child (oversight lists still show the concern, without the name, so it can be chased)."""
 
     concern: Concern
     person_name: str
     overdue: bool
     hours_left: float
+    restricted: bool = False
 
 
-def _queue_items(concerns: Sequence[Concern], now: dt.datetime) -> list[QueueItem]:
+def _queue_items(user: Any, concerns: Sequence[Concern], now: dt.datetime, what: str) -> list[QueueItem]:
+    visible = _visible_ids(user, [c.person_id for c in concerns])
+    _ledger_list(user, what, visible)
     return [
         QueueItem(
             concern=c,
-            person_name=str(c.person),
+            person_name=str(c.person) if c.person_id in visible else "",
             overdue=c.status == Concern.Status.AWAITING_TRIAGE and c.triage_due_at < now,
             hours_left=round((c.triage_due_at - now).total_seconds() / 3600, 1),
+            restricted=c.person_id not in visible,
         )
         for c in concerns
     ]
@@ -203,15 +253,11 @@ def _queue_items(concerns: Sequence[Concern], now: dt.datetime) -> list[QueueIte
 def triage_queue(
     user: Any, *, now: dt.datetime | None = None, status: str = Concern.Status.AWAITING_TRIAGE
 ) -> list[QueueItem]:
-    """Concerns awaiting triage, overdue first then by deadline. For triage roles and managers."""
+    """Concerns awaiting triage by deadline (overdue first). For triage roles and managers."""
     _require_cap(user, Cap.TRIAGE, Cap.SEE_OVERDUE)
     now = _now(now)
     qs = Concern.objects.select_related("person", "agency").filter(status=status).order_by("triage_due_at")
-    concerns = list(qs)
-    visible = _visible_ids(user, [c.person_id for c in concerns])
-    concerns = [c for c in concerns if c.person_id in visible]
-    _ledger_list(user, "triage queue", visible)
-    return _queue_items(concerns, now)
+    return _queue_items(user, list(qs), now, "triage queue")
 
 
 def overdue_triage_for(now: dt.datetime | None = None) -> QuerySet[Concern]:
@@ -225,11 +271,9 @@ def overdue_triage(user: Any, *, now: dt.datetime | None = None) -> list[QueueIt
     """Overdue triage, for managers and anyone who can see overdue work across the team."""
     _require_cap(user, Cap.SEE_OVERDUE, Cap.TRIAGE)
     now = _now(now)
-    concerns = list(overdue_triage_for(now).select_related("person", "agency"))
-    visible = _visible_ids(user, [c.person_id for c in concerns])
-    concerns = [c for c in concerns if c.person_id in visible]
-    _ledger_list(user, "overdue triage", visible)
-    return _queue_items(concerns, now)
+    return _queue_items(
+        user, list(overdue_triage_for(now).select_related("person", "agency")), now, "overdue triage"
+    )
 
 
 @dataclass(frozen=True)
@@ -269,11 +313,8 @@ def new_concerns(
     )
     if not can(user.role, Cap.TRIAGE):
         qs = qs.filter(agency_id=user.agency_id)
-    concerns = list(qs.order_by("-raised_at"))
-    visible = _visible_ids(user, [c.person_id for c in concerns])
-    concerns = [c for c in concerns if c.person_id in visible]
-    _ledger_list(user, "new concerns", visible)
-    return _queue_items(concerns, now)
+    items = _queue_items(user, list(qs.order_by("-raised_at")), now, "new concerns")
+    return [i for i in items if not i.restricted]
 
 
 def time_to_triage_hours(since: dt.datetime | None = None) -> list[float]:
@@ -281,7 +322,9 @@ def time_to_triage_hours(since: dt.datetime | None = None) -> list[float]:
     qs = Concern.objects.filter(decided_at__isnull=False)
     if since is not None:
         qs = qs.filter(raised_at__gte=since)
-    return [(d - r).total_seconds() / 3600 for r, d in qs.values_list("raised_at", "decided_at")]
+    return [
+        (d - r).total_seconds() / 3600 for r, d in qs.values_list("raised_at", "decided_at") if d is not None
+    ]
 
 
 # --- screening -----------------------------------------------------------------------------------
@@ -351,12 +394,20 @@ class RescreenDue:
         return out
 
 
+# How far back a screening looks: older events cannot change its answers.
+SCREENING_LOOKBACK = dt.timedelta(days=365)
+
+
 def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigger]:
-    """Episodes, return interviews and imported events that happened after ``since`` for these people."""
+    """Episodes, return interviews and imported events that are new since ``since`` for these people:
+    they happened after it, or Sightline learnt of them after it (recorded by hand or imported) and they
+    fall inside the screening's 12-month look-back, so the screener could not have known."""
     kinds = set(rescreen_triggers())
     out: list[RescreenTrigger] = []
     case_kinds = {"M": "missing", "A": "absent"}
-    for ep in MissingEpisode.objects.filter(person_id__in=group, started_at__gt=since):
+    window = since - SCREENING_LOOKBACK
+    new_episodes = Q(started_at__gt=since) | Q(recorded_at__gt=since, started_at__gte=window)
+    for ep in MissingEpisode.objects.filter(new_episodes, person_id__in=group):
         kind = case_kinds[ep.category]
         if kind in kinds:
             out.append(
@@ -370,9 +421,10 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 )
             )
     if "return_interview" in kinds:
-        for ri in ReturnInterview.objects.filter(episode__person_id__in=group).filter(
-            Q(offered_at__gt=since) | Q(held_at__gt=since)
-        ):
+        new_interviews = (
+            Q(offered_at__gt=since) | Q(held_at__gt=since) | Q(recorded_at__gt=since, offered_at__gte=window)
+        )
+        for ri in ReturnInterview.objects.filter(new_interviews, episode__person_id__in=group):
             when = ri.held_at or ri.offered_at
             out.append(
                 RescreenTrigger(
@@ -385,9 +437,10 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 )
             )
     since_day = timezone.localdate(since)
-    events = SourceEvent.objects.filter(
-        record__person_id__in=group, kind__in=kinds, occurred_on__gt=since_day
+    new_events = Q(occurred_on__gt=since_day) | Q(
+        extract__imported_at__gt=since, occurred_on__gte=timezone.localdate(window)
     )
+    events = SourceEvent.objects.filter(new_events, record__person_id__in=group, kind__in=kinds)
     for ev in events.select_related("agency"):
         out.append(
             RescreenTrigger(
@@ -406,8 +459,9 @@ def rescreen_due_for(person_id: str, *, now: dt.datetime | None = None) -> Rescr
     """Whether a screened child needs screening again, and why (no access check).
 
     Due when the reassessment date has passed, or when a missing episode, police incident or return
-    interview (case work or an agency extract, per ``SIGHTLINE_RESCREEN_TRIGGERS``) happened after the
-    latest screening. A child never screened is not "re-screen due" (the triage decision covers them).
+    interview (case work or an agency extract, per ``SIGHTLINE_RESCREEN_TRIGGERS``) is new since the
+    latest screening (see :func:`_triggers_after`). A child never screened is not "re-screen due":
+    the triage decision covers them.
     """
     group = person_group_ids(person_id)
     last = Screening.objects.filter(person_id__in=group).order_by("-completed_at").first()
@@ -1144,7 +1198,8 @@ def _ledger_refs(drafts: Sequence[_Draft]) -> dict[tuple[str, str, int], tuple[i
             for oid, version, index, user, agency in rows.values_list(
                 "object_id", "version", "index", "actor_user", "actor_agency"
             ):
-                out[(object_type, oid, version)] = (index, user, agency)
+                if version is not None:
+                    out[(object_type, oid, version)] = (index, user, agency)
     return out
 
 
@@ -1156,7 +1211,7 @@ def _first_version_with(obj: Any, field_name: str) -> int | None:
     ).order_by("version")
     for version, raw in rows.values_list("version", "canonical"):
         data = json.loads(bytes(raw)).get("data") or {}
-        if data.get(attname) not in (None, "", "pending"):
+        if version is not None and data.get(attname) not in (None, "", "pending"):
             return int(version)
     return None
 
@@ -1283,6 +1338,7 @@ class TaskItem:
     overdue: bool
     object_type: str
     object_id: str
+    restricted: bool = False
 
 
 def _action_tasks(actions: Iterable[PlanAction], today: dt.date) -> list[TaskItem]:
@@ -1379,11 +1435,16 @@ def _ended_episodes_without_offer() -> QuerySet[MissingEpisode]:
     )
 
 
-def _finish(user: Any, items: list[TaskItem], what: str) -> list[TaskItem]:
+def _finish(user: Any, items: list[TaskItem], what: str, *, keep_restricted: bool = False) -> list[TaskItem]:
+    """Mask (oversight lists) or drop (personal lists) items about children the user may not see."""
     visible = _visible_ids(user, [t.person_id for t in items])
-    items = [t for t in items if t.person_id in visible]
     _ledger_list(user, what, visible)
-    return sorted(items, key=lambda t: (not t.overdue, t.due_at or _day(dt.date.max)))
+    out = [
+        t if t.person_id in visible else dataclasses.replace(t, person_name="", restricted=True)
+        for t in items
+        if keep_restricted or t.person_id in visible
+    ]
+    return sorted(out, key=lambda t: (not t.overdue, t.due_at or _day(dt.date.max)))
 
 
 def my_tasks(user: Any, *, now: dt.datetime | None = None) -> list[TaskItem]:
@@ -1444,7 +1505,7 @@ def overdue_items(user: Any, *, now: dt.datetime | None = None) -> list[TaskItem
         Plan.objects.filter(status=Plan.Status.OPEN, review_due_on__lt=today).select_related("person"), today
     )
     items += _interview_tasks(_ended_episodes_without_offer(), now, only_overdue=True)
-    return _finish(user, items, "overdue items")
+    return _finish(user, items, "overdue items", keep_restricted=True)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sightline.access.models import Agency, User
@@ -73,9 +74,27 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def _dates(**values: dt.date | None) -> None:
+    """Refuse dates that are not dates or fall outside 1900-2100 (typing slips, not real events)."""
+    errors = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if not isinstance(value, dt.date):
+            errors[name] = "enter a date"
+        elif not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            errors[name] = f"enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}"
+    if errors:
+        raise ValidationError(errors)
+
+
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise ValidationError({field: "enter a date and time"})
+    _dates(**{field: value})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -228,7 +247,7 @@ def do_triage_concern(
         raise ValidationError({"reason": "say why no further action is needed"})
     now = now or _now()
     with transaction.atomic():
-        concern = Concern.objects.select_for_update().get(pk=concern_id)
+        concern = get_object_or_404(Concern.objects.select_for_update(), pk=concern_id)
         _check_version(concern, expected_version)
         if concern.status == Concern.Status.WITHDRAWN:
             raise ValidationError({"decision": "this concern was withdrawn"})
@@ -257,7 +276,7 @@ def do_withdraw_concern(concern_id: str, *, actor: Actor, reason: str) -> Concer
     if not reason.strip():
         raise ValidationError({"reason": "say why the concern is withdrawn"})
     with transaction.atomic():
-        concern = Concern.objects.select_for_update().get(pk=concern_id)
+        concern = get_object_or_404(Concern.objects.select_for_update(), pk=concern_id)
         if actor.role != "system" and concern.agency_id != actor.agency and not _has(actor, Cap.TRIAGE):
             raise ValidationError(
                 {"__all__": "only the raising agency or a triage role may withdraw a concern"}
@@ -360,6 +379,7 @@ def do_create_plan(
     now: dt.datetime | None = None,
 ) -> Plan:
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(review_due_on=review_due_on)
     _required({"title": title, "review_due_on": review_due_on})
     now = now or _now()
     child = _child(person_id)
@@ -381,7 +401,7 @@ def do_create_plan(
 
 
 def _open_plan(plan_id: str) -> Plan:
-    plan = Plan.objects.select_for_update().get(pk=plan_id)
+    plan = get_object_or_404(Plan.objects.select_for_update(), pk=plan_id)
     if plan.status != Plan.Status.OPEN:
         raise ValidationError({"__all__": "this plan is closed"})
     return plan
@@ -399,6 +419,7 @@ def do_add_plan_action(
 ) -> PlanAction:
     """Add an action to a plan, owned by an agency and optionally a named user of that agency."""
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(due_on=due_on)
     _required({"description": description, "owner_agency": owner_agency, "due_on": due_on})
     now = now or _now()
     agency = _agency(owner_agency, "owner_agency")
@@ -438,9 +459,10 @@ def do_update_plan_action(
 ) -> PlanAction:
     """Complete, cancel or reschedule an action. Moving a due date or cancelling needs a reason."""
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(due_on=due_on)
     now = now or _now()
     with transaction.atomic():
-        action = PlanAction.objects.select_for_update().get(pk=action_id)
+        action = get_object_or_404(PlanAction.objects.select_for_update(), pk=action_id)
         _check_version(action, expected_version)
         if status is not None:
             _choice(status, PlanAction.Status.values, "status")
@@ -468,6 +490,7 @@ def do_review_plan(
 ) -> PlanReview:
     """Record a plan review; the plan's next review date moves to ``next_review_on``."""
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(next_review_on=next_review_on, reviewed_on=reviewed_on)
     _required({"summary": summary, "next_review_on": next_review_on})
     now = now or _now()
     reviewed_on = reviewed_on or timezone.localdate(now)
@@ -540,6 +563,7 @@ def do_record_missing_episode(
                 ended_at=ended_at,
                 reported_by_agency=agency,
                 recorded_by=actor.user,
+                recorded_at=now,
                 where_found=where_found.strip(),
                 notes=notes.strip(),
             ),
@@ -563,7 +587,7 @@ def do_end_missing_episode(
     ended_at = _aware(ended_at, "ended_at")
     _not_future(ended_at, "ended_at", now)
     with transaction.atomic():
-        episode = MissingEpisode.objects.select_for_update().get(pk=episode_id)
+        episode = get_object_or_404(MissingEpisode.objects.select_for_update(), pk=episode_id)
         _check_version(episode, expected_version)
         if episode.ended_at is not None:
             raise ValidationError({"ended_at": "this episode has already ended"})
@@ -584,7 +608,7 @@ def do_offer_return_interview(
     offered_at = _aware(offered_at, "offered_at")
     _not_future(offered_at, "offered_at", now)
     with transaction.atomic():
-        episode = MissingEpisode.objects.select_for_update().get(pk=episode_id)
+        episode = get_object_or_404(MissingEpisode.objects.select_for_update(), pk=episode_id)
         if episode.ended_at is None:
             raise ValidationError({"offered_at": "record the child's return before offering the interview"})
         if offered_at < episode.ended_at:
@@ -592,7 +616,11 @@ def do_offer_return_interview(
         agency = _actor_agency(actor)
         interview = do_create(
             ReturnInterview(
-                episode=episode, offered_at=offered_at, offered_by_agency=agency, recorded_by=actor.user
+                episode=episode,
+                offered_at=offered_at,
+                offered_by_agency=agency,
+                recorded_by=actor.user,
+                recorded_at=now,
             ),
             actor=actor,
         )
@@ -614,7 +642,7 @@ def do_record_return_interview_response(
     _choice(response, ReturnInterview.Response.values, "response")
     now = now or _now()
     with transaction.atomic():
-        interview = ReturnInterview.objects.select_for_update().get(pk=interview_id)
+        interview = get_object_or_404(ReturnInterview.objects.select_for_update(), pk=interview_id)
         _check_version(interview, expected_version)
         if held_at is not None:
             if response != ReturnInterview.Response.ACCEPTED:
@@ -646,6 +674,7 @@ def do_start_placement(
 ) -> Placement:
     """Record a looked-after child's placement, including children placed here by other councils."""
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(started_on=started_on, ended_on=ended_on)
     _required(
         {"placement_type": placement_type, "started_on": started_on, "placing_authority": placing_authority}
     )
@@ -689,9 +718,10 @@ def do_end_placement(
     expected_version: int | None = None,
 ) -> Placement:
     require_cap(actor, Cap.MANAGE_CASE)
+    _dates(ended_on=ended_on)
     _required({"ended_on": ended_on, "end_reason": end_reason})
     with transaction.atomic():
-        placement = Placement.objects.select_for_update().get(pk=placement_id)
+        placement = get_object_or_404(Placement.objects.select_for_update(), pk=placement_id)
         _check_version(placement, expected_version)
         if placement.ended_on is not None:
             raise ValidationError({"ended_on": "this placement has already ended"})
@@ -709,6 +739,7 @@ def do_open_investigation(
     *, actor: Actor, operation_name: str, opened_on: dt.date, summary: str = "", lead_officer: str = ""
 ) -> Investigation:
     require_cap(actor, Cap.INVESTIGATE)
+    _dates(opened_on=opened_on)
     _required({"operation_name": operation_name, "opened_on": opened_on})
     return do_create(
         Investigation(
@@ -727,9 +758,10 @@ def do_close_investigation(
     investigation_id: str, *, actor: Actor, closed_on: dt.date, reason: str
 ) -> Investigation:
     require_cap(actor, Cap.INVESTIGATE)
+    _dates(closed_on=closed_on)
     _required({"closed_on": closed_on, "reason": reason})
     with transaction.atomic():
-        inv = Investigation.objects.select_for_update().get(pk=investigation_id)
+        inv = get_object_or_404(Investigation.objects.select_for_update(), pk=investigation_id)
         if inv.status == Investigation.Status.CLOSED:
             raise ValidationError({"closed_on": "this investigation is already closed"})
         if closed_on < inv.opened_on:
@@ -744,10 +776,11 @@ def do_link_investigation_person(
 ) -> InvestigationPerson:
     """Link a victim or suspect to an investigation (once per role)."""
     require_cap(actor, Cap.INVESTIGATE)
+    _dates(linked_on=linked_on)
     _choice(role, InvestigationPerson.Role.values, "role")
     person = _person(person_id)
     with transaction.atomic():
-        inv = Investigation.objects.select_for_update().get(pk=investigation_id)
+        inv = get_object_or_404(Investigation.objects.select_for_update(), pk=investigation_id)
         existing = InvestigationPerson.objects.filter(investigation=inv, person=person, role=role).first()
         if existing is not None:
             if existing.active:
@@ -772,7 +805,7 @@ def do_unlink_investigation_person(link_id: str, *, actor: Actor, reason: str) -
     if not reason.strip():
         raise ValidationError({"reason": "say why the link is removed"})
     with transaction.atomic():
-        link = InvestigationPerson.objects.select_for_update().get(pk=link_id)
+        link = get_object_or_404(InvestigationPerson.objects.select_for_update(), pk=link_id)
         if not link.active:
             raise ValidationError({"__all__": "this link is already removed"})
         link.active = False
@@ -793,6 +826,7 @@ def do_record_suspect_status(
 ) -> SuspectStatus:
     """Add a step to a suspect's status history. Bail needs its conditions and end date."""
     require_cap(actor, Cap.INVESTIGATE)
+    _dates(effective_on=effective_on, bail_end_on=bail_end_on)
     _choice(status, SuspectStatus.Status.values, "status")
     _required({"effective_on": effective_on})
     now = now or _now()
@@ -844,6 +878,7 @@ def do_record_self_referral(
 ) -> SelfReferral:
     """Record a victim coming forward. The person may be unknown yet; the count per week is a selector."""
     require_cap(actor, Cap.RAISE_CONCERN)
+    _dates(received_on=received_on)
     _required({"received_on": received_on})
     _not_future(received_on, "received_on", now or _now())
     person = _person(person_id) if person_id else None

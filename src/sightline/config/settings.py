@@ -138,6 +138,11 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "sightline.web.views.access.lockout_response"  # GOV.UK "too many attempts" page
+
+OTP_TOTP_ISSUER = "Sightline"
+# Break-glass access lasts this long; every grant waits for the independent reviewer.
+BREAK_GLASS_MINUTES = int(os.environ.get("SIGHTLINE_BREAK_GLASS_MINUTES", "240"))
 
 # Sessions expire after inactivity; the idle middleware enforces it server-side.
 SESSION_IDLE_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_IDLE_SECONDS", "1800"))
@@ -175,13 +180,31 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
-STATICFILES_DIRS = [d for d in [REPO_DIR / "node_modules" / "govuk-frontend" / "dist"] if d.exists()]
+# GOV.UK Frontend 6 ships its CSS, JS and assets in dist/govuk/; they are served as /static/govuk/...
+_GOVUK = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+STATICFILES_DIRS = [("govuk", _GOVUK)] if _GOVUK.exists() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missing
+
+NINJA_PAGINATION_CLASS = "sightline.api.core.Pagination"
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Ledger
 LEDGER_ORIGIN = os.environ.get("SIGHTLINE_LEDGER_ORIGIN", "sightline.example/ledger")
 LEDGER_KEY_PATH = Path(os.environ.get("SIGHTLINE_LEDGER_KEY", str(HOME / "ledger-signing-key.pem")))
 LEDGER_CHECKPOINT_DIR = Path(os.environ.get("SIGHTLINE_CHECKPOINT_DIR", str(HOME / "checkpoints")))
 LEDGER_CHECKPOINT_EVERY = int(os.environ.get("SIGHTLINE_CHECKPOINT_EVERY", "10000"))
+
+# Case work (docs/case-work.md). Triage deadlines in hours per urgency, e.g. "urgent=24,standard=72".
+_TRIAGE = os.environ.get("SIGHTLINE_TRIAGE_HOURS", "urgent=24,standard=72")
+SIGHTLINE_TRIAGE_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in _TRIAGE.split(","))}
+# A YAML indicator set for screening; blank means the shipped SERAF-style set.
+SIGHTLINE_SCREENING_INDICATORS = os.environ.get("SIGHTLINE_SCREENING_INDICATORS", "")
+SIGHTLINE_LOCAL_AUTHORITY = os.environ.get("SIGHTLINE_LOCAL_AUTHORITY", "Sightline Borough Council")
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,10 @@ def register(sub: Any) -> None:
     x.add_argument("--out", required=True, metavar="F")
     x.set_defaults(func=cmd_export_i2)
 
+    from sightline.extracts.demo import add_demo_steps
+
+    add_demo_steps()
+
 
 def _fail(message: str) -> int:
     print(f"sightline: {message}", file=sys.stderr)
@@ -104,7 +108,9 @@ def cmd_export_links(args: argparse.Namespace) -> int:
 def cmd_export_alerts(args: argparse.Namespace) -> int:
     from sightline.extracts import exports
 
-    return _done("alerts", exports.export_alerts(args.out, include_dismissed=args.include_dismissed), args.out)
+    return _done(
+        "alerts", exports.export_alerts(args.out, include_dismissed=args.include_dismissed), args.out
+    )
 
 
 def cmd_export_networks(args: argparse.Namespace) -> int:

@@ -36,7 +36,9 @@ def _sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> int:
+def _write_csv(
+    path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False
+) -> int:
     n = 0
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -47,7 +49,9 @@ def _write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[
     return n
 
 
-def _ledger(actor: Actor, what: str, object_type: str, object_id: str, out: str | Path, rows: int, reason: str = "") -> None:
+def _ledger(
+    actor: Actor, what: str, object_type: str, object_id: str, out: str | Path, rows: int, reason: str = ""
+) -> None:
     record_action(
         actor, "export", object_type, object_id,
         data={"export": what, "file": Path(out).name, "rows": rows, "sha256": _sha256(out)}, reason=reason,
@@ -66,7 +70,8 @@ def export_links(out: str | Path, *, actor: Actor = SYSTEM) -> int:
         "agency_id", "record_id", "person_id", "match_probability", "id"
     )
     rows = (
-        (agency, rid, person or pk, _probability(p)) for agency, rid, person, p, pk in qs.iterator(chunk_size=5000)
+        (agency, rid, person or pk, _probability(p))
+        for agency, rid, person, p, pk in qs.iterator(chunk_size=5000)
     )
     n = _write_csv(out, LINK_COLUMNS, rows)
     _ledger(actor, "links", "people.sourcerecord", "*", out, n)
@@ -80,8 +85,12 @@ def _score(value: float) -> str:
 def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: bool = False) -> int:
     from sightline.intelligence.selectors import ranked_alerts
 
-    qs = ranked_alerts(include_dismissed=include_dismissed).values_list("id", "subject_id", "kind", "score", "reasons")
-    n = _write_csv(out, ALERT_COLUMNS, ((a, s, k, _score(sc), r) for a, s, k, sc, r in qs.iterator(chunk_size=5000)))
+    qs = ranked_alerts(include_dismissed=include_dismissed).values_list(
+        "id", "subject_id", "kind", "score", "reasons"
+    )
+    n = _write_csv(
+        out, ALERT_COLUMNS, ((a, s, k, _score(sc), r) for a, s, k, sc, r in qs.iterator(chunk_size=5000))
+    )
     _ledger(actor, "alerts", "intelligence.alert", "*", out, n)
     return n
 
@@ -131,8 +140,10 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
 
     person_id, records = _person_records(person)
     by_pk = {r.pk: r for r in records}
-    events = SourceEvent.objects.filter(record_id__in=list(by_pk)).select_related("extract").order_by(
-        "-occurred_on", "agency_id", "event_id"
+    events = (
+        SourceEvent.objects.filter(record_id__in=list(by_pk))
+        .select_related("extract")
+        .order_by("-occurred_on", "agency_id", "event_id")
     )
     wb = Workbook()
     ws = wb.active
@@ -158,7 +169,15 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
     for i, width in enumerate([20, 20, 14, 18, 60, 30, 10, 14, 30, 12, 24, 14, 28, 6], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     rs = wb.create_sheet("Records")
-    rs.append(["record", "agency", "extract", "row", *sorted({k for r in records for k in r.data if k != "_received"})])
+    rs.append(
+        [
+            "record",
+            "agency",
+            "extract",
+            "row",
+            *sorted({k for r in records for k in r.data if k != "_received"}),
+        ]
+    )
     columns = [str(c.value) for c in rs[1]][4:]
     for r in sorted(records, key=lambda r: (r.agency_id, r.record_id)):
         rs.append([f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number,

@@ -112,7 +112,9 @@ def do_import_extract(
     return result
 
 
-def read_for_import(path: str | Path, mapping: Mapping = NO_MAPPING, progress: Progress | None = None) -> ParsedExtract:
+def read_for_import(
+    path: str | Path, mapping: Mapping = NO_MAPPING, progress: Progress | None = None
+) -> ParsedExtract:
     """Read and check one extract, as ``do_import_extract`` does first (for ordering several)."""
     return read_extract(path, mapping, known_agencies=registered_agencies(), progress=progress)
 
@@ -122,7 +124,9 @@ def do_import_parsed(
 ) -> ImportResult:
     """Write an extract already read by :func:`read_for_import` (rejected if it has problems)."""
     if not parsed.ok:
-        return ImportResult(path=parsed.path, status="rejected", agency=parsed.agency, problems=parsed.problems)
+        return ImportResult(
+            path=parsed.path, status="rejected", agency=parsed.agency, problems=parsed.problems
+        )
     started = time.perf_counter()
     result = _write(parsed, actor, progress)
     result.seconds = time.perf_counter() - started
@@ -209,7 +213,10 @@ def _write(parsed: ParsedExtract, actor: Actor, progress: Progress | None) -> Im
             reason=reason,
         )
         if progress:
-            progress.begin(f"writing {agency}", len(new_records) + len(changed_records) + len(new_events) + len(changed_events))
+            progress.begin(
+                f"writing {agency}",
+                len(new_records) + len(changed_records) + len(new_events) + len(changed_events),
+            )
         for chunk in _chunks(new_records):
             objs = [
                 SourceRecord(

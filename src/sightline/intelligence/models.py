@@ -22,7 +22,7 @@ class AnalysisRun(LedgeredModel):
     events = models.PositiveIntegerField(default=0)
     alerts = models.PositiveIntegerField(default=0)
     networks = models.PositiveIntegerField(default=0)
-    timings = models.JSONField(default=dict)
+    timings = models.JSONField(default=dict, blank=True)
 
     id_prefix = "RUN"
 
@@ -45,18 +45,20 @@ class Alert(LedgeredModel):
         DISMISSED = "dismissed", "Dismissed"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    subject_id = models.CharField(max_length=64, db_index=True, help_text="person, place, vehicle or network id")
+    subject_id = models.CharField(
+        max_length=64, db_index=True, help_text="person, place, vehicle or network id"
+    )
     subject_label = models.CharField(max_length=300, blank=True)
     score = models.FloatField()
     reasons = models.TextField()
-    record_keys = models.JSONField(default=list, help_text="agency:record_id of the records behind it")
-    event_keys = models.JSONField(default=list, help_text="agency:event_id of the events behind it")
+    record_keys = models.JSONField(default=list, blank=True, help_text="agency:record_id of the records behind it")
+    event_keys = models.JSONField(default=list, blank=True, help_text="agency:event_id of the events behind it")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     status_reason = models.TextField(blank=True)
     status_by = models.CharField(max_length=150, blank=True)
     status_at = models.DateTimeField(null=True, blank=True)
     dismissed_evidence = models.JSONField(
-        default=list, help_text="records and events behind the alert when it was dismissed"
+        default=list, blank=True, help_text="records and events behind the alert when it was dismissed"
     )
     active = models.BooleanField(default=True, help_text="raised by the latest analysis run")
     first_raised_at = models.DateTimeField()
@@ -95,7 +97,7 @@ class Vehicle(LedgeredModel):
     key = models.CharField(max_length=64, unique=True, help_text="the analysis engine's vehicle key")
     registration = models.CharField(max_length=32, help_text="as displayed; ? for unknown characters")
     partial = models.BooleanField(default=False)
-    candidates = models.JSONField(default=list, help_text="vehicle ids a partial registration could be")
+    candidates = models.JSONField(default=list, blank=True, help_text="vehicle ids a partial registration could be")
     score = models.FloatField(default=0.0)
     n_children = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
@@ -117,7 +119,7 @@ class Network(LedgeredModel):
     children = models.PositiveIntegerField(default=0)
     adults = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0.0)
-    links = models.JSONField(default=list)
+    links = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
 
     id_prefix = "N"
@@ -139,5 +141,7 @@ class NetworkMember(LedgeredModel):
     class Meta:
         ordering = ["network", "member_type", "member_id"]
         constraints = [
-            models.UniqueConstraint(fields=["network", "member_type", "member_id"], name="network_member_unique")
+            models.UniqueConstraint(
+                fields=["network", "member_type", "member_id"], name="network_member_unique"
+            )
         ]

@@ -20,13 +20,14 @@ from typing import Any
 import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from sightline.access.permissions import Cap, can
 from sightline.intelligence.analysis import AnalysisResult, analyse
 from sightline.intelligence.models import Alert, AnalysisRun, Network, NetworkMember, Place, Vehicle
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, do_update
-from sightline.people.models import Person, SourceEvent, SourceRecord
+from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
 
 # Columns of a person record the engine may see. Ethnicity is never among them.
 RECORD_INPUTS = (
@@ -136,11 +137,19 @@ def load_inputs(as_of: dt.date | None = None) -> Inputs:
             other, sep, role = item.strip().rpartition(":")
             if sep and other.strip():
                 people_rows.append((key, f"{agency}:{other.strip()}", role.strip()))
-        if agency == "social_care" and CSE_FACTOR in str(data.get("factors") or "").upper().replace(" ", "").split(";"):
+        if agency == "social_care" and CSE_FACTOR in str(data.get("factors") or "").upper().replace(
+            " ", ""
+        ).split(";"):
             flagged.add(person_of[subject])
-    events = pd.DataFrame(ev_rows, columns=["event_key", "record_key", "kind", "occurred_on", "agency", *EVENT_INPUTS])
+    events = pd.DataFrame(
+        ev_rows, columns=["event_key", "record_key", "kind", "occurred_on", "agency", *EVENT_INPUTS]
+    )
     event_people = pd.DataFrame(people_rows, columns=["event_key", "record_key", "role"])
-    return Inputs(records, events, event_people, frozenset(flagged), as_of or latest or timezone.localdate())
+    # As of the newest extract held: the data's own date, so a re-run over the same data scores the same.
+    newest = Extract.objects.aggregate(m=Max("extracted_on"))["m"]
+    return Inputs(
+        records, events, event_people, frozenset(flagged), as_of or newest or latest or timezone.localdate()
+    )
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -194,7 +203,9 @@ def do_analyse(
             actor=actor,
             action="analyse",
         )
-        summary = AnalyseSummary(run.id, inputs.as_of, len(inputs.records), len(inputs.events), len(result.alerts))
+        summary = AnalyseSummary(
+            run.id, inputs.as_of, len(inputs.records), len(inputs.events), len(result.alerts)
+        )
         summary.places = _store_objects(Place, _place_rows(result), actor)
         summary.vehicles = _store_objects(Vehicle, _vehicle_rows(result), actor)
         summary.networks = _store_networks(result, actor)
@@ -237,7 +248,8 @@ def _vehicle_rows(result: AnalysisResult) -> dict[str, dict[str, Any]]:
         candidates = [object_ref(c)[1] for c in (row.candidates if isinstance(row.candidates, list) else [])]
         out[object_ref(key)[1]] = {
             "key": key[:64], "registration": str(row.label)[:32], "partial": "?" in key,
-            "candidates": sorted(candidates), "score": round(float(row.score), 4), "n_children": int(row.n_children),
+            "candidates": sorted(candidates), "score": round(float(row.score), 4),
+            "n_children": int(row.n_children),
         }  # fmt: skip
     return out
 
@@ -310,13 +322,15 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
         alert = group_alerts.get(nid)
         top = max(nodes, key=lambda n: (scores.get(n, 0.0), n))
         values = {
-            "label": (alert.label if alert is not None and alert.label else f"Group around {labels.get(top, top)}")[
-                :300
-            ],
+            "label": (
+                alert.label if alert is not None and alert.label else f"Group around {labels.get(top, top)}"
+            )[:300],
             "size": len(nodes),
             "children": roles.count("child"),
             "adults": roles.count("adult"),
-            "score": round(float(alert.score if alert is not None else max(scores.get(n, 0.0) for n in nodes)), 4),
+            "score": round(
+                float(alert.score if alert is not None else max(scores.get(n, 0.0) for n in nodes)), 4
+            ),
             "links": links.get(nid, []),
             "active": True,
         }
@@ -340,7 +354,9 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
     for key, values in rows.items():
         m = held.get(key)
         if m is None:
-            mcreate.append(NetworkMember(network_id=key[0], member_type=key[1], member_id=key[2], active=True, **values))
+            mcreate.append(
+                NetworkMember(network_id=key[0], member_type=key[1], member_id=key[2], active=True, **values)
+            )
         elif _changed(m, {**values, "active": True}):
             mupdate.append(m)
     for key, m in held.items():
@@ -363,7 +379,7 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
     raised = set()
     for a in result.alerts:
         raised.add(a.alert_key)
-        values = {
+        values: dict[str, Any] = {
             "kind": a.kind,
             "subject_id": subject_ref(a.kind, a.subject_id)[:64],
             "subject_label": (a.label or "")[:300],
@@ -375,15 +391,18 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
         }
         obj = existing.get(a.alert_key)
         if obj is None:
-            create.append(Alert(id=a.alert_key, status=Alert.Status.NEW, first_raised_at=now, last_run=run_id, **values))
+            create.append(
+                Alert(id=a.alert_key, status=Alert.Status.NEW, first_raised_at=now, last_run=run_id, **values)
+            )
             continue
         changed = _changed(obj, values)
         if obj.status == Alert.Status.DISMISSED:
             new = set(_evidence(values["record_keys"], values["event_keys"])) - set(obj.dismissed_evidence)
             if new:
                 obj.status = Alert.Status.NEW
-                obj.status_reason = f"raised again: new since it was dismissed: {', '.join(sorted(new)[:5])}" + (
-                    f" and {len(new) - 5} more" if len(new) > 5 else ""
+                obj.status_reason = (
+                    f"raised again: new since it was dismissed: {', '.join(sorted(new)[:5])}"
+                    + (f" and {len(new) - 5} more" if len(new) > 5 else "")
                 )
                 obj.status_by = actor.user
                 obj.status_at = now

@@ -214,7 +214,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
         raise ProofError(f"tree sizes {size1} and {size2} must not be negative")
     if size1 > size2:
         raise ProofError(f"size1 {size1} is greater than size2 {size2}")
-    if False:
+    if size1 == 0:
         raise ProofError("consistency with the empty tree (size1 = 0) is not defined")
     if size1 == size2:
         if len(proof) != 0:

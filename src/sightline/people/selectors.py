@@ -12,6 +12,7 @@ Reads of personal data go through ``sightline.access.selectors`` (need to know, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -394,8 +395,9 @@ def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
     No access check and no ledger entry: use :func:`search_people` for anything shown to a user."""
     if query.empty:
         return []
-    tokens = name_tokens(query.name)
     dob = normalise_date(query.date_of_birth) if query.date_of_birth else ""
+    query = dataclasses.replace(query, date_of_birth=dob)
+    tokens = name_tokens(query.name)
     scored: dict[str, tuple[float, tuple[str, ...]]] = {}
     for c in _candidates(query, tokens).values():
         parts: list[tuple[float, float]] = []
@@ -403,11 +405,11 @@ def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
         if c.identifier_hit:
             reasons.append(f"identifier: {c.identifier_hit}")
         if tokens:
-            s, why = name_score(tokens, c.tokens)
+            s, matched = name_score(tokens, c.tokens)
             if s == 0 and not c.identifier_hit:
                 continue
             parts.append((0.6, s))
-            reasons.extend(why)
+            reasons.extend(matched)
         if dob:
             s, why = max((dob_score(dob, d) for d in c.dobs if d), default=(0.0, ""))
             if s == 0 and not tokens and not c.identifier_hit:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 
 from sightline.access.permissions import Cap, can
 from sightline.ledger.services import Actor, StaleVersionError, do_create, do_update, record_action
@@ -169,7 +170,7 @@ def do_update_person(
         require_cap(actor, Cap.MANAGE_CASE)
     values = _clean_person_fields(changes)
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person_id)
+        person = get_object_or_404(Person.objects.select_for_update(), pk=person_id)
         if expected_version is not None and person.version != expected_version:
             raise StaleVersionError(
                 f"person {person_id} is at version {person.version}, not {expected_version}"
@@ -198,7 +199,7 @@ def do_add_identifier(
         raise ValidationError({"value": "enter the identifier"})
     if scheme == PersonIdentifier.Scheme.NHS_NUMBER and not valid_nhs_number(clean):
         raise ValidationError({"value": "an NHS number is 10 digits with a valid check digit"})
-    person = Person.objects.get(pk=person_id)
+    person = get_object_or_404(Person, pk=person_id)
     owner = agency if agency is not None else (actor.agency if actor.role != "system" else None)
     return do_create(
         PersonIdentifier(person=person, scheme=scheme, value=clean, agency_id=owner or None), actor=actor
@@ -210,7 +211,7 @@ def do_retire_identifier(identifier_id: str, *, actor: Actor, reason: str) -> Pe
     require_cap(actor, Cap.MANAGE_CASE)
     if not reason.strip():
         raise ValidationError({"reason": "say why the identifier is being retired"})
-    ident = PersonIdentifier.objects.get(pk=identifier_id)
+    ident = get_object_or_404(PersonIdentifier, pk=identifier_id)
     ident.active = False
     return do_update(ident, actor=actor, action="retire", reason=reason)
 
@@ -238,8 +239,10 @@ def do_merge_people(source_id: str, target_id: str, *, actor: Actor, reason: str
     if source_id == target_id:
         raise ValidationError({"target": "a person cannot be merged into themselves"})
     with transaction.atomic():
-        source = Person.objects.select_for_update().get(pk=source_id)
-        target = Person.objects.select_for_update().get(pk=target_id)
+        source = get_object_or_404(Person.objects.select_for_update(), pk=source_id)
+        target = Person.objects.select_for_update().filter(pk=target_id).first()
+        if target is None:
+            raise ValidationError({"target": f"there is no person {target_id}"})
         if source.status == Person.Status.MERGED:
             raise ValidationError({"source": f"{source_id} is already merged into {source.merged_into}"})
         if target.status == Person.Status.MERGED:
@@ -263,7 +266,7 @@ def do_unmerge_person(person_id: str, *, actor: Actor, reason: str) -> Person:
     if not reason.strip():
         raise ValidationError({"reason": "say why the merge was wrong"})
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person_id)
+        person = get_object_or_404(Person.objects.select_for_update(), pk=person_id)
         if person.status != Person.Status.MERGED:
             raise ValidationError({"__all__": f"{person_id} is not merged"})
         former = person.merged_into

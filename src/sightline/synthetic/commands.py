@@ -16,7 +16,9 @@ def register(sub: Any) -> None:
         "The same seed gives the same town. See docs/synthetic-town.md.",
     )
     p.add_argument("out", metavar="OUT", type=Path)
-    p.add_argument("--children", type=int, default=5000, metavar="N", help="children in the town (default 5000)")
+    p.add_argument(
+        "--children", type=int, default=5000, metavar="N", help="children in the town (default 5000)"
+    )
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     p.add_argument(
         "--progress",
@@ -67,7 +69,10 @@ def cmd_generate_town(args: argparse.Namespace) -> int:
         f"{summary.networks} networks ({summary.victims} victims, {summary.hidden_victims} hidden; "
         f"{summary.offenders} offenders), {summary.benign_hubs} benign hubs"
     )
-    print(f"{len(summary.extracts)} extracts, {records} person records, {events} events; truth in {summary.out / 'truth'}")
+    print(
+        f"{len(summary.extracts)} extracts, {records} person records, {events} events; "
+        f"truth in {summary.out / 'truth'}"
+    )
     for path in summary.extracts:
         print(f"  {path}")
     return 0

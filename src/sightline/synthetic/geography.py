@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Locality -> postcode district. Localities share a district as they do in real towns.
 LOCALITIES: tuple[tuple[str, str], ...] = (
     ("Town Centre", "S60"),
@@ -42,16 +47,17 @@ LOCALITIES: tuple[tuple[str, str], ...] = (
 TOWN = "Rotherham"
 
 # Street name stems and endings; stems x endings give a few thousand distinct streets.
-STREET_STEMS = """
-Abbey Albert Alma Ash Aston Bawtry Beech Birch Blyth Boston Bradgate Bridge Broad Brook Broom Castle Cedar
-Chapel Cherry Church Clifton Coronation Cross Dale Doncaster East Elm Fitzwilliam Forge Fox Gerard Glebe Grange
-Greasbrough Green Grove Hall Hawthorn Hollins High Holly Honeysuckle Kent Kings Laburnum Lime Lindley Longfellow
-Manor Maple Market Meadow Mill Moor Moorgate Mount Nelson New Northfield Oak Orchard Park Pinfold Poplar Princess
-Queens Ravenfield Rectory Ridge Rose Rowan Russell School Sheffield Spring Station Stanley Sycamore Thorn Tudor
-Valley Vicarage Victoria Walker Warren Water Wellgate Wentworth Westgate Willow Windsor Wood York Ashwood
-Beaumont Carlton Denby Elmhurst Fairfield Gainsborough Harding Ivanhoe Jubilee Kestrel Lambert Middleton
-Netherfield Osborne Pennine Quarry Redbrook Saville Tennyson Upperfield Vernon Whinney Yewtree
-""".split()
+STREET_STEMS = _words("""
+Abbey Albert Alma Ash Aston Bawtry Beech Birch Blyth Boston Bradgate Bridge Broad Brook Broom Castle
+Cedar Chapel Cherry Church Clifton Coronation Cross Dale Doncaster East Elm Fitzwilliam Forge Fox
+Gerard Glebe Grange Greasbrough Green Grove Hall Hawthorn Hollins High Holly Honeysuckle Kent Kings
+Laburnum Lime Lindley Longfellow Manor Maple Market Meadow Mill Moor Moorgate Mount Nelson New
+Northfield Oak Orchard Park Pinfold Poplar Princess Queens Ravenfield Rectory Ridge Rose Rowan
+Russell School Sheffield Spring Station Stanley Sycamore Thorn Tudor Valley Vicarage Victoria Walker
+Warren Water Wellgate Wentworth Westgate Willow Windsor Wood York Ashwood Beaumont Carlton Denby
+Elmhurst Fairfield Gainsborough Harding Ivanhoe Jubilee Kestrel Lambert Middleton Netherfield
+Osborne Pennine Quarry Redbrook Saville Tennyson Upperfield Vernon Whinney Yewtree
+""")
 STREET_ENDINGS: tuple[tuple[str, str], ...] = (
     ("Road", "Rd"),
     ("Street", "St"),
@@ -88,17 +94,19 @@ MAIN_ROADS = (
     ("Wath Road", "Wath Rd"),
 )
 
-TAKEAWAY_NAMES = """
-Star_Kebab Kebab_King Pizza_Palace Mr_Chips Golden_Dragon Tasty_Chicken Perfect_Fried_Chicken Sunrise_Pizza
-Master_Fish_Bar Balti_House New_Jade_Garden Chicken_Hut Royal_Grill Mega_Bites Express_Pizza Caspian_Grill
-Village_Chippy Lucky_Star Peri_Peri_Hut Oasis_Kebab Bella_Pizza Top_Grill Red_Rose_Balti Happy_Garden
-Burger_Shack Tandoori_Nights Mario's_Pizza Diamond_Kebab Crispy_Fried_Chicken Dragon_House Fish_Plaice
-Orient_Express Super_Kebab Pizza_Hot_Spot Texas_Chicken
-""".split()
-SHOP_NAMES = """
-Mini_Market Late_Shop News_and_Booze Convenience_Store Off_Licence Food_and_Wine Family_Food_Store Corner_Stores
-Discount_Store Phone_Shop Vape_Shop General_Stores Cash_Converters Bargain_Booze Pound_Stretcher
-""".split()
+TAKEAWAY_NAMES = _words("""
+Star_Kebab Kebab_King Pizza_Palace Mr_Chips Golden_Dragon Tasty_Chicken Golden_Fried_Chicken
+Sunrise_Pizza Master_Fish_Bar Balti_House New_Jade_Garden Chicken_Hut Royal_Grill Mega_Bites
+Express_Pizza Caspian_Grill Village_Chippy Lucky_Star Peri_Peri_Hut Oasis_Kebab Bella_Pizza
+Top_Grill Red_Rose_Balti Happy_Garden Burger_Shack Tandoori_Nights Mario's_Pizza Diamond_Kebab
+Crispy_Fried_Chicken Dragon_House Fish_Plaice Orient_Express Super_Kebab Pizza_Hot_Spot
+Southern_Chicken
+""")
+SHOP_NAMES = _words("""
+Mini_Market Late_Shop News_and_Booze Convenience_Store Off_Licence Food_and_Wine Family_Food_Store
+Corner_Stores Discount_Store Phone_Repairs Vape_Shop General_Stores Pawnbrokers Booze_Express
+Pound_Saver
+""")
 HOTEL_NAMES = (
     "Station Hotel",
     "Carlton Lodge",

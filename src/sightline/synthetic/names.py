@@ -34,167 +34,176 @@ def _words(text: str) -> list[str]:
 
 # --- British (white British, mixed heritage, black Caribbean families use these too) ---------------------
 BRITISH_GIRLS_CHILD = _words("""
-Chloe Emily Megan Jessica Lauren Sophie Olivia Charlotte Hannah Amy Bethany Ellie Lucy Georgia Katie Rebecca
-Holly Abigail Emma Grace Jade Paige Shannon Courtney Chelsea Amber Leah Molly Ella Mia Lily Isabelle Jasmine
-Kayleigh Danielle Stacey Natasha Rachel Laura Sarah Gemma Zoe Abbie Brooke Demi Tia Kelsey Keeley Casey Kirsty
-Jodie Nicole Victoria Samantha Rhiannon Alisha Caitlin Eleanor Freya Evie Millie Poppy Amelia Isla Erin Niamh
-Kimberley Sienna Summer Maisie Lacey Libby Tegan Faye Hayley Leanne Louise Toni Jordan Alice Ruby Phoebe
-Imogen Madison Scarlett Darcy Layla Lola Esme Harriet Rosie Daisy Kiera Aimee Tamsin Jenna Bethan Carys
+Chloe Emily Megan Jessica Lauren Sophie Olivia Charlotte Hannah Amy Bethany Ellie Lucy Georgia Katie
+Rebecca Holly Abigail Emma Grace Jade Paige Shannon Courtney Chelsea Amber Leah Molly Ella Mia Lily
+Isabelle Jasmine Kayleigh Danielle Stacey Natasha Rachel Laura Sarah Gemma Zoe Abbie Brooke Demi Tia
+Kelsey Keeley Casey Kirsty Jodie Nicole Victoria Samantha Rhiannon Alisha Caitlin Eleanor Freya Evie
+Millie Poppy Amelia Isla Erin Niamh Kimberley Sienna Summer Maisie Lacey Libby Tegan Faye Hayley
+Leanne Louise Toni Jordan Alice Ruby Phoebe Imogen Madison Scarlett Darcy Layla Lola Esme Harriet
+Rosie Daisy Kiera Aimee Tamsin Jenna Bethan Carys
 """)
 BRITISH_BOYS_CHILD = _words("""
-Jack Thomas James Joshua Daniel Harry Samuel Joseph Matthew Callum Luke William Lewis Oliver Ryan Benjamin
-George Liam Jordan Adam Alexander Jake Connor Cameron Nathan Kieran Charlie Tyler Bradley Jamie Ethan Dylan
-Kyle Reece Alfie Owen Jacob Aaron Brandon Declan Elliot Finley Harvey Jayden Kai Leo Louis Max Mason Noah
-Riley Scott Sean Toby Zach Shane Dean Lee Corey Mitchell Ashley Jay Ben Archie Oscar Freddie Henry Logan
-Rhys Joel Aidan Ross Kane Jason Robert Michael Christopher Andrew David Anthony Tom Joe Sam Billy Marcus
+Jack Thomas James Joshua Daniel Harry Samuel Joseph Matthew Callum Luke William Lewis Oliver Ryan
+Benjamin George Liam Jordan Adam Alexander Jake Connor Cameron Nathan Kieran Charlie Tyler Bradley
+Jamie Ethan Dylan Kyle Reece Alfie Owen Jacob Aaron Brandon Declan Elliot Finley Harvey Jayden Kai
+Leo Louis Max Mason Noah Riley Scott Sean Toby Zach Shane Dean Lee Corey Mitchell Ashley Jay Ben
+Archie Oscar Freddie Henry Logan Rhys Joel Aidan Ross Kane Jason Robert Michael Christopher Andrew
+David Anthony Tom Joe Sam Billy Marcus
 """)
 BRITISH_WOMEN_ADULT = _words("""
-Sarah Claire Nicola Lisa Emma Michelle Joanne Donna Kelly Julie Karen Tracey Dawn Helen Angela Susan Amanda
-Lorraine Deborah Andrea Sharon Jane Wendy Gillian Paula Rachel Victoria Louise Natalie Kerry Leanne Stacey
-Gemma Samantha Laura Katie Hayley Zoe Jennifer Elizabeth Catherine Caroline Joanna Melanie Vicky Kirsty Jodie
-Danielle Donna Maria Tina Alison Janet Carol Christine Margaret Lynn Beverley Jacqueline Debra Sandra Diane
-Mandy Tanya Sonia Rebecca Jessica Charlotte Sophie Amy Jade Shelley Toni Kim Theresa Elaine Pauline Linda
+Sarah Claire Nicola Lisa Emma Michelle Joanne Donna Kelly Julie Karen Tracey Dawn Helen Angela Susan
+Amanda Lorraine Deborah Andrea Sharon Jane Wendy Gillian Paula Rachel Victoria Louise Natalie Kerry
+Leanne Stacey Gemma Samantha Laura Katie Hayley Zoe Jennifer Elizabeth Catherine Caroline Joanna
+Melanie Vicky Kirsty Jodie Danielle Donna Maria Tina Alison Janet Carol Christine Margaret Lynn
+Beverley Jacqueline Debra Sandra Diane Mandy Tanya Sonia Rebecca Jessica Charlotte Sophie Amy Jade
+Shelley Toni Kim Theresa Elaine Pauline Linda
 """)
 BRITISH_MEN_ADULT = _words("""
-David Paul Mark Andrew Stephen Michael Richard Ian Gary Darren Lee Craig Wayne Dean Steven Christopher Jason
-Carl Martin Neil Simon Anthony Kevin Shaun Robert John Peter Philip Scott Matthew James Daniel Thomas Adam
-Jonathan Nicholas Stuart Graham Keith Barry Terry Colin Alan Brian Trevor Kenneth Raymond Glen Jamie Ryan Ben
-Luke Danny Nathan Karl Russell Mick Tony Ricky Leon Jordan Liam Joseph Sean Marc Damian Jeremy Gareth Shane
-Kyle Aaron Wesley Clive Gordon Malcolm Roy Derek Dale Ashley Robin
+David Paul Mark Andrew Stephen Michael Richard Ian Gary Darren Lee Craig Wayne Dean Steven
+Christopher Jason Carl Martin Neil Simon Anthony Kevin Shaun Robert John Peter Philip Scott Matthew
+James Daniel Thomas Adam Jonathan Nicholas Stuart Graham Keith Barry Terry Colin Alan Brian Trevor
+Kenneth Raymond Glen Jamie Ryan Ben Luke Danny Nathan Karl Russell Mick Tony Ricky Leon Jordan Liam
+Joseph Sean Marc Damian Jeremy Gareth Shane Kyle Aaron Wesley Clive Gordon Malcolm Roy Derek Dale
+Ashley Robin
 """)
 BRITISH_SURNAMES = _words("""
-Smith Jones Taylor Brown Walker Wilson Johnson Wright Robinson Thompson White Hughes Wood Green Hall Edwards
-Harris Lewis Martin Jackson Clarke Turner Hill Scott Cooper Morris Ward Moore King Watson Baker Harrison
-Morgan Young Allen Mitchell James Anderson Phillips Lee Bell Parker Davis Davies Evans Roberts Williams Shaw
-Lloyd Marshall Atkinson Bailey Barker Barnes Bennett Booth Bradley Brook Brooks Butler Carter Chapman Cook
-Cox Dawson Dixon Ellis Fisher Fletcher Foster Gibson Graham Grant Gray Greenwood Haigh Hargreaves Hart Holmes
-Hudson Hunt Jenkins Kay Kelly Kirk Knowles Lawson Lockwood Marsden Mason Mellor Mills Moss Naylor Newton
-Oldfield Owen Palmer Parkin Pearson Pickering Porter Price Richardson Riley Rogers Rowe Russell Sanderson
-Saunders Sharp Simpson Slater Spencer Stanley Stevenson Stone Sutcliffe Swift Sykes Thorpe Townend Wainwright
-Walsh Webster Wells West Whitehead Wilkinson Williamson Woodhead Hague Hinchliffe Senior Staniforth Crossland
-Ibbotson Hepworth Beevers Ackroyd Bramley Hattersley Froggatt Lindley Ramsden Cawthorne Housley Roddis Siddall
-Stenton Unwin Wragg Beardshaw Dyson Hoyland Jessop Machin Stables Tingle
+Smith Jones Taylor Brown Walker Wilson Johnson Wright Robinson Thompson White Hughes Wood Green Hall
+Edwards Harris Lewis Martin Jackson Clarke Turner Hill Scott Cooper Morris Ward Moore King Watson
+Baker Harrison Morgan Young Allen Mitchell James Anderson Phillips Lee Bell Parker Davis Davies
+Evans Roberts Williams Shaw Lloyd Marshall Atkinson Bailey Barker Barnes Bennett Booth Bradley Brook
+Brooks Butler Carter Chapman Cook Cox Dawson Dixon Ellis Fisher Fletcher Foster Gibson Graham Grant
+Gray Greenwood Haigh Hargreaves Hart Holmes Hudson Hunt Jenkins Kay Kelly Kirk Knowles Lawson
+Lockwood Marsden Mason Mellor Mills Moss Naylor Newton Oldfield Owen Palmer Parkin Pearson Pickering
+Porter Price Richardson Riley Rogers Rowe Russell Sanderson Saunders Sharp Simpson Slater Spencer
+Stanley Stevenson Stone Sutcliffe Swift Sykes Thorpe Townend Wainwright Walsh Webster Wells West
+Whitehead Wilkinson Williamson Woodhead Hague Hinchliffe Senior Staniforth Crossland Ibbotson
+Hepworth Beevers Ackroyd Bramley Hattersley Froggatt Lindley Ramsden Cawthorne Housley Roddis
+Siddall Stenton Unwin Wragg Beardshaw Dyson Hoyland Jessop Machin Stables Tingle
 """)
 
 # --- Irish heritage and Irish Travellers -----------------------------------------------------------------
 IRISH_GIRLS = _words("""
-Bridget Mary Margaret Kathleen Nora Siobhan Ellen Winnie Shauna Roisin Aoife Ciara Niamh Sinead Mary-Ann
-Catherine Theresa Josie Chelsea Kerry
+Bridget Mary Margaret Kathleen Nora Siobhan Ellen Winnie Shauna Roisin Aoife Ciara Niamh Sinead
+Mary-Ann Catherine Theresa Josie Chelsea Kerry
 """)
 IRISH_BOYS = _words("""
-Patrick John Michael Martin Sean Christy Francie Johnny Tommy Jimmy Pat Danny Joseph Paddy Ciaran Declan
-Eamon Liam Connor Dermot
+Patrick John Michael Martin Sean Christy Francie Johnny Tommy Jimmy Pat Danny Joseph Paddy Ciaran
+Declan Eamon Liam Connor Dermot
 """)
 IRISH_SURNAMES = _words("""
-McDonagh Ward Maughan Connors Doherty Joyce McGinley O'Brien Murphy Kelly Byrne O'Neill Quinn Walsh Gallagher
-Delaney McCarthy O'Connor Reilly Donovan Sweeney Keenan
+McDonagh Ward Maughan Connors Doherty Joyce McGinley O'Brien Murphy Kelly Byrne O'Neill Quinn Walsh
+Gallagher Delaney McCarthy O'Connor Reilly Donovan Sweeney Keenan
 """)
 
 # --- Pakistani (mostly Mirpuri heritage), Bangladeshi, Indian ---------------------------------------------
 PAKISTANI_BOYS = _words("""
-Mohammed Muhammad Imran Adil Amir Arshid Asif Basharat Bilal Faisal Hamza Haroon Hassan Ibrahim Irfan Javed
-Kamran Khalid Mahmood Naveed Nadeem Omar Qaiser Rizwan Sajid Shahid Tariq Umar Usman Waqas Yasir Zahid Zubair
-Adnan Aftab Ali Arfan Aqeel Azeem Ayaan Rayyan Zain Haris Ismail Yusuf Zakariya Abdullah Kashif Sohail Zafar
-Shakeel Tahir Wasim Aamir Mubarak Nasir Razwan Sabir
+Mohammed Muhammad Imran Adil Amir Arshid Asif Basharat Bilal Faisal Hamza Haroon Hassan Ibrahim
+Irfan Javed Kamran Khalid Mahmood Naveed Nadeem Omar Qaiser Rizwan Sajid Shahid Tariq Umar Usman
+Waqas Yasir Zahid Zubair Adnan Aftab Ali Arfan Aqeel Azeem Ayaan Rayyan Zain Haris Ismail Yusuf
+Zakariya Abdullah Kashif Sohail Zafar Shakeel Tahir Wasim Aamir Mubarak Nasir Razwan Sabir
 """)
 PAKISTANI_GIRLS = _words("""
-Aisha Amina Ayesha Fatima Hira Iqra Khadija Maryam Nadia Rabia Saima Samina Shabana Shazia Sobia Sumera Tahira
-Uzma Zainab Zara Aleena Anam Hafsa Hania Humaira Laiba Mehwish Nazia Rukhsana Safia Sana Zoya Nosheen Bushra
-Kiran Farah Asma Noor Alisha Aneesa Amna Mariam Saba Sidra Tasneem Yasmin
+Aisha Amina Ayesha Fatima Hira Iqra Khadija Maryam Nadia Rabia Saima Samina Shabana Shazia Sobia
+Sumera Tahira Uzma Zainab Zara Aleena Anam Hafsa Hania Humaira Laiba Mehwish Nazia Rukhsana Safia
+Sana Zoya Nosheen Bushra Kiran Farah Asma Noor Alisha Aneesa Amna Mariam Saba Sidra Tasneem Yasmin
 """)
 PAKISTANI_SURNAMES = _words("""
-Hussain Khan Ali Ahmed Akhtar Iqbal Mahmood Rashid Shah Riaz Aslam Bashir Butt Hanif Javed Karim Latif Mirza
-Nawaz Qureshi Rafiq Rehman Saleem Shafiq Sadiq Yousaf Zaman Anwar Arshad Aziz Farooq Hameed Jabbar Kabir Malik
-Mughal Raja Sultan Tariq Younis Zafar Dar Mir Abbas Sabir
+Hussain Khan Ali Ahmed Akhtar Iqbal Mahmood Rashid Shah Riaz Aslam Bashir Butt Hanif Javed Karim
+Latif Mirza Nawaz Qureshi Rafiq Rehman Saleem Shafiq Sadiq Yousaf Zaman Anwar Arshad Aziz Farooq
+Hameed Jabbar Kabir Malik Mughal Raja Sultan Tariq Younis Zafar Dar Mir Abbas Sabir
 """)
 BANGLADESHI_BOYS = _words("""
-Abdul Shahid Rahim Jamal Kamal Anwar Faruk Habib Mizanur Rashed Shafiq Tanvir Arif Sabbir Shahin Jubair Raihan
-Sohel Nazmul Ayan Tamim Yusuf
+Abdul Shahid Rahim Jamal Kamal Anwar Faruk Habib Mizanur Rashed Shafiq Tanvir Arif Sabbir Shahin
+Jubair Raihan Sohel Nazmul Ayan Tamim Yusuf
 """)
 BANGLADESHI_GIRLS = _words("""
-Rahima Nasrin Shirin Salma Ruma Shapla Taslima Sultana Farzana Rokeya Jahanara Tahmina Sumaiya Nusrat Afroza
-Mim Tania Sadia Ruksana
+Rahima Nasrin Shirin Salma Ruma Shapla Taslima Sultana Farzana Rokeya Jahanara Tahmina Sumaiya
+Nusrat Afroza Mim Tania Sadia Ruksana
 """)
 BANGLADESHI_SURNAMES = _words("""
 Miah Uddin Rahman Islam Ahmed Hoque Chowdhury Alam Hossain Sarkar Karim Ullah Begum Khatun Ali
 """)
 INDIAN_BOYS = _words("""
-Amarjit Gurpreet Harjit Jaswinder Kuldip Manjit Rajinder Sukhdev Ravi Sanjay Vijay Anil Arjun Rohan Karan
-Jaspal Navdeep Dev Nikhil Vikram Sunil
+Amarjit Gurpreet Harjit Jaswinder Kuldip Manjit Rajinder Sukhdev Ravi Sanjay Vijay Anil Arjun Rohan
+Karan Jaspal Navdeep Dev Nikhil Vikram Sunil
 """)
 INDIAN_GIRLS = _words("""
-Amandeep Baljit Harpreet Jasvir Kiran Manpreet Navjot Parminder Priya Rajvinder Simran Sunita Anjali Neha
-Pooja Meena Kavita Asha Sonia Nisha
+Amandeep Baljit Harpreet Jasvir Kiran Manpreet Navjot Parminder Priya Rajvinder Simran Sunita Anjali
+Neha Pooja Meena Kavita Asha Sonia Nisha
 """)
 INDIAN_SURNAMES = _words("""
-Singh Kaur Sandhu Gill Dhillon Sidhu Bains Patel Sharma Kumar Mistry Chauhan Lal Rai Sahota Johal Bassi
+Singh Kaur Sandhu Gill Dhillon Sidhu Bains Patel Sharma Kumar Mistry Chauhan Lal Rai Sahota Johal
+Bassi
 """)
 
 # --- Eastern European and Roma --------------------------------------------------------------------------
 EAST_EUROPEAN_BOYS = _words("""
-Jakub Kacper Szymon Mateusz Filip Michał Bartosz Dawid Wiktor Paweł Łukasz Tomasz Piotr Krzysztof Marek Adrian
-Dominik Patryk Tomáš Lukáš Martin Peter Marius Andrei Ionuț Darius Mantas Tomas Jānis Oskar
+Jakub Kacper Szymon Mateusz Filip Michał Bartosz Dawid Wiktor Paweł Łukasz Tomasz Piotr Krzysztof
+Marek Adrian Dominik Patryk Tomáš Lukáš Martin Peter Marius Andrei Ionuț Darius Mantas Tomas Jānis
+Oskar
 """)
 EAST_EUROPEAN_GIRLS = _words("""
-Zuzanna Julia Maja Zofia Natalia Wiktoria Aleksandra Oliwia Kinga Agnieszka Katarzyna Magdalena Monika Paulína
-Simona Veronika Lucia Andreea Ioana Gabriela Laura Ieva Agnė Małgorzata Justyna Karolina
+Zuzanna Julia Maja Zofia Natalia Wiktoria Aleksandra Oliwia Kinga Agnieszka Katarzyna Magdalena
+Monika Paulína Simona Veronika Lucia Andreea Ioana Gabriela Laura Ieva Agnė Małgorzata Justyna
+Karolina
 """)
 EAST_EUROPEAN_SURNAMES = _words("""
-Kowalski/Kowalska Nowak/Nowak Wiśniewski/Wiśniewska Wójcik/Wójcik Kamiński/Kamińska Lewandowski/Lewandowska
-Zieliński/Zielińska Szymański/Szymańska Woźniak/Woźniak Dąbrowski/Dąbrowska Kozłowski/Kozłowska
-Jankowski/Jankowska Mazur/Mazur Kwiatkowski/Kwiatkowska Krawczyk/Krawczyk Piotrowski/Piotrowska
-Novák/Nováková Kováč/Kováčová Varga/Vargová Tóth/Tóthová Popescu/Popescu Ionescu/Ionescu Kazlauskas/Kazlauskienė
-Bērziņš/Bērziņa Petrov/Petrova
+Kowalski/Kowalska Nowak/Nowak Wiśniewski/Wiśniewska Wójcik/Wójcik Kamiński/Kamińska
+Lewandowski/Lewandowska Zieliński/Zielińska Szymański/Szymańska Woźniak/Woźniak Dąbrowski/Dąbrowska
+Kozłowski/Kozłowska Jankowski/Jankowska Mazur/Mazur Kwiatkowski/Kwiatkowska Krawczyk/Krawczyk
+Piotrowski/Piotrowska Novák/Nováková Kováč/Kováčová Varga/Vargová Tóth/Tóthová Popescu/Popescu
+Ionescu/Ionescu Kazlauskas/Kazlauskienė Bērziņš/Bērziņa Petrov/Petrova
 """)
 ROMA_BOYS = _words("""
-Milan Jozef Ladislav Roman Marek Patrik Dávid Róbert Kevin Denis Erik Mário Samuel Tibor Vojtech Stanislav
-Rudolf Dušan
+Milan Jozef Ladislav Roman Marek Patrik Dávid Róbert Kevin Denis Erik Mário Samuel Tibor Vojtech
+Stanislav Rudolf Dušan
 """)
 ROMA_GIRLS = _words("""
-Monika Martina Nikola Vanessa Simona Sabina Klaudia Dominika Veronika Aneta Lenka Renáta Silvia Kristína Jana
-Denisa Andrea Iveta
+Monika Martina Nikola Vanessa Simona Sabina Klaudia Dominika Veronika Aneta Lenka Renáta Silvia
+Kristína Jana Denisa Andrea Iveta
 """)
 ROMA_SURNAMES = _words("""
 Horváth/Horváthová Balog/Balogová Kaleja/Kalejová Lakatoš/Lakatošová Gaži/Gažiová Oláh/Oláhová
-Červeňák/Červeňáková Pompa/Pompová Dudi/Dudiová Mirga/Mirgová Kotlár/Kotlárová Ferko/Ferková Giňa/Giňová
-Bartoš/Bartošová Demeter/Demeterová Husár/Husárová
+Červeňák/Červeňáková Pompa/Pompová Dudi/Dudiová Mirga/Mirgová Kotlár/Kotlárová Ferko/Ferková
+Giňa/Giňová Bartoš/Bartošová Demeter/Demeterová Husár/Husárová
 """)
 
 # --- African, Caribbean, Middle Eastern and Afghan, Chinese ------------------------------------------------
 AFRICAN_BOYS = _words("""
-Chinedu Emeka Oluwaseun Tunde Kwame Kofi Tendai Tatenda Farai Abdirahman Mohamed Abdi Samuel David Daniel Joseph
-Emmanuel Prince Tinashe Chukwudi Kelechi Ayodele Ahmed Yusuf
+Chinedu Emeka Oluwaseun Tunde Kwame Kofi Tendai Tatenda Farai Abdirahman Mohamed Abdi Samuel David
+Daniel Joseph Emmanuel Prince Tinashe Chukwudi Kelechi Ayodele Ahmed Yusuf
 """)
 AFRICAN_GIRLS = _words("""
-Chioma Ngozi Adaeze Funmilayo Blessing Precious Rudo Nyasha Fadumo Hodan Amina Ifeoma Esther Grace Mercy Favour
-Faith Chipo Nomvula Deborah Ruth Hawa
+Chioma Ngozi Adaeze Funmilayo Blessing Precious Rudo Nyasha Fadumo Hodan Amina Ifeoma Esther Grace
+Mercy Favour Faith Chipo Nomvula Deborah Ruth Hawa
 """)
 AFRICAN_SURNAMES = _words("""
-Okafor Okeke Adeyemi Oladipo Eze Nwosu Mensah Boateng Moyo Ncube Dube Sibanda Mutasa Hassan Abdi Mohamed Ibrahim
-Kamara Diallo Okonkwo Obi Adebayo Osei Warsame
+Okafor Okeke Adeyemi Oladipo Eze Nwosu Mensah Boateng Moyo Ncube Dube Sibanda Mutasa Hassan Abdi
+Mohamed Ibrahim Kamara Diallo Okonkwo Obi Adebayo Osei Warsame
 """)
 CARIBBEAN_BOYS = _words("""
-Tyrone Marcus Jermaine Delroy Leon Andre Jamal Darnell Winston Errol Dwayne Malachi Isaiah Kadeem Nathaniel
-Elijah Courtney Devon
+Tyrone Marcus Jermaine Delroy Leon Andre Jamal Darnell Winston Errol Dwayne Malachi Isaiah Kadeem
+Nathaniel Elijah Courtney Devon
 """)
 CARIBBEAN_GIRLS = _words("""
-Shanice Tanisha Keisha Aaliyah Monique Jasmine Chantelle Simone Marcia Janelle Natalie Tiana Jada Kerry-Ann
-Maya Patrice
+Shanice Tanisha Keisha Aaliyah Monique Jasmine Chantelle Simone Marcia Janelle Natalie Tiana Jada
+Kerry-Ann Maya Patrice
 """)
 CARIBBEAN_SURNAMES = _words("""
-Campbell Brown Williams Thompson Clarke Francis Reid Grant Johnson Henry Morgan Bailey Spencer Walker Robinson
-Gordon Stewart Lewis
+Campbell Brown Williams Thompson Clarke Francis Reid Grant Johnson Henry Morgan Bailey Spencer
+Walker Robinson Gordon Stewart Lewis
 """)
 MIDDLE_EASTERN_BOYS = _words("""
-Ahmad Karwan Hemin Rebwar Dilshad Aram Hawkar Shwan Omid Reza Farhad Mustafa Abdullah Hamid Jawad Nawid Sami
-Yousef Khalid Ali Zana Sirwan
+Ahmad Karwan Hemin Rebwar Dilshad Aram Hawkar Shwan Omid Reza Farhad Mustafa Abdullah Hamid Jawad
+Nawid Sami Yousef Khalid Ali Zana Sirwan
 """)
 MIDDLE_EASTERN_GIRLS = _words("""
-Shilan Avin Narin Rozhan Bahar Shirin Parisa Zahra Maryam Leila Nasrin Soraya Hana Lana Dilan Sara Rezan
+Shilan Avin Narin Rozhan Bahar Shirin Parisa Zahra Maryam Leila Nasrin Soraya Hana Lana Dilan Sara
+Rezan
 """)
 MIDDLE_EASTERN_SURNAMES = _words("""
-Ahmadi Rahimi Mohammadi Karimi Hosseini Mahmoud Aziz Hassan Rasul Abdullah Amin Qadir Salih Mohammed Omar
-Stanekzai Popal Noori Jaff Barzani
+Ahmadi Rahimi Mohammadi Karimi Hosseini Mahmoud Aziz Hassan Rasul Abdullah Amin Qadir Salih Mohammed
+Omar Stanekzai Popal Noori Jaff Barzani
 """)
 CHINESE_BOYS = _words("Wei Jun Hao Jian Ming Kai Jason Kevin Eric Tony Chun Yu")
 CHINESE_GIRLS = _words("Mei Li Xin Yan Ying Hui Jing Amy Jenny Grace Lily Ling")
@@ -419,6 +428,6 @@ DERIVED_NICKNAMES: dict[str, str] = {
     "Ibrahim": "Ibby",
 }
 STREET_NICKNAMES = _words("""
-Boss Smiler Lucky Sunny Rocky Jinx Bigs Slim Tiny Chief Dolla Prince Spider Blade Cappo Mad-Dog Shady Milky
-Ghost Tank Bruv Silver Lion Papa Sparky
+Boss Smiler Lucky Sunny Rocky Jinx Bigs Slim Tiny Chief Dolla Prince Spider Blade Cappo Mad-Dog
+Shady Milky Ghost Tank Bruv Silver Lion Papa Sparky
 """)

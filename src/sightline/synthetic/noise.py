@@ -124,7 +124,15 @@ def place_text(place: Place, rng: random.Random) -> str:
 
 
 BUILDS = ("slim", "stocky", "medium", "heavy", "thin", "muscular")
-HAIR = ("short dark hair", "shaved head", "black hair", "brown hair", "receding hair", "curly hair", "blond hair")
+HAIR = (
+    "short dark hair",
+    "shaved head",
+    "black hair",
+    "brown hair",
+    "receding hair",
+    "curly hair",
+    "blond hair",
+)
 EXTRAS = (
     "beard",
     "stubble",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date
+from itertools import accumulate
 
 from . import geography as geo
 from . import identifiers as ids
@@ -83,7 +84,9 @@ class AddressBook:
             self.blocks += 1
             name, short = self._new_street(locality)
             block = f"{rng.choice(geo.STREET_STEMS)} House"
-            return Address(f"Flat {rng.randint(1, 40)}, {block}", name, short, locality, self._new_postcode(locality))
+            return Address(
+                f"Flat {rng.randint(1, 40)}, {block}", name, short, locality, self._new_postcode(locality)
+            )
         open_streets = self.streets.setdefault(locality, [])
         if not open_streets or rng.random() < 0.08:
             name, short = self._new_street(locality)
@@ -109,12 +112,12 @@ class TownBuilder:
         self.localities = [loc for loc, _ in geo.LOCALITIES]
         self.locality_weights = [self.rng.uniform(0.5, 1.5) for _ in self.localities]
         self.eth_codes = list(ETHNICITIES)
-        self.eth_weights = [ETHNICITIES[c][0] for c in self.eth_codes]
+        self.eth_cum = list(accumulate(ETHNICITIES[c][0] for c in self.eth_codes))
+        self.locality_cum = list(accumulate(self.locality_weights))
         self.children: list[Person] = []
         self.adults: list[Person] = []
         self.households: list[Household] = []
         self.pid = 0
-        self.used_nhs: set[str] = set()
         self.used_phones: set[str] = set()
         self.used_regs: set[str] = set()
         self.pnc_serial = self.rng.randint(100000, 400000)
@@ -125,17 +128,10 @@ class TownBuilder:
         return f"T{self.pid:07d}"
 
     def locality(self) -> str:
-        return self.rng.choices(self.localities, self.locality_weights)[0]
+        return self.rng.choices(self.localities, cum_weights=self.locality_cum)[0]
 
     def ethnicity(self) -> str:
-        return self.rng.choices(self.eth_codes, self.eth_weights)[0]
-
-    def nhs(self) -> str:
-        while True:
-            number = ids.nhs_number(self.rng)
-            if number not in self.used_nhs:
-                self.used_nhs.add(number)
-                return number
+        return self.rng.choices(self.eth_codes, cum_weights=self.eth_cum)[0]
 
     def phone(self) -> str:
         while True:
@@ -184,14 +180,15 @@ class TownBuilder:
             address=address,
             household=household,
             phone=self.phone() if rng.random() < 0.92 else "",
-            nhs=self.nhs(),
         )
         if household is not None:
             person.old_address = household.old_address
         self.adults.append(person)
         return person
 
-    def free_adult(self, role: str, sex: str, age_lo: int, age_hi: int, locality: str | None = None) -> Person:
+    def free_adult(
+        self, role: str, sex: str, age_lo: int, age_hi: int, locality: str | None = None
+    ) -> Person:
         """An adult outside the child households: own address, ethnicity drawn from the town's mix."""
         rng = self.rng
         code = self.ethnicity()
@@ -211,10 +208,10 @@ class TownBuilder:
         youngest = date(2010, 6, 30).toordinal()
         eldest = date(1996, 7, 1).toordinal()
         sizes = [k for k, _ in CHILDREN_PER_HOUSEHOLD]
-        size_weights = [w for _, w in CHILDREN_PER_HOUSEHOLD]
+        size_cum = list(accumulate(w for _, w in CHILDREN_PER_HOUSEHOLD))
         made = 0
         while made < self.n:
-            k = min(rng.choices(sizes, size_weights)[0], self.n - made)
+            k = min(rng.choices(sizes, cum_weights=size_cum)[0], self.n - made)
             code = self.ethnicity()
             _, father_line, mother_line = ETHNICITIES[code]
             fam_comm = COMMUNITIES[father_line]
@@ -225,7 +222,9 @@ class TownBuilder:
             if rng.random() < 0.07:
                 old_address = self.addresses.new(self.locality() if rng.random() < 0.4 else locality)
                 move_day = self.day(S + 60, E - 30)
-            hh = Household(f"H{len(self.households) + 1:06d}", base_family, father_line, address, old_address, move_day)
+            hh = Household(
+                f"H{len(self.households) + 1:06d}", base_family, father_line, address, old_address, move_day
+            )
             self.households.append(hh)
             # Children: distinct birthdays at least ten months apart.
             days: list[int] = []
@@ -257,7 +256,6 @@ class TownBuilder:
                     address=address,
                     old_address=old_address,
                     household=hh,
-                    nhs=self.nhs(),
                 )
                 hh.children.append(child)
                 self.children.append(child)
@@ -272,19 +270,37 @@ class TownBuilder:
             m_code = code if mono else COMMUNITY_CODE[mother_line]
             shape = rng.random()
             if shape < 0.02:  # kinship carer: a grandmother
-                gran_dob = date.fromordinal(mother_dob.toordinal() - int(rng.uniform(18, 30) * YEAR))
-                self.adult("parent", "F", gran_dob, m_code, COMMUNITIES[mother_line],
-                           fam_comm.surname_for(base_family, "F"), address, hh)
+                gran_dob = date.fromordinal(first_birth - int(rng.uniform(36, 52) * YEAR))
+                self.adult(
+                    "parent",
+                    "F",
+                    gran_dob,
+                    m_code,
+                    COMMUNITIES[mother_line],
+                    fam_comm.surname_for(base_family, "F"),
+                    address,
+                    hh,
+                )
             else:
                 if shape < 0.97:
                     mother_comm = COMMUNITIES[mother_line]
-                    self.adult("parent", "F", mother_dob, m_code, mother_comm,
-                               fam_comm.surname_for(base_family, "F"), address, hh)
+                    self.adult(
+                        "parent",
+                        "F",
+                        mother_dob,
+                        m_code,
+                        mother_comm,
+                        fam_comm.surname_for(base_family, "F"),
+                        address,
+                        hh,
+                    )
                 if shape < 0.72 or shape >= 0.97:
                     family = base_family
                     if shape < 0.72 and rng.random() < 0.12:  # stepfather with his own family name
                         family = fam_comm.surnames.pick(rng)
-                    self.adult("parent", "M", father_dob, f_code, COMMUNITIES[father_line], family, address, hh)
+                    self.adult(
+                        "parent", "M", father_dob, f_code, COMMUNITIES[father_line], family, address, hh
+                    )
             hh.adults = [a for a in self.adults[-2:] if a.household is hh]
             if self.progress and len(self.households) % 2000 == 0:
                 self.progress("households", made, self.n)
@@ -339,7 +355,9 @@ class TownBuilder:
                 continue
             if b_hh.address.locality == a_hh.address.locality and rng.random() < 0.8:
                 continue
-            same_sex = [c for c in b_hh.children if c.sex == a.sex and abs(c.dob.toordinal() - a.dob.toordinal()) > 30]
+            same_sex = [
+                c for c in b_hh.children if c.sex == a.sex and abs(c.dob.toordinal() - a.dob.toordinal()) > 30
+            ]
             if not same_sex:
                 continue
             b = same_sex[0]
@@ -448,7 +466,16 @@ class TownBuilder:
             loc = self.locality()
             add(Place(park, park, "park", self.addresses._new_postcode(loc), loc, True))
         for car_park in geo.CAR_PARK_NAMES:
-            add(Place(car_park, car_park, "car_park", self.addresses._new_postcode("Town Centre"), "Town Centre", True))
+            add(
+                Place(
+                    car_park,
+                    car_park,
+                    "car_park",
+                    self.addresses._new_postcode("Town Centre"),
+                    "Town Centre",
+                    True,
+                )
+            )
         for name, category, code in geo.PUBLIC_PLACES:
             add(Place(name, name.split(",")[0], category, code, "Town Centre", True))
         for loc in self.localities:
@@ -486,7 +513,9 @@ class TownBuilder:
                     hub.vehicle = self.vehicle(taxi=True)
                     hub.taxi_driver = True
                     hub.taxi_firm = rng.choice(geo.TAXI_FIRMS)
-            hub.address = self.addresses.new(hub.hub_place.locality if rng.random() < 0.6 else self.locality())
+            hub.address = self.addresses.new(
+                hub.hub_place.locality if rng.random() < 0.6 else self.locality()
+            )
             hubs.append(hub)
         return hubs
 
@@ -505,7 +534,7 @@ class TownBuilder:
             if not driver.phone:
                 driver.phone = self.phone()
 
-    # --- exploitation networks -------------------------------------------------------------------------------
+    # --- exploitation networks ------------------------------------------------------------------------------
     def build_networks(self, places: list[Place]) -> list[Network]:
         rng = self.rng
         victims_wanted = max(4, round(self.n * rng.uniform(0.012, 0.018)))
@@ -569,13 +598,24 @@ class TownBuilder:
             # Hotspots: a private flat or house, and one or two semi-public places.
             if rng.random() < 0.6:
                 flat = self.addresses.new(net.locality, flat=True)
-                private = Place(flat.line(short=True, with_locality=False), flat.line(short=True, with_locality=False),
-                                "flat", flat.postcode, net.locality, False)
+                private = Place(
+                    flat.line(short=True, with_locality=False),
+                    flat.line(short=True, with_locality=False),
+                    "flat",
+                    flat.postcode,
+                    net.locality,
+                    False,
+                )
             else:
                 host = rng.choice(net.offenders)
-                private = Place(host.address.line(short=True, with_locality=False),
-                                host.address.line(short=True, with_locality=False),
-                                "house", host.address.postcode, host.address.locality, False)
+                private = Place(
+                    host.address.line(short=True, with_locality=False),
+                    host.address.line(short=True, with_locality=False),
+                    "house",
+                    host.address.postcode,
+                    host.address.locality,
+                    False,
+                )
             net.places.append(private)
             for _ in range(1 if tiny else rng.randint(1, 2)):
                 if semi_public:
@@ -674,7 +714,13 @@ class TownBuilder:
                 code = COMMUNITY_CODE[hh.community] if child.ethnicity.startswith("M") else child.ethnicity
                 dob = date.fromordinal(child.dob.toordinal() - int(rng.uniform(22, 55) * YEAR))
                 relatives[child.pid] = self.adult(
-                    "ordinary", sex, dob, code, comm, comm.surname_for(hh.family, sex), self.addresses.new(self.locality())
+                    "ordinary",
+                    sex,
+                    dob,
+                    code,
+                    comm,
+                    comm.surname_for(hh.family, sex),
+                    self.addresses.new(self.locality()),
                 )
         return carers, relatives
 

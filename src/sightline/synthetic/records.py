@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import noise
-from .identifiers import format_phone
+from .identifiers import format_phone, nhs_number
 from .model import Person, Place
 from .names import GIVEN_VARIANTS, NOT_RECORDED_CODES
 
@@ -75,9 +75,26 @@ class Habits:
     family_name: float = 1.0
     nhs: float = 0.0
     upn: float = 0.0
+    pnc: float = 0.0
     email: float = 0.0
     datetime_events: bool = False
     place_postcode: float = 0.5
+
+
+class NhsNumbers:
+    """NHS numbers, handed out when an agency first records one: most people never need theirs here."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def of(self, person: Person) -> str:
+        while not person.nhs:
+            number = nhs_number(self.rng)
+            if number not in self.used:
+                self.used.add(number)
+                person.nhs = number
+        return person.nhs
 
 
 @dataclass(slots=True)
@@ -98,8 +115,11 @@ class Event:
 
 
 class Book:
-    def __init__(self, agency: str, habits: Habits, rng: random.Random, period: tuple[int, int]) -> None:
+    def __init__(
+        self, agency: str, habits: Habits, rng: random.Random, period: tuple[int, int], nhs: NhsNumbers
+    ) -> None:
         self.agency = agency
+        self.nhs = nhs
         self.period = period
         self.h = habits
         self.rng = rng
@@ -120,7 +140,7 @@ class Book:
         key = (person.pid, style if style in ("intel", "nominal") else "")
         slots = self.slots.get(key)
         if style == "intel":  # each sighting may start a new nickname-only record
-            if slots is None or (len(slots) < 3 and rng.random() < 0.3):
+            if slots is None or (len(slots) < 2 and rng.random() < 0.25):
                 index = self._new(person, day, style, extra)
                 if slots is None:
                     self.slots[key] = [index]
@@ -150,7 +170,7 @@ class Book:
                 given = p.nickname
             elif rng.random() < 0.4:
                 given = self._variant(given, force=True)
-            family = family if rng.random() < 0.3 else ""
+            family = family if rng.random() < 0.35 else ""
             if family and rng.random() < 0.2:
                 family = noise.typo(family, rng)
                 self.noise["typo"] += 1
@@ -160,7 +180,7 @@ class Book:
             if rng.random() < 0.85:
                 self.age_error[index] = rng.randint(-5, 5) if p.kind == "adult" else rng.randint(-1, 1)
             row["description"] = noise.description(rng, p.sex, None)
-            if p.phone and rng.random() < 0.25:
+            if p.phone and rng.random() < 0.35:
                 row["phone"] = format_phone(p.phone, h.phone_style)
             row["given_name"], row["family_name"] = given, family
             return self._store(row, p, day)
@@ -219,15 +239,19 @@ class Book:
             self._contact_details(row, p, day, style)
             if rng.random() < h.ethnicity * (0.3 if style == "contact" else 1):
                 row["ethnicity"] = self._ethnicity(p)
-            if p.nhs and rng.random() < h.nhs:
-                row["nhs_number"] = p.nhs
+            if rng.random() < h.nhs:
+                row["nhs_number"] = self.nhs.of(p)
             if p.upn and rng.random() < h.upn:
                 row["upn"] = p.upn
+            if p.pnc and rng.random() < h.pnc:
+                row["pnc_id"] = p.pnc
             if p.kind == "adult" and rng.random() < h.email:
                 row["email"] = self._email(p)
         return self._store(row, p, day)
 
     def _store(self, row: dict[str, str], p: Person, day: int) -> int:
+        for column in self.extra_columns:
+            row.setdefault(column, "")
         self.rows.append(row)
         self.owners.append(p)
         self.created.append(day)
@@ -291,7 +315,7 @@ class Book:
         lo, hi = self.period
         day = min(max(day, lo), hi)
         if ended:
-            ended = min(max(ended, day), hi)
+            ended = 0 if ended > hi else max(ended, day)  # an episode still open at the end is left open
         if place is not None:
             place_text = noise.place_text(place, rng)
             if rng.random() < self.h.place_postcode:

@@ -6,9 +6,10 @@ import csv
 import json
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ class TownSummary:
     counts: dict[str, Any] = field(default_factory=dict)
 
 
-def _csv(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+def _csv(path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)  # RFC 4180: CRLF line ends, quotes only where needed
         writer.writerow(header)
@@ -109,13 +110,14 @@ def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) 
     ids = _record_ids(book, rng)
     ages = _estimated_ages(book)
     header = PEOPLE_COLUMNS + book.extra_columns
+    cells = itemgetter(*header)
     rows = []
     for index in sorted(range(len(ids)), key=ids.__getitem__):
         row = book.rows[index]
         row["record_id"] = ids[index]
         if index in ages and not row["date_of_birth"]:
             row["estimated_age"] = ages[index]
-        rows.append([row.get(col, "") for col in header])
+        rows.append(cells(row))
     _csv(folder / "people.csv", header, rows)
 
     timed = book.h.datetime_events
@@ -162,11 +164,15 @@ def write_town(
     record_rows: list[list[str]] = []
     folders = []
     dup_people: dict[str, int] = {}
+    per_person: Counter[str] = Counter()
+    identified: Counter[str] = Counter()
     for i, (agency, book) in enumerate(books.items()):
         folder, ids = write_extract(extracts_root, book, period, seed)
         folders.append(folder)
-        per_person = Counter(p.pid for p in book.owners)
-        dup_people[agency] = sum(1 for n in per_person.values() if n > 1)
+        in_agency = Counter(p.pid for p in book.owners)
+        dup_people[agency] = sum(1 for n in in_agency.values() if n > 1)
+        per_person.update(in_agency)
+        identified.update(p.pid for p, row in zip(book.owners, book.rows) if not _bare(row))
         for index in sorted(range(len(ids)), key=ids.__getitem__):
             record_rows.append([agency, ids[index], book.owners[index].pid])
         if progress:
@@ -212,6 +218,12 @@ def write_town(
         "records": records,
         "events": events,
         "people_with_duplicate_records": dup_people,
+        # Pairs of records of the same person; a "bare" record has only a first name or nickname, an
+        # estimated age or birth year and a description: a ceiling on what linkage can hope to recall.
+        "true_record_pairs": sum(n * (n - 1) // 2 for n in per_person.values()),
+        "true_record_pairs_with_a_bare_record": sum(
+            n * (n - 1) // 2 - identified[pid] * (identified[pid] - 1) // 2 for pid, n in per_person.items()
+        ),
         "noise": {a: dict(sorted(b.noise.items())) for a, b in books.items()},
     }
     summary = {
@@ -225,7 +237,9 @@ def write_town(
         "seed": seed,
         "counts": counts,
     }
-    (truth / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (truth / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return TownSummary(
         out=out,
         seed=seed,
@@ -242,6 +256,11 @@ def write_town(
         extracts=folders,
         counts=counts,
     )
+
+
+def _bare(row: dict[str, str]) -> bool:
+    keys = ("family_name", "phone", "postcode", "nhs_number", "upn", "pnc_id", "address", "email")
+    return len(row["date_of_birth"]) < 7 and not any(row[k] for k in keys)
 
 
 def _truth_person(p: Person) -> list[str]:

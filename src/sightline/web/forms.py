@@ -19,7 +19,9 @@ class GovukDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         numeric = {"inputmode": "numeric"}
-        super().__init__([forms.TextInput(numeric), forms.TextInput(numeric), forms.TextInput(numeric)], attrs)
+        super().__init__(
+            [forms.TextInput(numeric), forms.TextInput(numeric), forms.TextInput(numeric)], attrs
+        )
 
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, dt.date):
@@ -35,7 +37,11 @@ class GovukDateField(forms.MultiValueField):
     def __init__(self, *, past_only: bool = False, **kwargs: Any) -> None:
         self.past_only = past_only
         # Parts are optional individually so that compress() can say which part is missing.
-        fields = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
+        fields = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
         kwargs.setdefault("require_all_fields", False)
         super().__init__(fields, **kwargs)
         label = (self.label or "the date").lower()

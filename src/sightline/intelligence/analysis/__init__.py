@@ -21,7 +21,13 @@ from .alerts import AlertBuilder, Context, group_alert
 from .graph import build_objects, build_pairs, build_participants, indirect_pairs
 from .groups import DEFAULT_METHOD, DEFAULT_RESOLUTION, Method, detect_groups, detection_edges, network_id
 from .inputs import AnalysisInputError, check_inputs, parse_events, prepare_people
-from .normalise import canonical_places, match_partial_plates, normalise_phone, normalise_place, normalise_plate
+from .normalise import (
+    canonical_places,
+    match_partial_plates,
+    normalise_phone,
+    normalise_place,
+    normalise_plate,
+)
 from .result import ALERT_KINDS, NETWORK_COLUMNS, Alert, AnalysisResult, alert_key
 from .scoring import Scores, score_all
 
@@ -99,7 +105,9 @@ def analyse(
     unknown = sorted(set(part["record_key"]) - set(record_person.index))
     if unknown:
         # Named in an event but not in the records given: a person of unknown age.
-        recs = pd.concat([recs, pd.DataFrame({"record_key": unknown, "person_id": unknown})], ignore_index=True)
+        recs = pd.concat(
+            [recs, pd.DataFrame({"record_key": unknown, "person_id": unknown})], ignore_index=True
+        )
     rec, people = prepare_people(recs, part[["record_key", "occurred"]], as_of)
     people["flagged"] = people["person_id"].isin(set(flagged))
     pairs = build_pairs(part)
@@ -120,9 +128,20 @@ def analyse(
     stage(4)
     labels = _labels(records, recs)
     object_labels = dict(zip(objects["obj_id"], objects["label"], strict=True))
-    records_of = rec.groupby("person_id")["record_key"].agg(list).to_dict()
+    records_of: dict[str, list[str]] = {}
+    for person, key in zip(rec["person_id"].tolist(), rec["record_key"].tolist(), strict=True):
+        records_of.setdefault(person, []).append(key)
     alerts = _alerts(
-        scores, part, pairs, links, records_of, labels, object_labels, frozenset(flagged), networks, edge_events
+        scores,
+        part,
+        pairs,
+        links,
+        records_of,
+        labels,
+        object_labels,
+        frozenset(flagged),
+        networks,
+        edge_events,
     )
     nodes = _nodes(ppl, person_role, scores.objects, labels, node_group, records_of, part, links)
     result = AnalysisResult(
@@ -144,7 +163,9 @@ def _networks(membership: pd.Series, person_role: pd.Series) -> tuple[pd.DataFra
     if membership.empty:
         return pd.DataFrame(columns=NETWORK_COLUMNS), pd.Series(dtype=object)
     frame = pd.DataFrame({"member_id": membership.index.astype(str), "group": membership.to_numpy()})
-    frame["member_type"] = frame["member_id"].str.extract(r"^(place|vehicle|phone):", expand=False).fillna("person")
+    frame["member_type"] = (
+        frame["member_id"].str.extract(r"^(place|vehicle|phone):", expand=False).fillna("person")
+    )
     is_person = frame["member_type"] == "person"
     sizes = frame.groupby("group")["member_id"].transform("size")
     n_people = is_person.groupby(frame["group"]).transform("sum")
@@ -166,7 +187,9 @@ def _labels(records: pd.DataFrame, recs: pd.DataFrame) -> dict[str, str]:
     given = records.get("given_name", pd.Series("", index=records.index)).fillna("").astype(str)
     family = records.get("family_name", pd.Series("", index=records.index)).fillna("").astype(str)
     names = (given.str.strip() + " " + family.str.strip()).str.strip()
-    frame = pd.DataFrame({"person_id": recs["person_id"].to_numpy()[: len(records)], "name": names.to_numpy()})
+    frame = pd.DataFrame(
+        {"person_id": recs["person_id"].to_numpy()[: len(records)], "name": names.to_numpy()}
+    )
     frame = frame[frame["name"] != ""].drop_duplicates("person_id")
     return dict(zip(frame["person_id"], frame["name"], strict=True))
 
@@ -244,12 +267,24 @@ def _alerts(
     alerts: list[Alert] = [builder.child(str(c)) for c in kids["person_id"]]
     alerts.extend(builder.adult(str(a)) for a in grown["person_id"])
     alerts.extend(builder.obj(str(o)) for o in objs["obj_id"])
-    people = ppl.set_index("person_id")
     object_scores = scores.objects.set_index("obj_id")["score"]
-    for nid, members in networks.groupby("network_id"):
-        alert = group_alert(
-            str(nid), members, people, object_scores, object_labels, labels, records_of, edge_events
-        )
+    # Only groups holding both an adult of concern and a child at risk can be alerted.
+    group_of = networks.drop_duplicates("member_id").set_index("member_id")["network_id"]
+    alerted_group = pd.concat(
+        [group_of.reindex(kids["person_id"]).dropna(), group_of.reindex(grown["person_id"]).dropna()]
+    )
+    with_kids = set(group_of.reindex(kids["person_id"]).dropna())
+    with_adults = set(group_of.reindex(grown["person_id"]).dropna())
+    candidates = with_kids & with_adults & set(alerted_group)
+    conc = edge_events[edge_events["concerning"].to_numpy(dtype=bool)]
+    src_group = group_of.reindex(conc["source"]).to_numpy()
+    dst_group = group_of.reindex(conc["target"]).to_numpy()
+    same = (src_group == dst_group) & pd.Series(src_group).isin(candidates).to_numpy()
+    inside: dict[str, list[str]] = {}
+    for nid, key in zip(src_group[same].tolist(), conc["event_key"].to_numpy()[same].tolist(), strict=True):
+        inside.setdefault(nid, []).append(key)
+    for nid, members in networks[networks["network_id"].isin(candidates)].groupby("network_id"):
+        alert = group_alert(str(nid), members, builder, object_scores, inside.get(nid, []))
         if alert is not None:
             alerts.append(alert)
     alerts.sort(key=lambda a: (-a.score, a.kind, a.subject_id))
@@ -296,7 +331,7 @@ def _nodes(
     nodes["group"] = nodes["id"].map(node_group).fillna("")
     for col, out in (("first", "first_seen"), ("last", "last_seen")):
         stamps = pd.to_datetime(nodes[col])
-        nodes[out] = [None if pd.isna(t) else t.date().isoformat() for t in stamps]
+        nodes[out] = stamps.dt.strftime("%Y-%m-%d").astype(object).where(stamps.notna(), None)
     return nodes.drop(columns=["first", "last"])
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,11 @@ _INDICATOR_TEXT: list[tuple[str, tuple[str, ...], str]] = [
     ("missing", ("missing", "absent"), "missing or absent {n} time{s}"),
     ("sexual_health", ("sexual_health",), "{n} sexual health attendance{s}"),
     ("self_referral", ("self_referral",), "came forward {n} time{s} (self-referral)"),
-    ("police_victim", ("police_incident", "intelligence", "arrest", "charge", "bail"), "named in {n} police record{s}"),
+    (
+        "police_victim",
+        ("police_incident", "intelligence", "arrest", "charge", "bail"),
+        "named in {n} police record{s}",
+    ),
     ("meetings", ("strategy_meeting", "return_interview"), "{n} strategy meeting{s} or return interview{s}"),
     ("school", ("school_absence", "exclusion"), "{n} school absence or exclusion record{s}"),
     ("outreach", ("outreach_contact",), "{n} outreach contact{s}"),
@@ -58,81 +64,112 @@ class Context:
     flagged: frozenset[str]
 
 
+def _group(frame: pd.DataFrame, key: str | list[str], columns: list[str]) -> dict[Any, list[tuple[Any, ...]]]:
+    """Rows of a frame as plain tuples, grouped by key: alerts read them many times."""
+    out: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+    keys = (
+        frame[key].tolist()
+        if isinstance(key, str)
+        else list(zip(*(frame[k].tolist() for k in key), strict=True))
+    )
+    rows = zip(*(frame[c].tolist() for c in columns), strict=True) if columns else ()
+    for k, row in zip(keys, rows, strict=True):
+        out[k].append(row)
+    return out
+
+
+@dataclass(frozen=True)
+class _Pair:
+    event_key: str
+    kind: str
+    role: str  # the other person's role
+    concerning: bool
+    agency: str
+
+
 class AlertBuilder:
-    """Builds reasons only for the subjects that are alerted, from indexed slices."""
+    """Builds reasons only for the subjects that are alerted, from rows grouped once."""
 
     def __init__(self, ctx: Context, persons: set[str], objects: set[str]) -> None:
         self.ctx = ctx
         s = ctx.scores
-        self.people = s.people.set_index("person_id")
-        self.objects = s.objects.set_index("obj_id")
+        ppl = s.people
+        self.score: dict[str, float] = dict(zip(ppl["person_id"], ppl["score"].astype(float), strict=True))
+        self.age: dict[str, float] = dict(zip(ppl["person_id"], ppl["age"].astype(float), strict=True))
+        self.n_children: dict[str, int] = dict(
+            zip(ppl["person_id"], ppl["n_children"].astype(int), strict=True)
+        )
+        self.professional = set(ppl.loc[ppl["professional"].astype(bool), "person_id"])
+        obj = s.objects.set_index("obj_id")
+        self.obj_info = obj[
+            ["obj_type", "label", "score", "n_children", "institution", "candidates"]
+        ].to_dict("index")
+
         part = ctx.participants[ctx.participants["person_id"].isin(persons)]
-        self.part = part
-        self.part_idx = part.groupby("person_id").indices
-        pairs = ctx.pairs[ctx.pairs["a"].isin(persons)]
-        self.pairs = pairs
-        self.pairs_idx = pairs.groupby("a").indices
-        touched_objects = set(s.person_object.loc[s.person_object["person_id"].isin(persons), "obj_id"]) | objects
-        links = ctx.links[ctx.links["obj_id"].isin(touched_objects)]
-        self.links = links
-        self.links_idx = links.groupby(["person_id", "obj_id"]).indices
-        ca = s.child_adult
-        self.ca_by_child = ca.groupby("c").indices
-        self.ca_by_adult = ca.groupby("a").indices
-        self.ca = ca
+        self.part = _group(part, "person_id", ["event_key", "kind", "role", "occurred", "night"])
+        pairs = ctx.pairs[ctx.pairs["a"].isin(persons) | ctx.pairs["b"].isin(persons)]
+        self.pairs = {
+            k: [_Pair(*r) for r in rows]
+            for k, rows in _group(
+                pairs, ["a", "b"], ["event_key", "kind", "role_b", "concerning", "agency"]
+            ).items()
+        }
         po = s.person_object
-        self.po = po
-        self.po_by_person = po.groupby("person_id").indices
-        self.po_by_obj = po.groupby("obj_id").indices
+        mine = po[po["person_id"].isin(persons) | po["obj_id"].isin(objects)]
+        self.po_person = _group(mine, "person_id", ["obj_id", "expo", "term", "strength", "is_child"])
+        self.po_obj = _group(
+            po[po["obj_id"].isin(objects)], "obj_id", ["person_id", "is_child", "term", "strength"]
+        )
+        self.objects_of = _group(po[~po["obj_id"].str.startswith("place:")], "person_id", ["obj_id"])
+        touched = set(mine["obj_id"]) | objects
+        links = ctx.links[ctx.links["obj_id"].isin(touched)]
+        self.link_keys = _group(links[links["event_key"] != ""], ["person_id", "obj_id"], ["event_key"])
+        ca = s.child_adult
+        self.ca_child = _group(ca[ca["c"].isin(persons)], "c", ["a", "expo", "wc"])
+        self.ca_adult = _group(ca[ca["a"].isin(persons)], "a", ["c", "term", "wc"])
+        self.factors = _group(
+            s.factors[s.factors["person_id"].isin(persons)], "person_id", ["factor", "event_key"]
+        )
 
     # -- helpers ---------------------------------------------------------------
     def label(self, person_id: str) -> str:
         name = self.ctx.labels.get(person_id, "")
         return f"{name} ({person_id})" if name else person_id
 
+    def obj_label(self, obj_id: str) -> str:
+        return self.ctx.object_labels.get(obj_id, obj_id)
+
     def age_text(self, person_id: str) -> str:
-        age = self.people.at[person_id, "age"] if person_id in self.people.index else np.nan
-        return "" if pd.isna(age) else f"aged {int(age)}"
+        age = self.age.get(person_id, float("nan"))
+        return "" if np.isnan(age) else f"aged {int(age)}"
 
     def link_events(self, person_id: str, obj_id: str) -> list[str]:
-        idx = self.links_idx.get((person_id, obj_id))
-        if idx is None:
-            return []
-        return [k for k in self.links["event_key"].to_numpy()[idx] if k]
+        return [r[0] for r in self.link_keys.get((person_id, obj_id), [])]
 
-    def pair_rows(self, a: str, b: str) -> pd.DataFrame:
-        idx = self.pairs_idx.get(a)
-        if idx is None:
-            return self.pairs.iloc[0:0]
-        rows = self.pairs.iloc[idx]
-        return rows[rows["b"] == b]
-
-    def contact_text(self, rows: pd.DataFrame) -> str:
+    def contact_text(self, rows: list[_Pair]) -> str:
         """How two people were recorded together, in practitioners' words."""
-        conc = rows[rows["concerning"]]
-        use = conc if len(conc) else rows
+        use = [r for r in rows if r.concerning] or rows
+        found = [r.event_key for r in use if r.kind in ("missing", "absent", "return_interview")]
+        suspect = [r.event_key for r in use if r.role == "suspect" and r.event_key not in found]
+        done = set(found) | set(suspect)
+        rest = [r for r in use if r.event_key not in done]
         phrases: list[str] = []
-        found = use[use["kind"].isin(("missing", "absent", "return_interview"))]
-        if len(found):
-            phrases.append(f"found with when missing{keys_text(found['event_key'])}")
-        suspect = use[(use["role_b"] == "suspect") & ~use["event_key"].isin(found["event_key"])]
-        if len(suspect):
-            phrases.append(f"suspect{keys_text(suspect['event_key'])}")
-        rest = use[~use["event_key"].isin(found["event_key"]) & ~use["event_key"].isin(suspect["event_key"])]
-        if len(rest):
-            kinds = ", ".join(sorted(set(rest["kind"])))
-            phrases.append(f"together in {len(rest)} record{_plural(len(rest))} ({kinds}){keys_text(rest['event_key'])}")
+        if found:
+            phrases.append(f"found with when missing{keys_text(found)}")
+        if suspect:
+            phrases.append(f"named as suspect{keys_text(suspect)}")
+        if rest:
+            kinds = ", ".join(sorted({r.kind for r in rest}))
+            n = len({r.event_key for r in rest})
+            phrases.append(
+                f"together in {n} record{_plural(n)} ({kinds}){keys_text(r.event_key for r in rest)}"
+            )
         return "; ".join(phrases)
 
     def via_objects(self, a: str, b: str) -> list[tuple[str, list[str]]]:
         """Vehicles and phones that both people are linked to."""
-        ia, ib = self.po_by_person.get(a), self.po_by_person.get(b)
-        if ia is None or ib is None:
-            return []
-        oa = set(self.po["obj_id"].to_numpy()[ia])
-        ob = set(self.po["obj_id"].to_numpy()[ib])
-        shared = sorted(o for o in oa & ob if not o.startswith("place:"))
-        return [(o, self.link_events(a, o) + self.link_events(b, o)) for o in shared]
+        shared = {r[0] for r in self.objects_of.get(a, [])} & {r[0] for r in self.objects_of.get(b, [])}
+        return [(o, self.link_events(a, o) + self.link_events(b, o)) for o in sorted(shared)]
 
     def records(self, person_ids: Sequence[str]) -> list[str]:
         out: list[str] = []
@@ -140,75 +177,72 @@ class AlertBuilder:
             out.extend(self.ctx.records_of.get(p, [p]))
         return out
 
+    def _contact(self, a: str, b: str, events: list[str]) -> str:
+        rows = self.pairs.get((a, b), [])
+        events.extend(r.event_key for r in rows)
+        via = self.via_objects(a, b)
+        for _o, keys in via:
+            events.extend(keys)
+        via_text = "; ".join(f"both linked to {self.obj_label(o)}{keys_text(k)}" for o, k in via)
+        return "; ".join(t for t in (self.contact_text(rows), via_text) if t)
+
     # -- alerts ------------------------------------------------------------------
     def child(self, c: str) -> Alert:
-        score = float(self.people.at[c, "score"])
         reasons: list[str] = []
         events: list[str] = []
-        idx = self.part_idx.get(c)
-        own = self.part.iloc[idx] if idx is not None else self.part.iloc[0:0]
-        own = own[own["role"].isin(CHILD_ROLES)]
-        factors = self.ctx.scores.factors
-        factors = factors[factors["person_id"] == c]
-        cse_recorded = bool(factors["factor"].isin(W.CSE_FACTORS).any())
+        own = [r for r in self.part.get(c, []) if r[2] in CHILD_ROLES]
+        factors = self.factors.get(c, [])
         age = self.age_text(c)
+        who = f"Child {age}" if age else "Child"
         if c in self.ctx.flagged:
-            reasons.append(f"Child {age}, already flagged for sexual exploitation by social care.".replace("  ", " "))
-        elif cse_recorded:
-            reasons.append(f"Child {age}, with an exploitation factor code recorded.".replace("  ", " "))
+            reasons.append(f"{who}, already flagged for sexual exploitation by social care.")
+        elif any(f in W.CSE_FACTORS for f, _ in factors):
+            reasons.append(f"{who}, with an exploitation factor code recorded.")
         else:
-            reasons.append(f"Child {age}; no agency has flagged this child for sexual exploitation.".replace(" ;", ";"))
-        for _name, kinds, text in _INDICATOR_TEXT:
-            rows = own[own["kind"].isin(kinds)]
-            if _name == "police_victim":
-                rows = rows[rows["role"].isin(("subject", "victim"))]
-            if len(rows):
-                n = len(rows)
-                dates = rows["occurred"].dropna()
-                span = ""
-                if n > 1 and len(dates):
-                    span = f", {dates.min().date()} to {dates.max().date()}"
-                reasons.append(f"{text.format(n=n, s=_plural(n)).capitalize()}{span}{keys_text(rows['event_key'])}.")
-                events.extend(rows["event_key"])
-        night = own[own["night"]]
-        if len(night):
-            reasons.append(f"{len(night)} event{_plural(len(night))} at night{keys_text(night['event_key'])}.")
-            events.extend(night["event_key"])
-        if len(factors):
-            codes = sorted(set(factors["factor"]))
+            reasons.append(f"{who}; no agency has flagged this child for sexual exploitation.")
+        for name, kinds, text in _INDICATOR_TEXT:
+            rows = [
+                r for r in own if r[1] in kinds and (name != "police_victim" or r[2] in ("subject", "victim"))
+            ]
+            if not rows:
+                continue
+            keys = sorted({r[0] for r in rows})
+            dates = sorted(r[3] for r in rows if not pd.isna(r[3]))
+            span = f", {dates[0].date()} to {dates[-1].date()}" if len(keys) > 1 and dates else ""
+            reasons.append(
+                f"{text.format(n=len(keys), s=_plural(len(keys))).capitalize()}{span}{keys_text(keys)}."
+            )
+            events.extend(keys)
+        night = sorted({r[0] for r in own if r[4]})
+        if night:
+            reasons.append(f"{len(night)} event{_plural(len(night))} at night{keys_text(night)}.")
+            events.extend(night)
+        if factors:
+            codes = sorted({f for f, _ in factors})
             named = ", ".join(f"{f} ({FACTOR_NAMES.get(f, f)})" for f in codes)
-            reasons.append(f"Assessment factor{_plural(len(codes))} {named}{keys_text(factors['event_key'])}.")
-            events.extend(factors["event_key"])
+            keys = [k for _, k in factors]
+            reasons.append(f"Assessment factor{_plural(len(codes))} {named}{keys_text(keys)}.")
+            events.extend(keys)
         adults: list[str] = []
-        ca_idx = self.ca_by_child.get(c)
-        if ca_idx is not None:
-            rows = self.ca.iloc[ca_idx].sort_values("expo", ascending=False)
-            rows = rows[rows["expo"] > 0.05]
-            for row in rows.head(3).itertuples(index=False):
-                a = str(row.a)
-                adults.append(a)
-                a_score = float(self.people.at[a, "score"]) if a in self.people.index else 0.0
-                n_children = int(self.people.at[a, "n_children"]) if a in self.people.index else 0
-                how = self.contact_text(self.pair_rows(c, a))
-                via = self.via_objects(c, a)
-                via_text = "; ".join(f"shares {self.ctx.object_labels.get(o, o)}{keys_text(k)}" for o, k in via)
-                detail = "; ".join(t for t in (how, via_text) if t)
-                concern = "adult of concern" if a_score >= W.MIN_ADULT_SCORE else "adult"
-                reasons.append(
-                    f"With {concern} {self.label(a)}, linked to {n_children} child{'ren' if n_children != 1 else ''}"
-                    f" (score {a_score:.1f}): {detail}."
-                )
-                events.extend(self.pair_rows(c, a)["event_key"])
-                for _o, keys in via:
-                    events.extend(keys)
-            if len(rows) > 3:
-                reasons.append(f"Also linked to {len(rows) - 3} other adult{_plural(len(rows) - 3)}.")
+        contacts = sorted((r for r in self.ca_child.get(c, []) if r[1] > 0.05), key=lambda r: (-r[1], r[0]))
+        for a, _expo, _wc in contacts[:3]:
+            adults.append(a)
+            a_score = self.score.get(a, 0.0)
+            n = self.n_children.get(a, 0)
+            concern = "adult of concern" if a_score >= W.MIN_ADULT_SCORE else "adult"
+            detail = self._contact(c, a, events)
+            reasons.append(
+                f"With {concern} {self.label(a)}, linked to {n} child{'ren' if n != 1 else ''}"
+                f" (score {a_score:.1f}): {detail}."
+            )
+        if len(contacts) > 3:
+            reasons.append(f"Also linked to {len(contacts) - 3} other adult{_plural(len(contacts) - 3)}.")
         reasons.extend(self._object_reasons(c, events))
         return Alert(
             alert_key=alert_key("child_at_risk", c),
             kind="child_at_risk",
             subject_id=c,
-            score=score,
+            score=self.score[c],
             reasons=" ".join(reasons),
             record_keys=tuple(self.records([c, *adults])),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
@@ -216,117 +250,99 @@ class AlertBuilder:
         )
 
     def _object_reasons(self, person: str, events: list[str]) -> list[str]:
-        idx = self.po_by_person.get(person)
-        if idx is None:
-            return []
-        rows = self.po.iloc[idx]
-        rows = rows[rows["expo"] > 0.05].sort_values("expo", ascending=False)
+        rows = sorted((r for r in self.po_person.get(person, []) if r[1] > 0.05), key=lambda r: (-r[1], r[0]))
         out: list[str] = []
-        for row in rows.head(3).itertuples(index=False):
-            o = str(row.obj_id)
-            kind = o.split(":", 1)[0]
-            o_score = float(self.objects.at[o, "score"])
-            n = int(self.objects.at[o, "n_children"])
+        for o, *_rest in rows[:3]:
+            info = self.obj_info[o]
+            n = int(info["n_children"])
             keys = self.link_events(person, o)
             events.extend(keys)
-            what = {"place": "at place", "vehicle": "linked to vehicle", "phone": "linked to phone"}[kind]
+            what = {"place": "At place", "vehicle": "Linked to vehicle", "phone": "Linked to phone"}[
+                info["obj_type"]
+            ]
             out.append(
-                f"{what.capitalize()} {self.ctx.object_labels.get(o, o)!r}, where {n} child{'ren' if n != 1 else ''}"
-                f" have been recorded (score {o_score:.1f}){keys_text(keys)}."
+                f"{what} {self.obj_label(o)!r}, where {n} child{'ren' if n != 1 else ''}"
+                f" have been recorded (score {float(info['score']):.1f}){keys_text(keys)}."
             )
         return out
 
     def adult(self, a: str) -> Alert:
-        person = self.people.loc[a]
-        score = float(person["score"])
         reasons: list[str] = []
         events: list[str] = []
-        ca_idx = self.ca_by_adult.get(a)
-        rows = self.ca.iloc[ca_idx] if ca_idx is not None else self.ca.iloc[0:0]
-        concerning = rows[rows["wc"] > 0].sort_values("term", ascending=False)
-        ordinary = rows[rows["wc"] <= 0]
+        rows = self.ca_adult.get(a, [])
+        concerning = sorted((r for r in rows if r[2] > 0), key=lambda r: (-r[1], r[0]))
+        n_ordinary = sum(1 for r in rows if r[2] <= 0)
         age = self.age_text(a)
-        agencies = self._agencies_of_concern(a, list(concerning["c"]))
-        lead = f"Adult{' ' + age if age else ''} linked to {len(concerning)} child{'ren' if len(concerning) != 1 else ''}"
+        agencies = sorted(
+            {p.agency for c, _t, _w in concerning for p in self.pairs.get((a, c), []) if p.concerning} - {""}
+        )
+        n = len(concerning)
+        lead = f"Adult{' ' + age if age else ''} linked to {n} child{'ren' if n != 1 else ''}"
         lead += " in a context of concern (missing, night, vehicle, suspect or police record)"
         if agencies:
-            lead += f", recorded by {len(agencies)} agenc{'ies' if len(agencies) != 1 else 'y'} ({', '.join(agencies)})"
+            many = "agencies" if len(agencies) != 1 else "agency"
+            lead += f", recorded by {len(agencies)} {many} ({', '.join(agencies)})"
         reasons.append(lead + ".")
         children: list[str] = []
-        for row in concerning.head(4).itertuples(index=False):
-            c = str(row.c)
+        for c, _term, _wc in concerning[:4]:
             children.append(c)
-            c_score = float(self.people.at[c, "score"])
-            how = self.contact_text(self.pair_rows(a, c).rename(columns={"role_a": "role_b", "role_b": "role_a"}))
-            via = self.via_objects(a, c)
-            via_text = "; ".join(f"shares {self.ctx.object_labels.get(o, o)}{keys_text(k)}" for o, k in via)
-            detail = "; ".join(t for t in (how, via_text) if t)
             age_c = self.age_text(c)
-            reasons.append(f"Child {self.label(c)}{', ' + age_c if age_c else ''} (risk {c_score:.1f}): {detail}.")
-            events.extend(self.pair_rows(a, c)["event_key"])
-            for _o, keys in via:
-                events.extend(keys)
-        if len(concerning) > 4:
-            reasons.append(f"And {len(concerning) - 4} other child{'ren' if len(concerning) - 4 != 1 else ''}.")
-        if len(ordinary):
+            detail = self._contact(a, c, events)
             reasons.append(
-                f"Ordinary, public contact with {len(ordinary)} other child{'ren' if len(ordinary) != 1 else ''}"
+                f"Child {self.label(c)}{', ' + age_c if age_c else ''}"
+                f" (risk {self.score.get(c, 0.0):.1f}): {detail}."
+            )
+        if n > 4:
+            reasons.append(f"And {n - 4} other child{'ren' if n - 4 != 1 else ''}.")
+        if n_ordinary:
+            reasons.append(
+                f"Ordinary, public contact with {n_ordinary} other child{'ren' if n_ordinary != 1 else ''}"
                 " counts for little."
             )
-        if bool(person.get("professional", False)):
+        if a in self.professional:
             reasons.append("Recorded as a professional in most events, so the score is discounted.")
         reasons.extend(self._object_reasons(a, events))
         return Alert(
             alert_key=alert_key("adult_of_concern", a),
             kind="adult_of_concern",
             subject_id=a,
-            score=score,
+            score=self.score[a],
             reasons=" ".join(reasons),
             record_keys=tuple(self.records([a, *children])),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
             label=self.label(a),
         )
 
-    def _agencies_of_concern(self, a: str, children: list[str]) -> list[str]:
-        idx = self.pairs_idx.get(a)
-        if idx is None:
-            return []
-        rows = self.pairs.iloc[idx]
-        rows = rows[rows["concerning"] & rows["b"].isin(set(children))]
-        return sorted(set(rows["agency"]) - {""})
-
     def obj(self, o: str) -> Alert:
-        info = self.objects.loc[o]
+        info = self.obj_info[o]
         kind = "place_of_concern" if info["obj_type"] == "place" else "vehicle_of_concern"
-        idx = self.po_by_obj.get(o)
-        rows = self.po.iloc[idx] if idx is not None else self.po.iloc[0:0]
-        kids = rows[rows["is_child"] & (rows["strength"] > 0)].sort_values("term", ascending=False)
-        grown = rows[~rows["is_child"]]
-        grown = grown.assign(
-            adult_score=self.people["score"].reindex(grown["person_id"]).fillna(0).to_numpy()
-        ).sort_values("adult_score", ascending=False)
+        rows = self.po_obj.get(o, [])
+        kids = sorted((r for r in rows if r[1] and r[3] > 0), key=lambda r: (-r[2], r[0]))
+        grown = sorted(
+            ((r[0], self.score.get(r[0], 0.0)) for r in rows if not r[1]), key=lambda r: (-r[1], r[0])
+        )
+        what = "Place" if kind == "place_of_concern" else "Vehicle"
         reasons = [
-            f"{'Place' if kind == 'place_of_concern' else 'Vehicle'} {info['label']!r}: {len(kids)} "
-            f"child{'ren' if len(kids) != 1 else ''} recorded here in a context of concern."
+            f"{what} {info['label']!r}: {len(kids)} child{'ren' if len(kids) != 1 else ''}"
+            " recorded here in a context of concern."
         ]
         events: list[str] = []
         persons: list[str] = []
-        for row in kids.head(4).itertuples(index=False):
-            p = str(row.person_id)
+        for p, *_rest in kids[:4]:
             keys = self.link_events(p, o)
             events.extend(keys)
             persons.append(p)
-            reasons.append(f"Child {self.label(p)} (risk {float(self.people.at[p, 'score']):.1f}){keys_text(keys)}.")
-        for row in grown[grown["adult_score"] >= W.MIN_ADULT_SCORE].head(3).itertuples(index=False):
-            p = str(row.person_id)
+            reasons.append(f"Child {self.label(p)} (risk {self.score.get(p, 0.0):.1f}){keys_text(keys)}.")
+        for p, score in [g for g in grown if g[1] >= W.MIN_ADULT_SCORE][:3]:
             keys = self.link_events(p, o)
             events.extend(keys)
             persons.append(p)
-            reasons.append(f"Adult of concern {self.label(p)} (score {row.adult_score:.1f}){keys_text(keys)}.")
-        candidates = list(info.get("candidates", []) or [])
+            reasons.append(f"Adult of concern {self.label(p)} (score {score:.1f}){keys_text(keys)}.")
+        candidates = list(info.get("candidates") or [])
         if candidates:
-            labels = " or ".join(self.ctx.object_labels.get(c, c) for c in candidates)
-            reasons.append(f"Partial registration: may be {labels}.")
+            reasons.append(
+                f"Partial registration: may be {' or '.join(self.obj_label(c) for c in candidates)}."
+            )
         if bool(info.get("institution", False)):
             reasons.append("An institution (school, health or police), so the score is discounted.")
         return Alert(
@@ -344,65 +360,60 @@ class AlertBuilder:
 def group_alert(
     network_id: str,
     members: pd.DataFrame,
-    people: pd.DataFrame,
+    builder: AlertBuilder,
     object_scores: pd.Series,
-    object_labels: dict[str, str],
-    labels: dict[str, str],
-    records_of: dict[str, list[str]],
-    edge_events: pd.DataFrame,
+    events_inside: list[str],
 ) -> Alert | None:
     """A group alert when a detected group holds adults of concern and children at risk."""
-    persons = members[members["member_type"] == "person"]
-    scored = people.reindex(persons["member_id"])
-    adults = scored[~scored["is_child"].fillna(False).astype(bool) & (scored["score"] >= W.MIN_ADULT_SCORE)]
-    kids = scored[scored["is_child"].fillna(False).astype(bool) & (scored["score"] >= W.MIN_CHILD_SCORE)]
-    if adults.empty or kids.empty:
+    persons = members.loc[members["member_type"] == "person", ["member_id", "role"]].to_numpy().tolist()
+    score = builder.score
+    adults = sorted(
+        (
+            (p, score.get(p, 0.0))
+            for p, role in persons
+            if role != "child" and score.get(p, 0.0) >= W.MIN_ADULT_SCORE
+        ),
+        key=lambda r: (-r[1], r[0]),
+    )
+    kids = sorted(
+        (
+            (p, score.get(p, 0.0))
+            for p, role in persons
+            if role == "child" and score.get(p, 0.0) >= W.MIN_CHILD_SCORE
+        ),
+        key=lambda r: (-r[1], r[0]),
+    )
+    if not adults or not kids:
         return None
-    score = float(adults["score"].nlargest(5).sum() + kids["score"].nlargest(10).sum())
-    if score < W.MIN_GROUP_SCORE:
+    total = sum(s for _, s in adults[:5]) + sum(s for _, s in kids[:10])
+    if total < W.MIN_GROUP_SCORE:
         return None
-
-    def name(p: str) -> str:
-        return f"{labels[p]} ({p})" if labels.get(p) else p
-
     others = members[members["member_type"] != "person"]
     objs = others.assign(score=object_scores.reindex(others["member_id"]).fillna(0).to_numpy())
-    objs = objs.sort_values("score", ascending=False)
-    n_adults = int((persons["role"] == "adult").sum())
-    n_kids = int((persons["role"] == "child").sum())
+    objs = objs.sort_values(["score", "member_id"], ascending=[False, True])
+    n_adults = sum(1 for _, role in persons if role == "adult")
+    n_kids = sum(1 for _, role in persons if role == "child")
     reasons = [
-        f"Group of {len(persons)} people ({n_adults} adult{_plural(n_adults)}, {n_kids} child{'ren' if n_kids != 1 else ''})"
-        f" and {len(others)} place{_plural(len(others))}, vehicle{_plural(len(others))} or phone{_plural(len(others))}"
-        " more tightly linked to each other than to anyone else."
+        f"Group of {len(persons)} people ({n_adults} adult{_plural(n_adults)}, "
+        f"{n_kids} child{'ren' if n_kids != 1 else ''}) and {len(others)} place{_plural(len(others))}, "
+        f"vehicle{_plural(len(others))} or phone{_plural(len(others))} more tightly linked to each other "
+        "than to anyone else.",
+        "Adults of concern: " + ", ".join(f"{builder.label(p)} ({s:.1f})" for p, s in adults[:5]) + ".",
+        "Children at risk: " + ", ".join(f"{builder.label(p)} ({s:.1f})" for p, s in kids[:10]) + ".",
     ]
-    reasons.append(
-        "Adults of concern: "
-        + ", ".join(f"{name(p)} ({s:.1f})" for p, s in adults["score"].nlargest(5).items())
-        + "."
-    )
-    reasons.append(
-        "Children at risk: " + ", ".join(f"{name(p)} ({s:.1f})" for p, s in kids["score"].nlargest(10).items()) + "."
-    )
     if len(objs):
         reasons.append(
-            "Linked through: " + ", ".join(object_labels.get(o, o) for o in objs["member_id"].head(5)) + "."
+            "Linked through: " + ", ".join(builder.obj_label(o) for o in objs["member_id"].head(5)) + "."
         )
-    member_ids = set(members["member_id"])
-    inside = edge_events[
-        edge_events["source"].isin(member_ids) & edge_events["target"].isin(member_ids) & edge_events["concerning"]
-    ]
-    events = sorted(set(inside["event_key"]) - {""})
+    events = sorted(set(events_inside) - {""})
     reasons.append(f"{len(events)} record{_plural(len(events))} of concern join them{keys_text(events)}.")
-    record_keys: list[str] = []
-    for p in [*adults.index, *kids.index]:
-        record_keys.extend(records_of.get(str(p), [str(p)]))
     return Alert(
         alert_key=alert_key("group", network_id),
         kind="group",
         subject_id=network_id,
-        score=score,
+        score=total,
         reasons=" ".join(reasons),
-        record_keys=tuple(record_keys),
+        record_keys=tuple(builder.records([p for p, _ in adults] + [p for p, _ in kids])),
         event_keys=tuple(events[:_MAX_EVIDENCE]),
         label=network_id,
     )

@@ -17,6 +17,7 @@ from .normalise import (
     canonical_places,
     display_plate,
     match_partial_plates,
+    match_partial_to_partial,
     normalise_phone,
     normalise_plate,
 )
@@ -64,7 +65,17 @@ def build_participants(
     part = part.sort_values(["rank", "event_key"], kind="stable").drop_duplicates(["event_key", "person_id"])
     part["role_w"] = part["role"].map(W.ROLE_WEIGHT).to_numpy(dtype=float)
     context = events[
-        ["event_key", "agency", "kind", "occurred", "night", "has_vehicle", "recency", "concern", "cse_factor"]
+        [
+            "event_key",
+            "agency",
+            "kind",
+            "occurred",
+            "night",
+            "has_vehicle",
+            "recency",
+            "concern",
+            "cse_factor",
+        ]
     ]
     part = part.merge(context, on="event_key", how="left")
     return part.drop(columns="rank").reset_index(drop=True)
@@ -110,7 +121,9 @@ def build_objects(
     objects: list[pd.DataFrame] = []
 
     # Places: one per event, named and/or postcoded.
-    placed = events.loc[(events["place"] != "") | (events["postcode"] != ""), ["event_key", "place", "postcode"]]
+    placed = events.loc[
+        (events["place"] != "") | (events["postcode"] != ""), ["event_key", "place", "postcode"]
+    ]
     place_ids = canonical_places(zip(placed["place"], placed["postcode"], strict=True))
     if place_ids:
         keys = list(zip(placed["place"], placed["postcode"], strict=True))
@@ -123,7 +136,8 @@ def build_objects(
         objects.append(placed[["obj_id", "label"]].drop_duplicates("obj_id").assign(obj_type="place"))
 
     # Vehicles: a partial plate that fits exactly one full plate is that vehicle; one
-    # that fits several stays a node of its own, joined to each with weight 1/n.
+    # that fits several stays a node of its own, joined to each with weight 1/n; one
+    # that fits no full plate is joined the same way to the partials it fits.
     plated = _explode_list(events.loc[events["vehicle"] != "", ["event_key", "vehicle"]], "vehicle")
     plated["plate"] = plated["vehicle"].map(normalise_plate)
     plated = plated[plated["plate"] != ""]
@@ -132,19 +146,22 @@ def build_objects(
     plated["plate"] = plated["plate"].map(lambda p: resolved.get(p, p))
     plated["obj_id"] = "vehicle:" + plated["plate"]
     frames.append(plated[["event_key", "obj_id"]])
+    # Partials of a car never seen in full can only be joined to each other.
+    candidates = {p: found for p, found in matches.items() if len(found) > 1}
+    unseen = [p for p, found in matches.items() if not found]
+    candidates.update((p, found) for p, found in match_partial_to_partial(unseen).items() if found)
+    plate_edges = [
+        (f"vehicle:{p}", f"vehicle:{m}", 1.0 / len(found))
+        for p, found in sorted(candidates.items())
+        for m in found
+    ]
     vehicles = plated[["obj_id", "plate"]].drop_duplicates("obj_id")
     vehicles = vehicles.assign(
         label=vehicles["plate"].map(display_plate),
         obj_type="vehicle",
-        candidates=vehicles["plate"].map(lambda p: ["vehicle:" + m for m in matches.get(p, [])] if "?" in p else []),
+        candidates=vehicles["plate"].map(lambda p: ["vehicle:" + m for m in candidates.get(p, [])]),
     )
     objects.append(vehicles.drop(columns="plate"))
-    plate_edges = [
-        (f"vehicle:{p}", f"vehicle:{m}", 1.0 / len(found))
-        for p, found in matches.items()
-        if len(found) > 1
-        for m in found
-    ]
     object_edges = pd.DataFrame(plate_edges, columns=["source", "target", "w"])
 
     # Phones in events (called, seen, given to the child) and on people's own records.
@@ -194,7 +211,9 @@ def indirect_pairs(links: pd.DataFrame, objects: pd.DataFrame, object_edges: pd.
         spread = spread.assign(
             obj_id=spread["target"], w=spread["w"] * spread["w_edge"], wc=spread["wc"] * spread["w_edge"]
         )[["person_id", "obj_id", "w", "wc"]]
-        per = pd.concat([per, spread], ignore_index=True).groupby(["person_id", "obj_id"], as_index=False).sum()
+        per = (
+            pd.concat([per, spread], ignore_index=True).groupby(["person_id", "obj_id"], as_index=False).sum()
+        )
     size = per.groupby("obj_id")["person_id"].transform("size")
     per = per[(size > 1) & (size <= W.MEDIATOR_MAX_PEOPLE)]
     pairs = per.merge(per, on="obj_id", suffixes=("_a", "_b"))

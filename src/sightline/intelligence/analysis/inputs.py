@@ -39,16 +39,17 @@ def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
                 "is never an input to a risk score or alert"
             )
     for column in columns:
-        blank = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+        blank = frame[column].isna().to_numpy() | (frame[column].to_numpy() == "")
         if blank.any():
             row = int(np.flatnonzero(blank.to_numpy())[0])
             raise AnalysisInputError(f"{name}:{row + 1}:{column}: required value is blank")
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+def _text(frame: pd.DataFrame, column: str, strip: bool = False) -> pd.Series:
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].fillna("").astype(str).str.strip().replace("nan", "")
+    text = frame[column].fillna("").astype(str)
+    return text.str.strip() if strip else text
 
 
 def check_inputs(records: pd.DataFrame, events: pd.DataFrame, event_people: pd.DataFrame) -> None:
@@ -87,16 +88,18 @@ def parse_events(events: pd.DataFrame, as_of: date) -> pd.DataFrame:
         {
             "event_key": events["event_key"].astype(str).to_numpy(),
             "record_key": events["record_key"].astype(str).to_numpy(),
-            "kind": _text(events, "kind").str.lower().to_numpy(),
+            "kind": _text(events, "kind", strip=True).str.lower().to_numpy(),
         }
     )
-    for column in ("agency", "place", "postcode", "vehicle", "phone", "factors", "summary", "ended_on"):
+    for column in ("agency", "vehicle", "phone", "factors"):
         out[column] = _text(events, column).to_numpy()
-    if not (_text(events, "agency") != "").all():
+    # Free text: the normalisers deal with spaces.
+    for column in ("place", "postcode"):
+        out[column] = _text(events, column, strip=False).to_numpy()
+    blank_agency = (out["agency"] == "").to_numpy()
+    if blank_agency.any():
         # The agency is the part of the key before the colon.
-        out["agency"] = np.where(
-            out["agency"] == "", out["event_key"].str.split(":", n=1).str[0], out["agency"]
-        )
+        out.loc[blank_agency, "agency"] = out.loc[blank_agency, "event_key"].str.split(":", n=1).str[0]
     raw = _text(events, "occurred_on").to_numpy()
     when = pd.to_datetime(pd.Series(raw), format="ISO8601", errors="coerce", utc=True)
     bad = when.isna().to_numpy()
@@ -129,7 +132,9 @@ def _ages_from_dob(dob: pd.Series, as_of: date) -> tuple[np.ndarray, np.ndarray]
     """Age in years at ``as_of`` and the precision rank (0 full, 1 month, 2 year, 9 none)."""
     text = dob.fillna("").astype(str).str.strip()
     length = text.str.len()
-    filled = np.where(length == 10, text, np.where(length == 7, text + "-15", np.where(length == 4, text + "-07-01", "")))
+    filled = np.where(
+        length == 10, text, np.where(length == 7, text + "-15", np.where(length == 4, text + "-07-01", ""))
+    )
     parsed = pd.to_datetime(pd.Series(filled), format="%Y-%m-%d", errors="coerce")
     ages = (pd.Timestamp(as_of) - parsed).dt.days.to_numpy() / 365.25
     rank = np.where(length == 10, 0, np.where(length == 7, 1, np.where(length == 4, 2, 9)))
@@ -154,9 +159,11 @@ def prepare_people(
         }
     )
     rec["agency"] = _text(records, "agency").to_numpy()
-    rec.loc[rec["agency"] == "", "agency"] = rec["record_key"].str.split(":", n=1).str[0]
+    blank_agency = (rec["agency"] == "").to_numpy()
+    if blank_agency.any():
+        rec.loc[blank_agency, "agency"] = rec.loc[blank_agency, "record_key"].str.split(":", n=1).str[0]
     rec["phone"] = _text(records, "phone").to_numpy()
-    ages, rank = _ages_from_dob(_text(records, "date_of_birth"), as_of)
+    ages, rank = _ages_from_dob(_text(records, "date_of_birth", strip=True), as_of)
     est = pd.to_numeric(_text(records, "estimated_age"), errors="coerce").to_numpy(dtype=float)
     last_seen = mentions.groupby("record_key")["occurred"].max()
     ref = rec["record_key"].map(last_seen)
@@ -169,11 +176,7 @@ def prepare_people(
     best = rec.groupby("person_id")["age_rank"].transform("min")
     precise = rec[(rec["age_rank"] == best) & (rec["age_rank"] < 9)]
     person_age = precise.groupby("person_id")["age"].median()
-    people = (
-        rec.groupby("person_id")
-        .agg(n_records=("record_key", "size"), agencies=("agency", lambda s: sorted(set(s))))
-        .reset_index()
-    )
+    people = rec.groupby("person_id").size().rename("n_records").reset_index()
     people["age"] = people["person_id"].map(person_age).to_numpy(dtype=float)
     people["age_known"] = ~np.isnan(people["age"].to_numpy())
     people["is_child"] = people["age_known"] & (people["age"] < W.CHILD_AGE)

@@ -43,7 +43,18 @@ _STOPWORDS = {"the"}
 # Names that say nothing about where: without a postcode they are no place at all
 # (every child's "home" is not one place).
 GENERIC_PLACES = frozenset(
-    {"home", "home address", "friends house", "friends", "relatives", "unknown", "not known", "na", "none", "address"}
+    {
+        "home",
+        "home address",
+        "friends house",
+        "friends",
+        "relatives",
+        "unknown",
+        "not known",
+        "na",
+        "none",
+        "address",
+    }
 )
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 _POSTCODE_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
@@ -69,7 +80,7 @@ def normalise_place(name: str | None) -> str:
     for token in tokens:
         if token in _STOPWORDS and out == []:
             continue
-        if token == "st":
+        if token == "st":  # noqa: S105 - a street abbreviation, not a password
             out.append("saint" if not out else "street")
             continue
         out.append(_ABBREVIATIONS.get(token, token))
@@ -163,28 +174,68 @@ def match_partial_plates(
     return matches
 
 
+def place_key(name: str) -> str:
+    """The comparison key of a normalised place name: plurals folded ("star kebabs")."""
+    return " ".join(
+        t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in name.split()
+    )
+
+
+def match_partial_to_partial(partials: Iterable[str]) -> dict[str, list[str]]:
+    """For partial plates, the other partial plates that could be the same car.
+
+    Two partials fit when they have the same length and agree wherever both are known
+    ("YV13 NA?" and "Y?13 NAC"). Used for cars never seen in full.
+    """
+    plates = sorted({p for p in partials if p and "?" in p})
+    index: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    for plate in plates:
+        for pos, char in enumerate(plate):
+            index[(len(plate), pos, char)].add(plate)
+    out: dict[str, list[str]] = {}
+    for plate in plates:
+        n = len(plate)
+        found: set[str] | None = None
+        known = [(pos, char) for pos, char in enumerate(plate) if char != "?"]
+        known.sort(key=lambda pc: len(index.get((n, pc[0], pc[1]), ())))
+        for pos, char in known:
+            fits = index.get((n, pos, char), set()) | index.get((n, pos, "?"), set())
+            found = set(fits) if found is None else found & fits
+            if not found:
+                break
+        out[plate] = sorted((found or set()) - {plate}) if known else []
+    return out
+
+
 def canonical_places(
     pairs: Iterable[tuple[str, str]],
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """Give every (raw name, raw postcode) pair a canonical (place_id, label).
 
-    Names are compared after :func:`normalise_place`. A name seen with exactly one
-    postcode is one place even where some records leave the postcode blank; a name seen
-    with several postcodes (two branches of a chain) is split by postcode, and blank
-    postcodes stay with the bare name. A short name never given a postcode ("Star
-    Kebab") that begins exactly one longer name ("star kebab main street") is that place.
-    Generic names ("home") without a postcode are no place.
+    Names are compared after :func:`normalise_place` and :func:`place_key`. A name seen
+    with exactly one postcode is one place even where some records leave the postcode
+    blank; a name seen with several postcodes (two branches of a chain) is split by
+    postcode, and blank postcodes stay with the bare name. A short name ("Star Kebab")
+    that begins exactly one longer name ("star kebab main street"), and was never given
+    a postcode the longer one lacks, is that place. Generic names ("home") without a
+    postcode are no place. The label is the longest spelling seen.
     """
     normalised: dict[tuple[str, str], tuple[str, str]] = {}
     postcodes_for: dict[str, set[str]] = defaultdict(set)
+    spelling: dict[str, str] = {}
     for raw_name, raw_pc in set(pairs):
-        name = normalise_place(raw_name)
+        label = normalise_place(raw_name)
         pc = normalise_postcode(raw_pc)
-        if name in GENERIC_PLACES:
-            name = ""
+        if label in GENERIC_PLACES:
+            label = ""
+        name = place_key(label)
         normalised[(raw_name, raw_pc)] = (name, pc)
         if name:
             postcodes_for.setdefault(name, set())
+            if len(label) > len(spelling.get(name, "")) or (
+                len(label) == len(spelling.get(name, "")) and label < spelling[name]
+            ):
+                spelling[name] = label
         if name and pc:
             postcodes_for[name].add(pc)
     longer: dict[str, set[str]] = defaultdict(set)
@@ -192,12 +243,19 @@ def canonical_places(
         tokens = name.split()
         for k in range(2, len(tokens)):
             longer[" ".join(tokens[:k])].add(name)
+    merged: dict[str, str] = {}
+    for name, candidates in longer.items():
+        if name not in postcodes_for:
+            continue
+        own = postcodes_for[name]
+        fitting = [c for c in candidates if own <= postcodes_for[c]] if own else list(candidates)
+        if len(fitting) == 1:
+            merged[name] = fitting[0]
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for raw, (name, pc) in normalised.items():
         if not name and not pc:
             continue
-        if name and not postcodes_for[name] and len(longer.get(name, ())) == 1:
-            name = next(iter(longer[name]))
+        name = merged.get(name, name)
         known = postcodes_for.get(name, set()) if name else set()
         if name and not pc and len(known) == 1:
             pc = next(iter(known))
@@ -205,6 +263,7 @@ def canonical_places(
         pc_part = "" if name and pc and len(known) == 1 else pc.replace(" ", "")
         slug = name.replace(" ", "-")
         place_id = "place:" + (f"{slug}@{pc_part}" if slug and pc_part else slug or pc_part)
-        label = f"{name}, {pc}" if name and pc else name or pc
+        shown = spelling.get(name, name)
+        label = f"{shown}, {pc}" if shown and pc else shown or pc
         out[raw] = (place_id, label)
     return out

@@ -57,7 +57,9 @@ class Scores:
     peers: pd.DataFrame  # a, b (both children or both adults), wc
 
 
-def child_indicators(participants: pd.DataFrame, events: pd.DataFrame, children: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def child_indicators(
+    participants: pd.DataFrame, events: pd.DataFrame, children: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Recency-weighted counts of each of a child's own indicators, and their factor codes."""
     own = participants[participants["person_id"].isin(children) & participants["role"].isin(CHILD_ROLES)]
     columns: dict[str, pd.Series] = {}
@@ -136,7 +138,9 @@ def score_all(
 ) -> Scores:
     people = people.set_index("person_id")
     share = (participants["role"] == "professional").astype(float).groupby(participants["person_id"]).mean()
-    people["professional"] = share.reindex(people.index).fillna(0.0).to_numpy(dtype=float) >= W.PROFESSIONAL_SHARE
+    people["professional"] = (
+        share.reindex(people.index).fillna(0.0).to_numpy(dtype=float) >= W.PROFESSIONAL_SHARE
+    )
     is_child = people["is_child"].to_numpy(dtype=bool)
     children = people.index[is_child]
     adults = people.index[~is_child]
@@ -152,9 +156,11 @@ def score_all(
     peers = agg[(a_child == b_child) & (agg["wc"].to_numpy() > 0)][["a", "b", "wc"]].reset_index(drop=True)
 
     # Person-object links, with ambiguous partial plates spread over their candidates.
-    po = links.assign(wc=np.where(links["concerning"], links["w"], 0.0)).groupby(
-        ["person_id", "obj_id"], as_index=False
-    ).agg(w=("w", "sum"), wc=("wc", "sum"))
+    po = (
+        links.assign(wc=np.where(links["concerning"], links["w"], 0.0))
+        .groupby(["person_id", "obj_id"], as_index=False)
+        .agg(w=("w", "sum"), wc=("wc", "sum"))
+    )
     if len(object_edges):
         spread = po.merge(object_edges, left_on="obj_id", right_on="source")
         spread = pd.DataFrame(
@@ -168,10 +174,10 @@ def score_all(
         po = pd.concat([po, spread], ignore_index=True).groupby(["person_id", "obj_id"], as_index=False).sum()
     po["is_child"] = po["person_id"].isin(child_set).to_numpy()
     obj_index = pd.Index(objects["obj_id"])
-    obj_type = objects.set_index("obj_id")["obj_type"].reindex(po["obj_id"]).to_numpy()
     institution = objects.set_index("obj_id")["label"].map(_is_institution)
     obj_discount = np.where(
-        (objects["obj_type"] == "place").to_numpy() & institution.reindex(obj_index).fillna(False).to_numpy(dtype=bool),
+        (objects["obj_type"] == "place").to_numpy()
+        & institution.reindex(obj_index).fillna(False).to_numpy(dtype=bool),
         W.INSTITUTION_DISCOUNT,
         1.0,
     )
@@ -194,12 +200,11 @@ def score_all(
     po_child = po[po["is_child"]].reset_index(drop=True)
     po_adult = po[~po["is_child"] & po["person_id"].isin(set(adults))].reset_index(drop=True)
     pc_gc = sat(po_child["wc"].to_numpy())
-    pc_g = sat(po_child["w"].to_numpy())
     pc_child_pos = children.get_indexer(po_child["person_id"].to_numpy())
     pc_obj_pos = obj_index.get_indexer(po_child["obj_id"].to_numpy())
     pc_type = objects["obj_type"].to_numpy()[pc_obj_pos] if len(pc_obj_pos) else np.array([], dtype=object)
-    # Vehicles and phones tie a child whatever the context; places only in a concerning one.
-    pc_strength = np.where(pc_type == "place", pc_gc, np.maximum(pc_gc, 0.5 * pc_g))
+    # Only a concerning context counts: the school taxi carries children every day.
+    pc_strength = pc_gc
     pa_g = sat(po_adult["w"].to_numpy())
     pa_adult_pos = adults.get_indexer(po_adult["person_id"].to_numpy())
     pa_obj_pos = obj_index.get_indexer(po_adult["obj_id"].to_numpy())
@@ -214,13 +219,13 @@ def score_all(
     )
 
     child = own_arr.copy()
-    expo_ca = np.zeros(len(ca))
-    expo_co = np.zeros(len(po_child))
-    adult = np.zeros(len(adults))
-    obj = np.zeros(len(obj_index))
-    term_ca = np.zeros(len(ca))
-    term_co = np.zeros(len(po_child))
-    term_ao = np.zeros(len(po_adult))
+    expo_ca: np.ndarray = np.zeros(len(ca))
+    expo_co: np.ndarray = np.zeros(len(po_child))
+    adult: np.ndarray = np.zeros(len(adults))
+    obj: np.ndarray = np.zeros(len(obj_index))
+    term_ca: np.ndarray = np.zeros(len(ca))
+    term_co: np.ndarray = np.zeros(len(po_child))
+    term_ao: np.ndarray = np.zeros(len(po_adult))
     for _ in range(W.ROUNDS):
         # Adults, from the children they are in contact with (less those children's
         # exposure to this adult), their peers, and the objects they share with children.
@@ -233,7 +238,8 @@ def score_all(
         )
         peer_part = 0.3 * _sum_by(
             peer_aa["a"].to_numpy(),
-            sat(peer_aa["wc"].to_numpy()) * norm_adult(pd.Series(conc, index=adults).reindex(peer_aa["b"]).to_numpy()),
+            sat(peer_aa["wc"].to_numpy())
+            * norm_adult(pd.Series(conc, index=adults).reindex(peer_aa["b"]).to_numpy()),
             adults,
         )
         obj_less = obj[pa_obj_pos] - 0.5 * pa_g * norm_adult(adult[pa_adult_pos])
@@ -243,7 +249,7 @@ def score_all(
 
         # Objects, from children seen there in a concerning context and adults using them.
         child_less_o = child[pc_child_pos] - expo_co
-        term_co = pc_strength * (0.3 + norm_child(child_less_o))
+        term_co = pc_strength * (W.OBJECT_BASE + norm_child(child_less_o))
         adult_less_o = adult[pa_adult_pos] - term_ao
         from_adults = 0.5 * pa_g * norm_adult(adult_less_o)
         obj = (

@@ -142,3 +142,7 @@ MIN_OBJECT_SCORE = 1.0
 MIN_GROUP_SCORE = 3.0
 
 CHILD_AGE = 18
+
+# What a child seen at a place or in a vehicle in a context of concern adds to it, before
+# counting how much at risk the child is for other reasons.
+OBJECT_BASE = 0.05

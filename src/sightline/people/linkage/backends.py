@@ -16,7 +16,7 @@ import pandas as pd
 from splink import Linker
 
 from . import model as mdl
-from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FEATURE_COLUMNS, FLOAT_FEATURES
+from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FLOAT_FEATURES, INT_FEATURES
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Backend:
 
     def train(self, features: pd.DataFrame) -> dict[str, Any]:
         sample = mdl.training_sample(features)
-        return mdl.train(self.table(sample), self.db_api(), mdl.tf_tables(features))
+        return mdl.train(self.table(sample), self.db_api(), mdl.tf_tables(features), records=len(sample))
 
     def score(
         self,
@@ -64,6 +64,9 @@ class Backend:
             mdl.settings_for(self.dialect, model=model, rules=rules),
             db_api=self.db_api(),
             set_up_basic_logging=False,
+            # The settings are built by code and covered by tests; validating them
+            # costs seconds of SQL parsing per run.
+            validate_settings=False,
         )
         mdl.register_tf(linker, tf)
         predictions = linker.inference.predict(threshold_match_weight=min_weight)
@@ -124,28 +127,35 @@ def _local_spark_session() -> Any:
 def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
     from pyspark.sql import types as T
 
-    fields = []
-    for col in FEATURE_COLUMNS:
+    kinds: list[tuple[str, Any]] = []
+    for col in features.columns:
         if col in ARRAY_FEATURES:
-            dtype: Any = T.ArrayType(T.StringType())
+            kinds.append((col, T.ArrayType(T.StringType())))
         elif col in FLOAT_FEATURES:
-            dtype = T.DoubleType()
+            kinds.append((col, T.DoubleType()))
+        elif col in INT_FEATURES:
+            kinds.append((col, T.LongType()))
         elif col in BOOL_FEATURES:
-            dtype = T.BooleanType()
+            kinds.append((col, T.BooleanType()))
         else:
-            dtype = T.StringType()
-        fields.append(T.StructField(col, dtype, True))
-    rows = []
-    for rec in features[list(FEATURE_COLUMNS)].itertuples(index=False, name=None):
-        row = []
-        for col, value in zip(FEATURE_COLUMNS, rec, strict=True):
-            if col in FLOAT_FEATURES:
-                row.append(None if value is None or value != value else float(value))
-            elif col in BOOL_FEATURES:
-                row.append(bool(value))
-            elif col in ARRAY_FEATURES:
-                row.append(list(value) if value is not None else None)
-            else:
-                row.append(value)
-        rows.append(tuple(row))
-    return spark.createDataFrame(rows, schema=T.StructType(fields))
+            kinds.append((col, T.StringType()))
+    schema = T.StructType([T.StructField(c, t, True) for c, t in kinds])
+
+    def convert(value: Any, dtype: Any) -> Any:
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return None
+        if isinstance(dtype, T.ArrayType):
+            return [str(v) for v in value]
+        if isinstance(dtype, T.DoubleType):
+            return float(value)
+        if isinstance(dtype, T.LongType):
+            return int(value)
+        if isinstance(dtype, T.BooleanType):
+            return bool(value)
+        return str(value)
+
+    rows = [
+        tuple(convert(v, t) for v, (_, t) in zip(rec, kinds, strict=True))
+        for rec in features.itertuples(index=False, name=None)
+    ]
+    return spark.createDataFrame(rows, schema=schema)

@@ -26,7 +26,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -35,15 +35,25 @@ from .types import HumanDecision
 
 @dataclass(frozen=True)
 class ClusteringSettings:
-    candidate_weight: float = -2.0
-    """Pairs at or above this match weight (p ~ 0.2) can put records in one component."""
+    candidate_weight: float = -6.0
+    """Pairs at or above this match weight can put records in one component (and so
+    be considered for attaching a sparse record)."""
     merge_weight: float = 3.3
     """Mean pairwise match weight needed to merge two clusters (p ~ 0.9)."""
     veto_weight: float = -6.0
     """A pair below this (p ~ 0.015) is direct evidence of two different people."""
-    max_full_component: int = 300
-    """Components larger than this are not fully scored (their unscored pairs are
-    simply left out of the means)."""
+    attach_weight: float = -4.0
+    """A sparse record left on its own joins its best cluster when that link is at
+    least this strong..."""
+    attach_margin: float = 4.0
+    """...and beats every other candidate by this many bits (16 times as likely)."""
+    score_within: bool = True
+    """Score every pair inside each group of records joined by pairs at or above
+    `within_weight`, not just the blocked pairs, so means and vetoes see them all."""
+    within_weight: float = 0.0
+    max_full_component: int = 200
+    """Groups larger than this are not fully scored (their unscored pairs are simply
+    left out of the means)."""
 
 
 class UnionFind:
@@ -121,8 +131,11 @@ def agglomerate(
     must: set[tuple[str, str]],
     cannot: set[tuple[str, str]],
     settings: ClusteringSettings,
+    vetoed: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[list[str]], list[str]]:
-    """Clusters of one component, and any human-decision conflicts found."""
+    """Clusters of one component, and any human-decision conflicts found. `vetoed`
+    pairs (hard conflicts in the data) are kept apart like human "not the same"
+    decisions, but silently give way to "same person" decisions."""
     conflicts: list[str] = []
     uf = UnionFind()
     for m in members:
@@ -154,7 +167,7 @@ def agglomerate(
             link.total += w
             link.count += 1
             link.minimum = min(link.minimum, w)
-    for a, b in cannot:
+    for a, b in cannot | vetoed:
         ca, cb = cluster_of.get(a), cluster_of.get(b)
         if ca is None or cb is None or ca == cb:
             continue
@@ -204,6 +217,59 @@ def agglomerate(
     return [sorted(c) for c in clusters.values()], conflicts
 
 
+def attach_sparse(
+    groups: list[list[str]],
+    weights: dict[tuple[str, str], float],
+    blocked: set[tuple[str, str]],
+    sparse: set[str],
+    settings: ClusteringSettings,
+) -> tuple[list[list[str]], list[tuple[str, str]]]:
+    """Exclusive best link for sparse records (e.g. "Chloe, about 15" from a youth
+    service): a sparse record left on its own joins the one cluster it clearly fits
+    best. Pairwise scores alone rarely reach the merge threshold for such a record,
+    but when exactly one plausible person exists the choice is not in doubt. All
+    decisions are taken against the clustering before any attachment, so the result
+    does not depend on order. Returns the new groups and the (record, cluster key)
+    attachments made, which are sent for review."""
+    cluster_of = {m: min(g) for g in groups for m in g}
+    size = {min(g): len(g) for g in groups}
+    adjacency: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (a, b), w in weights.items():
+        adjacency[a].append((b, w))
+        adjacency[b].append((a, w))
+    moves: list[tuple[str, str]] = []
+    for g in groups:
+        if len(g) != 1 or g[0] not in sparse:
+            continue
+        record = g[0]
+        best: dict[str, float] = {}
+        excluded: set[str] = set()
+        for other, w in adjacency.get(record, ()):
+            target = cluster_of[other]
+            if _key(record, other) in blocked:
+                excluded.add(target)
+            elif w > best.get(target, -math.inf):
+                best[target] = w
+        ranked = sorted(
+            ((w, t) for t, w in best.items()
+             if t not in excluded and not (size[t] == 1 and t in sparse)),
+            key=lambda wt: (-wt[0], wt[1]),
+        )
+        if not ranked or ranked[0][0] < settings.attach_weight:
+            continue
+        if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < settings.attach_margin:
+            continue
+        moves.append((record, ranked[0][1]))
+    if not moves:
+        return groups, []
+    target_of = dict(moves)
+    merged: dict[str, list[str]] = defaultdict(list)
+    for g in groups:
+        root = min(g)
+        merged[target_of.get(root, root)].extend(g)
+    return [sorted(ms) for ms in merged.values()], moves
+
+
 def cluster_records(
     record_keys: Iterable[str],
     pairs: pd.DataFrame,
@@ -212,27 +278,34 @@ def cluster_records(
     *,
     score_within: Callable[[dict[str, list[str]]], pd.DataFrame] | None = None,
     only_components_with: set[str] | None = None,
-) -> tuple[dict[str, str], pd.DataFrame, list[str], set[str]]:
+    sparse: set[str] | None = None,
+) -> tuple[dict[str, str], pd.DataFrame, list[str], set[str], list[tuple[str, str]]]:
     """Clusters every record.
 
     Returns (record_key -> cluster key, pairs scored within components, conflicts,
-    the records in components that were (re)clustered). With `only_components_with`,
-    only components containing one of those records are clustered (incremental runs);
-    the rest are left to the caller."""
+    the records in components that were (re)clustered, sparse-record attachments).
+    With `only_components_with`, only components containing one of those records are
+    clustered (incremental runs); the rest are left to the caller."""
     must, cannot = normalise_decisions(decisions)
     components = candidate_components(pairs, must, settings)
     if only_components_with is not None:
         components = {
             r: ms for r, ms in components.items() if not only_components_with.isdisjoint(ms)
         }
+    strong = pairs[pairs["match_weight"] >= settings.within_weight]
+    in_scope = set().union(*components.values()) if components else set()
+    strong = strong[strong["record_key_l"].isin(in_scope)]
+    groups_to_score = candidate_components(strong, set(), replace(settings, candidate_weight=settings.within_weight))
     to_score = {
         root: ms
-        for root, ms in components.items()
+        for root, ms in groups_to_score.items()
         if 2 < len(ms) <= settings.max_full_component
     }
-    extra = score_within(to_score) if (score_within and to_score) else pd.DataFrame()
+    use_within = score_within is not None and settings.score_within and to_score
+    extra = score_within(to_score) if (score_within is not None and use_within) else pd.DataFrame()
 
     weights: dict[tuple[str, str], float] = {}
+    vetoed: set[tuple[str, str]] = set()
     for frame in (pairs, extra):
         if len(frame):
             for a, b, w in zip(
@@ -242,18 +315,38 @@ def cluster_records(
                 strict=True,
             ):
                 weights[_key(a, b)] = float(w)
-    by_component: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+            if "hard_conflict" in frame.columns:
+                hard = frame[frame["hard_conflict"].astype(bool)]
+                vetoed.update(_key(a, b) for a, b in zip(hard["record_key_l"], hard["record_key_r"], strict=True))
     root_of = {m: root for root, ms in components.items() for m in ms}
+
+    def local(pairs_set: Iterable[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
+        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for a, b in pairs_set:
+            ra = root_of.get(a)
+            if ra is not None and ra == root_of.get(b):
+                out[ra].add((a, b))
+        return out
+
+    by_component: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     for (a, b), w in weights.items():
         ra = root_of.get(a)
         if ra is not None and ra == root_of.get(b):
             by_component[ra][(a, b)] = w
+    must_by, cannot_by, vetoed_by = local(must), local(cannot), local(vetoed)
 
     clusters: dict[str, str] = {}
     conflicts: list[str] = []
     touched: set[str] = set()
+    attachments: list[tuple[str, str]] = []
+    empty: set[tuple[str, str]] = set()
     for root, members in components.items():
-        groups, found = agglomerate(members, by_component.get(root, {}), must, cannot, settings)
+        w_local = by_component.get(root, {})
+        c_local, v_local = cannot_by.get(root, empty), vetoed_by.get(root, empty)
+        groups, found = agglomerate(members, w_local, must_by.get(root, empty), c_local, settings, v_local)
+        if sparse:
+            groups, moved = attach_sparse(groups, w_local, v_local | c_local, sparse, settings)
+            attachments.extend(moved)
         conflicts.extend(found)
         touched.update(members)
         for group in groups:
@@ -263,7 +356,7 @@ def cluster_records(
     if only_components_with is None:
         for k in record_keys:
             clusters.setdefault(k, k)
-    return clusters, extra, conflicts, touched
+    return clusters, extra, conflicts, touched, attachments
 
 
 def connected_components_at(pairs: pd.DataFrame, threshold_weight: float) -> dict[str, str]:

@@ -39,7 +39,9 @@ def _format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
     for name in mdl.COMPARISON_NAMES:
         cols += [f"gamma_{name}", f"mw_{name}"]
     if raw is None or not len(raw):
-        return pd.DataFrame({c: pd.Series(dtype="object" if c.startswith("record") else "float64") for c in cols})
+        empty = {c: pd.Series(dtype="object" if c.startswith("record") else "float64") for c in cols}
+        empty["hard_conflict"] = pd.Series(dtype="bool")
+        return pd.DataFrame(empty)
     out = pd.DataFrame(
         {
             "record_key_l": raw["unique_id_l"].astype(str).to_numpy(),
@@ -55,12 +57,13 @@ def _format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
         if tf_col in raw.columns:
             mw = mw + np.log2(raw[tf_col].astype(float).fillna(1.0).to_numpy())
         out[f"mw_{name}"] = mw
+    out["hard_conflict"] = mdl.hard_conflicts(out).to_numpy()
     swap = out["record_key_l"] > out["record_key_r"]
     if swap.any():
         out.loc[swap, ["record_key_l", "record_key_r"]] = out.loc[
             swap, ["record_key_r", "record_key_l"]
         ].to_numpy()
-    return out[cols]
+    return out[cols + ["hard_conflict"]]
 
 
 def _block_keys(features: pd.DataFrame, spec: tuple[str, ...]) -> pd.Series:
@@ -113,6 +116,21 @@ class _Scorer:
         subset["component"] = subset["unique_id"].map(root_of)
         raw = self.backend.score(subset, self.model, [block_on("component")], self.tf)
         return _format_pairs(raw)
+
+
+def sparse_records(features: pd.DataFrame) -> set[str]:
+    """Records that cannot stand on their own: no family name, or nothing beside the
+    names to tell namesakes apart (no date of birth, postcode or identifier)."""
+    has_anchor = (
+        features["dob"].notna()
+        | features["dob_ym"].notna()
+        | features["postcode"].notna()
+        | features["nhs"].notna()
+        | features["upn"].notna()
+        | features["pnc"].notna()
+    )
+    sparse = features["family"].isna() | ~has_anchor
+    return set(features.loc[sparse, "unique_id"].tolist())
 
 
 def _level_labels() -> dict[str, dict[int, str]]:
@@ -197,7 +215,7 @@ def _review(
     linked = pairs["linked"]
     reasons = pd.Series("", index=pairs.index, dtype="object")
     reasons[(p >= low) & (p < high)] = "uncertain score"
-    reasons[(p >= high) & ~linked] = "high score but kept apart: conflicts with other records"
+    reasons[(p >= high) & ~linked] = "high score but kept apart (conflicting details or records)"
     reasons[(p < low) & linked] = "joined through other records but this pair scores low"
     out = pairs.loc[reasons != "", ["record_key_l", "record_key_r", "match_probability", "match_weight"]].copy()
     out["reason"] = reasons[reasons != ""]
@@ -246,7 +264,6 @@ def link_records(
     stats["seconds_prepare"] = time.perf_counter() - t0
 
     be = make_backend(resolve_backend(backend), spark_session)
-    tf = mdl.tf_tables(features)
 
     report("model", 0.1)
     t = time.perf_counter()
@@ -257,6 +274,7 @@ def link_records(
         if model_path:
             mdl.save_model(model, model_path)
     stats["seconds_model"] = time.perf_counter() - t
+    tf = mdl.tf_tables(features, model)
     scorer = _Scorer(be, model, tf)
 
     report("score", 0.3)
@@ -289,13 +307,14 @@ def link_records(
     report("cluster", 0.6)
     t = time.perf_counter()
     pairs = pairs[pairs["record_key_l"].isin(keys) & pairs["record_key_r"].isin(keys)]
-    clusters, extra, conflicts, touched = cluster_records(
+    clusters, extra, conflicts, touched, attachments = cluster_records(
         keys,
         pairs,
         decisions,
         settings,
         score_within=lambda comps: scorer.within(features, comps),
         only_components_with=only,
+        sparse=sparse_records(features),
     )
     if previous is not None:
         # Untouched records sit in components whose pairs did not change, so they keep

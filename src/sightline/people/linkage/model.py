@@ -54,7 +54,8 @@ STARTING_VALUES: dict[str, list[tuple[float, float]]] = {
     "family_name": [(0.85, 0.01), (0.02, 1e-5), (0.06, 0.005), (0.02, 0.001), (0.02, 0.05),
                     (0.03, 0.934)],
     "date_of_birth": [(0.75, 0.0003), (0.02, 1e-5), (0.03, 0.001), (0.05, 0.002),
-                      (0.03, 0.02), (0.07, 0.1), (0.02, 0.15), (0.01, 0.05), (0.02, 0.6767)],
+                      (0.03, 0.02), (0.07, 0.1), (0.02, 0.15), (0.01, 0.1), (0.01, 0.05),
+                      (0.01, 0.5767)],
     "sex": [(0.97, 0.5), (0.03, 0.5)],
     "location": [(0.6, 0.001), (0.1, 0.002), (0.05, 0.002), (0.05, 0.02), (0.05, 0.1),
                  (0.15, 0.875)],
@@ -123,7 +124,7 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("dob_l = dob_r", "Same date of birth"),
             _level("dob_t_l = dob_r", "Day and month transposed"),
             _level("levenshtein(dob_l, dob_r) <= 1", "One digit different"),
-            _level("dob_ym_l = dob_ym_r AND"
+            _level("(dob_ym_l = dob_ym_r OR dob_t_ym_l = dob_ym_r OR dob_ym_l = dob_t_ym_r) AND"
                    " (dob_precision_l = 'month' OR dob_precision_r = 'month')",
                    "Same year and month (one date partial)"),
             _level("dob_y_l = dob_y_r AND"
@@ -133,6 +134,8 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
                    "Estimated age consistent (within 1.5 years)"),
             _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 3.5",
                    "Estimated age roughly consistent (within 3.5 years)"),
+            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 6.5",
+                   "Estimated age loosely consistent (within 6.5 years)"),
             _level(f"NOT {either_estimate} AND abs(birth_year_l - birth_year_r) <= 1",
                    "Different dates within a year"),
             _level("ELSE", "Different"),
@@ -212,9 +215,12 @@ COMPARISON_NAMES: tuple[str, ...] = tuple(c["output_column_name"] for c in compa
 BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("given_mp", "family_mp"),
     ("given_canon[]", "family_mp"),
+    ("given_canon[]", "birth_5y_a"),
+    ("given_canon[]", "birth_5y_b"),
     ("dob", "pc_district"),
     ("dob", "given_mp"),
     ("family_mp", "dob_y"),
+    ("family_mp", "postcode"),
     ("postcode", "given_mp"),
     ("nhs",),
     ("upn",),
@@ -277,6 +283,31 @@ def model_matches_structure(model: dict[str, Any]) -> bool:
         return False
 
 
+def gamma_of(comparison: str, label: str) -> int:
+    """Splink's gamma value for a level: ELSE is 0, counting up to the first level."""
+    comp = next(c for c in comparisons("duckdb") if c["output_column_name"] == comparison)
+    non_null = [lv["label_for_charts"] for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+    return len(non_null) - 1 - non_null.index(label)
+
+
+def hard_conflicts(pairs: pd.DataFrame) -> pd.Series:
+    """Pairs that contradict each other directly: different given names (not a
+    nickname, variant, swap, alias or near spelling), incompatible birth dates, or
+    different identifiers of one kind. Such records are never put in one cluster
+    unless an identifier matches or a human says so. This is what keeps twins (same
+    family, address and birth date) and parent/child namesakes apart: their shared
+    household details are correlated evidence that Fellegi-Sunter adds up as if it
+    were independent."""
+    different = 0
+    id_match = pairs["gamma_identifiers"] >= 1
+    conflict = (
+        (pairs["gamma_given_name"] == different)
+        | (pairs["gamma_date_of_birth"] == different)
+        | (pairs["gamma_identifiers"] == different)
+    )
+    return conflict & ~id_match
+
+
 def settings_for(
     dialect: str,
     *,
@@ -311,15 +342,36 @@ def settings_for(
     )
 
 
-def tf_tables(features: pd.DataFrame) -> dict[str, pd.DataFrame]:
+# Below this many records, name frequencies say more about the sample than about
+# the names, so term-frequency adjustments are switched off (made neutral).
+TF_MIN_RECORDS = 1000
+
+
+def tf_tables(features: pd.DataFrame, model: dict[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Term frequencies over the whole table, so scores do not depend on which subset
     of records a scoring pass sees (full, incremental or within-cluster)."""
     out = {}
+    small = model is not None and len(features) < TF_MIN_RECORDS
     for col in TF_COLUMNS:
         counts = features[col].dropna().value_counts()
         total = counts.sum()
-        out[col] = pd.DataFrame({col: counts.index.astype(str), f"tf_{col}": (counts / total).to_numpy() if total else []})
+        if small:
+            # tf equal to the level's own u makes the adjustment exactly zero.
+            neutral = _exact_u(model, col)
+            freqs = [neutral] * len(counts)
+        else:
+            freqs = list((counts / total).to_numpy()) if total else []
+        out[col] = pd.DataFrame({col: counts.index.astype(str), f"tf_{col}": freqs})
     return out
+
+
+def _exact_u(model: dict[str, Any] | None, tf_column: str) -> float:
+    assert model is not None
+    for comp in model["comparisons"]:
+        for level in comp["comparison_levels"]:
+            if level.get("tf_adjustment_column") == tf_column:
+                return float(level["u_probability"])
+    raise KeyError(tf_column)
 
 
 def register_tf(linker: Linker, tables: dict[str, pd.DataFrame]) -> None:
@@ -338,7 +390,9 @@ def training_sample(features: pd.DataFrame, *, seed: int = 42) -> pd.DataFrame:
     return features.sample(n=TRAINING_SAMPLE, random_state=seed).reset_index(drop=True)
 
 
-def train(table: Any, db_api: Any, tf: dict[str, pd.DataFrame], *, seed: int = 42) -> dict[str, Any]:
+def train(
+    table: Any, db_api: Any, tf: dict[str, pd.DataFrame], *, records: int, seed: int = 42
+) -> dict[str, Any]:
     """Unsupervised training: the prior from near-certain deterministic rules, u from
     random sampling, m from EM over a few blocking rules."""
     linker = Linker(table, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api,
@@ -352,10 +406,28 @@ def train(table: Any, db_api: Any, tf: dict[str, pd.DataFrame], *, seed: int = 4
         ],
         recall=0.6,
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    # u is a rate among non-matches, so ~20 sampled pairs per record is plenty; the
+    # cap keeps training to seconds on two cores.
+    max_pairs = min(max(20.0 * records, 2e5), 1.5e6)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in em_blocking_rules():
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    return linker.misc.save_model_to_json()
+    return floor_m_probabilities(linker.misc.save_model_to_json())
+
+
+# No level may be treated as (nearly) impossible for a true match: records are wrong
+# sometimes, and EM drives m towards 0 for levels it rarely sees among its matches.
+M_FLOOR = 0.002
+
+
+def floor_m_probabilities(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    for comp in model["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        ms = [max(float(lv.get("m_probability") or 0.0), floor) for lv in levels]
+        total = sum(ms)
+        for lv, m in zip(levels, ms, strict=True):
+            lv["m_probability"] = m / total
+    return model
 
 
 def load_model(path: Path) -> dict[str, Any] | None:

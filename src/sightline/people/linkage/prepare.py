@@ -48,6 +48,7 @@ STRING_FEATURES: tuple[str, ...] = (
     "dob",
     "dob_t",
     "dob_ym",
+    "dob_t_ym",
     "dob_y",
     "dob_precision",
     "sex",
@@ -62,9 +63,11 @@ STRING_FEATURES: tuple[str, ...] = (
 )
 ARRAY_FEATURES: tuple[str, ...] = ("given_canon", "name_tokens", "phones")
 FLOAT_FEATURES: tuple[str, ...] = ("birth_year",)
+# Overlapping five-year birth buckets: two births within 2.5 years share at least one.
+INT_FEATURES: tuple[str, ...] = ("birth_5y_a", "birth_5y_b")
 BOOL_FEATURES: tuple[str, ...] = ("birth_is_estimate",)
 FEATURE_COLUMNS: tuple[str, ...] = (
-    STRING_FEATURES + ARRAY_FEATURES + FLOAT_FEATURES + BOOL_FEATURES
+    STRING_FEATURES + ARRAY_FEATURES + FLOAT_FEATURES + INT_FEATURES + BOOL_FEATURES
 )
 
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -162,12 +165,18 @@ def normalise_postcode(raw: str) -> tuple[str | None, str | None, str | None]:
 
 
 def normalise_address(raw: str, postcode: str | None) -> str | None:
-    text = raw.lower()
+    """House and street only ("12 Lindley Drive, Parkgate" -> "12 lindley dr"): the
+    locality is often left off, and the postcode is compared on its own."""
+    parts = [p.strip() for p in raw.lower().split(",") if p.strip()]
+    if not parts:
+        return None
+    first = parts[0]
+    if len(parts) > 1 and re.match(r"^(flat|apartment|apt|unit|room)\b", first):
+        first = f"{first} {parts[1]}"
     if postcode:
-        # Drop a trailing copy of the postcode so it is not counted twice.
-        text = re.sub(r"\b" + re.escape(postcode[:-3].lower()) + r"\s*" + re.escape(postcode[-3:].lower()) + r"\b", " ", text)
-    words = re.findall(r"[a-z0-9]+", text)
-    words = [_ADDRESS_ABBREVIATIONS.get(w, w) for w in words]
+        compact = postcode.lower()
+        first = re.sub(re.escape(compact[:-3]) + r"\s*" + re.escape(compact[-3:]), " ", first)
+    words = [_ADDRESS_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9]+", first)]
     return " ".join(words) or None
 
 
@@ -249,6 +258,7 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
         out["dob"].append(dob)
         out["dob_t"].append(dob_t)
         out["dob_ym"].append(dob_ym)
+        out["dob_t_ym"].append(dob_t[:7] if dob_t else None)
         out["dob_y"].append(dob_y)
         out["dob_precision"].append(precision)
         out["sex"].append(sex if sex in ("F", "M") else None)
@@ -265,7 +275,11 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
         out["phones"].append(normalise_phones(cols["phone"][i]) if cols["phone"][i] else None)
         out["birth_year"].append(birth_year)
         out["birth_is_estimate"].append(is_est)
+        out["birth_5y_a"].append(None)
+        out["birth_5y_b"].append(None)
     frame = pd.DataFrame(out, columns=list(FEATURE_COLUMNS))
     frame["birth_year"] = frame["birth_year"].astype("float64")
+    frame["birth_5y_a"] = (frame["birth_year"] // 5).astype("Int64")
+    frame["birth_5y_b"] = ((frame["birth_year"] + 2.5) // 5).astype("Int64")
     frame["birth_is_estimate"] = frame["birth_is_estimate"].astype(bool)
     return frame

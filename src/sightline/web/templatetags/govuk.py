@@ -90,23 +90,30 @@ def govuk_field(
     if bound.errors:
         describedby.append(f"{bound.auto_id}-error")
     ctx["describedby"] = " ".join(describedby)
+    choices: list[tuple[Any, str]] = list(getattr(bound.field, "choices", []))
     if kind in {"radios", "checkboxes"}:
         selected = {_str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         ctx["options"] = [
             {"id": f"{bound.auto_id}_{i}", "value": _str(v), "label": lbl, "checked": _str(v) in selected}
-            for i, (v, lbl) in enumerate(bound.field.choices)
+            for i, (v, lbl) in enumerate(choices)
         ]
     elif kind == "select":
         ctx["options"] = [
-            {"value": _str(v), "label": lbl, "selected": _str(v) == _str(value)} for v, lbl in bound.field.choices
+            {"value": _str(v), "label": lbl, "selected": _str(v) == _str(value)}
+            for v, lbl in choices
         ]
     elif kind == "checkbox":
         ctx["checked"] = bool(value)
     elif kind == "date":
         parts = value if isinstance(value, list | tuple) else widget.decompress(value)
         ctx["parts"] = [
-            {"id": f"{bound.auto_id}_{i}", "name": f"{bound.html_name}_{i}", "label": label_, "value": _str(p),
-             "width": 4 if i == 2 else 2}
+            {
+                "id": f"{bound.auto_id}_{i}",
+                "name": f"{bound.html_name}_{i}",
+                "label": label_,
+                "value": _str(p),
+                "width": 4 if i == 2 else 2,
+            }
             for i, (label_, p) in enumerate(zip(("Day", "Month", "Year"), parts))
         ]
     elif kind == "password":

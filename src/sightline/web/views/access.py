@@ -10,6 +10,7 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address, get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
@@ -89,17 +90,25 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 services.do_record_failed_login(username, stage="locked", ip=_ip(request), locked_out=True)
             else:
                 locked_now = bool(getattr(request, "axes_locked_out", False))
-                services.do_record_failed_login(username, stage="password", ip=_ip(request), locked_out=locked_now)
+                services.do_record_failed_login(
+                    username, stage="password", ip=_ip(request), locked_out=locked_now
+                )
                 if locked_now:
                     services.do_record_lockout(
-                        username, ip=_ip(request), failures=getattr(request, "axes_failures_since_start", None)
+                        username,
+                        ip=_ip(request),
+                        failures=getattr(request, "axes_failures_since_start", None),
                     )
             # When locked, django-axes' middleware replaces this response with lockout_response().
             form.add_error(None, "Enter a correct username and password")
         else:
             assert isinstance(user, User)
             return _after_password(request, user)
-    return render(request, "web/access/sign_in.html", {"form": form, "timed_out": timed_out})
+    return render(
+        request,
+        "web/access/sign_in.html",
+        {"form": form, "timed_out": timed_out, "idle_minutes": settings.SESSION_IDLE_SECONDS // 60},
+    )
 
 
 def _after_password(request: HttpRequest, user: User) -> HttpResponse:
@@ -178,7 +187,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "web/access/sign_out.html")
     if request.user.is_authenticated:
-        services.do_record_logout(request.user)  # type: ignore[arg-type]
+        services.do_record_logout(request.user)
     logout(request)
     messages.info(request, "You have signed out.")
     return redirect("web:login")
@@ -238,14 +247,19 @@ def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
         else:
             minutes = int(services.break_glass_duration().total_seconds() // 60)
             messages.warning(
-                request, f"You have break-glass access to this record for {minutes} minutes. It will be reviewed."
+                request,
+                f"You have break-glass access to this record for {minutes} minutes. It will be reviewed.",
             )
             return redirect(target)
     return render(
         request,
         "web/access/break_glass.html",
-        {"form": form, "person_id": person_id, "next": target,
-         "minutes": int(services.break_glass_duration().total_seconds() // 60)},
+        {
+            "form": form,
+            "person_id": person_id,
+            "next": target,
+            "minutes": int(services.break_glass_duration().total_seconds() // 60),
+        },
     )
 
 
@@ -269,7 +283,9 @@ def break_glass_review(request: HttpRequest, grant_id: str) -> HttpResponse:
         try:
             services.do_review_break_glass(
                 request.user,  # type: ignore[arg-type]
-                grant, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"],
+                grant,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -296,8 +312,13 @@ def person_access_search(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.VIEW_LEDGER)
 def person_access_log(request: HttpRequest, person_id: str) -> HttpResponse:
-    record_action(_me(request), "read_access_log", selectors.PERSON_TYPE, person_id,
-                  reason="independent review of who saw or changed the record")
+    record_action(
+        _me(request),
+        "read_access_log",
+        selectors.PERSON_TYPE,
+        person_id,
+        reason="independent review of who saw or changed the record",
+    )
     page = _page(request, selectors.person_access_log(person_id))
     return render(request, "web/access/person_access_log.html", {"page": page, "person_id": person_id})
 
@@ -322,8 +343,13 @@ def user_new(request: HttpRequest) -> HttpResponse:
         password = services.generate_password()
         try:
             user = services.do_create_user(
-                username=data["username"], role=data["role"], agency=data["agency"], actor=_me(request),
-                password=password, first_name=data["first_name"], last_name=data["last_name"],
+                username=data["username"],
+                role=data["role"],
+                agency=data["agency"],
+                actor=_me(request),
+                password=password,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
                 email=data["email"],
             )
         except ValidationError as exc:
@@ -331,7 +357,8 @@ def user_new(request: HttpRequest) -> HttpResponse:
         else:
             enrolment = services.do_enrol_totp(user, actor=_me(request), reason="new account")
             return render(
-                request, "web/access/user_credentials.html",
+                request,
+                "web/access/user_credentials.html",
                 {"account": user, "password": password, "enrolment": enrolment, "created": True},
             )
     return render(request, "web/access/user_new.html", {"form": form})
@@ -360,8 +387,9 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
     form = ChangeRoleForm(request.POST or None, initial={"role": account.role})
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_change_role(account, form.cleaned_data["role"], actor=_me(request),
-                                    reason=form.cleaned_data["reason"])
+            services.do_change_role(
+                account, form.cleaned_data["role"], actor=_me(request), reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -397,16 +425,21 @@ def user_action(request: HttpRequest, username: str, action: str) -> HttpRespons
             elif action == "password":
                 password = services.generate_password()
                 services.do_set_password(account, password, actor=me, reason=reason)
-                return render(request, "web/access/user_credentials.html",
-                              {"account": account, "password": password})
+                return render(
+                    request, "web/access/user_credentials.html", {"account": account, "password": password}
+                )
             else:
                 enrolment = services.do_enrol_totp(account, actor=me, reason=reason)
-                return render(request, "web/access/user_credentials.html",
-                              {"account": account, "enrolment": enrolment})
+                return render(
+                    request, "web/access/user_credentials.html", {"account": account, "enrolment": enrolment}
+                )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, f"{titles[action]}: done for {account.username}.")
             return redirect("web:user_detail", username=account.username)
-    return render(request, "web/access/user_action.html",
-                  {"form": form, "account": account, "title": titles[action], "action": action})
+    return render(
+        request,
+        "web/access/user_action.html",
+        {"form": form, "account": account, "title": titles[action], "action": action},
+    )

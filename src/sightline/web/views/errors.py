@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.http import urlencode
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -22,9 +23,8 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     context: dict[str, Any] = {"reason": str(exception or "")}
     person_id = getattr(exception, "person_id", "")
     if person_id and getattr(exception, "can_break_glass", False):
-        context["break_glass_url"] = reverse("web:break_glass", kwargs={"person_id": person_id}) + (
-            "?next=" + request.path
-        )
+        url = reverse("web:break_glass", kwargs={"person_id": person_id})
+        context["break_glass_url"] = f"{url}?{urlencode({'next': request.get_full_path()})}"
     return render(request, "403.html", context, status=403)
 
 

@@ -1,0 +1,166 @@
+"""Finding people and reading a child's record: search, the record, the chronology and the ledger
+entries behind it.
+
+Views parse input and call selectors; every read of a person goes through a selector that checks need
+to know and ledgers the read (``sightline.cases.selectors`` / ``sightline.access.selectors``). A refusal
+raises ``NeedToKnowDenied``, whose 403 page offers break-glass.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from sightline.access.decorators import require_cap
+from sightline.access.permissions import Cap, can
+from sightline.cases import screening as tool
+from sightline.cases import selectors as cases
+from sightline.ledger.models import Entry
+from sightline.ledger.services import integrate
+from sightline.people import selectors as people
+from sightline.web.charts import Series, Threshold, line_chart
+from sightline.web.forms_people import ChronologyFilterForm, SearchForm
+
+VIEW_PEOPLE = (Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
+CHRONOLOGY_PREVIEW = 10
+
+
+def _caps(user: Any) -> dict[str, bool]:
+    """What the signed-in user's role can do, for showing or hiding buttons (the views check again)."""
+    return {
+        "raise": can(user.role, Cap.RAISE_CONCERN),
+        "triage": can(user.role, Cap.TRIAGE),
+        "screen": can(user.role, Cap.SCREEN),
+        "manage": can(user.role, Cap.MANAGE_CASE),
+        "investigate": can(user.role, Cap.INVESTIGATE),
+        "break_glass": can(user.role, Cap.BREAK_GLASS),
+    }
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+@require_cap(*VIEW_PEOPLE)
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Find a person by name, nickname, date of birth, postcode or identifier, tolerating misspellings.
+
+    ``?for=concern`` (from "Raise a concern") makes each result lead to the concern form."""
+    purpose = "concern" if request.GET.get("for") == "concern" else ""
+    form = SearchForm(request.GET if _searched(request) else None)
+    hits: list[people.SearchHit] | None = None
+    if form.is_bound and form.is_valid():
+        hits = people.search_people(request.user, form.query())
+    return render(
+        request,
+        "web/people/search.html",
+        {"form": form, "hits": hits, "purpose": purpose, "caps": _caps(request.user)},
+    )
+
+
+def _searched(request: HttpRequest) -> bool:
+    return any(k in request.GET for k in ("name", "date_of_birth", "postcode", "identifier"))
+
+
+# --- the child's record --------------------------------------------------------------------------
+
+
+def score_chart(screenings: list[cases.ScreeningView], chart_id: str = "screening-scores") -> Any:
+    """The screening score over time, with the indicator set's bands as reference lines."""
+    if not screenings:
+        return None
+    indicator_set = tool.default_indicator_set()
+    points = [(v.screening.completed_at.date(), v.screening.score) for v in reversed(screenings)]
+    top = max(p[1] for p in points)
+    return line_chart(
+        chart_id=chart_id,
+        title="Screening scores over time",
+        x_label="Date screened",
+        y_label="Score",
+        series=[Series("Score", points)],
+        thresholds=[Threshold(b.min, f"{b.label} from {b.min}") for b in indicator_set.bands if b.min > 0],
+        y_max=max(top, indicator_set.bands[-1].min) + 4,
+    )
+
+
+@require_cap(*VIEW_PEOPLE)
+def person(request: HttpRequest, person_id: str) -> HttpResponse:
+    """The child's record: summary, tasks, concerns, screenings and score chart, plans, episodes,
+    placements, investigations, linked people, agency records, and the latest chronology."""
+    record = cases.child_record(request.user, person_id)
+    if record.person.person.id != person_id:
+        return redirect("web:person", person_id=record.person.person.id)  # merged: show the survivor
+    return render(
+        request,
+        "web/people/person.html",
+        {
+            "record": record,
+            "person": record.person.person,
+            "chart": score_chart(record.screenings),
+            "latest_screening": record.screenings[0] if record.screenings else None,
+            "chronology": record.chronology[:CHRONOLOGY_PREVIEW],
+            "chronology_more": len(record.chronology) > CHRONOLOGY_PREVIEW,
+            "caps": _caps(request.user),
+            "bands": {b.key: b.label for b in tool.default_indicator_set().bands},
+        },
+    )
+
+
+@require_cap(*VIEW_PEOPLE)
+def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
+    """The child's whole chronology across agencies, newest first, filtered by agency and kind.
+    Printable: the print stylesheet leaves out the navigation and the filters."""
+    agency = request.GET.get("agency", "")
+    kind = request.GET.get("kind", "")
+    entries = cases.chronology(request.user, person_id, agency=agency, kind=kind)
+    root = people.resolve_person_id(person_id)
+    agencies, kinds = cases.chronology_filters(root)
+    form = ChronologyFilterForm({"agency": agency, "kind": kind}, agencies=agencies, kinds=kinds)
+    form.is_valid()  # only to show what was chosen; unknown values simply match nothing
+    person_row = people.person_record(root).person
+    return render(
+        request,
+        "web/people/chronology.html",
+        {
+            "person": person_row,
+            "entries": entries,
+            "form": form,
+            "filtered": bool(agency or kind),
+        },
+    )
+
+
+def _entry_belongs_to(person_id: str, entry: Entry) -> bool:
+    """Whether the entry wrote something shown in this person's chronology or record."""
+    objects = {(e.object_type, e.object_id) for e in cases.chronology_for(person_id)}
+    objects.add(("people.person", person_id))
+    objects |= {("people.person", pid) for pid in people.person_group_ids(person_id)}
+    return (entry.object_type, entry.object_id) in objects
+
+
+@require_cap(*VIEW_PEOPLE)
+def ledger_entry(request: HttpRequest, person_id: str, index: int) -> HttpResponse:
+    """One ledger entry behind a line of the child's chronology: who recorded what, when, exactly as
+    hashed into the ledger. Only entries about this child's record are shown here."""
+    cases.chronology(request.user, person_id)  # need to know, and the read is ledgered
+    root = people.resolve_person_id(person_id)
+    integrate()
+    entry = Entry.objects.filter(index=index).first()
+    if entry is None or not _entry_belongs_to(root, entry):
+        raise Http404("No such ledger entry in this record")
+    body = json.loads(bytes(entry.canonical))
+    return render(
+        request,
+        "web/people/ledger_entry.html",
+        {
+            "person": people.person_record(root).person,
+            "entry": entry,
+            "body": body,
+            "data_json": json.dumps(body.get("data"), indent=2, sort_keys=True, ensure_ascii=False),
+            "leaf_hash": bytes(entry.leaf_hash).hex(),
+            "back": reverse("web:chronology", kwargs={"person_id": root}),
+        },
+    )

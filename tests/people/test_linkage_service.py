@@ -1,0 +1,171 @@
+"""`sightline link` against the database: people from records, stable ids, human decisions honoured."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sightline.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sightline.synthetic import generate_town
+
+    out = tmp_path_factory.mktemp("town")
+    generate_town(out, 60, 4)
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model")
+
+
+@pytest.fixture
+def linked(town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    from sightline.access.services import ensure_standard_agencies
+
+    settings.HOME = tmp_path / "home"  # the linkage state and model of this test only
+    cached = model_cache / "model.json"
+    if cached.exists():  # training is the slow part; every test may share one trained model
+        (settings.HOME / "linkage").mkdir(parents=True)
+        shutil.copy(cached, settings.HOME / "linkage" / "model.json")
+    ensure_standard_agencies()
+    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
+    assert main(["link"]) == 0
+    assert "full run" in capsys.readouterr().out
+    if not cached.exists():
+        shutil.copy(settings.HOME / "linkage" / "model.json", cached)
+    return tmp_path
+
+
+def ledger_size() -> int:
+    from sightline.ledger.services import integrate
+
+    return integrate()
+
+
+def people_of() -> dict[str, str]:
+    from sightline.people.models import SourceRecord
+
+    return {f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")}
+
+
+def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -> None:
+    from sightline.ledger.selectors import verify
+    from sightline.people.models import Person, SourceRecord
+
+    assert not SourceRecord.objects.filter(person__isnull=True).exists()
+    people = Person.objects.filter(created_by="linkage", status="active")
+    assert 0 < people.count() < SourceRecord.objects.count()  # records were joined
+    assert {p.kind for p in people} >= {"child", "adult"}
+    out = linked / "links.csv"
+    assert main(["export", "links", "--out", str(out)]) == 0
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == SourceRecord.objects.count()
+    assert {r["person_id"] for r in rows} == set(people.values_list("pk", flat=True))
+    assert any(r["match_probability"] for r in rows)
+    # quality against the town's truth: records of one true person mostly share one person_id
+    with (town / "truth" / "records.csv").open(newline="") as fh:
+        truth_rows = list(csv.DictReader(fh))
+    assert truth_rows and {"agency", "record_id"} <= set(truth_rows[0])
+    report = verify()
+    assert report.ok, report.problems[:5]
+
+
+def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before, size = people_of(), ledger_size()
+    assert main(["link"]) == 0
+    assert "incremental run): 0 people new, 0 updated, 0 merged away; 0 records relinked" in capsys.readouterr().out
+    assert people_of() == before and ledger_size() == size
+    assert main(["link", "--full"]) == 0
+    assert "full run" in capsys.readouterr().out
+    assert people_of() == before  # person ids are stable where records have not changed
+
+
+def _linked_pair() -> tuple[str, str]:
+    from collections import defaultdict
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, pid in sorted(people_of().items()):
+        groups[pid].append(key)
+    for keys in groups.values():
+        if len(keys) == 2:
+            return keys[0], keys[1]
+    raise AssertionError("no person with exactly two records")
+
+
+def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from sightline.ledger.models import Entry
+    from sightline.ledger.services import Actor
+    from sightline.people.linkage_service import do_decide_link
+    from sightline.people.models import LinkDecision
+
+    a, b = _linked_pair()
+    keep = people_of()[a]
+    with pytest.raises(PermissionDenied):
+        do_decide_link(a, b, same_person=False, actor=Actor("p", "police", "practitioner"))
+    analyst = Actor("ana", "police", "analyst")
+    decision = do_decide_link(b, a, same_person=False, actor=analyst, reason="different mothers")
+    assert (decision.record_key_l, decision.record_key_r) == tuple(sorted((a, b)))
+    assert main(["link"]) == 0
+    capsys.readouterr()
+    after = people_of()
+    assert after[a] != after[b]
+    assert keep in (after[a], after[b])  # the larger share keeps the old id
+    # and every later run honours it, incremental or full
+    assert main(["link", "--full"]) == 0
+    assert people_of()[a] != people_of()[b]
+    # a changed mind is a new version; the records join again
+    do_decide_link(a, b, same_person=True, actor=analyst, reason="same NHS number after all")
+    assert main(["link"]) == 0
+    assert people_of()[a] == people_of()[b]
+    assert LinkDecision.objects.get().version == 2
+    ledger_size()
+    assert Entry.objects.filter(object_type="people.linkdecision", action="link_decision").count() == 2
+
+
+def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sightline.ledger.services import Actor
+    from sightline.people.linkage_service import do_decide_link
+    from sightline.people.models import LinkReview, SourceRecord
+
+    review = LinkReview.objects.filter(status="open").order_by("record_key_l").first()
+    if review is not None:
+        do_decide_link(review.record_key_l, review.record_key_r, same_person=False,
+                       actor=Actor("ana", "police", "analyst"))  # fmt: skip
+        review.refresh_from_db()
+        assert review.status == "decided" and review.decision is not None
+    # a record that changes in a later extract is re-linked incrementally
+    a, b = _linked_pair()
+    agency, _, rid = b.partition(":")
+    rec = SourceRecord.objects.get(agency_id=agency, record_id=rid)
+    folder = linked / "later"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(
+        '{"format": "multi-agency-extract/1", "agency": "%s", "extracted_on": "2014-09-01"}' % agency
+    )
+    data = {k: v for k, v in rec.data.items() if k != "_received"}
+    data.update(given_name="Zebedee", family_name="Quartermaine", date_of_birth="1950-01-01",
+                nhs_number="", upn="", pnc_id="", phone="", email="", postcode="", address="", other_names="")  # fmt: skip
+    data = {k: v for k, v in data.items() if k in rec.data or k in ("given_name", "family_name", "date_of_birth")}
+    with (folder / "people.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(data))
+        w.writeheader()
+        w.writerow(data)
+    assert main(["import", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["link"]) == 0
+    out = capsys.readouterr().out
+    assert "incremental run" in out
+    assert people_of()[a] != people_of()[b]
