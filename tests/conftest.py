@@ -16,7 +16,9 @@ def shared_dir(*parts: str) -> Path:
     """A folder of ../shared/, or skip the test with a clear reason where it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent: the shared contracts are not beside this checkout (CI always has them)")
+        pytest.skip(
+            f"{path} is absent: the shared contracts are not beside this checkout (CI always has them)"
+        )
     return path
 
 
@@ -26,8 +28,16 @@ def _cheap_argon2() -> object:
     parallelism 8) take about a second per hash on a shared 2-core machine."""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
-    saved = (Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism)
-    Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism = 1, 1024, 1
+    saved = (
+        Argon2PasswordHasher.time_cost,
+        Argon2PasswordHasher.memory_cost,
+        Argon2PasswordHasher.parallelism,
+    )
+    Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism = (
+        1,
+        1024,
+        1,
+    )
     yield
     Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism = saved
 
@@ -74,7 +84,12 @@ def make_user(db: None) -> Callable[..., object]:
         counter["n"] += 1
         name = username or f"{role}-{agency}-{counter['n']}"
         user = do_create_user(
-            username=name, role=role, agency=agency, actor=SYSTEM, password=password, demo_account=demo_account
+            username=name,
+            role=role,
+            agency=agency,
+            actor=SYSTEM,
+            password=password,
+            demo_account=demo_account,
         )
         if totp:
             do_enrol_totp(user, actor=SYSTEM, confirmed=True)

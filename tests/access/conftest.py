@@ -47,15 +47,25 @@ def person(db: None) -> Callable[..., Any]:
             n["i"] += 1
             extract = do_create(
                 Extract(
-                    agency_id=agency, source_name=f"x{n['i']}", digest=f"{n['i']:064d}",
-                    extracted_on=dt.date(2026, 1, 1), imported_at=timezone.now(), manifest={"agency": agency},
+                    agency_id=agency,
+                    source_name=f"x{n['i']}",
+                    digest=f"{n['i']:064d}",
+                    extracted_on=dt.date(2026, 1, 1),
+                    imported_at=timezone.now(),
+                    manifest={"agency": agency},
                 ),
                 actor=SYSTEM,
             )
             do_create(
                 SourceRecord(
-                    agency_id=agency, record_id=f"R{n['i']}", extract=extract, row_number=2,
-                    data={"given_name": given}, person=p, given_name=given, family_name=family,
+                    agency_id=agency,
+                    record_id=f"R{n['i']}",
+                    extract=extract,
+                    row_number=2,
+                    data={"given_name": given},
+                    person=p,
+                    given_name=given,
+                    family_name=family,
                 ),
                 actor=SYSTEM,
             )

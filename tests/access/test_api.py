@@ -21,7 +21,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def token_for(make_user: Callable[..., Any]) -> Callable[..., tuple[Any, dict[str, str]]]:
-    def _token(role: str = "analyst", agency: str = "police", username: str | None = None) -> tuple[Any, dict[str, str]]:
+    def _token(
+        role: str = "analyst", agency: str = "police", username: str | None = None
+    ) -> tuple[Any, dict[str, str]]:
         user = make_user(role, agency, username=username, totp=False)
         _, token = services.do_create_api_token(user, name="test system", actor=SYSTEM)
         return user, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -93,8 +95,10 @@ def test_validation_errors_point_at_the_field(
     assert body["errors"][0]["parameter"] == "limit"
     body = _problem(
         client.post(
-            "/api/access/break-glass", {"person_id": person("police").id, "reason": "too short"},
-            content_type="application/json", **auth,
+            "/api/access/break-glass",
+            {"person_id": person("police").id, "reason": "too short"},
+            content_type="application/json",
+            **auth,
         ),
         422,
     )
@@ -103,18 +107,22 @@ def test_validation_errors_point_at_the_field(
         client.post("/api/access/break-glass", {"reason": 3}, content_type="application/json", **auth), 422
     )
     assert {e.get("pointer") for e in body["errors"]} >= {"#/person_id", "#/reason"}
-    _problem(client.post("/api/access/break-glass", "{not json", content_type="application/json", **auth), 400)
+    _problem(
+        client.post("/api/access/break-glass", "{not json", content_type="application/json", **auth), 400
+    )
 
 
 def test_break_glass_through_the_api_is_the_same_service(
     client: Client, token_for: Callable[..., Any], person: Callable[..., Any]
 ) -> None:
-    user, auth = token_for("practitioner", "social_care", username="sw")
+    _, auth = token_for("practitioner", "social_care", username="sw")
     child = person("police")
     assert client.get(f"/api/access/people/{child.id}/access", **auth).json()["allowed"] is False
     response = client.post(
-        "/api/access/break-glass", {"person_id": child.id, "reason": "Missing since last night; need address"},
-        content_type="application/json", **auth,
+        "/api/access/break-glass",
+        {"person_id": child.id, "reason": "Missing since last night; need address"},
+        content_type="application/json",
+        **auth,
     )
     assert response.status_code == 201 and response.json()["username"] == "sw"
     decision = client.get(f"/api/access/people/{child.id}/access", **auth).json()
@@ -125,14 +133,20 @@ def test_break_glass_through_the_api_is_the_same_service(
 def test_not_found_is_a_404_problem(client: Client, token_for: Callable[..., Any]) -> None:
     _, auth = token_for("independent_reviewer", "independent_review")
     _problem(
-        client.post("/api/access/break-glass/BG-NOPE/review", {"outcome": "appropriate"},
-                    content_type="application/json", **auth),
+        client.post(
+            "/api/access/break-glass/BG-NOPE/review",
+            {"outcome": "appropriate"},
+            content_type="application/json",
+            **auth,
+        ),
         404,
     )
     _problem(client.get("/api/no/such/thing", **auth), 404)
 
 
-def test_server_errors_are_a_500_problem(client: Client, token_for: Callable[..., Any], monkeypatch: Any) -> None:
+def test_server_errors_are_a_500_problem(
+    client: Client, token_for: Callable[..., Any], monkeypatch: Any
+) -> None:
     from sightline.access import selectors
 
     def broken(user: Any) -> Any:

@@ -42,7 +42,7 @@ def documented_matrix() -> dict[str, set[str]]:
         code = re.fullmatch(r"`(\w+)`", cells[1])
         assert code, f"docs/access.md: no capability code in row {row!r}"
         for role, cell in zip(roles, cells[2:]):
-            assert cell in {"yes", "–"}, f"docs/access.md: {cell!r} in row {code.group(1)}"
+            assert cell in {"yes", "\u2013"}, f"docs/access.md: {cell!r} in row {code.group(1)}"
             if cell == "yes":
                 out[role].add(code.group(1))
     return out
@@ -137,7 +137,9 @@ def test_navigation_shows_only_what_the_role_can_use(
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_who_can_open_a_childs_record(role: str, make_user: Callable[..., Any], person: Callable[..., Any]) -> None:
+def test_who_can_open_a_childs_record(
+    role: str, make_user: Callable[..., Any], person: Callable[..., Any]
+) -> None:
     """Need to know, role by role: own-agency roles see children their agency knows; multi-agency roles
     see everyone; board members, the reviewer and the sysadmin see no one."""
     from sightline.access.selectors import person_access
@@ -152,7 +154,11 @@ def test_who_can_open_a_childs_record(role: str, make_user: Callable[..., Any], 
 
 @pytest.mark.parametrize("role", sorted(NO_CASE_DATA_ROLES))
 def test_sysadmin_and_board_can_read_no_case_data(
-    role: str, make_user: Callable[..., Any], person: Callable[..., Any], client: Client, login: Callable[..., Any]
+    role: str,
+    make_user: Callable[..., Any],
+    person: Callable[..., Any],
+    client: Client,
+    login: Callable[..., Any],
 ) -> None:
     from django.core.exceptions import PermissionDenied
 

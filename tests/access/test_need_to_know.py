@@ -158,7 +158,9 @@ def test_roles_without_break_glass_cannot_use_it(
         services.do_break_glass(user, person("mash").id, "a perfectly good reason for this")
 
 
-def test_the_reviewer_reviews_each_grant_once(make_user: Callable[..., Any], person: Callable[..., Any]) -> None:
+def test_the_reviewer_reviews_each_grant_once(
+    make_user: Callable[..., Any], person: Callable[..., Any]
+) -> None:
     pc = make_user("practitioner", "police", username="pc")
     reviewer = make_user("independent_reviewer", "independent_review", username="rev")
     child = person("social_care")
@@ -223,7 +225,11 @@ def test_the_403_page_offers_break_glass_to_those_who_may_use_it(
 
     request = rf.get("/people/P-ABC/")
     request.user = make_user("practitioner", "police")
-    html = forbidden(request, NeedToKnowDenied("Not involved", person_id="P-ABC", can_break_glass=True)).content
+    html = forbidden(
+        request, NeedToKnowDenied("Not involved", person_id="P-ABC", can_break_glass=True)
+    ).content
     assert b"/people/P-ABC/break-glass?next=%2Fpeople%2FP-ABC%2F" in html
-    html = forbidden(request, NeedToKnowDenied("Not involved", person_id="P-ABC", can_break_glass=False)).content
+    html = forbidden(
+        request, NeedToKnowDenied("Not involved", person_id="P-ABC", can_break_glass=False)
+    ).content
     assert b"break-glass" not in html

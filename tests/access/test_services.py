@@ -22,7 +22,13 @@ PASSWORD = "a long enough passphrase"
 
 def _create(**kw: Any) -> User:
     services.ensure_standard_agencies()
-    args = {"username": "jo", "role": "practitioner", "agency": "health", "actor": SYSTEM, "password": PASSWORD}
+    args = {
+        "username": "jo",
+        "role": "practitioner",
+        "agency": "health",
+        "actor": SYSTEM,
+        "password": PASSWORD,
+    }
     return services.do_create_user(**(args | kw))
 
 
@@ -145,7 +151,9 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked() -> None:
     assert [e.action for e in entries(object_type="access.apitoken")] == ["create", "revoke"]
 
 
-def test_ledger_verifies_after_access_changes(make_user: Callable[..., Any], person: Callable[..., Any]) -> None:
+def test_ledger_verifies_after_access_changes(
+    make_user: Callable[..., Any], person: Callable[..., Any]
+) -> None:
     from sightline.ledger.selectors import verify
 
     pc = make_user("practitioner", "police")
@@ -172,8 +180,14 @@ def test_sysadmin_creates_an_account_and_sees_its_sign_in_details_once(
     assert '<a href="#id_role_0">Select a role</a>' in html  # radios link to their first option
     response = client.post(
         "/accounts/new",
-        {"username": "newbie", "first_name": "New", "last_name": "Bie", "email": "", "agency": "health",
-         "role": "practitioner"},
+        {
+            "username": "newbie",
+            "first_name": "New",
+            "last_name": "Bie",
+            "email": "",
+            "agency": "health",
+            "role": "practitioner",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200 and "Account created" in html
@@ -218,7 +232,9 @@ def test_user_commands(capsys: Any) -> None:
     assert "cli-user\tmanager\tpolice\tdeactivated" in run(capsys, "user", "list")[1]
     assert run(capsys, "user", "role", "nobody", "manager", "--reason", "x")[0] == 2
     code, out, _ = run(capsys, "user", "password", "cli-user", "--generate")
-    assert code == 0 and User.objects.get(username="cli-user").check_password(out.split("password:")[1].split()[0])
+    assert code == 0 and User.objects.get(username="cli-user").check_password(
+        out.split("password:")[1].split()[0]
+    )
     assert [e.actor_user for e in entries(object_id="cli-user")] == ["system"] * 5
 
 

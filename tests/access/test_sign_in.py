@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from sightline.access.permissions import MATRIX, Role, needs_second_factor
 from sightline.access.services import DEMO_SECOND_FACTOR, current_totp_code
+
 from .conftest import TEST_PASSWORD, entries, entry_data
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_empty_form_errors_link_to_their_fields(client: Client, db: None) -> Non
     assert 'aria-describedby="id_username-error"' in html
 
 
-def test_password_then_security_code_signs_in_and_is_ledgered(client: Client, make_user: Callable[..., Any]) -> None:
+def test_password_then_security_code_signs_in_and_is_ledgered(
+    client: Client, make_user: Callable[..., Any]
+) -> None:
     user = make_user("practitioner", "police", username="pc-jones")
     response = _password(client, "pc-jones")
     assert response.status_code == 302 and response["Location"] == CODE
@@ -108,12 +111,16 @@ def test_role_without_personal_data_and_no_app_signs_in_with_password(
     assert entry_data(login)["second_factor"] == "none"
 
 
-def test_a_board_member_who_set_up_an_app_is_asked_for_it(client: Client, make_user: Callable[..., Any]) -> None:
+def test_a_board_member_who_set_up_an_app_is_asked_for_it(
+    client: Client, make_user: Callable[..., Any]
+) -> None:
     make_user(Role.BOARD_MEMBER, "mash", username="board")
     assert _password(client, "board")["Location"] == CODE
 
 
-def test_role_that_needs_an_app_cannot_sign_in_without_one(client: Client, make_user: Callable[..., Any]) -> None:
+def test_role_that_needs_an_app_cannot_sign_in_without_one(
+    client: Client, make_user: Callable[..., Any]
+) -> None:
     make_user("practitioner", username="noapp", totp=False)
     response = _password(client, "noapp")
     assert response.status_code == 403
@@ -238,7 +245,9 @@ def test_wrong_security_codes_count_towards_lockout(
     assert _password(client, "target").status_code == 429
 
 
-def test_unlock_clears_the_lockout(client: Client, make_user: Callable[..., Any], three_strikes: None) -> None:
+def test_unlock_clears_the_lockout(
+    client: Client, make_user: Callable[..., Any], three_strikes: None
+) -> None:
     from sightline.access.services import do_unlock_user
     from sightline.ledger.services import SYSTEM
 

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+TEST_PASSWORD = "correct horse battery staple"  # make_user's default (tests/conftest.py)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -71,13 +72,13 @@ def _empty_ledger_tables() -> None:
             for table in triggers.TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+                cursor.execute(f"DELETE FROM {table}")
                 for sql in triggers._sqlite(table):
                     cursor.execute(sql)  # row triggers: the flush of empty tables fires none
         elif connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = replica")
             for table in triggers.TABLES:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+                cursor.execute(f"DELETE FROM {table}")
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
@@ -88,7 +89,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     violations: list[str] = []
-    pg.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    pg.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     pg.csp_violations = violations
     yield pg
     context.close()
@@ -107,7 +110,7 @@ def totp_code(user: Any) -> str:
 def login() -> Callable[..., None]:
     """``login(page, user)``: sign in through the real pages, with the user's current TOTP code."""
 
-    def _login(page: Any, user: Any, password: str = "correct horse battery staple") -> None:
+    def _login(page: Any, user: Any, password: str = TEST_PASSWORD) -> None:
         page.goto("/sign-in")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password", exact=True).fill(password)

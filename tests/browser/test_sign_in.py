@@ -19,7 +19,7 @@ def test_sign_in_with_second_factor_reaches_the_dashboard(
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="coord")
     page.goto("/sign-in")
-    assert page.title() == "Sign in – Sightline"
+    assert page.title() == "Sign in \u2013 Sightline"
     # GOV.UK Frontend's JavaScript ran (module loaded under the CSP) and marked the body.
     assert "govuk-frontend-supported" in page.evaluate("document.body.className")
     axe_check(page)
@@ -35,7 +35,7 @@ def test_sign_in_with_second_factor_reaches_the_dashboard(
     page.get_by_label("Password", exact=True).fill("correct horse battery staple")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/sign-in/security-code*")
-    assert page.title() == "Enter your security code – Sightline"
+    assert page.title() == "Enter your security code \u2013 Sightline"
     axe_check(page)
 
     page.get_by_label("Enter your security code").fill(totp_code(user))
@@ -59,7 +59,9 @@ def _focused(page: Any) -> dict[str, str]:
     )
 
 
-def test_keyboard_only_sign_in(page: Any, make_user: Callable[..., Any], axe_check: Callable[[Any], None]) -> None:
+def test_keyboard_only_sign_in(
+    page: Any, make_user: Callable[..., Any], axe_check: Callable[[Any], None]
+) -> None:
     user = make_user("practitioner", "police", username="pc")
     page.goto("/sign-in")
     page.keyboard.press("Tab")
@@ -83,10 +85,9 @@ def test_keyboard_only_sign_in(page: Any, make_user: Callable[..., Any], axe_che
     page.keyboard.press("Enter")
     page.wait_for_url("**/sign-in/security-code*")
 
+    # The redirect kept the #main-content fragment, so Tab starts in the main content: the code field.
     page.keyboard.press("Tab")
-    assert "govuk-skip-link" in _focused(page)["cls"]
-    # The code field is the first field on the page; type the code and submit with Enter.
-    page.locator("#id_code").focus()
+    assert _focused(page)["id"] == "id_code"
     page.keyboard.type(totp_code(user))
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: urlparse(url).path == "/")
@@ -102,3 +103,22 @@ def test_keyboard_only_sign_in(page: Any, make_user: Callable[..., Any], axe_che
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: urlparse(url).path == "/sign-in")
     assert "You have signed out" in page.content()
+
+
+def test_the_checks_themselves_can_fail(page: Any) -> None:
+    """axe_check and the CSP watch are not vacuous: a broken page trips both."""
+    from .conftest import axe_violations
+
+    page.goto("/sign-in")
+    page.evaluate(
+        "() => { const i = document.createElement('img'); i.src = '/static/web/favicon.svg';"
+        " document.querySelector('main').appendChild(i); }"
+    )
+    assert "image-alt" in {v["id"] for v in axe_violations(page)}
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
+        " document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.x === undefined"), "the CSP must block inline script"
+    assert page.csp_violations, "the CSP violation must be reported"

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 
 
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     # Argon2 at its production cost makes every user fixture take a second on two shared cores.

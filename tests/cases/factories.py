@@ -62,7 +62,9 @@ def record(
     )
 
 
-def event(rec: SourceRecord, kind: str, occurred_on: dt.date, event_id: str = "E1", **data: Any) -> SourceEvent:
+def event(
+    rec: SourceRecord, kind: str, occurred_on: dt.date, event_id: str = "E1", **data: Any
+) -> SourceEvent:
     return do_create(
         SourceEvent(
             agency_id=rec.agency_id,

@@ -27,21 +27,37 @@ def story(police_officer: Any, social_worker: Any, coordinator: Any) -> dict[str
     """A child known to police (imported records and a concern) and social care (an episode)."""
     kid = child()
     rec = record(kid, "police", "POL-1", given_name="Jess", family_name="Walker")
-    ev_old = event(rec, "police_incident", dt.date(2023, 11, 2), "E1", place="Star Kebab", summary="Found in a car")
+    ev_old = event(
+        rec, "police_incident", dt.date(2023, 11, 2), "E1", place="Star Kebab", summary="Found in a car"
+    )
     ev_new = event(rec, "missing", dt.date(2024, 4, 1), "E2")
     concern = services.do_raise_concern(
-        actor=actor_for(police_officer), person_id=kid.id, what_was_seen="Older men picking her up from school",
-        occurred_at=aware(2024, 3, 1, 15), urgency="urgent", now=aware(2024, 3, 1, 16),
-    )  # fmt: skip
-    services.do_triage_concern(concern.id, actor=actor_for(coordinator), decision="screening", now=aware(2024, 3, 2, 9))
-    ep = services.do_record_missing_episode(
-        actor=actor_for(social_worker), person_id=kid.id, category="M", started_at=aware(2024, 5, 1, 20), now=NOW
+        actor=actor_for(police_officer),
+        person_id=kid.id,
+        what_was_seen="Older men picking her up from school",
+        occurred_at=aware(2024, 3, 1, 15),
+        urgency="urgent",
+        now=aware(2024, 3, 1, 16),
     )
-    services.do_end_missing_episode(ep.id, actor=actor_for(social_worker), ended_at=aware(2024, 5, 2, 8), now=NOW)
+    services.do_triage_concern(
+        concern.id, actor=actor_for(coordinator), decision="screening", now=aware(2024, 3, 2, 9)
+    )
+    ep = services.do_record_missing_episode(
+        actor=actor_for(social_worker),
+        person_id=kid.id,
+        category="M",
+        started_at=aware(2024, 5, 1, 20),
+        now=NOW,
+    )
+    services.do_end_missing_episode(
+        ep.id, actor=actor_for(social_worker), ended_at=aware(2024, 5, 2, 8), now=NOW
+    )
     return {"kid": kid, "concern": concern, "episode": ep, "events": (ev_old, ev_new)}
 
 
-def test_chronology_is_one_timeline_newest_first_across_agencies(story: dict[str, Any], coordinator: Any) -> None:
+def test_chronology_is_one_timeline_newest_first_across_agencies(
+    story: dict[str, Any], coordinator: Any
+) -> None:
     entries = selectors.chronology(coordinator, story["kid"].id)
     assert [(e.kind, e.agency, e.source) for e in entries] == [
         ("missing", "social_care", "case"),  # returned 2 May
@@ -78,7 +94,11 @@ def test_chronology_filters_by_agency_and_kind(story: dict[str, Any], coordinato
     kid = story["kid"].id
     assert {e.agency for e in selectors.chronology(coordinator, kid, agency="police")} == {"police"}
     assert len(selectors.chronology(coordinator, kid, agency="police")) == 3
-    assert [e.source for e in selectors.chronology(coordinator, kid, kind="missing")] == ["case", "case", "extract"]
+    assert [e.source for e in selectors.chronology(coordinator, kid, kind="missing")] == [
+        "case",
+        "case",
+        "extract",
+    ]
     assert selectors.chronology(coordinator, kid, agency="health") == []
     agencies, kinds = selectors.chronology_filters(kid)
     assert {a for a, _ in agencies} == {"police", "social_care", "mash"}
@@ -88,7 +108,9 @@ def test_chronology_filters_by_agency_and_kind(story: dict[str, Any], coordinato
 def reads(person_id: str) -> list[tuple[str, str]]:
     integrate()
     return list(
-        Entry.objects.filter(object_type="people.person", object_id=person_id, action__in=["read", "read_denied"])
+        Entry.objects.filter(
+            object_type="people.person", object_id=person_id, action__in=["read", "read_denied"]
+        )
         .order_by("index")
         .values_list("action", "actor_user")
     )
@@ -117,11 +139,16 @@ def test_outside_practitioner_is_refused_without_break_glass_and_every_read_is_l
     for call in checked:
         call()
     assert reads(kid)[len(checked) :] == [("read", "nurse")] * len(checked)
-    basis = {json.loads(bytes(e.canonical))["data"]["basis"] for e in Entry.objects.filter(action="read", actor_user="nurse")}
+    basis = {
+        json.loads(bytes(e.canonical))["data"]["basis"]
+        for e in Entry.objects.filter(action="read", actor_user="nurse")
+    }
     assert basis == {"break_glass"}
 
 
-def test_agencies_involved_through_case_work_can_read(story: dict[str, Any], police_officer: Any, social_worker: Any) -> None:
+def test_agencies_involved_through_case_work_can_read(
+    story: dict[str, Any], police_officer: Any, social_worker: Any
+) -> None:
     kid = story["kid"].id
     assert selectors.child_record(police_officer, kid).person.person.id == kid
     record_ = selectors.child_record(social_worker, kid)
@@ -129,7 +156,9 @@ def test_agencies_involved_through_case_work_can_read(story: dict[str, Any], pol
     assert reads(kid)[-2:] == [("read", "pc"), ("read", "sw")]
 
 
-def test_dashboard_lists_hide_children_outside_access(story: dict[str, Any], make_user: Callable[..., Any]) -> None:
+def test_dashboard_lists_hide_children_outside_access(
+    story: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
     outsider = make_user("dsl", "education", username="dsl")
     board = selectors.dashboard(outsider, now=NOW)
     assert board.my_tasks == [] and board.new_concerns == [] and board.rescreens_due == []

@@ -69,11 +69,18 @@ def test_raising_a_concern_records_everything_and_makes_the_agency_involved(
     adult = child(kind="adult", given_name="Mohammed", family_name="Ali", date_of_birth="1980")
     assert not person_access(police_officer, kid.id).allowed
     c = raise_concern(
-        police_officer, kid.id, "urgent", place="Star Kebab, Main St", postcode="s65 2ab",
-        indicators=["S03", "M04"], others=[(adult.id, "suspect")],
-    )  # fmt: skip
+        police_officer,
+        kid.id,
+        "urgent",
+        place="Star Kebab, Main St",
+        postcode="s65 2ab",
+        indicators=["S03", "M04"],
+        others=[(adult.id, "suspect")],
+    )
     assert (c.agency_id, c.raised_by, c.postcode, c.indicators) == ("police", "pc", "S65 2AB", ["M04", "S03"])
-    assert list(ConcernPerson.objects.filter(concern=c).values_list("person_id", "role")) == [(adult.id, "suspect")]
+    assert list(ConcernPerson.objects.filter(concern=c).values_list("person_id", "role")) == [
+        (adult.id, "suspect")
+    ]
     decision = person_access(police_officer, kid.id)
     assert decision.allowed and decision.basis == "agency"
     queue = selectors.triage_queue(coordinator, now=T0)
@@ -103,11 +110,15 @@ def test_triage_decisions_are_each_recorded(police_officer: Any, coordinator: An
     with pytest.raises(ValidationError) as err:
         services.do_triage_concern(c.id, actor=actor, decision="no_further_action")
     assert "reason" in err.value.message_dict
-    services.do_triage_concern(c.id, actor=actor, decision="advice", reason="Advice to school DSL", now=T0 + dt.timedelta(hours=1))
+    services.do_triage_concern(
+        c.id, actor=actor, decision="advice", reason="Advice to school DSL", now=T0 + dt.timedelta(hours=1)
+    )
     services.do_triage_concern(c.id, actor=actor, decision="strategy_meeting", now=T0 + dt.timedelta(hours=5))
     c.refresh_from_db()
     assert (c.status, c.decision, c.decided_at) == ("triaged", "strategy_meeting", T0 + dt.timedelta(hours=1))
-    assert list(TriageDecision.objects.filter(concern=c).order_by("decided_at").values_list("decision", flat=True)) == [
+    assert list(
+        TriageDecision.objects.filter(concern=c).order_by("decided_at").values_list("decision", flat=True)
+    ) == [
         "advice",
         "strategy_meeting",
     ]

@@ -22,9 +22,13 @@ NOW = aware(2024, 5, 20, 9, 0)
 
 def episode(user: Any, person_id: str, category: str = "M", *, ended: dt.datetime | None = RETURNED) -> Any:
     return services.do_record_missing_episode(
-        actor=actor_for(user), person_id=person_id, category=category,
-        started_at=RETURNED - dt.timedelta(hours=30), ended_at=ended, now=NOW,
-    )  # fmt: skip
+        actor=actor_for(user),
+        person_id=person_id,
+        category=category,
+        started_at=RETURNED - dt.timedelta(hours=30),
+        ended_at=ended,
+        now=NOW,
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,7 +44,9 @@ def test_return_interview_within_or_outside_72_hours(
     social_worker: Any, offered_after: dt.timedelta, state: str, within: bool
 ) -> None:
     ep = episode(social_worker, child().id)
-    services.do_offer_return_interview(ep.id, actor=actor_for(social_worker), offered_at=RETURNED + offered_after, now=NOW)
+    services.do_offer_return_interview(
+        ep.id, actor=actor_for(social_worker), offered_at=RETURNED + offered_after, now=NOW
+    )
     status = selectors.return_interview_status(ep, now=NOW)
     assert (status.state, status.within_72h) == (state, within)
     assert status.due_by == RETURNED + dt.timedelta(hours=72)
@@ -54,7 +60,9 @@ def test_return_interview_due_then_overdue_when_not_offered(social_worker: Any, 
     assert selectors.return_interview_status(ep, now=late).state == "overdue"
     mine = selectors.my_tasks(social_worker, now=late)
     assert [(t.kind, t.object_id, t.overdue) for t in mine] == [("return_interview", ep.id, True)]
-    assert [t.object_id for t in selectors.overdue_items(manager, now=late) if t.kind == "return_interview"] == [ep.id]
+    assert [
+        t.object_id for t in selectors.overdue_items(manager, now=late) if t.kind == "return_interview"
+    ] == [ep.id]
     open_ep = episode(social_worker, kid.id, ended=None)
     assert selectors.return_interview_status(open_ep, now=late).state == "open"
 
@@ -63,15 +71,25 @@ def test_interview_response_and_outcome(social_worker: Any) -> None:
     ep = episode(social_worker, child().id)
     actor = actor_for(social_worker)
     with pytest.raises(ValidationError):
-        services.do_offer_return_interview(ep.id, actor=actor, offered_at=RETURNED - dt.timedelta(hours=1), now=NOW)
-    ri = services.do_offer_return_interview(ep.id, actor=actor, offered_at=RETURNED + dt.timedelta(hours=20), now=NOW)
+        services.do_offer_return_interview(
+            ep.id, actor=actor, offered_at=RETURNED - dt.timedelta(hours=1), now=NOW
+        )
+    ri = services.do_offer_return_interview(
+        ep.id, actor=actor, offered_at=RETURNED + dt.timedelta(hours=20), now=NOW
+    )
     with pytest.raises(ValidationError) as err:
-        services.do_record_return_interview_response(ri.id, actor=actor, response="declined", held_at=NOW, now=NOW)
+        services.do_record_return_interview_response(
+            ri.id, actor=actor, response="declined", held_at=NOW, now=NOW
+        )
     assert "held_at" in err.value.message_dict
     ri = services.do_record_return_interview_response(
-        ri.id, actor=actor, response="accepted", held_at=RETURNED + dt.timedelta(hours=40),
-        outcome="Disclosed staying at an older man's flat", now=NOW,
-    )  # fmt: skip
+        ri.id,
+        actor=actor,
+        response="accepted",
+        held_at=RETURNED + dt.timedelta(hours=40),
+        outcome="Disclosed staying at an older man's flat",
+        now=NOW,
+    )
     assert (ri.response, ri.outcome) == ("accepted", "Disclosed staying at an older man's flat")
 
 
@@ -81,7 +99,9 @@ def test_offer_needs_a_return_and_episodes_end_once(social_worker: Any) -> None:
     with pytest.raises(ValidationError):
         services.do_offer_return_interview(ep.id, actor=actor, offered_at=NOW, now=NOW)
     with pytest.raises(ValidationError):
-        services.do_end_missing_episode(ep.id, actor=actor, ended_at=ep.started_at - dt.timedelta(hours=1), now=NOW)
+        services.do_end_missing_episode(
+            ep.id, actor=actor, ended_at=ep.started_at - dt.timedelta(hours=1), now=NOW
+        )
     services.do_end_missing_episode(ep.id, actor=actor, ended_at=RETURNED, where_found="Bus station", now=NOW)
     with pytest.raises(ValidationError):
         services.do_end_missing_episode(ep.id, actor=actor, ended_at=RETURNED, now=NOW)
@@ -104,14 +124,30 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
     kid = child()
     actor = actor_for(social_worker)
     today = dt.date(2024, 5, 20)
-    plan = services.do_create_plan(actor=actor, person_id=kid.id, title="Safety plan", review_due_on=dt.date(2024, 5, 10), now=NOW)
-    late = services.do_add_plan_action(plan.id, actor=actor, description="Disrupt the flat", owner_agency="police", due_on=dt.date(2024, 5, 1), now=NOW)
+    plan = services.do_create_plan(
+        actor=actor, person_id=kid.id, title="Safety plan", review_due_on=dt.date(2024, 5, 10), now=NOW
+    )
+    late = services.do_add_plan_action(
+        plan.id,
+        actor=actor,
+        description="Disrupt the flat",
+        owner_agency="police",
+        due_on=dt.date(2024, 5, 1),
+        now=NOW,
+    )
     mine = services.do_add_plan_action(
-        plan.id, actor=actor, description="Visit school", owner_agency="social_care", owner_user="sw",
-        due_on=dt.date(2024, 6, 1), now=NOW,
-    )  # fmt: skip
+        plan.id,
+        actor=actor,
+        description="Visit school",
+        owner_agency="social_care",
+        owner_user="sw",
+        due_on=dt.date(2024, 6, 1),
+        now=NOW,
+    )
     with pytest.raises(ValidationError) as err:
-        services.do_add_plan_action(plan.id, actor=actor, description="x", owner_agency="police", owner_user="sw", due_on=today)
+        services.do_add_plan_action(
+            plan.id, actor=actor, description="x", owner_agency="police", owner_user="sw", due_on=today
+        )
     assert "owner_user" in err.value.message_dict
     view = selectors.person_plans(social_worker, kid.id, now=NOW)[0]
     assert [(a.action.id, a.overdue) for a in view.actions] == [(late.id, True), (mine.id, False)]
@@ -125,7 +161,9 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
     assert "reason" in err.value.message_dict
     services.do_update_plan_action(late.id, actor=actor, status="done", now=NOW)
     assert PlanAction.objects.get(pk=late.id).completed_on == today
-    services.do_review_plan(plan.id, actor=actor, summary="Going well", next_review_on=dt.date(2024, 8, 20), now=NOW)
+    services.do_review_plan(
+        plan.id, actor=actor, summary="Going well", next_review_on=dt.date(2024, 8, 20), now=NOW
+    )
     view = selectors.person_plans(social_worker, kid.id, now=NOW)[0]
     assert not view.review_overdue and view.overdue_actions == 0 and len(view.reviews) == 1
 
@@ -135,14 +173,25 @@ def test_placements_in_and_out_of_area_and_from_other_councils(social_worker: An
     kid = child()
     actor = actor_for(social_worker)
     home = services.do_start_placement(
-        actor=actor, person_id=kid.id, placement_type="childrens_home", started_on=dt.date(2024, 1, 1),
-        in_area=True, placing_authority="Sheffield", postcode="s60 1aa",
-    )  # fmt: skip
+        actor=actor,
+        person_id=kid.id,
+        placement_type="childrens_home",
+        started_on=dt.date(2024, 1, 1),
+        in_area=True,
+        placing_authority="Sheffield",
+        postcode="s60 1aa",
+    )
     away = services.do_start_placement(
-        actor=actor, person_id=kid.id, placement_type="foster", started_on=dt.date(2023, 1, 1), in_area=False,
+        actor=actor,
+        person_id=kid.id,
+        placement_type="foster",
+        started_on=dt.date(2023, 1, 1),
+        in_area=False,
         placing_authority="Rotherham",
-    )  # fmt: skip
-    services.do_end_placement(away.id, actor=actor, ended_on=dt.date(2023, 12, 31), end_reason="Moved to residential care")
+    )
+    services.do_end_placement(
+        away.id, actor=actor, ended_on=dt.date(2023, 12, 31), end_reason="Moved to residential care"
+    )
     with pytest.raises(ValidationError):
         services.do_end_placement(away.id, actor=actor, ended_on=dt.date(2024, 1, 1), end_reason="again")
     views = selectors.person_placements(social_worker, kid.id, now=NOW)
@@ -153,7 +202,11 @@ def test_placements_in_and_out_of_area_and_from_other_councils(social_worker: An
     assert home.postcode == "S60 1AA"
     with pytest.raises(ValidationError) as err:
         services.do_start_placement(
-            actor=actor, person_id=kid.id, placement_type="hotel", started_on=dt.date(2024, 1, 1), in_area=True,
+            actor=actor,
+            person_id=kid.id,
+            placement_type="hotel",
+            started_on=dt.date(2024, 1, 1),
+            in_area=True,
             placing_authority="",
-        )  # fmt: skip
+        )
     assert {"placement_type", "placing_authority"} & set(err.value.message_dict)

@@ -35,17 +35,31 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
         services.do_link_investigation_person(operation.id, actor=actor, person_id=suspect.id, role="suspect")
     with pytest.raises(ValidationError) as err:
         services.do_record_suspect_status(
-            operation.id, actor=actor, person_id=victim.id, status="arrested", effective_on=dt.date(2024, 2, 1), now=NOW
+            operation.id,
+            actor=actor,
+            person_id=victim.id,
+            status="arrested",
+            effective_on=dt.date(2024, 2, 1),
+            now=NOW,
         )
     assert "person" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
         services.do_record_suspect_status(
-            operation.id, actor=actor, person_id=suspect.id, status="bail", effective_on=dt.date(2024, 2, 2), now=NOW
+            operation.id,
+            actor=actor,
+            person_id=suspect.id,
+            status="bail",
+            effective_on=dt.date(2024, 2, 2),
+            now=NOW,
         )
     assert {"bail_conditions", "bail_end_on"} <= set(err.value.message_dict)
     steps = [
         ("arrested", dt.date(2024, 2, 1), {}),
-        ("bail", dt.date(2024, 2, 2), {"bail_conditions": "No contact with victims", "bail_end_on": dt.date(2024, 8, 1)}),
+        (
+            "bail",
+            dt.date(2024, 2, 2),
+            {"bail_conditions": "No contact with victims", "bail_end_on": dt.date(2024, 8, 1)},
+        ),
     ]
     for status, day, extra in steps:
         services.do_record_suspect_status(
@@ -59,7 +73,12 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     assert [s.person_id for s in selectors.suspects_on_bail(as_of=dt.date(2024, 6, 1))] == [suspect.id]
     assert selectors.suspects_on_bail(as_of=dt.date(2024, 8, 2)) == []
     services.do_record_suspect_status(
-        operation.id, actor=actor, person_id=suspect.id, status="charged", effective_on=dt.date(2024, 5, 1), now=NOW
+        operation.id,
+        actor=actor,
+        person_id=suspect.id,
+        status="charged",
+        effective_on=dt.date(2024, 5, 1),
+        now=NOW,
     )
     assert selectors.suspects_on_bail(as_of=dt.date(2024, 6, 1)) == []
     assert selectors.suspects_on_bail(as_of=dt.date(2024, 3, 1))[0].status == "bail"
@@ -69,7 +88,9 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
 
 def test_only_investigating_roles_record_investigations(social_worker: Any, operation: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.do_open_investigation(actor=actor_for(social_worker), operation_name="Op X", opened_on=dt.date(2024, 1, 1))
+        services.do_open_investigation(
+            actor=actor_for(social_worker), operation_name="Op X", opened_on=dt.date(2024, 1, 1)
+        )
     with pytest.raises(PermissionDenied):
         selectors.get_investigation(social_worker, operation.id)
 
@@ -78,8 +99,12 @@ def test_self_referrals_counted_per_week(police_officer: Any, operation: Any) ->
     actor = actor_for(police_officer)
     days = [dt.date(2024, 3, 4), dt.date(2024, 3, 10), dt.date(2024, 3, 11), dt.date(2024, 3, 27)]
     for day in days:
-        services.do_record_self_referral(actor=actor, received_on=day, investigation_id=operation.id, channel="phone", now=NOW)
-    services.do_record_self_referral(actor=actor, received_on=dt.date(2024, 3, 12), person_id=child().id, now=NOW)
+        services.do_record_self_referral(
+            actor=actor, received_on=day, investigation_id=operation.id, channel="phone", now=NOW
+        )
+    services.do_record_self_referral(
+        actor=actor, received_on=dt.date(2024, 3, 12), person_id=child().id, now=NOW
+    )
     weeks = selectors.self_referrals_per_week(dt.date(2024, 3, 6), dt.date(2024, 3, 31))
     assert weeks == [
         (dt.date(2024, 3, 4), 2),

@@ -31,7 +31,10 @@ def test_score_band_and_reassessment_date(coordinator: Any) -> None:
     s = screen(coordinator, child().id)
     assert (s.score, s.computed_band, s.band, s.override_band) == (6, "mild", "mild", "")
     assert s.next_due_on == dt.date(2024, 4, 10)
-    assert s.answers == {"S01": {"current": True, "earlier": False}, "V01": {"current": True, "earlier": False}}
+    assert s.answers == {
+        "S01": {"current": True, "earlier": False},
+        "V01": {"current": True, "earlier": False},
+    }
 
 
 def test_override_needs_a_reason(coordinator: Any) -> None:
@@ -42,7 +45,9 @@ def test_override_needs_a_reason(coordinator: Any) -> None:
     with pytest.raises(ValidationError) as err:
         screen(coordinator, kid.id, override_band="enormous", override_reason="x")
     assert "override_band" in err.value.message_dict
-    s = screen(coordinator, kid.id, override_band="significant", override_reason="Disclosed abuse by two adults")
+    s = screen(
+        coordinator, kid.id, override_band="significant", override_reason="Disclosed abuse by two adults"
+    )
     assert (s.score, s.computed_band, s.band) == (6, "mild", "significant")
     assert s.override_reason == "Disclosed abuse by two adults"
 
@@ -72,13 +77,21 @@ def test_rescreen_due_after_a_new_missing_episode(coordinator: Any, social_worke
     assert selectors.rescreen_due_for(kid.id, now=now) is None
     # An episode the screener already knew of (recorded before the screening) does not count...
     services.do_record_missing_episode(
-        actor=actor_for(social_worker), person_id=kid.id, category="M",
-        started_at=T0 - dt.timedelta(days=3), ended_at=T0 - dt.timedelta(days=2), now=T0 - dt.timedelta(days=1),
-    )  # fmt: skip
+        actor=actor_for(social_worker),
+        person_id=kid.id,
+        category="M",
+        started_at=T0 - dt.timedelta(days=3),
+        ended_at=T0 - dt.timedelta(days=2),
+        now=T0 - dt.timedelta(days=1),
+    )
     assert selectors.rescreen_due_for(kid.id, now=now) is None
     # ...one after it does.
     ep = services.do_record_missing_episode(
-        actor=actor_for(social_worker), person_id=kid.id, category="M", started_at=T0 + dt.timedelta(days=5), now=now
+        actor=actor_for(social_worker),
+        person_id=kid.id,
+        category="M",
+        started_at=T0 + dt.timedelta(days=5),
+        now=now,
     )
     due = selectors.rescreen_due_for(kid.id, now=now)
     assert due is not None and not due.reassessment_due
@@ -113,7 +126,11 @@ def test_absent_episode_does_not_trigger_by_default_but_can(settings: Any, coord
     screen(coordinator, kid.id)
     now = T0 + dt.timedelta(days=10)
     services.do_record_missing_episode(
-        actor=actor_for(coordinator), person_id=kid.id, category="A", started_at=T0 + dt.timedelta(days=1), now=now
+        actor=actor_for(coordinator),
+        person_id=kid.id,
+        category="A",
+        started_at=T0 + dt.timedelta(days=1),
+        now=now,
     )
     assert selectors.rescreen_due_for(kid.id, now=now) is None
     settings.SIGHTLINE_RESCREEN_TRIGGERS = ["missing", "absent"]
@@ -160,7 +177,12 @@ def test_reassessment_is_due_after_three_months(coordinator: Any) -> None:
 def test_screening_history_is_newest_first_with_score_lines(coordinator: Any) -> None:
     kid = child()
     screen(coordinator, kid.id, now=T0)
-    screen(coordinator, kid.id, {"S01": {"current": True, "earlier": True}, "M01": {"current": True}}, now=T0 + dt.timedelta(days=1))
+    screen(
+        coordinator,
+        kid.id,
+        {"S01": {"current": True, "earlier": True}, "M01": {"current": True}},
+        now=T0 + dt.timedelta(days=1),
+    )
     history = selectors.screening_history(coordinator, kid.id)
     assert [h.screening.score for h in history] == [7, 6]
     assert [(line.code, line.points) for line in history[0].lines] == [("M01", 1), ("S01", 6)]

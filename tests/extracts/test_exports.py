@@ -39,7 +39,9 @@ def exports_ledgered() -> list[dict[str, object]]:
     return [json.loads(bytes(e.canonical)) for e in Entry.objects.filter(action="export").order_by("index")]
 
 
-def test_links_before_linkage_map_each_record_to_itself(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_links_before_linkage_map_each_record_to_itself(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sightline.people.models import SourceRecord
 
     out = imported / "links.csv"
@@ -77,28 +79,73 @@ def _store_alerts() -> None:
     now = timezone.now()
     do_bulk_create(
         [
-            Alert(id="A-1", kind="child_at_risk", subject_id="P-1", score=0.5, reasons="missing 3 times",
-                  first_raised_at=now),
-            Alert(id="A-2", kind="place_of_concern", subject_id="PL-1", score=0.9, reasons="night, cars",
-                  first_raised_at=now),
-            Alert(id="A-3", kind="adult_of_concern", subject_id="P-2", score=0.7, reasons="gone",
-                  first_raised_at=now, status="dismissed", status_reason="a coach"),
+            Alert(
+                id="A-1",
+                kind="child_at_risk",
+                subject_id="P-1",
+                score=0.5,
+                reasons="missing 3 times",
+                first_raised_at=now,
+            ),
+            Alert(
+                id="A-2",
+                kind="place_of_concern",
+                subject_id="PL-1",
+                score=0.9,
+                reasons="night, cars",
+                first_raised_at=now,
+            ),
+            Alert(
+                id="A-3",
+                kind="adult_of_concern",
+                subject_id="P-2",
+                score=0.7,
+                reasons="gone",
+                first_raised_at=now,
+                status="dismissed",
+                status_reason="a coach",
+            ),
         ],
         actor=SYSTEM,
-    )  # fmt: skip
+    )
     (net,) = do_bulk_create(
-        [Network(id="N-1", size=3, links=[
-            {"source": "P-1", "target": "P-2", "type": "contact", "weight": 2.0, "agencies": ["police", "health"],
-             "kinds": ["missing"], "events": ["police:E1"], "first_seen": "2013-05-02", "last_seen": "2013-06-01"},
-            {"source": "P-2", "target": "PL-1", "type": "place", "weight": 1.0, "agencies": ["police"],
-             "kinds": ["police_incident"], "events": ["police:E2"], "first_seen": "2013-06-01",
-             "last_seen": "2013-06-01"},
-        ])],
+        [
+            Network(
+                id="N-1",
+                size=3,
+                links=[
+                    {
+                        "source": "P-1",
+                        "target": "P-2",
+                        "type": "contact",
+                        "weight": 2.0,
+                        "agencies": ["police", "health"],
+                        "kinds": ["missing"],
+                        "events": ["police:E1"],
+                        "first_seen": "2013-05-02",
+                        "last_seen": "2013-06-01",
+                    },
+                    {
+                        "source": "P-2",
+                        "target": "PL-1",
+                        "type": "place",
+                        "weight": 1.0,
+                        "agencies": ["police"],
+                        "kinds": ["police_incident"],
+                        "events": ["police:E2"],
+                        "first_seen": "2013-06-01",
+                        "last_seen": "2013-06-01",
+                    },
+                ],
+            )
+        ],
         actor=SYSTEM,
-    )  # fmt: skip
+    )
     do_bulk_create(
         [
-            NetworkMember(network=net, member_type="person", member_id="P-1", role="child", label="Jess Walker"),
+            NetworkMember(
+                network=net, member_type="person", member_id="P-1", role="child", label="Jess Walker"
+            ),
             NetworkMember(network=net, member_type="person", member_id="P-2", role="adult", label="Mo"),
             NetworkMember(network=net, member_type="place", member_id="PL-1", role="", label="Star Kebab"),
         ],
@@ -134,9 +181,25 @@ def test_networks_and_i2(imported: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["export", "i2", "--network", "N-1", "--out", str(i2)]) == 0
     assert i2.read_bytes().startswith(b"\xef\xbb\xbf")  # Analyst's Notebook reads UTF-8 with a BOM
     rows = read(i2)
-    assert rows[0][:6] == ["Entity1 Identity", "Entity1 Type", "Entity1 Label", "Entity2 Identity",
-                           "Entity2 Type", "Entity2 Label"]  # fmt: skip
-    assert rows[1][:9] == ["P-1", "Person", "Jess Walker", "P-2", "Person", "Mo", "contact", "missing", "Confirmed"]
+    assert rows[0][:6] == [
+        "Entity1 Identity",
+        "Entity1 Type",
+        "Entity1 Label",
+        "Entity2 Identity",
+        "Entity2 Type",
+        "Entity2 Label",
+    ]
+    assert rows[1][:9] == [
+        "P-1",
+        "Person",
+        "Jess Walker",
+        "P-2",
+        "Person",
+        "Mo",
+        "contact",
+        "missing",
+        "Confirmed",
+    ]
     assert rows[2][3:6] == ["PL-1", "Location", "Star Kebab"] and rows[2][8] == "Unconfirmed"
     capsys.readouterr()
     assert main(["export", "i2", "--network", "N-9", "--out", str(i2)]) == 2
@@ -156,7 +219,9 @@ def test_chronology_xlsx_is_ledgered_as_a_read_of_the_person(imported: Path) -> 
         r.person_id = person.pk
     do_bulk_update(recs, actor=SYSTEM, fields=["person"])
     out = imported / "jess.xlsx"
-    assert main(["export", "chronology", "--person", person.pk, "--out", str(out), "--reason", "strategy"]) == 0
+    assert (
+        main(["export", "chronology", "--person", person.pk, "--out", str(out), "--reason", "strategy"]) == 0
+    )
     ws = load_workbook(out)["Chronology"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0][:4] == ["date", "ended", "agency", "kind"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sightline.cli import main
+
 from .helpers import EVENTS, PEOPLE, state, write_csv, write_extract
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,9 @@ def run_import(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str
     return code, out, err
 
 
-def test_import_keeps_every_row_exactly_as_received(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_keeps_every_row_exactly_as_received(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sightline.ledger.models import Entry
     from sightline.people.models import Extract, SourceEvent, SourceRecord
 
@@ -58,7 +61,9 @@ def test_import_keeps_every_row_exactly_as_received(tmp_path: Path, capsys: pyte
     assert Entry.objects.filter(object_type="people.sourcerecord", action="import").count() == 3
 
 
-def test_importing_twice_adds_nothing_folder_or_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_importing_twice_adds_nothing_folder_or_zip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = write_extract(tmp_path)
     assert run_import(capsys, str(folder))[0] == 0
     once = state()
@@ -89,8 +94,13 @@ def test_changed_extract_adds_new_versions(tmp_path: Path, capsys: pytest.Captur
     people[0]["given_name"] = "Jessica"
     events = [dict(e) for e in EVENTS]
     events[1]["summary"] = "Seen at 23:15 with two men"
-    later = write_extract(tmp_path, "police-2014-10-01", people=people, events=events,
-                          manifest_extra={"extracted_on": "2014-10-01", "period_end": "2014-09-30"})  # fmt: skip
+    later = write_extract(
+        tmp_path,
+        "police-2014-10-01",
+        people=people,
+        events=events,
+        manifest_extra={"extracted_on": "2014-10-01", "period_end": "2014-09-30"},
+    )
     before = state()
     code, out, err = run_import(capsys, str(later))
     assert code == 0, err
@@ -108,8 +118,12 @@ def test_changed_extract_adds_new_versions(tmp_path: Path, capsys: pytest.Captur
     # an older extract arriving late does not overwrite the newer version
     stale = [dict(p) for p in PEOPLE]
     stale[0]["given_name"] = "Jezza"
-    old = write_extract(tmp_path, "police-2014-01-01", people=stale,
-                        manifest_extra={"extracted_on": "2014-01-01", "period_end": "2013-12-31"})  # fmt: skip
+    old = write_extract(
+        tmp_path,
+        "police-2014-01-01",
+        people=stale,
+        manifest_extra={"extracted_on": "2014-01-01", "period_end": "2013-12-31"},
+    )
     assert run_import(capsys, str(old))[0] == 0
     assert SourceRecord.objects.get(record_id="POL-1").data["given_name"] == "Jessica"
 
@@ -196,19 +210,27 @@ def test_bad_zip_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     corrupt = tmp_path / "corrupt.zip"
     corrupt.write_bytes(bytes(raw))
     code, _, err = run_import(capsys, str(corrupt))
-    assert code == 2 and "corrupt.zip/police-2014-07-01/" in err and ":0:*: cannot be read from the zip" in err
+    assert (
+        code == 2 and "corrupt.zip/police-2014-07-01/" in err and ":0:*: cannot be read from the zip" in err
+    )
     assert state() == before
 
 
-def test_every_problem_is_reported_not_just_the_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_problem_is_reported_not_just_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     people = [dict(p) for p in PEOPLE]
     people[0].update(date_of_birth="14/03/2000", sex="female", postcode="NOT A PC", estimated_age="x")
     people[1]["record_id"] = "POL-1"
     events = [dict(e) for e in EVENTS]
     events[0].update(occurred_on="yesterday", others="POL-2:friend;POL-7:suspect")
     events[1].update(record_id="POL-8", ended_on="2013-05-01")
-    folder = write_extract(tmp_path, people=people, events=events,
-                           manifest_extra={"format": "other/2", "extracted_on": "2014-31-01"})  # fmt: skip
+    folder = write_extract(
+        tmp_path,
+        people=people,
+        events=events,
+        manifest_extra={"format": "other/2", "extracted_on": "2014-31-01"},
+    )
     before = state()
     code, _, err = run_import(capsys, str(folder))
     assert code == 2
@@ -242,7 +264,9 @@ def test_missing_files_and_unregistered_agency(tmp_path: Path, capsys: pytest.Ca
     assert f"{tmp_path}/nowhere:0:*: no such extract folder" in err
 
 
-def test_one_bad_extract_does_not_stop_the_good_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_bad_extract_does_not_stop_the_good_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sightline.people.models import SourceRecord
 
     good = write_extract(tmp_path, "health", agency="health")
@@ -259,16 +283,30 @@ def test_column_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
     folder = tmp_path / "yos"
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({
-        "format": "multi-agency-extract/1", "agency": "youth_service", "extracted_on": "2014-07-01"}))  # fmt: skip
-    write_csv(folder / "clients.csv", [
-        {"Ref": "Y1", "Forename": "Jess", "DOB": "14/03/2000", "Gender": "Female", "Keyworker": "Sam"},
-        {"Ref": "Y2", "Forename": "Mo", "DOB": "03/2001", "Gender": "Male", "Keyworker": ""},
-    ])  # fmt: skip
-    write_csv(folder / "events.csv", [
-        {"event_id": "C1", "record_id": "Y1", "kind": "DROPIN", "occurred_on": "02/05/2013 22:10",
-         "others": "Y2:friend"},
-    ])  # fmt: skip
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {"format": "multi-agency-extract/1", "agency": "youth_service", "extracted_on": "2014-07-01"}
+        )
+    )
+    write_csv(
+        folder / "clients.csv",
+        [
+            {"Ref": "Y1", "Forename": "Jess", "DOB": "14/03/2000", "Gender": "Female", "Keyworker": "Sam"},
+            {"Ref": "Y2", "Forename": "Mo", "DOB": "03/2001", "Gender": "Male", "Keyworker": ""},
+        ],
+    )
+    write_csv(
+        folder / "events.csv",
+        [
+            {
+                "event_id": "C1",
+                "record_id": "Y1",
+                "kind": "DROPIN",
+                "occurred_on": "02/05/2013 22:10",
+                "others": "Y2:friend",
+            },
+        ],
+    )
     mapping = tmp_path / "yos.toml"
     mapping.write_text(
         """
@@ -304,7 +342,9 @@ friend = "associate"
     code, _, err = run_import(capsys, str(folder), "--mapping", str(mapping))
     assert code == 0, err
     y1 = SourceRecord.objects.get(record_id="Y1")
-    assert y1.data["date_of_birth"] == "2000-03-14" and y1.data["sex"] == "F" and y1.data["Keyworker"] == "Sam"
+    assert (
+        y1.data["date_of_birth"] == "2000-03-14" and y1.data["sex"] == "F" and y1.data["Keyworker"] == "Sam"
+    )
     assert y1.data["_received"]["DOB"] == "14/03/2000" and y1.date_of_birth == "2000-03-14"
     assert SourceRecord.objects.get(record_id="Y2").data["date_of_birth"] == "2001-03"
     c1 = SourceEvent.objects.get(event_id="C1")
@@ -314,7 +354,9 @@ friend = "associate"
     bad = tmp_path / "bad.toml"
     bad.write_text(mapping.read_text().replace('"%d/%m/%Y", "%m/%Y"', '"%Y-%m-%d"'))
     code, _, err = run_import(capsys, str(folder), "--mapping", str(bad))
-    assert code == 2 and "clients.csv:2:date_of_birth: '14/03/2000' matches none of the mapping's formats" in err
+    assert (
+        code == 2 and "clients.csv:2:date_of_birth: '14/03/2000' matches none of the mapping's formats" in err
+    )
     (tmp_path / "broken.toml").write_text("[people.columns\n")
     code, _, err = run_import(capsys, str(folder), "--mapping", str(tmp_path / "broken.toml"))
     assert code == 2 and "not valid TOML" in err

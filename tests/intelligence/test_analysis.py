@@ -65,6 +65,35 @@ def test_coach_stays_out_of_the_top_alerts_even_with_more_children(result: Analy
     assert not any(s.startswith("ordinary-") for s in top)
 
 
+def test_ordinary_contact_does_not_hide_contact_of_concern() -> None:
+    """A shopkeeper seen openly with many children is still scored in full for the night he
+    was found with a missing child; his ordinary contact adds only a little."""
+    t = Town()
+    t.person("police", "SK", "shopkeeper", dob="1970-01-01")
+    t.person("police", "LONE", "lone-adult", dob="1970-01-01")
+    for who in ("shopkeeper", "lone-adult"):
+        t.person("police", f"C-{who}", f"child-{who}", dob="2000-01-01")
+        rid = "SK" if who == "shopkeeper" else "LONE"
+        t.event("police", f"M-{who}", f"C-{who}", "missing", "2014-05-01T23:00:00", others=f"{rid}:associate")
+    for i in range(60):
+        t.person("police", f"K{i}", f"kid-{i}", dob="2001-01-01")
+        t.event("police", f"S{i}", f"K{i}", "police_incident", "2014-03-01T15:00:00",
+                place="Corner Shop", others="SK:witness")  # fmt: skip
+        t.event(
+            "police",
+            f"O{i}",
+            f"K{i}",
+            "other",
+            "2014-04-01T15:00:00",
+            place="Corner Shop",
+            others="SK:associate",
+        )
+    records, events, event_people = t.inputs()
+    scores = analyse(records, events, event_people, as_of=AS_OF).scores.set_index("subject_id")["score"]
+    assert scores["lone-adult"] <= scores["shopkeeper"] <= scores["lone-adult"] + 0.5
+    assert scores["child-shopkeeper"] == pytest.approx(scores["child-lone-adult"], abs=0.3)
+
+
 def test_unflagged_child_is_alerted_with_a_checkable_reason(result: AnalysisResult) -> None:
     alert = next(a for a in result.alerts if a.subject_id == "child-4")
     assert alert.kind == "child_at_risk"
@@ -224,7 +253,7 @@ def test_age_from_partial_dates_and_estimates() -> None:
     t.person("police", "D", "estimated-long-ago", estimated_age="16")  # estimated 16 in 2011
     t.person("health", "E", "month-dob", dob="1997-01-20")  # a full date wins over a partial one
     t.event("police", "E1", "C", "missing", "2014-06-01", others="A:associate;B:associate")
-    t.event("police", "E2", "D", "missing", "2011-06-01")
+    t.event("police", "E2", "D", "arrest", "2011-06-01")
     records, events, event_people = t.inputs()
     res = analyse(records, events, event_people, as_of=AS_OF)
     role = res.scores.set_index("subject_id")["role"]
@@ -232,6 +261,29 @@ def test_age_from_partial_dates_and_estimates() -> None:
     assert role["year-dob"] == "adult"
     assert role["estimated"] == "child"
     assert role["estimated-long-ago"] == "adult"
+
+
+def test_a_victim_who_has_just_turned_18_is_not_an_adult_of_concern() -> None:
+    t = Town()
+    t.person("police", "V", "victim-now-18", dob="1996-03-01")  # 16 at the events, 18 on AS_OF
+    t.person("police", "O", "offender-19", dob="1995-01-01")
+    for i in range(3):
+        t.person("police", f"C{i}", f"child-{i}", dob="2000-01-01")
+        t.event(
+            "police", f"M{i}", f"C{i}", "missing", f"2012-0{i + 4}-01T23:00:00",
+            others="V:associate;O:suspect",
+        )  # fmt: skip
+    t.event("police", "MV", "V", "missing", "2012-05-05T23:00:00", others="O:suspect")
+    t.event("police", "I1", "O", "intelligence", "2012-06-01T23:00:00", others="C0:victim")
+    records, events, event_people = t.inputs()
+    res = analyse(records, events, event_people, as_of=AS_OF)
+    role = res.scores.set_index("subject_id")["role"]
+    assert role["victim-now-18"] == "child" and role["offender-19"] == "adult"
+    assert "victim-now-18" in ranked(res, "child_at_risk")
+    assert "victim-now-18" not in ranked(res, "adult_of_concern")
+    assert ranked(res, "adult_of_concern") == ["offender-19"]
+    alert = next(a for a in res.alerts if a.subject_id == "victim-now-18")
+    assert alert.reasons.startswith("Young adult aged 18 (a child when recorded")
 
 
 def test_professionals_are_discounted() -> None:

@@ -32,8 +32,11 @@ def snapshot() -> dict[str, Any]:
 
     integrate()
     head = TreeHead.objects.get(id=1)
-    return {"size": head.size, "root": bytes(head.root),
-            "rows": {m._meta.label: m.objects.count() for m in apps.get_app_config("intelligence").get_models()}}  # fmt: skip
+    return {
+        "size": head.size,
+        "root": bytes(head.root),
+        "rows": {m._meta.label: m.objects.count() for m in apps.get_app_config("intelligence").get_models()},
+    }
 
 
 @pytest.fixture
@@ -148,18 +151,29 @@ def test_dismissed_alert_stays_dismissed_until_something_new_appears(
     agency, rid = rec.agency_id, rec.record_id
     folder = tmp_path / "later"
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({
-        "format": "multi-agency-extract/1", "agency": agency, "extracted_on": "2014-07-07"}))  # fmt: skip
+    (folder / "manifest.json").write_text(
+        json.dumps({"format": "multi-agency-extract/1", "agency": agency, "extracted_on": "2014-07-07"})
+    )
     data = {k: v for k, v in rec.data.items() if k != "_received"}
     with (folder / "people.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(data))
         w.writeheader()
         w.writerow(data)
     with (folder / "events.csv").open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=["event_id", "record_id", "kind", "occurred_on", "ended_on", "factors"])
+        w = csv.DictWriter(
+            fh, fieldnames=["event_id", "record_id", "kind", "occurred_on", "ended_on", "factors"]
+        )
         w.writeheader()
-        w.writerow({"event_id": "NEW-1", "record_id": rid, "kind": "missing", "occurred_on": "2014-06-20T23:30",
-                    "ended_on": "2014-06-22", "factors": "11A"})  # fmt: skip
+        w.writerow(
+            {
+                "event_id": "NEW-1",
+                "record_id": rid,
+                "kind": "missing",
+                "occurred_on": "2014-06-20T23:30",
+                "ended_on": "2014-06-22",
+                "factors": "11A",
+            }
+        )
     assert main(["import", str(folder)]) == 0
     assert "events 1 new" in capsys.readouterr().out
     assert main(["analyse"]) == 0

@@ -6,6 +6,7 @@ from sightline.intelligence.analysis.normalise import (
     canonical_places,
     display_plate,
     match_partial_plates,
+    match_partial_to_partial,
     normalise_phone,
     normalise_place,
     normalise_plate,
@@ -68,6 +69,17 @@ def test_canonical_places_join_spellings_and_postcodes() -> None:
     assert ids[("Home", "S60 1AA")][0] == "place:S601AA"
 
 
+def test_plural_and_short_spellings_join_the_full_name() -> None:
+    ids = canonical_places(
+        [("Express Pizza, Wellgate", "S60 8PZ"), ("Express Pizza", "S60 8PZ"), ("Express Pizzas", "")]
+    )
+    assert {place_id for place_id, _ in ids.values()} == {"place:express-pizza-wellgate"}
+    assert {label for _, label in ids.values()} == {"express pizza wellgate, S60 8PZ"}
+    # A short name given a postcode the longer one never had is another place.
+    other = canonical_places([("Express Pizza, Wellgate", "S60 8PZ"), ("Express Pizza", "S1 1AA")])
+    assert other[("Express Pizza", "S1 1AA")][0] != other[("Express Pizza, Wellgate", "S60 8PZ")][0]
+
+
 def test_plates_and_phones() -> None:
     assert normalise_plate("yx09 a-bc") == "YX09ABC"
     assert normalise_plate("YX09 A??") == "YX09A??"
@@ -87,6 +99,14 @@ def test_wildcard_plates_match_only_same_length_and_known_characters() -> None:
     # A shorter partial is not a prefix search.
     assert matches["YX0?"] == []
     assert "YX09ABC" not in matches
+
+
+def test_partials_of_a_car_never_read_in_full_find_each_other() -> None:
+    found = match_partial_to_partial(["YV13NA?", "Y?13NAC", "YV13???", "YX09AB?", "YV13NB?"])
+    assert found["YV13NA?"] == ["Y?13NAC", "YV13???"]
+    assert found["Y?13NAC"] == ["YV13???", "YV13NA?"]
+    assert "YX09AB?" not in found["YV13???"]
+    assert found["YX09AB?"] == []
 
 
 def test_wildcard_matching_on_many_plates() -> None:

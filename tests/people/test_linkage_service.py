@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def linked(town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def linked(
+    town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Path:
     from sightline.access.services import ensure_standard_agencies
 
     settings.HOME = tmp_path / "home"  # the linkage state and model of this test only
@@ -55,7 +58,9 @@ def ledger_size() -> int:
 def people_of() -> dict[str, str]:
     from sightline.people.models import SourceRecord
 
-    return {f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")}
+    return {
+        f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
+    }
 
 
 def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -> None:
@@ -84,7 +89,10 @@ def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -
 def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before, size = people_of(), ledger_size()
     assert main(["link"]) == 0
-    assert "incremental run): 0 people new, 0 updated, 0 merged away; 0 records relinked" in capsys.readouterr().out
+    assert (
+        "incremental run): 0 people new, 0 updated, 0 merged away; 0 records relinked"
+        in capsys.readouterr().out
+    )
     assert people_of() == before and ledger_size() == size
     assert main(["link", "--full"]) == 0
     assert "full run" in capsys.readouterr().out
@@ -142,8 +150,12 @@ def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFi
 
     review = LinkReview.objects.filter(status="open").order_by("record_key_l").first()
     if review is not None:
-        do_decide_link(review.record_key_l, review.record_key_r, same_person=False,
-                       actor=Actor("ana", "police", "analyst"))  # fmt: skip
+        do_decide_link(
+            review.record_key_l,
+            review.record_key_r,
+            same_person=False,
+            actor=Actor("ana", "police", "analyst"),
+        )
         review.refresh_from_db()
         assert review.status == "decided" and review.decision is not None
     # a record that changes in a later extract is re-linked incrementally
@@ -153,12 +165,13 @@ def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFi
     folder = linked / "later"
     folder.mkdir()
     (folder / "manifest.json").write_text(
-        '{"format": "multi-agency-extract/1", "agency": "%s", "extracted_on": "2014-09-01"}' % agency
+        json.dumps({"format": "multi-agency-extract/1", "agency": agency, "extracted_on": "2014-09-01"})
     )
     data = {k: v for k, v in rec.data.items() if k != "_received"}
-    data.update(given_name="Zebedee", family_name="Quartermaine", date_of_birth="1950-01-01",
-                nhs_number="", upn="", pnc_id="", phone="", email="", postcode="", address="", other_names="")  # fmt: skip
-    data = {k: v for k, v in data.items() if k in rec.data or k in ("given_name", "family_name", "date_of_birth")}
+    data.update(given_name="Zebedee", family_name="Quartermaine", date_of_birth="1950-01-01")
+    for column in ("nhs_number", "upn", "pnc_id", "email"):
+        if column in data:
+            data[column] = ""
     with (folder / "people.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(data))
         w.writeheader()
@@ -166,6 +179,5 @@ def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFi
     assert main(["import", str(folder)]) == 0
     capsys.readouterr()
     assert main(["link"]) == 0
-    out = capsys.readouterr().out
-    assert "incremental run" in out
+    assert "0 records relinked" not in capsys.readouterr().out
     assert people_of()[a] != people_of()[b]

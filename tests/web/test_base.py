@@ -99,7 +99,8 @@ def _inline(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/account/activity", "/accounts", "/accounts/new", "/accounts/admin", "/no-such-page", "/api/docs"]
+    "path",
+    ["/", "/account/activity", "/accounts", "/accounts/new", "/accounts/admin", "/no-such-page", "/api/docs"],
 )
 def test_no_inline_script_or_style(signed_in: Client, path: str) -> None:
     response = signed_in.get(path)
@@ -116,8 +117,13 @@ def test_sign_in_pages_have_no_inline_script_or_style(client: Client, make_user:
     assert _inline(client.get("/sign-in/security-code").content.decode()) == []
 
 
-def test_error_pages_are_gov_uk_pages(signed_in: Client, client: Client, make_user: Callable[..., Any],
-                                      login: Callable[..., Any], monkeypatch: Any) -> None:
+def test_error_pages_are_gov_uk_pages(
+    signed_in: Client,
+    client: Client,
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+    monkeypatch: Any,
+) -> None:
     response = signed_in.get("/no-such-page")
     assert response.status_code == 404 and "Page not found" in response.content.decode()
     api = signed_in.get("/api/no-such-thing")
@@ -151,7 +157,9 @@ def test_dashboard_includes_the_case_work_panels_when_they_exist(
     signed_in: Client, settings: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "web" / "cases").mkdir(parents=True)
-    (tmp_path / "web" / "cases" / "dashboard_panels.html").write_text("<p>PANELS-MARKER {{ user.username }}</p>")
+    (tmp_path / "web" / "cases" / "dashboard_panels.html").write_text(
+        "<p>PANELS-MARKER {{ user.username }}</p>"
+    )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     assert "PANELS-MARKER admin" in signed_in.get("/").content.decode()
 
@@ -162,11 +170,15 @@ def test_dashboard_includes_the_case_work_panels_when_they_exist(
 class KitchenSink(forms.Form):
     name = forms.CharField(label="Name", help_text="As they give it")
     notes = forms.CharField(label="Notes", widget=forms.Textarea)
-    agency = forms.ChoiceField(label="Agency", choices=[("", "Choose"), ("police", "Police"), ("health", "Health")])
-    urgency = forms.ChoiceField(label="Urgency", choices=[("urgent", "Urgent"), ("routine", "Routine")],
-                                widget=forms.RadioSelect)
-    indicators = forms.MultipleChoiceField(label="Indicators", choices=[("a", "A"), ("b", "B"), ("c", "C")],
-                                           widget=forms.CheckboxSelectMultiple)
+    agency = forms.ChoiceField(
+        label="Agency", choices=[("", "Choose"), ("police", "Police"), ("health", "Health")]
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=[("urgent", "Urgent"), ("routine", "Routine")], widget=forms.RadioSelect
+    )
+    indicators = forms.MultipleChoiceField(
+        label="Indicators", choices=[("a", "A"), ("b", "B"), ("c", "C")], widget=forms.CheckboxSelectMultiple
+    )
     seen_on = GovukDateField(label="Date seen", past_only=True)
     consent = forms.BooleanField(label="Consent given")
     secret = forms.CharField(label="Password", widget=forms.PasswordInput)
@@ -179,8 +191,17 @@ def _render(form: forms.Form) -> str:
 
 def test_fields_keep_what_was_typed_and_link_errors_to_fields() -> None:
     form = KitchenSink(
-        {"name": "Jo <b>", "notes": "line one\nline two", "agency": "health", "urgency": "",
-         "indicators": ["a", "c"], "seen_on_0": "31", "seen_on_1": "2", "seen_on_2": "2025", "secret": "hunter2"}
+        {
+            "name": "Jo <b>",
+            "notes": "line one\nline two",
+            "agency": "health",
+            "urgency": "",
+            "indicators": ["a", "c"],
+            "seen_on_0": "31",
+            "seen_on_1": "2",
+            "seen_on_2": "2025",
+            "secret": "hunter2",
+        }
     )
     assert not form.is_valid()
     html = _render(form)
@@ -218,7 +239,9 @@ def test_date_field_rules() -> None:
 def test_pagination_links_keep_the_query(rf: Any) -> None:
     page = Paginator(list(range(500)), 10).get_page(25)
     request = rf.get("/x", {"kind": "read", "page": "25"})
-    html = Template("{% load govuk %}{% govuk_pagination page %}").render(Context({"page": page, "request": request}))
+    html = Template("{% load govuk %}{% govuk_pagination page %}").render(
+        Context({"page": page, "request": request})
+    )
     assert 'href="?kind=read&amp;page=24" rel="prev"' in html
     assert 'href="?kind=read&amp;page=26" rel="next"' in html
     assert 'aria-current="page">25</a>' in html

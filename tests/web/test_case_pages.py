@@ -120,7 +120,7 @@ def concern_for(child: Person, actor: Any = None, **kw: Any) -> Concern:
 
     values = {
         "what_was_seen": "Seen getting into a car with two older men",
-        "occurred_at": timezone.now() - dt.timedelta(days=1),
+        "occurred_at": kw.get("now", timezone.now()) - dt.timedelta(days=1),
         "urgency": "urgent",
     }
     values.update(kw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from sightline.access import selectors, services
@@ -39,9 +39,14 @@ class EntryOut(Schema):
     reason: str
 
 
+# Identifiers are short codes like P-1A2B3C4D5E6F; free text may not hold NUL (PostgreSQL refuses it).
+ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
+TEXT = r"^[^\x00]*$"
+
+
 class BreakGlassIn(Schema):
-    person_id: str = Field(min_length=1, max_length=40)
-    reason: str = Field(min_length=1, max_length=5000)
+    person_id: str = Field(pattern=ID, description="The person's identifier")
+    reason: str = Field(min_length=1, max_length=5000, pattern=TEXT)
 
 
 class BreakGlassOut(Schema):
@@ -68,7 +73,7 @@ class BreakGlassOut(Schema):
 
 class ReviewIn(Schema):
     outcome: str = Field(pattern="^(appropriate|concern)$", description="appropriate or concern")
-    note: str = Field("", max_length=5000)
+    note: str = Field("", max_length=5000, pattern=TEXT)
 
 
 class AccessDecisionOut(Schema):
@@ -104,7 +109,7 @@ def my_activity(request: HttpRequest) -> object:
     response=AccessDecisionOut,
     summary="Whether I may open a person's record, and on what basis (reads nothing personal)",
 )
-def person_access(request: HttpRequest, person_id: str) -> AccessDecisionOut:
+def person_access(request: HttpRequest, person_id: str = Path(..., pattern=ID)) -> AccessDecisionOut:
     d = selectors.person_access(current_user(request), person_id)
     return AccessDecisionOut(person_id=person_id, allowed=d.allowed, basis=d.basis, reason=d.reason)
 
@@ -129,7 +134,9 @@ def break_glass_queue(request: HttpRequest, reviewed: bool = False) -> object:
 
 
 @router.post("/break-glass/{grant_id}/review", response=BreakGlassOut, summary="Record the review of a grant")
-def review_break_glass(request: HttpRequest, grant_id: str, payload: ReviewIn) -> object:
+def review_break_glass(
+    request: HttpRequest, payload: ReviewIn, grant_id: str = Path(..., pattern=ID)
+) -> object:
     user = require(request, Cap.REVIEW_BREAK_GLASS)
     grant = selectors.break_glass_grant(grant_id)
     return services.do_review_break_glass(user, grant, outcome=payload.outcome, note=payload.note)
@@ -141,7 +148,7 @@ def review_break_glass(request: HttpRequest, grant_id: str, payload: ReviewIn) -
     summary="Who saw or changed a person's record, newest first (independent reviewer)",
 )
 @paginate(Pagination)
-def person_access_log(request: HttpRequest, person_id: str) -> object:
+def person_access_log(request: HttpRequest, person_id: str = Path(..., pattern=ID)) -> object:
     require(request, Cap.VIEW_LEDGER)
     record_action(
         current_actor(request),

@@ -912,10 +912,6 @@ class LinkOut(Schema):
     linked_on: dt.date
     active: bool
 
-    @staticmethod
-    def resolve_person_name(obj: Any) -> str:
-        return str(obj.person)
-
 
 class StatusOut(Schema):
     id: str
@@ -995,13 +991,24 @@ class WeekParams(Schema):
     end: Date
 
 
+def _link_out(lk: Any) -> LinkOut:
+    return LinkOut(
+        id=lk.id,
+        person_id=lk.person_id,
+        person_name=str(lk.person),
+        role=lk.role,
+        linked_on=lk.linked_on,
+        active=lk.active,
+    )
+
+
 def _investigation_out(view: selectors.InvestigationView) -> InvestigationDetailOut:
     return InvestigationDetailOut(
         investigation=InvestigationOut.from_orm(view.investigation),
-        victims=[LinkOut.from_orm(v) for v in view.victims],
+        victims=[_link_out(v) for v in view.victims],
         suspects=[
             SuspectOut(
-                link=LinkOut.from_orm(s.link),
+                link=_link_out(s.link),
                 current_status=s.current.status if s.current else None,
                 history=[StatusOut.from_orm(h) for h in s.history],
             )
@@ -1037,7 +1044,7 @@ def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = I
     link = services.do_link_investigation_person(
         investigation_id, actor=current_actor(request), person_id=payload.person_id, role=payload.role
     )
-    return 201, link
+    return 201, _link_out(link)
 
 
 @router.post(

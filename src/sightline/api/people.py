@@ -16,7 +16,7 @@ from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
 from sightline.api.core import Pagination, paginate
 from sightline.people import selectors, services
-from sightline.people.models import Person, PersonIdentifier, SourceRecord
+from sightline.people.models import Person, PersonIdentifier
 
 router = Router(tags=["people"])
 

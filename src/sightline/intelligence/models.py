@@ -51,8 +51,12 @@ class Alert(LedgeredModel):
     subject_label = models.CharField(max_length=300, blank=True)
     score = models.FloatField()
     reasons = models.TextField()
-    record_keys = models.JSONField(default=list, blank=True, help_text="agency:record_id of the records behind it")
-    event_keys = models.JSONField(default=list, blank=True, help_text="agency:event_id of the events behind it")
+    record_keys = models.JSONField(
+        default=list, blank=True, help_text="agency:record_id of the records behind it"
+    )
+    event_keys = models.JSONField(
+        default=list, blank=True, help_text="agency:event_id of the events behind it"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     status_reason = models.TextField(blank=True)
     status_by = models.CharField(max_length=150, blank=True)
@@ -97,7 +101,9 @@ class Vehicle(LedgeredModel):
     key = models.CharField(max_length=64, unique=True, help_text="the analysis engine's vehicle key")
     registration = models.CharField(max_length=32, help_text="as displayed; ? for unknown characters")
     partial = models.BooleanField(default=False)
-    candidates = models.JSONField(default=list, blank=True, help_text="vehicle ids a partial registration could be")
+    candidates = models.JSONField(
+        default=list, blank=True, help_text="vehicle ids a partial registration could be"
+    )
     score = models.FloatField(default=0.0)
     n_children = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)

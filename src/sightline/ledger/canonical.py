@@ -1,10 +1,12 @@
 """Canonical JSON bytes for ledger entries (RFC 8785 for the values the ledger allows).
 
 RFC 8785 and ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` produce the
-same bytes for strings, integers, booleans, null, lists and objects with BMP keys. Floats are where
-they differ, so entries carry no floats: :func:`jsonable` turns them (and Decimals) into strings.
-The stdlib encoder is five times faster than the pure-Python rfc8785 package, which the tests use
-as the reference.
+same bytes for strings, integers, booleans, null, lists and objects whose keys are in the Basic
+Multilingual Plane. Floats are where they differ, so entries carry no floats: :func:`jsonable` turns
+them (and Decimals) into strings. Keys beyond the BMP sort differently (RFC 8785 orders keys by
+UTF-16 code units, Python by code points), so text holding such characters is encoded by the
+rfc8785 package instead. The stdlib encoder is five times faster than that pure-Python package,
+which the tests use as the reference (docs/decisions/0002-canonical-json.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ import json
 import uuid
 from decimal import Decimal
 from typing import Any
+
+import rfc8785
+
+# I-JSON (RFC 7493) integers: exactly representable as IEEE 754 doubles, as RFC 8785 requires.
+MAX_INT = 2**53 - 1
 
 _encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -27,7 +34,7 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        if abs(value) > 2**53:
+        if abs(value) > MAX_INT:
             raise CanonicalError(f"integer {value} is outside the I-JSON range")
         return value
     if isinstance(value, float):
@@ -52,4 +59,8 @@ def jsonable(value: Any) -> Any:
 
 def canonical_bytes(obj: Any) -> bytes:
     """Serialise already-jsonable data; callers pass the output of :func:`jsonable`."""
-    return _encoder.encode(obj).encode("utf-8")
+    text = _encoder.encode(obj)
+    if not text.isascii() and max(text) > "\uffff":
+        # A character beyond the BMP, perhaps in a key: let the reference order the keys.
+        return rfc8785.dumps(obj)
+    return text.encode("utf-8")

@@ -126,8 +126,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
+    from sightline.ledger.selectors import verify
     from sightline.ledger.services import rebuild
 
+    # Rebuilding from a damaged ledger would copy the damage into every table.
+    report = verify(check_state=False)
+    if not report.ok:
+        for problem in report.problems:
+            print(f"PROBLEM: {problem}", file=sys.stderr)
+        print("sightline: the ledger itself fails verification; not rebuilding from it", file=sys.stderr)
+        return 1
     counts = rebuild()
     for kind, n in counts.items():
         print(f"{kind}: {n} rows")

@@ -1,19 +1,29 @@
 """The one write path. Every change to a current-state row, and every read of personal data, is
 written here together with its ledger entry in the same database transaction.
 
-Sequencing follows Trillian and Tessera: a writer's transaction only appends to a queue
-(``ledger_pending``); after commit, an integrator takes a short lock on the tree head, gives the
-queued entries gapless indexes in one batch, chains and hashes them, and advances the compact range.
-Many writers therefore commit in parallel and share one integration.
+Sequencing follows Trillian and Tessera (docs/decisions/0001-ledger-sequencing.md). On PostgreSQL a
+writer's transaction only appends to a queue (``ledger_pending``), so writers commit in parallel and
+share WAL flushes. After commit, an integrator takes a short lock on the tree head, gives the queued
+entries gapless indexes in one batch, chains and hashes them, and advances the compact range. A
+writer that finds the head busy leaves its entry to the integrator holding it, which looks at the
+queue again after it lets go. On SQLite the database admits one writer at a time anyway, so the
+entry is sequenced inside the writer's own transaction: the same bytes, one fsync instead of two.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
+import hashlib
 import json
+import logging
+import os
+import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -22,11 +32,14 @@ from django.utils import timezone
 
 from sightline.ledger import merkle, note
 from sightline.ledger.canonical import canonical_bytes, jsonable
-from sightline.ledger.models import Checkpoint, Entry, LedgeredModel, PendingEntry, TreeHead, new_id
+from sightline.ledger.models import Checkpoint, Entry, LedgeredModel, PendingEntry, new_id
 
 M = TypeVar("M", bound=LedgeredModel)
 
 INTEGRATE_BATCH = 20_000
+
+log = logging.getLogger(__name__)
+_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,9 @@ def _body(
     version: int | None,
     data: Any,
     reason: str,
-) -> str:
-    body = {
+) -> dict[str, Any]:
+    """An entry without its index and prev (those are given when it is sequenced)."""
+    return {
         "action": action,
         "actor": actor.as_json(),
         "data": data,
@@ -73,15 +87,24 @@ def _body(
         "reason": reason,
         "time": _now(),
     }
-    return canonical_bytes(body).decode("utf-8")
 
 
-def _enqueue(bodies: Sequence[str]) -> None:
-    if len(bodies) == 1:
-        PendingEntry.objects.create(body=bodies[0])
+def _enqueue(bodies: Sequence[dict[str, Any]]) -> None:
+    """Ledger ``bodies`` in the caller's transaction (which must be open)."""
+    if connection.vendor == "sqlite":
+        # BEGIN IMMEDIATE already made this the only writer: sequence now, in the same transaction.
+        _append(bodies)
+        return
+    texts = [canonical_bytes(b).decode("utf-8") for b in bodies]
+    if len(texts) == 1:
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO ledger_pending (body) VALUES (%s) RETURNING id", texts)
+            last = int(cur.fetchone()[0])
     else:
-        PendingEntry.objects.bulk_create([PendingEntry(body=b) for b in bodies], batch_size=5000)
-    transaction.on_commit(integrate)
+        rows = PendingEntry.objects.bulk_create([PendingEntry(body=t) for t in texts], batch_size=5000)
+        last = max(int(r.pk) for r in rows)
+    # robust: the write has committed by then; a failed integration leaves the entry queued, not lost.
+    transaction.on_commit(functools.partial(_integrate_after_commit, last), robust=True)
 
 
 def record_action(
@@ -114,17 +137,19 @@ def do_update(obj: M, *, actor: Actor, action: str = "update", reason: str = "")
     """Write a new version of an existing object. Fails if the row moved on since ``obj`` was read."""
     with transaction.atomic():
         model = type(obj)
-        current = model.objects.select_for_update().only("version").get(pk=obj.pk)
+        current = model._default_manager.select_for_update().only("version").get(pk=obj.pk)
         if current.version != obj.version:
             raise StaleVersionError(
                 f"{obj.ledger_type()} {obj.pk} is at version {current.version}, not {obj.version}"
             )
         obj.version += 1
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save(force_update=True)
-        _enqueue(
-            [_body(actor, action, obj.ledger_type(), obj.id, obj.version, obj.snapshot(), reason)]
-        )
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save(force_update=True)
+        except Exception:
+            obj.version -= 1  # the row did not move; let the caller fix and retry with this object
+            raise
+        _enqueue([_body(actor, action, obj.ledger_type(), obj.id, obj.version, obj.snapshot(), reason)])
     return obj
 
 
@@ -140,7 +165,7 @@ def do_bulk_create(
             if not obj.id:
                 obj.id = new_id(obj.id_prefix)
             obj.version = 1
-        model.objects.bulk_create(objs, batch_size=2000)
+        model._default_manager.bulk_create(objs, batch_size=2000)
         lt = model.ledger_type()
         _enqueue([_body(actor, action, lt, o.id, 1, o.snapshot(), reason) for o in objs])
     return objs
@@ -156,7 +181,7 @@ def do_bulk_update(
     with transaction.atomic():
         for obj in objs:
             obj.version += 1
-        model.objects.bulk_update(objs, [*fields, "version"], batch_size=2000)
+        model._default_manager.bulk_update(objs, [*fields, "version"], batch_size=2000)
         lt = model.ledger_type()
         _enqueue([_body(actor, action, lt, o.id, o.version, o.snapshot(), reason) for o in objs])
     return objs
@@ -165,79 +190,245 @@ def do_bulk_update(
 # --- sequencing and integration ------------------------------------------------------------------
 
 
-def _tree_head(lock: bool, wait: bool) -> TreeHead | None:
-    qs = TreeHead.objects.all()
-    if lock:
-        qs = qs.select_for_update(skip_locked=not wait) if connection.vendor != "sqlite" else qs
-    head = qs.filter(id=1).first()
-    if head is None and lock:
-        if TreeHead.objects.filter(id=1).exists():
-            return None  # locked by another integrator and we were asked not to wait
-        empty = merkle.CompactRange()
-        head = TreeHead(id=1, size=0, root=empty.root(), frontier=empty.to_bytes(), last_leaf_hash=b"")
-        head.save(force_insert=True)
-    return head
+@dataclass(frozen=True)
+class Head:
+    size: int
+    root: bytes
+    frontier: bytes
+    last_leaf_hash: bytes
+
+
+# Any fixed number: the PostgreSQL advisory lock that admits one integrator at a time.
+_LOCK_KEY = 0x51_6C_6467
+
+
+def _db_time(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _read_head() -> Head:
+    """The committed tree head, created empty on first use. Callers that extend the tree must hold
+    the integrator lock (PostgreSQL) or be inside a write transaction (SQLite's single writer)."""
+    with connection.cursor() as cur:
+        for _attempt in range(2):
+            cur.execute("SELECT size, root, frontier, last_leaf_hash FROM ledger_treehead WHERE id = 1")
+            row = cur.fetchone()
+            if row is not None:
+                return Head(int(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3]))
+            empty = merkle.CompactRange()
+            # ON CONFLICT: two first writers may race to create the row.
+            cur.execute(
+                "INSERT INTO ledger_treehead (id, size, root, frontier, last_leaf_hash, updated_at) "
+                "VALUES (1, 0, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                [empty.root(), empty.to_bytes(), b"", _db_time(timezone.now())],
+            )
+    raise LedgerError("the ledger's tree head row cannot be created")
 
 
 def entry_bytes(body: dict[str, Any], index: int, prev: bytes) -> bytes:
+    """The canonical bytes of a sequenced entry: its body plus its index and the previous leaf hash."""
     body = dict(body)
     body["index"] = index
     body["prev"] = base64.b64encode(prev).decode("ascii")
     return canonical_bytes(body)
 
 
-def integrate(wait: bool = True) -> int:
-    """Sequence every queued entry. Returns the tree size afterwards.
+def _sequence(bodies: Iterable[dict[str, Any]], head: Head) -> tuple[Head, list[tuple[Any, ...]]]:
+    """Give ``bodies`` the indexes after ``head``: their rows for ledger_entry and the new head."""
+    index = head.size
+    prev = head.last_leaf_hash
+    leaves: list[bytes] = []
+    rows: list[tuple[Any, ...]] = []
+    for body in bodies:
+        raw = entry_bytes(body, index, prev)
+        leaf = _sha256(b"\x00" + raw).digest()
+        obj = body["object"]
+        actor = body["actor"]
+        rows.append(
+            (
+                index,
+                dt.datetime.fromisoformat(body["time"]),
+                actor["user"],
+                actor["agency"],
+                actor["role"],
+                body["action"],
+                obj["type"],
+                obj["id"],
+                obj["version"],
+                body["reason"],
+                raw,
+                leaf,
+            )
+        )
+        leaves.append(leaf)
+        prev = leaf
+        index += 1
+    compact = merkle.CompactRange.from_bytes(head.frontier)
+    compact.extend(leaves)
+    return Head(index, compact.root(), compact.to_bytes(), prev), rows
 
-    Safe to call from any number of processes: the tree-head row lock admits one integrator at a
-    time, and the others either wait (``wait=True``) or leave the queue to it.
-    """
-    while True:
-        with transaction.atomic():
-            head = _tree_head(lock=True, wait=wait)
-            if head is None:
-                return -1
-            pending = list(PendingEntry.objects.order_by("id")[:INTEGRATE_BATCH])
-            if not pending:
-                return head.size
-            compact = merkle.CompactRange.from_bytes(bytes(head.frontier))
-            prev = bytes(head.last_leaf_hash)
-            index = head.size
-            rows: list[Entry] = []
-            for p in pending:
-                body = json.loads(p.body)
-                raw = entry_bytes(body, index, prev)
-                leaf = merkle.leaf_hash(raw)
-                obj = body["object"]
-                actor = body["actor"]
-                rows.append(
-                    Entry(
-                        index=index,
-                        time=dt.datetime.fromisoformat(body["time"]),
-                        actor_user=actor["user"],
-                        actor_agency=actor["agency"],
-                        actor_role=actor["role"],
-                        action=body["action"],
-                        object_type=obj["type"],
-                        object_id=obj["id"],
-                        version=obj["version"],
-                        reason=body["reason"],
-                        canonical=raw,
-                        leaf_hash=leaf,
-                    )
+
+_ENTRY_COLUMNS = (
+    '"index", "time", actor_user, actor_agency, actor_role, action, object_type, object_id, version, '
+    "reason, canonical, leaf_hash"
+)
+_SET_HEAD = (
+    "UPDATE ledger_treehead SET size = %s, root = %s, frontier = %s, last_leaf_hash = %s, updated_at = %s"
+)
+
+
+def _write(rows: list[tuple[Any, ...]], new: Head) -> None:
+    """Insert sequenced entries and move the head, in the caller's transaction."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        # One statement whatever the batch size: column arrays, unnested, and the head in the same go.
+        columns = list(zip(*rows))
+        sql = (
+            f"WITH ins AS (INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) SELECT * FROM unnest("
+            "%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::text[], %s::int[], %s::text[], %s::bytea[], %s::bytea[])) "
+            f"{_SET_HEAD} WHERE id = 1"
+        )
+        params = [list(c) for c in columns] + [new.size, new.root, new.frontier, new.last_leaf_hash]
+        with psycopg.Cursor(connection.connection) as cur:
+            cur.execute(sql, [*params, timezone.now()])
+        return
+    adapt = _db_time
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
+            [(r[0], adapt(r[1]), *r[2:]) for r in rows],
+        )
+        cur.execute(
+            f"{_SET_HEAD} WHERE id = 1",
+            [new.size, new.root, new.frontier, new.last_leaf_hash, adapt(timezone.now())],
+        )
+
+
+def _append(bodies: Sequence[dict[str, Any]]) -> None:
+    """SQLite: sequence inside the writer's own transaction, which already excludes other writers."""
+    head = _read_head()
+    new, rows = _sequence(bodies, head)
+    if rows:
+        _write(rows, new)
+
+
+_TAKE_SQL = (
+    # Takes and removes a batch and reads the head in one round trip.
+    "WITH taken AS (DELETE FROM ledger_pending WHERE id IN "
+    "(SELECT id FROM ledger_pending ORDER BY id LIMIT %s) RETURNING id, body) "
+    "SELECT h.size, h.root, h.frontier, h.last_leaf_hash, t.id, t.body "
+    "FROM ledger_treehead h LEFT JOIN taken t ON true WHERE h.id = 1"
+)
+
+
+def _integrate_batch() -> tuple[int, int]:
+    """Sequence up to INTEGRATE_BATCH queued entries in one transaction. The caller holds the
+    integrator lock (SQLite: the transaction itself is the lock). Returns (tree size, entries taken)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
+                result = cur.fetchall()
+            if not result:  # no head row yet: undo the take, create the head, try again
+                transaction.set_rollback(True)
+                return -2, 0
+            size, root, frontier, last = result[0][:4]
+            head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
+            taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
+        else:
+            head = _read_head()
+            with connection.cursor() as cur:
+                cur.execute(
+                    "DELETE FROM ledger_pending WHERE id IN "
+                    "(SELECT id FROM ledger_pending ORDER BY id LIMIT %s) RETURNING id, body",
+                    [INTEGRATE_BATCH],
                 )
-                compact.append(leaf)
-                prev = leaf
-                index += 1
-            Entry.objects.bulk_create(rows, batch_size=5000)
-            PendingEntry.objects.filter(id__lte=pending[-1].id).delete()
-            head.size = index
-            head.root = compact.root()
-            head.frontier = compact.to_bytes()
-            head.last_leaf_hash = prev
-            head.save()
-            if len(pending) < INTEGRATE_BATCH:
-                return index
+                taken = sorted(cur.fetchall())
+        if not taken:
+            transaction.set_rollback(True)  # nothing written: no commit to flush
+            return head.size, 0
+        new, rows = _sequence([json.loads(body) for _id, body in taken], head)
+        _write(rows, new)
+        return new.size, len(taken)
+
+
+def _drain() -> int:
+    while True:
+        size, taken = _integrate_batch()
+        if size == -2:
+            with transaction.atomic():
+                _read_head()
+            continue
+        if taken < INTEGRATE_BATCH:
+            return size
+
+
+def _pg_lock(wait: bool, pending_id: int | None = None, any_pending: bool = False) -> bool:
+    """Take the integrator lock: for the session, or until the transaction ends inside one.
+
+    With ``pending_id`` (or ``any_pending``) the lock is only tried if that entry (any entry) is
+    still queued, in the same round trip.
+    """
+    scope = "_xact" if connection.in_atomic_block else ""
+    func = f"pg_advisory{scope}_lock" if wait else f"pg_try_advisory{scope}_lock"
+    with connection.cursor() as cur:
+        if pending_id is not None:
+            cur.execute(f"SELECT {func}(%s) FROM ledger_pending WHERE id = %s", [_LOCK_KEY, pending_id])
+        elif any_pending:
+            cur.execute(f"SELECT {func}(%s) FROM (SELECT 1 FROM ledger_pending LIMIT 1) q", [_LOCK_KEY])
+        else:
+            cur.execute(f"SELECT {func}(%s)", [_LOCK_KEY])
+        row = cur.fetchone()
+    return row is not None and row[0] is not False
+
+
+def _pg_unlock() -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+
+
+def _pg_integrate_locked() -> int:
+    """Drain the queue holding the lock, let go, and look again: writers that found the lock busy
+    left their entries to the holder."""
+    if connection.in_atomic_block:
+        # The lock lasts until the caller's transaction ends; look again after it commits.
+        size = _drain()
+        transaction.on_commit(lambda: integrate(wait=False), robust=True)
+        return size
+    while True:
+        try:
+            size = _drain()
+        finally:
+            _pg_unlock()
+        if not _pg_lock(wait=False, any_pending=True):
+            return size  # queue empty, or another integrator holds it and will look again
+
+
+def integrate(wait: bool = True) -> int:
+    """Sequence every queued entry. Returns the tree size afterwards (-1 if left to another integrator).
+
+    Safe to call from any number of threads and processes: one integrator runs at a time; with
+    ``wait=False`` a busy integrator takes our entries instead.
+    """
+    if connection.vendor != "postgresql":
+        # SQLite writers sequence their own entries, so the queue is normally empty: look before
+        # taking the write lock (BEGIN IMMEDIATE), which is what serialises integrators here.
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1 FROM ledger_pending LIMIT 1")
+            if cur.fetchone() is None:
+                return _read_head().size
+        return _drain()
+    if not _pg_lock(wait):
+        return -1
+    return _pg_integrate_locked()
+
+
+def _integrate_after_commit(pending_id: int) -> None:
+    # One round trip: gone means an integrator already sequenced it; busy means one will.
+    if _pg_lock(wait=False, pending_id=pending_id):
+        _pg_integrate_locked()
 
 
 # --- checkpoints ---------------------------------------------------------------------------------
@@ -255,32 +446,82 @@ def public_key() -> str:
     return note.verifier_key(key_name(), signing_key().public_key())
 
 
+def _write_file(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so no reader sees half a checkpoint."""
+    fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def do_checkpoint(out: Any = None) -> Checkpoint:
     """Sign the current tree head, keep it in the database and write it to the checkpoint folder."""
     integrate()
     with transaction.atomic():
-        head = _tree_head(lock=True, wait=True)
-        assert head is not None
-        text = note.sign_checkpoint(
-            str(settings.LEDGER_ORIGIN), head.size, bytes(head.root), signing_key(), key_name()
-        )
-        cp = Checkpoint.objects.create(size=head.size, root=bytes(head.root), note=text)
-    folder = settings.LEDGER_CHECKPOINT_DIR
+        head = _read_head()
+        origin = str(settings.LEDGER_ORIGIN)
+        text = note.sign_checkpoint(origin, head.size, head.root, signing_key(), key_name())
+        cp = Checkpoint.objects.create(size=head.size, root=head.root, note=text)
+    folder = Path(settings.LEDGER_CHECKPOINT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"checkpoint-{head.size:012d}-{cp.id}.txt").write_text(text, encoding="utf-8")
+    _write_file(folder / f"checkpoint-{head.size:012d}-{cp.id}.txt", text)
     if out is not None:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
     return cp
 
 
-def checkpoint_if_due() -> Checkpoint | None:
-    """Periodic checkpoints: one whenever the tree has grown by LEDGER_CHECKPOINT_EVERY entries."""
+def checkpoint_if_due(min_growth: int | None = None) -> Checkpoint | None:
+    """Checkpoint when the tree has grown by ``min_growth`` entries (LEDGER_CHECKPOINT_EVERY by default)
+    since the last checkpoint. Also sequences anything left in the queue."""
+    growth = settings.LEDGER_CHECKPOINT_EVERY if min_growth is None else min_growth
     size = integrate()
     last = Checkpoint.objects.order_by("-id").first()
-    if size > 0 and (last is None or size - last.size >= settings.LEDGER_CHECKPOINT_EVERY):
+    if size > 0 and (last is None or size - last.size >= max(growth, 1)):
         return do_checkpoint()
     return None
+
+
+class Checkpointer(threading.Thread):
+    """Background thread for ``serve``: every interval, sequence the queue and checkpoint any growth."""
+
+    def __init__(self, interval_seconds: float) -> None:
+        super().__init__(name="sightline-checkpointer", daemon=True)
+        self.interval = interval_seconds
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection as conn
+
+        try:
+            while not self._stop_event.wait(self.interval):
+                try:
+                    checkpoint_if_due(min_growth=1)
+                except Exception:
+                    log.exception("periodic ledger checkpoint failed; will retry")
+                    conn.close()  # a broken connection must not poison the next round
+        finally:
+            conn.close()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        self._stop_event.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+
+
+def start_checkpointer(interval_seconds: float = 300) -> Checkpointer:
+    """Start the periodic checkpointer; call ``.stop()`` on the result at shutdown."""
+    if interval_seconds <= 0:
+        raise ValueError("checkpoint interval must be positive")
+    thread = Checkpointer(interval_seconds)
+    thread.start()
+    return thread
 
 
 # --- rebuild -------------------------------------------------------------------------------------
@@ -293,18 +534,27 @@ def ledgered_models() -> list[type[LedgeredModel]]:
 
 
 def latest_versions(model: type[LedgeredModel]) -> dict[str, tuple[int, int, dict[str, Any]]]:
-    """object id -> (version, entry index, data) of the latest version in the ledger."""
+    """object id -> (version, entry index, data) of the latest version in the ledger.
+
+    Read from the hashed bytes, not the entry's searchable columns, which nothing protects.
+    """
+    kind = model.ledger_type()
     out: dict[str, tuple[int, int, dict[str, Any]]] = {}
     rows = (
-        Entry.objects.filter(object_type=model.ledger_type(), version__isnull=False)
+        Entry.objects.filter(object_type=kind, version__isnull=False)
         .order_by("index")
-        .values_list("object_id", "version", "index", "canonical")
+        .values_list("index", "canonical")
         .iterator(chunk_size=5000)
     )
-    for object_id, version, index, raw in rows:
-        seen = out.get(object_id)
+    for index, raw in rows:
+        entry = json.loads(bytes(raw))
+        obj = entry.get("object") or {}
+        version = obj.get("version")
+        if obj.get("type") != kind or not isinstance(version, int):
+            continue
+        seen = out.get(obj["id"])
         if seen is None or version > seen[0]:
-            out[object_id] = (version, index, json.loads(bytes(raw))["data"])
+            out[obj["id"]] = (version, index, entry["data"])
     return out
 
 
@@ -320,13 +570,13 @@ def rebuild(progress: Any = None) -> dict[str, int]:
             _delete_unknown(model, latest[model])
         for model in models_:
             objs = [model.from_snapshot(d, v) for v, _i, d in latest[model].values()]
-            existing = set(model.objects.values_list("pk", flat=True))
+            existing = set(model._default_manager.values_list("pk", flat=True))
             new = [o for o in objs if o.pk not in existing]
             old = [o for o in objs if o.pk in existing]
-            model.objects.bulk_create(new, batch_size=2000)
+            model._default_manager.bulk_create(new, batch_size=2000)
             fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
             if old:
-                model.objects.bulk_update(old, fields, batch_size=2000)
+                model._default_manager.bulk_update(old, fields, batch_size=2000)
             counts[model.ledger_type()] = len(objs)
             if progress:
                 progress(model.ledger_type(), len(objs))
@@ -335,6 +585,6 @@ def rebuild(progress: Any = None) -> dict[str, int]:
 
 def _delete_unknown(model: type[LedgeredModel], known: Iterable[str]) -> None:
     known_set = set(known)
-    stray = [pk for pk in model.objects.values_list("pk", flat=True) if pk not in known_set]
+    stray = [pk for pk in model._default_manager.values_list("pk", flat=True) if pk not in known_set]
     for i in range(0, len(stray), 1000):
-        model.objects.filter(pk__in=stray[i : i + 1000]).delete()
+        model._default_manager.filter(pk__in=stray[i : i + 1000]).delete()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ from sightline.people.linkage import (
 from sightline.people.models import LinkDecision, LinkReview, Person, SourceEvent, SourceRecord
 
 Progress = Callable[[str, float], None]
+log = logging.getLogger(__name__)
 # What the engine may read of a record. Ethnicity is not among them.
 LINK_INPUTS = (
     "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "postcode", "phone",
@@ -237,9 +239,12 @@ class LinkSummary:
     review_added: int = 0
     conflicts: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    fallback: str = ""
 
     def summary(self) -> str:
         mode = "incremental" if self.incremental else "full"
+        if self.fallback:
+            mode += f", as the incremental run failed: {self.fallback}"
         text = (
             f"linked {self.records} records into {self.people} people ({mode} run): "
             f"{self.people_created} people new, {self.people_updated} updated, "
@@ -278,12 +283,16 @@ def do_link(
             changed_keys=changed if prev is not None else (),
         )
 
+    fallback = ""
     try:
         result = run(previous)
-    except (KeyError, ValueError):
+    except Exception as exc:
         if previous is None:
             raise
-        # The saved state is from an older engine (a different pairs table): start again in full.
+        # An incremental run that fails (a state saved by an older engine, say) costs only time:
+        # the full run gives the same people. Say so rather than hide it.
+        fallback = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        log.warning("incremental linkage failed (%s); running in full", fallback)
         previous = None
         result = run(None)
     seconds["link"] = time.perf_counter() - t
@@ -294,6 +303,7 @@ def do_link(
         incremental=previous is not None,
     )
     summary.conflicts = list(result.conflicts)
+    summary.fallback = fallback
     with transaction.atomic():
         versions = _store(inputs, result, actor, summary)
     seconds["store"] = time.perf_counter() - t

@@ -115,6 +115,7 @@ _DATE_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DATE_UK = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _POSTCODE_FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$", re.I)
 _POSTCODE_OUT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.I)
+_NHS_SPACED = re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b")
 _IDENTIFIER = re.compile(r"^(?=.*\d)[A-Z0-9/-]{4,}$", re.I)
 
 # First letters that sound alike, so "Cayleigh" still finds "Kayleigh" and "Phil" finds "Fil".
@@ -155,9 +156,13 @@ class SearchHit:
 
 def parse_search_text(text: str) -> SearchQuery:
     """Split one search box into name, date of birth, postcode and identifier parts."""
-    words = text.split()
     name: list[str] = []
     dob = postcode = identifier = ""
+    nhs = _NHS_SPACED.search(text)
+    if nhs:  # NHS numbers are often written 3-3-4 with spaces
+        identifier = re.sub(r"\s", "", nhs.group(0))
+        text = text[: nhs.start()] + " " + text[nhs.end() :]
+    words = text.split()
     i = 0
     while i < len(words):
         word = words[i].strip(",;")

@@ -135,11 +135,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     start = math.floor(lo / step) * step
-    ticks = []
-    value = start
-    while value < hi + step / 2:
-        ticks.append(round(value, 10))
-        value += step
+    ticks = [round(start, 10)]
+    while ticks[-1] < hi - step * 1e-9:  # the last tick reaches or passes hi
+        ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
 

@@ -330,6 +330,7 @@ class ScreeningForm(forms.Form):
                 {
                     "key": key,
                     "label": rule.label,
+                    "heading": rule.label[:-1] + "ies" if rule.label.endswith("y") else rule.label + "s",
                     "first": first,
                     "second": second,
                     "points": rule,

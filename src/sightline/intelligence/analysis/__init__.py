@@ -110,6 +110,7 @@ def analyse(
         )
     rec, people = prepare_people(recs, part[["record_key", "occurred"]], as_of)
     people["flagged"] = people["person_id"].isin(set(flagged))
+    people = _children_at_the_time(people, part, as_of)
     pairs = build_pairs(part)
     links, objects, object_edges = build_objects(ev, part, rec)
     indirect = indirect_pairs(links, objects, object_edges)
@@ -156,6 +157,32 @@ def analyse(
     )
     stage(5)
     return result
+
+
+def _children_at_the_time(people: pd.DataFrame, part: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Young adults recorded as victims, or as the subject of children's services, while
+    under 18 are scored as the children they were then: a girl exploited at 16 who turned
+    18 last month is not an adult of concern to the younger girls found with her."""
+    people["child_then"] = False
+    young = people.loc[
+        ~people["is_child"] & people["age_known"] & (people["age"] < W.YOUNG_ADULT_AGE), ["person_id", "age"]
+    ]
+    if young.empty:
+        return people
+    rows = part[
+        part["person_id"].isin(set(young["person_id"]))
+        & (
+            (part["role"] == "victim")
+            | ((part["role"] == "subject") & part["kind"].isin(W.CHILDRENS_SERVICES_KINDS))
+        )
+    ]
+    age_now = rows["person_id"].map(young.set_index("person_id")["age"])
+    age_then = age_now.to_numpy() - (pd.Timestamp(as_of) - rows["occurred"]).dt.days.to_numpy() / 365.25
+    then = set(rows.loc[age_then < W.CHILD_AGE, "person_id"])
+    mask = people["person_id"].isin(then).to_numpy()
+    people.loc[mask, "is_child"] = True
+    people.loc[mask, "child_then"] = True
+    return people
 
 
 def _networks(membership: pd.Series, person_role: pd.Series) -> tuple[pd.DataFrame, pd.Series]:

@@ -100,6 +100,9 @@ class AlertBuilder:
             zip(ppl["person_id"], ppl["n_children"].astype(int), strict=True)
         )
         self.professional = set(ppl.loc[ppl["professional"].astype(bool), "person_id"])
+        self.child_then = (
+            set(ppl.loc[ppl["child_then"].astype(bool), "person_id"]) if "child_then" in ppl else set()
+        )
         obj = s.objects.set_index("obj_id")
         self.obj_info = obj[
             ["obj_type", "label", "score", "n_children", "institution", "candidates"]
@@ -194,6 +197,8 @@ class AlertBuilder:
         factors = self.factors.get(c, [])
         age = self.age_text(c)
         who = f"Child {age}" if age else "Child"
+        if c in self.child_then:
+            who = f"Young adult {age} (a child when recorded as a victim or by children's services)"
         if c in self.ctx.flagged:
             reasons.append(f"{who}, already flagged for sexual exploitation by social care.")
         elif any(f in W.CSE_FACTORS for f, _ in factors):

@@ -173,8 +173,9 @@ def build_objects(
     event_objects = pd.concat(frames, ignore_index=True).drop_duplicates()
     links = ctx.merge(event_objects, on="event_key")
     links["w"] = links["concern"].to_numpy() * links["recency"].to_numpy() * links["role_w"].to_numpy()
+    # A witness is not "seen there" in the sense that matters: only a real part in the event counts.
     links["concerning"] = ((links["concern"] >= W.CONCERN_THRESHOLD) | (links["role"] == "suspect")) & (
-        links["role_w"] >= 0.3
+        links["role_w"] >= 0.5
     )
     own = _explode_list(records.loc[records["phone"] != "", ["person_id", "phone", "agency"]], "phone", ";,/")
     own["obj_id"] = "phone:" + own["phone"].map(normalise_phone)

@@ -205,7 +205,8 @@ def score_all(
     pc_type = objects["obj_type"].to_numpy()[pc_obj_pos] if len(pc_obj_pos) else np.array([], dtype=object)
     # Only a concerning context counts: the school taxi carries children every day.
     pc_strength = pc_gc
-    pa_g = sat(po_adult["w"].to_numpy())
+    # Adults count only links of concern: a shopkeeper is at his shop every day.
+    pa_g = sat(po_adult["wc"].to_numpy())
     pa_adult_pos = adults.get_indexer(po_adult["person_id"].to_numpy())
     pa_obj_pos = obj_index.get_indexer(po_adult["obj_id"].to_numpy())
 
@@ -249,7 +250,9 @@ def score_all(
 
         # Objects, from children seen there in a concerning context and adults using them.
         child_less_o = child[pc_child_pos] - expo_co
-        term_co = pc_strength * (W.OBJECT_BASE + norm_child(child_less_o))
+        # Squared: many children at little risk (shoplifting at the corner shop) should not
+        # outweigh a few at high risk (the flat a group uses).
+        term_co = pc_strength * (W.OBJECT_BASE + norm_child(child_less_o) ** 2)
         adult_less_o = adult[pa_adult_pos] - term_ao
         from_adults = 0.5 * pa_g * norm_adult(adult_less_o)
         obj = (

@@ -137,11 +137,29 @@ ROUNDS = 3
 
 # Minimum scores for an alert to be raised.
 MIN_CHILD_SCORE = 1.0
-MIN_ADULT_SCORE = 1.0
+MIN_ADULT_SCORE = 0.5
 MIN_OBJECT_SCORE = 1.0
 MIN_GROUP_SCORE = 3.0
 
 CHILD_AGE = 18
+# Up to this age, someone recorded as a victim, or as the subject of these kinds of event,
+# while under 18 is scored as a child (transitional safeguarding).
+YOUNG_ADULT_AGE = 21
+CHILDRENS_SERVICES_KINDS = frozenset(
+    {
+        "missing",
+        "absent",
+        "return_interview",
+        "referral",
+        "assessment",
+        "strategy_meeting",
+        "placement",
+        "sexual_health",
+        "self_referral",
+        "school_absence",
+        "exclusion",
+    }
+)
 
 # What a child seen at a place or in a vehicle in a context of concern adds to it, before
 # counting how much at risk the child is for other reasons.

@@ -83,8 +83,7 @@ def _candidates_for(features: pd.DataFrame, new_keys: set[str]) -> pd.DataFrame:
     records (the swapped rule is matched as an unordered pair: a superset is fine)."""
     keep = set(new_keys)
     is_new = features["unique_id"].isin(new_keys)
-    specs: list[tuple[str, ...]] = list(mdl.BLOCKING_KEYS)
-    for spec in specs:
+    for spec, _ in mdl.BLOCKING_KEYS:
         keys = _block_keys(features, spec)
         new_values = set(keys[keys.index.isin(new_keys)].tolist())
         if new_values:

@@ -211,22 +211,25 @@ COMPARISON_NAMES: tuple[str, ...] = tuple(c["output_column_name"] for c in compa
 
 
 # Blocking keys: a pair is scored when any one key agrees. "[]" marks an array column
-# that is exploded, so any shared element agrees (nickname canonicals, phones).
-BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
-    ("given_mp", "family_mp"),
-    ("given_canon[]", "family_mp"),
-    ("given_canon[]", "birth_5y_a"),
-    ("given_canon[]", "birth_5y_b"),
-    ("dob", "pc_district"),
-    ("dob", "given_mp"),
-    ("family_mp", "dob_y"),
-    ("family_mp", "postcode"),
-    ("postcode", "given_mp"),
-    ("nhs",),
-    ("upn",),
-    ("pnc",),
-    ("email",),
-    ("phones[]",),
+# that is exploded, so any shared element agrees (nickname canonicals, phones). A
+# rule's optional condition narrows it further.
+SPARSE_SIDE = "(l.family IS NULL OR r.family IS NULL)"
+BLOCKING_KEYS: tuple[tuple[tuple[str, ...], str | None], ...] = (
+    (("given_mp", "family_mp"), None),
+    (("given_canon[]", "family_mp"), None),
+    # Records with no family name ("Chloe, about 15") by name and birth bucket.
+    (("given_canon[]", "birth_3y_a"), SPARSE_SIDE),
+    (("given_canon[]", "birth_3y_b"), SPARSE_SIDE),
+    (("dob", "pc_district"), None),
+    (("dob", "given_mp"), None),
+    (("dob", "family_mp"), None),
+    (("family_mp", "postcode"), None),
+    (("postcode", "given_mp"), None),
+    (("nhs",), None),
+    (("upn",), None),
+    (("pnc",), None),
+    (("email",), None),
+    (("phones[]",), None),
 )
 SWAPPED_RULE = "l.given_mp = r.family_mp AND l.family_mp = r.given_mp"
 
@@ -236,10 +239,14 @@ def blocking_rules() -> list[Any]:
     nicknamed pairs through, the swapped rule catches given/family swaps, and
     identifiers catch the rest."""
     rules: list[Any] = []
-    for spec in BLOCKING_KEYS:
+    for spec, condition in BLOCKING_KEYS:
         cols = [c.removesuffix("[]") for c in spec]
-        arrays = [c.removesuffix("[]") for c in spec if c.endswith("[]")]
-        rules.append(block_on(*cols, arrays_to_explode=arrays or None))
+        arrays = [c.removesuffix("[]") for c in spec if c.endswith("[]")] or None
+        if condition is None:
+            rules.append(block_on(*cols, arrays_to_explode=arrays))
+        else:
+            sql = " AND ".join([f"l.{c} = r.{c}" for c in cols] + [condition])
+            rules.append(CustomRule(sql, arrays_to_explode=arrays))
     rules.append(CustomRule(SWAPPED_RULE))
     return rules
 

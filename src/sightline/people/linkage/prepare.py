@@ -8,7 +8,9 @@ and Spark. Ethnicity is never read: only the columns in INPUT_COLUMNS are looked
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -63,12 +65,14 @@ STRING_FEATURES: tuple[str, ...] = (
 )
 ARRAY_FEATURES: tuple[str, ...] = ("given_canon", "name_tokens", "phones")
 FLOAT_FEATURES: tuple[str, ...] = ("birth_year",)
-# Overlapping five-year birth buckets: two births within 2.5 years share at least one.
-INT_FEATURES: tuple[str, ...] = ("birth_5y_a", "birth_5y_b")
+# Overlapping three-year birth buckets: births within 1.5 years share at least one.
+INT_FEATURES: tuple[str, ...] = ("birth_3y_a", "birth_3y_b")
 BOOL_FEATURES: tuple[str, ...] = ("birth_is_estimate",)
 FEATURE_COLUMNS: tuple[str, ...] = (
     STRING_FEATURES + ARRAY_FEATURES + FLOAT_FEATURES + INT_FEATURES + BOOL_FEATURES
 )
+
+T = TypeVar("T")
 
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
@@ -207,6 +211,12 @@ def _identifier(raw: str) -> str | None:
     return cleaned or None
 
 
+def _mapped(values: list[str], fn: Callable[[str], T]) -> list[T]:
+    """fn over each distinct value once (names, postcodes and dates repeat a lot)."""
+    cache = {v: fn(v) for v in set(values)}
+    return [cache[v] for v in values]
+
+
 def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.DataFrame:
     """Validate and standardise raw records into the feature table (one row per record,
     `unique_id` = record_key)."""
@@ -216,70 +226,78 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
     n = len(records)
     cols: dict[str, list[str]] = {}
     for c in INPUT_COLUMNS:
-        if c in records.columns:
-            cols[c] = [_text(v) for v in records[c].tolist()]
-        else:
-            cols[c] = [""] * n
+        cols[c] = _mapped(records[c].tolist(), _text) if c in records.columns else [""] * n
     keys = cols["record_key"]
     for i, k in enumerate(keys):
         if not k:
             raise LinkageInputError(f"row {i + 1}", "record_key", "blank")
     if len(set(keys)) != n:
-        dupes = sorted({k for k in keys if keys.count(k) > 1})[:5]
+        seen: set[str] = set()
+        dupes = sorted({k for k in keys if k in seen or seen.add(k)})[:5]  # type: ignore[func-returns-value]
         raise LinkageInputError(dupes[0], "record_key", f"duplicated: {dupes}")
 
-    out: dict[str, list[object]] = {c: [] for c in FEATURE_COLUMNS}
-    given_norm = {v: name_tokens(v) for v in set(cols["given_name"])}
-    family_norm = {v: name_tokens(v) for v in set(cols["family_name"])}
-    other_norm = {v: name_tokens(v.replace(";", " ")) for v in set(cols["other_names"])}
+    g_tokens = _mapped(cols["given_name"], name_tokens)
+    f_tokens = _mapped(cols["family_name"], name_tokens)
+    o_tokens = _mapped(cols["other_names"], lambda v: name_tokens(v.replace(";", " ")))
+    given = [t[0] if t else "" for t in g_tokens]
+    family = ["".join(t) for t in f_tokens]
+    tokens = [
+        sorted(set(g) | set(f) | set(o) | ({fam} if fam else set())) or None
+        for g, f, o, fam in zip(g_tokens, f_tokens, o_tokens, family, strict=True)
+    ]
 
-    for i in range(n):
-        key = keys[i]
-        g_tokens = given_norm[cols["given_name"][i]]
-        f_tokens = family_norm[cols["family_name"][i]]
-        given = g_tokens[0] if g_tokens else ""
-        family = "".join(f_tokens)
-        tokens = sorted(set(g_tokens) | set(f_tokens) | set(other_norm[cols["other_names"][i]]) | ({family} if family else set()))
-        ref = _parse_reference_date(key, cols["reference_date"][i], default_ref)
-        dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = _birth_features(
-            key, cols["date_of_birth"][i], cols["estimated_age"][i], ref
-        )
-        pc, sector, district = normalise_postcode(cols["postcode"][i])
-        sex = cols["sex"][i].upper()[:1]
-        nhs = re.sub(r"\D", "", cols["nhs_number"][i])
-        out["unique_id"].append(key)
-        out["agency"].append(cols["agency"][i] or None)
-        out["given"].append(given or None)
-        out["family"].append(family or None)
-        out["given_mp"].append(metaphone(given))
-        out["family_mp"].append(metaphone(family))
-        out["given_ny"].append(nysiis(given))
-        out["family_ny"].append(nysiis(family))
-        out["dob"].append(dob)
-        out["dob_t"].append(dob_t)
-        out["dob_ym"].append(dob_ym)
-        out["dob_t_ym"].append(dob_t[:7] if dob_t else None)
-        out["dob_y"].append(dob_y)
-        out["dob_precision"].append(precision)
-        out["sex"].append(sex if sex in ("F", "M") else None)
-        out["postcode"].append(pc)
-        out["pc_sector"].append(sector)
-        out["pc_district"].append(district)
-        out["address"].append(normalise_address(cols["address"][i], pc) if cols["address"][i] else None)
-        out["email"].append(cols["email"][i].lower() or None)
-        out["nhs"].append(nhs if valid_nhs_number(nhs) else None)
-        out["upn"].append(_identifier(cols["upn"][i]))
-        out["pnc"].append(_identifier(cols["pnc_id"][i]))
-        out["given_canon"].append(list(canonical_forms(given)) or None)
-        out["name_tokens"].append(tokens or None)
-        out["phones"].append(normalise_phones(cols["phone"][i]) if cols["phone"][i] else None)
-        out["birth_year"].append(birth_year)
-        out["birth_is_estimate"].append(is_est)
-        out["birth_5y_a"].append(None)
-        out["birth_5y_b"].append(None)
-    frame = pd.DataFrame(out, columns=list(FEATURE_COLUMNS))
-    frame["birth_year"] = frame["birth_year"].astype("float64")
-    frame["birth_5y_a"] = (frame["birth_year"] // 5).astype("Int64")
-    frame["birth_5y_b"] = ((frame["birth_year"] + 2.5) // 5).astype("Int64")
-    frame["birth_is_estimate"] = frame["birth_is_estimate"].astype(bool)
-    return frame
+    births: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    birth_rows = []
+    for key, dob_raw, age_raw, ref_raw in zip(
+        keys, cols["date_of_birth"], cols["estimated_age"], cols["reference_date"], strict=True
+    ):
+        k = (dob_raw, age_raw, ref_raw)
+        b = births.get(k)
+        if b is None:
+            ref = _parse_reference_date(key, ref_raw, default_ref)
+            b = births[k] = _birth_features(key, dob_raw, age_raw, ref)
+        birth_rows.append(b)
+    dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = (list(c) for c in zip(*birth_rows, strict=True)) if n else ([], [], [], [], [], [], [])
+
+    postcodes = _mapped(cols["postcode"], normalise_postcode)
+    pc = [p[0] for p in postcodes]
+    address_keys = [f"{a}\x1f{p or ''}" for a, p in zip(cols["address"], pc, strict=True)]
+    address = _mapped(address_keys, lambda k: normalise_address(*k.split("\x1f")) if k.split("\x1f")[0] else None)
+    nhs_digits = _mapped(cols["nhs_number"], lambda v: re.sub(r"\D", "", v))
+    sexes = _mapped(cols["sex"], lambda v: v.upper()[:1] if v.upper()[:1] in ("F", "M") else None)
+
+    frame = pd.DataFrame(
+        {
+            "unique_id": keys,
+            "agency": [a or None for a in cols["agency"]],
+            "given": [g or None for g in given],
+            "family": [f or None for f in family],
+            "given_mp": _mapped(given, metaphone),
+            "family_mp": _mapped(family, metaphone),
+            "given_ny": _mapped(given, nysiis),
+            "family_ny": _mapped(family, nysiis),
+            "dob": dob,
+            "dob_t": dob_t,
+            "dob_ym": dob_ym,
+            "dob_t_ym": [d[:7] if d else None for d in dob_t],
+            "dob_y": dob_y,
+            "dob_precision": precision,
+            "sex": sexes,
+            "postcode": pc,
+            "pc_sector": [p[1] for p in postcodes],
+            "pc_district": [p[2] for p in postcodes],
+            "address": address,
+            "email": [e.lower() or None for e in cols["email"]],
+            "nhs": [d if valid_nhs_number(d) else None for d in nhs_digits],
+            "upn": _mapped(cols["upn"], _identifier),
+            "pnc": _mapped(cols["pnc_id"], _identifier),
+            "given_canon": _mapped(given, lambda g: list(canonical_forms(g)) or None),
+            "name_tokens": tokens,
+            "phones": _mapped(cols["phone"], lambda v: normalise_phones(v) if v else None),
+            "birth_year": pd.Series(birth_year, dtype="float64"),
+            "birth_is_estimate": pd.Series(is_est, dtype=bool),
+        }
+    )
+    frame["birth_3y_a"] = (frame["birth_year"] // 3).astype("Int64")
+    frame["birth_3y_b"] = ((frame["birth_year"] + 1.5) // 3).astype("Int64")
+    return frame[list(FEATURE_COLUMNS)]

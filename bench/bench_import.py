@@ -1,0 +1,120 @@
+"""Import throughput: person rows per second into SQLite and into PostgreSQL.
+
+Generates a synthetic town (or reuses --town), then imports every extract into a fresh database of
+each kind, through the same service ``sightline import`` uses: reading, validating every row, the
+bulk writes and the ledger (queued entries and their integration into the Merkle tree) all count.
+
+    .venv/bin/python bench/bench_import.py                  # 20,000 children
+    .venv/bin/python bench/bench_import.py --children 5000 --only sqlite
+
+PostgreSQL is reached at BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432);
+the database ``sightline_bench_import`` is dropped and created for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "sightline_bench_import"
+
+
+def worker(town: Path) -> dict[str, float]:
+    from sightline.cli import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+
+    from sightline.access.services import ensure_standard_agencies
+    from sightline.extracts.services import do_import_extract
+    from sightline.ledger.services import integrate
+
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_standard_agencies()
+    people = events = 0
+    started = time.perf_counter()
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        result = do_import_extract(folder)
+        assert result.status == "imported", result.problems[:5]
+        people += result.records_created
+        events += result.events_created
+    size = integrate()
+    seconds = time.perf_counter() - started
+    again = time.perf_counter()
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        assert do_import_extract(folder).status == "unchanged"
+    return {
+        "people": people, "events": events, "seconds": seconds, "ledger_entries": size,
+        "people_per_second": people / seconds, "rows_per_second": (people + events) / seconds,
+        "reimport_seconds": time.perf_counter() - again,
+    }  # fmt: skip
+
+
+def _postgres() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    return f"{PG_SERVER}/{PG_DB}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--children", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--town", type=Path, help="reuse (or create) the town in this folder")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return 0
+
+    town = args.town or Path(tempfile.mkdtemp(prefix="sightline-bench-town-"))
+    if not (town / "truth" / "summary.json").exists():
+        from sightline.synthetic import generate_town
+
+        generate_town(town, args.children, args.seed)
+    results = {}
+    for db in ("sqlite", "postgres"):
+        if args.only and db != args.only:
+            continue
+        env = dict(os.environ, SIGHTLINE_HOME=tempfile.mkdtemp(prefix=f"sightline-bench-{db}-"))
+        env.pop("DATABASE_URL", None)
+        if db == "postgres":
+            env["DATABASE_URL"] = _postgres()
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", str(town)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[db] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"# Import: town in {town}")
+    print(
+        "| database | person rows | events | ledger entries | seconds | person rows/s | all rows/s "
+        "| re-import s |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for db, r in results.items():
+        print(
+            f"| {db} | {r['people']:,.0f} | {r['events']:,.0f} | {r['ledger_entries']:,.0f} "
+            f"| {r['seconds']:.1f} | "
+            f"{r['people_per_second']:,.0f} | {r['rows_per_second']:,.0f} | {r['reimport_seconds']:.1f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

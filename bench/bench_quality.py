@@ -1,0 +1,166 @@
+"""End-to-end quality and speed on a synthetic town, through the real commands' services.
+
+generate -> import -> link -> analyse on SQLite (Splink on DuckDB), into a fresh SIGHTLINE_HOME,
+then compares with the town's ground truth:
+
+- linkage pairwise precision, recall and F1 (records of one true person in one person_id);
+- hidden-victim recall in the top K child alerts (K = 2 x true victims), offender recall in the
+  top K adult alerts (K = 2 x offenders), benign hubs in that top K;
+- the same for two baselines over the same linked data: "flagged by social care" and
+  "two or more missing episodes";
+- the time of each step.
+
+    make bench-quality                              # 5,000 children
+    .venv/bin/python bench/bench_quality.py 50000   # 50,000 children
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("children", nargs="?", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--home", type=Path, help="SIGHTLINE_HOME to use (default: a new temporary folder)")
+    args = parser.parse_args(argv)
+
+    home = args.home or Path(tempfile.mkdtemp(prefix=f"sightline-quality-{args.children}-"))
+    os.environ["SIGHTLINE_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)  # this bench is SQLite + DuckDB by design
+    from sightline.cli import setup_django
+
+    setup_django()
+    import pandas as pd
+    from django.core.management import call_command
+
+    from sightline.access.services import ensure_standard_agencies
+    from sightline.extracts.services import do_import_extract
+    from sightline.intelligence.services import do_analyse, load_inputs
+    from sightline.people.linkage.evaluate import pairwise_scores
+    from sightline.people.linkage_service import do_link
+    from sightline.people.models import SourceRecord
+    from sightline.synthetic import generate_town
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_analysis import baselines, recall
+
+    timings: dict[str, float] = {}
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_standard_agencies()
+
+    t = time.perf_counter()
+    town = home / "town"
+    summary = generate_town(town, args.children, args.seed)
+    timings["generate-town"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    rows = 0
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        result = do_import_extract(folder)
+        if result.problems:
+            print("\n".join(str(p) for p in result.problems[:20]), file=sys.stderr)
+            return 1
+        rows += result.rows
+    timings["import"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    link_summary, _ = do_link()
+    timings["link"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    analyse_summary, result = do_analyse()
+    timings["analyse"] = time.perf_counter() - t
+
+    # --- linkage against the truth ----------------------------------------------------------------
+    truth = pd.read_csv(town / "truth" / "records.csv", dtype=str, keep_default_na=False)
+    true_of = dict(zip(truth["agency"] + ":" + truth["record_id"], truth["true_person_id"], strict=True))
+    person_of = {
+        f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
+    }
+    pw = pairwise_scores(person_of, true_of)
+
+    # --- alerts against the truth -----------------------------------------------------------------
+    # Each Sightline person stands for the true person most of its records belong to.
+    votes: dict[str, Counter[str]] = {}
+    for key, pid in person_of.items():
+        votes.setdefault(pid, Counter())[true_of.get(key, "")] += 1
+    truth_of_person = {pid: c.most_common(1)[0][0] for pid, c in votes.items()}
+
+    def as_truth(ranked: list[str]) -> list[str]:
+        out, seen = [], set()
+        for pid in ranked:
+            tid = truth_of_person.get(pid, "")
+            if tid and tid not in seen:
+                seen.add(tid)
+                out.append(tid)
+        return out
+
+    persons = pd.read_csv(town / "truth" / "persons.csv", dtype=str, keep_default_na=False)
+    victims = persons[persons["role"] == "victim"]
+    victim_ids = set(victims["true_person_id"])
+    hidden = set(victims.loc[victims["flagged_by_social_care"] != "1", "true_person_id"])
+    offenders = set(persons.loc[persons["role"] == "offender", "true_person_id"])
+    hubs = set(persons.loc[persons["role"] == "benign_hub", "true_person_id"])
+    k_child, k_adult = 2 * len(victim_ids), 2 * len(offenders)
+
+    inputs = load_inputs()
+    children = set(result.scores.loc[result.scores["role"] == "child", "subject_id"])
+    ranked = [
+        ("sightline analyse",
+         [a.subject_id for a in result.alerts_of("child_at_risk")],
+         [a.subject_id for a in result.alerts_of("adult_of_concern")]),
+    ]  # fmt: skip
+    for name, (c, a) in baselines(
+        inputs.records, inputs.events, inputs.event_people, set(inputs.flagged), children
+    ).items():
+        ranked.append((name, c, a))
+
+    print(f"# Quality: town of {summary.children:,} children (seed {args.seed}), SQLite + DuckDB, {home}")
+    print()
+    print(
+        f"{summary.children:,} children, {summary.adults:,} adults; {sum(summary.records.values()):,} person "
+        f"records and {sum(summary.events.values()):,} events in {len(summary.extracts)} extracts; "
+        f"{len(victim_ids)} victims ({len(hidden)} hidden), {len(offenders)} offenders, "
+        f"{len(hubs)} benign hubs; "
+        f"K children {k_child}, K adults {k_adult}"
+    )
+    print()
+    print(
+        f"Linkage: {link_summary.records:,} records into {link_summary.people:,} people; pairwise precision "
+        f"{pw.precision:.4f}, recall {pw.recall:.4f}, F1 {pw.f1:.4f}; review queue {link_summary.review_open}"
+    )
+    print()
+    print(
+        "| method | hidden-victim recall@K | all-victim recall@K | offender recall@K | benign hubs in top K |"
+    )
+    print("|---|---|---|---|---|")
+    for name, c, a in ranked:
+        c_t, a_t = as_truth(c), as_truth(a)
+        print(
+            f"| {name} | {recall(c_t, hidden, k_child):.3f} | {recall(c_t, victim_ids, k_child):.3f} | "
+            f"{recall(a_t, offenders, k_adult):.3f} | {len(set(a_t[:k_adult]) & hubs)} |"
+        )
+    print()
+    print(f"Alerts: {analyse_summary.alerts} ({analyse_summary.networks} networks)")
+    print()
+    print("| step | seconds |")
+    print("|---|---|")
+    for step, seconds in timings.items():
+        extra = f" ({rows / seconds:,.0f} rows/s)" if step == "import" else ""
+        print(f"| {step} | {seconds:.1f}{extra} |")
+    print(f"| link + analyse | {timings['link'] + timings['analyse']:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
