@@ -291,7 +291,7 @@ def test_plans_placements_and_investigations_pages(
     page.get_by_role("button", name="Record a suspect's status").click()
     axe_check(page)
     page.get_by_label("Suspect", exact=True).select_option(suspect.id)
-    page.get_by_label("On bail").check()
+    page.get_by_label("On bail", exact=True).check()
     _fill_date(page, "effective_on", today - dt.timedelta(days=1))
     page.get_by_label("Bail conditions (if on bail)").fill("No contact with the victim")
     _fill_date(page, "bail_end_on", today + dt.timedelta(days=28))

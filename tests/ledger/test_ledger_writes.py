@@ -120,6 +120,7 @@ def test_versions_advance_and_a_stale_copy_is_refused() -> None:
     fresh.address = "5 Mill Lane"
     do_update(fresh, actor=ANA)
     assert Person.objects.get(pk=person.pk).version == 3
+    integrate()
     versions = list(Entry.objects.filter(object_id=person.id).order_by("index").values_list("version", flat=True))
     assert versions == [1, 2, 3]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
@@ -17,7 +17,7 @@ from sightline.ledger.services import record_action
 router = Router(tags=["access"])
 
 
-class MeOut(Schema):
+class AccountOut(Schema):
     username: str
     name: str
     agency: str
@@ -26,7 +26,7 @@ class MeOut(Schema):
     authenticated_by: str = Field(description="token or session")
 
 
-class EntryOut(Schema):
+class ActivityEntryOut(Schema):
     index: int
     time: dt.datetime
     actor_user: str
@@ -42,11 +42,14 @@ class EntryOut(Schema):
 # Identifiers are short codes like P-1A2B3C4D5E6F; free text may not hold NUL (PostgreSQL refuses it).
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 TEXT = r"^[^\x00]*$"
+# At least BREAK_GLASS_MIN_REASON (20) characters once trimmed, as the service requires.
+# Spelt out rather than \s, which differs between regex engines.
+REASON = r"^[ \t\r\n]*[^ \t\r\n\x00][^\x00]{18,}[^ \t\r\n\x00][ \t\r\n]*$"
 
 
 class BreakGlassIn(Schema):
     person_id: str = Field(pattern=ID, description="The person's identifier")
-    reason: str = Field(min_length=1, max_length=5000, pattern=TEXT)
+    reason: str = Field(max_length=5000, pattern=REASON, description="Why (at least 20 characters)")
 
 
 class BreakGlassOut(Schema):
@@ -71,22 +74,22 @@ class BreakGlassOut(Schema):
         return reviewer.username if reviewer else None
 
 
-class ReviewIn(Schema):
+class BreakGlassReviewIn(Schema):
     outcome: str = Field(pattern="^(appropriate|concern)$", description="appropriate or concern")
     note: str = Field("", max_length=5000, pattern=TEXT)
 
 
-class AccessDecisionOut(Schema):
+class PersonAccessOut(Schema):
     person_id: str
     allowed: bool
     basis: str
     reason: str
 
 
-@router.get("/me", response=MeOut, summary="The account the request acts as")
-def me(request: HttpRequest) -> MeOut:
+@router.get("/me", response=AccountOut, summary="The account the request acts as")
+def me(request: HttpRequest) -> AccountOut:
     user = current_user(request)
-    return MeOut(
+    return AccountOut(
         username=user.username,
         name=user.get_full_name(),
         agency=user.agency_id or "",
@@ -97,7 +100,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get(
-    "/me/activity", response=list[EntryOut], summary="Every ledger entry where I am the actor, newest first"
+    "/me/activity", response=list[ActivityEntryOut], summary="Every ledger entry where I am the actor, newest first"
 )
 @paginate(Pagination)
 def my_activity(request: HttpRequest) -> object:
@@ -106,19 +109,23 @@ def my_activity(request: HttpRequest) -> object:
 
 @router.get(
     "/people/{person_id}/access",
-    response=AccessDecisionOut,
+    response=PersonAccessOut,
     summary="Whether I may open a person's record, and on what basis (reads nothing personal)",
 )
-def person_access(request: HttpRequest, person_id: str = Path(..., pattern=ID)) -> AccessDecisionOut:
+def person_access(request: HttpRequest, person_id: str = Path(..., pattern=ID)) -> PersonAccessOut:
     d = selectors.person_access(current_user(request), person_id)
-    return AccessDecisionOut(person_id=person_id, allowed=d.allowed, basis=d.basis, reason=d.reason)
+    return PersonAccessOut(person_id=person_id, allowed=d.allowed, basis=d.basis, reason=d.reason)
 
 
 @router.post(
     "/break-glass", response={201: BreakGlassOut}, summary="Open a record outside my access, with a reason"
 )
 def break_glass(request: HttpRequest, payload: BreakGlassIn) -> Status[object]:
+    from sightline.people.models import Person
+
     user = require(request, Cap.BREAK_GLASS)
+    if not Person.objects.filter(pk=payload.person_id).exists():
+        raise Http404("There is no person with this identifier")
     return Status(201, services.do_break_glass(user, payload.person_id, payload.reason))
 
 
@@ -135,7 +142,7 @@ def break_glass_queue(request: HttpRequest, reviewed: bool = False) -> object:
 
 @router.post("/break-glass/{grant_id}/review", response=BreakGlassOut, summary="Record the review of a grant")
 def review_break_glass(
-    request: HttpRequest, payload: ReviewIn, grant_id: str = Path(..., pattern=ID)
+    request: HttpRequest, payload: BreakGlassReviewIn, grant_id: str = Path(..., pattern=ID)
 ) -> object:
     user = require(request, Cap.REVIEW_BREAK_GLASS)
     grant = selectors.break_glass_grant(grant_id)
@@ -144,7 +151,7 @@ def review_break_glass(
 
 @router.get(
     "/people/{person_id}/access-log",
-    response=list[EntryOut],
+    response=list[ActivityEntryOut],
     summary="Who saw or changed a person's record, newest first (independent reviewer)",
 )
 @paginate(Pagination)

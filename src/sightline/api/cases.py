@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
@@ -180,7 +180,7 @@ def _queue_out(item: selectors.QueueItem) -> QueueItemOut:
 
 
 @router.post("/concerns", response={201: ConcernOut}, summary="Raise a concern about a child")
-def raise_concern(request: HttpRequest, payload: ConcernIn) -> tuple[int, Concern]:
+def raise_concern(request: HttpRequest, payload: ConcernIn) -> Status[Concern]:
     concern = services.do_raise_concern(
         actor=current_actor(request),
         person_id=payload.person_id,
@@ -192,7 +192,7 @@ def raise_concern(request: HttpRequest, payload: ConcernIn) -> tuple[int, Concer
         indicators=payload.indicators,
         others=[(o.person_id, o.role) for o in payload.others],
     )
-    return 201, concern
+    return Status(201, concern)
 
 
 @router.get(
@@ -225,7 +225,7 @@ def get_concern(request: HttpRequest, concern_id: str = Id()) -> ConcernDetailOu
 
 
 @router.post("/concerns/{concern_id}/triage", response={201: DecisionOut}, summary="Record a triage decision")
-def triage(request: HttpRequest, payload: TriageIn, concern_id: str = Id()) -> tuple[int, TriageDecision]:
+def triage(request: HttpRequest, payload: TriageIn, concern_id: str = Id()) -> Status[TriageDecision]:
     require(request, Cap.TRIAGE)
     selectors.require_object_access(current_user(request), Concern, concern_id, "triage")
     decision = services.do_triage_concern(
@@ -235,7 +235,7 @@ def triage(request: HttpRequest, payload: TriageIn, concern_id: str = Id()) -> t
         reason=payload.reason,
         expected_version=payload.version,
     )
-    return 201, decision
+    return Status(201, decision)
 
 
 # --- screening -----------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def screenings(request: HttpRequest, person_id: str = Id()) -> list[ScreeningOut
 
 
 @router.post("/people/{person_id}/screenings", response={201: ScreeningOut}, summary="Complete a screening")
-def screen(request: HttpRequest, payload: ScreeningIn, person_id: str = Id()) -> tuple[int, ScreeningOut]:
+def screen(request: HttpRequest, payload: ScreeningIn, person_id: str = Id()) -> Status[ScreeningOut]:
     require(request, Cap.SCREEN)
     root = selectors.require_child_access(current_user(request), person_id, "screening")
     s = services.do_complete_screening(
@@ -409,7 +409,7 @@ def screen(request: HttpRequest, payload: ScreeningIn, person_id: str = Id()) ->
         notes=payload.notes,
         concern_id=payload.concern_id,
     )
-    return 201, _screening_out(selectors._screening_view(s, tool.default_indicator_set()))
+    return Status(201, _screening_out(selectors._screening_view(s, tool.default_indicator_set())))
 
 
 @router.get(
@@ -548,7 +548,7 @@ def plans(request: HttpRequest, person_id: str = Id()) -> list[PlanOut]:
 
 
 @router.post("/people/{person_id}/plans", response={201: PlanOut}, summary="Open a plan")
-def create_plan(request: HttpRequest, payload: PlanIn, person_id: str = Id()) -> tuple[int, PlanOut]:
+def create_plan(request: HttpRequest, payload: PlanIn, person_id: str = Id()) -> Status[PlanOut]:
     root = selectors.require_child_access(current_user(request), person_id, "open plan")
     plan = services.do_create_plan(
         actor=current_actor(request),
@@ -557,7 +557,7 @@ def create_plan(request: HttpRequest, payload: PlanIn, person_id: str = Id()) ->
         summary=payload.summary,
         review_due_on=payload.review_due_on,
     )
-    return 201, _plan_out(selectors.plan_view(plan))
+    return Status(201, _plan_out(selectors.plan_view(plan)))
 
 
 @router.get("/plans/{plan_id}", response=PlanOut, summary="A plan with its actions and reviews")
@@ -566,7 +566,7 @@ def get_plan(request: HttpRequest, plan_id: str = Id()) -> PlanOut:
 
 
 @router.post("/plans/{plan_id}/actions", response={201: ActionOut}, summary="Add an action to a plan")
-def add_action(request: HttpRequest, payload: ActionIn, plan_id: str = Id()) -> tuple[int, ActionOut]:
+def add_action(request: HttpRequest, payload: ActionIn, plan_id: str = Id()) -> Status[ActionOut]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "add plan action")
     a = services.do_add_plan_action(
         plan_id,
@@ -576,7 +576,7 @@ def add_action(request: HttpRequest, payload: ActionIn, plan_id: str = Id()) -> 
         owner_user=payload.owner_user,
         due_on=payload.due_on,
     )
-    return 201, _action_out(a, False)
+    return Status(201, _action_out(a, False))
 
 
 @router.patch(
@@ -597,7 +597,7 @@ def update_action(request: HttpRequest, payload: ActionPatch, action_id: str = I
 
 
 @router.post("/plans/{plan_id}/reviews", response={201: ReviewOut}, summary="Record a plan review")
-def review_plan(request: HttpRequest, payload: ReviewIn, plan_id: str = Id()) -> tuple[int, Any]:
+def review_plan(request: HttpRequest, payload: ReviewIn, plan_id: str = Id()) -> Status[Any]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "review plan")
     review = services.do_review_plan(
         plan_id,
@@ -606,7 +606,7 @@ def review_plan(request: HttpRequest, payload: ReviewIn, plan_id: str = Id()) ->
         next_review_on=payload.next_review_on,
         reviewed_on=payload.reviewed_on,
     )
-    return 201, review
+    return Status(201, review)
 
 
 @router.post("/plans/{plan_id}/close", response=PlanOut, summary="Close a plan, with a reason")
@@ -735,7 +735,7 @@ def episodes(request: HttpRequest, person_id: str = Id()) -> EpisodeSummaryOut:
 @router.post(
     "/people/{person_id}/episodes", response={201: EpisodeOut}, summary="Record a missing or absent episode"
 )
-def record_episode(request: HttpRequest, payload: EpisodeIn, person_id: str = Id()) -> tuple[int, EpisodeOut]:
+def record_episode(request: HttpRequest, payload: EpisodeIn, person_id: str = Id()) -> Status[EpisodeOut]:
     user = current_user(request)
     root = selectors.require_child_access(user, person_id, "record episode")
     ep = services.do_record_missing_episode(
@@ -747,7 +747,7 @@ def record_episode(request: HttpRequest, payload: EpisodeIn, person_id: str = Id
         where_found=payload.where_found,
         notes=payload.notes,
     )
-    return 201, _episode_out(selectors.get_episode(user, ep.id))
+    return Status(201, _episode_out(selectors.get_episode(user, ep.id)))
 
 
 @router.post("/episodes/{episode_id}/return", response=EpisodeOut, summary="Record the child's return")
@@ -771,12 +771,15 @@ def end_episode(request: HttpRequest, payload: ReturnIn, episode_id: str = Id())
 )
 def offer_interview(
     request: HttpRequest, payload: OfferIn, episode_id: str = Id()
-) -> tuple[int, ReturnInterview]:
+) -> Status[ReturnInterview]:
     selectors.require_object_access(
         current_user(request), MissingEpisode, episode_id, "offer return interview"
     )
-    return 201, services.do_offer_return_interview(
-        episode_id, actor=current_actor(request), offered_at=payload.offered_at
+    return Status(
+        201,
+        services.do_offer_return_interview(
+            episode_id, actor=current_actor(request), offered_at=payload.offered_at
+        ),
     )
 
 
@@ -870,10 +873,10 @@ def placements(request: HttpRequest, person_id: str = Id()) -> list[PlacementOut
 @router.post("/people/{person_id}/placements", response={201: PlacementOut}, summary="Record a placement")
 def start_placement(
     request: HttpRequest, payload: PlacementIn, person_id: str = Id()
-) -> tuple[int, PlacementOut]:
+) -> Status[PlacementOut]:
     root = selectors.require_child_access(current_user(request), person_id, "record placement")
     p = services.do_start_placement(actor=current_actor(request), person_id=root, **payload.dict())
-    return 201, _placement_out(_placement_view(p))
+    return Status(201, _placement_out(_placement_view(p)))
 
 
 @router.post("/placements/{placement_id}/end", response=PlacementOut, summary="End a placement")
@@ -1025,8 +1028,8 @@ def investigations(request: HttpRequest, status: Literal["", "open", "closed"] =
 
 
 @router.post("/investigations", response={201: InvestigationOut}, summary="Open an investigation")
-def open_investigation(request: HttpRequest, payload: InvestigationIn) -> tuple[int, Investigation]:
-    return 201, services.do_open_investigation(actor=current_actor(request), **payload.dict())
+def open_investigation(request: HttpRequest, payload: InvestigationIn) -> Status[Investigation]:
+    return Status(201, services.do_open_investigation(actor=current_actor(request), **payload.dict()))
 
 
 @router.get("/investigations/{investigation_id}", response=InvestigationDetailOut, summary="An investigation")
@@ -1037,14 +1040,14 @@ def get_investigation(request: HttpRequest, investigation_id: str = Id()) -> Inv
 @router.post(
     "/investigations/{investigation_id}/people", response={201: LinkOut}, summary="Link a victim or suspect"
 )
-def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = Id()) -> tuple[int, Any]:
+def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = Id()) -> Status[Any]:
     user = require(request, Cap.INVESTIGATE)
     get_object_or_404(Investigation, pk=investigation_id)
     selectors.require_child_access(user, payload.person_id, "link to investigation")
     link = services.do_link_investigation_person(
         investigation_id, actor=current_actor(request), person_id=payload.person_id, role=payload.role
     )
-    return 201, _link_out(link)
+    return Status(201, _link_out(link))
 
 
 @router.post(
@@ -1054,12 +1057,15 @@ def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = I
 )
 def suspect_status(
     request: HttpRequest, payload: StatusIn, investigation_id: str = Id(), person_id: str = Id()
-) -> tuple[int, SuspectStatus]:
+) -> Status[SuspectStatus]:
     user = require(request, Cap.INVESTIGATE)
     get_object_or_404(Investigation, pk=investigation_id)
     selectors.require_child_access(user, person_id, "suspect status")
-    return 201, services.do_record_suspect_status(
-        investigation_id, actor=current_actor(request), person_id=person_id, **payload.dict()
+    return Status(
+        201,
+        services.do_record_suspect_status(
+            investigation_id, actor=current_actor(request), person_id=person_id, **payload.dict()
+        ),
     )
 
 
@@ -1076,8 +1082,8 @@ def close_investigation(
 
 
 @router.post("/self-referrals", response={201: SelfReferralOut}, summary="Record a victim coming forward")
-def self_referral(request: HttpRequest, payload: SelfReferralIn) -> tuple[int, SelfReferral]:
-    return 201, services.do_record_self_referral(actor=current_actor(request), **payload.dict())
+def self_referral(request: HttpRequest, payload: SelfReferralIn) -> Status[SelfReferral]:
+    return Status(201, services.do_record_self_referral(actor=current_actor(request), **payload.dict()))
 
 
 @router.get(

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, StringConstraints
 
 from sightline.access import selectors as access
@@ -226,7 +226,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[selectors.
 
 
 @router.post("", response={201: PersonDetailOut}, summary="Create a person by hand")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonDetailOut]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonDetailOut]:
     fields = payload.dict(exclude={"kind", "identifiers", "reason"})
     person = services.do_create_person(
         actor=current_actor(request),
@@ -236,7 +236,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonD
         **fields,
     )
     # The creator has just typed all of this; no read to check or ledger.
-    return 201, detail_out(selectors.person_record(person.id))
+    return Status(201, detail_out(selectors.person_record(person.id)))
 
 
 @router.get(
@@ -266,12 +266,12 @@ def update_person(request: HttpRequest, payload: PersonPatch, person_id: str = I
 )
 def add_identifier(
     request: HttpRequest, payload: IdentifierIn, person_id: str = Id()
-) -> tuple[int, IdentifierOut]:
+) -> Status[IdentifierOut]:
     access.require_person_access(current_user(request), person_id, "add identifier")
     ident = services.do_add_identifier(
         person_id, scheme=payload.scheme, value=payload.value, actor=current_actor(request)
     )
-    return 201, identifier_out(ident)
+    return Status(201, identifier_out(ident))
 
 
 @router.post(

@@ -8,7 +8,6 @@ rule lives in the services. None of these pages shows a person's record: board m
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -827,9 +826,3 @@ def protected_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
         "web/accountability/protected_detail.html",
         {"view": view, "concern": view.concern, "form": form, "reviewer": reviewer},
     )
-
-
-def today() -> dt.date:
-    from django.utils import timezone
-
-    return timezone.localdate()

@@ -1,0 +1,52 @@
+"""Accountability pages: plans, recommendations and actions, indicators, resources, engagement, and
+protected concerns about handling."""
+
+from django.urls import path
+
+from sightline.access.permissions import Cap
+from sightline.web.navigation import register_nav
+from sightline.web.views import accountability as v
+
+P = "accountability/"
+
+urlpatterns = [
+    path(P[:-1], v.overview, name="acc_overview"),
+    path(P + "import", v.plan_import, name="acc_import"),
+    path(P + "plans/<slug:key>", v.plan_detail, name="acc_plan"),
+    path(P + "plans/<slug:key>/recommendations/new", v.recommendation_new, name="acc_recommendation_new"),
+    path(P + "recommendations/<str:recommendation_id>", v.recommendation_detail, name="acc_recommendation"),
+    path(P + "recommendations/<str:recommendation_id>/edit", v.recommendation_edit, name="acc_recommendation_edit"),
+    path(P + "recommendations/<str:recommendation_id>/actions/new", v.action_new, name="acc_action_new"),
+    path(P + "actions/<str:action_id>", v.action_detail, name="acc_action"),
+    path(P + "actions/<str:action_id>/edit", v.action_edit, name="acc_action_edit"),
+    path(P + "actions/<str:action_id>/start", v.action_start, name="acc_action_start"),
+    path(P + "actions/<str:action_id>/complete", v.action_complete, name="acc_action_complete"),
+    path(P + "actions/<str:action_id>/sign-off", v.action_sign_off, name="acc_action_sign_off"),
+    path(P + "actions/<str:action_id>/reopen", v.action_reopen, name="acc_action_reopen"),
+    path(P + "actions/<str:action_id>/evidence/new", v.evidence_new, name="acc_evidence_new"),
+    path(P + "evidence/<str:evidence_id>/download", v.evidence_download, name="acc_evidence_download"),
+    path(P + "evidence/<str:evidence_id>/withdraw", v.evidence_withdraw, name="acc_evidence_withdraw"),
+    path(P + "overdue", v.overdue, name="acc_overdue"),
+    path(P + "moved-dates", v.moved_dates, name="acc_moved_dates"),
+    path(P + "indicators", v.indicators, name="acc_indicators"),
+    path(P + "indicators/<slug:key>", v.indicator_detail, name="acc_indicator"),
+    path(P + "indicators/<slug:key>/edit", v.indicator_edit, name="acc_indicator_edit"),
+    path(P + "resources", v.resources, name="acc_resources"),
+    path(P + "resources/funding/new", v.funding_new, name="acc_funding_new"),
+    path(P + "resources/staffing/new", v.staffing_new, name="acc_staffing_new"),
+    path(P + "engagement", v.engagement, name="acc_engagement"),
+    path(P + "engagement/new", v.engagement_new, name="acc_engagement_new"),
+    path(P + "engagement/<str:event_id>", v.engagement_event, name="acc_engagement_event"),
+    path(P + "engagement/<str:event_id>/edit", v.engagement_edit, name="acc_engagement_edit"),
+    path(P + "engagement/<str:event_id>/follow-up", v.engagement_follow_up, name="acc_engagement_follow_up"),
+    path("speak-up", v.protected_list, name="acc_protected_list"),
+    path("speak-up/new", v.protected_new, name="acc_protected_new"),
+    path("speak-up/<str:concern_id>", v.protected_detail, name="acc_protected"),
+]
+
+register_nav(
+    "Accountability", "web:acc_overview", caps=[Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF], order=60
+)
+register_nav("Indicators", "web:acc_indicators", caps=[Cap.VIEW_AGGREGATE], order=61)
+# Everyone can speak up; the reviewer's entry point is the same page (their queue).
+register_nav("Speak up", "web:acc_protected_list", caps=[Cap.RAISE_PROTECTED_CONCERN], order=93)
