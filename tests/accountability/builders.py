@@ -42,7 +42,9 @@ def concern(person: Person, raised: dt.datetime, urgency: str = "standard") -> A
 
 def triage(concern_obj: Any, decided: dt.datetime, decision: str = "screening") -> Any:
     reason = "checked, no concern" if decision == "no_further_action" else ""
-    return cases.do_triage_concern(concern_obj.id, actor=SYSTEM, decision=decision, reason=reason, now=decided)
+    return cases.do_triage_concern(
+        concern_obj.id, actor=SYSTEM, decision=decision, reason=reason, now=decided
+    )
 
 
 def screen(person: Person, when: dt.datetime, answers: dict[str, Any] | None = None) -> Any:

@@ -128,16 +128,24 @@ def test_victims_coming_forward_per_week() -> None:
 
 
 def test_suspects_on_bail() -> None:
-    inv = cases.do_open_investigation(actor=SYSTEM, operation_name="Operation Test", opened_on=dt.date(2026, 3, 1))
+    inv = cases.do_open_investigation(
+        actor=SYSTEM, operation_name="Operation Test", opened_on=dt.date(2026, 3, 1)
+    )
     s1, s2, s3, s4 = (adult(n) for n in ("One", "Two", "Three", "Four"))
     for s in (s1, s2, s3, s4):
         cases.do_link_investigation_person(inv.id, actor=SYSTEM, person_id=s.id, role="suspect")
 
     def status(person: Any, state: str, day: dt.date, bail_end: dt.date | None = None) -> None:
         cases.do_record_suspect_status(
-            inv.id, actor=SYSTEM, person_id=person.id, status=state, effective_on=day,
-            bail_conditions="no contact with the victim" if state == "bail" else "", bail_end_on=bail_end, now=NOW,
-        )  # fmt: skip
+            inv.id,
+            actor=SYSTEM,
+            person_id=person.id,
+            status=state,
+            effective_on=day,
+            bail_conditions="no contact with the victim" if state == "bail" else "",
+            bail_end_on=bail_end,
+            now=NOW,
+        )
 
     status(s1, "arrested", dt.date(2026, 4, 2))
     status(s1, "bail", dt.date(2026, 4, 3), dt.date(2026, 7, 31))
@@ -150,7 +158,8 @@ def test_suspects_on_bail() -> None:
 
 def _alert(person_id: str, raised: dt.datetime, kind: str = Alert.Kind.CHILD_AT_RISK) -> Alert:
     return do_create(
-        Alert(kind=kind, subject_id=person_id, score=1.0, reasons="test", first_raised_at=raised), actor=SYSTEM
+        Alert(kind=kind, subject_id=person_id, score=1.0, reasons="test", first_raised_at=raised),
+        actor=SYSTEM,
     )
 
 
@@ -186,15 +195,29 @@ def test_hidden_victim_alerts_actioned_within_7_days(monkeypatch: pytest.MonkeyP
     assert (may.numerator, may.denominator) == (3, 5)
 
 
-def test_looked_after_children_out_of_area_flagged_at_risk(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_looked_after_children_out_of_area_flagged_at_risk(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.SIGHTLINE_LOCAL_AUTHORITY = "Sightline Borough Council"
     home = "Sightline Borough Council"
 
-    def place(person: Any, start: dt.date, *, in_area: bool = False, authority: str = home, end: dt.date | None = None) -> None:
+    def place(
+        person: Any,
+        start: dt.date,
+        *,
+        in_area: bool = False,
+        authority: str = home,
+        end: dt.date | None = None,
+    ) -> None:
         cases.do_start_placement(
-            actor=SYSTEM, person_id=person.id, placement_type="childrens_home", started_on=start,
-            in_area=in_area, placing_authority=authority, ended_on=end,
-        )  # fmt: skip
+            actor=SYSTEM,
+            person_id=person.id,
+            placement_type="childrens_home",
+            started_on=start,
+            in_area=in_area,
+            placing_authority=authority,
+            ended_on=end,
+        )
 
     c1, c2, c3, c4, c5, c6 = (child(f"C{i}") for i in range(1, 7))
     place(c1, dt.date(2026, 4, 1))

@@ -103,7 +103,9 @@ def test_case_work_journey(
     assert page.locator(".govuk-error-summary").is_visible()
     assert page.title().startswith("Error: ")
     axe_check(page)
-    assert page.get_by_label("What was seen or happened?").input_value().startswith("Seen getting into a taxi")
+    assert (
+        page.get_by_label("What was seen or happened?").input_value().startswith("Seen getting into a taxi")
+    )
     page.get_by_role("link", name="Enter when it happened").click()
     assert page.evaluate("document.activeElement.id") == "id_occurred_on_0"
     _fill_date(page, "occurred_on", yesterday)
@@ -155,7 +157,8 @@ def test_case_work_journey(
     axe_check(page)
     page.get_by_role("button", name="Save the screening").click()
     page.wait_for_url(f"**/people/{child.id}#screenings")
-    assert Screening.objects.get().score == 7
+    screening = Screening.objects.get()
+    assert (screening.score, screening.concern_id) == (7, concern.id)
     assert page.locator("svg[role=img]").count() == 1  # the score chart
     page.get_by_text("Show the data as a table").click()
     assert page.locator("#screening-scores-table").is_visible()
@@ -199,7 +202,11 @@ def test_case_work_journey(
     page.wait_for_url(re.compile(r".*/$"))
     rescreens = page.locator("#rescreens-table")
     assert rescreens.get_by_text("Kayleigh Brookes").is_visible()
-    assert page.locator("#my-tasks-table").get_by_text(re.compile("Screen again: missing episode on")).is_visible()
+    assert (
+        page.locator("#my-tasks-table")
+        .get_by_text(re.compile("Screen again: missing episode on"))
+        .is_visible()
+    )
     axe_check(page)
 
     # --- the chronology ------------------------------------------------------------------------

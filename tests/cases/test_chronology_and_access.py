@@ -165,3 +165,24 @@ def test_dashboard_lists_hide_children_outside_access(
     # Overdue oversight shows the item but not the child's name.
     assert all(t.restricted and t.person_name == "" for t in board.overdue)
     assert any(t.object_id == story["episode"].id for t in board.overdue)
+
+
+def test_case_tables_match_the_ledger(story: dict[str, Any], coordinator: Any) -> None:
+    """What `ledger verify` checks, for the case-work tables: each row is its latest ledger version."""
+    from django.apps import apps
+
+    from sightline.ledger.services import latest_versions
+
+    services.do_complete_screening(
+        actor=actor_for(coordinator), person_id=story["kid"].id, answers={"V01": {}}
+    )
+    integrate()
+    checked = 0
+    for model in apps.get_app_config("cases").get_models():
+        latest = latest_versions(model)
+        for row in model.objects.all():
+            version, _index, data = latest[row.pk]
+            assert version == row.version
+            assert data == json.loads(json.dumps(row.snapshot())), model
+            checked += 1
+    assert checked >= 5

@@ -18,6 +18,17 @@ TOWN_SEED = 11
 AS_OF = date(2014, 7, 1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> None:
+    """Shadows the project-wide Django fixture: linkage is pure Python, and its tests
+    also run with `-p no:django`."""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home() -> None:
+    """Shadows the project-wide Django fixture (see _cheap_argon2)."""
+
+
 @dataclass
 class Town:
     root: Path

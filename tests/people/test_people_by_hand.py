@@ -285,3 +285,14 @@ def test_get_person_checks_need_to_know_and_ledgers(
         "read_denied",
         "read",
     ]
+
+
+def test_the_agency_that_enters_a_person_by_hand_may_see_them(make_user: Callable[..., Any]) -> None:
+    officer = make_user("practitioner", "police", username="pc")
+    nurse = make_user("practitioner", "health", username="nurse")
+    p = services.do_create_person(actor=actor_for(officer), given_name="Kayleigh", family_name="Dunn")
+    integrate()
+    assert person_access(officer, p.id).allowed
+    assert not person_access(nurse, p.id).allowed
+    services.do_add_identifier(p.id, scheme="nhs_number", value="9434765919", actor=actor_for(nurse))
+    assert person_access(nurse, p.id).allowed  # the identifier it holds makes health involved

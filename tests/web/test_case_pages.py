@@ -323,7 +323,9 @@ def test_triage_queue_highlights_overdue_and_decisions_need_reasons(
     assert 'value="no_further_action" checked' in page
     assert TriageDecision.objects.count() == 0
 
-    response = client.post(url, {"decision": "screening", "reason": "Needs a screening", "version": old.version})
+    response = client.post(
+        url, {"decision": "screening", "reason": "Needs a screening", "version": old.version}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/people/{child.id}/screenings/new?concern={old.id}"
     old.refresh_from_db()
@@ -357,7 +359,12 @@ def test_screening_calculates_saves_and_override_needs_a_reason(
 
     response = client.post(
         url,
-        {**ticks, "override_band": "significant", "override_reason": "Found in an adult's flat", "action": "save"},
+        {
+            **ticks,
+            "override_band": "significant",
+            "override_reason": "Found in an adult's flat",
+            "action": "save",
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"/people/{child.id}#screenings"
     screening = Screening.objects.get()
@@ -502,7 +509,9 @@ def test_plan_actions_show_overdue_and_placements_are_recorded(
     )
     plan_url = response["Location"]
     plan_id = plan_url.rsplit("/", 1)[1]
-    bad = client.post(f"/plans/{plan_id}/actions/new", {"description": "Visit weekly", "owner_agency": "police"})
+    bad = client.post(
+        f"/plans/{plan_id}/actions/new", {"description": "Visit weekly", "owner_agency": "police"}
+    )
     assert '<a href="#id_due_on_0">Enter the due date</a>' in html(bad) and "Visit weekly" in html(bad)
     client.post(
         f"/plans/{plan_id}/actions/new",
@@ -595,7 +604,7 @@ def test_line_chart_is_accessible_svg_with_a_table_alternative() -> None:
     out = str(chart)
     assert out.startswith('<figure class="sightline-chart" id="c1">')
     assert 'role="img" aria-labelledby="c1-title c1-desc"' in out
-    assert "<title id=\"c1-title\">Scores &lt;over&gt; time</title>" in out
+    assert '<title id="c1-title">Scores &lt;over&gt; time</title>' in out
     assert "first 7, latest 17, highest 17" in chart.description
     assert "Mild at 6" in chart.description
     assert chart.headers == ("Date", "Score")
@@ -617,3 +626,81 @@ def test_bar_chart_and_ticks() -> None:
     assert chart.rows == (("W1", "3", "5"), ("W2", "0", "2"))
     assert nice_ticks(0, 17) == [0, 5, 10, 15, 20]
     assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+# --- corrections by hand -------------------------------------------------------------------------
+
+
+def test_edit_merge_and_unmerge_by_hand(people: dict[str, Any], login: Callable[..., Any]) -> None:
+    child = people["child"]
+    duplicate = known_child("health", given="Kayley", family="Brooks")
+    coord = signed_in(login, people["coord"])
+
+    bad = coord.post(
+        f"/people/{child.id}/edit",
+        {
+            "kind": "child",
+            "given_name": "Kayleigh",
+            "postcode": "not a postcode",
+            "reason": "",
+            "version": "1",
+        },
+    )
+    page = html(bad)
+    assert '<a href="#id_reason">Enter why you are changing these details</a>' in page
+    assert 'value="not a postcode"' in page
+    bad = coord.post(
+        f"/people/{child.id}/edit",
+        {"kind": "child", "given_name": "Kayleigh", "postcode": "nope", "reason": "Moved", "version": "1"},
+    )
+    assert "is not a UK postcode" in html(bad)
+    ok = coord.post(
+        f"/people/{child.id}/edit",
+        {
+            "kind": "child",
+            "given_name": "Kayleigh",
+            "family_name": "Brookes",
+            "other_names": "Kay",
+            "date_of_birth": "2010-05-04",
+            "postcode": "s65 2ab",
+            "reason": "Moved to her aunt's",
+            "version": "1",
+        },
+    )
+    assert ok.status_code == 302
+    child.refresh_from_db()
+    assert child.postcode == "S65 2AB" and child.other_names == "Kay"
+    assert entries(action="update", object_id=child.id)[-1].reason == "Moved to her aunt's"
+
+    merged = coord.post(
+        f"/people/{duplicate.id}/merge", {"target": child.id.lower(), "reason": "Same child, same school"}
+    )
+    assert merged.status_code == 302 and merged["Location"] == f"/people/{child.id}"
+    page = html(coord.get(f"/people/{child.id}"))
+    assert f"/people/{duplicate.id}/unmerge" in page and "Health" in page  # the merged-in record shows
+    assert coord.get(f"/people/{duplicate.id}").status_code == 302  # the merged id leads to the survivor
+    undone = coord.post(f"/people/{duplicate.id}/unmerge", {"reason": "Different children after all"})
+    assert undone.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == "active" and duplicate.merged_into == ""
+    # Practitioners may correct details of their agency's children, but never merge.
+    pc = signed_in(login, people["pc"])
+    assert pc.get(f"/people/{child.id}/edit").status_code == 200
+    assert pc.get(f"/people/{child.id}/merge").status_code == 403
+
+
+def test_linking_someone_outside_access_to_an_investigation_is_refused(
+    people: dict[str, Any], make_user: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    stranger = known_child("health", given="Una", family="Known")
+    manager = make_user("manager", "police", username="mgr-police")
+    client = signed_in(login, manager)
+    inv = client.post(
+        "/investigations/new", {"operation_name": "Operation Birch", **date_parts("opened_on", LAST_WEEK)}
+    )["Location"]
+    response = client.post(f"{inv}/people", {"person": stranger.id, "role": "victim"})
+    assert response.status_code == 403
+    assert f"/people/{stranger.id}/break-glass" in html(response)
+    assert not InvestigationPerson.objects.exists()
+    unknown = client.post(f"{inv}/people", {"person": "P-000000000000", "role": "victim"})
+    assert "There is no person P-000000000000" in html(unknown)

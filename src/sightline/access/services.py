@@ -429,7 +429,7 @@ def do_review_break_glass(reviewer: User, grant: BreakGlass, *, outcome: str, no
         raise PermissionDenied("Your role cannot review break-glass access")
     if outcome not in REVIEW_OUTCOMES:
         raise ValidationError({"outcome": "Select whether the access was appropriate"})
-    if outcome == "concern" and not note.strip():
+    if outcome == "concern" and not note.strip(" \t\r\n"):
         raise ValidationError({"note": "Enter what concerns you about this access"})
     if grant.reviewed_at is not None:
         raise ValidationError({"outcome": "This access has already been reviewed"})

@@ -20,7 +20,9 @@ def register(sub: Any) -> None:
         "file:row:field: reason lines on stderr.",
     )
     p.add_argument("file", nargs="?", type=Path, help="the plan file (.yaml, .yml or .csv)")
-    p.add_argument("--sample", metavar="NAME", help="import a shipped sample plan instead, e.g. rotherham-2014")
+    p.add_argument(
+        "--sample", metavar="NAME", help="import a shipped sample plan instead, e.g. rotherham-2014"
+    )
     p.add_argument("--reason", default="", help="why target dates move, when re-importing a changed plan")
     p.set_defaults(func=cmd_import)
     p = ps.add_parser("samples", help="list the shipped sample plans")

@@ -100,9 +100,7 @@ def month_windows(months: int, now: dt.datetime | None = None) -> list[Window]:
     starts.reverse()
     windows = []
     for start in starts:
-        nxt = timezone.make_aware(
-            dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        )
+        nxt = timezone.make_aware(dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1))
         windows.append(Window(start=start, end=min(nxt, now), now=now))
     return windows
 
@@ -330,7 +328,7 @@ def parse_definition(raw: Any, where: str) -> Definition:
     """One indicator definition from YAML (or a plan file). ``where`` prefixes every error."""
     if not isinstance(raw, dict):
         raise IndicatorDefinitionError(f"{where}:indicator: an indicator must be a mapping")
-    missing = [f for f in ("key", "name", "measure", "direction") if not str(raw.get(f) or "").strip()]
+    missing = [f for f in ("key", "name", "definition", "measure", "direction") if not str(raw.get(f) or "").strip()]
     if missing:
         raise IndicatorDefinitionError(f"{where}:{missing[0]}: this is required")
     key = str(raw["key"]).strip()

@@ -136,7 +136,9 @@ class TargetDateChange(LedgeredModel):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, null=True, blank=True, related_name="date_changes"
     )
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="date_changes")
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, null=True, blank=True, related_name="date_changes"
+    )
     old_date = models.DateField()
     new_date = models.DateField()
     reason = models.TextField()
@@ -274,7 +276,9 @@ class ProtectedConcern(_WriteOnce):
 
     about = models.CharField(max_length=10, choices=About.choices)
     case_reference = models.CharField(max_length=100, blank=True, help_text="a person, concern or case id")
-    agency_concerned = models.ForeignKey(AGENCY, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency_concerned = models.ForeignKey(
+        AGENCY, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     what_happened = models.TextField()
     raised_by = models.CharField(max_length=150)
     raised_by_agency = models.CharField(max_length=64, blank=True)

@@ -58,7 +58,13 @@ CSV_COLUMNS = (
     "action_target_date",
     "action_status",
 )
-ROW_REQUIRED = ("recommendation_ref", "action_ref", "action_description", "owner_agency", "action_target_date")
+ROW_REQUIRED = (
+    "recommendation_ref",
+    "action_ref",
+    "action_description",
+    "owner_agency",
+    "action_target_date",
+)
 CSV_REQUIRED = (
     "plan_key",
     "plan_title",
@@ -268,7 +274,9 @@ def _check_action(spec: ActionSpec, p: _Problems, row: int | str, prefix: str) -
         )
 
 
-def _duplicates(recs: list[RecommendationSpec], p: _Problems, rec_field: str = "ref", act_field: str = "ref") -> None:
+def _duplicates(
+    recs: list[RecommendationSpec], p: _Problems, rec_field: str = "ref", act_field: str = "ref"
+) -> None:
     seen: dict[str, str] = {}
     for rec in recs:
         if rec.ref in seen:
@@ -461,7 +469,9 @@ def parse_csv(content: bytes, name: str) -> PlanSpec:
             for col in ("plan_key", "plan_title"):
                 if not row.get(col):
                     p.add(n, col, "this is required on the first row")
-            spec = PlanSpec(key=row.get("plan_key", ""), title=row.get("plan_title", ""), inquiry=row.get("inquiry", ""))
+            spec = PlanSpec(
+                key=row.get("plan_key", ""), title=row.get("plan_title", ""), inquiry=row.get("inquiry", "")
+            )
             if not SLUG.match(spec.key):
                 p.add(n, "plan_key", f"{spec.key!r} must be lower-case letters, digits and dashes")
         else:
@@ -472,7 +482,9 @@ def parse_csv(content: bytes, name: str) -> PlanSpec:
         if ref:
             _ref(ref, p, n, "recommendation_ref")
         rec = recs.get(ref)
-        target = _date(row.get("recommendation_target_date"), p, n, "recommendation_target_date", required=rec is None)
+        target = _date(
+            row.get("recommendation_target_date"), p, n, "recommendation_target_date", required=rec is None
+        )
         if rec is None:
             rec = RecommendationSpec(
                 ref=ref,
@@ -495,7 +507,9 @@ def parse_csv(content: bytes, name: str) -> PlanSpec:
                 if row.get(col) and row[col] != have:
                     p.add(n, col, f"differs from row {rec.where} for recommendation {ref}")
             if target is not None and target != rec.target_date:
-                p.add(n, "recommendation_target_date", f"differs from row {rec.where} for recommendation {ref}")
+                p.add(
+                    n, "recommendation_target_date", f"differs from row {rec.where} for recommendation {ref}"
+                )
         if row.get("action_ref"):
             _ref(row["action_ref"], p, n, "action_ref")
         action = ActionSpec(

@@ -99,7 +99,9 @@ def action_state(action: Action, today: dt.date | None = None) -> State:
     return State(str(action.status))
 
 
-def recommendation_state(rec: Recommendation, actions: Sequence[Action], today: dt.date | None = None) -> State:
+def recommendation_state(
+    rec: Recommendation, actions: Sequence[Action], today: dt.date | None = None
+) -> State:
     today = _today(today)
     states = [action_state(a, today) for a in actions]
     if states and all(s.key == "complete" for s in states):
@@ -131,6 +133,15 @@ class PlanView:
     recommendations: list[RecommendationView]
     counts: dict[str, int]
 
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        return status_counts(self.counts)
+
+
+def status_counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(key, label, count) for each status, in report order (for pages)."""
+    return [(k, label, counts.get(k, 0)) for k, label in STATUSES.items()]
+
 
 def plans() -> QuerySet[ResponsePlan]:
     return ResponsePlan.objects.order_by("-imported_at")
@@ -145,7 +156,9 @@ def get_plan(key: str) -> ResponsePlan:
 
 def _evidence_counts(action_ids: Iterable[str]) -> Counter[str]:
     return Counter(
-        Evidence.objects.filter(action_id__in=list(action_ids), withdrawn=False).values_list("action_id", flat=True)
+        Evidence.objects.filter(action_id__in=list(action_ids), withdrawn=False).values_list(
+            "action_id", flat=True
+        )
     )
 
 
@@ -154,7 +167,9 @@ def plan_view(plan: ResponsePlan, today: dt.date | None = None) -> PlanView:
     recs = list(plan.recommendations.order_by("position", "ref"))
     actions: dict[str, list[Action]] = defaultdict(list)
     all_actions = list(
-        Action.objects.filter(recommendation__plan=plan).select_related("owner_agency").order_by("position", "ref")
+        Action.objects.filter(recommendation__plan=plan)
+        .select_related("owner_agency")
+        .order_by("position", "ref")
     )
     for a in all_actions:
         actions[a.recommendation_id].append(a)
@@ -173,7 +188,9 @@ def plan_view(plan: ResponsePlan, today: dt.date | None = None) -> PlanView:
     return PlanView(plan, views, {k: counts.get(k, 0) for k in STATUSES})
 
 
-def recommendations_by_status(plan: ResponsePlan | None = None, today: dt.date | None = None) -> dict[str, int]:
+def recommendations_by_status(
+    plan: ResponsePlan | None = None, today: dt.date | None = None
+) -> dict[str, int]:
     """Counts of recommendations per status (every plan, or one)."""
     out = dict.fromkeys(STATUSES, 0)
     for p in [plan] if plan else list(plans()):
@@ -190,7 +207,9 @@ def get_recommendation(recommendation_id: str, today: dt.date | None = None) -> 
     ev = _evidence_counts(a.id for a in acts)
     today = _today(today)
     return RecommendationView(
-        rec, recommendation_state(rec, acts, today), [ActionView(a, action_state(a, today), ev.get(a.id, 0)) for a in acts]
+        rec,
+        recommendation_state(rec, acts, today),
+        [ActionView(a, action_state(a, today), ev.get(a.id, 0)) for a in acts],
     )
 
 
@@ -366,8 +385,13 @@ def history(objects: Iterable[tuple[str, str, str]]) -> list[HistoryItem]:
                 for name in sorted(set(data) | set(before)):
                     if name in _HIDDEN or data.get(name) == before.get(name):
                         continue
-                    changes.append((FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
-                                    _show(before.get(name)), _show(data.get(name))))  # fmt: skip
+                    changes.append(
+                        (
+                            FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                            _show(before.get(name)),
+                            _show(data.get(name)),
+                        )
+                    )
             previous[key] = data
         summary = {
             "create": "Created",
@@ -403,7 +427,9 @@ def recommendation_history(rec: Recommendation) -> list[HistoryItem]:
 
 def action_history(action: Action) -> list[HistoryItem]:
     objs: list[tuple[str, str, str]] = [(Action.ledger_type(), action.id, f"Action {action.ref}")]
-    objs += [(Evidence.ledger_type(), e.id, f"Evidence: {e.title}") for e in Evidence.objects.filter(action=action)]
+    objs += [
+        (Evidence.ledger_type(), e.id, f"Evidence: {e.title}") for e in Evidence.objects.filter(action=action)
+    ]
     objs += [
         (TargetDateChange.ledger_type(), c.id, "Target date change")
         for c in TargetDateChange.objects.filter(action=action)
@@ -413,9 +439,21 @@ def action_history(action: Action) -> list[HistoryItem]:
 
 def ledger_entry_summary(index: int) -> Entry | None:
     integrate()
-    return Entry.objects.filter(index=index).only(
-        "index", "time", "actor_user", "actor_role", "actor_agency", "action", "object_type", "object_id", "version"
-    ).first()
+    return (
+        Entry.objects.filter(index=index)
+        .only(
+            "index",
+            "time",
+            "actor_user",
+            "actor_role",
+            "actor_agency",
+            "action",
+            "object_type",
+            "object_id",
+            "version",
+        )
+        .first()
+    )
 
 
 # --- indicators ----------------------------------------------------------------------------------
@@ -430,9 +468,15 @@ def all_indicators(*, include_inactive: bool = False) -> list[Indicator]:
         row = stored.pop(d.key, None)
         if row is None:
             row = Indicator(
-                key=d.key, name=d.name, definition=d.definition, measure=d.measure, unit=d.unit,
-                target=d.target, direction=d.direction, position=pos,
-            )  # fmt: skip
+                key=d.key,
+                name=d.name,
+                definition=d.definition,
+                measure=d.measure,
+                unit=d.unit,
+                target=d.target,
+                direction=d.direction,
+                position=pos,
+            )
         out.append(row)
     out += list(stored.values())
     out.sort(key=lambda i: (i.position, i.name))
@@ -482,14 +526,18 @@ class IndicatorResult:
         return ind.meets(latest.value if latest else None, self.indicator.target, self.indicator.direction)
 
 
-def indicator_series(indicator: Indicator, *, months: int = 12, now: dt.datetime | None = None) -> IndicatorResult:
+def indicator_series(
+    indicator: Indicator, *, months: int = 12, now: dt.datetime | None = None
+) -> IndicatorResult:
     windows = ind.month_windows(months, now)
     values = ind.compute(indicator.measure, windows)
     points = [
         Point(w.first_day, f"{w.first_day:%b %Y}", v.value, v.numerator, v.denominator, w.partial)
         for w, v in zip(windows, values)
     ]
-    recs = [r for r in Recommendation.objects.select_related("plan") if indicator.key in (r.indicator_keys or [])]
+    recs = [
+        r for r in Recommendation.objects.select_related("plan") if indicator.key in (r.indicator_keys or [])
+    ]
     return IndicatorResult(indicator, points, recs)
 
 
@@ -510,7 +558,9 @@ def caseload_by_year(years: Iterable[int], *, financial: bool = False) -> dict[i
     if not wanted:
         return {}
     out: dict[int, set[str]] = {y: set() for y in wanted}
-    for pid, raised in Concern.objects.exclude(status=Concern.Status.WITHDRAWN).values_list("person_id", "raised_at"):
+    for pid, raised in Concern.objects.exclude(status=Concern.Status.WITHDRAWN).values_list(
+        "person_id", "raised_at"
+    ):
         day = timezone.localtime(raised).date()
         year = (day.year if day.month >= 4 else day.year - 1) if financial else day.year
         if year in out:
@@ -655,6 +705,8 @@ def get_protected_concern(user: Any, concern_id: str) -> ConcernView:
         raise Http404("No such protected concern")
     if not (may_review_protected(user) or concern.raised_by == user.username):
         record_action(_actor(user), "read_denied", PROTECTED_TYPE, concern_id)
-        raise PermissionDenied("Only the independent reviewer and the person who raised it can see this concern")
+        raise PermissionDenied(
+            "Only the independent reviewer and the person who raised it can see this concern"
+        )
     record_action(_actor(user), "read", PROTECTED_TYPE, concern_id)
     return _views([concern])[0]

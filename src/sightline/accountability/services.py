@@ -55,9 +55,27 @@ from sightline.ledger.services import SYSTEM, Actor, StaleVersionError, do_creat
 SAMPLE_DIR = Path(__file__).resolve().parent / "plans"
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_EXTENSIONS = frozenset(
-    {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".csv", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
-     ".odp", ".png", ".jpg", ".jpeg", ".eml", ".msg"}
-)  # fmt: skip
+    {
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".odt",
+        ".rtf",
+        ".txt",
+        ".csv",
+        ".xls",
+        ".xlsx",
+        ".ods",
+        ".ppt",
+        ".pptx",
+        ".odp",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".eml",
+        ".msg",
+    }
+)
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 
 
@@ -78,7 +96,11 @@ def require_cap(actor: Actor, cap: str) -> None:
 
 
 def _required(values: Mapping[str, Any]) -> None:
-    errors = {k: "this is required" for k, v in values.items() if v is None or (isinstance(v, str) and not v.strip())}
+    errors = {
+        k: "this is required"
+        for k, v in values.items()
+        if v is None or (isinstance(v, str) and not v.strip())
+    }
     if errors:
         raise ValidationError(errors)
 
@@ -157,7 +179,9 @@ def _move_date(
 
 def may_progress(actor: Actor, action: Action) -> bool:
     """The action's named owner, or anyone who manages recommendations, may record progress on it."""
-    return has_cap(actor, Cap.MANAGE_RECOMMENDATIONS) or (bool(action.owner_user) and action.owner_user == actor.user)
+    return has_cap(actor, Cap.MANAGE_RECOMMENDATIONS) or (
+        bool(action.owner_user) and action.owner_user == actor.user
+    )
 
 
 def _require_progress(actor: Actor, action: Action) -> None:
@@ -190,7 +214,8 @@ class ImportSummary:
         verb = "imported" if self.created else "updated"
         parts = [
             f"plan {self.plan.key} {verb}:",
-            f"{self.recommendations_created} recommendations created, {self.recommendations_updated} updated;",
+            f"{self.recommendations_created} recommendations created, "
+            f"{self.recommendations_updated} updated;",
             f"{self.actions_created} actions created, {self.actions_updated} updated;",
             f"{self.dates_moved} target dates moved;",
             f"{self.indicators} indicators, {self.funding} funding lines, {self.staffing} staffing levels, "
@@ -219,7 +244,8 @@ def _spec_problems(spec: PlanSpec, name: str) -> list[str]:
                     problems.append(f"{name}:{act.where}:owner user: there is no user {act.owner_user!r}")
                 elif users[act.owner_user] != act.owner_agency:
                     problems.append(
-                        f"{name}:{act.where}:owner user: {act.owner_user} does not work for {act.owner_agency}"
+                        f"{name}:{act.where}:owner user: "
+                        f"{act.owner_user} does not work for {act.owner_agency}"
                     )
     for f in spec.funding:
         if f.agency and f.agency not in agencies:
@@ -321,7 +347,9 @@ def do_import_plan(
                 if _dirty(rec):
                     do_update(rec, actor=actor, action="import", reason=reason)
                     summary.recommendations_updated += 1
-            existing_actions = {a.ref: a for a in Action.objects.select_for_update().filter(recommendation=rec)}
+            existing_actions = {
+                a.ref: a for a in Action.objects.select_for_update().filter(recommendation=rec)
+            }
             for apos, acs in enumerate(rs.actions):
                 act = existing_actions.pop(acs.ref, None)
                 avalues = {
@@ -346,7 +374,9 @@ def do_import_plan(
                     summary.actions_created += 1
                     continue
                 if acs.target_date != act.target_date:
-                    moved.append((acs.where, f"{rec.ref}/{act.ref} from {act.target_date} to {acs.target_date}"))
+                    moved.append(
+                        (acs.where, f"{rec.ref}/{act.ref} from {act.target_date} to {acs.target_date}")
+                    )
                     if reason.strip():
                         _move_date(act, acs.target_date, reason, actor, now)
                         summary.dates_moved += 1
@@ -362,34 +392,50 @@ def do_import_plan(
             )
         for f in spec.funding:
             do_set_funding(
-                actor=actor, name=f.name, agency=f.agency, financial_year=f.financial_year, amount=f.amount,
-                note=f.note, reason=reason or f"from plan {plan.key}",
-            )  # fmt: skip
+                actor=actor,
+                name=f.name,
+                agency=f.agency,
+                financial_year=f.financial_year,
+                amount=f.amount,
+                note=f.note,
+                reason=reason or f"from plan {plan.key}",
+            )
             summary.funding += 1
         for s in spec.staffing:
             do_set_staffing(
-                actor=actor, agency=s.agency, team=s.team, year=s.year, staff=s.staff, note=s.note,
+                actor=actor,
+                agency=s.agency,
+                team=s.team,
+                year=s.year,
+                staff=s.staff,
+                note=s.note,
                 reason=reason or f"from plan {plan.key}",
-            )  # fmt: skip
+            )
             summary.staffing += 1
-        known_events = set(
-            EngagementEvent.objects.filter(plan=plan).values_list("title", "event_on")
-        )
+        known_events = set(EngagementEvent.objects.filter(plan=plan).values_list("title", "event_on"))
         for e in spec.engagement:
             if (e.title, e.event_on) in known_events:
                 continue
             do_record_engagement_event(
-                actor=actor, plan_id=plan.id, title=e.title, event_on=e.event_on, status=e.status,
-                location=e.location, organised_by=e.organised_by, communities=e.communities,
-                attendees=e.attendees, issues_raised=e.issues_raised, notes=e.notes,
-            )  # fmt: skip
+                actor=actor,
+                plan_id=plan.id,
+                title=e.title,
+                event_on=e.event_on,
+                status=e.status,
+                location=e.location,
+                organised_by=e.organised_by,
+                communities=e.communities,
+                attendees=e.attendees,
+                issues_raised=e.issues_raised,
+                notes=e.notes,
+            )
             summary.engagement += 1
     return summary
 
 
 def _dirty(obj: LedgeredModel) -> bool:
     """Whether the in-memory object differs from its row (so an update would change something)."""
-    stored = type(obj).objects.filter(pk=obj.pk).first()
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
     return stored is None or stored.snapshot() != obj.snapshot()
 
 
@@ -401,7 +447,9 @@ def sample_plan_path(key: str) -> Path:
     for path in sample_plans():
         if path.stem == key:
             return path
-    raise FileNotFoundError(f"there is no sample plan {key!r}; samples: {', '.join(p.stem for p in sample_plans())}")
+    raise FileNotFoundError(
+        f"there is no sample plan {key!r}; samples: {', '.join(p.stem for p in sample_plans())}"
+    )
 
 
 def do_import_sample_plan(key: str, *, actor: Actor, reason: str = "") -> ImportSummary:
@@ -609,7 +657,9 @@ def do_sign_off_action(
         if action.status != ActionStatus.COMPLETE:
             raise ValidationError({"__all__": "only an action marked complete can be signed off"})
         if action.signed_off_at is not None:
-            raise ValidationError({"__all__": f"this action was already signed off by {action.signed_off_by}"})
+            raise ValidationError(
+                {"__all__": f"this action was already signed off by {action.signed_off_by}"}
+            )
         if action.completed_by == actor.user:
             raise ValidationError(
                 {"__all__": "you marked this action complete: a second person must sign it off"}
@@ -682,14 +732,17 @@ def store_document(stream: BinaryIO | Iterable[bytes]) -> tuple[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    chunks: Iterable[bytes] = stream if not hasattr(stream, "read") else iter(lambda: stream.read(1 << 16), b"")  # type: ignore[union-attr]
+    reader = getattr(stream, "read", None)
+    chunks: Iterable[bytes] = iter(lambda: reader(1 << 16), b"") if reader else stream
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
                 size += len(chunk)
                 if size > MAX_EVIDENCE_BYTES:
-                    raise ValidationError({"document": f"the file is larger than {MAX_EVIDENCE_BYTES // (1 << 20)} MB"})
+                    raise ValidationError(
+                        {"document": f"the file is larger than {MAX_EVIDENCE_BYTES // (1 << 20)} MB"}
+                    )
                 digest.update(chunk)
                 out.write(chunk)
         sha = digest.hexdigest()
@@ -712,7 +765,9 @@ def read_document(evidence: Evidence) -> bytes:
     try:
         data = evidence_path(evidence.sha256).read_bytes()
     except (OSError, ValueError):
-        raise EvidenceFileError(f"the document for evidence {evidence.id} is missing from the store") from None
+        raise EvidenceFileError(
+            f"the document for evidence {evidence.id} is missing from the store"
+        ) from None
     if hashlib.sha256(data).hexdigest() != evidence.sha256:
         raise EvidenceFileError(f"the document for evidence {evidence.id} was altered after it was added")
     return data
@@ -743,9 +798,8 @@ def do_add_document(
     if not base:
         raise ValidationError({"document": "choose a file"})
     if Path(base).suffix.lower() not in EVIDENCE_EXTENSIONS:
-        raise ValidationError(
-            {"document": f"the file must be one of: {', '.join(sorted(e.lstrip('.') for e in EVIDENCE_EXTENSIONS))}"}
-        )
+        kinds = ", ".join(sorted(e.lstrip(".") for e in EVIDENCE_EXTENSIONS))
+        raise ValidationError({"document": f"the file must be one of: {kinds}"})
     with transaction.atomic():
         action = _evidence_action(action_id, actor)
         sha, size = store_document(stream)
@@ -769,7 +823,13 @@ def do_add_document(
 
 
 def do_add_ledger_link(
-    action_id: str, *, actor: Actor, ledger_index: int, title: str = "", note: str = "", now: dt.datetime | None = None
+    action_id: str,
+    *,
+    actor: Actor,
+    ledger_index: int,
+    title: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> Evidence:
     """Link a ledger entry (for example the record of a training session or a policy change) as evidence."""
     integrate()
@@ -782,7 +842,9 @@ def do_add_ledger_link(
             Evidence(
                 action=action,
                 kind=Evidence.Kind.LEDGER_ENTRY,
-                title=(title.strip() or f"Ledger entry #{entry.index}: {entry.action} {entry.object_type}")[:200],
+                title=(title.strip() or f"Ledger entry #{entry.index}: {entry.action} {entry.object_type}")[
+                    :200
+                ],
                 note=note.strip(),
                 ledger_index=entry.index,
                 added_by=actor.user,
@@ -818,11 +880,15 @@ def do_withdraw_evidence(evidence_id: str, *, actor: Actor, reason: str) -> Evid
         evidence = _get(Evidence, evidence_id)
         action = Action.objects.select_for_update().get(pk=evidence.action_id)
         if not (has_cap(actor, Cap.MANAGE_RECOMMENDATIONS) or evidence.added_by == actor.user):
-            raise PermissionDenied("only whoever added it or someone who manages recommendations may withdraw it")
+            raise PermissionDenied(
+                "only whoever added it or someone who manages recommendations may withdraw it"
+            )
         if evidence.withdrawn:
             raise ValidationError({"__all__": "this evidence is already withdrawn"})
         if action.status == ActionStatus.COMPLETE:
-            raise ValidationError({"__all__": "the action is marked complete: reopen it before withdrawing evidence"})
+            raise ValidationError(
+                {"__all__": "the action is marked complete: reopen it before withdrawing evidence"}
+            )
         evidence.withdrawn = True
         evidence.withdrawn_reason = reason.strip()
         return do_update(evidence, actor=actor, action="withdraw", reason=reason.strip())
@@ -919,7 +985,11 @@ def do_set_funding(
         if row is None:
             return do_create(
                 FundingLine(
-                    name=name.strip(), agency=agency_obj, financial_year=financial_year, amount=value, note=note.strip()
+                    name=name.strip(),
+                    agency=agency_obj,
+                    financial_year=financial_year,
+                    amount=value,
+                    note=note.strip(),
                 ),
                 actor=actor,
                 reason=reason,
@@ -956,10 +1026,16 @@ def do_set_staffing(
     value = value.quantize(Decimal("0.1"))
     agency_obj = _agency(agency, "agency")
     with transaction.atomic():
-        row = StaffingLevel.objects.select_for_update().filter(agency=agency_obj, team=team.strip(), year=year).first()
+        row = (
+            StaffingLevel.objects.select_for_update()
+            .filter(agency=agency_obj, team=team.strip(), year=year)
+            .first()
+        )
         if row is None:
             return do_create(
-                StaffingLevel(agency=agency_obj, team=team.strip(), year=year, staff=value, note=note.strip()),
+                StaffingLevel(
+                    agency=agency_obj, team=team.strip(), year=year, staff=value, note=note.strip()
+                ),
                 actor=actor,
                 reason=reason,
             )
@@ -1001,7 +1077,9 @@ def do_record_engagement_event(
     if attendees is not None and attendees < 0:
         raise ValidationError({"attendees": "enter zero or more"})
     if status != EngagementEvent.Status.HELD and (attendees or issues_raised.strip()):
-        raise ValidationError({"status": "attendees and issues raised can only be recorded for an event that was held"})
+        raise ValidationError(
+            {"status": "attendees and issues raised can only be recorded for an event that was held"}
+        )
     agency = _agency(organised_by, "organised_by")
     plan = None
     if plan_id:
@@ -1037,7 +1115,16 @@ def do_update_engagement_event(
     """Record how an event went (held, attendees, communities reached, issues raised) or change the plan.
     Cancelling or moving the date needs a reason."""
     require_cap(actor, Cap.MANAGE_RECOMMENDATIONS)
-    allowed = {"title", "event_on", "status", "location", "communities", "attendees", "issues_raised", "notes"}
+    allowed = {
+        "title",
+        "event_on",
+        "status",
+        "location",
+        "communities",
+        "attendees",
+        "issues_raised",
+        "notes",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({"__all__": f"cannot change {', '.join(sorted(unknown))}"})
@@ -1069,7 +1156,9 @@ def do_update_engagement_event(
         if not _set_fields(event, values):
             return event
         if event.status != EngagementEvent.Status.HELD and (event.attendees or event.issues_raised):
-            raise ValidationError({"status": "attendees and issues raised can only be recorded for an event that was held"})
+            raise ValidationError(
+                {"status": "attendees and issues raised can only be recorded for an event that was held"}
+            )
         return do_update(event, actor=actor, reason=reason.strip())
 
 
@@ -1124,7 +1213,11 @@ def do_respond_to_protected_concern(
         raise ValidationError({"__all__": "you raised this concern: another reviewer must respond"})
     return do_create(
         ProtectedConcernResponse(
-            concern=concern, outcome=outcome, text=text.strip(), responded_by=actor.user, responded_at=_now(now)
+            concern=concern,
+            outcome=outcome,
+            text=text.strip(),
+            responded_by=actor.user,
+            responded_at=_now(now),
         ),
         actor=actor,
         action="respond",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from sightline.access import selectors, services
@@ -42,6 +44,7 @@ class ActivityEntryOut(Schema):
 # Identifiers are short codes like P-1A2B3C4D5E6F; free text may not hold NUL (PostgreSQL refuses it).
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$"
 TEXT = r"^[^\x00]*$"
+NOTE = r"^[ \t\r\n]*[^ \t\r\n\x00][^\x00]*$"
 # At least BREAK_GLASS_MIN_REASON (20) characters once trimmed, as the service requires.
 # Spelt out rather than \s, which differs between regex engines.
 REASON = r"^[ \t\r\n]*[^ \t\r\n\x00][^\x00]{18,}[^ \t\r\n\x00][ \t\r\n]*$"
@@ -74,9 +77,18 @@ class BreakGlassOut(Schema):
         return reviewer.username if reviewer else None
 
 
-class BreakGlassReviewIn(Schema):
-    outcome: str = Field(pattern="^(appropriate|concern)$", description="appropriate or concern")
+class AppropriateReviewIn(Schema):
+    outcome: Literal["appropriate"]
     note: str = Field("", max_length=5000, pattern=TEXT)
+
+
+class ConcernReviewIn(Schema):
+    outcome: Literal["concern"]
+    note: str = Field(max_length=5000, pattern=NOTE, description="What concerns you (required)")
+
+
+# A concern needs a note; saying so in the schema keeps clients and the service in step.
+BreakGlassReviewIn = Annotated[AppropriateReviewIn | ConcernReviewIn, Field(discriminator="outcome")]
 
 
 class PersonAccessOut(Schema):
@@ -100,7 +112,9 @@ def me(request: HttpRequest) -> AccountOut:
 
 
 @router.get(
-    "/me/activity", response=list[ActivityEntryOut], summary="Every ledger entry where I am the actor, newest first"
+    "/me/activity",
+    response=list[ActivityEntryOut],
+    summary="Every ledger entry where I am the actor, newest first",
 )
 @paginate(Pagination)
 def my_activity(request: HttpRequest) -> object:
@@ -146,6 +160,8 @@ def review_break_glass(
 ) -> object:
     user = require(request, Cap.REVIEW_BREAK_GLASS)
     grant = selectors.break_glass_grant(grant_id)
+    if grant.reviewed_at is not None:
+        raise HttpError(409, "This access has already been reviewed")
     return services.do_review_break_glass(user, grant, outcome=payload.outcome, note=payload.note)
 
 

@@ -211,6 +211,8 @@ class SightlineAPI(NinjaAPI):
                     extra["403"] = "Signed in, but the role or need to know does not allow this"
                 if op.get("requestBody"):
                     extra["400"] = "The request body could not be parsed"
+                if method != "get":
+                    extra["409"] = "The object changed since it was read, or its state does not allow this"
                 if op.get("parameters") or op.get("requestBody"):
                     extra["422"] = "The request did not validate; `errors` says where"
                 if "{" in path:

@@ -281,8 +281,12 @@ def verify(
             after_gap = False
             if index != expected:
                 if index > expected:
-                    missing = f"#{expected}" if index == expected + 1 else f"#{expected} to #{index - 1}"
-                    report.add("missing", f"entries {missing} are missing (deleted)")
+                    missing = (
+                        f"entry #{expected} is"
+                        if index == expected + 1
+                        else f"entries #{expected} to #{index - 1} are"
+                    )
+                    report.add("missing", f"{missing} missing (deleted)")
                     after_gap = True
                 expected = index
             if not isinstance(raw, bytes):
@@ -335,11 +339,18 @@ def verify(
                 f"{report.size} (entries from #{report.size} on were removed)",
             )
     head_row = TreeHead.objects.filter(id=1).first()
-    if head_row is not None and (head_row.size != report.size or bytes(head_row.root) != report.root):
+    if head_row is not None and head_row.size > expected:
+        report.add(
+            "head",
+            f"the tree head records {head_row.size} entries but the last is #{expected - 1}: "
+            f"entries from #{expected} on were removed",
+        )
+    elif head_row is not None and (head_row.size != report.size or bytes(head_row.root) != report.root):
         report.add(
             "head",
             f"tree head says {head_row.size} entries with root {_b64(bytes(head_row.root))}, "
-            f"the entries give {report.size} with root {_b64(report.root)}",
+            f"the entries give {report.size} with root {_b64(report.root)} (entries were altered, "
+            "added or removed)",
         )
     if latest is not None:
         for problem in _state_problems(latest, report):

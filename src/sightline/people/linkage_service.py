@@ -23,12 +23,15 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Abs
 from django.utils import timezone
 
 from sightline.access.permissions import Cap, can
 from sightline.ledger.models import new_id
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, do_update
 from sightline.people.linkage import (
+    FieldWeight,
     HumanDecision,
     LinkageResult,
     PreviousLinkage,
@@ -476,3 +479,187 @@ def do_decide_link(
             review.decision = decision
             do_update(review, actor=actor, action="link_decision", reason=reason)
     return decision
+
+
+# --- reads for the review pages and the API ------------------------------------------------------
+# Explanations come from the last run's stored pairs and model (SIGHTLINE_HOME/linkage), so a page
+# shows the very weights that run used; pairs it never compared are scored now with the same model.
+
+
+def review_queue(status: str = LinkReview.Status.OPEN) -> QuerySet[LinkReview]:
+    """Link reviews with this status, the most uncertain first (probability nearest a half)."""
+    return (
+        LinkReview.objects.filter(status=status)
+        .annotate(uncertainty=Abs(F("match_probability") - 0.5))
+        .order_by("uncertainty", "record_key_l", "record_key_r")
+    )
+
+
+def records_by_key(keys: Iterable[str]) -> dict[str, SourceRecord]:
+    """``agency:record_id`` -> the record (with its agency and extract); unknown keys are left out."""
+    by_agency: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        agency, sep, rid = key.partition(":")
+        if sep:
+            by_agency[agency].append(rid)
+    out: dict[str, SourceRecord] = {}
+    for agency, rids in by_agency.items():
+        rows = SourceRecord.objects.filter(agency_id=agency, record_id__in=rids).select_related(
+            "agency", "extract"
+        )
+        out.update({r.key: r for r in rows})
+    return out
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """Why two records were (or were not) taken for one person: the prior and each comparison's
+    match weight in bits; they add up to ``match_weight``."""
+
+    record_key_l: str
+    record_key_r: str
+    match_weight: float
+    match_probability: float
+    fields: tuple[FieldWeight, ...]
+    scored_by_run: bool  # False: the last run never compared them; scored now with its model
+
+
+def comparison_titles() -> dict[str, str]:
+    from sightline.people.linkage import model as mdl
+
+    titles = {c["output_column_name"]: str(c["comparison_description"]) for c in mdl.comparisons("duckdb")}
+    return {"prior": "Before comparing", **titles}
+
+
+def _features(keys: Iterable[str]) -> pd.DataFrame:
+    """The prepared features of these records, as the engine compares them."""
+    from django.db.models import Min
+
+    from sightline.people.linkage import prepare_records
+
+    records = records_by_key(keys)
+    # For estimated ages: the earliest event about the record (the run also reads events naming it).
+    first = dict(
+        SourceEvent.objects.filter(record_id__in=[r.pk for r in records.values()])
+        .values("record_id")
+        .annotate(first=Min("occurred_on"))
+        .values_list("record_id", "first")
+    )
+    rows = []
+    for key, r in records.items():
+        row = {"record_key": key, "agency": r.agency_id, "record_id": r.record_id}
+        for column in LINK_INPUTS:
+            row[column] = str(r.data.get(column) or "").strip()
+        row["reference_date"] = (first.get(r.pk) or r.extract.extracted_on).isoformat()
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["record_key", "agency", "record_id", *LINK_INPUTS, "reference_date"])
+    newest = max((r.extract.extracted_on for r in records.values()), default=None)
+    return prepare_records(frame, as_of=newest)
+
+
+def _stored_pairs(where: str, params: list[Any]) -> pd.DataFrame:
+    path = linkage_dir() / "pairs.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT * FROM read_parquet(?) WHERE {where}", [str(path), *params]).df()
+    finally:
+        con.close()
+
+
+def explain_pairs(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PairExplanation]:
+    """Field-by-field match weights (a waterfall's bars) for pairs of record keys, keyed by the pair
+    in sorted order. Empty when linkage has never run (there is no trained model to explain with)."""
+    from splink.blocking_rule_library import CustomRule
+
+    from sightline.people.linkage import model as mdl
+    from sightline.people.linkage.backends import Backend
+    from sightline.people.linkage.engine import _display_values, _format_pairs, _level_labels
+
+    wanted = {(min(a, b), max(a, b)) for a, b in pairs if a != b}
+    model = mdl.load_model(linkage_dir() / "model.json") if wanted else None
+    if model is None:
+        return {}
+    keys = sorted({k for pair in wanted for k in pair})
+    features = _features(keys).set_index("unique_id", drop=False)
+    wanted = {p for p in wanted if p[0] in features.index and p[1] in features.index}
+    stored = _stored_pairs("list_contains(?, record_key_l) AND list_contains(?, record_key_r)", [keys, keys])
+    rows: dict[tuple[str, str], tuple[Any, bool]] = {}
+    for row in stored.itertuples(index=False):
+        pair = (str(row.record_key_l), str(row.record_key_r))
+        if pair in wanted:
+            rows[pair] = (row._asdict(), True)
+    missing = wanted - set(rows)
+    if missing:
+        subset = features.loc[sorted({k for pair in missing for k in pair})].reset_index(drop=True)
+        # Fewer than TF_MIN_RECORDS records: name frequencies are neutral, as the model intends.
+        raw = Backend().score(subset, model, [CustomRule("1=1")], mdl.tf_tables(subset, model))
+        for row in _format_pairs(raw).itertuples(index=False):
+            pair = (str(row.record_key_l), str(row.record_key_r))
+            if pair in missing:
+                rows[pair] = (row._asdict(), False)
+    labels = _level_labels()
+    prior = mdl.prior_weight(model)
+    out: dict[tuple[str, str], PairExplanation] = {}
+    for (left, right), (row, by_run) in rows.items():
+        shown_l = _display_values(features.loc[left])
+        shown_r = _display_values(features.loc[right])
+        fields = [FieldWeight("prior", "Chance two records are the same person", prior)]
+        for name in mdl.COMPARISON_NAMES:
+            gamma = int(row[f"gamma_{name}"])
+            fields.append(
+                FieldWeight(
+                    name,
+                    labels[name].get(gamma, str(gamma)),
+                    float(row[f"mw_{name}"]),
+                    shown_l[name],
+                    shown_r[name],
+                )
+            )
+        out[(left, right)] = PairExplanation(
+            left, right, float(row["match_weight"]), float(row["match_probability"]), tuple(fields), by_run
+        )
+    return out
+
+
+def joining_links(keys: Iterable[str]) -> tuple[list[PairExplanation], list[str]]:
+    """The strongest links that join these records (a maximum spanning tree over the last run's
+    scored pairs among them), explained; and the records no scored pair joins to the others (joined
+    by a human decision or a merge, or never linked)."""
+    keys = sorted(set(keys))
+    if len(keys) < 2:
+        return [], []
+    stored = _stored_pairs("list_contains(?, record_key_l) AND list_contains(?, record_key_r)", [keys, keys])
+    parent = {k: k for k in keys}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    tree: list[tuple[str, str]] = []
+    if len(stored):
+        ranked = stored.sort_values(
+            ["match_weight", "record_key_l", "record_key_r"], ascending=[False, True, True]
+        )
+        for left, right in zip(ranked["record_key_l"], ranked["record_key_r"], strict=True):
+            a, b = find(str(left)), find(str(right))
+            if a != b:
+                parent[a] = b
+                tree.append((str(left), str(right)))
+    explained = explain_pairs(tree)
+    links = [explained[p] for p in tree if p in explained]
+    joined = {k for p in tree for k in p}
+    return links, [k for k in keys if k not in joined]
+
+
+def link_decisions_for(keys: Iterable[str]) -> QuerySet[LinkDecision]:
+    """Human rulings about any of these records, newest first."""
+    keys = list(keys)
+    return LinkDecision.objects.filter(Q(record_key_l__in=keys) | Q(record_key_r__in=keys)).order_by(
+        "-decided_at"
+    )

@@ -9,7 +9,12 @@ from typing import Any
 from django import forms
 
 from sightline.access.models import Agency
-from sightline.accountability.models import EngagementEvent, Evidence, ProtectedConcern, ProtectedConcernResponse
+from sightline.accountability.models import (
+    EngagementEvent,
+    Evidence,
+    ProtectedConcern,
+    ProtectedConcernResponse,
+)
 from sightline.accountability.services import MAX_EVIDENCE_BYTES
 from sightline.web.forms import GovukDateField
 
@@ -20,6 +25,12 @@ def _text(label: str, *, required: bool = False, rows: int = 0, **kwargs: Any) -
     if rows:
         kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
     return forms.CharField(label=label, required=required, **kwargs)
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
 
 
 def agency_choices(blank: str = "") -> list[tuple[str, str]]:
@@ -50,9 +61,17 @@ class PlanImportForm(forms.Form):
 
 class RecommendationForm(forms.Form):
     ref = forms.CharField(
-        label="Reference", max_length=20, help_text="For example R16", error_messages={"required": "Enter a reference"}
+        label="Reference",
+        max_length=20,
+        help_text="For example R16",
+        error_messages={"required": "Enter a reference"},
     )
-    title = _text("Recommendation", required=True, max_length=300, error_messages={"required": "Enter the recommendation"})
+    title = _text(
+        "Recommendation",
+        required=True,
+        max_length=300,
+        error_messages={"required": "Enter the recommendation"},
+    )
     text = _text("More detail (optional)", rows=4)
     target_date = GovukDateField(label="Target date", error_messages={"required": "Enter the target date"})
     indicator_keys = forms.MultipleChoiceField(
@@ -63,7 +82,7 @@ class RecommendationForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator_keys"].choices = indicator_choices()
+        _choices(self, "indicator_keys", indicator_choices())
         if editing:
             del self.fields["ref"]
         else:
@@ -72,8 +91,12 @@ class RecommendationForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    description = _text("What must be done", required=True, rows=3, error_messages={"required": "Enter what must be done"})
-    owner_agency = forms.ChoiceField(label="Owning agency", error_messages={"required": "Select the owning agency"})
+    description = _text(
+        "What must be done", required=True, rows=3, error_messages={"required": "Enter what must be done"}
+    )
+    owner_agency = forms.ChoiceField(
+        label="Owning agency", error_messages={"required": "Select the owning agency"}
+    )
     owner_name = _text("Person or post responsible (optional)", max_length=200)
     owner_user = _text(
         "Their Sightline username (optional)",
@@ -86,7 +109,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].choices = agency_choices("Choose an agency")
+        _choices(self, "owner_agency", agency_choices("Choose an agency"))
         if not editing:
             del self.fields["reason"]
             del self.fields["version"]
@@ -117,7 +140,9 @@ class EvidenceForm(forms.Form):
         choices=Evidence.Kind.choices,
         error_messages={"required": "Select the kind of evidence"},
     )
-    title = _text("Title", max_length=200, help_text="For a document, the file name is used if you leave this blank")
+    title = _text(
+        "Title", max_length=200, help_text="For a document, the file name is used if you leave this blank"
+    )
     ledger_index = forms.IntegerField(
         label="Ledger entry number (for a ledger entry)",
         required=False,
@@ -139,8 +164,14 @@ class EvidenceForm(forms.Form):
             if not doc:
                 self.add_error("document", "Choose the document to upload")
             elif doc.size > MAX_EVIDENCE_BYTES:
-                self.add_error("document", f"The document must be smaller than {MAX_EVIDENCE_BYTES // (1 << 20)} MB")
-        elif kind == Evidence.Kind.LEDGER_ENTRY and cd.get("ledger_index") is None and "ledger_index" not in self.errors:
+                self.add_error(
+                    "document", f"The document must be smaller than {MAX_EVIDENCE_BYTES // (1 << 20)} MB"
+                )
+        elif (
+            kind == Evidence.Kind.LEDGER_ENTRY
+            and cd.get("ledger_index") is None
+            and "ledger_index" not in self.errors
+        ):
             self.add_error("ledger_index", "Enter the ledger entry number")
         elif kind == Evidence.Kind.NOTE:
             if not (cd.get("note") or "").strip():
@@ -162,12 +193,22 @@ class IndicatorForm(forms.Form):
         choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
         error_messages={"required": "Select which way is better"},
     )
-    reason = _text("Reason for the change", required=True, rows=3, error_messages={"required": "Enter the reason for the change"})
+    reason = _text(
+        "Reason for the change",
+        required=True,
+        rows=3,
+        error_messages={"required": "Enter the reason for the change"},
+    )
 
 
 class FundingForm(forms.Form):
-    name = _text("Funding line", required=True, max_length=200, help_text="For example CSE team",
-                 error_messages={"required": "Enter the funding line"})  # fmt: skip
+    name = _text(
+        "Funding line",
+        required=True,
+        max_length=200,
+        help_text="For example CSE team",
+        error_messages={"required": "Enter the funding line"},
+    )
     agency = forms.ChoiceField(label="Agency (optional)", required=False)
     financial_year = forms.IntegerField(
         label="Financial year starting",
@@ -186,20 +227,28 @@ class FundingForm(forms.Form):
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        error_messages={"required": "Enter the amount", "invalid": "Enter the amount as a number, for example 2350000"},
+        error_messages={
+            "required": "Enter the amount",
+            "invalid": "Enter the amount as a number, for example 2350000",
+        },
     )
     note = _text("Source or note (optional)", rows=2)
     reason = _text("Reason (if you are changing an amount)", rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = agency_choices("Shared between agencies")
+        _choices(self, "agency", agency_choices("Shared between agencies"))
 
 
 class StaffingForm(forms.Form):
     agency = forms.ChoiceField(label="Agency", error_messages={"required": "Select the agency"})
-    team = _text("Team", required=True, max_length=200, help_text="For example CSE team",
-                 error_messages={"required": "Enter the team"})  # fmt: skip
+    team = _text(
+        "Team",
+        required=True,
+        max_length=200,
+        help_text="For example CSE team",
+        error_messages={"required": "Enter the team"},
+    )
     year = forms.IntegerField(
         label="Year",
         min_value=1990,
@@ -216,14 +265,17 @@ class StaffingForm(forms.Form):
         min_value=0,
         max_digits=8,
         decimal_places=1,
-        error_messages={"required": "Enter the number of staff", "invalid": "Enter the number of staff, for example 62"},
+        error_messages={
+            "required": "Enter the number of staff",
+            "invalid": "Enter the number of staff, for example 62",
+        },
     )
     note = _text("Source or note (optional)", rows=2)
     reason = _text("Reason (if you are changing a number)", rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = agency_choices("Choose an agency")
+        _choices(self, "agency", agency_choices("Choose an agency"))
 
 
 def split_lines(text: str) -> list[str]:
@@ -239,7 +291,9 @@ class EngagementForm(forms.Form):
         choices=EngagementEvent.Status.choices,
         error_messages={"required": "Select the status"},
     )
-    organised_by = forms.ChoiceField(label="Organised by", error_messages={"required": "Select the organising agency"})
+    organised_by = forms.ChoiceField(
+        label="Organised by", error_messages={"required": "Select the organising agency"}
+    )
     location = _text("Where (optional)", max_length=300)
     communities = _text(
         "Communities reached or to reach",
@@ -259,7 +313,7 @@ class EngagementForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organised_by"].choices = agency_choices("Choose an agency")
+        _choices(self, "organised_by", agency_choices("Choose an agency"))
         if editing:
             del self.fields["organised_by"]
         else:
@@ -272,10 +326,14 @@ class FollowUpForm(ActionForm):
         label="Recommendation it answers", error_messages={"required": "Select the recommendation"}
     )
 
-    def __init__(self, *args: Any, recommendations: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, recommendations: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recommendation"].choices = [("", "Choose a recommendation"), *(recommendations or [])]
-        self.order_fields(["recommendation", "description", "owner_agency", "owner_name", "owner_user", "target_date"])
+        _choices(self, "recommendation", [("", "Choose a recommendation"), *(recommendations or [])])
+        self.order_fields(
+            ["recommendation", "description", "owner_agency", "owner_name", "owner_user", "target_date"]
+        )
 
 
 class ProtectedConcernForm(forms.Form):
@@ -290,7 +348,9 @@ class ProtectedConcernForm(forms.Form):
         max_length=100,
         help_text="For example P-1A2B3C or CN-4D5E6F",
     )
-    agency_concerned = forms.ChoiceField(label="Agency whose handling concerns you (optional)", required=False)
+    agency_concerned = forms.ChoiceField(
+        label="Agency whose handling concerns you (optional)", required=False
+    )
     what_happened = _text(
         "What is happening, and why does it concern you?",
         required=True,
@@ -301,7 +361,7 @@ class ProtectedConcernForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency_concerned"].choices = agency_choices("Not a particular agency")
+        _choices(self, "agency_concerned", agency_choices("Not a particular agency"))
 
 
 class ConcernResponseForm(forms.Form):

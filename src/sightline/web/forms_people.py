@@ -81,3 +81,76 @@ class ChronologyFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "All agencies"), *agencies]  # type: ignore[attr-defined]
         self.fields["kind"].choices = [("", "All kinds"), *kinds]  # type: ignore[attr-defined]
+
+
+class PersonEditForm(forms.Form):
+    """Correcting a person's details by hand. Checks and normalising are ``people.services``'."""
+
+    kind = forms.ChoiceField(label="Child or adult", choices=Person.Kind.choices, widget=forms.RadioSelect)
+    given_name = forms.CharField(label="First name", required=False, max_length=200)
+    family_name = forms.CharField(label="Last name", required=False, max_length=200)
+    other_names = forms.CharField(
+        label="Other names or nicknames", required=False, max_length=500, help_text="Separate with commas"
+    )
+    date_of_birth = forms.CharField(
+        label="Date of birth",
+        required=False,
+        max_length=10,
+        help_text="As YYYY-MM-DD, or YYYY-MM or YYYY if only part is known",
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        required=False,
+        choices=[("", "Not recorded"), ("F", "Female"), ("M", "Male"), ("U", "Unknown")],
+    )
+    ethnicity = forms.CharField(
+        label="Ethnicity (DfE code)",
+        required=False,
+        max_length=8,
+        help_text="For example WBRI. Recorded for reporting; never used in a score or alert.",
+    )
+    address = forms.CharField(label="Address", required=False, max_length=500)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    reason = forms.CharField(
+        label="Why are you changing these details?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you are changing these details"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIELDS = (
+        "kind",
+        "given_name",
+        "family_name",
+        "other_names",
+        "date_of_birth",
+        "sex",
+        "ethnicity",
+        "address",
+        "postcode",
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return {f: self.cleaned_data.get(f, "") for f in self.FIELDS}
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(
+        label="Sightline ID of the record to keep",
+        max_length=40,
+        help_text="This record is merged into that one. You can undo a merge.",
+        error_messages={"required": "Enter the Sightline ID of the record to keep"},
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why these records are the same person"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a reason"},
+    )

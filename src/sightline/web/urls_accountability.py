@@ -15,7 +15,11 @@ urlpatterns = [
     path(P + "plans/<slug:key>", v.plan_detail, name="acc_plan"),
     path(P + "plans/<slug:key>/recommendations/new", v.recommendation_new, name="acc_recommendation_new"),
     path(P + "recommendations/<str:recommendation_id>", v.recommendation_detail, name="acc_recommendation"),
-    path(P + "recommendations/<str:recommendation_id>/edit", v.recommendation_edit, name="acc_recommendation_edit"),
+    path(
+        P + "recommendations/<str:recommendation_id>/edit",
+        v.recommendation_edit,
+        name="acc_recommendation_edit",
+    ),
     path(P + "recommendations/<str:recommendation_id>/actions/new", v.action_new, name="acc_action_new"),
     path(P + "actions/<str:action_id>", v.action_detail, name="acc_action"),
     path(P + "actions/<str:action_id>/edit", v.action_edit, name="acc_action_edit"),
@@ -45,7 +49,10 @@ urlpatterns = [
 ]
 
 register_nav(
-    "Accountability", "web:acc_overview", caps=[Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF], order=60
+    "Accountability",
+    "web:acc_overview",
+    caps=[Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF],
+    order=60,
 )
 register_nav("Indicators", "web:acc_indicators", caps=[Cap.VIEW_AGGREGATE], order=61)
 # Everyone can speak up; the reviewer's entry point is the same page (their queue).

@@ -11,6 +11,9 @@ urlpatterns = [
     path("people/<str:person_id>", v.person, name="person"),
     path("people/<str:person_id>/chronology", v.chronology, name="chronology"),
     path("people/<str:person_id>/ledger/<int:index>", v.ledger_entry, name="person_ledger_entry"),
+    path("people/<str:person_id>/edit", v.person_edit, name="person_edit"),
+    path("people/<str:person_id>/merge", v.person_merge, name="person_merge"),
+    path("people/<str:person_id>/unmerge", v.person_unmerge, name="person_unmerge"),
 ]
 
 register_nav(

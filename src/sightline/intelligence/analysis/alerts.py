@@ -376,7 +376,7 @@ def group_alert(
         (
             (p, score.get(p, 0.0))
             for p, role in persons
-            if role != "child" and score.get(p, 0.0) >= W.MIN_ADULT_SCORE
+            if role != "child" and score.get(p, 0.0) >= W.MIN_GROUP_ADULT_SCORE
         ),
         key=lambda r: (-r[1], r[0]),
     )

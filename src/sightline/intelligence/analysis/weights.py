@@ -140,6 +140,8 @@ MIN_CHILD_SCORE = 1.0
 MIN_ADULT_SCORE = 0.5
 MIN_OBJECT_SCORE = 1.0
 MIN_GROUP_SCORE = 3.0
+# A group alert needs at least one adult this far over the adult alert line.
+MIN_GROUP_ADULT_SCORE = 1.0
 
 CHILD_AGE = 18
 # Up to this age, someone recorded as a victim, or as the subject of these kinds of event,

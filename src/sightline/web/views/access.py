@@ -214,6 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "role_label": Role(user.role).label,
             "capabilities": [c.label for c in capabilities(user.role)],
             "panels_template": _optional_template("web/cases/dashboard_panels.html"),
+            "accountability_panels": _optional_template("web/accountability/dashboard_panels.html"),
         },
     )
 

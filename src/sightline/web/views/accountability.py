@@ -93,10 +93,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         "web/accountability/overview.html",
         {
             "plan_views": plan_views,
-            "counts": sel.recommendations_by_status(),
+            "counts": sel.status_counts(sel.recommendations_by_status()),
             "statuses": sel.STATUSES,
             "overdue": sel.overdue_actions(),
-            "sign_off": sel.awaiting_sign_off(exclude_user=user.username) if can(user.role, Cap.SIGN_OFF) else [],
+            "sign_off": sel.awaiting_sign_off(exclude_user=user.username)
+            if can(user.role, Cap.SIGN_OFF)
+            else [],
             "moved": sel.moved_target_dates()[:10],
             "can_manage": can(user.role, MANAGE),
             "chart": _status_chart(sel.recommendations_by_status()) if plan_views else None,
@@ -126,7 +128,10 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             elif form.is_valid():
                 upload = form.cleaned_data["plan_file"]
                 summary = services.do_import_plan(
-                    upload.read(), upload.name, actor=_actor(request), reason=form.cleaned_data.get("reason", "")
+                    upload.read(),
+                    upload.name,
+                    actor=_actor(request),
+                    reason=form.cleaned_data.get("reason", ""),
                 )
             else:
                 summary = None
@@ -134,7 +139,9 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             raise Http404("No such sample plan") from None
         except PlanFileError as exc:
             problems = exc.problems
-            form.add_error(None, f"The plan was not imported: the file has {len(problems)} problem(s), listed below")
+            form.add_error(
+                None, f"The plan was not imported: the file has {len(problems)} problem(s), listed below"
+            )
             summary = None
         if summary is not None:
             messages.success(request, summary.summary().capitalize())
@@ -178,9 +185,14 @@ def recommendation_new(request: HttpRequest, key: str) -> HttpResponse:
         ok, rec = _submit(
             form,
             lambda: services.do_add_recommendation(
-                plan.id, actor=_actor(request), ref=cd["ref"], title=cd["title"], text=cd.get("text", ""),
-                target_date=cd["target_date"], indicator_keys=cd.get("indicator_keys") or [],
-            ),  # fmt: skip
+                plan.id,
+                actor=_actor(request),
+                ref=cd["ref"],
+                title=cd["title"],
+                text=cd.get("text", ""),
+                target_date=cd["target_date"],
+                indicator_keys=cd.get("indicator_keys") or [],
+            ),
         )
         if ok:
             messages.success(request, f"Recommendation {rec.ref} added.")
@@ -188,7 +200,12 @@ def recommendation_new(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "web/accountability/recommendation_form.html",
-        {"form": form, "plan": plan, "heading": "Add a recommendation", "back": reverse("web:acc_plan", args=[plan.key])},
+        {
+            "form": form,
+            "plan": plan,
+            "heading": "Add a recommendation",
+            "back": reverse("web:acc_plan", args=[plan.key]),
+        },
     )
 
 
@@ -196,7 +213,9 @@ def recommendation_new(request: HttpRequest, key: str) -> HttpResponse:
 def recommendation_detail(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     view = sel.get_recommendation(recommendation_id)
     rec = view.recommendation
-    indicators = [sel.indicator_series(sel.get_indicator(k), months=6) for k in rec.indicator_keys if _known(k)]
+    indicators = [
+        sel.indicator_series(sel.get_indicator(k), months=6) for k in rec.indicator_keys if _known(k)
+    ]
     return render(
         request,
         "web/accountability/recommendation.html",
@@ -236,10 +255,15 @@ def recommendation_edit(request: HttpRequest, recommendation_id: str) -> HttpRes
         ok, _ = _submit(
             form,
             lambda: services.do_update_recommendation(
-                rec.id, actor=_actor(request), title=cd["title"], text=cd.get("text", ""),
-                target_date=cd["target_date"], indicator_keys=cd.get("indicator_keys") or [],
-                reason=cd.get("reason", ""), expected_version=_version_check(form, rec),
-            ),  # fmt: skip
+                rec.id,
+                actor=_actor(request),
+                title=cd["title"],
+                text=cd.get("text", ""),
+                target_date=cd["target_date"],
+                indicator_keys=cd.get("indicator_keys") or [],
+                reason=cd.get("reason", ""),
+                expected_version=_version_check(form, rec),
+            ),
         )
         if ok:
             messages.success(request, f"Recommendation {rec.ref} saved.")
@@ -269,9 +293,14 @@ def action_new(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         ok, action = _submit(
             form,
             lambda: services.do_add_action(
-                rec.id, actor=_actor(request), description=cd["description"], owner_agency=cd["owner_agency"],
-                owner_name=cd.get("owner_name", ""), owner_user=cd.get("owner_user", ""), target_date=cd["target_date"],
-            ),  # fmt: skip
+                rec.id,
+                actor=_actor(request),
+                description=cd["description"],
+                owner_agency=cd["owner_agency"],
+                owner_name=cd.get("owner_name", ""),
+                owner_user=cd.get("owner_user", ""),
+                target_date=cd["target_date"],
+            ),
         )
         if ok:
             messages.success(request, f"Action {action.ref} added.")
@@ -279,8 +308,12 @@ def action_new(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     return render(
         request,
         "web/accountability/action_form.html",
-        {"form": form, "rec": rec, "heading": f"Add an action to {rec.ref}",
-         "back": reverse("web:acc_recommendation", args=[rec.id])},  # fmt: skip
+        {
+            "form": form,
+            "rec": rec,
+            "heading": f"Add an action to {rec.ref}",
+            "back": reverse("web:acc_recommendation", args=[rec.id]),
+        },
     )
 
 
@@ -308,9 +341,15 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
             "state": state,
             "evidence": evidence,
             "live_evidence": [e for e in evidence if not e.withdrawn],
-            "ledger_entries": {e.id: sel.ledger_entry_summary(e.ledger_index) for e in evidence if e.ledger_index is not None},
+            "ledger_entries": {
+                e.id: sel.ledger_entry_summary(e.ledger_index) for e in evidence if e.ledger_index is not None
+            },
             "history": sel.action_history(action),
-            "moved": [m for m in sel.moved_target_dates(plan=action.recommendation.plan) if m.change.action_id == action.id],
+            "moved": [
+                m
+                for m in sel.moved_target_dates(plan=action.recommendation.plan)
+                if m.change.action_id == action.id
+            ],
             "can_manage": can(role, MANAGE),
             "can_progress": services.may_progress(actor, action) and not signed,
             "can_sign_off": (
@@ -342,11 +381,16 @@ def action_edit(request: HttpRequest, action_id: str) -> HttpResponse:
         ok, _ = _submit(
             form,
             lambda: services.do_update_action(
-                action.id, actor=_actor(request), description=cd["description"], owner_agency=cd["owner_agency"],
-                owner_name=cd.get("owner_name", ""), owner_user=cd.get("owner_user", ""),
-                target_date=cd["target_date"], reason=cd.get("reason", ""),
+                action.id,
+                actor=_actor(request),
+                description=cd["description"],
+                owner_agency=cd["owner_agency"],
+                owner_name=cd.get("owner_name", ""),
+                owner_user=cd.get("owner_user", ""),
+                target_date=cd["target_date"],
+                reason=cd.get("reason", ""),
                 expected_version=_version_check(form, action),
-            ),  # fmt: skip
+            ),
         )
         if ok:
             messages.success(request, f"Action {action.ref} saved.")
@@ -354,8 +398,13 @@ def action_edit(request: HttpRequest, action_id: str) -> HttpResponse:
     return render(
         request,
         "web/accountability/action_form.html",
-        {"form": form, "rec": action.recommendation, "action": action, "heading": f"Change action {action.ref}",
-         "back": reverse("web:acc_action", args=[action.id])},  # fmt: skip
+        {
+            "form": form,
+            "rec": action.recommendation,
+            "action": action,
+            "heading": f"Change action {action.ref}",
+            "back": reverse("web:acc_action", args=[action.id]),
+        },
     )
 
 
@@ -371,12 +420,21 @@ def action_start(request: HttpRequest, action_id: str) -> HttpResponse:
     return redirect("web:acc_action", action_id=action.id)
 
 
-def _form_page(request: HttpRequest, action: Action, form: Form, heading: str, submit: str, intro: str = "") -> HttpResponse:
+def _form_page(
+    request: HttpRequest, action: Action, form: Form, heading: str, submit: str, intro: str = ""
+) -> HttpResponse:
     return render(
         request,
         "web/accountability/action_step.html",
-        {"form": form, "action": action, "rec": action.recommendation, "heading": heading, "submit": submit,
-         "intro": intro, "evidence": [e for e in sel.evidence_for(action) if not e.withdrawn]},  # fmt: skip
+        {
+            "form": form,
+            "action": action,
+            "rec": action.recommendation,
+            "heading": heading,
+            "submit": submit,
+            "intro": intro,
+            "evidence": [e for e in sel.evidence_for(action) if not e.withdrawn],
+        },
     )
 
 
@@ -389,16 +447,24 @@ def action_complete(request: HttpRequest, action_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ok, _ = _submit(
             form,
-            lambda: services.do_complete_action(action.id, actor=_actor(request), note=form.cleaned_data.get("note", "")),
+            lambda: services.do_complete_action(
+                action.id, actor=_actor(request), note=form.cleaned_data.get("note", "")
+            ),
             {"status": "__all__"},
         )
         if ok:
-            messages.success(request, f"Action {action.ref} marked complete. It now needs sign-off by a second person.")
+            messages.success(
+                request, f"Action {action.ref} marked complete. It now needs sign-off by a second person."
+            )
             return redirect("web:acc_action", action_id=action.id)
     return _form_page(
-        request, action, form, f"Mark action {action.ref} as complete", "Mark as complete",
+        request,
+        action,
+        form,
+        f"Mark action {action.ref} as complete",
+        "Mark as complete",
         "A second person must then sign it off before it counts as complete.",
-    )  # fmt: skip
+    )
 
 
 @require_cap(Cap.SIGN_OFF)
@@ -407,20 +473,26 @@ def action_sign_off(request: HttpRequest, action_id: str) -> HttpResponse:
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        if cd["decision"] == "sign_off":
-            call = lambda: services.do_sign_off_action(action.id, actor=_actor(request), note=cd.get("note", ""))  # noqa: E731
-            done = f"Action {action.ref} signed off as complete."
-        else:
-            call = lambda: services.do_return_action(action.id, actor=_actor(request), reason=cd.get("note", ""))  # noqa: E731
-            done = f"Action {action.ref} sent back as in progress."
-        ok, _ = _submit(form, call, {"reason": "note"})
+        sign = cd["decision"] == "sign_off"
+
+        def decide() -> Action:
+            if sign:
+                return services.do_sign_off_action(action.id, actor=_actor(request), note=cd.get("note", ""))
+            return services.do_return_action(action.id, actor=_actor(request), reason=cd.get("note", ""))
+
+        done = f"Action {action.ref} {'signed off as complete' if sign else 'sent back as in progress'}."
+        ok, _ = _submit(form, decide, {"reason": "note"})
         if ok:
             messages.success(request, done)
             return redirect("web:acc_action", action_id=action.id)
     return _form_page(
-        request, action, form, f"Sign off action {action.ref}", "Save",
+        request,
+        action,
+        form,
+        f"Sign off action {action.ref}",
+        "Save",
         f"Marked complete by {action.completed_by or 'nobody yet'}. Check the evidence before you decide.",
-    )  # fmt: skip
+    )
 
 
 @require_cap(MANAGE)
@@ -428,7 +500,12 @@ def action_reopen(request: HttpRequest, action_id: str) -> HttpResponse:
     action = sel.get_action(action_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ok, _ = _submit(form, lambda: services.do_reopen_action(action.id, actor=_actor(request), reason=form.cleaned_data["reason"]))
+        ok, _ = _submit(
+            form,
+            lambda: services.do_reopen_action(
+                action.id, actor=_actor(request), reason=form.cleaned_data["reason"]
+            ),
+        )
         if ok:
             messages.success(request, f"Action {action.ref} reopened.")
             return redirect("web:acc_action", action_id=action.id)
@@ -442,7 +519,9 @@ def action_reopen(request: HttpRequest, action_id: str) -> HttpResponse:
 def evidence_new(request: HttpRequest, action_id: str) -> HttpResponse:
     action = _viewable_action(request, action_id)
     if not services.may_progress(_actor(request), action):
-        raise PermissionDenied("Only the action's owner or someone who manages recommendations may add evidence")
+        raise PermissionDenied(
+            "Only the action's owner or someone who manages recommendations may add evidence"
+        )
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -452,22 +531,36 @@ def evidence_new(request: HttpRequest, action_id: str) -> HttpResponse:
             if cd["kind"] == Evidence.Kind.DOCUMENT:
                 doc = cd["document"]
                 return services.do_add_document(
-                    action.id, actor=actor, stream=doc.chunks(), file_name=doc.name, title=cd.get("title", ""),
-                    content_type=getattr(doc, "content_type", "") or "", note=cd.get("note", ""),
-                )  # fmt: skip
+                    action.id,
+                    actor=actor,
+                    stream=doc.chunks(),
+                    file_name=doc.name,
+                    title=cd.get("title", ""),
+                    content_type=getattr(doc, "content_type", "") or "",
+                    note=cd.get("note", ""),
+                )
             if cd["kind"] == Evidence.Kind.LEDGER_ENTRY:
                 return services.do_add_ledger_link(
-                    action.id, actor=actor, ledger_index=cd["ledger_index"], title=cd.get("title", ""),
+                    action.id,
+                    actor=actor,
+                    ledger_index=cd["ledger_index"],
+                    title=cd.get("title", ""),
                     note=cd.get("note", ""),
-                )  # fmt: skip
-            return services.do_add_note(action.id, actor=actor, title=cd.get("title", ""), note=cd.get("note", ""))
+                )
+            return services.do_add_note(
+                action.id, actor=actor, title=cd.get("title", ""), note=cd.get("note", "")
+            )
 
         ok, evidence = _submit(form, add)
         if ok:
             extra = f" (SHA-256 {evidence.sha256[:12]}…)" if evidence.sha256 else ""
             messages.success(request, f"Evidence added: {evidence.title}{extra}.")
             return redirect("web:acc_action", action_id=action.id)
-    return render(request, "web/accountability/evidence_new.html", {"form": form, "action": action, "rec": action.recommendation})
+    return render(
+        request,
+        "web/accountability/evidence_new.html",
+        {"form": form, "action": action, "rec": action.recommendation},
+    )
 
 
 @signed_in
@@ -479,9 +572,18 @@ def evidence_download(request: HttpRequest, evidence_id: str) -> HttpResponse:
     try:
         data = services.read_document(evidence)
     except services.EvidenceFileError as exc:
-        record_action(_actor(request), "read_failed", Evidence.ledger_type(), evidence.id, data={"problem": str(exc)})
-        return render(request, "web/accountability/evidence_problem.html", {"problem": str(exc), "evidence": evidence}, status=409)
-    record_action(_actor(request), "read", Evidence.ledger_type(), evidence.id, data={"sha256": evidence.sha256})
+        record_action(
+            _actor(request), "read_failed", Evidence.ledger_type(), evidence.id, data={"problem": str(exc)}
+        )
+        return render(
+            request,
+            "web/accountability/evidence_problem.html",
+            {"problem": str(exc), "evidence": evidence},
+            status=409,
+        )
+    record_action(
+        _actor(request), "read", Evidence.ledger_type(), evidence.id, data={"sha256": evidence.sha256}
+    )
     kind = evidence.content_type if evidence.content_type in SAFE_INLINE else "application/octet-stream"
     response = HttpResponse(data, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{evidence.file_name.replace(chr(34), "")}"'
@@ -495,7 +597,12 @@ def evidence_withdraw(request: HttpRequest, evidence_id: str) -> HttpResponse:
     action = _viewable_action(request, evidence.action_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ok, _ = _submit(form, lambda: services.do_withdraw_evidence(evidence.id, actor=_actor(request), reason=form.cleaned_data["reason"]))
+        ok, _ = _submit(
+            form,
+            lambda: services.do_withdraw_evidence(
+                evidence.id, actor=_actor(request), reason=form.cleaned_data["reason"]
+            ),
+        )
         if ok:
             messages.success(request, f"Evidence withdrawn: {evidence.title}. It stays on record.")
             return redirect("web:acc_action", action_id=action.id)
@@ -520,8 +627,12 @@ def moved_dates(request: HttpRequest) -> HttpResponse:
 
 def indicator_chart(result: sel.IndicatorResult, chart_id: str) -> Any:
     i = result.indicator
-    unit = {"percent": "Per cent", "hours": "Hours", "per_week": "Per week", "count": "Number"}.get(i.unit, "Value")
-    thresholds = [Threshold(i.target, f"Target: {ind.format_value(i.target, i.unit)}")] if i.target is not None else []
+    unit = {"percent": "Per cent", "hours": "Hours", "per_week": "Per week", "count": "Number"}.get(
+        i.unit, "Value"
+    )
+    thresholds = (
+        [Threshold(i.target, f"Target: {ind.format_value(i.target, i.unit)}")] if i.target is not None else []
+    )
     return line_chart(
         chart_id=chart_id,
         title=i.name,
@@ -540,7 +651,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/accountability/indicators.html",
-        {"items": [(r, indicator_chart(r, f"chart-{r.indicator.key}")) for r in results], "can_manage": can(_role(request), MANAGE)},
+        {
+            "items": [(r, indicator_chart(r, f"chart-{r.indicator.key}")) for r in results],
+            "can_manage": can(_role(request), MANAGE),
+        },
     )
 
 
@@ -550,27 +664,47 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "web/accountability/indicator.html",
-        {"result": result, "i": result.indicator, "chart": indicator_chart(result, "indicator-chart"),
-         "can_manage": can(_role(request), MANAGE)},  # fmt: skip
+        {
+            "result": result,
+            "i": result.indicator,
+            "chart": indicator_chart(result, "indicator-chart"),
+            "can_manage": can(_role(request), MANAGE),
+        },
     )
 
 
 @require_cap(MANAGE)
 def indicator_edit(request: HttpRequest, key: str) -> HttpResponse:
     indicator = sel.get_indicator(key)
-    form = IndicatorForm(request.POST or None, initial={"target": indicator.target, "direction": indicator.direction})
+    form = IndicatorForm(
+        request.POST or None, initial={"target": indicator.target, "direction": indicator.direction}
+    )
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         ok, _ = _submit(
             form,
             lambda: services.do_update_indicator(
-                key, actor=_actor(request), target=cd.get("target"), direction=cd["direction"], reason=cd["reason"]
+                key,
+                actor=_actor(request),
+                target=cd.get("target"),
+                direction=cd["direction"],
+                reason=cd["reason"],
             ),
         )
         if ok:
             messages.success(request, f"{indicator.name}: target saved.")
             return redirect("web:acc_indicator", key=key)
-    return render(request, "web/accountability/indicator_edit.html", {"form": form, "i": indicator})
+    return render(
+        request,
+        "web/accountability/form_page.html",
+        {
+            "form": form,
+            "heading": "Change the target",
+            "caption": indicator.name,
+            "intro": indicator.definition,
+            "back": reverse("web:acc_indicator", args=[key]),
+        },
+    )
 
 
 # --- resources -----------------------------------------------------------------------------------
@@ -591,7 +725,10 @@ def resources(request: HttpRequest) -> HttpResponse:
                 title="Funding by financial year",
                 x_label="Financial year",
                 y_label="Pounds",
-                series=[Series(name, [(_fy(y), float(v.get(y, 0))) for y in res.funding_years]) for name, v in res.funding_lines()],
+                series=[
+                    Series(name, [(_fy(y), float(v.get(y, 0))) for y in res.funding_years])
+                    for name, v in res.funding_lines()
+                ],
             )
         )
     if res.staffing:
@@ -601,7 +738,10 @@ def resources(request: HttpRequest) -> HttpResponse:
                 title="Staff by agency and year",
                 x_label="Year",
                 y_label="Staff (full-time equivalent)",
-                series=[Series(name, [(str(y), float(v[y])) for y in res.staffing_years if y in v]) for name, v in res.staffing_lines()],
+                series=[
+                    Series(name, [(str(y), float(v[y])) for y in res.staffing_years if y in v])
+                    for name, v in res.staffing_lines()
+                ],
             )
         )
     years = sorted(set(res.staffing_years) | set(res.funding_years))
@@ -618,17 +758,29 @@ def resources(request: HttpRequest) -> HttpResponse:
         )
     totals = res.staff_totals()
     staff_rows = [
-        (y, totals[y], res.staffing_caseload.get(y, 0), _per(res.staffing_caseload.get(y, 0), totals[y])) for y in res.staffing_years
+        (y, totals[y], res.staffing_caseload.get(y, 0), _per(res.staffing_caseload.get(y, 0), totals[y]))
+        for y in res.staffing_years
     ]
     fund_totals = res.funding_totals()
     fund_rows = [
-        (_fy(y), fund_totals[y], res.funding_caseload.get(y, 0), _per(fund_totals[y], res.funding_caseload.get(y, 0)))
+        (
+            _fy(y),
+            fund_totals[y],
+            res.funding_caseload.get(y, 0),
+            _per(fund_totals[y], res.funding_caseload.get(y, 0)),
+        )
         for y in res.funding_years
     ]
     return render(
         request,
         "web/accountability/resources.html",
-        {"res": res, "charts": charts, "staff_rows": staff_rows, "fund_rows": fund_rows, "can_manage": can(_role(request), MANAGE)},
+        {
+            "res": res,
+            "charts": charts,
+            "staff_rows": staff_rows,
+            "fund_rows": fund_rows,
+            "can_manage": can(_role(request), MANAGE),
+        },
     )
 
 
@@ -636,14 +788,20 @@ def _per(a: Any, b: Any) -> Decimal | None:
     return (Decimal(a) / Decimal(b)).quantize(Decimal("0.1")) if b else None
 
 
-def _resource_form(request: HttpRequest, form_class: type[Form], save: Callable[[dict[str, Any]], Any], heading: str) -> HttpResponse:
+def _resource_form(
+    request: HttpRequest, form_class: type[Form], save: Callable[[dict[str, Any]], Any], heading: str
+) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, _ = _submit(form, lambda: save(form.cleaned_data))
         if ok:
             messages.success(request, "Saved.")
             return redirect("web:acc_resources")
-    return render(request, "web/accountability/form_page.html", {"form": form, "heading": heading, "back": reverse("web:acc_resources"), "caption": "Resources"})
+    return render(
+        request,
+        "web/accountability/form_page.html",
+        {"form": form, "heading": heading, "back": reverse("web:acc_resources"), "caption": "Resources"},
+    )
 
 
 @require_cap(MANAGE)
@@ -652,9 +810,14 @@ def funding_new(request: HttpRequest) -> HttpResponse:
         request,
         FundingForm,
         lambda cd: services.do_set_funding(
-            actor=_actor(request), name=cd["name"], agency=cd.get("agency") or "", financial_year=cd["financial_year"],
-            amount=cd["amount"], note=cd.get("note", ""), reason=cd.get("reason", ""),
-        ),  # fmt: skip
+            actor=_actor(request),
+            name=cd["name"],
+            agency=cd.get("agency") or "",
+            financial_year=cd["financial_year"],
+            amount=cd["amount"],
+            note=cd.get("note", ""),
+            reason=cd.get("reason", ""),
+        ),
         "Record funding",
     )
 
@@ -665,9 +828,14 @@ def staffing_new(request: HttpRequest) -> HttpResponse:
         request,
         StaffingForm,
         lambda cd: services.do_set_staffing(
-            actor=_actor(request), agency=cd["agency"], team=cd["team"], year=cd["year"], staff=cd["staff"],
-            note=cd.get("note", ""), reason=cd.get("reason", ""),
-        ),  # fmt: skip
+            actor=_actor(request),
+            agency=cd["agency"],
+            team=cd["team"],
+            year=cd["year"],
+            staff=cd["staff"],
+            note=cd.get("note", ""),
+            reason=cd.get("reason", ""),
+        ),
         "Record staffing",
     )
 
@@ -700,27 +868,52 @@ def engagement_new(request: HttpRequest) -> HttpResponse:
         ok, event = _submit(
             form,
             lambda: services.do_record_engagement_event(
-                actor=_actor(request), title=cd["title"], event_on=cd["event_on"], status=cd["status"],
-                organised_by=cd["organised_by"], location=cd.get("location", ""),
-                communities=split_lines(cd.get("communities", "")), attendees=cd.get("attendees"),
-                issues_raised=cd.get("issues_raised", ""), notes=cd.get("notes", ""), plan_id=plan.id if plan else None,
-            ),  # fmt: skip
+                actor=_actor(request),
+                title=cd["title"],
+                event_on=cd["event_on"],
+                status=cd["status"],
+                organised_by=cd["organised_by"],
+                location=cd.get("location", ""),
+                communities=split_lines(cd.get("communities", "")),
+                attendees=cd.get("attendees"),
+                issues_raised=cd.get("issues_raised", ""),
+                notes=cd.get("notes", ""),
+                plan_id=plan.id if plan else None,
+            ),
         )
         if ok:
-            messages.success(request, f"{event.title} added to the engagement {'log' if event.status == 'held' else 'plan'}.")
+            messages.success(
+                request,
+                f"{event.title} added to the engagement {'log' if event.status == 'held' else 'plan'}.",
+            )
             return redirect("web:acc_engagement_event", event_id=event.id)
-    return render(request, "web/accountability/form_page.html", {"form": form, "heading": "Add an engagement event", "back": reverse("web:acc_engagement"), "caption": "Community engagement"})
+    return render(
+        request,
+        "web/accountability/form_page.html",
+        {
+            "form": form,
+            "heading": "Add an engagement event",
+            "back": reverse("web:acc_engagement"),
+            "caption": "Community engagement",
+        },
+    )
 
 
 @require_cap(*VIEW)
 def engagement_event(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
-    follow_ups = [(a, sel.action_state(a)) for a in event.follow_ups.select_related("recommendation", "owner_agency")]
+    follow_ups = [
+        (a, sel.action_state(a)) for a in event.follow_ups.select_related("recommendation", "owner_agency")
+    ]
     return render(
         request,
         "web/accountability/engagement_event.html",
-        {"event": event, "follow_ups": follow_ups, "can_manage": can(_role(request), MANAGE),
-         "history": sel.history([(event.ledger_type(), event.id, "Event")])},  # fmt: skip
+        {
+            "event": event,
+            "follow_ups": follow_ups,
+            "can_manage": can(_role(request), MANAGE),
+            "history": sel.history([(event.ledger_type(), event.id, "Event")]),
+        },
     )
 
 
@@ -728,47 +921,85 @@ def engagement_event(request: HttpRequest, event_id: str) -> HttpResponse:
 def engagement_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
     initial = {
-        "title": event.title, "event_on": event.event_on, "status": event.status, "location": event.location,
-        "communities": "\n".join(event.communities or []), "attendees": event.attendees,
-        "issues_raised": event.issues_raised, "notes": event.notes, "version": event.version,
-    }  # fmt: skip
+        "title": event.title,
+        "event_on": event.event_on,
+        "status": event.status,
+        "location": event.location,
+        "communities": "\n".join(event.communities or []),
+        "attendees": event.attendees,
+        "issues_raised": event.issues_raised,
+        "notes": event.notes,
+        "version": event.version,
+    }
     form = EngagementForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
-        changes = {k: cd.get(k) for k in ("title", "event_on", "status", "location", "attendees", "issues_raised", "notes")}
+        changes = {
+            k: cd.get(k)
+            for k in ("title", "event_on", "status", "location", "attendees", "issues_raised", "notes")
+        }
         changes["communities"] = split_lines(cd.get("communities", ""))
         ok, _ = _submit(
             form,
             lambda: services.do_update_engagement_event(
-                event.id, actor=_actor(request), changes=changes, reason=cd.get("reason", ""),
+                event.id,
+                actor=_actor(request),
+                changes=changes,
+                reason=cd.get("reason", ""),
                 expected_version=_version_check(form, event),
-            ),  # fmt: skip
+            ),
         )
         if ok:
             messages.success(request, f"{event.title} saved.")
             return redirect("web:acc_engagement_event", event_id=event.id)
-    return render(request, "web/accountability/form_page.html", {"form": form, "heading": f"Change: {event.title}", "back": reverse("web:acc_engagement_event", args=[event.id]), "caption": "Community engagement"})
+    return render(
+        request,
+        "web/accountability/form_page.html",
+        {
+            "form": form,
+            "heading": f"Change: {event.title}",
+            "back": reverse("web:acc_engagement_event", args=[event.id]),
+            "caption": "Community engagement",
+        },
+    )
 
 
 @require_cap(MANAGE)
 def engagement_follow_up(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
-    recs = [(r.id, f"{r.plan.key} {r.ref}: {r.title}") for r in Recommendation.objects.select_related("plan").order_by("plan__key", "position")]
+    recs = [
+        (r.id, f"{r.plan.key} {r.ref}: {r.title}")
+        for r in Recommendation.objects.select_related("plan").order_by("plan__key", "position")
+    ]
     form = FollowUpForm(request.POST or None, recommendations=recs)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         ok, action = _submit(
             form,
             lambda: services.do_add_action(
-                cd["recommendation"], actor=_actor(request), description=cd["description"],
-                owner_agency=cd["owner_agency"], owner_name=cd.get("owner_name", ""),
-                owner_user=cd.get("owner_user", ""), target_date=cd["target_date"], engagement_event_id=event.id,
-            ),  # fmt: skip
+                cd["recommendation"],
+                actor=_actor(request),
+                description=cd["description"],
+                owner_agency=cd["owner_agency"],
+                owner_name=cd.get("owner_name", ""),
+                owner_user=cd.get("owner_user", ""),
+                target_date=cd["target_date"],
+                engagement_event_id=event.id,
+            ),
         )
         if ok:
             messages.success(request, f"Follow-up action {action.ref} added.")
             return redirect("web:acc_engagement_event", event_id=event.id)
-    return render(request, "web/accountability/form_page.html", {"form": form, "heading": f"Add a follow-up action: {event.title}", "back": reverse("web:acc_engagement_event", args=[event.id]), "caption": "Community engagement"})
+    return render(
+        request,
+        "web/accountability/form_page.html",
+        {
+            "form": form,
+            "heading": f"Add a follow-up action: {event.title}",
+            "back": reverse("web:acc_engagement_event", args=[event.id]),
+            "caption": "Community engagement",
+        },
+    )
 
 
 # --- protected concerns --------------------------------------------------------------------------
@@ -782,14 +1013,18 @@ def protected_new(request: HttpRequest) -> HttpResponse:
         ok, concern = _submit(
             form,
             lambda: services.do_raise_protected_concern(
-                actor=_actor(request), about=cd["about"], what_happened=cd["what_happened"],
-                case_reference=cd.get("case_reference", ""), agency_concerned=cd.get("agency_concerned") or "",
-            ),  # fmt: skip
+                actor=_actor(request),
+                about=cd["about"],
+                what_happened=cd["what_happened"],
+                case_reference=cd.get("case_reference", ""),
+                agency_concerned=cd.get("agency_concerned") or "",
+            ),
         )
         if ok:
             messages.success(
                 request,
-                f"Your concern {concern.id} has gone to the independent reviewer only. Nobody can change or remove it.",
+                f"Your concern {concern.id} has gone to the independent reviewer only. "
+                "Nobody can change or remove it.",
             )
             return redirect("web:acc_protected", concern_id=concern.id)
     return render(request, "web/accountability/protected_new.html", {"form": form})
@@ -798,7 +1033,11 @@ def protected_new(request: HttpRequest) -> HttpResponse:
 @signed_in
 def protected_list(request: HttpRequest) -> HttpResponse:
     reviewer = sel.may_review_protected(request.user)
-    items = sel.protected_concerns_for_review(request.user) if reviewer else sel.my_protected_concerns(request.user)
+    items = (
+        sel.protected_concerns_for_review(request.user)
+        if reviewer
+        else sel.my_protected_concerns(request.user)
+    )
     return render(request, "web/accountability/protected_list.html", {"items": items, "reviewer": reviewer})
 
 

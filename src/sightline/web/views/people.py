@@ -11,19 +11,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from sightline.access import selectors as access
 from sightline.access.decorators import require_cap
 from sightline.access.permissions import Cap, can
+from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
 from sightline.ledger.models import Entry
-from sightline.ledger.services import integrate
+from sightline.ledger.services import StaleVersionError, integrate
 from sightline.people import selectors as people
+from sightline.people import services as people_services
+from sightline.people.models import Person
 from sightline.web.charts import Series, Threshold, line_chart
-from sightline.web.forms_people import ChronologyFilterForm, SearchForm
+from sightline.web.forms_cases import apply_service_errors
+from sightline.web.forms_people import ChronologyFilterForm, MergeForm, PersonEditForm, ReasonForm, SearchForm
 
 VIEW_PEOPLE = (Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
 CHRONOLOGY_PREVIEW = 10
@@ -38,6 +45,8 @@ def _caps(user: Any) -> dict[str, bool]:
         "manage": can(user.role, Cap.MANAGE_CASE),
         "investigate": can(user.role, Cap.INVESTIGATE),
         "break_glass": can(user.role, Cap.BREAK_GLASS),
+        "edit": can(user.role, Cap.MANAGE_CASE) or can(user.role, Cap.MERGE_PEOPLE),
+        "merge": can(user.role, Cap.MERGE_PEOPLE),
     }
 
 
@@ -164,3 +173,76 @@ def ledger_entry(request: HttpRequest, person_id: str, index: int) -> HttpRespon
             "back": reverse("web:chronology", kwargs={"person_id": root}),
         },
     )
+
+
+# --- corrections by hand: details, merge, unmerge ------------------------------------------------
+
+
+def _try(form: Any, call: Any) -> bool:
+    try:
+        call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except StaleVersionError:
+        form.add_error(None, "Someone else changed this record meanwhile. Check the details and try again.")
+    else:
+        return True
+    return False
+
+
+def _me(request: HttpRequest) -> Any:
+    return actor_for(request.user)  # type: ignore[arg-type]
+
+
+@require_cap(Cap.MANAGE_CASE, Cap.MERGE_PEOPLE)
+def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
+    row = people.get_person(request.user, person_id, purpose="correct details").person
+    initial = {f: getattr(row, f) or "" for f in PersonEditForm.FIELDS} | {"version": row.version}
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        saved = _try(
+            form,
+            lambda: people_services.do_update_person(
+                row.id,
+                actor=_me(request),
+                changes=form.changes(),
+                reason=cd["reason"],
+                expected_version=cd.get("version"),
+            ),
+        )
+        if saved:
+            messages.success(request, "Details updated.")
+            return redirect("web:person", person_id=row.id)
+    return render(request, "web/people/person_edit.html", {"form": form, "child": row})
+
+
+@require_cap(Cap.MERGE_PEOPLE)
+def person_merge(request: HttpRequest, person_id: str) -> HttpResponse:
+    row = people.get_person(request.user, person_id, purpose="merge").person
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"].strip().upper()
+        if Person.objects.filter(pk=target).exists():
+            access.require_person_access(request.user, target, "merge")
+        reason = form.cleaned_data["reason"]
+        if _try(
+            form, lambda: people_services.do_merge_people(row.id, target, actor=_me(request), reason=reason)
+        ):
+            messages.success(request, f"{row.id} was merged into this record. You can undo it from here.")
+            return redirect("web:person", person_id=people.resolve_person_id(target))
+    return render(request, "web/people/person_merge.html", {"form": form, "child": row})
+
+
+@require_cap(Cap.MERGE_PEOPLE)
+def person_unmerge(request: HttpRequest, person_id: str) -> HttpResponse:
+    row = people.get_person(request.user, person_id, purpose="unmerge").person
+    if row.status != row.Status.MERGED:
+        raise Http404("This record is not merged")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if _try(form, lambda: people_services.do_unmerge_person(row.id, actor=_me(request), reason=reason)):
+            messages.success(request, f"{row.id} stands alone again.")
+            return redirect("web:person", person_id=row.id)
+    return render(request, "web/people/person_unmerge.html", {"form": form, "child": row})

@@ -1,0 +1,313 @@
+"""API for accountability: plans and their progress, overdue actions, moved target dates, live indicators,
+and raising a protected concern. The same services and selectors as the web pages; no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from pydantic import StringConstraints
+
+from sightline.access.permissions import Cap
+from sightline.accountability import selectors as sel
+from sightline.accountability import services
+from sightline.accountability.planfile import PlanFileError
+from sightline.api.auth import current_actor, current_user, require
+from sightline.api.people import TEXT_PATTERN, Id, RequiredText, Str150
+
+router = Router(tags=["accountability"])
+
+VIEW = (Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF)
+PlanText = Annotated[str, StringConstraints(min_length=1, max_length=2_000_000, pattern=TEXT_PATTERN)]
+FileName = Annotated[
+    str, StringConstraints(min_length=5, max_length=200, pattern=r"^[A-Za-z0-9_. -]+\.(ya?ml|csv)$")
+]
+Reason = Annotated[str, StringConstraints(max_length=5000, pattern=TEXT_PATTERN)]
+Ref = Annotated[str, StringConstraints(max_length=100, pattern=TEXT_PATTERN)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+
+
+class StateOut(Schema):
+    status: str = Field(
+        description="not_started, in_progress, complete or overdue (overdue follows from the date)"
+    )
+    label: str
+    awaiting_sign_off: bool
+
+
+class ActionOut(Schema):
+    id: str
+    ref: str
+    description: str
+    owner_agency: str
+    owner_name: str
+    owner_user: str
+    target_date: dt.date
+    recorded_status: str
+    state: StateOut
+    completed_by: str
+    signed_off_by: str
+    evidence: int
+
+
+class RecommendationOut(Schema):
+    id: str
+    ref: str
+    title: str
+    target_date: dt.date
+    illustrative: bool
+    indicators: list[str]
+    state: StateOut
+    actions: list[ActionOut]
+
+
+class PlanSummaryOut(Schema):
+    key: str
+    title: str
+    inquiry: str
+    counts: dict[str, int]
+
+
+class PlanOut(PlanSummaryOut):
+    illustrative_note: str
+    recommendations: list[RecommendationOut]
+
+
+class ImportIn(Schema):
+    name: FileName = Field(description="file name; its extension says the format (.yaml, .yml or .csv)")
+    content: PlanText = Field(description="the file's text (UTF-8)")
+    reason: Reason = Field("", description="needed when re-importing moves target dates")
+
+
+class ImportOut(Schema):
+    key: str
+    summary: str
+    created: bool
+    unchanged: bool
+
+
+class ImportProblemOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+class OverdueOut(Schema):
+    plan: str
+    action_id: str
+    ref: str
+    description: str
+    owner_agency: str
+    target_date: dt.date
+    days_overdue: int
+
+
+class MovedOut(Schema):
+    plan: str
+    what: str
+    old_date: dt.date
+    new_date: dt.date
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
+class PointOut(Schema):
+    month: dt.date
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    partial: bool
+
+
+class IndicatorOut(Schema):
+    key: str
+    name: str
+    definition: str
+    unit: str
+    target: float | None
+    direction: str
+    on_target: bool | None
+    points: list[PointOut]
+
+
+class ProtectedIn(Schema):
+    about: Literal["case", "service"]
+    what_happened: RequiredText
+    case_reference: Ref = ""
+    agency_concerned: Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9_.:-]*$")] = ""
+
+
+class ProtectedOut(Schema):
+    id: str
+    raised_at: dt.datetime
+    raised_by: Str150
+    detail: str
+
+
+def _state(s: sel.State) -> StateOut:
+    return StateOut(status=s.key, label=s.label, awaiting_sign_off=s.awaiting_sign_off)
+
+
+def _plan_out(view: sel.PlanView) -> PlanOut:
+    p = view.plan
+    return PlanOut(
+        key=p.key,
+        title=p.title,
+        inquiry=p.inquiry,
+        counts=view.counts,
+        illustrative_note=p.illustrative_note,
+        recommendations=[
+            RecommendationOut(
+                id=r.recommendation.id,
+                ref=r.recommendation.ref,
+                title=r.recommendation.title,
+                target_date=r.recommendation.target_date,
+                illustrative=r.recommendation.illustrative,
+                indicators=list(r.recommendation.indicator_keys or []),
+                state=_state(r.state),
+                actions=[
+                    ActionOut(
+                        id=a.action.id,
+                        ref=a.action.ref,
+                        description=a.action.description,
+                        owner_agency=a.action.owner_agency_id,
+                        owner_name=a.action.owner_name,
+                        owner_user=a.action.owner_user,
+                        target_date=a.action.target_date,
+                        recorded_status=a.action.status,
+                        state=_state(a.state),
+                        completed_by=a.action.completed_by,
+                        signed_off_by=a.action.signed_off_by,
+                        evidence=a.evidence_count,
+                    )
+                    for a in r.actions
+                ],
+            )
+            for r in view.recommendations
+        ],
+    )
+
+
+@router.get("/plans", response=list[PlanSummaryOut], summary="Response plans with recommendations by status")
+def plans(request: HttpRequest) -> list[PlanSummaryOut]:
+    require(request, *VIEW)
+    out = []
+    for p in sel.plans():
+        view = sel.plan_view(p)
+        out.append(PlanSummaryOut(key=p.key, title=p.title, inquiry=p.inquiry, counts=view.counts))
+    return out
+
+
+@router.get("/plans/{key}", response=PlanOut, summary="A plan: recommendations, actions and their status")
+def plan(request: HttpRequest, key: str = Id("the plan's key, e.g. rotherham-2014")) -> PlanOut:
+    require(request, *VIEW)
+    return _plan_out(sel.plan_view(sel.get_plan(key)))
+
+
+@router.post(
+    "/plans",
+    response={200: ImportOut, 201: ImportOut, 422: ImportProblemOut},
+    summary="Import a plan from YAML or CSV text (all or nothing)",
+)
+def import_plan(request: HttpRequest, payload: ImportIn) -> Status[ImportOut | ImportProblemOut]:
+    require(request, Cap.MANAGE_RECOMMENDATIONS)
+    try:
+        summary = services.do_import_plan(
+            payload.content.encode("utf-8"), payload.name, actor=current_actor(request), reason=payload.reason
+        )
+    except PlanFileError as exc:
+        return Status(422, ImportProblemOut(detail="The plan was not imported", problems=exc.problems))
+    out = ImportOut(
+        key=summary.plan.key, summary=summary.summary(), created=summary.created, unchanged=summary.unchanged
+    )
+    return Status(201 if summary.created else 200, out)
+
+
+@router.get("/overdue", response=list[OverdueOut], summary="Overdue actions, most overdue first")
+def overdue(request: HttpRequest) -> list[OverdueOut]:
+    require(request, *VIEW)
+    return [
+        OverdueOut(
+            plan=i.action.recommendation.plan.key,
+            action_id=i.action.id,
+            ref=i.action.ref,
+            description=i.action.description,
+            owner_agency=i.action.owner_agency_id,
+            target_date=i.action.target_date,
+            days_overdue=i.days_overdue,
+        )
+        for i in sel.overdue_actions()
+    ]
+
+
+@router.get("/moved-dates", response=list[MovedOut], summary="Every moved target date, with the reason")
+def moved_dates(request: HttpRequest) -> list[MovedOut]:
+    require(request, *VIEW)
+    return [
+        MovedOut(
+            plan=m.plan.key,
+            what=m.what,
+            old_date=m.change.old_date,
+            new_date=m.change.new_date,
+            reason=m.change.reason,
+            changed_by=m.change.changed_by,
+            changed_at=m.change.changed_at,
+        )
+        for m in sel.moved_target_dates()
+    ]
+
+
+@router.get(
+    "/indicators", response=list[IndicatorOut], summary="Live indicators, month by month, against targets"
+)
+def indicators(request: HttpRequest) -> list[IndicatorOut]:
+    require(request, Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS)
+    return [
+        IndicatorOut(
+            key=r.indicator.key,
+            name=r.indicator.name,
+            definition=r.indicator.definition,
+            unit=r.indicator.unit,
+            target=r.indicator.target,
+            direction=r.indicator.direction,
+            on_target=r.on_target,
+            points=[
+                PointOut(
+                    month=p.start,
+                    value=p.value,
+                    numerator=p.numerator,
+                    denominator=p.denominator,
+                    partial=p.partial,
+                )
+                for p in r.points
+            ],
+        )
+        for r in sel.indicator_results()
+    ]
+
+
+@router.post(
+    "/protected-concerns",
+    response={201: ProtectedOut},
+    summary="Raise a protected concern about handling (goes to the independent reviewer only)",
+)
+def raise_protected(request: HttpRequest, payload: ProtectedIn) -> Status[ProtectedOut]:
+    require(request, Cap.RAISE_PROTECTED_CONCERN)
+    concern = services.do_raise_protected_concern(
+        actor=current_actor(request),
+        about=payload.about,
+        what_happened=payload.what_happened,
+        case_reference=payload.case_reference,
+        agency_concerned=payload.agency_concerned,
+    )
+    return Status(
+        201,
+        ProtectedOut(
+            id=concern.id,
+            raised_at=concern.raised_at,
+            raised_by=current_user(request).username,
+            detail="Sent to the independent reviewer only. Nobody can change or remove it.",
+        ),
+    )
