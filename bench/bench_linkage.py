@@ -26,7 +26,9 @@ from sightline.people.linkage.extracts import records_from_extracts
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("children", nargs="?", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--town", type=Path, default=None, help="town folder (generated if empty)")
@@ -45,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     records = records_from_extracts(town / "extracts")
     truth_frame = pd.read_csv(town / "truth" / "records.csv", dtype=str)
-    truth = dict(zip(truth_frame["agency"] + ":" + truth_frame["record_id"], truth_frame["true_person_id"], strict=True))
+    truth = dict(
+        zip(
+            truth_frame["agency"] + ":" + truth_frame["record_id"], truth_frame["true_person_id"], strict=True
+        )
+    )
     timings["read"] = time.perf_counter() - t
 
     model_path = town / "linkage-model.json"
@@ -65,12 +71,20 @@ def main(argv: list[str] | None = None) -> int:
     baseline = pairwise_scores({k: cc.get(k, k) for k in result.clusters}, truth)
     s = result.stats
     print(f"town: {town} ({args.children} children, seed {args.seed}); {len(records)} person records")
-    print(f"backend: {args.backend}; model {'trained this run' if trained_here else 'loaded from ' + str(model_path)}")
-    print(f"linkage    precision {ours.precision:.4f}  recall {ours.recall:.4f}  F1 {ours.f1:.4f}"
-          f"  ({ours.predicted_pairs} predicted pairs, {ours.true_pairs} true)")
-    print(f"baseline   connected components at p>=0.9: precision {baseline.precision:.4f}"
-          f"  recall {baseline.recall:.4f}  F1 {baseline.f1:.4f}")
-    print(f"people found {int(s['clusters'])} (true {len(set(truth.values()))}); review queue {int(s['review_pairs'])} pairs")
+    print(
+        f"backend: {args.backend}; model {'trained this run' if trained_here else 'loaded from ' + str(model_path)}"
+    )
+    print(
+        f"linkage    precision {ours.precision:.4f}  recall {ours.recall:.4f}  F1 {ours.f1:.4f}"
+        f"  ({ours.predicted_pairs} predicted pairs, {ours.true_pairs} true)"
+    )
+    print(
+        f"baseline   connected components at p>=0.9: precision {baseline.precision:.4f}"
+        f"  recall {baseline.recall:.4f}  F1 {baseline.f1:.4f}"
+    )
+    print(
+        f"people found {int(s['clusters'])} (true {len(set(truth.values()))}); review queue {int(s['review_pairs'])} pairs"
+    )
     print(
         "seconds: "
         + ", ".join(f"{k} {v:.1f}" for k, v in timings.items())

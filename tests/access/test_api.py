@@ -171,6 +171,8 @@ def test_pagination_is_limit_offset_with_a_maximum(client: Client, token_for: Ca
     assert client.get("/api/access/me/activity?limit=200", **auth).status_code == 200
     assert client.get("/api/access/me/activity?limit=201", **auth).status_code == 422
     assert client.get("/api/access/me/activity?offset=-1", **auth).status_code == 422
+    assert client.get(f"/api/access/me/activity?offset={2**63}", **auth).status_code == 422
+    assert client.get("/api/access/me/activity?offset=1000000000", **auth).json()["items"] == []
 
 
 def test_openapi_is_3_1_and_documents_problem_responses(client: Client, db: None) -> None:

@@ -51,7 +51,9 @@ def token(make_user: Callable[..., Any]) -> str:
 
     user = make_user("cse_coordinator", "mash", username="schemathesis")
     actor = actor_for(user)
-    child = do_create_person(actor=actor, given_name="Jessica", family_name="Walker", date_of_birth="2000-03-14")
+    child = do_create_person(
+        actor=actor, given_name="Jessica", family_name="Walker", date_of_birth="2000-03-14"
+    )
     now = timezone.now()
     services.do_raise_concern(
         actor=actor, person_id=child.id, what_was_seen="seen", occurred_at=now, urgency="urgent"

@@ -82,9 +82,9 @@ def _empty_ledger_tables() -> None:
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url)
+def _open_page(browser: Any, base_url: str) -> Any:
+    """A page in a fresh context (its own cookies), with axe-core preloaded and CSP reports collected."""
+    context = browser.new_context(base_url=base_url)
     context.add_init_script(path=str(AXE))
     pg = context.new_page()
     pg.set_default_timeout(15_000)
@@ -93,9 +93,27 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
     )
     pg.csp_violations = violations
-    yield pg
-    context.close()
+    return pg
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
+    """``new_page()``: another browser page for a second user, signed out and independent."""
+    pages: list[Any] = []
+
+    def _new() -> Any:
+        pages.append(_open_page(browser, live_server.url))
+        return pages[-1]
+
+    yield _new
+    for pg in pages:
+        pg.context.close()
     _empty_ledger_tables()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Any]) -> Any:
+    return new_page()
 
 
 def totp_code(user: Any) -> str:

@@ -305,3 +305,99 @@ def test_plans_placements_and_investigations_pages(
     page.get_by_role("button", name="Record the status").click()
     assert page.get_by_text("No contact with the victim").is_visible()
     axe_check(page)
+    page.get_by_role("button", name="Record someone coming forward").click()
+    page.get_by_role("button", name="Record it").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    axe_check(page)
+    _fill_date(page, "received_on", today)
+    page.get_by_label("How did they come forward?").select_option("phone")
+    page.get_by_role("button", name="Record it").click()
+    assert page.get_by_text("Recorded: someone came forward.").is_visible()
+    page.get_by_role("link", name="Investigations", exact=True).click()
+    assert page.locator("#self-referrals svg[role=img]").count() == 1  # the weekly chart
+    axe_check(page)
+
+
+def test_remaining_case_pages_pass_axe(
+    page: Any,
+    make_user: Callable[..., Any],
+    login: Callable[..., None],
+    axe_check: Callable[[Any], None],
+) -> None:
+    """The pages the journeys above do not pass through, each in its error state where it has one."""
+    from sightline.access.services import actor_for
+    from sightline.cases import services
+
+    coord = make_user("cse_coordinator", "mash", username="coord")
+    child = _child_known_to_police()
+    other = _child_known_to_police("Kayley", "Brooks", record_id="POL-78")
+    me = actor_for(coord)
+    plan = services.do_create_plan(
+        actor=me, person_id=child.id, title="Safety plan", review_due_on=timezone.localdate()
+    )
+    action = services.do_add_plan_action(
+        plan.id, actor=me, description="Visit", owner_agency="mash", due_on=timezone.localdate()
+    )
+    episode = services.do_record_missing_episode(
+        actor=me,
+        person_id=child.id,
+        category="A",
+        started_at=timezone.now() - dt.timedelta(days=3),
+        ended_at=timezone.now() - dt.timedelta(days=2),
+    )
+    interview = services.do_offer_return_interview(
+        episode.id, actor=me, offered_at=timezone.now() - dt.timedelta(days=1)
+    )
+    login(page, coord)
+    for url, submit, choose in [
+        ("/concerns/new", "Raise the concern", ""),
+        (f"/people/{child.id}/edit", "Save the details", ""),
+        (f"/people/{other.id}/merge", "Merge the records", ""),
+        (f"/actions/{action.id}", "Save the action", "Cancelled"),  # cancelling needs a reason
+        (f"/plans/{plan.id}/review", "Record the review", ""),
+        (f"/interviews/{interview.id}", "Save the interview", "Declined"),
+    ]:
+        page.goto(url)
+        axe_check(page)
+        if choose:
+            page.get_by_label(choose, exact=True).check()
+        if "interviews" in url:
+            _fill_date(page, "held_on", timezone.localdate())  # held, but declined: refused
+        page.get_by_role("button", name=submit).click()
+        assert page.locator(".govuk-error-summary").is_visible(), url
+        axe_check(page)
+    placement = services.do_start_placement(
+        actor=me,
+        person_id=child.id,
+        placement_type="foster",
+        started_on=timezone.localdate() - dt.timedelta(days=9),
+        in_area=True,
+        placing_authority="Sightline Borough Council",
+    )
+    concern = services.do_raise_concern(
+        actor=me,
+        person_id=child.id,
+        what_was_seen="Seen at the taxi rank",
+        occurred_at=timezone.now() - dt.timedelta(hours=3),
+        urgency="standard",
+    )
+    for url, submit in [
+        (f"/concerns/{concern.id}/withdraw", "Withdraw the concern"),
+        (f"/plans/{plan.id}/close", "Close the plan"),
+        (f"/placements/{placement.id}/end", "End the placement"),
+    ]:
+        page.goto(url)
+        axe_check(page)
+        page.get_by_role("button", name=submit).click()
+        assert page.locator(".govuk-error-summary").is_visible(), url
+        axe_check(page)
+    page.goto("/people/search?name=Kayleigh+Brookes")
+    assert page.locator("#results-table tbody tr").count() == 2  # the misspelt duplicate too
+    axe_check(page)
+    page.goto(f"/people/{other.id}/merge")
+    page.get_by_label("Sightline ID of the record to keep").fill(child.id)
+    page.get_by_label("Why are these the same person?").fill("Same child: same school and address")
+    page.get_by_role("button", name="Merge the records").click()
+    page.wait_for_url(f"**/people/{child.id}")
+    page.get_by_role("link", name=f"Undo the merge of {other.id}").click()
+    axe_check(page)

@@ -72,7 +72,13 @@ def test_python_values_the_models_hold() -> None:
             "n": 7,
         }
     )
-    assert value == {"when": "2026-03-01T09:30:00+00:00", "day": "2026-03-01", "tags": ["a", "b"], "pair": [1, 2], "n": 7}
+    assert value == {
+        "when": "2026-03-01T09:30:00+00:00",
+        "day": "2026-03-01",
+        "tags": ["a", "b"],
+        "pair": [1, 2],
+        "n": 7,
+    }
     assert canonical_bytes(value) == rfc8785.dumps(value)
     assert json.loads(canonical_bytes(value)) == value
 

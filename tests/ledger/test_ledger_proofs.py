@@ -32,7 +32,9 @@ def _b(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
-VECTORS = Path(os.environ.get("SIGHTLINE_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "ct-vectors"
+VECTORS = (
+    Path(os.environ.get("SIGHTLINE_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "ct-vectors"
+)
 
 
 def _vector_keys(kind: str) -> set[str]:
@@ -53,7 +55,9 @@ def test_inclusion_proofs_verify_and_have_the_ct_vector_shape(cli: Any) -> None:
         assert proof["leafIdx"] == index and proof["treeSize"] == tree
         assert _b(proof["leafHash"]) == leaves[index]
         assert _b(proof["root"]) == merkle.root(leaves[:tree])
-        merkle.verify_inclusion(_b(proof["leafHash"]), index, tree, [_b(p) for p in proof["proof"]], _b(proof["root"]))
+        merkle.verify_inclusion(
+            _b(proof["leafHash"]), index, tree, [_b(p) for p in proof["proof"]], _b(proof["root"])
+        )
         # A proof for another leaf must not pass for this one.
         other = leaves[(index + 1) % tree]
         if tree > 1:
@@ -74,7 +78,9 @@ def test_consistency_proofs_verify_and_have_the_ct_vector_shape(cli: Any) -> Non
         proof = json.loads(result.out)
         assert set(proof) == {"size1", "size2", "root1", "root2", "proof"} == _vector_keys("consistency")
         assert (proof["size1"], proof["size2"]) == (size1, size2)
-        merkle.verify_consistency(size1, size2, [_b(p) for p in proof["proof"]], _b(proof["root1"]), _b(proof["root2"]))
+        merkle.verify_consistency(
+            size1, size2, [_b(p) for p in proof["proof"]], _b(proof["root1"]), _b(proof["root2"])
+        )
         if size1 < size2:
             with pytest.raises(merkle.ProofError):
                 merkle.verify_consistency(
@@ -103,7 +109,9 @@ def test_impossible_requests_exit_2_with_a_reason(cli: Any, argv: list[str]) -> 
     assert result.err.startswith("sightline: ") and len(result.err) > 20
 
 
-def test_checkpoints_are_stored_written_out_and_verify_against_the_public_key(cli: Any, tmp_path: Path) -> None:
+def test_checkpoints_are_stored_written_out_and_verify_against_the_public_key(
+    cli: Any, tmp_path: Path
+) -> None:
     size = _grow(6)
     key = cli("ledger", "public-key")
     assert key.code == 0

@@ -45,8 +45,14 @@ class Town:
 def town() -> Town:
     ensure_standard_agencies()
     people = []
-    for i, (given, family) in enumerate([("Amy", "Smith"), ("Ben", "Jones"), ("Cara", "Ng"), ("Dev", "Patel")]):
-        people.append(do_create(Person(given_name=given, family_name=family, kind="child", postcode=f"NB{i} 1AA"), actor=NURSE))
+    for i, (given, family) in enumerate(
+        [("Amy", "Smith"), ("Ben", "Jones"), ("Cara", "Ng"), ("Dev", "Patel")]
+    ):
+        people.append(
+            do_create(
+                Person(given_name=given, family_name=family, kind="child", postcode=f"NB{i} 1AA"), actor=NURSE
+            )
+        )
     people[1].address = "2 Mill Lane"
     do_update(people[1], actor=NURSE, reason="moved")
     for p in people:
@@ -93,8 +99,8 @@ def _insert_entry(cursor: Any, row: dict[str, Any], index: int) -> None:
     "sql",
     [
         "UPDATE ledger_entry SET reason = 'hidden' WHERE \"index\" = 1",
-        "UPDATE ledger_entry SET \"index\" = \"index\" + 1000",
-        "DELETE FROM ledger_entry WHERE \"index\" = 1",
+        'UPDATE ledger_entry SET "index" = "index" + 1000',
+        'DELETE FROM ledger_entry WHERE "index" = 1',
         "DELETE FROM ledger_entry",
         "UPDATE ledger_checkpoint SET size = 1",
         "DELETE FROM ledger_checkpoint",
@@ -102,7 +108,11 @@ def _insert_entry(cursor: Any, row: dict[str, Any], index: int) -> None:
 )
 def test_triggers_refuse_update_and_delete(town: Town, sql: str) -> None:
     do_checkpoint()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
     assert Entry.objects.count() == town.size and Checkpoint.objects.count() == 1
     assert verify().ok
@@ -113,9 +123,12 @@ def test_triggers_refuse_truncate_on_postgresql(town: Town, table: str) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE; its DELETE trigger covers an unqualified DELETE")
     do_checkpoint()
-    with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {table}")
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"TRUNCATE {table}")
     assert Entry.objects.count() == town.size and Checkpoint.objects.count() == 1
 
 
@@ -162,7 +175,10 @@ def test_searchable_columns_edited(town: Town, cli: Any) -> None:
     with triggers_bypassed() as cursor:
         _set_entry(cursor, k, actor_user="someone.else", object_id="P-OTHER")
     text = _verify_fails(cli)
-    assert f"entry #{k}: its actor_user column says 'someone.else' but the hashed entry says 'nina.nurse'" in text
+    assert (
+        f"entry #{k}: its actor_user column says 'someone.else' but the hashed entry says 'nina.nurse'"
+        in text
+    )
     assert f"entry #{k}: its object_id column says 'P-OTHER'" in text
 
 
@@ -190,7 +206,9 @@ def test_entry_inserted_shifting_the_later_indexes(town: Town, cli: Any) -> None
             cursor.execute('UPDATE ledger_entry SET "index" = "index" + 1 WHERE "index" = %s', [index])
         _insert_entry(cursor, forged, k)
     text = _verify_fails(cli)
-    assert f"entry #{k} holds the content of entry #{town.size - 1} (entries swapped, moved or inserted)" in text
+    assert (
+        f"entry #{k} holds the content of entry #{town.size - 1} (entries swapped, moved or inserted)" in text
+    )
     assert f"entry #{k + 1} holds the content of entry #{k} " in text
     assert f"entry #{town.size} holds the content of entry #{town.size - 1} " in text
 
@@ -216,13 +234,23 @@ def test_entry_forged_and_appended_with_a_valid_chain(town: Town, cli: Any) -> N
     with triggers_bypassed() as cursor:
         _insert_entry(
             cursor,
-            dict(last, canonical=raw, leaf_hash=_leaf(raw), action="update", object_id=town.people[3].id, version=2),
+            dict(
+                last,
+                canonical=raw,
+                leaf_hash=_leaf(raw),
+                action="update",
+                object_id=town.people[3].id,
+                version=2,
+            ),
             town.size,
         )
     text = _verify_fails(cli)
     assert f"entry #{town.size}" not in text.split("people.person")[0]  # the entry itself is well formed
     assert "tree head says" in text
-    assert f"people.person {town.people[3].id}: row is at version 1, the ledger's latest is 2 (entry #{town.size})" in text
+    assert (
+        f"people.person {town.people[3].id}: row is at version 1, "
+        f"the ledger's latest is 2 (entry #{town.size})" in text
+    )
 
 
 def test_two_entries_swapped(town: Town, cli: Any) -> None:
@@ -241,14 +269,18 @@ def test_two_entries_swapped(town: Town, cli: Any) -> None:
 
 def _cut_tail(keep: int, *, drop_checkpoints: bool) -> None:
     """Remove entries from ``keep`` on and make the tree head agree, as a careful insider would."""
-    leaves = [bytes(h) for h in Entry.objects.filter(index__lt=keep).order_by("index").values_list("leaf_hash", flat=True)]
+    leaves = [
+        bytes(h)
+        for h in Entry.objects.filter(index__lt=keep).order_by("index").values_list("leaf_hash", flat=True)
+    ]
     compact = merkle.CompactRange.from_leaves(leaves)
     with triggers_bypassed() as cursor:
         cursor.execute('DELETE FROM ledger_entry WHERE "index" >= %s', [keep])
         if drop_checkpoints:
             cursor.execute("DELETE FROM ledger_checkpoint")
         cursor.execute(
-            "UPDATE ledger_treehead SET size = %s, root = %s, frontier = %s, last_leaf_hash = %s WHERE id = 1",
+            "UPDATE ledger_treehead SET size = %s, root = %s, frontier = %s, last_leaf_hash = %s "
+            "WHERE id = 1",
             [keep, compact.root(), compact.to_bytes(), leaves[-1]],
         )
 
@@ -292,7 +324,9 @@ def test_a_forged_checkpoint_file_is_named(town: Town, cli: Any, tmp_path: Path)
     cli("ledger", "checkpoint", "--out", str(held))
     text = held.read_text(encoding="utf-8")
     held.write_text(text.replace(f"\n{town.size}\n", f"\n{town.size + 5}\n"), encoding="utf-8")
-    assert "checkpoint file 1: signature or format is invalid" in _verify_fails(cli, "--checkpoint", str(held))
+    assert "checkpoint file 1: signature or format is invalid" in _verify_fails(
+        cli, "--checkpoint", str(held)
+    )
 
 
 # --- current-state rows ------------------------------------------------------------------------------
@@ -304,7 +338,10 @@ def test_current_state_row_edited_directly(town: Town, cli: Any) -> None:
         cursor.execute("UPDATE people_person SET given_name = %s WHERE id = %s", ["Amelia", amy.id])
     text = _verify_fails(cli)
     k = town.entry_of(amy)
-    assert f"people.person {amy.id}: field given_name is 'Amelia' in the table but 'Amy' in ledger entry #{k}" in text
+    assert (
+        f"people.person {amy.id}: field given_name is 'Amelia' in the table but 'Amy' in ledger entry #{k}"
+        in text
+    )
     assert "entry #" not in text.replace(f"ledger entry #{k}", "")  # the ledger itself is intact
 
 
@@ -332,7 +369,9 @@ def test_agency_row_edited_directly(town: Town, cli: Any) -> None:
 def test_rebuild_repairs_edited_inserted_and_deleted_rows(town: Town, cli: Any) -> None:
     amy, ben = town.people[0], town.people[1]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE people_person SET given_name = %s, version = 7 WHERE id = %s", ["Amelia", amy.id])
+        cursor.execute(
+            "UPDATE people_person SET given_name = %s, version = 7 WHERE id = %s", ["Amelia", amy.id]
+        )
         cursor.execute("DELETE FROM people_person WHERE id = %s", [ben.id])
         cursor.execute("UPDATE access_agency SET name = %s WHERE id = 'police'", ["Nobody"])
     Person.objects.bulk_create([Person(id="P-FORGED00002", version=1, given_name="Nobody")])

@@ -14,7 +14,7 @@ from django.db import transaction
 from sightline.access.models import Agency
 from sightline.ledger import merkle
 from sightline.ledger.models import Entry, PendingEntry
-from sightline.ledger.selectors import tree_size, verify
+from sightline.ledger.selectors import verify
 from sightline.ledger.services import (
     SYSTEM,
     Actor,
@@ -91,7 +91,11 @@ def test_entry_columns_mirror_the_hashed_bytes() -> None:
     integrate()
     entry = Entry.objects.get(object_id=person.id)
     body = json.loads(bytes(entry.canonical))
-    assert (entry.actor_user, entry.actor_agency, entry.actor_role) == ("ana.p", "social_care", "practitioner")
+    assert (entry.actor_user, entry.actor_agency, entry.actor_role) == (
+        "ana.p",
+        "social_care",
+        "practitioner",
+    )
     assert (entry.action, entry.object_type, entry.version, entry.reason) == (
         "create",
         "people.person",
@@ -121,7 +125,9 @@ def test_versions_advance_and_a_stale_copy_is_refused() -> None:
     do_update(fresh, actor=ANA)
     assert Person.objects.get(pk=person.pk).version == 3
     integrate()
-    versions = list(Entry.objects.filter(object_id=person.id).order_by("index").values_list("version", flat=True))
+    versions = list(
+        Entry.objects.filter(object_id=person.id).order_by("index").values_list("version", flat=True)
+    )
     assert versions == [1, 2, 3]
 
 

@@ -46,7 +46,11 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Town:
     generate_town(root, TOWN_CHILDREN, TOWN_SEED)
     records = records_from_extracts(root / "extracts")
     truth_frame = pd.read_csv(root / "truth" / "records.csv", dtype=str)
-    truth = dict(zip(truth_frame["agency"] + ":" + truth_frame["record_id"], truth_frame["true_person_id"], strict=True))
+    truth = dict(
+        zip(
+            truth_frame["agency"] + ":" + truth_frame["record_id"], truth_frame["true_person_id"], strict=True
+        )
+    )
     model_path = root / "linkage-model.json"
     result = link_records(records, model_path=model_path, as_of=AS_OF)
     return Town(root, records, truth, model_path, result)

@@ -15,7 +15,12 @@ def pairs(*rows: tuple[str, str, float] | tuple[str, str, float, bool]) -> pd.Da
     return pd.DataFrame(data, columns=["record_key_l", "record_key_r", "match_weight", "hard_conflict"])
 
 
-def run(p: pd.DataFrame, keys: list[str], decisions: tuple[HumanDecision, ...] = (), sparse: set[str] | None = None) -> dict[str, str]:
+def run(
+    p: pd.DataFrame,
+    keys: list[str],
+    decisions: tuple[HumanDecision, ...] = (),
+    sparse: set[str] | None = None,
+) -> dict[str, str]:
     clusters, _, _, _, _ = cluster_records(keys, p, decisions, SETTINGS, sparse=sparse)
     return clusters
 
@@ -24,9 +29,16 @@ def test_a_weak_bridge_does_not_chain_two_people() -> None:
     # a1-a2 and b1-b2 are two people; x (no date of birth) fits both; a and b
     # disagree on their dates of birth.
     p = pairs(
-        ("a1", "a2", 20), ("b1", "b2", 20),
-        ("a1", "x", 6), ("a2", "x", 6), ("b1", "x", 6), ("b2", "x", 6),
-        ("a1", "b1", 2, True), ("a1", "b2", 2, True), ("a2", "b1", 2, True), ("a2", "b2", 2, True),
+        ("a1", "a2", 20),
+        ("b1", "b2", 20),
+        ("a1", "x", 6),
+        ("a2", "x", 6),
+        ("b1", "x", 6),
+        ("b2", "x", 6),
+        ("a1", "b1", 2, True),
+        ("a1", "b2", 2, True),
+        ("a2", "b1", 2, True),
+        ("a2", "b2", 2, True),
     )
     keys = ["a1", "a2", "b1", "b2", "x"]
     cc = connected_components_at(p, 3.3)
@@ -38,7 +50,9 @@ def test_a_weak_bridge_does_not_chain_two_people() -> None:
 
 def test_average_linkage_needs_the_whole_cluster_to_agree() -> None:
     # c fits a1 well but a2 and a3 poorly: on average it does not belong.
-    p = pairs(("a1", "a2", 15), ("a1", "a3", 15), ("a2", "a3", 15), ("a1", "c", 8), ("a2", "c", 0), ("a3", "c", -1))
+    p = pairs(
+        ("a1", "a2", 15), ("a1", "a3", 15), ("a2", "a3", 15), ("a1", "c", 8), ("a2", "c", 0), ("a3", "c", -1)
+    )
     ours = run(p, ["a1", "a2", "a3", "c"])
     assert ours["c"] == "c" and ours["a1"] == ours["a3"]
 

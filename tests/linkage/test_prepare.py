@@ -7,7 +7,12 @@ import pytest
 
 from sightline.people.linkage import LinkageInputError, prepare_records
 from sightline.people.linkage.names import canonical_forms, metaphone
-from sightline.people.linkage.prepare import normalise_address, normalise_phones, normalise_postcode, valid_nhs_number
+from sightline.people.linkage.prepare import (
+    normalise_address,
+    normalise_phones,
+    normalise_postcode,
+    valid_nhs_number,
+)
 
 
 def frame(**columns: list[str]) -> pd.DataFrame:
@@ -47,7 +52,12 @@ def test_prepare_standardises_names_dates_and_contacts() -> None:
     assert a["given"] == "mary" and a["family"] == "oneil"
     assert set(a["name_tokens"]) >= {"mary", "jane", "oneil", "mj", "moll"}
     assert b["given"] == "jessica" and b["family"] == "smithjones"
-    assert (a["dob"], a["dob_t"], a["dob_ym"], a["dob_precision"]) == ("2001-03-04", "2001-04-03", "2001-03", "day")
+    assert (a["dob"], a["dob_t"], a["dob_ym"], a["dob_precision"]) == (
+        "2001-03-04",
+        "2001-04-03",
+        "2001-03",
+        "day",
+    )
     assert (b["dob"], b["dob_ym"], b["dob_y"], b["dob_precision"]) == (None, "2001-07", "2001", "month")
     assert (a["postcode"], a["pc_sector"], a["pc_district"]) == ("S652AB", "S652", "S65")
     assert (b["postcode"], b["pc_district"]) == (None, "S65")

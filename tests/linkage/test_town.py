@@ -55,7 +55,9 @@ def test_review_queue_holds_uncertain_and_overridden_pairs(town: Town) -> None:
 
 
 def test_human_decisions_are_honoured(town: Town) -> None:
-    linked = town.result.pairs[town.result.pairs["linked"] & (town.result.pairs.match_probability > 0.99)].iloc[0]
+    linked = town.result.pairs[
+        town.result.pairs["linked"] & (town.result.pairs.match_probability > 0.99)
+    ].iloc[0]
     a, b = linked["record_key_l"], linked["record_key_r"]
     # Two records in different clusters, joined by a human.
     clusters = town.result.clusters
@@ -94,7 +96,12 @@ def test_incremental_run_matches_a_full_run(town: Town) -> None:
     assert agreement.f1 >= 0.99
     # Old records untouched by the new extract keep exactly their clusters.
     new_keys = set(records.loc[late, "record_key"])
-    touched = set(incremental.pairs.loc[incremental.pairs.record_key_l.isin(new_keys) | incremental.pairs.record_key_r.isin(new_keys), ["record_key_l", "record_key_r"]].stack())
+    touched = set(
+        incremental.pairs.loc[
+            incremental.pairs.record_key_l.isin(new_keys) | incremental.pairs.record_key_r.isin(new_keys),
+            ["record_key_l", "record_key_r"],
+        ].stack()
+    )
     for k, c in first.clusters.items():
         if k not in touched and c not in touched:
             assert incremental.clusters[k] == c

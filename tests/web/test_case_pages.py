@@ -704,3 +704,59 @@ def test_linking_someone_outside_access_to_an_investigation_is_refused(
     assert not InvestigationPerson.objects.exists()
     unknown = client.post(f"{inv}/people", {"person": "P-000000000000", "role": "victim"})
     assert "There is no person P-000000000000" in html(unknown)
+
+
+def test_withdraw_close_end_and_self_referrals(
+    people: dict[str, Any], make_user: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    from sightline.access.services import actor_for
+    from sightline.cases.models import Plan, SelfReferral
+
+    child = people["child"]
+    concern = concern_for(child, people["pc"])
+    pc = signed_in(login, people["pc"])
+    page = html(pc.post(f"/concerns/{concern.id}/withdraw", {"reason": ""}))
+    assert '<a href="#id_reason">Enter a reason</a>' in page
+    assert pc.post(f"/concerns/{concern.id}/withdraw", {"reason": "Wrong child"}).status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == "withdrawn"
+    # Another agency's practitioner may not withdraw it (the service's rule, shown on the form).
+    other_pc = make_user("practitioner", "police", username="pc2")
+    second = concern_for(child, people["coord"])
+    refused = html(signed_in(login, other_pc).post(f"/concerns/{second.id}/withdraw", {"reason": "No"}))
+    assert "Only the raising agency or a triage role may withdraw a concern" in refused
+
+    me = actor_for(people["pc"])
+    plan = services.do_create_plan(actor=me, person_id=child.id, title="Plan", review_due_on=YESTERDAY)
+    assert pc.post(f"/plans/{plan.id}/close", {"reason": "Risk reduced"}).status_code == 302
+    assert Plan.objects.get().status == "closed"
+    placement = services.do_start_placement(
+        actor=me,
+        person_id=child.id,
+        placement_type="foster",
+        started_on=LAST_WEEK,
+        in_area=True,
+        placing_authority="Sightline Borough Council",
+    )
+    early = pc.post(
+        f"/placements/{placement.id}/end",
+        {**date_parts("ended_on", LAST_WEEK - dt.timedelta(days=3)), "end_reason": "Moved", "version": "1"},
+    )
+    assert "The end must be on or after the start" in html(early)
+    done = pc.post(
+        f"/placements/{placement.id}/end",
+        {**date_parts("ended_on", YESTERDAY), "end_reason": "Moved to family", "version": "1"},
+    )
+    assert done.status_code == 302
+    assert Placement.objects.get().ended_on == YESTERDAY
+
+    analyst = signed_in(login, people["analyst"])
+    inv = analyst.post(
+        "/investigations/new", {"operation_name": "Operation Elm", **date_parts("opened_on", LAST_WEEK)}
+    )["Location"]
+    analyst.post(f"{inv}/came-forward", {**date_parts("received_on", YESTERDAY), "channel": "phone"})
+    analyst.post(f"{inv}/came-forward", {**date_parts("received_on", YESTERDAY), "person": child.id})
+    assert SelfReferral.objects.count() == 2
+    assert '<dd class="govuk-summary-list__value">2</dd>' in html(analyst.get(inv))
+    listing = html(analyst.get("/investigations"))
+    assert 'id="self-referrals"' in listing and "Victims coming forward per week" in listing

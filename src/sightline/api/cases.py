@@ -68,7 +68,7 @@ SuspectStatusChoice = Literal[
 # --- concerns ------------------------------------------------------------------------------------
 
 
-class OtherIn(Schema):
+class ConcernOtherIn(Schema):
     person_id: ObjectId
     role: Role
 
@@ -83,7 +83,9 @@ class ConcernIn(Schema):
     indicators: list[Str10] = Field(
         default_factory=list, max_length=60, description="screening indicator codes"
     )
-    others: list[OtherIn] = Field(default_factory=list, max_length=20, description="other people involved")
+    others: list[ConcernOtherIn] = Field(
+        default_factory=list, max_length=20, description="other people involved"
+    )
 
 
 class ConcernOut(Schema):
@@ -105,12 +107,12 @@ class ConcernOut(Schema):
     decided_at: dt.datetime | None
 
 
-class OtherOut(Schema):
+class ConcernOtherOut(Schema):
     person_id: str
     role: str
 
 
-class DecisionOut(Schema):
+class TriageDecisionOut(Schema):
     id: str
     concern_id: str
     decision: str
@@ -120,7 +122,7 @@ class DecisionOut(Schema):
     decided_at: dt.datetime
 
 
-class IndicatorOut(Schema):
+class ScreeningIndicatorOut(Schema):
     code: str
     kind: str
     label: str
@@ -128,13 +130,13 @@ class IndicatorOut(Schema):
 
 class ConcernDetailOut(Schema):
     concern: ConcernOut
-    others: list[OtherOut]
-    decisions: list[DecisionOut]
-    indicators: list[IndicatorOut]
+    others: list[ConcernOtherOut]
+    decisions: list[TriageDecisionOut]
+    indicators: list[ScreeningIndicatorOut]
     overdue: bool
 
 
-class QueueItemOut(Schema):
+class TriageQueueItemOut(Schema):
     """A concern in a queue. ``restricted``: you may not see the child, so no name and no detail."""
 
     concern_id: str
@@ -156,15 +158,15 @@ class TriageIn(Schema):
     version: int | None = Field(None, ge=1, description="the concern version you read; 409 if it moved on")
 
 
-class QueueParams(Schema):
+class TriageQueueParams(Schema):
     view: Literal["queue", "overdue", "new"] = Field(
         "queue", description="the triage queue, overdue only, or new"
     )
 
 
-def _queue_out(item: selectors.QueueItem) -> QueueItemOut:
+def _queue_out(item: selectors.QueueItem) -> TriageQueueItemOut:
     c = item.concern
-    return QueueItemOut(
+    return TriageQueueItemOut(
         concern_id=c.id,
         person_id=c.person_id,
         person_name=item.person_name,
@@ -196,10 +198,10 @@ def raise_concern(request: HttpRequest, payload: ConcernIn) -> Status[Concern]:
 
 
 @router.get(
-    "/concerns", response=list[QueueItemOut], summary="The triage queue (or overdue, or new concerns)"
+    "/concerns", response=list[TriageQueueItemOut], summary="The triage queue (or overdue, or new concerns)"
 )
 @paginate(Pagination)
-def concerns(request: HttpRequest, params: Query[QueueParams]) -> list[QueueItemOut]:
+def concerns(request: HttpRequest, params: Query[TriageQueueParams]) -> list[TriageQueueItemOut]:
     user = current_user(request)
     if params.view == "overdue":
         items = selectors.overdue_triage(user)
@@ -217,14 +219,16 @@ def get_concern(request: HttpRequest, concern_id: str = Id()) -> ConcernDetailOu
     d = selectors.get_concern(current_user(request), concern_id)
     return ConcernDetailOut(
         concern=ConcernOut.from_orm(d.concern),
-        others=[OtherOut(person_id=o.person_id, role=o.role) for o in d.others],
-        decisions=[DecisionOut.from_orm(x) for x in d.decisions],
-        indicators=[IndicatorOut(code=i.code, kind=i.kind, label=i.label) for i in d.indicators],
+        others=[ConcernOtherOut(person_id=o.person_id, role=o.role) for o in d.others],
+        decisions=[TriageDecisionOut.from_orm(x) for x in d.decisions],
+        indicators=[ScreeningIndicatorOut(code=i.code, kind=i.kind, label=i.label) for i in d.indicators],
         overdue=d.overdue,
     )
 
 
-@router.post("/concerns/{concern_id}/triage", response={201: DecisionOut}, summary="Record a triage decision")
+@router.post(
+    "/concerns/{concern_id}/triage", response={201: TriageDecisionOut}, summary="Record a triage decision"
+)
 def triage(request: HttpRequest, payload: TriageIn, concern_id: str = Id()) -> Status[TriageDecision]:
     require(request, Cap.TRIAGE)
     selectors.require_object_access(current_user(request), Concern, concern_id, "triage")
@@ -241,7 +245,7 @@ def triage(request: HttpRequest, payload: TriageIn, concern_id: str = Id()) -> S
 # --- screening -----------------------------------------------------------------------------------
 
 
-class KindOut(Schema):
+class IndicatorKindOut(Schema):
     key: str
     label: str
     current_points: int
@@ -249,7 +253,7 @@ class KindOut(Schema):
     combine: str
 
 
-class BandOut(Schema):
+class ScreeningBandOut(Schema):
     key: str
     label: str
     min: int
@@ -260,25 +264,25 @@ class IndicatorSetOut(Schema):
     name: str
     version: int
     reassess_after_months: int
-    kinds: list[KindOut]
-    bands: list[BandOut]
-    indicators: list[IndicatorOut]
+    kinds: list[IndicatorKindOut]
+    bands: list[ScreeningBandOut]
+    indicators: list[ScreeningIndicatorOut]
 
 
-class AnswerIn(Schema):
+class ScreeningAnswerIn(Schema):
     current: bool = Field(False, description="present now (moderate: in the last 6 months)")
     earlier: bool = Field(False, description="present 6 to 12 months ago")
 
 
 class ScreeningIn(Schema):
-    answers: dict[Str10, AnswerIn] = Field(description="ticked indicators by code")
+    answers: dict[Str10, ScreeningAnswerIn] = Field(description="ticked indicators by code")
     override_band: Str40 = Field("", description="your judgement, if it differs from the score's band")
     override_reason: Reason = Field("", description="required with an override")
     notes: LongText = ""
     concern_id: ObjectId | None = None
 
 
-class ScoreLineOut(Schema):
+class ScreeningScoreLineOut(Schema):
     code: str
     kind: str
     points: int
@@ -303,10 +307,10 @@ class ScreeningOut(Schema):
     completed_by: str
     agency_id: str
     next_due_on: dt.date
-    lines: list[ScoreLineOut]
+    lines: list[ScreeningScoreLineOut]
 
 
-class TriggerOut(Schema):
+class RescreenTriggerOut(Schema):
     kind: str
     on: dt.date
     source: str
@@ -322,7 +326,7 @@ class RescreenOut(Schema):
     last_screening_id: str | None
     next_due_on: dt.date | None
     reasons: list[str]
-    triggers: list[TriggerOut]
+    triggers: list[RescreenTriggerOut]
 
 
 def _screening_out(view: selectors.ScreeningView) -> ScreeningOut:
@@ -346,7 +350,7 @@ def _screening_out(view: selectors.ScreeningView) -> ScreeningOut:
         completed_by=s.completed_by,
         agency_id=s.agency_id,
         next_due_on=s.next_due_on,
-        lines=[ScoreLineOut(code=x.code, kind=x.kind, points=x.points) for x in view.lines],
+        lines=[ScreeningScoreLineOut(code=x.code, kind=x.kind, points=x.points) for x in view.lines],
     )
 
 
@@ -368,7 +372,7 @@ def _rescreen_out(person_id: str, due: selectors.RescreenDue | None) -> Rescreen
         last_screening_id=due.last_screening.id,
         next_due_on=due.last_screening.next_due_on,
         reasons=due.reasons,
-        triggers=[TriggerOut(**t.__dict__) for t in due.triggers],
+        triggers=[RescreenTriggerOut(**t.__dict__) for t in due.triggers],
     )
 
 
@@ -380,9 +384,9 @@ def indicator_set(request: HttpRequest) -> IndicatorSetOut:
         name=s.name,
         version=s.version,
         reassess_after_months=s.reassess_after_months,
-        kinds=[KindOut(**k.__dict__) for k in s.kinds.values()],
-        bands=[BandOut(**b.__dict__) for b in s.bands],
-        indicators=[IndicatorOut(code=i.code, kind=i.kind, label=i.label) for i in s.indicators],
+        kinds=[IndicatorKindOut(**k.__dict__) for k in s.kinds.values()],
+        bands=[ScreeningBandOut(**b.__dict__) for b in s.bands],
+        indicators=[ScreeningIndicatorOut(code=i.code, kind=i.kind, label=i.label) for i in s.indicators],
     )
 
 
@@ -429,7 +433,7 @@ def rescreens_due(request: HttpRequest) -> list[RescreenOut]:
 # --- plans ---------------------------------------------------------------------------------------
 
 
-class ActionOut(Schema):
+class PlanActionOut(Schema):
     id: str
     version: int
     plan_id: str
@@ -443,7 +447,7 @@ class ActionOut(Schema):
     overdue: bool
 
 
-class ReviewOut(Schema):
+class PlanReviewOut(Schema):
     id: str
     plan_id: str
     reviewed_on: dt.date
@@ -453,7 +457,7 @@ class ReviewOut(Schema):
     next_review_on: dt.date
 
 
-class PlanOut(Schema):
+class CasePlanOut(Schema):
     id: str
     version: int
     person_id: str
@@ -467,24 +471,24 @@ class PlanOut(Schema):
     review_overdue: bool
     closed_at: dt.datetime | None
     close_reason: str
-    actions: list[ActionOut]
-    reviews: list[ReviewOut]
+    actions: list[PlanActionOut]
+    reviews: list[PlanReviewOut]
 
 
-class PlanIn(Schema):
+class CasePlanIn(Schema):
     title: RequiredStr200
     summary: LongText = ""
     review_due_on: Date
 
 
-class ActionIn(Schema):
+class PlanActionIn(Schema):
     description: RequiredText
     owner_agency: ObjectId
     owner_user: Str150 = Field("", description="username of the owner; blank means the agency")
     due_on: Date
 
 
-class ActionPatch(Schema):
+class PlanActionPatch(Schema):
     status: Literal["open", "done", "cancelled"] | None = None
     due_on: Date | None = None
     note: LongText | None = None
@@ -492,18 +496,18 @@ class ActionPatch(Schema):
     version: int | None = Field(None, ge=1)
 
 
-class ReviewIn(Schema):
+class PlanReviewIn(Schema):
     summary: RequiredText
     next_review_on: Date
     reviewed_on: Date | None = None
 
 
-class CloseIn(Schema):
+class PlanCloseIn(Schema):
     reason: RequiredReason
 
 
-def _action_out(a: PlanAction, overdue: bool) -> ActionOut:
-    return ActionOut(
+def _action_out(a: PlanAction, overdue: bool) -> PlanActionOut:
+    return PlanActionOut(
         id=a.id,
         version=a.version,
         plan_id=a.plan_id,
@@ -518,9 +522,9 @@ def _action_out(a: PlanAction, overdue: bool) -> ActionOut:
     )
 
 
-def _plan_out(view: selectors.PlanView) -> PlanOut:
+def _plan_out(view: selectors.PlanView) -> CasePlanOut:
     p = view.plan
-    return PlanOut(
+    return CasePlanOut(
         id=p.id,
         version=p.version,
         person_id=p.person_id,
@@ -535,20 +539,22 @@ def _plan_out(view: selectors.PlanView) -> PlanOut:
         closed_at=p.closed_at,
         close_reason=p.close_reason,
         actions=[_action_out(a.action, a.overdue) for a in view.actions],
-        reviews=[ReviewOut.from_orm(r) for r in view.reviews],
+        reviews=[PlanReviewOut.from_orm(r) for r in view.reviews],
     )
 
 
 @router.get(
-    "/people/{person_id}/plans", response=list[PlanOut], summary="A child's plans with actions and reviews"
+    "/people/{person_id}/plans",
+    response=list[CasePlanOut],
+    summary="A child's plans with actions and reviews",
 )
 @paginate(Pagination)
-def plans(request: HttpRequest, person_id: str = Id()) -> list[PlanOut]:
+def plans(request: HttpRequest, person_id: str = Id()) -> list[CasePlanOut]:
     return [_plan_out(v) for v in selectors.person_plans(current_user(request), person_id)]
 
 
-@router.post("/people/{person_id}/plans", response={201: PlanOut}, summary="Open a plan")
-def create_plan(request: HttpRequest, payload: PlanIn, person_id: str = Id()) -> Status[PlanOut]:
+@router.post("/people/{person_id}/plans", response={201: CasePlanOut}, summary="Open a plan")
+def create_plan(request: HttpRequest, payload: CasePlanIn, person_id: str = Id()) -> Status[CasePlanOut]:
     root = selectors.require_child_access(current_user(request), person_id, "open plan")
     plan = services.do_create_plan(
         actor=current_actor(request),
@@ -560,13 +566,13 @@ def create_plan(request: HttpRequest, payload: PlanIn, person_id: str = Id()) ->
     return Status(201, _plan_out(selectors.plan_view(plan)))
 
 
-@router.get("/plans/{plan_id}", response=PlanOut, summary="A plan with its actions and reviews")
-def get_plan(request: HttpRequest, plan_id: str = Id()) -> PlanOut:
+@router.get("/plans/{plan_id}", response=CasePlanOut, summary="A plan with its actions and reviews")
+def get_plan(request: HttpRequest, plan_id: str = Id()) -> CasePlanOut:
     return _plan_out(selectors.get_plan(current_user(request), plan_id))
 
 
-@router.post("/plans/{plan_id}/actions", response={201: ActionOut}, summary="Add an action to a plan")
-def add_action(request: HttpRequest, payload: ActionIn, plan_id: str = Id()) -> Status[ActionOut]:
+@router.post("/plans/{plan_id}/actions", response={201: PlanActionOut}, summary="Add an action to a plan")
+def add_action(request: HttpRequest, payload: PlanActionIn, plan_id: str = Id()) -> Status[PlanActionOut]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "add plan action")
     a = services.do_add_plan_action(
         plan_id,
@@ -580,9 +586,11 @@ def add_action(request: HttpRequest, payload: ActionIn, plan_id: str = Id()) -> 
 
 
 @router.patch(
-    "/actions/{action_id}", response=ActionOut, summary="Complete, cancel, reschedule or annotate an action"
+    "/actions/{action_id}",
+    response=PlanActionOut,
+    summary="Complete, cancel, reschedule or annotate an action",
 )
-def update_action(request: HttpRequest, payload: ActionPatch, action_id: str = Id()) -> ActionOut:
+def update_action(request: HttpRequest, payload: PlanActionPatch, action_id: str = Id()) -> PlanActionOut:
     selectors.require_object_access(current_user(request), PlanAction, action_id, "update plan action")
     a = services.do_update_plan_action(
         action_id,
@@ -596,8 +604,8 @@ def update_action(request: HttpRequest, payload: ActionPatch, action_id: str = I
     return _action_out(a, selectors.action_overdue(a, dt.date.today()))
 
 
-@router.post("/plans/{plan_id}/reviews", response={201: ReviewOut}, summary="Record a plan review")
-def review_plan(request: HttpRequest, payload: ReviewIn, plan_id: str = Id()) -> Status[Any]:
+@router.post("/plans/{plan_id}/reviews", response={201: PlanReviewOut}, summary="Record a plan review")
+def review_plan(request: HttpRequest, payload: PlanReviewIn, plan_id: str = Id()) -> Status[Any]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "review plan")
     review = services.do_review_plan(
         plan_id,
@@ -609,8 +617,8 @@ def review_plan(request: HttpRequest, payload: ReviewIn, plan_id: str = Id()) ->
     return Status(201, review)
 
 
-@router.post("/plans/{plan_id}/close", response=PlanOut, summary="Close a plan, with a reason")
-def close_plan(request: HttpRequest, payload: CloseIn, plan_id: str = Id()) -> PlanOut:
+@router.post("/plans/{plan_id}/close", response=CasePlanOut, summary="Close a plan, with a reason")
+def close_plan(request: HttpRequest, payload: PlanCloseIn, plan_id: str = Id()) -> CasePlanOut:
     selectors.require_object_access(current_user(request), Plan, plan_id, "close plan")
     plan = services.do_close_plan(plan_id, actor=current_actor(request), reason=payload.reason)
     return _plan_out(selectors.plan_view(plan))
@@ -619,7 +627,7 @@ def close_plan(request: HttpRequest, payload: CloseIn, plan_id: str = Id()) -> P
 # --- missing episodes and return interviews ------------------------------------------------------
 
 
-class InterviewOut(Schema):
+class ReturnInterviewOut(Schema):
     id: str
     version: int
     episode_id: str
@@ -631,7 +639,7 @@ class InterviewOut(Schema):
     outcome: str
 
 
-class InterviewStatusOut(Schema):
+class ReturnInterviewStatusOut(Schema):
     state: str = Field(description="open, due, overdue, within_72h or outside_72h")
     due_by: dt.datetime | None
     first_offered_at: dt.datetime | None
@@ -653,8 +661,8 @@ class EpisodeOut(Schema):
     notes: str
     number: int = Field(description="1 for the child's first recorded episode, 2 for the second...")
     duration_hours: float | None
-    interviews: list[InterviewOut]
-    interview_status: InterviewStatusOut
+    interviews: list[ReturnInterviewOut]
+    interview_status: ReturnInterviewStatusOut
 
 
 class EpisodeSummaryOut(Schema):
@@ -675,17 +683,17 @@ class EpisodeIn(Schema):
     notes: LongText = ""
 
 
-class ReturnIn(Schema):
+class EpisodeReturnIn(Schema):
     ended_at: DateTime
     where_found: Str300 = ""
     version: int | None = Field(None, ge=1)
 
 
-class OfferIn(Schema):
+class ReturnInterviewOfferIn(Schema):
     offered_at: DateTime
 
 
-class InterviewPatch(Schema):
+class ReturnInterviewPatch(Schema):
     response: Literal["pending", "accepted", "declined"]
     held_at: DateTime | None = None
     outcome: LongText = ""
@@ -707,8 +715,8 @@ def _episode_out(v: selectors.EpisodeView) -> EpisodeOut:
         notes=e.notes,
         number=v.number,
         duration_hours=v.duration_hours,
-        interviews=[InterviewOut.from_orm(i) for i in v.interviews],
-        interview_status=InterviewStatusOut(
+        interviews=[ReturnInterviewOut.from_orm(i) for i in v.interviews],
+        interview_status=ReturnInterviewStatusOut(
             state=st.state, due_by=st.due_by, first_offered_at=st.first_offered_at, within_72h=st.within_72h
         ),
     )
@@ -751,7 +759,7 @@ def record_episode(request: HttpRequest, payload: EpisodeIn, person_id: str = Id
 
 
 @router.post("/episodes/{episode_id}/return", response=EpisodeOut, summary="Record the child's return")
-def end_episode(request: HttpRequest, payload: ReturnIn, episode_id: str = Id()) -> EpisodeOut:
+def end_episode(request: HttpRequest, payload: EpisodeReturnIn, episode_id: str = Id()) -> EpisodeOut:
     user = current_user(request)
     selectors.require_object_access(user, MissingEpisode, episode_id, "record return")
     services.do_end_missing_episode(
@@ -766,11 +774,11 @@ def end_episode(request: HttpRequest, payload: ReturnIn, episode_id: str = Id())
 
 @router.post(
     "/episodes/{episode_id}/return-interviews",
-    response={201: InterviewOut},
+    response={201: ReturnInterviewOut},
     summary="Record a return interview offer",
 )
 def offer_interview(
-    request: HttpRequest, payload: OfferIn, episode_id: str = Id()
+    request: HttpRequest, payload: ReturnInterviewOfferIn, episode_id: str = Id()
 ) -> Status[ReturnInterview]:
     selectors.require_object_access(
         current_user(request), MissingEpisode, episode_id, "offer return interview"
@@ -785,11 +793,11 @@ def offer_interview(
 
 @router.patch(
     "/return-interviews/{interview_id}",
-    response=InterviewOut,
+    response=ReturnInterviewOut,
     summary="Record the reply to an offer, and the outcome",
 )
 def respond_interview(
-    request: HttpRequest, payload: InterviewPatch, interview_id: str = Id()
+    request: HttpRequest, payload: ReturnInterviewPatch, interview_id: str = Id()
 ) -> ReturnInterview:
     selectors.require_object_access(current_user(request), ReturnInterview, interview_id, "return interview")
     return services.do_record_return_interview_response(
@@ -907,7 +915,7 @@ class InvestigationOut(Schema):
     status: str
 
 
-class LinkOut(Schema):
+class InvestigationLinkOut(Schema):
     id: str
     person_id: str
     person_name: str
@@ -916,7 +924,7 @@ class LinkOut(Schema):
     active: bool
 
 
-class StatusOut(Schema):
+class SuspectStatusOut(Schema):
     id: str
     status: str
     effective_on: dt.date
@@ -927,10 +935,10 @@ class StatusOut(Schema):
     recorded_at: dt.datetime
 
 
-class SuspectOut(Schema):
-    link: LinkOut
+class InvestigationSuspectOut(Schema):
+    link: InvestigationLinkOut
     current_status: str | None
-    history: list[StatusOut]
+    history: list[SuspectStatusOut]
 
 
 class SelfReferralOut(Schema):
@@ -946,8 +954,8 @@ class SelfReferralOut(Schema):
 
 class InvestigationDetailOut(Schema):
     investigation: InvestigationOut
-    victims: list[LinkOut]
-    suspects: list[SuspectOut]
+    victims: list[InvestigationLinkOut]
+    suspects: list[InvestigationSuspectOut]
     self_referrals: list[SelfReferralOut]
 
 
@@ -963,12 +971,12 @@ class InvestigationCloseIn(Schema):
     reason: RequiredReason
 
 
-class LinkIn(Schema):
+class InvestigationLinkIn(Schema):
     person_id: ObjectId
     role: Literal["victim", "suspect"]
 
 
-class StatusIn(Schema):
+class SuspectStatusIn(Schema):
     status: SuspectStatusChoice
     effective_on: Date
     bail_conditions: LongText = Field("", description="required for bail")
@@ -984,18 +992,18 @@ class SelfReferralIn(Schema):
     summary: LongText = ""
 
 
-class WeekOut(Schema):
+class WeeklyCountOut(Schema):
     week_starting: dt.date
     count: int
 
 
-class WeekParams(Schema):
+class WeekRangeParams(Schema):
     start: Date
     end: Date
 
 
-def _link_out(lk: Any) -> LinkOut:
-    return LinkOut(
+def _link_out(lk: Any) -> InvestigationLinkOut:
+    return InvestigationLinkOut(
         id=lk.id,
         person_id=lk.person_id,
         person_name=str(lk.person),
@@ -1010,10 +1018,10 @@ def _investigation_out(view: selectors.InvestigationView) -> InvestigationDetail
         investigation=InvestigationOut.from_orm(view.investigation),
         victims=[_link_out(v) for v in view.victims],
         suspects=[
-            SuspectOut(
+            InvestigationSuspectOut(
                 link=_link_out(s.link),
                 current_status=s.current.status if s.current else None,
-                history=[StatusOut.from_orm(h) for h in s.history],
+                history=[SuspectStatusOut.from_orm(h) for h in s.history],
             )
             for s in view.suspects
         ],
@@ -1038,9 +1046,13 @@ def get_investigation(request: HttpRequest, investigation_id: str = Id()) -> Inv
 
 
 @router.post(
-    "/investigations/{investigation_id}/people", response={201: LinkOut}, summary="Link a victim or suspect"
+    "/investigations/{investigation_id}/people",
+    response={201: InvestigationLinkOut},
+    summary="Link a victim or suspect",
 )
-def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = Id()) -> Status[Any]:
+def link_person(
+    request: HttpRequest, payload: InvestigationLinkIn, investigation_id: str = Id()
+) -> Status[Any]:
     user = require(request, Cap.INVESTIGATE)
     get_object_or_404(Investigation, pk=investigation_id)
     selectors.require_child_access(user, payload.person_id, "link to investigation")
@@ -1052,11 +1064,11 @@ def link_person(request: HttpRequest, payload: LinkIn, investigation_id: str = I
 
 @router.post(
     "/investigations/{investigation_id}/suspects/{person_id}/status",
-    response={201: StatusOut},
+    response={201: SuspectStatusOut},
     summary="Add a step to a suspect's status history",
 )
 def suspect_status(
-    request: HttpRequest, payload: StatusIn, investigation_id: str = Id(), person_id: str = Id()
+    request: HttpRequest, payload: SuspectStatusIn, investigation_id: str = Id(), person_id: str = Id()
 ) -> Status[SuspectStatus]:
     user = require(request, Cap.INVESTIGATE)
     get_object_or_404(Investigation, pk=investigation_id)
@@ -1087,17 +1099,19 @@ def self_referral(request: HttpRequest, payload: SelfReferralIn) -> Status[SelfR
 
 
 @router.get(
-    "/self-referrals/weekly", response=list[WeekOut], summary="Victims coming forward per week (counts only)"
+    "/self-referrals/weekly",
+    response=list[WeeklyCountOut],
+    summary="Victims coming forward per week (counts only)",
 )
 @paginate(Pagination)
-def self_referrals_weekly(request: HttpRequest, params: Query[WeekParams]) -> list[WeekOut]:
+def self_referrals_weekly(request: HttpRequest, params: Query[WeekRangeParams]) -> list[WeeklyCountOut]:
     require(request, Cap.VIEW_AGGREGATE, Cap.INVESTIGATE)
     if params.end < params.start or (params.end - params.start).days > 3700:
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"end": "end must be on or after start, and within ten years of it"})
     return [
-        WeekOut(week_starting=w, count=n)
+        WeeklyCountOut(week_starting=w, count=n)
         for w, n in selectors.self_referrals_per_week(params.start, params.end)
     ]
 
@@ -1129,7 +1143,7 @@ class ChronologyParams(Schema):
     kind: Str40 = ""
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     kind: str = Field(description="triage, plan_action, plan_review, return_interview or rescreen")
     title: str
     person_id: str
@@ -1141,7 +1155,7 @@ class TaskOut(Schema):
     restricted: bool
 
 
-class TaskParams(Schema):
+class CaseTaskParams(Schema):
     which: Literal["mine", "overdue"] = "mine"
 
 
@@ -1157,9 +1171,9 @@ def chronology(
     return [ChronologyEntryOut(**e.__dict__, date=e.date) for e in entries]
 
 
-@router.get("/tasks", response=list[TaskOut], summary="My tasks, or overdue items")
+@router.get("/tasks", response=list[CaseTaskOut], summary="My tasks, or overdue items")
 @paginate(Pagination)
-def tasks(request: HttpRequest, params: Query[TaskParams]) -> list[TaskOut]:
+def tasks(request: HttpRequest, params: Query[CaseTaskParams]) -> list[CaseTaskOut]:
     user = current_user(request)
     items = selectors.overdue_items(user) if params.which == "overdue" else selectors.my_tasks(user)
-    return [TaskOut(**t.__dict__) for t in items]
+    return [CaseTaskOut(**t.__dict__) for t in items]

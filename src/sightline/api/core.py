@@ -39,6 +39,7 @@ log = logging.getLogger("sightline.api")
 PROBLEM = "application/problem+json"
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
+PAGE_OFFSET_MAX = 1_000_000_000
 
 __all__ = ["PAGE_MAX", "PROBLEM", "Pagination", "api", "paginate", "problem"]
 
@@ -215,8 +216,8 @@ class SightlineAPI(NinjaAPI):
                     extra["409"] = "The object changed since it was read, or its state does not allow this"
                 if op.get("parameters") or op.get("requestBody"):
                     extra["422"] = "The request did not validate; `errors` says where"
-                if "{" in path:
-                    extra["404"] = "There is no such object"
+                if "{" in path or op.get("requestBody"):
+                    extra["404"] = "There is no such object (in the path, or referred to by the body)"
                 extra["500"] = "Something went wrong on the server"
                 for code, description in extra.items():
                     responses.setdefault(code, _problem_response(description))
@@ -305,7 +306,8 @@ class Pagination(LimitOffsetPagination):
         limit: int = Field(
             PAGE_DEFAULT, ge=1, le=PAGE_MAX, description=f"Items per page (at most {PAGE_MAX})"
         )
-        offset: int = Field(0, ge=0, description="Items to skip")
+        # Bounded so that offset + limit fits the databases' 64-bit LIMIT/OFFSET.
+        offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX, description="Items to skip")
 
     class Output(Schema):
         items: list[Any]

@@ -83,14 +83,14 @@ class PersonOut(Schema):
     created_by: str
 
 
-class IdentifierOut(Schema):
+class PersonIdentifierOut(Schema):
     id: str
     scheme: str
     value: str
     agency: str | None
 
 
-class RecordOut(Schema):
+class AgencyRecordOut(Schema):
     id: str
     agency: str
     record_id: str
@@ -104,17 +104,17 @@ class RecordOut(Schema):
 class PersonDetailOut(Schema):
     person: PersonOut
     merged_from: list[PersonOut]
-    identifiers: list[IdentifierOut]
-    records: list[RecordOut]
+    identifiers: list[PersonIdentifierOut]
+    records: list[AgencyRecordOut]
     agencies: list[str]
 
 
-class IdentifierIn(Schema):
+class PersonIdentifierIn(Schema):
     scheme: Literal["nhs_number", "upn", "pnc_id", "agency_ref"]
     value: RequiredStr100
 
 
-class PersonFields(Schema):
+class PersonFieldsIn(Schema):
     given_name: Str200 = ""
     family_name: Str200 = ""
     other_names: Str500 = ""
@@ -126,9 +126,9 @@ class PersonFields(Schema):
     postcode: Str10 = ""
 
 
-class PersonIn(PersonFields):
+class PersonIn(PersonFieldsIn):
     kind: Literal["child", "adult", "unknown"] = "child"
-    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+    identifiers: list[PersonIdentifierIn] = Field(default_factory=list, max_length=20)
     reason: Reason = ""
 
 
@@ -147,16 +147,16 @@ class PersonPatch(Schema):
     version: int | None = Field(None, ge=1, description="the version you read; 409 if it has moved on")
 
 
-class MergeIn(Schema):
+class PersonMergeIn(Schema):
     into: ObjectId = Field(description="the person that stays")
     reason: RequiredReason
 
 
-class UnmergeIn(Schema):
+class PersonUnmergeIn(Schema):
     reason: RequiredReason
 
 
-class SearchHitOut(Schema):
+class PersonSearchHitOut(Schema):
     person_id: str
     score: float
     reasons: list[str]
@@ -164,7 +164,7 @@ class SearchHitOut(Schema):
     person: PersonOut | None
 
 
-class SearchParams(Schema):
+class PersonSearchParams(Schema):
     q: Str200 = Field("", description="one box: name, date of birth, postcode or identifier")
     name: Str200 = ""
     date_of_birth: Str10 = ""
@@ -173,8 +173,8 @@ class SearchParams(Schema):
     kind: Literal["", "child", "adult", "unknown"] = ""
 
 
-def identifier_out(i: PersonIdentifier) -> IdentifierOut:
-    return IdentifierOut(id=i.id, scheme=i.scheme, value=i.value, agency=i.agency_id)
+def identifier_out(i: PersonIdentifier) -> PersonIdentifierOut:
+    return PersonIdentifierOut(id=i.id, scheme=i.scheme, value=i.value, agency=i.agency_id)
 
 
 def detail_out(record: selectors.PersonRecord) -> PersonDetailOut:
@@ -183,7 +183,7 @@ def detail_out(record: selectors.PersonRecord) -> PersonDetailOut:
         merged_from=[PersonOut.from_orm(p) for p in record.merged_from],
         identifiers=[identifier_out(i) for i in record.identifiers],
         records=[
-            RecordOut(
+            AgencyRecordOut(
                 id=r.id,
                 agency=r.agency_id,
                 record_id=r.record_id,
@@ -204,11 +204,11 @@ def detail_out(record: selectors.PersonRecord) -> PersonDetailOut:
 
 @router.get(
     "",
-    response=list[SearchHitOut],
+    response=list[PersonSearchHitOut],
     summary="Search people by name, nickname, date of birth, postcode or identifier",
 )
 @paginate(Pagination)
-def search(request: HttpRequest, params: Query[SearchParams]) -> list[selectors.SearchHit]:
+def search(request: HttpRequest, params: Query[PersonSearchParams]) -> list[selectors.SearchHit]:
     """Tolerant of misspellings and nicknames. People you may not see come back ``restricted``, with
     only their id (for break-glass). The search and what it showed are ledgered."""
     require(request, Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
@@ -262,11 +262,13 @@ def update_person(request: HttpRequest, payload: PersonPatch, person_id: str = I
 
 
 @router.post(
-    "/{person_id}/identifiers", response={201: IdentifierOut}, summary="Add an identifier your agency holds"
+    "/{person_id}/identifiers",
+    response={201: PersonIdentifierOut},
+    summary="Add an identifier your agency holds",
 )
 def add_identifier(
-    request: HttpRequest, payload: IdentifierIn, person_id: str = Id()
-) -> Status[IdentifierOut]:
+    request: HttpRequest, payload: PersonIdentifierIn, person_id: str = Id()
+) -> Status[PersonIdentifierOut]:
     access.require_person_access(current_user(request), person_id, "add identifier")
     ident = services.do_add_identifier(
         person_id, scheme=payload.scheme, value=payload.value, actor=current_actor(request)
@@ -277,7 +279,7 @@ def add_identifier(
 @router.post(
     "/{person_id}/merge", response=PersonDetailOut, summary="Merge this person into another (reversible)"
 )
-def merge(request: HttpRequest, payload: MergeIn, person_id: str = Id()) -> PersonDetailOut:
+def merge(request: HttpRequest, payload: PersonMergeIn, person_id: str = Id()) -> PersonDetailOut:
     user = require(request, Cap.MERGE_PEOPLE)
     for pid in (person_id, payload.into):
         if Person.objects.filter(pk=pid).exists():
@@ -289,7 +291,7 @@ def merge(request: HttpRequest, payload: MergeIn, person_id: str = Id()) -> Pers
 
 
 @router.post("/{person_id}/unmerge", response=PersonDetailOut, summary="Undo a manual merge")
-def unmerge(request: HttpRequest, payload: UnmergeIn, person_id: str = Id()) -> PersonDetailOut:
+def unmerge(request: HttpRequest, payload: PersonUnmergeIn, person_id: str = Id()) -> PersonDetailOut:
     user = require(request, Cap.MERGE_PEOPLE)
     access.require_person_access(user, person_id, "unmerge people")
     person = services.do_unmerge_person(person_id, actor=current_actor(request), reason=payload.reason)

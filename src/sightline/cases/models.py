@@ -101,7 +101,9 @@ class Screening(LedgeredModel):
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     indicator_set = models.CharField(max_length=64)
     indicator_set_version = models.PositiveIntegerField()
-    answers = models.JSONField(help_text='{code: {"current": bool, "earlier": bool}} for ticked indicators')
+    answers = models.JSONField(
+        default=dict, blank=True, help_text='{code: {"current": bool, "earlier": bool}} for ticked indicators'
+    )
     score = models.PositiveIntegerField()
     computed_band = models.CharField(max_length=30)
     override_band = models.CharField(max_length=30, blank=True)

@@ -70,8 +70,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return timezone.now()
+def _utc(value: dt.datetime | None = None) -> dt.datetime:
+    """``value`` (default: now) in UTC. Stored times are UTC so that each ledger version reads exactly
+    as the row does when loaded back (ISO strings keep their offset)."""
+    if value is None:
+        return timezone.now()
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value.astimezone(dt.UTC)
 
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
@@ -95,9 +101,7 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise ValidationError({field: "enter a date and time"})
     _dates(**{field: value})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    return _utc(value)
 
 
 def _not_future(value: dt.datetime | dt.date, field: str, now: dt.datetime) -> None:
@@ -185,7 +189,7 @@ def do_raise_concern(
     agency involved with the child.
     """
     require_cap(actor, Cap.RAISE_CONCERN)
-    now = now or _now()
+    now = _utc(now)
     _required({"what_was_seen": what_was_seen, "occurred_at": occurred_at, "urgency": urgency})
     _choice(urgency, Urgency.values, "urgency")
     occurred_at = _aware(occurred_at, "occurred_at")
@@ -245,7 +249,7 @@ def do_triage_concern(
     _choice(decision, TriageDecision.Decision.values, "decision")
     if decision == TriageDecision.Decision.NO_FURTHER_ACTION and not reason.strip():
         raise ValidationError({"reason": "say why no further action is needed"})
-    now = now or _now()
+    now = _utc(now)
     with transaction.atomic():
         concern = get_object_or_404(Concern.objects.select_for_update(), pk=concern_id)
         _check_version(concern, expected_version)
@@ -312,7 +316,7 @@ def do_complete_screening(
     set's ``reassess_after_months``.
     """
     require_cap(actor, Cap.SCREEN)
-    now = now or _now()
+    now = _utc(now)
     indicator_set = tool.default_indicator_set()
     try:
         parsed = tool.parse_answers(indicator_set, answers)
@@ -381,7 +385,7 @@ def do_create_plan(
     require_cap(actor, Cap.MANAGE_CASE)
     _dates(review_due_on=review_due_on)
     _required({"title": title, "review_due_on": review_due_on})
-    now = now or _now()
+    now = _utc(now)
     child = _child(person_id)
     with transaction.atomic():
         agency = _actor_agency(actor)
@@ -421,7 +425,7 @@ def do_add_plan_action(
     require_cap(actor, Cap.MANAGE_CASE)
     _dates(due_on=due_on)
     _required({"description": description, "owner_agency": owner_agency, "due_on": due_on})
-    now = now or _now()
+    now = _utc(now)
     agency = _agency(owner_agency, "owner_agency")
     if owner_user:
         owner = User.objects.filter(username=owner_user).first()
@@ -460,7 +464,7 @@ def do_update_plan_action(
     """Complete, cancel or reschedule an action. Moving a due date or cancelling needs a reason."""
     require_cap(actor, Cap.MANAGE_CASE)
     _dates(due_on=due_on)
-    now = now or _now()
+    now = _utc(now)
     with transaction.atomic():
         action = get_object_or_404(PlanAction.objects.select_for_update(), pk=action_id)
         _check_version(action, expected_version)
@@ -492,7 +496,7 @@ def do_review_plan(
     require_cap(actor, Cap.MANAGE_CASE)
     _dates(next_review_on=next_review_on, reviewed_on=reviewed_on)
     _required({"summary": summary, "next_review_on": next_review_on})
-    now = now or _now()
+    now = _utc(now)
     reviewed_on = reviewed_on or timezone.localdate(now)
     if next_review_on <= reviewed_on:
         raise ValidationError({"next_review_on": "the next review must be after this one"})
@@ -521,7 +525,7 @@ def do_close_plan(plan_id: str, *, actor: Actor, reason: str, now: dt.datetime |
     with transaction.atomic():
         plan = _open_plan(plan_id)
         plan.status = Plan.Status.CLOSED
-        plan.closed_at = now or _now()
+        plan.closed_at = _utc(now)
         plan.close_reason = reason.strip()
         return do_update(plan, actor=actor, action="close", reason=reason)
 
@@ -544,7 +548,7 @@ def do_record_missing_episode(
     require_cap(actor, Cap.MANAGE_CASE)
     _required({"category": category, "started_at": started_at})
     _choice(category, MissingEpisode.Category.values, "category")
-    now = now or _now()
+    now = _utc(now)
     started_at = _aware(started_at, "started_at")
     _not_future(started_at, "started_at", now)
     if ended_at is not None:
@@ -583,7 +587,7 @@ def do_end_missing_episode(
 ) -> MissingEpisode:
     """Record the child's return (or being found)."""
     require_cap(actor, Cap.MANAGE_CASE)
-    now = now or _now()
+    now = _utc(now)
     ended_at = _aware(ended_at, "ended_at")
     _not_future(ended_at, "ended_at", now)
     with transaction.atomic():
@@ -604,7 +608,7 @@ def do_offer_return_interview(
 ) -> ReturnInterview:
     """Record that a return home interview was offered (expected within 72 hours of the return)."""
     require_cap(actor, Cap.MANAGE_CASE)
-    now = now or _now()
+    now = _utc(now)
     offered_at = _aware(offered_at, "offered_at")
     _not_future(offered_at, "offered_at", now)
     with transaction.atomic():
@@ -640,7 +644,7 @@ def do_record_return_interview_response(
     """Record whether the child accepted or declined, and the outcome of an interview that took place."""
     require_cap(actor, Cap.MANAGE_CASE)
     _choice(response, ReturnInterview.Response.values, "response")
-    now = now or _now()
+    now = _utc(now)
     with transaction.atomic():
         interview = get_object_or_404(ReturnInterview.objects.select_for_update(), pk=interview_id)
         _check_version(interview, expected_version)
@@ -829,7 +833,7 @@ def do_record_suspect_status(
     _dates(effective_on=effective_on, bail_end_on=bail_end_on)
     _choice(status, SuspectStatus.Status.values, "status")
     _required({"effective_on": effective_on})
-    now = now or _now()
+    now = _utc(now)
     _not_future(effective_on, "effective_on", now)
     if status == SuspectStatus.Status.BAIL:
         errors = {}
@@ -880,7 +884,7 @@ def do_record_self_referral(
     require_cap(actor, Cap.RAISE_CONCERN)
     _dates(received_on=received_on)
     _required({"received_on": received_on})
-    _not_future(received_on, "received_on", now or _now())
+    _not_future(received_on, "received_on", _utc(now))
     person = _person(person_id) if person_id else None
     if investigation_id and not Investigation.objects.filter(pk=investigation_id).exists():
         raise ValidationError({"investigation": f"there is no investigation {investigation_id}"})

@@ -39,13 +39,13 @@ def get_network(network_id: str) -> Network | None:
 # None of these check access or ledger a read: callers do, through ``sightline.access``.
 
 
-def alert_list(*, kind: str = "", status: str = "") -> QuerySet[Alert]:
-    """Alerts raised by the latest run, highest score first, by kind and status (any when blank)."""
+def alert_list(*, kind: str = "", statuses: Collection[str] = ()) -> QuerySet[Alert]:
+    """Alerts raised by the latest run, highest score first, of a kind and statuses (any if blank)."""
     qs = Alert.objects.filter(active=True)
     if kind:
         qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+    if statuses:
+        qs = qs.filter(status__in=list(statuses))
     return qs.order_by("-score", "id")
 
 

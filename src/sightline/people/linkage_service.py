@@ -495,6 +495,10 @@ def review_queue(status: str = LinkReview.Status.OPEN) -> QuerySet[LinkReview]:
     )
 
 
+def get_link_review(review_id: str) -> LinkReview | None:
+    return LinkReview.objects.select_related("decision").filter(pk=review_id).first()
+
+
 def records_by_key(keys: Iterable[str]) -> dict[str, SourceRecord]:
     """``agency:record_id`` -> the record (with its agency and extract); unknown keys are left out."""
     by_agency: dict[str, list[str]] = defaultdict(list)
@@ -570,13 +574,45 @@ def _stored_pairs(where: str, params: list[Any]) -> pd.DataFrame:
         con.close()
 
 
+def _typed_duckdb() -> Any:
+    """The DuckDB backend with the feature columns' types declared: a handful of records can leave a
+    column all blank, which DuckDB would otherwise read as integers."""
+    import duckdb
+    from splink import DuckDBAPI
+
+    from sightline.people.linkage import prepare as prep
+    from sightline.people.linkage.backends import Backend
+
+    types = {
+        **dict.fromkeys(prep.STRING_FEATURES, "VARCHAR"),
+        **dict.fromkeys(prep.ARRAY_FEATURES, "VARCHAR[]"),
+        **dict.fromkeys(prep.FLOAT_FEATURES, "DOUBLE"),
+        **dict.fromkeys(prep.INT_FEATURES, "BIGINT"),
+        **dict.fromkeys(prep.BOOL_FEATURES, "BOOLEAN"),
+    }
+
+    class TypedDuckDB(Backend):
+        def __init__(self) -> None:
+            self.con = duckdb.connect()
+
+        def db_api(self) -> Any:
+            return DuckDBAPI(connection=self.con)
+
+        def table(self, features: pd.DataFrame) -> Any:
+            self.con.register("features_raw", features)
+            columns = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in features.columns)
+            self.con.execute(f"CREATE OR REPLACE TABLE features AS SELECT {columns} FROM features_raw")
+            return "features"
+
+    return TypedDuckDB()
+
+
 def explain_pairs(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PairExplanation]:
     """Field-by-field match weights (a waterfall's bars) for pairs of record keys, keyed by the pair
     in sorted order. Empty when linkage has never run (there is no trained model to explain with)."""
     from splink.blocking_rule_library import CustomRule
 
     from sightline.people.linkage import model as mdl
-    from sightline.people.linkage.backends import Backend
     from sightline.people.linkage.engine import _display_values, _format_pairs, _level_labels
 
     wanted = {(min(a, b), max(a, b)) for a, b in pairs if a != b}
@@ -596,7 +632,7 @@ def explain_pairs(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Pai
     if missing:
         subset = features.loc[sorted({k for pair in missing for k in pair})].reset_index(drop=True)
         # Fewer than TF_MIN_RECORDS records: name frequencies are neutral, as the model intends.
-        raw = Backend().score(subset, model, [CustomRule("1=1")], mdl.tf_tables(subset, model))
+        raw = _typed_duckdb().score(subset, model, [CustomRule("1=1")], mdl.tf_tables(subset, model))
         for row in _format_pairs(raw).itertuples(index=False):
             pair = (str(row.record_key_l), str(row.record_key_r))
             if pair in missing:

@@ -519,6 +519,16 @@ class PlacementForm(forms.Form):
     postcode = _text("Postcode (optional)", max_length=10)
 
 
+class PlacementEndForm(forms.Form):
+    ended_on = GovukDateField(
+        label="End date", past_only=True, error_messages={"required": "Enter the end date"}
+    )
+    end_reason = _text(
+        "Why did the placement end?", required=True, rows=3, error_messages={"required": "Enter why it ended"}
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 # --- investigations ------------------------------------------------------------------------------
 
 
@@ -570,3 +580,31 @@ class SuspectStatusForm(forms.Form):
     def __init__(self, *args: Any, suspects: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "Choose a suspect"), *suspects]  # type: ignore[attr-defined]
+
+
+class SelfReferralForm(forms.Form):
+    received_on = GovukDateField(
+        label="Date they came forward", past_only=True, error_messages={"required": "Enter the date"}
+    )
+    channel = forms.ChoiceField(
+        label="How did they come forward?",
+        required=False,
+        choices=[
+            ("", "Choose how"),
+            ("phone", "By phone"),
+            ("in person", "In person"),
+            ("online", "Online"),
+            ("via school", "Through a school"),
+            ("via another agency", "Through another agency"),
+        ],
+    )
+    person = _text(
+        "Sightline ID of the person (if known)",
+        max_length=40,
+        help_text="Leave blank if they are not known yet. They are still counted.",
+    )
+    summary = _text("Summary (optional)", rows=4)
+
+
+class ReasonForm(forms.Form):
+    reason = _text("Reason", required=True, rows=4, error_messages={"required": "Enter a reason"})

@@ -4,71 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('size', models.BigIntegerField()),
-                ('root', models.BinaryField()),
-                ('note', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("size", models.BigIntegerField()),
+                ("root", models.BinaryField()),
+                ("note", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'db_table': 'ledger_checkpoint',
-                'ordering': ['id'],
+                "db_table": "ledger_checkpoint",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PendingEntry',
+            name="PendingEntry",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('body', models.TextField(help_text='canonical JSON of the entry without index and prev')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("body", models.TextField(help_text="canonical JSON of the entry without index and prev")),
             ],
             options={
-                'db_table': 'ledger_pending',
+                "db_table": "ledger_pending",
             },
         ),
         migrations.CreateModel(
-            name='TreeHead',
+            name="TreeHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('size', models.BigIntegerField(default=0)),
-                ('root', models.BinaryField()),
-                ('frontier', models.BinaryField()),
-                ('last_leaf_hash', models.BinaryField(default=b'')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("size", models.BigIntegerField(default=0)),
+                ("root", models.BinaryField()),
+                ("frontier", models.BinaryField()),
+                ("last_leaf_hash", models.BinaryField(default=b"")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'db_table': 'ledger_treehead',
+                "db_table": "ledger_treehead",
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('index', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('time', models.DateTimeField()),
-                ('actor_user', models.CharField(max_length=150)),
-                ('actor_agency', models.CharField(max_length=64)),
-                ('actor_role', models.CharField(max_length=64)),
-                ('action', models.CharField(max_length=64)),
-                ('object_type', models.CharField(max_length=64)),
-                ('object_id', models.CharField(max_length=128)),
-                ('version', models.IntegerField(null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('canonical', models.BinaryField(help_text='exactly the bytes hashed into the leaf')),
-                ('leaf_hash', models.BinaryField()),
+                ("index", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("time", models.DateTimeField()),
+                ("actor_user", models.CharField(max_length=150)),
+                ("actor_agency", models.CharField(max_length=64)),
+                ("actor_role", models.CharField(max_length=64)),
+                ("action", models.CharField(max_length=64)),
+                ("object_type", models.CharField(max_length=64)),
+                ("object_id", models.CharField(max_length=128)),
+                ("version", models.IntegerField(null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("canonical", models.BinaryField(help_text="exactly the bytes hashed into the leaf")),
+                ("leaf_hash", models.BinaryField()),
             ],
             options={
-                'verbose_name_plural': 'entries',
-                'db_table': 'ledger_entry',
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'version'], name='ledger_obj_idx'), models.Index(fields=['actor_user', 'time'], name='ledger_actor_idx'), models.Index(fields=['action'], name='ledger_action_idx')],
+                "verbose_name_plural": "entries",
+                "db_table": "ledger_entry",
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id", "version"], name="ledger_obj_idx"),
+                    models.Index(fields=["actor_user", "time"], name="ledger_actor_idx"),
+                    models.Index(fields=["action"], name="ledger_action_idx"),
+                ],
             },
         ),
     ]

@@ -31,21 +31,51 @@ def resolve_backend(backend: str | None) -> str:
     return name
 
 
+def _column_types(features: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, kind) for every column; kind is array, double, bigint, boolean or text."""
+    out = []
+    for col in features.columns:
+        if col in ARRAY_FEATURES:
+            out.append((col, "array"))
+        elif col in FLOAT_FEATURES:
+            out.append((col, "double"))
+        elif col in INT_FEATURES:
+            out.append((col, "bigint"))
+        elif col in BOOL_FEATURES:
+            out.append((col, "boolean"))
+        else:
+            out.append((col, "text"))
+    return out
+
+
 class Backend:
     name = "duckdb"
     dialect = "duckdb"
 
-    def db_api(self) -> Any:
+    def linker_input(self, features: pd.DataFrame) -> tuple[Any, Any]:
+        """(table, db_api) for a Linker. Columns are cast explicitly: pandas gives an
+        all-blank column no type, and Splink needs arrays to be arrays."""
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
-
-    def table(self, features: pd.DataFrame) -> Any:
-        return features
+        duck_types = {
+            "array": "VARCHAR[]",
+            "double": "DOUBLE",
+            "bigint": "BIGINT",
+            "boolean": "BOOLEAN",
+            "text": "VARCHAR",
+        }
+        con = duckdb.connect()
+        con.register("sightline_raw", features)
+        select = ", ".join(f'CAST("{c}" AS {duck_types[k]}) AS "{c}"' for c, k in _column_types(features))
+        con.execute(f"CREATE TABLE sightline_records AS SELECT {select} FROM sightline_raw")
+        con.unregister("sightline_raw")
+        return "sightline_records", DuckDBAPI(connection=con)
 
     def train(self, features: pd.DataFrame) -> dict[str, Any]:
         sample = mdl.training_sample(features)
-        return mdl.train(self.table(sample), self.db_api(), mdl.tf_tables(features), records=len(sample))
+        table, db_api = self.linker_input(sample)
+        return mdl.train(table, db_api, mdl.tf_tables(features), records=len(sample))
 
     def score(
         self,
@@ -59,10 +89,11 @@ class Backend:
         """Scores every pair of `features` that one of `rules` selects."""
         if len(features) < 2:
             return pd.DataFrame()
+        table, db_api = self.linker_input(features)
         linker = Linker(
-            self.table(features),
+            table,
             mdl.settings_for(self.dialect, model=model, rules=rules),
-            db_api=self.db_api(),
+            db_api=db_api,
             set_up_basic_logging=False,
             # The settings are built by code and covered by tests; validating them
             # costs seconds of SQL parsing per run.
@@ -70,8 +101,7 @@ class Backend:
         )
         mdl.register_tf(linker, tf)
         predictions = linker.inference.predict(threshold_match_weight=min_weight)
-        out = predictions.as_pandas_dataframe()
-        return out
+        return predictions.as_pandas_dataframe()
 
 
 class SparkBackend(Backend):
@@ -81,17 +111,15 @@ class SparkBackend(Backend):
     def __init__(self, spark_session: Any | None = None) -> None:
         self._spark = spark_session or _local_spark_session()
 
-    def db_api(self) -> Any:
+    def linker_input(self, features: pd.DataFrame) -> tuple[Any, Any]:
         from splink import SparkAPI
 
-        return SparkAPI(
+        db_api = SparkAPI(
             spark_session=self._spark,
             break_lineage_method="persist",
             num_partitions_on_repartition=4,
         )
-
-    def table(self, features: pd.DataFrame) -> Any:
-        return _to_spark(self._spark, features)
+        return _to_spark(self._spark, features), db_api
 
 
 def make_backend(name: str, spark_session: Any | None = None) -> Backend:
@@ -127,35 +155,31 @@ def _local_spark_session() -> Any:
 def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
     from pyspark.sql import types as T
 
-    kinds: list[tuple[str, Any]] = []
-    for col in features.columns:
-        if col in ARRAY_FEATURES:
-            kinds.append((col, T.ArrayType(T.StringType())))
-        elif col in FLOAT_FEATURES:
-            kinds.append((col, T.DoubleType()))
-        elif col in INT_FEATURES:
-            kinds.append((col, T.LongType()))
-        elif col in BOOL_FEATURES:
-            kinds.append((col, T.BooleanType()))
-        else:
-            kinds.append((col, T.StringType()))
-    schema = T.StructType([T.StructField(c, t, True) for c, t in kinds])
+    spark_types = {
+        "array": T.ArrayType(T.StringType()),
+        "double": T.DoubleType(),
+        "bigint": T.LongType(),
+        "boolean": T.BooleanType(),
+        "text": T.StringType(),
+    }
+    kinds = _column_types(features)
+    schema = T.StructType([T.StructField(c, spark_types[k], True) for c, k in kinds])
 
-    def convert(value: Any, dtype: Any) -> Any:
+    def convert(value: Any, kind: str) -> Any:
         if value is None or value is pd.NA or (isinstance(value, float) and value != value):
             return None
-        if isinstance(dtype, T.ArrayType):
+        if kind == "array":
             return [str(v) for v in value]
-        if isinstance(dtype, T.DoubleType):
+        if kind == "double":
             return float(value)
-        if isinstance(dtype, T.LongType):
+        if kind == "bigint":
             return int(value)
-        if isinstance(dtype, T.BooleanType):
+        if kind == "boolean":
             return bool(value)
         return str(value)
 
     rows = [
-        tuple(convert(v, t) for v, (_, t) in zip(rec, kinds, strict=True))
+        tuple(convert(v, k) for v, (_, k) in zip(rec, kinds, strict=True))
         for rec in features.itertuples(index=False, name=None)
     ]
     return spark.createDataFrame(rows, schema=schema)

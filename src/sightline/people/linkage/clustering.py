@@ -251,8 +251,7 @@ def attach_sparse(
             elif w > best.get(target, -math.inf):
                 best[target] = w
         ranked = sorted(
-            ((w, t) for t, w in best.items()
-             if t not in excluded and not (size[t] == 1 and t in sparse)),
+            ((w, t) for t, w in best.items() if t not in excluded and not (size[t] == 1 and t in sparse)),
             key=lambda wt: (-wt[0], wt[1]),
         )
         if not ranked or ranked[0][0] < settings.attach_weight:
@@ -289,17 +288,15 @@ def cluster_records(
     must, cannot = normalise_decisions(decisions)
     components = candidate_components(pairs, must, settings)
     if only_components_with is not None:
-        components = {
-            r: ms for r, ms in components.items() if not only_components_with.isdisjoint(ms)
-        }
+        components = {r: ms for r, ms in components.items() if not only_components_with.isdisjoint(ms)}
     strong = pairs[pairs["match_weight"] >= settings.within_weight]
     in_scope = set().union(*components.values()) if components else set()
     strong = strong[strong["record_key_l"].isin(in_scope)]
-    groups_to_score = candidate_components(strong, set(), replace(settings, candidate_weight=settings.within_weight))
+    groups_to_score = candidate_components(
+        strong, set(), replace(settings, candidate_weight=settings.within_weight)
+    )
     to_score = {
-        root: ms
-        for root, ms in groups_to_score.items()
-        if 2 < len(ms) <= settings.max_full_component
+        root: ms for root, ms in groups_to_score.items() if 2 < len(ms) <= settings.max_full_component
     }
     use_within = score_within is not None and settings.score_within and to_score
     extra = score_within(to_score) if (score_within is not None and use_within) else pd.DataFrame()
@@ -317,7 +314,9 @@ def cluster_records(
                 weights[_key(a, b)] = float(w)
             if "hard_conflict" in frame.columns:
                 hard = frame[frame["hard_conflict"].astype(bool)]
-                vetoed.update(_key(a, b) for a, b in zip(hard["record_key_l"], hard["record_key_r"], strict=True))
+                vetoed.update(
+                    _key(a, b) for a, b in zip(hard["record_key_l"], hard["record_key_r"], strict=True)
+                )
     root_of = {m: root for root, ms in components.items() for m in ms}
 
     def local(pairs_set: Iterable[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:

@@ -63,7 +63,7 @@ def _format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
         out.loc[swap, ["record_key_l", "record_key_r"]] = out.loc[
             swap, ["record_key_r", "record_key_l"]
         ].to_numpy()
-    return out[cols + ["hard_conflict"]]
+    return out[[*cols, "hard_conflict"]]
 
 
 def _block_keys(features: pd.DataFrame, spec: tuple[str, ...]) -> pd.Series:
@@ -140,7 +140,9 @@ def _level_labels() -> dict[str, dict[int, str]]:
         levels = comp["comparison_levels"]
         non_null = [lv for lv in levels if not lv.get("is_null_level")]
         labels = {len(non_null) - 1 - i: lv["label_for_charts"] for i, lv in enumerate(non_null)}
-        labels[-1] = next((lv["label_for_charts"] for lv in levels if lv.get("is_null_level")), "Not recorded")
+        labels[-1] = next(
+            (lv["label_for_charts"] for lv in levels if lv.get("is_null_level")), "Not recorded"
+        )
         out[comp["output_column_name"]] = labels
     return out
 
@@ -169,7 +171,9 @@ def _display_values(row: pd.Series) -> dict[str, str | None]:
 
 
 class _Explainer:
-    def __init__(self, features: pd.DataFrame, pairs: pd.DataFrame, model: dict[str, Any], tf: dict[str, pd.DataFrame]):
+    def __init__(
+        self, features: pd.DataFrame, pairs: pd.DataFrame, model: dict[str, Any], tf: dict[str, pd.DataFrame]
+    ):
         self.features = features.set_index("unique_id", drop=False)
         self.pairs = pairs.set_index(["record_key_l", "record_key_r"])
         self.model = model
@@ -204,24 +208,61 @@ class _Explainer:
         return out
 
 
+REVIEW_REASONS = {
+    "uncertain": "uncertain score, kept apart",
+    "conflict": "high score but details conflict (different given names, birth dates or identifiers)",
+    "apart": "high score but kept apart by the other records of these people",
+    "weak": "joined, but this record's best link in its cluster is uncertain",
+    "attached": "sparse record joined as the only plausible match",
+}
+
+
 def _review(
-    pairs: pd.DataFrame, clusters: dict[str, str], decided: set[tuple[str, str]]
+    pairs: pd.DataFrame,
+    clusters: dict[str, str],
+    decided: set[tuple[str, str]],
+    attachments: Sequence[tuple[str, str]],
 ) -> pd.DataFrame:
-    low, high = REVIEW_BAND
+    """The review queue: one row per pair, most uncertain first (see REVIEW_BAND)."""
+    columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
     if not len(pairs):
-        return pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"])
+        return pd.DataFrame(columns=columns)
+    low, high = REVIEW_BAND
     p = pairs["match_probability"]
-    linked = pairs["linked"]
+    linked = pairs["linked"].astype(bool)
+    conflict = pairs["hard_conflict"].astype(bool)
     reasons = pd.Series("", index=pairs.index, dtype="object")
-    reasons[(p >= low) & (p < high)] = "uncertain score"
-    reasons[(p >= high) & ~linked] = "high score but kept apart (conflicting details or records)"
-    reasons[(p < low) & linked] = "joined through other records but this pair scores low"
-    out = pairs.loc[reasons != "", ["record_key_l", "record_key_r", "match_probability", "match_weight"]].copy()
-    out["reason"] = reasons[reasons != ""]
+    reasons[(p >= low) & (p < high) & ~linked] = REVIEW_REASONS["uncertain"]
+    reasons[(p >= high) & ~linked & conflict] = REVIEW_REASONS["conflict"]
+    reasons[(p >= high) & ~linked & ~conflict] = REVIEW_REASONS["apart"]
+
+    # Each record's best link inside its cluster: weak ones are worth a look.
+    inside = pairs[linked]
+    if len(inside):
+        ends = pd.concat(
+            [
+                pd.DataFrame({"record": inside["record_key_l"], "p": inside["match_probability"], "row": inside.index}),
+                pd.DataFrame({"record": inside["record_key_r"], "p": inside["match_probability"], "row": inside.index}),
+            ]
+        )
+        best = ends.sort_values(["p", "row"], ascending=[False, True]).drop_duplicates("record")
+        weak_rows = best.loc[best["p"] < high, "row"]
+        reasons[weak_rows[reasons[weak_rows] == ""].to_numpy()] = REVIEW_REASONS["weak"]
+    if attachments:
+        attached = {r for r, _ in attachments}
+        for r in attached:
+            mine = inside[(inside["record_key_l"] == r) | (inside["record_key_r"] == r)]
+            if len(mine):
+                reasons[mine["match_weight"].idxmax()] = REVIEW_REASONS["attached"]
+
+    chosen = reasons != ""
+    out = pairs.loc[chosen, columns[:-1]].copy()
+    out["reason"] = reasons[chosen]
     if decided:
         keys = list(zip(out["record_key_l"], out["record_key_r"], strict=True))
         out = out[[k not in decided for k in keys]]
-    out = out.assign(_u=(out["match_probability"] - 0.5).abs()).sort_values(["_u", "record_key_l", "record_key_r"])
+    out = out.assign(_u=(out["match_probability"] - 0.5).abs())
+    out = out.sort_values(["_u", "record_key_l", "record_key_r"])
     return out.drop(columns="_u").reset_index(drop=True)
 
 
@@ -330,13 +371,16 @@ def link_records(
             ["record_key_l", "record_key_r"], keep="first"
         )
     pairs = pairs.sort_values(["record_key_l", "record_key_r"]).reset_index(drop=True)
-    pairs["linked"] = [clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)]
+    pairs["linked"] = [
+        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
+    ]
     stats["seconds_cluster"] = time.perf_counter() - t
     stats["within_cluster_pairs"] = len(extra)
 
     report("review", 0.9)
     must, cannot = normalise_decisions(decisions)
-    review = _review(pairs, clusters, must | cannot)
+    review = _review(pairs, clusters, must | cannot, attachments)
+    stats["attached_sparse_records"] = len(attachments)
     stats["review_pairs"] = len(review)
     stats["clusters"] = len(set(clusters.values()))
     stats["seconds_total"] = time.perf_counter() - t0

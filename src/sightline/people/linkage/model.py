@@ -49,16 +49,31 @@ def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
 # Starting (m, u) for each non-null level, in order. Training replaces them; they stay
 # only where training never sees a level (no UPNs or emails in the data yet, say).
 STARTING_VALUES: dict[str, list[tuple[float, float]]] = {
-    "given_name": [(0.80, 0.01), (0.02, 1e-5), (0.06, 0.002), (0.05, 0.005), (0.02, 0.001),
-                   (0.01, 0.005), (0.02, 0.05), (0.02, 0.927)],
-    "family_name": [(0.85, 0.01), (0.02, 1e-5), (0.06, 0.005), (0.02, 0.001), (0.02, 0.05),
-                    (0.03, 0.934)],
-    "date_of_birth": [(0.75, 0.0003), (0.02, 1e-5), (0.03, 0.001), (0.05, 0.002),
-                      (0.03, 0.02), (0.07, 0.1), (0.02, 0.15), (0.01, 0.1), (0.01, 0.05),
-                      (0.01, 0.5767)],
+    "given_name": [
+        (0.80, 0.01),
+        (0.02, 1e-5),
+        (0.06, 0.002),
+        (0.05, 0.005),
+        (0.02, 0.001),
+        (0.01, 0.005),
+        (0.02, 0.05),
+        (0.02, 0.927),
+    ],
+    "family_name": [(0.85, 0.01), (0.02, 1e-5), (0.06, 0.005), (0.02, 0.001), (0.02, 0.05), (0.03, 0.934)],
+    "date_of_birth": [
+        (0.75, 0.0003),
+        (0.02, 1e-5),
+        (0.03, 0.001),
+        (0.05, 0.002),
+        (0.03, 0.02),
+        (0.07, 0.1),
+        (0.02, 0.15),
+        (0.01, 0.1),
+        (0.01, 0.05),
+        (0.01, 0.5767),
+    ],
     "sex": [(0.97, 0.5), (0.03, 0.5)],
-    "location": [(0.6, 0.001), (0.1, 0.002), (0.05, 0.002), (0.05, 0.02), (0.05, 0.1),
-                 (0.15, 0.875)],
+    "location": [(0.6, 0.001), (0.1, 0.002), (0.05, 0.002), (0.05, 0.02), (0.05, 0.1), (0.15, 0.875)],
     "phone": [(0.6, 0.0005), (0.4, 0.9995)],
     "email": [(0.8, 0.0001), (0.2, 0.9999)],
     "identifiers": [(0.6, 1e-6), (0.2, 1e-6), (0.15, 1e-6), (0.05, 0.999997)],
@@ -78,20 +93,22 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
         "comparison_description": "Given name",
         "comparison_levels": [
             _level("given_l IS NULL OR given_r IS NULL", "Not recorded", is_null_level=True),
-            _level("given_l = given_r", "Same name", tf_adjustment_column="given",
-                   tf_adjustment_weight=1.0),
+            _level("given_l = given_r", "Same name", tf_adjustment_column="given", tf_adjustment_weight=1.0),
             _level(swapped, "Given and family names swapped"),
-            _level(s.overlap("given_canon_l", "given_canon_r"),
-                   "Nickname or variant (e.g. Jess / Jessica)"),
-            _level("given_mp_l = given_mp_r OR "
-                   f"{s.jw('given_l', 'given_r')} >= 0.92",
-                   "Sounds alike or similar spelling"),
-            _level("array_contains(name_tokens_r, given_l)"
-                   " OR array_contains(name_tokens_l, given_r)",
-                   "Among the other record's names or aliases"),
-            _level("(length(given_l) = 1 OR length(given_r) = 1)"
-                   " AND substr(given_l, 1, 1) = substr(given_r, 1, 1)",
-                   "Initial agrees"),
+            _level(s.overlap("given_canon_l", "given_canon_r"), "Nickname or variant (e.g. Jess / Jessica)"),
+            _level(
+                f"given_mp_l = given_mp_r OR {s.jw('given_l', 'given_r')} >= 0.92",
+                "Sounds alike or similar spelling",
+            ),
+            _level(
+                "array_contains(name_tokens_r, given_l) OR array_contains(name_tokens_l, given_r)",
+                "Among the other record's names or aliases",
+            ),
+            _level(
+                "(length(given_l) = 1 OR length(given_r) = 1)"
+                " AND substr(given_l, 1, 1) = substr(given_r, 1, 1)",
+                "Initial agrees",
+            ),
             _level(f"{s.jw('given_l', 'given_r')} >= 0.8", "Loosely similar"),
             _level("ELSE", "Different"),
         ],
@@ -101,15 +118,18 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
         "comparison_description": "Family name",
         "comparison_levels": [
             _level("family_l IS NULL OR family_r IS NULL", "Not recorded", is_null_level=True),
-            _level("family_l = family_r", "Same name", tf_adjustment_column="family",
-                   tf_adjustment_weight=1.0),
+            _level(
+                "family_l = family_r", "Same name", tf_adjustment_column="family", tf_adjustment_weight=1.0
+            ),
             _level(swapped, "Given and family names swapped"),
-            _level("family_mp_l = family_mp_r OR "
-                   f"{s.jw('family_l', 'family_r')} >= 0.92",
-                   "Sounds alike or similar spelling"),
-            _level("array_contains(name_tokens_r, family_l)"
-                   " OR array_contains(name_tokens_l, family_r)",
-                   "Among the other record's names (previous or double-barrelled name)"),
+            _level(
+                f"family_mp_l = family_mp_r OR {s.jw('family_l', 'family_r')} >= 0.92",
+                "Sounds alike or similar spelling",
+            ),
+            _level(
+                "array_contains(name_tokens_r, family_l) OR array_contains(name_tokens_l, family_r)",
+                "Among the other record's names (previous or double-barrelled name)",
+            ),
             _level(f"{s.jw('family_l', 'family_r')} >= 0.8", "Loosely similar"),
             _level("ELSE", "Different"),
         ],
@@ -119,25 +139,35 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
         "output_column_name": "date_of_birth",
         "comparison_description": "Date of birth or estimated age",
         "comparison_levels": [
-            _level("birth_year_l IS NULL OR birth_year_r IS NULL", "Not recorded",
-                   is_null_level=True),
+            _level("birth_year_l IS NULL OR birth_year_r IS NULL", "Not recorded", is_null_level=True),
             _level("dob_l = dob_r", "Same date of birth"),
             _level("dob_t_l = dob_r", "Day and month transposed"),
             _level("levenshtein(dob_l, dob_r) <= 1", "One digit different"),
-            _level("(dob_ym_l = dob_ym_r OR dob_t_ym_l = dob_ym_r OR dob_ym_l = dob_t_ym_r) AND"
-                   " (dob_precision_l = 'month' OR dob_precision_r = 'month')",
-                   "Same year and month (one date partial)"),
-            _level("dob_y_l = dob_y_r AND"
-                   " (dob_precision_l = 'year' OR dob_precision_r = 'year')",
-                   "Same year (one date partial)"),
-            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 1.5",
-                   "Estimated age consistent (within 1.5 years)"),
-            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 3.5",
-                   "Estimated age roughly consistent (within 3.5 years)"),
-            _level(f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 6.5",
-                   "Estimated age loosely consistent (within 6.5 years)"),
-            _level(f"NOT {either_estimate} AND abs(birth_year_l - birth_year_r) <= 1",
-                   "Different dates within a year"),
+            _level(
+                "(dob_ym_l = dob_ym_r OR dob_t_ym_l = dob_ym_r OR dob_ym_l = dob_t_ym_r) AND"
+                " (dob_precision_l = 'month' OR dob_precision_r = 'month')",
+                "Same year and month (one date partial)",
+            ),
+            _level(
+                "dob_y_l = dob_y_r AND (dob_precision_l = 'year' OR dob_precision_r = 'year')",
+                "Same year (one date partial)",
+            ),
+            _level(
+                f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 1.5",
+                "Estimated age consistent (within 1.5 years)",
+            ),
+            _level(
+                f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 3.5",
+                "Estimated age roughly consistent (within 3.5 years)",
+            ),
+            _level(
+                f"{either_estimate} AND abs(birth_year_l - birth_year_r) <= 6.5",
+                "Estimated age loosely consistent (within 6.5 years)",
+            ),
+            _level(
+                f"NOT {either_estimate} AND abs(birth_year_l - birth_year_r) <= 1",
+                "Different dates within a year",
+            ),
             _level("ELSE", "Different"),
         ],
     }
@@ -154,12 +184,18 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
         "output_column_name": "location",
         "comparison_description": "Address and postcode",
         "comparison_levels": [
-            _level("NOT ((postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
-                   " OR (address_l IS NOT NULL AND address_r IS NOT NULL)"
-                   " OR (pc_district_l IS NOT NULL AND pc_district_r IS NOT NULL))",
-                   "Not recorded", is_null_level=True),
-            _level("address_l = address_r AND (postcode_l = postcode_r"
-                   " OR postcode_l IS NULL OR postcode_r IS NULL)", "Same address"),
+            _level(
+                "NOT ((postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
+                " OR (address_l IS NOT NULL AND address_r IS NOT NULL)"
+                " OR (pc_district_l IS NOT NULL AND pc_district_r IS NOT NULL))",
+                "Not recorded",
+                is_null_level=True,
+            ),
+            _level(
+                "address_l = address_r AND (postcode_l = postcode_r"
+                " OR postcode_l IS NULL OR postcode_r IS NULL)",
+                "Same address",
+            ),
             _level("postcode_l = postcode_r", "Same postcode"),
             _level(f"{s.jw('address_l', 'address_r')} >= 0.9", "Similar address"),
             _level("pc_sector_l = pc_sector_r", "Same postcode sector"),
@@ -189,9 +225,12 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
         "output_column_name": "identifiers",
         "comparison_description": "NHS number, UPN, PNC id",
         "comparison_levels": [
-            _level("(nhs_l IS NULL OR nhs_r IS NULL) AND (upn_l IS NULL OR upn_r IS NULL)"
-                   " AND (pnc_l IS NULL OR pnc_r IS NULL)", "None in common",
-                   is_null_level=True),
+            _level(
+                "(nhs_l IS NULL OR nhs_r IS NULL) AND (upn_l IS NULL OR upn_r IS NULL)"
+                " AND (pnc_l IS NULL OR pnc_r IS NULL)",
+                "None in common",
+                is_null_level=True,
+            ),
             _level("nhs_l = nhs_r", "Same NHS number"),
             _level("upn_l = upn_r", "Same UPN"),
             _level("pnc_l = pnc_r", "Same PNC id"),
@@ -328,7 +367,9 @@ def settings_for(
         params = _parameters_from_model(model)
         prior = float(model["probability_two_random_records_match"])
         for comp in comps:
-            for level, (m, u) in zip(comp["comparison_levels"], params[comp["output_column_name"]], strict=True):
+            for level, (m, u) in zip(
+                comp["comparison_levels"], params[comp["output_column_name"]], strict=True
+            ):
                 if level.get("is_null_level"):
                     continue
                 if m is not None:
@@ -402,8 +443,9 @@ def train(
 ) -> dict[str, Any]:
     """Unsupervised training: the prior from near-certain deterministic rules, u from
     random sampling, m from EM over a few blocking rules."""
-    linker = Linker(table, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api,
-                    set_up_basic_logging=False)
+    linker = Linker(
+        table, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api, set_up_basic_logging=False
+    )
     register_tf(linker, tf)
     linker.training.estimate_probability_two_random_records_match(
         [

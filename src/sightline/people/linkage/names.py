@@ -21,8 +21,19 @@ from nicknames import NickNamer
 # Each group is a set of spellings/short forms of one name; every member maps to the
 # first entry as its canonical form.
 _SUPPLEMENTARY_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("muhammad", "mohammed", "mohammad", "muhammed", "mohamed", "mohamad", "mohd", "mo",
-     "moe", "mohammod", "mohamud"),
+    (
+        "muhammad",
+        "mohammed",
+        "mohammad",
+        "muhammed",
+        "mohamed",
+        "mohamad",
+        "mohd",
+        "mo",
+        "moe",
+        "mohammod",
+        "mohamud",
+    ),
     ("abdullah", "abdulla", "abdallah"),
     ("yusuf", "yousef", "yousuf", "youssef", "yosef"),
     ("aisha", "ayesha", "aysha", "aishah"),

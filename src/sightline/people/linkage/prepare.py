@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .names import canonical_forms, metaphone, name_tokens, normalise_text, nysiis
+from .names import canonical_forms, metaphone, name_tokens, nysiis
 from .types import LinkageInputError
 
 INPUT_COLUMNS: tuple[str, ...] = (
@@ -95,8 +95,10 @@ _ADDRESS_ABBREVIATIONS = {
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or (isinstance(value, str) and not value.strip())
     )
 
 
@@ -257,12 +259,16 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
             ref = _parse_reference_date(key, ref_raw, default_ref)
             b = births[k] = _birth_features(key, dob_raw, age_raw, ref)
         birth_rows.append(b)
-    dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = (list(c) for c in zip(*birth_rows, strict=True)) if n else ([], [], [], [], [], [], [])
+    dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = (
+        (list(c) for c in zip(*birth_rows, strict=True)) if n else ([], [], [], [], [], [], [])
+    )
 
     postcodes = _mapped(cols["postcode"], normalise_postcode)
     pc = [p[0] for p in postcodes]
     address_keys = [f"{a}\x1f{p or ''}" for a, p in zip(cols["address"], pc, strict=True)]
-    address = _mapped(address_keys, lambda k: normalise_address(*k.split("\x1f")) if k.split("\x1f")[0] else None)
+    address = _mapped(
+        address_keys, lambda k: normalise_address(*k.split("\x1f")) if k.split("\x1f")[0] else None
+    )
     nhs_digits = _mapped(cols["nhs_number"], lambda v: re.sub(r"\D", "", v))
     sexes = _mapped(cols["sex"], lambda v: v.upper()[:1] if v.upper()[:1] in ("F", "M") else None)
 

@@ -67,9 +67,7 @@ class LinkageResult:
     conflicts: list[str] = field(default_factory=list)
     """Human decisions that could not all be honoured (contradict each other)."""
     stats: dict[str, float] = field(default_factory=dict)
-    _explainer: Callable[[str, str], list[FieldWeight]] | None = field(
-        default=None, repr=False
-    )
+    _explainer: Callable[[str, str], list[FieldWeight]] | None = field(default=None, repr=False)
 
     def explain(self, record_key_l: str, record_key_r: str) -> list[FieldWeight]:
         """Per-field match weights for a pair (any two records of this run), for a

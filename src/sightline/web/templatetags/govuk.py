@@ -99,8 +99,7 @@ def govuk_field(
         ]
     elif kind == "select":
         ctx["options"] = [
-            {"value": _str(v), "label": lbl, "selected": _str(v) == _str(value)}
-            for v, lbl in choices
+            {"value": _str(v), "label": lbl, "selected": _str(v) == _str(value)} for v, lbl in choices
         ]
     elif kind == "checkbox":
         ctx["checked"] = bool(value)

@@ -8,6 +8,7 @@ ValidationErrors come back onto the form's fields.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +28,12 @@ from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
 from sightline.cases import services
-from sightline.cases.models import Concern, PlanAction, ReturnInterview
+from sightline.cases.models import Concern, Placement, PlanAction, ReturnInterview
 from sightline.ledger.services import Actor, StaleVersionError
 from sightline.people import selectors as people
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
+from sightline.web.charts import Series, bar_chart
 from sightline.web.forms_cases import (
     ActionUpdateForm,
     ChildDetailsForm,
@@ -42,11 +44,14 @@ from sightline.web.forms_cases import (
     InterviewResponseForm,
     InvestigationForm,
     LinkPersonForm,
+    PlacementEndForm,
     PlacementForm,
     PlanActionForm,
     PlanForm,
     PlanReviewForm,
+    ReasonForm,
     ScreeningForm,
+    SelfReferralForm,
     SuspectStatusForm,
     TriageForm,
     apply_service_errors,
@@ -181,6 +186,28 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
             "concern": detail.concern,
             "can_triage": can(request.user.role, Cap.TRIAGE),  # type: ignore[union-attr]
         },
+    )
+
+
+@require_cap(Cap.RAISE_CONCERN)
+def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Withdraw a concern raised in error. It stays on record, with the reason."""
+    detail = cases.get_concern(request.user, concern_id)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "Why are you withdrawing this concern?"
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        ok, _ = _submit(
+            form,
+            lambda: services.do_withdraw_concern(detail.concern.id, actor=_actor(request), reason=reason),
+        )
+        if ok:
+            messages.success(request, "Concern withdrawn. It stays on the child's record with your reason.")
+            return redirect("web:concern", concern_id=detail.concern.id)
+    return render(
+        request,
+        "web/cases/concern_withdraw.html",
+        {"form": form, "concern": detail.concern, "child": detail.concern.person},
     )
 
 
@@ -548,6 +575,24 @@ def plan_review(request: HttpRequest, plan_id: str) -> HttpResponse:
     )
 
 
+@require_cap(Cap.MANAGE_CASE)
+def plan_close(request: HttpRequest, plan_id: str) -> HttpResponse:
+    view = cases.get_plan(request.user, plan_id)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "Why is the plan closing?"
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        ok, _ = _submit(
+            form, lambda: services.do_close_plan(view.plan.id, actor=_actor(request), reason=reason)
+        )
+        if ok:
+            messages.success(request, "Plan closed.")
+            return redirect("web:plan", plan_id=view.plan.id)
+    return render(
+        request, "web/cases/plan_close.html", {"form": form, "plan": view.plan, "child": view.plan.person}
+    )
+
+
 # --- placements ----------------------------------------------------------------------------------
 
 
@@ -577,7 +622,53 @@ def placement_new(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "web/cases/placement_new.html", {"form": form, "child": child})
 
 
+@require_cap(Cap.MANAGE_CASE)
+def placement_end(request: HttpRequest, placement_id: str) -> HttpResponse:
+    placement = Placement.objects.filter(pk=placement_id).first()
+    if placement is None:
+        raise Http404("No such placement")
+    child = _child(request, placement.person_id, "end a placement")
+    form = PlacementEndForm(request.POST or None, initial={"version": placement.version})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        ok, _ = _submit(
+            form,
+            lambda: services.do_end_placement(
+                placement.id,
+                actor=_actor(request),
+                ended_on=cd["ended_on"],
+                end_reason=cd["end_reason"],
+                expected_version=cd.get("version"),
+            ),
+        )
+        if ok:
+            messages.success(request, "Placement ended.")
+            return redirect(_person_url(child.id, "placements"))
+    return render(
+        request, "web/cases/placement_end.html", {"form": form, "placement": placement, "child": child}
+    )
+
+
 # --- investigations ------------------------------------------------------------------------------
+
+
+SELF_REFERRAL_WEEKS = 12
+
+
+def self_referral_chart() -> Any:
+    """Victims coming forward per week over the last 12 weeks (a count: no one is named)."""
+    from django.utils import timezone
+
+    end = timezone.localdate()
+    weeks = cases.self_referrals_per_week(end - dt.timedelta(weeks=SELF_REFERRAL_WEEKS - 1), end)
+    return bar_chart(
+        chart_id="self-referrals",
+        title=f"Victims coming forward per week, last {SELF_REFERRAL_WEEKS} weeks",
+        x_label="Week beginning",
+        y_label="People",
+        series=[Series("Came forward", [(week, count) for week, count in weeks])],
+        x_format=lambda d: f"{d:%d %b}".lstrip("0"),
+    )
 
 
 @require_cap(Cap.INVESTIGATE, Cap.VIEW_ALL_PEOPLE)
@@ -588,6 +679,7 @@ def investigations(request: HttpRequest) -> HttpResponse:
         {
             "investigations": cases.investigations(request.user),
             "can_investigate": can(request.user.role, Cap.INVESTIGATE),  # type: ignore[union-attr]
+            "chart": self_referral_chart(),
         },
     )
 
@@ -680,4 +772,33 @@ def suspect_status(request: HttpRequest, investigation_id: str) -> HttpResponse:
         request,
         "web/cases/suspect_status.html",
         {"form": form, "investigation": view.investigation, "has_suspects": bool(suspects)},
+    )
+
+
+@require_cap(Cap.INVESTIGATE)
+def self_referral_new(request: HttpRequest, investigation_id: str) -> HttpResponse:
+    """Record a victim coming forward to this investigation. They may not be known yet."""
+    view = cases.get_investigation(request.user, investigation_id)
+    form = SelfReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        pid = (cd.get("person") or "").strip().upper()
+        if pid and Person.objects.filter(pk=pid).exists():
+            access.require_person_access(request.user, people.resolve_person_id(pid), "self-referral")
+        ok, _ = _submit(
+            form,
+            lambda: services.do_record_self_referral(
+                actor=_actor(request),
+                received_on=cd["received_on"],
+                person_id=pid or None,
+                investigation_id=view.investigation.id,
+                channel=cd.get("channel", ""),
+                summary=cd.get("summary", ""),
+            ),
+        )
+        if ok:
+            messages.success(request, "Recorded: someone came forward.")
+            return redirect("web:investigation", investigation_id=view.investigation.id)
+    return render(
+        request, "web/cases/self_referral_new.html", {"form": form, "investigation": view.investigation}
     )

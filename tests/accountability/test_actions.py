@@ -1,0 +1,196 @@
+"""Action status, evidence, sign-off by a second person, overdue, resources and engagement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from sightline.access.services import actor_for
+from sightline.accountability import selectors as sel
+from sightline.accountability import services
+from sightline.accountability.models import Action, Evidence
+from sightline.ledger.models import Entry
+from sightline.ledger.selectors import verify
+from sightline.ledger.services import SYSTEM, integrate
+
+from .builders import at, child, concern
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def action(coordinator: Any) -> Action:
+    services.do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    return Action.objects.get(ref="R9.1")
+
+
+def reload(action: Action) -> Action:
+    return Action.objects.get(pk=action.pk)
+
+
+def test_complete_needs_evidence_and_a_second_persons_sign_off(
+    action: Action, coordinator: Any, manager: Any, manager2: Any
+) -> None:
+    coord = actor_for(coordinator)
+    services.do_start_action(action.id, actor=coord)
+    with pytest.raises(ValidationError, match="add evidence before marking the action complete"):
+        services.do_complete_action(action.id, actor=coord)
+    services.do_add_note(action.id, actor=coord, title="Sessions restored", note="Four sessions a week since 1 Nov")
+    services.do_complete_action(action.id, actor=coord, note="Done")
+    a = reload(action)
+    assert (a.status, a.completed_by, a.signed_off_at) == ("complete", "coord", None)
+    state = sel.action_state(a, today=dt.date(2014, 11, 1))
+    assert (state.key, state.awaiting_sign_off, state.label) == ("in_progress", True, "Awaiting sign-off")
+    # Past the target date and still not signed off: overdue, whatever was typed.
+    assert sel.action_state(a, today=dt.date(2014, 12, 1)).key == "overdue"
+    # The coordinator cannot sign off (no capability); a manager who marked it complete could not either.
+    with pytest.raises(PermissionDenied):
+        services.do_sign_off_action(action.id, actor=coord)
+    services.do_reopen_action(action.id, actor=actor_for(manager), reason="Check the numbers again")
+    services.do_complete_action(action.id, actor=actor_for(manager))
+    with pytest.raises(ValidationError, match="a second person must sign it off"):
+        services.do_sign_off_action(action.id, actor=actor_for(manager))
+    services.do_sign_off_action(action.id, actor=actor_for(manager2), note="Seen the timetable")
+    a = reload(action)
+    assert (a.signed_off_by, a.sign_off_note) == ("mgr2", "Seen the timetable")
+    assert sel.action_state(a, today=dt.date(2015, 6, 1)).key == "complete"  # complete is never overdue
+    assert sel.get_recommendation(a.recommendation_id, today=dt.date(2015, 6, 1)).state.key == "complete"
+    with pytest.raises(ValidationError, match="already signed off"):
+        services.do_sign_off_action(action.id, actor=actor_for(manager))
+    history = [(h.summary, h.entry.actor_user) for h in sel.action_history(a) if h.what == "Action R9.1"]
+    assert history == [
+        ("Imported", "system"),
+        ("Started", "coord"),
+        ("Marked complete", "coord"),
+        ("Reopened", "mgr"),
+        ("Marked complete", "mgr"),
+        ("Signed off", "mgr2"),
+    ]
+
+
+def test_the_sign_off_can_send_an_action_back(action: Action, coordinator: Any, board_member: Any) -> None:
+    coord = actor_for(coordinator)
+    services.do_add_note(action.id, actor=coord, title="Evidence", note="Timetable")
+    services.do_complete_action(action.id, actor=coord)
+    with pytest.raises(ValidationError):
+        services.do_return_action(action.id, actor=actor_for(board_member), reason="  ")
+    services.do_return_action(action.id, actor=actor_for(board_member), reason="No attendance figures")
+    a = reload(action)
+    assert (a.status, a.completed_by) == ("in_progress", "")
+    integrate()
+    entry = Entry.objects.filter(object_id=a.id, action="return").get()
+    assert (entry.actor_user, entry.reason) == ("board", "No attendance figures")
+
+
+def test_owner_records_progress_others_cannot(action: Action, make_user: Any, coordinator: Any) -> None:
+    owner = make_user("practitioner", "youth_service", username="owner")
+    other = make_user("practitioner", "youth_service", username="other")
+    services.do_update_action(action.id, actor=actor_for(coordinator), owner_user="owner")
+    with pytest.raises(ValidationError, match="does not work for"):
+        services.do_update_action(action.id, actor=actor_for(coordinator), owner_user="coord")
+    with pytest.raises(PermissionDenied):
+        services.do_start_action(action.id, actor=actor_for(other))
+    services.do_start_action(action.id, actor=actor_for(owner))
+    assert reload(action).status == "in_progress"
+    # Overdue actions show on the owner's dashboard (and the board's).
+    mine = sel.overdue_actions(owner_user="owner", today=dt.date(2014, 12, 1))
+    assert [i.action.ref for i in mine] == ["R9.1"] and mine[0].days_overdue == 1
+    assert "R9.1" in [i.action.ref for i in sel.overdue_actions(today=dt.date(2014, 12, 1))]
+    assert sel.overdue_actions(owner_user="other", today=dt.date(2014, 12, 1)) == []
+
+
+def test_documents_are_stored_by_sha256_under_the_home_and_checked(action: Action, coordinator: Any, settings: Any) -> None:
+    content = b"%PDF-1.4 outreach timetable"
+    ev = services.do_add_document(
+        action.id, actor=actor_for(coordinator), stream=io.BytesIO(content), file_name="timetable.pdf",
+        content_type="application/pdf",
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    assert ev.sha256 == digest and ev.size == len(content)
+    path = services.evidence_path(digest)
+    assert path.read_bytes() == content and str(path).startswith(str(settings.SIGHTLINE_EVIDENCE_DIR))
+    integrate()
+    body = json.loads(bytes(Entry.objects.get(object_id=ev.id, version=1).canonical))
+    assert body["data"]["sha256"] == digest  # the hash is in the ledger
+    assert services.read_document(ev) == content
+    path.chmod(0o640)
+    path.write_bytes(b"%PDF-1.4 something else")
+    with pytest.raises(services.EvidenceFileError, match="altered"):
+        services.read_document(ev)
+    with pytest.raises(ValidationError, match="the file must be one of"):
+        services.do_add_document(action.id, actor=actor_for(coordinator), stream=io.BytesIO(b"x"), file_name="run.exe")
+
+
+def test_ledger_entries_as_evidence_and_withdrawing(action: Action, coordinator: Any) -> None:
+    coord = actor_for(coordinator)
+    with pytest.raises(ValidationError, match="there is no ledger entry #999999"):
+        services.do_add_ledger_link(action.id, actor=coord, ledger_index=999999)
+    integrate()
+    index = Entry.objects.order_by("-index").first().index  # type: ignore[union-attr]
+    ev = services.do_add_ledger_link(action.id, actor=coord, ledger_index=index, note="the board minute")
+    assert ev.kind == "ledger_entry" and ev.ledger_index == index
+    services.do_withdraw_evidence(ev.id, actor=coord, reason="wrong entry")
+    ev = Evidence.objects.get(pk=ev.pk)
+    assert ev.withdrawn and ev.withdrawn_reason == "wrong entry"  # kept, never deleted
+    with pytest.raises(ValidationError, match="add evidence"):
+        services.do_complete_action(action.id, actor=coord)  # withdrawn evidence does not count
+
+
+def test_nothing_is_hard_deleted_and_the_ledger_verifies(action: Action, coordinator: Any) -> None:
+    coord = actor_for(coordinator)
+    services.do_add_note(action.id, actor=coord, title="n", note="n")
+    services.do_complete_action(action.id, actor=coord)
+    with pytest.raises(ValidationError, match="reopen it before withdrawing"):
+        services.do_withdraw_evidence(Evidence.objects.get(action=action).id, actor=coord, reason="x")
+    report = verify()
+    assert report.ok, report.problems
+
+
+def test_resources_against_computed_caseload(coordinator: Any) -> None:
+    coord = actor_for(coordinator)
+    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2010, staff=3)
+    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=62)
+    services.do_set_funding(actor=coord, name="CSE team", financial_year=2014, amount="2350000")
+    with pytest.raises(ValidationError, match="say why the number is changing"):
+        services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=60)
+    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=60, reason="recount")
+    kids = [child(f"K{i}") for i in range(3)]
+    concern(kids[0], at(2014, 3, 1, 9))  # calendar 2014, financial 2013/14
+    concern(kids[1], at(2014, 5, 1, 9))
+    concern(kids[1], at(2014, 6, 1, 9))  # the same child twice counts once
+    concern(kids[2], at(2015, 2, 1, 9))  # financial 2014/15, calendar 2015
+    res = sel.resources()
+    assert res.staffing_caseload == {2010: 0, 2014: 2}
+    assert res.funding_caseload == {2014: 2}
+    assert res.staff_totals() == {2010: Decimal("3.0"), 2014: Decimal("60.0")}
+    assert res.funding_totals() == {2014: Decimal("2350000.00")}
+
+
+def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
+    coord = actor_for(coordinator)
+    plan = services.do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
+    event = services.do_record_engagement_event(
+        actor=coord, title="Meeting at the mosque", event_on=dt.date(2014, 10, 10), organised_by="police",
+        communities=["Pakistani heritage community", " Faith groups "], plan_id=plan.id,
+    )
+    with pytest.raises(ValidationError, match="can only be recorded for an event that was held"):
+        services.do_update_engagement_event(event.id, actor=coord, changes={"attendees": 40})
+    services.do_update_engagement_event(
+        event.id, actor=coord, changes={"status": "held", "attendees": 40, "issues_raised": "Taxi ranks at night"}
+    )
+    rec = plan.recommendations.get(ref="R10")
+    follow = services.do_add_action(
+        rec.id, actor=coord, description="Patrol the taxi ranks", owner_agency="police",
+        target_date=dt.date(2014, 12, 1), engagement_event_id=event.id,
+    )
+    assert follow.ref == "R10.3" and follow.engagement_event_id == event.id
+    assert ("Faith groups", 1) in sel.communities_reached()
+    with pytest.raises(ValidationError, match="say why the event is cancelled or moved"):
+        services.do_update_engagement_event(event.id, actor=coord, changes={"event_on": dt.date(2014, 10, 11)})
