@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ def shared_dir(*parts: str) -> Path:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _cheap_argon2() -> object:
+def _cheap_argon2() -> Iterator[None]:
     """Argon2 still hashes every test password, with small parameters: Django's defaults (100 MiB,
     parallelism 8) take about a second per hash on a shared 2-core machine."""
     from django.contrib.auth.hashers import Argon2PasswordHasher

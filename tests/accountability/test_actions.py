@@ -42,7 +42,9 @@ def test_complete_needs_evidence_and_a_second_persons_sign_off(
     services.do_start_action(action.id, actor=coord)
     with pytest.raises(ValidationError, match="add evidence before marking the action complete"):
         services.do_complete_action(action.id, actor=coord)
-    services.do_add_note(action.id, actor=coord, title="Sessions restored", note="Four sessions a week since 1 Nov")
+    services.do_add_note(
+        action.id, actor=coord, title="Sessions restored", note="Four sessions a week since 1 Nov"
+    )
     services.do_complete_action(action.id, actor=coord, note="Done")
     a = reload(action)
     assert (a.status, a.completed_by, a.signed_off_at) == ("complete", "coord", None)
@@ -106,10 +108,15 @@ def test_owner_records_progress_others_cannot(action: Action, make_user: Any, co
     assert sel.overdue_actions(owner_user="other", today=dt.date(2014, 12, 1)) == []
 
 
-def test_documents_are_stored_by_sha256_under_the_home_and_checked(action: Action, coordinator: Any, settings: Any) -> None:
+def test_documents_are_stored_by_sha256_under_the_home_and_checked(
+    action: Action, coordinator: Any, settings: Any
+) -> None:
     content = b"%PDF-1.4 outreach timetable"
     ev = services.do_add_document(
-        action.id, actor=actor_for(coordinator), stream=io.BytesIO(content), file_name="timetable.pdf",
+        action.id,
+        actor=actor_for(coordinator),
+        stream=io.BytesIO(content),
+        file_name="timetable.pdf",
         content_type="application/pdf",
     )
     digest = hashlib.sha256(content).hexdigest()
@@ -125,7 +132,9 @@ def test_documents_are_stored_by_sha256_under_the_home_and_checked(action: Actio
     with pytest.raises(services.EvidenceFileError, match="altered"):
         services.read_document(ev)
     with pytest.raises(ValidationError, match="the file must be one of"):
-        services.do_add_document(action.id, actor=actor_for(coordinator), stream=io.BytesIO(b"x"), file_name="run.exe")
+        services.do_add_document(
+            action.id, actor=actor_for(coordinator), stream=io.BytesIO(b"x"), file_name="run.exe"
+        )
 
 
 def test_ledger_entries_as_evidence_and_withdrawing(action: Action, coordinator: Any) -> None:
@@ -160,7 +169,9 @@ def test_resources_against_computed_caseload(coordinator: Any) -> None:
     services.do_set_funding(actor=coord, name="CSE team", financial_year=2014, amount="2350000")
     with pytest.raises(ValidationError, match="say why the number is changing"):
         services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=60)
-    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=60, reason="recount")
+    services.do_set_staffing(
+        actor=coord, agency="police", team="CSE team", year=2014, staff=60, reason="recount"
+    )
     kids = [child(f"K{i}") for i in range(3)]
     concern(kids[0], at(2014, 3, 1, 9))  # calendar 2014, financial 2013/14
     concern(kids[1], at(2014, 5, 1, 9))
@@ -177,20 +188,32 @@ def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
     coord = actor_for(coordinator)
     plan = services.do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
     event = services.do_record_engagement_event(
-        actor=coord, title="Meeting at the mosque", event_on=dt.date(2014, 10, 10), organised_by="police",
-        communities=["Pakistani heritage community", " Faith groups "], plan_id=plan.id,
+        actor=coord,
+        title="Meeting at the mosque",
+        event_on=dt.date(2014, 10, 10),
+        organised_by="police",
+        communities=["Pakistani heritage community", " Faith groups "],
+        plan_id=plan.id,
     )
     with pytest.raises(ValidationError, match="can only be recorded for an event that was held"):
         services.do_update_engagement_event(event.id, actor=coord, changes={"attendees": 40})
     services.do_update_engagement_event(
-        event.id, actor=coord, changes={"status": "held", "attendees": 40, "issues_raised": "Taxi ranks at night"}
+        event.id,
+        actor=coord,
+        changes={"status": "held", "attendees": 40, "issues_raised": "Taxi ranks at night"},
     )
     rec = plan.recommendations.get(ref="R10")
     follow = services.do_add_action(
-        rec.id, actor=coord, description="Patrol the taxi ranks", owner_agency="police",
-        target_date=dt.date(2014, 12, 1), engagement_event_id=event.id,
+        rec.id,
+        actor=coord,
+        description="Patrol the taxi ranks",
+        owner_agency="police",
+        target_date=dt.date(2014, 12, 1),
+        engagement_event_id=event.id,
     )
     assert follow.ref == "R10.3" and follow.engagement_event_id == event.id
     assert ("Faith groups", 1) in sel.communities_reached()
     with pytest.raises(ValidationError, match="say why the event is cancelled or moved"):
-        services.do_update_engagement_event(event.id, actor=coord, changes={"event_on": dt.date(2014, 10, 11)})
+        services.do_update_engagement_event(
+            event.id, actor=coord, changes={"event_on": dt.date(2014, 10, 11)}
+        )

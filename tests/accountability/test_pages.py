@@ -37,18 +37,34 @@ def test_every_page_renders_for_a_coordinator(plan: Any, coordinator: Any, login
     rec = action.recommendation
     event = plan.engagement_events.first()
     urls = [
-        "/accountability", "/accountability/import", f"/accountability/plans/{plan.key}",
-        f"/accountability/plans/{plan.key}?status=overdue", f"/accountability/plans/{plan.key}/recommendations/new",
-        f"/accountability/recommendations/{rec.id}", f"/accountability/recommendations/{rec.id}/edit",
-        f"/accountability/recommendations/{rec.id}/actions/new", f"/accountability/actions/{action.id}",
-        f"/accountability/actions/{action.id}/edit", f"/accountability/actions/{action.id}/complete",
-        f"/accountability/actions/{action.id}/evidence/new", "/accountability/overdue", "/accountability/moved-dates",
-        "/accountability/indicators", "/accountability/indicators/suspects-on-bail",
-        "/accountability/indicators/suspects-on-bail/edit", "/accountability/resources",
-        "/accountability/resources/funding/new", "/accountability/resources/staffing/new", "/accountability/engagement",
-        "/accountability/engagement/new", f"/accountability/engagement/{event.id}",
-        f"/accountability/engagement/{event.id}/edit", f"/accountability/engagement/{event.id}/follow-up",
-        "/speak-up", "/speak-up/new", "/",
+        "/accountability",
+        "/accountability/import",
+        f"/accountability/plans/{plan.key}",
+        f"/accountability/plans/{plan.key}?status=overdue",
+        f"/accountability/plans/{plan.key}/recommendations/new",
+        f"/accountability/recommendations/{rec.id}",
+        f"/accountability/recommendations/{rec.id}/edit",
+        f"/accountability/recommendations/{rec.id}/actions/new",
+        f"/accountability/actions/{action.id}",
+        f"/accountability/actions/{action.id}/edit",
+        f"/accountability/actions/{action.id}/complete",
+        f"/accountability/actions/{action.id}/evidence/new",
+        "/accountability/overdue",
+        "/accountability/moved-dates",
+        "/accountability/indicators",
+        "/accountability/indicators/suspects-on-bail",
+        "/accountability/indicators/suspects-on-bail/edit",
+        "/accountability/resources",
+        "/accountability/resources/funding/new",
+        "/accountability/resources/staffing/new",
+        "/accountability/engagement",
+        "/accountability/engagement/new",
+        f"/accountability/engagement/{event.id}",
+        f"/accountability/engagement/{event.id}/edit",
+        f"/accountability/engagement/{event.id}/follow-up",
+        "/speak-up",
+        "/speak-up/new",
+        "/",
     ]
     for url in urls:
         response = c.get(url)
@@ -60,8 +76,14 @@ def test_every_page_renders_for_a_coordinator(plan: Any, coordinator: Any, login
 def test_board_members_see_aggregate_pages_only(plan: Any, board_member: Any, login: Any) -> None:
     c = client_for(board_member, login)
     action = Action.objects.get(ref="R9.1")
-    for url in ("/accountability", f"/accountability/plans/{plan.key}", "/accountability/indicators",
-                "/accountability/resources", "/accountability/engagement", f"/accountability/actions/{action.id}"):
+    for url in (
+        "/accountability",
+        f"/accountability/plans/{plan.key}",
+        "/accountability/indicators",
+        "/accountability/resources",
+        "/accountability/engagement",
+        f"/accountability/actions/{action.id}",
+    ):
         assert c.get(url).status_code == 200, url
     for url in ("/accountability/import", f"/accountability/actions/{action.id}/edit", "/triage", "/people"):
         assert c.get(url).status_code in (403, 404), url
@@ -86,13 +108,21 @@ def test_moving_a_target_date_on_the_page_needs_a_reason(plan: Any, coordinator:
     c = client_for(coordinator, login)
     action = Action.objects.get(ref="R9.1")
     form = {
-        "description": action.description, "owner_agency": "youth_service", "owner_name": "Head of Youth Service",
-        "owner_user": "", "target_date_0": "31", "target_date_1": "1", "target_date_2": "2015",
-        "version": str(action.version), "reason": "",
+        "description": action.description,
+        "owner_agency": "youth_service",
+        "owner_name": "Head of Youth Service",
+        "owner_user": "",
+        "target_date_0": "31",
+        "target_date_1": "1",
+        "target_date_2": "2015",
+        "version": str(action.version),
+        "reason": "",
     }
     r = c.post(f"/accountability/actions/{action.id}/edit", form)
     page = r.content.decode()
-    assert r.status_code == 200 and "Say why the target date is moving" in page and 'href="#id_reason"' in page
+    assert (
+        r.status_code == 200 and "Say why the target date is moving" in page and 'href="#id_reason"' in page
+    )
     assert 'value="2015"' in page  # what was typed is kept
     form["reason"] = "Recruitment delayed"
     r = c.post(f"/accountability/actions/{action.id}/edit", form)
@@ -109,7 +139,9 @@ def test_evidence_upload_complete_and_sign_off_on_the_pages(
     action = Action.objects.get(ref="R9.1")
     r = c.post(f"/accountability/actions/{action.id}/complete", {"note": ""})
     assert "Add evidence before marking the action complete" in r.content.decode()
-    r = c.post(f"/accountability/actions/{action.id}/evidence/new", {"kind": "document", "title": "Timetable"})
+    r = c.post(
+        f"/accountability/actions/{action.id}/evidence/new", {"kind": "document", "title": "Timetable"}
+    )
     assert "Choose the document to upload" in r.content.decode()
     doc = SimpleUploadedFile("timetable.pdf", b"%PDF-1.4 timetable", content_type="application/pdf")
     r = c.post(f"/accountability/actions/{action.id}/evidence/new", {"kind": "document", "document": doc})
@@ -159,7 +191,12 @@ def test_api(plan: Any, coordinator: Any, board_member: Any, practitioner: Any, 
     ind = c.get("/api/accountability/indicators").json()
     assert len(ind) >= 7 and len(ind[0]["points"]) == 12
     assert c.get("/api/accountability/overdue").status_code == 200
-    assert c.post("/api/accountability/plans", {"name": "x.yaml", "content": "x"}, content_type="application/json").status_code == 403
+    assert (
+        c.post(
+            "/api/accountability/plans", {"name": "x.yaml", "content": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     p = client_for(practitioner, login)
     assert p.get("/api/accountability/plans").status_code == 403
     r = p.post(

@@ -36,7 +36,10 @@ def test_every_role_can_raise_one(make_user: Any) -> None:
         assert Cap.RAISE_PROTECTED_CONCERN in MATRIX[role]
         user = make_user(role, "mash")
         c = services.do_raise_protected_concern(
-            actor=actor_for(user), about="case", case_reference="P-ABC123", what_happened="Nothing is being done"
+            actor=actor_for(user),
+            about="case",
+            case_reference="P-ABC123",
+            what_happened="Nothing is being done",
         )
         assert c.raised_by == user.username
     with pytest.raises(ValidationError, match="enter the case"):
@@ -61,7 +64,9 @@ def test_only_the_reviewer_and_the_raiser_can_see_it(
         assert sel.unanswered_protected_count(user) == 0
     assert sel.unanswered_protected_count(reviewer) == 1
     integrate()
-    denied = Entry.objects.filter(object_id=raised.id, action="read_denied").values_list("actor_user", flat=True)
+    denied = Entry.objects.filter(object_id=raised.id, action="read_denied").values_list(
+        "actor_user", flat=True
+    )
     assert sorted(denied) == sorted(["mgr", "coord", "board", "colleague"])
 
 
@@ -76,9 +81,13 @@ def test_nobody_can_edit_or_remove_it(raised: ProtectedConcern, reviewer: Any) -
     assert ProtectedConcern.objects.get(pk=raised.pk).version == 1
 
 
-def test_reviewer_responses_are_new_ledger_entries(raised: ProtectedConcern, reviewer: Any, manager: Any) -> None:
+def test_reviewer_responses_are_new_ledger_entries(
+    raised: ProtectedConcern, reviewer: Any, manager: Any
+) -> None:
     with pytest.raises(PermissionDenied):
-        services.do_respond_to_protected_concern(raised.id, actor=actor_for(manager), outcome="closed", text="no")
+        services.do_respond_to_protected_concern(
+            raised.id, actor=actor_for(manager), outcome="closed", text="no"
+        )
     r1 = services.do_respond_to_protected_concern(
         raised.id, actor=actor_for(reviewer), outcome="looking_into_it", text="I have asked for the report."
     )

@@ -59,6 +59,9 @@ def _child_known_to_police(
     return person
 
 
+SLOW_MACHINE_MS = 30_000  # two shared cores: other test runs may slow the live server
+
+
 def _fill_date(page: Any, name: str, when: dt.date) -> None:
     page.locator(f"#id_{name}_0").fill(str(when.day))
     page.locator(f"#id_{name}_1").fill(str(when.month))
@@ -86,6 +89,7 @@ def test_case_work_journey(
     yesterday = timezone.localdate() - dt.timedelta(days=1)
 
     # --- a police officer raises a concern -------------------------------------------------------
+    page.set_default_timeout(SLOW_MACHINE_MS)
     login(page, pc)
     axe_check(page)  # the dashboard with its case panels
     page.get_by_role("link", name="Raise a concern", exact=True).first.click()
@@ -248,6 +252,7 @@ def test_plans_placements_and_investigations_pages(
     child = _child_known_to_police()
     suspect = _child_known_to_police("Darren", "Smith", kind="adult", record_id="POL-99")
     today = timezone.localdate()
+    page.set_default_timeout(SLOW_MACHINE_MS)
     login(page, manager)
 
     page.goto(f"/people/{child.id}")
@@ -348,6 +353,7 @@ def test_remaining_case_pages_pass_axe(
     interview = services.do_offer_return_interview(
         episode.id, actor=me, offered_at=timezone.now() - dt.timedelta(days=1)
     )
+    page.set_default_timeout(SLOW_MACHINE_MS)
     login(page, coord)
     for url, submit, choose in [
         ("/concerns/new", "Raise the concern", ""),

@@ -16,6 +16,7 @@ from sightline.people.linkage import (
     link_records,
 )
 from sightline.people.linkage.clustering import connected_components_at
+from sightline.people.linkage.engine import REVIEW_REASONS
 from sightline.people.linkage.evaluate import pairwise_scores
 from sightline.people.linkage.model import model_matches_structure
 
@@ -44,14 +45,11 @@ def test_model_is_saved_and_reused(town: Town) -> None:
 def test_review_queue_holds_uncertain_and_overridden_pairs(town: Town) -> None:
     review, pairs = town.result.review, town.result.pairs
     assert len(review) > 0
-    assert set(review["reason"]) <= {
-        "uncertain score",
-        "high score but kept apart (conflicting details or records)",
-        "joined through other records but this pair scores low",
-    }
+    assert set(review["reason"]) <= set(REVIEW_REASONS.values())
     low, high = REVIEW_BAND
-    in_band = pairs[(pairs.match_probability >= low) & (pairs.match_probability < high)]
-    assert len(in_band) <= len(review)
+    apart_in_band = pairs[(pairs.match_probability >= low) & (pairs.match_probability < high) & ~pairs.linked]
+    queued = set(zip(review.record_key_l, review.record_key_r, strict=True))
+    assert set(zip(apart_in_band.record_key_l, apart_in_band.record_key_r, strict=True)) <= queued
 
 
 def test_human_decisions_are_honoured(town: Town) -> None:

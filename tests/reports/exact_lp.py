@@ -55,98 +55,129 @@ def constraints(table: object) -> tuple[list[Cell], list[tuple[dict[Cell, int], 
     return hidden, out
 
 
-def _simplex_max(c: list[Fraction], a: list[list[Fraction]], b: list[Fraction]) -> Fraction | None:
-    """max c.y subject to a.y <= b, y >= 0. None if unbounded; Infeasible if no y fits."""
-    m, n = len(a), len(c)
-    art_rows = [i for i in range(m) if b[i] < 0]
-    width = n + m + len(art_rows)
-    tab: list[list[Fraction]] = []
-    basis: list[int] = []
-    for i in range(m):
-        row = [*a[i], *([Fraction(0)] * (m + len(art_rows)))]
-        row[n + i] = Fraction(1)
-        rhs = b[i]
-        if rhs < 0:
-            row = [-v for v in row]
-            rhs = -rhs
-            k = n + m + art_rows.index(i)
-            row[k] = Fraction(1)
-            basis.append(k)
-        else:
-            basis.append(n + i)
-        tab.append([*row, rhs])
+class _Tableau:
+    """max c.y subject to a.y <= b, y >= 0, for several objectives c: phase 1 (finding a feasible
+    basis) runs once; each objective then runs phase 2 on a copy. A dense tableau in exact
+    fractions with Bland's rule, so it always ends."""
 
-    def run(obj: list[Fraction], allowed: int) -> bool:
-        """Pivot to optimum; False if unbounded."""
+    def __init__(self, a: list[list[Fraction]], b: list[Fraction]) -> None:
+        m = len(a)
+        n = len(a[0]) if a else 0
+        self.n, self.m = n, m
+        art_rows = [i for i in range(m) if b[i] < 0]
+        self.width = n + m + len(art_rows)
+        self.tab: list[list[Fraction]] = []
+        self.basis: list[int] = []
+        for i in range(m):
+            row = [*a[i], *([Fraction(0)] * (m + len(art_rows)))]
+            row[n + i] = Fraction(1)
+            rhs = b[i]
+            if rhs < 0:
+                row = [-v for v in row]
+                rhs = -rhs
+                k = n + m + art_rows.index(i)
+                row[k] = Fraction(1)
+                self.basis.append(k)
+            else:
+                self.basis.append(n + i)
+            self.tab.append([*row, rhs])
+        if art_rows:
+            phase1 = [Fraction(0)] * self.width
+            for k in range(n + m, self.width):
+                phase1[k] = Fraction(-1)
+            self._run(self.tab, self.basis, phase1, self.width)
+            if sum(phase1[bi] * self.tab[i][-1] for i, bi in enumerate(self.basis)) < 0:
+                raise Infeasible
+            for i in range(len(self.tab)):
+                if self.basis[i] >= n + m:
+                    col = next((j for j in range(n + m) if self.tab[i][j] != 0), None)
+                    if col is not None:
+                        self._pivot(self.tab, self.basis, i, col, None)
+
+    def maximise(self, c: list[Fraction]) -> Fraction | None:
+        """The optimum of c.y, or None if unbounded."""
+        tab = [list(r) for r in self.tab]
+        basis = list(self.basis)
+        obj = [*c, *([Fraction(0)] * (self.width - self.n))]
+        if not self._run(tab, basis, obj, self.n + self.m):
+            return None
+        return sum((obj[bi] * tab[i][-1] for i, bi in enumerate(basis) if bi < self.n + self.m), Fraction(0))
+
+    @staticmethod
+    def _pivot(
+        tab: list[list[Fraction]], basis: list[int], r: int, col: int, z: list[Fraction] | None
+    ) -> list[Fraction] | None:
+        p = tab[r][col]
+        if p != 1:
+            tab[r] = [v / p for v in tab[r]]
+        pr = tab[r]
+        for i in range(len(tab)):
+            f = tab[i][col]
+            if i != r and f != 0:
+                tab[i] = [v - f * w for v, w in zip(tab[i], pr)]
+        basis[r] = col
+        if z is None or z[col] == 0:
+            return z
+        f = z[col]
+        return [v - f * w for v, w in zip(z, pr)]
+
+    def _run(self, tab: list[list[Fraction]], basis: list[int], obj: list[Fraction], allowed: int) -> bool:
+        """Pivot to the optimum; False if unbounded."""
+        z = [*obj, Fraction(0)]
+        for i, bi in enumerate(basis):
+            if obj[bi] != 0:
+                f = obj[bi]
+                z = [zv - f * tv for zv, tv in zip(z, tab[i])]
         while True:
-            entering = None
-            for j in range(allowed):
-                reduced = obj[j] - sum(obj[basis[i]] * tab[i][j] for i in range(len(tab)))
-                if reduced > 0:
-                    entering = j
-                    break
+            entering = next((j for j in range(allowed) if z[j] > 0), None)
             if entering is None:
                 return True
-            best = None
+            best: tuple[Fraction, int, int] | None = None
             for i in range(len(tab)):
                 if tab[i][entering] > 0:
-                    ratio = tab[i][-1] / tab[i][entering]
-                    if best is None or (ratio, basis[i]) < (best[0], basis[best[1]]):
-                        best = (ratio, i)
+                    key = (tab[i][-1] / tab[i][entering], basis[i], i)
+                    if best is None or key < best:
+                        best = key
             if best is None:
                 return False
-            pivot(best[1], entering)
+            z = self._pivot(tab, basis, best[2], entering, z)  # type: ignore[assignment]
 
-    def pivot(r: int, col: int) -> None:
-        p = tab[r][col]
-        tab[r] = [v / p for v in tab[r]]
-        for i in range(len(tab)):
-            if i != r and tab[i][col] != 0:
-                f = tab[i][col]
-                tab[i] = [v - f * w for v, w in zip(tab[i], tab[r])]
-        basis[r] = col
 
-    if art_rows:
-        phase1 = [Fraction(0)] * width
-        for k in range(n + m, width):
-            phase1[k] = Fraction(-1)
-        run(phase1, width)
-        if sum(phase1[basis[i]] * tab[i][-1] for i in range(len(tab))) < 0:
-            raise Infeasible
-        for i in range(len(tab)):
-            if basis[i] >= n + m:
-                col = next((j for j in range(n + m) if tab[i][j] != 0), None)
-                if col is not None:
-                    pivot(i, col)
-    obj = [*c, *([Fraction(0)] * (width - n))]
-    if not run(obj, n + m):
-        return None
-    return sum(obj[basis[i]] * tab[i][-1] for i in range(len(tab)) if basis[i] < n + m)
+class AttackerLP:
+    """The attacker's linear programme for one published table."""
+
+    def __init__(self, table: object) -> None:
+        self.hidden, lines = constraints(table)
+        self.index = {h: k for k, h in enumerate(self.hidden)}
+        n = len(self.hidden)
+        a: list[list[Fraction]] = []
+        b: list[Fraction] = []
+        # y = x - 1 >= 0
+        for members, lo, hi in lines:
+            row = [Fraction(0)] * n
+            for h in members:
+                row[self.index[h]] = Fraction(1)
+            k = len(members)
+            a.append(row)
+            b.append(Fraction(hi - k))
+            a.append([-v for v in row])
+            b.append(Fraction(k - lo))
+        self.tableau = _Tableau(a, b) if a else None
+
+    def range(self, cell: Cell) -> tuple[Fraction, Fraction | None]:
+        """Smallest and largest value (None: unbounded) the suppressed cell can take."""
+        if self.tableau is None:
+            return Fraction(1), None
+        c = [Fraction(0)] * len(self.hidden)
+        c[self.index[cell]] = Fraction(1)
+        high = self.tableau.maximise(c)
+        low = self.tableau.maximise([-v for v in c])
+        assert low is not None
+        return 1 - low, None if high is None else 1 + high
 
 
 def lp_range(table: object, cell: Cell) -> tuple[Fraction, Fraction | None]:
-    """Smallest and largest value (None: unbounded) of a suppressed cell, as a linear programme."""
-    hidden, lines = constraints(table)
-    index = {h: k for k, h in enumerate(hidden)}
-    n = len(hidden)
-    a: list[list[Fraction]] = []
-    b: list[Fraction] = []
-    # y = x - 1 >= 0
-    for members, lo, hi in lines:
-        row = [Fraction(0)] * n
-        for h in members:
-            row[index[h]] = Fraction(1)
-        k = len(members)
-        a.append(row)
-        b.append(Fraction(hi - k))
-        a.append([-v for v in row])
-        b.append(Fraction(k - lo))
-    c = [Fraction(0)] * n
-    c[index[cell]] = Fraction(1)
-    high = _simplex_max(c, a, b)
-    low = _simplex_max([-v for v in c], a, b)
-    assert low is not None
-    return 1 - low, None if high is None else 1 + high
+    return AttackerLP(table).range(cell)
 
 
 def integer_values(table: object) -> dict[Cell, set[int]]:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sightline.reports import sdc
-from .exact_lp import integer_values, lp_range, true_range
+from .exact_lp import AttackerLP, integer_values, lp_range, true_range
 
 # Many zeros and counts from 1 to 5, some middling, a few large.
 COUNT = st.one_of(
@@ -91,9 +91,10 @@ def test_no_small_count_is_published_or_recoverable(grid: list[list[int]], margi
         (i, j) for i, row in enumerate(grid) for j, v in enumerate(row) if 1 <= v <= sdc.THRESHOLD
     }
     assert out.primary | out.secondary == out.suppressed
+    attacker = AttackerLP(out)
     for cell in out.suppressed:
         true = grid[cell[0]][cell[1]]
-        lo, hi = lp_range(out, cell)
+        lo, hi = attacker.range(cell)
         assert lo <= true and (hi is None or true <= hi), "the true value must be feasible"
         assert hi is None or hi > lo, f"suppressed cell {cell} (true {true}) is pinned to {lo}"
         # The production audit (network simplex) finds the same bounds as the independent LP.
@@ -141,8 +142,9 @@ def test_unavailable_and_not_applicable_cells_keep_their_symbols(
     out = sdc.protect(grid)
     _check_published(grid, out, 10)
     assert all(v == marker for v in out.cells[i])
+    attacker = AttackerLP(out)
     for cell in out.suppressed:
-        lo, hi = lp_range(out, cell)
+        lo, hi = attacker.range(cell)
         assert hi is None or hi > lo
 
 

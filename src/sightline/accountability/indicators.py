@@ -328,7 +328,9 @@ def parse_definition(raw: Any, where: str) -> Definition:
     """One indicator definition from YAML (or a plan file). ``where`` prefixes every error."""
     if not isinstance(raw, dict):
         raise IndicatorDefinitionError(f"{where}:indicator: an indicator must be a mapping")
-    missing = [f for f in ("key", "name", "definition", "measure", "direction") if not str(raw.get(f) or "").strip()]
+    missing = [
+        f for f in ("key", "name", "definition", "measure", "direction") if not str(raw.get(f) or "").strip()
+    ]
     if missing:
         raise IndicatorDefinitionError(f"{where}:{missing[0]}: this is required")
     key = str(raw["key"]).strip()

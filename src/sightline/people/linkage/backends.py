@@ -100,7 +100,7 @@ class Backend:
             validate_settings=False,
         )
         mdl.register_tf(linker, tf)
-        predictions = linker.inference.predict(threshold_match_weight=min_weight)
+        predictions = linker.inference.predict(threshold_match_weight=min_weight)  # type: ignore[arg-type]
         return predictions.as_pandas_dataframe()
 
 
@@ -141,9 +141,10 @@ def _local_spark_session() -> Any:
         SparkSession.builder.master(os.environ.get("SIGHTLINE_SPARK_MASTER", "local[2]"))
         .appName("sightline-linkage")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .config("spark.sql.shuffle.partitions", os.environ.get("SIGHTLINE_SPARK_PARTITIONS", "4"))
+        .config("spark.default.parallelism", os.environ.get("SIGHTLINE_SPARK_PARTITIONS", "4"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", os.environ.get("SIGHTLINE_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.local.dir", tempfile.gettempdir())
         .getOrCreate()

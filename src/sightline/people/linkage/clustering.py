@@ -11,9 +11,12 @@ Here instead:
    so each record's fit with every other is known.
 3. Constrained average-linkage agglomeration inside each component: repeatedly merge
    the two clusters with the highest mean pairwise match weight, while that mean is at
-   least `merge_weight`, no pair across them is below `veto_weight` (direct evidence
-   that two records are different people, such as two different dates of birth) and
-   no human has said "not the same person".
+   least `merge_weight`, no pair across them is below `veto_weight` or a hard conflict
+   (direct evidence that two records are different people, such as two different
+   dates of birth) and no human has said "not the same person". A lone record that
+   fits two people who cannot be one (namesakes) is left alone, not guessed.
+4. Exclusive best link: a sparse record (no family name, or nothing beside the names)
+   still on its own joins the one cluster it fits clearly better than any other.
 
 Human "same person" decisions are merged first and always hold; a "not the same"
 decision is never crossed unless it contradicts a chain of "same" decisions, which is
@@ -187,11 +190,37 @@ def agglomerate(
         (-link.mean, ca, cb) for (ca, cb), link in links.items() if mergeable(link)
     ]
     heapq.heapify(heap)
+
+    def contested(single: str, partner: str, mean: float) -> bool:
+        """A lone record that fits `partner` and, about as well, someone `partner`
+        cannot be (a record with no birth date between two namesakes)."""
+        for n in neighbours[single]:
+            if n == partner:
+                continue
+            alt = links[_key(single, n)]
+            if mergeable(alt) and alt.mean >= mean - settings.attach_margin:
+                between = links.get(_key(n, partner))
+                if between is not None and between.minimum < settings.veto_weight:
+                    return True
+        return False
+
+    frozen: set[str] = set()
     while heap:
         neg_mean, ca, cb = heapq.heappop(heap)
         link = links.get((ca, cb))
         if link is None or -neg_mean != link.mean or not mergeable(link):
             continue  # stale entry
+        if ca in frozen or cb in frozen:
+            continue
+        ambiguous = [
+            single
+            for single, partner in ((ca, cb), (cb, ca))
+            if len(clusters[single]) == 1 and contested(single, partner, link.mean)
+        ]
+        if ambiguous:
+            # Left on its own (and in the review queue) rather than guessed.
+            frozen.update(ambiguous)
+            continue
         # Merge cb into ca (ca < cb, so the root stays the smaller key).
         clusters[ca] |= clusters.pop(cb)
         del links[(ca, cb)]

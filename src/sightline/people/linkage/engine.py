@@ -19,8 +19,9 @@ from .clustering import ClusteringSettings, cluster_records, normalise_decisions
 from .prepare import prepare_records
 from .types import FieldWeight, HumanDecision, LinkageResult, PreviousLinkage
 
-# Pairs with a probability in [low, high) go to the review queue, as do pairs the
-# clustering overrode (scored >= high but kept apart, or joined though scored < low).
+# Review queue: pairs kept apart with a probability in [low, high); pairs scored
+# >= high but kept apart; each record whose best link inside its cluster is below
+# high; and sparse records joined as the only plausible match.
 REVIEW_BAND: tuple[float, float] = (0.3, 0.95)
 # Scored pairs below this weight (p < 0.001) are dropped from the output.
 PAIR_FLOOR_WEIGHT = -10.0
@@ -241,8 +242,12 @@ def _review(
     if len(inside):
         ends = pd.concat(
             [
-                pd.DataFrame({"record": inside["record_key_l"], "p": inside["match_probability"], "row": inside.index}),
-                pd.DataFrame({"record": inside["record_key_r"], "p": inside["match_probability"], "row": inside.index}),
+                pd.DataFrame(
+                    {"record": inside["record_key_l"], "p": inside["match_probability"], "row": inside.index}
+                ),
+                pd.DataFrame(
+                    {"record": inside["record_key_r"], "p": inside["match_probability"], "row": inside.index}
+                ),
             ]
         )
         best = ends.sort_values(["p", "row"], ascending=[False, True]).drop_duplicates("record")

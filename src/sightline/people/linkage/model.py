@@ -237,7 +237,7 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("ELSE", "Identifier conflicts"),
         ],
     }
-    out = [given, family, dob, sex, location, phone, email, identifiers]
+    out: list[dict[str, Any]] = [given, family, dob, sex, location, phone, email, identifiers]
     for comp in out:
         non_null = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
         for level, (m, u) in zip(non_null, STARTING_VALUES[comp["output_column_name"]], strict=True):

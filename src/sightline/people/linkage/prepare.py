@@ -253,11 +253,11 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
     for key, dob_raw, age_raw, ref_raw in zip(
         keys, cols["date_of_birth"], cols["estimated_age"], cols["reference_date"], strict=True
     ):
-        k = (dob_raw, age_raw, ref_raw)
-        b = births.get(k)
+        birth_key = (dob_raw, age_raw, ref_raw)
+        b = births.get(birth_key)
         if b is None:
             ref = _parse_reference_date(key, ref_raw, default_ref)
-            b = births[k] = _birth_features(key, dob_raw, age_raw, ref)
+            b = births[birth_key] = _birth_features(key, dob_raw, age_raw, ref)
         birth_rows.append(b)
     dob, dob_t, dob_ym, dob_y, precision, birth_year, is_est = (
         (list(c) for c in zip(*birth_rows, strict=True)) if n else ([], [], [], [], [], [], [])

@@ -76,7 +76,7 @@ def _submit(form: Form, call: Callable[[], Any], aliases: dict[str, str] | None 
     return False, None
 
 
-def _version_check(form: Form, obj: Any) -> int | None:
+def _version_check(form: Form, obj: Any = None) -> int | None:
     value = form.cleaned_data.get("version")
     return int(value) if value is not None else None
 
@@ -144,7 +144,8 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             )
             summary = None
         if summary is not None:
-            messages.success(request, summary.summary().capitalize())
+            text = summary.summary()
+            messages.success(request, text[:1].upper() + text[1:])
             return redirect("web:acc_plan", key=summary.plan.key)
     return render(
         request,
@@ -331,6 +332,8 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
     state = sel.action_state(action)
     role = _role(request)
     evidence = sel.evidence_for(action)
+    for e in evidence:  # what a linked ledger entry is (its metadata only, never its content)
+        e.entry = sel.ledger_entry_summary(e.ledger_index) if e.ledger_index is not None else None  # type: ignore[attr-defined]
     signed = action.status == ActionStatus.COMPLETE and action.signed_off_at is not None
     return render(
         request,
@@ -341,9 +344,6 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
             "state": state,
             "evidence": evidence,
             "live_evidence": [e for e in evidence if not e.withdrawn],
-            "ledger_entries": {
-                e.id: sel.ledger_entry_summary(e.ledger_index) for e in evidence if e.ledger_index is not None
-            },
             "history": sel.action_history(action),
             "moved": [
                 m
