@@ -14,7 +14,8 @@ from sightline.access.permissions import Cap, Role, can
 from sightline.access.services import ensure_standard_agencies
 from sightline.accountability.models import Action, Evidence, ProtectedConcern, TargetDateChange
 from sightline.accountability.services import do_import_sample_plan
-from sightline.ledger.services import SYSTEM
+from sightline.ledger.models import Entry
+from sightline.ledger.services import SYSTEM, integrate
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +148,15 @@ def test_evidence_upload_complete_and_sign_off_on_the_pages(
     r = c.post(f"/accountability/actions/{action.id}/evidence/new", {"kind": "document", "document": doc})
     assert r.status_code == 302
     ev = Evidence.objects.get(action=action)
+    integrate()
+    index = Entry.objects.filter(object_id=ev.id).get().index
+    new_evidence = f"/accountability/actions/{action.id}/evidence/new"
+    r = c.post(new_evidence, {"kind": "ledger_entry", "ledger_index": "x"})
+    assert "Enter the ledger entry number as digits" in r.content.decode()
+    r = c.post(new_evidence, {"kind": "ledger_entry", "ledger_index": index})
+    assert r.status_code == 302
+    page = c.get(f"/accountability/actions/{action.id}").content.decode()
+    assert f"Entry #{index}: create of accountability.evidence {ev.id} by coord" in page
     download = c.get(f"/accountability/evidence/{ev.id}/download")
     assert download.content == b"%PDF-1.4 timetable" and "attachment" in download["Content-Disposition"]
     assert c.post(f"/accountability/actions/{action.id}/complete", {"note": "done"}).status_code == 302

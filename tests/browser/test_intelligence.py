@@ -77,7 +77,6 @@ def test_analyst_reviews_alerts_network_and_a_link(
     axe_check(page)
     # selecting a person the analyst may see opens their record
     page.locator("#network-graph").scroll_into_view_if_needed()
-    page.screenshot(path="/tmp/intel5-network.png")
     target = page.evaluate(
         """() => {
             const node = window.sightlineNetwork.nodes('[type = "person"][href != ""]').first();

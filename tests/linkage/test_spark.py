@@ -24,7 +24,9 @@ def _spark_unavailable() -> str | None:
 
 
 @pytest.mark.skipif(_spark_unavailable() is not None, reason=str(_spark_unavailable()))
-def test_spark_backend_runs_the_same_model(model_path: Path) -> None:
+def test_spark_backend_runs_the_same_model(model_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A handful of records: one partition saves Spark most of its fixed cost per query.
+    monkeypatch.setenv("SIGHTLINE_SPARK_PARTITIONS", "1")
     records = scenario_records()
     duck = link_records(records, model_path=model_path, as_of=AS_OF, backend="duckdb")
     spark = link_records(records, model_path=model_path, as_of=AS_OF, backend="spark")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sightline.reports import sdc
+
 from .exact_lp import AttackerLP, integer_values, lp_range, true_range
 
 # Many zeros and counts from 1 to 5, some middling, a few large.
@@ -84,7 +85,9 @@ def _check_published(grid: list[list[Any]], out: sdc.Protected, base: int) -> No
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=tables(), margins=MARGINS, base=st.sampled_from([10, 10, 1]))
-def test_no_small_count_is_published_or_recoverable(grid: list[list[int]], margins: sdc.Margins, base: int) -> None:
+def test_no_small_count_is_published_or_recoverable(
+    grid: list[list[int]], margins: sdc.Margins, base: int
+) -> None:
     out = sdc.protect(grid, margins=margins, base=base)
     _check_published(grid, out, base)
     assert out.primary == {

@@ -28,6 +28,7 @@ from sightline.extracts.validation import (
     partial_date_problem,
     read_extract,
 )
+from sightline.ledger.bulk import instances
 from sightline.ledger.models import new_id
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create
 from sightline.people.models import Extract, SourceEvent, SourceRecord
@@ -218,18 +219,21 @@ def _write(parsed: ParsedExtract, actor: Actor, progress: Progress | None) -> Im
                 len(new_records) + len(changed_records) + len(new_events) + len(changed_events),
             )
         for chunk in _chunks(new_records):
-            objs = [
-                SourceRecord(
-                    id=record_pk[data["record_id"].strip()],
-                    agency_id=agency,
-                    record_id=data["record_id"].strip(),
-                    extract_id=extract.id,
-                    row_number=row,
-                    data=data,
-                    **_search_columns(data),
-                )
-                for row, data in chunk
-            ]
+            objs = instances(
+                SourceRecord,
+                [
+                    {
+                        "id": record_pk[data["record_id"].strip()],
+                        "agency_id": agency,
+                        "record_id": data["record_id"].strip(),
+                        "extract_id": extract.id,
+                        "row_number": row,
+                        "data": data,
+                        **_search_columns(data),
+                    }
+                    for row, data in chunk
+                ],
+            )
             do_bulk_create(objs, actor=actor, action="import", reason=reason)
             if progress:
                 progress.update(len(objs))
@@ -250,17 +254,20 @@ def _write(parsed: ParsedExtract, actor: Actor, progress: Progress | None) -> Im
         result.records_updated = len(changed_records)
 
         for chunk in _chunks(new_events):
-            eobjs = [
-                SourceEvent(
-                    id=new_id(SourceEvent.id_prefix),
-                    agency_id=agency,
-                    event_id=data["event_id"].strip(),
-                    extract_id=extract.id,
-                    row_number=row,
-                    **_event_columns(data, record_pk),
-                )
-                for row, data in chunk
-            ]
+            eobjs = instances(
+                SourceEvent,
+                [
+                    {
+                        "id": new_id(SourceEvent.id_prefix),
+                        "agency_id": agency,
+                        "event_id": data["event_id"].strip(),
+                        "extract_id": extract.id,
+                        "row_number": row,
+                        **_event_columns(data, record_pk),
+                    }
+                    for row, data in chunk
+                ],
+            )
             do_bulk_create(eobjs, actor=actor, action="import", reason=reason)
             if progress:
                 progress.update(len(eobjs))

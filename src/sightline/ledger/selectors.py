@@ -464,7 +464,11 @@ def _rows(model: type[LedgeredModel]) -> Iterator[tuple[str, int, bytes]]:
     pk_pos = names.index(model._meta.pk.attname)
     for values in model._default_manager.values_list("version", *names).iterator(chunk_size=CHUNK):
         version, rest = values[0], values[1:]
-        snap = {name: jsonable(value) for name, value in zip(names, rest)}
+        # jsonable() only for values that are not already JSON: most columns are text.
+        snap = {
+            name: value if value is None or type(value) is str else jsonable(value)
+            for name, value in zip(names, rest)
+        }
         yield rest[pk_pos], version, canonical_bytes(snap)
 
 

@@ -157,34 +157,18 @@ def do_bulk_create(
     objs: Sequence[M], *, actor: Actor, action: str = "create", reason: str = ""
 ) -> Sequence[M]:
     """Bulk form of :func:`do_create` for imports: one statement per table, same guarantees."""
-    if not objs:
-        return objs
-    model = type(objs[0])
-    with transaction.atomic():
-        for obj in objs:
-            if not obj.id:
-                obj.id = new_id(obj.id_prefix)
-            obj.version = 1
-        model._default_manager.bulk_create(objs, batch_size=2000)
-        lt = model.ledger_type()
-        _enqueue([_body(actor, action, lt, o.id, 1, o.snapshot(), reason) for o in objs])
-    return objs
+    from sightline.ledger import bulk  # sequences in the caller's transaction; see its docstring
+
+    return bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
 
 
 def do_bulk_update(
     objs: Sequence[M], *, actor: Actor, fields: Sequence[str], action: str = "update", reason: str = ""
 ) -> Sequence[M]:
     """Bulk new versions. Callers must hold the rows (e.g. a whole import is one transaction)."""
-    if not objs:
-        return objs
-    model = type(objs[0])
-    with transaction.atomic():
-        for obj in objs:
-            obj.version += 1
-        model._default_manager.bulk_update(objs, [*fields, "version"], batch_size=2000)
-        lt = model.ledger_type()
-        _enqueue([_body(actor, action, lt, o.id, o.version, o.snapshot(), reason) for o in objs])
-    return objs
+    from sightline.ledger import bulk
+
+    return bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
 
 
 # --- sequencing and integration ------------------------------------------------------------------

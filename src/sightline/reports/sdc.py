@@ -74,9 +74,7 @@ class Protected:
 
     @property
     def suppressed(self) -> frozenset[Cell]:
-        return frozenset(
-            (r, c) for r, row in enumerate(self.cells) for c, v in enumerate(row) if v == C
-        )
+        return frozenset((r, c) for r, row in enumerate(self.cells) for c, v in enumerate(row) if v == C)
 
 
 # --- rounding ------------------------------------------------------------------------------------
@@ -117,7 +115,7 @@ def _check(counts: Sequence[Sequence[Value]]) -> list[list[Value]]:
         if len(row) != width:
             raise TableError(f"row {i + 1} has {len(row)} cells, the first row has {width}")
         for j, v in enumerate(row):
-            if isinstance(v, bool) or not (isinstance(v, int) and v >= 0 or v in (X, Z)):
+            if isinstance(v, bool) or not ((isinstance(v, int) and v >= 0) or v in (X, Z)):
                 raise TableError(f"row {i + 1}, column {j + 1}: {v!r} is not a count, {X!r} or {Z!r}")
     return rows
 
@@ -263,7 +261,7 @@ class _State:
     def _apply(self, kind: str, what: object) -> _Undo:
         if kind == "cell":
             assert isinstance(what, tuple)
-            cell: Cell = what  # type: ignore[assignment]
+            cell: Cell = what
             self.suppressed.add(cell)
             return lambda: self.suppressed.discard(cell)
         if kind == "row":
@@ -316,7 +314,6 @@ class _State:
     def _is_pinned(self, cell: Cell) -> bool:
         lo, hi = feasible_range(self._view(), cell)
         return hi is not None and lo == hi
-
 
 
 def _is_figure(published: str) -> bool:

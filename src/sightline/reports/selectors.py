@@ -166,18 +166,15 @@ def case_agencies() -> list[tuple[str, str]]:
     """(code, name) of every agency that shares case data, by name."""
     from sightline.access.models import Agency
 
-    return [
-        (a.id, a.name)
-        for a in Agency.objects.exclude(kind__in=NON_CASE_AGENCY_KINDS).order_by("name")
-    ]
+    return [(a.id, a.name) for a in Agency.objects.exclude(kind__in=NON_CASE_AGENCY_KINDS).order_by("name")]
 
 
 def _in(span: Span, when: dt.datetime) -> bool:
     return span.starts_at() <= when < span.ends_at()
 
 
-def screened_by_band_and_agency(period: Period) -> RawTable:
-    """Children screened in the period, each counted once, by the band and agency of their latest
+def screened_by_agency_and_band(period: Period) -> RawTable:
+    """Children screened in the period, each counted once, by the agency and band of their latest
     screening in the period."""
     from sightline.cases import screening as tool
     from sightline.cases.models import Screening
@@ -190,23 +187,24 @@ def screened_by_band_and_agency(period: Period) -> RawTable:
     for pid, at, band, agency in rows.values_list("person_id", "completed_at", "band", "agency_id"):
         if pid not in latest or at > latest[pid][0]:
             latest[pid] = (at, band, agency)
-    counts = [[0] * len(agencies) for _ in bands]
-    band_index = {b.key: i for i, b in enumerate(bands)}
-    agency_index = {code: j for j, (code, _name) in enumerate(agencies)}
+    counts: list[list[int | str]] = [[0] * len(bands) for _ in agencies]
+    band_index = {b.key: j for j, b in enumerate(bands)}
+    agency_index = {code: i for i, (code, _name) in enumerate(agencies)}
     for _at, band, agency in latest.values():
         if band in band_index and agency in agency_index:
-            counts[band_index[band]][agency_index[agency]] += 1
+            row = counts[agency_index[agency]]
+            row[band_index[band]] = int(row[band_index[band]]) + 1
     return RawTable(
-        key="screened_by_band_and_agency",
-        title="Children screened, by risk band and screening agency",
+        key="screened_by_agency_and_band",
+        title="Children screened, by screening agency and risk band",
         description="Children screened for sexual exploitation in the period. A child screened more than "
-        "once is counted once, by the band and agency of their latest screening in the period.",
+        "once is counted once, by the agency and band of their latest screening in the period.",
         measure="children",
-        row_dimension="risk_band",
-        column_dimension="agency",
-        rows=[b.label for b in bands],
-        columns=[name for _code, name in agencies],
-        counts=list(counts),  # type: ignore[arg-type]
+        row_dimension="agency",
+        column_dimension="risk_band",
+        rows=[name for _code, name in agencies],
+        columns=[b.label for b in bands],
+        counts=counts,
     )
 
 
@@ -287,9 +285,9 @@ def victims_coming_forward_by_quarter(period: Period) -> RawTable:
 
     quarters = period.quarters()
     days = list(
-        SelfReferral.objects.filter(
-            received_on__gte=period.start, received_on__lt=period.end
-        ).values_list("received_on", flat=True)
+        SelfReferral.objects.filter(received_on__gte=period.start, received_on__lt=period.end).values_list(
+            "received_on", flat=True
+        )
     )
     first_day = SelfReferral.objects.order_by("received_on").values_list("received_on", flat=True).first()
     available = _available_from(_midnight(first_day) if first_day else None)
@@ -383,7 +381,7 @@ def people_by_ethnic_group(period: Period) -> RawTable:
 
 
 PUBLIC_TABLES = (
-    screened_by_band_and_agency,
+    screened_by_agency_and_band,
     missing_episodes_by_month,
     concerns_by_agency_and_quarter,
     victims_coming_forward_by_quarter,
@@ -480,4 +478,3 @@ def get_checkpoint(checkpoint_id: int) -> Checkpoint | None:
 
 def latest_checkpoint() -> Checkpoint | None:
     return Checkpoint.objects.order_by("-id").first()
-

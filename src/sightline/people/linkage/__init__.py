@@ -36,6 +36,7 @@ __all__ = [
     "INPUT_COLUMNS",
     "PAIR_FLOOR_WEIGHT",
     "REVIEW_BAND",
+    "REVIEW_REASONS",
     "ClusteringSettings",
     "FieldWeight",
     "HumanDecision",

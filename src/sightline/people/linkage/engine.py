@@ -83,7 +83,6 @@ def _candidates_for(features: pd.DataFrame, new_keys: set[str]) -> pd.DataFrame:
     that blocking this subset finds exactly the pairs a full run would find for the new
     records (the swapped rule is matched as an unordered pair: a superset is fine)."""
     keep = set(new_keys)
-    is_new = features["unique_id"].isin(new_keys)
     for spec, _ in mdl.BLOCKING_KEYS:
         keys = _block_keys(features, spec)
         new_values = set(keys[keys.index.isin(new_keys)].tolist())
@@ -94,7 +93,6 @@ def _candidates_for(features: pd.DataFrame, new_keys: set[str]) -> pd.DataFrame:
     unordered.index = pair["unique_id"].to_numpy()
     new_values = set(unordered[unordered.index.isin(new_keys)].tolist())
     keep.update(unordered.index[unordered.isin(new_values)].tolist())
-    del is_new
     return features[features["unique_id"].isin(keep)].reset_index(drop=True)
 
 
@@ -332,6 +330,8 @@ def link_records(
         new_keys = (keys - set(previous.clusters)) | (changed & keys)
         removed = set(previous.clusters) - keys
         old = previous.pairs
+        if "hard_conflict" not in old.columns:
+            old = old.assign(hard_conflict=mdl.hard_conflicts(old).to_numpy())
         gone = changed | removed
         keep = ~(old["record_key_l"].isin(gone) | old["record_key_r"].isin(gone))
         # Components that lose a record must be re-clustered too.
@@ -340,8 +340,7 @@ def link_records(
         if new_keys:
             fresh = scorer.blocked(_candidates_for(features, new_keys))
             fresh = fresh[fresh["record_key_l"].isin(new_keys) | fresh["record_key_r"].isin(new_keys)]
-        base_cols = [c for c in fresh.columns]
-        pairs = pd.concat([old.loc[keep, base_cols], fresh], ignore_index=True)
+        pairs = pd.concat([old.loc[keep, list(fresh.columns)], fresh], ignore_index=True)
         pairs = pairs.drop_duplicates(["record_key_l", "record_key_r"], keep="last")
         decided_keys = {k for d in decisions for k in (d.record_key_l, d.record_key_r)}
         only = (new_keys | touched_by_removal | decided_keys) & keys

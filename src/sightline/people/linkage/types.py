@@ -58,10 +58,10 @@ class LinkageResult:
     pairs: pd.DataFrame
     """Scored pairs: record_key_l < record_key_r, match_probability, match_weight,
     mw_<comparison> (per-comparison match weight, term frequency included),
-    gamma_<comparison> (level index) and linked (same cluster)."""
+    gamma_<comparison> (level index), hard_conflict and linked (same cluster)."""
     review: pd.DataFrame
-    """Pairs for a human to look at: record_key_l, record_key_r, match_probability,
-    match_weight, reason."""
+    """Pairs for a human to look at, most uncertain first: record_key_l, record_key_r,
+    match_probability, match_weight, reason (one of engine.REVIEW_REASONS)."""
     model: dict[str, Any]
     """The trained Splink model (as saved to model_path)."""
     conflicts: list[str] = field(default_factory=list)

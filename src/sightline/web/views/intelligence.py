@@ -468,8 +468,20 @@ def _signed(v: float) -> str:
     return f"{v:+.1f}".replace("-", "\u2212")
 
 
-def _t(x: float, y: float, text: str, *, anchor: str = "start", size: int = 13, bold: bool = False) -> str:
+def _t(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: int = 13,
+    bold: bool = False,
+    halo: bool = False,
+) -> str:
     weight = ' font-weight="bold"' if bold else ""
+    if halo:  # a white outline keeps a value readable where it crosses a line
+        weight += ' stroke="#ffffff" stroke-width="3" paint-order="stroke"'
+
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
         f'font-family="arial, sans-serif" fill="{TEXT}"{weight}>{escape(text)}</text>'
@@ -538,7 +550,7 @@ def waterfall(explanation: linkage.PairExplanation, chart_id: str) -> Waterfall:
         )
         label_x, anchor = (x1 + 5, "start") if x1 + 50 < plot_r else (x0 - 5, "end")
         shown = _signed(row.weight) if moved else "0"
-        parts.append(_t(label_x, top + 25, shown, anchor=anchor, size=12, bold=True))
+        parts.append(_t(label_x, top + 25, shown, anchor=anchor, size=12, bold=True, halo=True))
     top = WF_TOP + WF_ROW * len(rows)
     parts.append(_t(8, top + 17, "Match weight", bold=True))
     parts.append(_t(8, top + 33, f"probability {explanation.match_probability:.1%}", size=12))
@@ -547,7 +559,9 @@ def waterfall(explanation: linkage.PairExplanation, chart_id: str) -> Waterfall:
         f'<rect x="{x0:.1f}" y="{top + 8:.1f}" width="{max(x1 - x0, 2):.1f}" height="24" fill="{TOTAL}"/>'
     )
     label_x, anchor = (x1 + 5, "start") if x1 + 50 < plot_r else (x0 - 5, "end")
-    parts.append(_t(label_x, top + 25, _signed(explanation.match_weight), anchor=anchor, size=12, bold=True))
+    parts.append(
+        _t(label_x, top + 25, _signed(explanation.match_weight), anchor=anchor, size=12, bold=True, halo=True)
+    )
 
     title = (
         f"How each field moved the match weight of {explanation.record_key_l} and {explanation.record_key_r}"

@@ -1,0 +1,201 @@
+"""The safeguarding board's report, built from live data each time it is read.
+
+It gathers the plan's progress (recommendations by status, overdue actions, moved target dates) and the
+live indicators from ``sightline.accountability.selectors``, resources set against caseload, and the
+ledger's own verification. Everything in it is about the service: it names no child and no other person
+held in the case records (tests/reports/test_board.py checks that), only the staff posts and accounts
+that own actions and moved dates.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from sightline.accountability import indicators as ind
+from sightline.accountability import selectors as acc
+from sightline.ledger.models import Checkpoint
+from sightline.ledger.selectors import Report, verify
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """An indicator's 12-month trend against its target, and its latest complete month."""
+
+    result: acc.IndicatorResult
+
+    @property
+    def indicator(self) -> Any:
+        return self.result.indicator
+
+    @property
+    def complete_points(self) -> list[acc.Point]:
+        return [p for p in self.result.points if not p.partial]
+
+    @property
+    def last_complete(self) -> acc.Point | None:
+        points = self.complete_points
+        return points[-1] if points else None
+
+    @property
+    def last_text(self) -> str:
+        point = self.last_complete
+        return ind.format_value(point.value if point else None, self.indicator.unit)
+
+    @property
+    def last_label(self) -> str:
+        point = self.last_complete
+        return point.label if point else "no complete month"
+
+    @property
+    def target_text(self) -> str:
+        return self.result.target_text
+
+    @property
+    def on_target(self) -> bool | None:
+        point = self.last_complete
+        return ind.meets(point.value if point else None, self.indicator.target, self.indicator.direction)
+
+    @property
+    def status_text(self) -> str:
+        return {None: "No data", True: "On target", False: "Off target"}[self.on_target]
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    year_label: str
+    amount: Decimal
+    caseload: int
+    per_child: Decimal | None
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    year: int
+    staff: Decimal
+    caseload: int
+    children_per_staff: Decimal | None
+
+
+def _per(a: Any, b: Any) -> Decimal | None:
+    return (Decimal(a) / Decimal(b)).quantize(Decimal("0.1")) if b else None
+
+
+def financial_year(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+@dataclass
+class LedgerStatus:
+    size: int
+    root: bytes
+    ok: bool
+    problems: list[str]
+    entries_checked: int
+    checkpoints_checked: int
+    rows_checked: int
+    checked_at: dt.datetime
+    last_checkpoint: Checkpoint | None
+
+    @property
+    def root_hex(self) -> str:
+        return self.root.hex()
+
+    @property
+    def root_b64(self) -> str:
+        return base64.b64encode(self.root).decode("ascii")
+
+    @property
+    def last_checkpoint_root_b64(self) -> str:
+        cp = self.last_checkpoint
+        return base64.b64encode(bytes(cp.root)).decode("ascii") if cp is not None else ""
+
+    @property
+    def entries_since_checkpoint(self) -> int:
+        return self.size - (self.last_checkpoint.size if self.last_checkpoint else 0)
+
+
+def ledger_status(report: Report | None = None) -> LedgerStatus:
+    """Verify the whole ledger now (every entry, checkpoint and current-state row)."""
+    report = report or verify()
+    return LedgerStatus(
+        size=report.size,
+        root=report.root,
+        ok=report.ok,
+        problems=list(report.problems),
+        entries_checked=report.entries_checked,
+        checkpoints_checked=report.checkpoints_checked,
+        rows_checked=report.rows_checked,
+        checked_at=timezone.now(),
+        last_checkpoint=Checkpoint.objects.order_by("-id").first(),
+    )
+
+
+@dataclass
+class BoardReport:
+    generated_at: dt.datetime
+    today: dt.date
+    plans: list[acc.PlanView]
+    status_counts: list[tuple[str, str, int]]
+    overdue: list[acc.OverdueItem]
+    moved: list[acc.MovedDate]
+    indicators: list[IndicatorLine]
+    funding: list[FundingRow]
+    staffing: list[StaffingRow]
+    resources: acc.Resources
+    ledger: LedgerStatus
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_recommendations(self) -> int:
+        return sum(n for _k, _l, n in self.status_counts)
+
+    def recommendation_rows(self) -> list[tuple[acc.PlanView, acc.RecommendationView]]:
+        return [(pv, rv) for pv in self.plans for rv in pv.recommendations]
+
+
+def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None) -> BoardReport:
+    """Everything the board report shows, computed from the records now."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    plans = [acc.plan_view(p, today) for p in acc.plans()]
+    counts = acc.recommendations_by_status(today=today)
+    res = acc.resources()
+    fund_totals = res.funding_totals()
+    staff_totals = res.staff_totals()
+    funding = [
+        FundingRow(
+            financial_year(y),
+            fund_totals[y],
+            res.funding_caseload.get(y, 0),
+            _per(fund_totals[y], res.funding_caseload.get(y, 0)),
+        )
+        for y in res.funding_years
+    ]
+    staffing = [
+        StaffingRow(
+            y,
+            staff_totals[y],
+            res.staffing_caseload.get(y, 0),
+            _per(res.staffing_caseload.get(y, 0), staff_totals[y]),
+        )
+        for y in res.staffing_years
+    ]
+    return BoardReport(
+        generated_at=now,
+        today=today,
+        plans=plans,
+        status_counts=acc.status_counts(counts),
+        overdue=acc.overdue_actions(today=today),
+        moved=acc.moved_target_dates(),
+        indicators=[IndicatorLine(r) for r in acc.indicator_results(months=12, now=now)],
+        funding=funding,
+        staffing=staffing,
+        resources=res,
+        ledger=ledger_status(),
+    )
