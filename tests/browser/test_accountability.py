@@ -31,8 +31,14 @@ def _sample_plan() -> Any:
     return do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
 
 
+def nav(page: Any, locator: Any) -> None:
+    """Click something that loads a page, and wait for that page (a click alone does not wait)."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def _sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    nav(page, page.get_by_role("button", name="Sign out"))
     page.wait_for_url("**/sign-in*")
 
 
@@ -42,22 +48,22 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     coordinator = make_user("cse_coordinator", "mash", username="coord")
     board = make_user("board_member", "mash", username="board")
     login(page, coordinator)
-    page.get_by_role("link", name="Accountability").first.click()
+    nav(page, page.get_by_role("link", name="Accountability").first)
     assert page.get_by_role("heading", level=1).inner_text() == "Plan progress"
     axe_check(page)
-    page.get_by_role("button", name="Import a plan").click()
+    nav(page, page.get_by_role("button", name="Import a plan"))
     axe_check(page)
-    page.get_by_role("button", name="Import the plan").click()  # no file: the error summary
+    nav(page, page.get_by_role("button", name="Import the plan"))  # no file: the error summary
     assert page.locator(".govuk-error-summary").is_visible()
     assert "Choose a YAML or CSV plan file" in page.locator(".govuk-error-summary").inner_text()
     axe_check(page)
-    page.get_by_role("button", name="Load the sample plan: rotherham-2014").click()
+    nav(page, page.get_by_role("button", name="Load the sample plan: rotherham-2014"))
     page.wait_for_url("**/accountability/plans/rotherham-2014")
     assert "15 recommendations created" in page.locator(".govuk-notification-banner").inner_text()
     assert page.locator("#recommendations tbody tr").count() == 15
     assert "illustrative" in page.locator("#illustrative-note").inner_text()
     axe_check(page)
-    page.get_by_role("link", name="R5").click()
+    nav(page, page.get_by_role("link", name="R5"))
     assert "£2.35m" in page.get_by_role("heading", level=1).inner_text()
     axe_check(page)
     _sign_out(page)
@@ -66,21 +72,25 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     login(page, board)
     assert page.locator("#board-overdue-actions-table").is_visible()
     axe_check(page)
-    page.get_by_role("link", name="Accountability").first.click()
+    nav(page, page.get_by_role("link", name="Accountability").first)
     assert page.locator("#count-overdue").inner_text() == "15"  # long after November 2014
     assert page.locator("#status-chart svg[role=img]").is_visible()
     axe_check(page)
-    page.get_by_role("link", name=re.compile(r"^15 overdue")).click()
+    nav(page, page.get_by_role("link", name=re.compile(r"^15 overdue")))
     assert page.locator("#recommendations tbody tr").count() == 15
     axe_check(page)
     page.goto("/accountability")
     for name in ("Indicators", "Resources", "Community engagement", "Moved target dates", "Overdue actions"):
-        page.get_by_role("navigation", name="Accountability sections").get_by_role("link", name=name).click()
+        nav(
+            page,
+            page.get_by_role("navigation", name="Accountability sections").get_by_role("link", name=name),
+        )
         axe_check(page)
-    page.get_by_role("navigation", name="Accountability sections").get_by_role(
-        "link", name="Indicators"
-    ).click()
-    page.get_by_role("link", name="Suspects currently on bail").first.click()
+    nav(
+        page,
+        page.get_by_role("navigation", name="Accountability sections").get_by_role("link", name="Indicators"),
+    )
+    nav(page, page.get_by_role("link", name="Suspects currently on bail").first)
     assert page.locator("#indicator-chart svg[role=img]").is_visible()
     page.locator("#indicator-chart summary").click()  # the table alternative
     assert page.locator("#indicator-chart-table").is_visible()
@@ -100,18 +110,18 @@ def test_complete_an_action_with_evidence_and_a_second_persons_sign_off(
     login(page, coordinator)
     page.goto(f"/accountability/actions/{action.id}")
     axe_check(page)
-    page.get_by_role("button", name="Mark as complete").click()
+    nav(page, page.get_by_role("button", name="Mark as complete"))
     axe_check(page)
-    page.get_by_role("button", name="Mark as complete").click()
+    nav(page, page.get_by_role("button", name="Mark as complete"))
     assert (
         "Add evidence before marking the action complete" in page.locator(".govuk-error-summary").inner_text()
     )
     axe_check(page)
-    page.get_by_role("link", name="Back to action R9.1").click()
-    page.get_by_role("button", name="Add evidence").click()
+    nav(page, page.get_by_role("link", name="Back to action R9.1"))
+    nav(page, page.get_by_role("button", name="Add evidence"))
     axe_check(page)
     page.get_by_label("Document", exact=True).check()
-    page.get_by_role("button", name="Add the evidence").click()  # no file chosen
+    nav(page, page.get_by_role("button", name="Add the evidence"))  # no file chosen
     assert "Choose the document to upload" in page.locator(".govuk-error-summary").inner_text()
     axe_check(page)
     page.set_input_files(
@@ -121,13 +131,13 @@ def test_complete_an_action_with_evidence_and_a_second_persons_sign_off(
         ],
     )
     page.get_by_label("Title").fill("Outreach timetable")
-    page.get_by_role("button", name="Add the evidence").click()
+    nav(page, page.get_by_role("button", name="Add the evidence"))
     page.wait_for_url(f"**/accountability/actions/{action.id}")
     assert "Outreach timetable" in page.locator("#evidence").inner_text()
     assert "SHA-256" in page.locator("#evidence").inner_text()
-    page.get_by_role("button", name="Mark as complete").click()
+    nav(page, page.get_by_role("button", name="Mark as complete"))
     page.get_by_label("Note (optional)").fill("Sessions back to four a week")
-    page.get_by_role("button", name="Mark as complete").click()
+    nav(page, page.get_by_role("button", name="Mark as complete"))
     page.wait_for_url(f"**/accountability/actions/{action.id}")
     assert page.locator("#action-status").inner_text() in ("Awaiting sign-off", "Overdue")
     assert "A second person must sign it off" in page.content()
@@ -136,15 +146,15 @@ def test_complete_an_action_with_evidence_and_a_second_persons_sign_off(
     _sign_out(page)
 
     login(page, manager)
-    page.get_by_role("link", name=re.compile("R9.1")).first.click()
-    page.get_by_role("button", name="Sign off").click()
+    nav(page, page.get_by_role("link", name=re.compile("R9.1")).first)
+    nav(page, page.get_by_role("button", name="Sign off"))
     axe_check(page)
-    page.get_by_role("button", name="Save").click()
+    nav(page, page.get_by_role("button", name="Save"))
     assert "Select whether to sign off the action" in page.locator(".govuk-error-summary").inner_text()
     axe_check(page)
     page.get_by_label("Yes, sign it off").check()
     page.get_by_label("Note").fill("Seen the timetable")
-    page.get_by_role("button", name="Save").click()
+    nav(page, page.get_by_role("button", name="Save"))
     page.wait_for_url(f"**/accountability/actions/{action.id}")
     assert page.locator("#action-status").inner_text() == "Complete"
     assert "by mgr" in page.locator("#signed-off").inner_text()
@@ -164,20 +174,20 @@ def test_move_a_target_date_with_a_reason(
     login(page, coordinator)
     page.goto(f"/accountability/recommendations/{rec.id}")
     axe_check(page)
-    page.get_by_role("button", name=re.compile("Change the recommendation")).click()
+    nav(page, page.get_by_role("button", name=re.compile("Change the recommendation")))
     axe_check(page)
     page.get_by_role("textbox", name="Month").fill("3")
     page.get_by_role("textbox", name="Year").fill("2015")
-    page.get_by_role("button", name="Save").click()
+    nav(page, page.get_by_role("button", name="Save"))
     summary = page.locator(".govuk-error-summary")
     assert "Say why the target date is moving" in summary.inner_text()
     assert page.get_by_role("textbox", name="Year").input_value() == "2015"  # what was typed is kept
     assert page.title().startswith("Error: ")
     axe_check(page)
-    page.get_by_role("link", name="Say why the target date is moving").click()
+    page.get_by_role("link", name="Say why the target date is moving").click()  # in-page link
     assert page.evaluate("document.activeElement.id") == "id_reason"
     page.get_by_label("Reason for moving the target date").fill("Awaiting the national review of placements")
-    page.get_by_role("button", name="Save").click()
+    nav(page, page.get_by_role("button", name="Save"))
     page.wait_for_url(f"**/accountability/recommendations/{rec.id}")
     assert page.locator("#recommendation-target").inner_text() == "30 March 2015"
     moved = page.locator("#moved-dates").inner_text()
@@ -199,15 +209,15 @@ def test_raise_a_protected_concern_that_only_the_reviewer_sees(
     manager = make_user("manager", "youth_service", username="boss")
     reviewer = make_user("independent_reviewer", "independent_review", username="reviewer")
     login(page, worker)
-    page.get_by_role("link", name="Speak up").click()
+    nav(page, page.get_by_role("link", name="Speak up"))
     axe_check(page)
-    page.get_by_role("button", name="Raise a concern about handling").click()
+    nav(page, page.get_by_role("button", name="Raise a concern about handling"))
     axe_check(page)
     page.get_by_role("radio", name="A particular case").check()
     page.get_by_label("What is happening, and why does it concern you?").fill(
         "My report about girls being picked up outside the youth centre was not passed on."
     )
-    page.get_by_role("button", name="Send to the independent reviewer").click()
+    nav(page, page.get_by_role("button", name="Send to the independent reviewer"))
     assert "Enter the case, person or concern reference" in page.locator(".govuk-error-summary").inner_text()
     assert (
         "outside the youth centre"
@@ -215,7 +225,7 @@ def test_raise_a_protected_concern_that_only_the_reviewer_sees(
     )
     axe_check(page)
     page.get_by_label("Case, person or concern reference (for a particular case)").fill("CN-12345")
-    page.get_by_role("button", name="Send to the independent reviewer").click()
+    nav(page, page.get_by_role("button", name="Send to the independent reviewer"))
     page.wait_for_url(re.compile(r".*/speak-up/PCN-[0-9A-F]+$"))
     assert "gone to the independent reviewer only" in page.locator(".govuk-notification-banner").inner_text()
     concern_url = page.url
@@ -231,12 +241,12 @@ def test_raise_a_protected_concern_that_only_the_reviewer_sees(
 
     login(page, reviewer)
     assert "1 protected concern awaiting your response" in page.content()
-    page.get_by_role("link", name=re.compile("protected concern awaiting")).click()
+    nav(page, page.get_by_role("link", name=re.compile("protected concern awaiting")))
     axe_check(page)
-    page.locator("#protected-concerns a").first.click()
+    nav(page, page.locator("#protected-concerns a").first)
     assert "outside the youth centre" in page.locator("#concern-text").inner_text()
     page.get_by_label("Looking into it").check()
     page.get_by_label("Response").fill("I have asked the youth service for the report.")
-    page.get_by_role("button", name="Add the response").click()
+    nav(page, page.get_by_role("button", name="Add the response"))
     assert "I have asked the youth service for the report." in page.content()
     axe_check(page)

@@ -196,3 +196,51 @@ def test_leaf_hashes_and_root_match_an_independent_computation() -> None:
     report = verify(check_state=False)
     assert report.ok and report.size == size == len(leaves)
     assert report.root == merkle.root(leaves)
+
+
+def test_streamed_tree_roots_equal_roots_over_all_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sightline.ledger import selectors
+
+    monkeypatch.setattr(selectors, "SUBTREE", 4)
+    leaves = [merkle.leaf_hash(bytes([i])) for i in range(37)]
+    for pieces in ([37], [1] * 37, [3, 5, 8, 4, 17], [16, 21]):
+        tree = selectors._Tree()
+        seen: dict[int, bytes] = {}
+        at = 0
+        for n in pieces:
+            seen.update(tree.add(leaves[at : at + n], range(1, 38)))
+            at += n
+        assert seen == {s: merkle.root(leaves[:s]) for s in range(1, 38)}
+        assert tree.root() == merkle.root(leaves) and tree.size == 37
+
+
+def test_verify_in_small_chunks_with_checkpoints_inside_them(
+    monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    from sightline.ledger import selectors
+    from sightline.ledger.services import do_checkpoint
+
+    monkeypatch.setattr(selectors, "SUBTREE", 4)
+    monkeypatch.setattr(selectors, "CHUNK", 3)
+    sizes = []
+    for i in range(23):
+        record_action(ANA, "read", "people.person", f"P-{i}")
+        if i in (4, 7, 12, 22):
+            sizes.append(do_checkpoint().size)
+    report = verify()
+    assert report.ok, report.problems
+    assert report.checkpoints_checked == 4 and report.entries_checked == integrate()
+
+    from django.db import connection
+
+    from .conftest import triggers_bypassed
+
+    last = max(sizes)
+    with triggers_bypassed() as cursor:  # a hole wider than a chunk, then a lone gap
+        cursor.execute('DELETE FROM ledger_entry WHERE "index" >= 9 AND "index" < 16')
+        cursor.execute('DELETE FROM ledger_entry WHERE "index" = 19')
+    assert connection.vendor in {"sqlite", "postgresql"}
+    text = cli("ledger", "verify").text
+    assert "entries #9 to #15 are missing (deleted)" in text
+    assert "entry #19 is missing (deleted)" in text
+    assert f"signed a tree of {last} entries but the ledger now has only" in text

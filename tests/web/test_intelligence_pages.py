@@ -425,6 +425,10 @@ def test_network_view_draws_the_group_and_filters_it(
         in client.get(f"/intelligence/networks/N-TEST{bad}").content.decode()
     )
     assert client.get("/intelligence/networks/N-NOPE").status_code == 404
+    # choosing another group keeps the other filters
+    do_create(Network(id="N-TWO", label="Another group", size=3), actor=SYSTEM)
+    moved = client.get("/intelligence/networks/N-TEST?group=N-TWO&kinds=missing")
+    assert moved.status_code == 302 and moved["Location"] == "/intelligence/networks/N-TWO?kinds=missing"
 
 
 def test_need_to_know_hides_people_outside_the_analysts_access(
@@ -449,6 +453,18 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
     # the child's alert still links the child, and names no one else's record
     detail = client.get(f"/intelligence/alerts/{handmade['child_alert'].id}").content.decode()
     assert f'href="/people/{child.id}"' in detail
+    # the API withholds the same
+    api = Client().get("/api/intelligence/alerts", **_token(make_user, "analyst")).json()["items"]
+    by_id = {a["id"]: a for a in api}
+    assert by_id[handmade["adult_alert"].id]["restricted"] is True
+    assert (
+        by_id[handmade["adult_alert"].id]["subject_label"]
+        == ""
+        == by_id[handmade["adult_alert"].id]["reasons"]
+    )
+    assert by_id[handmade["child_alert"].id]["subject_label"] == "Kayleigh Brookes"
+    graph = Client().get("/api/intelligence/networks/N-TEST", **_token(make_user, "analyst")).json()
+    assert {n["data"]["id"]: n["data"]["label"] for n in graph["nodes"]}[adult.id] == ""
 
 
 # --- link review and linkage, on a linked town ---------------------------------------------------

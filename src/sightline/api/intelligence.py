@@ -57,6 +57,9 @@ class AlertOut(Schema):
     status_at: dt.datetime | None
     first_raised_at: dt.datetime
     version: int
+    restricted: bool = Field(
+        False, description="about a person outside your access: label and reasons withheld (break-glass)"
+    )
 
 
 class EvidenceRecordOut(Schema):
@@ -257,22 +260,31 @@ def _network_out(n: Any) -> NetworkOut:
     "/alerts", response=list[AlertOut], summary="Alerts from the latest analysis, highest score first"
 )
 @paginate(Pagination)
-def list_alerts(request: HttpRequest, params: Query[AlertParams]) -> QuerySet[Alert]:
-    """Each alert names the records and events behind it. The people listed are ledgered as read."""
+def list_alerts(request: HttpRequest, params: Query[AlertParams]) -> list[AlertOut]:
+    """Each alert names the records and events behind it. The people the list names are ledgered
+    as read (the whole filtered list, as the case-work lists are)."""
     require(request, Cap.VIEW_INTELLIGENCE)
     statuses = (params.status,) if params.status else ("new", "under_review", "actioned")
-    qs = intel.alert_list(kind=params.kind or "", statuses=statuses)
-    subjects = qs.filter(kind__in=PERSON_KINDS).values_list("subject_id", flat=True)[:1000]
-    _ledger_list(request, "alerts", subjects)
-    return qs
+    alerts = list(intel.alert_list(kind=params.kind or "", statuses=statuses))
+    visible = _visible(request, [a.subject_id for a in alerts if a.kind in PERSON_KINDS])
+    _ledger_list(request, "alerts", visible)
+    return [_alert_out(a, visible) for a in alerts]
+
+
+def _alert_out(alert: Alert, visible: set[str]) -> AlertOut:
+    out = AlertOut.from_orm(alert)
+    if alert.kind in PERSON_KINDS and alert.subject_id not in visible:
+        out.subject_label, out.reasons, out.restricted = "", "", True
+    return out
 
 
 def _detail(request: HttpRequest, alert: Alert) -> AlertDetailOut:
     records, events = intel.alert_evidence(alert)
-    visible = _visible(request, [r.person_id for r in records] + [e.person_id for e in events])
+    subject: list[str | None] = [alert.subject_id] if alert.kind in PERSON_KINDS else []
+    visible = _visible(request, [r.person_id for r in records] + [e.person_id for e in events] + subject)
     _ledger_list(request, f"alert {alert.id}", visible)
     return AlertDetailOut(
-        alert=AlertOut.from_orm(alert),
+        alert=_alert_out(alert, visible),
         records=[
             EvidenceRecordOut(
                 key=r.key,

@@ -261,20 +261,22 @@ _SET_HEAD = (
 )
 
 
-def _write(rows: list[tuple[Any, ...]], new: Head) -> None:
-    """Insert sequenced entries and move the head, in the caller's transaction."""
+def _write(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[int] = ()) -> None:
+    """Insert sequenced entries, remove their queue rows and move the head, atomically."""
     if connection.vendor == "postgresql":
         import psycopg
 
-        # One statement whatever the batch size: column arrays, unnested, and the head in the same go.
-        columns = list(zip(*rows))
+        # One statement whatever the batch size (so also one transaction in autocommit): column
+        # arrays unnested into ledger_entry, the queue rows deleted, the head moved.
+        columns = [list(c) for c in zip(*rows)]
         sql = (
             f"WITH ins AS (INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) SELECT * FROM unnest("
             "%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::int[], %s::text[], %s::bytea[], %s::bytea[])) "
+            "%s::text[], %s::int[], %s::text[], %s::bytea[], %s::bytea[])), "
+            "del AS (DELETE FROM ledger_pending WHERE id = ANY(%s::bigint[])) "
             f"{_SET_HEAD} WHERE id = 1"
         )
-        params = [list(c) for c in columns] + [new.size, new.root, new.frontier, new.last_leaf_hash]
+        params = [*columns, list(taken_ids), new.size, new.root, new.frontier, new.last_leaf_hash]
         with psycopg.Cursor(connection.connection) as cur:
             cur.execute(sql, [*params, timezone.now()])
         return
@@ -284,6 +286,9 @@ def _write(rows: list[tuple[Any, ...]], new: Head) -> None:
             f"INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
             [(r[0], adapt(r[1]), *r[2:]) for r in rows],
         )
+        for i in range(0, len(taken_ids), 500):
+            chunk = taken_ids[i : i + 500]
+            cur.execute(f"DELETE FROM ledger_pending WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
         cur.execute(
             f"{_SET_HEAD} WHERE id = 1",
             [new.size, new.root, new.frontier, new.last_leaf_hash, adapt(timezone.now())],
@@ -298,79 +303,58 @@ def _append(bodies: Sequence[dict[str, Any]]) -> None:
         _write(rows, new)
 
 
+# The head and the next batch of the queue in one round trip. Rows stay queued until the write
+# that sequences them removes them; the integrator lock keeps other integrators off them.
 _TAKE_SQL = (
-    # Takes and removes a batch and reads the head in one round trip.
-    "WITH taken AS (DELETE FROM ledger_pending WHERE id IN "
-    "(SELECT id FROM ledger_pending ORDER BY id LIMIT %s) RETURNING id, body) "
-    "SELECT h.size, h.root, h.frontier, h.last_leaf_hash, t.id, t.body "
-    "FROM ledger_treehead h LEFT JOIN taken t ON true WHERE h.id = 1"
+    "SELECT h.size, h.root, h.frontier, h.last_leaf_hash, p.id, p.body FROM ledger_treehead h "
+    "LEFT JOIN LATERAL (SELECT id, body FROM ledger_pending ORDER BY id LIMIT %s) p ON true WHERE h.id = 1"
 )
 
 
 def _integrate_batch() -> tuple[int, int]:
-    """Sequence up to INTEGRATE_BATCH queued entries in one transaction. The caller holds the
-    integrator lock (SQLite: the transaction itself is the lock). Returns (tree size, entries taken)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
-                result = cur.fetchall()
-            if not result:  # no head row yet: undo the take, create the head, try again
-                transaction.set_rollback(True)
-                return -2, 0
-            size, root, frontier, last = result[0][:4]
-            head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
-            taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
-        else:
-            head = _read_head()
-            with connection.cursor() as cur:
-                cur.execute(
-                    "DELETE FROM ledger_pending WHERE id IN "
-                    "(SELECT id FROM ledger_pending ORDER BY id LIMIT %s) RETURNING id, body",
-                    [INTEGRATE_BATCH],
-                )
-                taken = sorted(cur.fetchall())
-        if not taken:
-            transaction.set_rollback(True)  # nothing written: no commit to flush
-            return head.size, 0
-        new, rows = _sequence([json.loads(body) for _id, body in taken], head)
-        _write(rows, new)
-        return new.size, len(taken)
+    """Sequence up to INTEGRATE_BATCH queued entries. The caller holds the integrator lock (on
+    SQLite the write transaction is the lock). Returns (tree size, entries taken)."""
+    with connection.cursor() as cur:
+        cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
+        result = cur.fetchall()
+    if not result:  # no head row yet
+        _read_head()
+        return _integrate_batch()
+    size, root, frontier, last = result[0][:4]
+    head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
+    taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
+    if not taken:
+        return head.size, 0
+    new, rows = _sequence([json.loads(body) for _id, body in taken], head)
+    _write(rows, new, [i for i, _body in taken])
+    return new.size, len(taken)
 
 
 def _drain() -> int:
     while True:
-        size, taken = _integrate_batch()
-        if size == -2:
-            with transaction.atomic():
-                _read_head()
-            continue
+        if connection.vendor == "postgresql":
+            size, taken = _integrate_batch()  # one statement writes each batch atomically
+        else:
+            with transaction.atomic():  # BEGIN IMMEDIATE: the SQLite writer lock
+                size, taken = _integrate_batch()
         if taken < INTEGRATE_BATCH:
             return size
 
 
-def _pg_lock(wait: bool, pending_id: int | None = None, any_pending: bool = False) -> bool:
+def _pg_lock(wait: bool, pending_id: int | None = None) -> bool:
     """Take the integrator lock: for the session, or until the transaction ends inside one.
 
-    With ``pending_id`` (or ``any_pending``) the lock is only tried if that entry (any entry) is
-    still queued, in the same round trip.
+    With ``pending_id`` the lock is only tried if that entry is still queued, in the same round trip.
     """
     scope = "_xact" if connection.in_atomic_block else ""
     func = f"pg_advisory{scope}_lock" if wait else f"pg_try_advisory{scope}_lock"
     with connection.cursor() as cur:
         if pending_id is not None:
             cur.execute(f"SELECT {func}(%s) FROM ledger_pending WHERE id = %s", [_LOCK_KEY, pending_id])
-        elif any_pending:
-            cur.execute(f"SELECT {func}(%s) FROM (SELECT 1 FROM ledger_pending LIMIT 1) q", [_LOCK_KEY])
         else:
             cur.execute(f"SELECT {func}(%s)", [_LOCK_KEY])
         row = cur.fetchone()
     return row is not None and row[0] is not False
-
-
-def _pg_unlock() -> None:
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
 
 
 def _pg_integrate_locked() -> int:
@@ -384,9 +368,20 @@ def _pg_integrate_locked() -> int:
     while True:
         try:
             size = _drain()
-        finally:
-            _pg_unlock()
-        if not _pg_lock(wait=False, any_pending=True):
+        except BaseException:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+            raise
+        with connection.cursor() as cur:
+            # Let go and, only if something is queued, try again: one round trip. (Either order of
+            # the two lock calls is correct: the second result says whether we hold the lock.)
+            cur.execute(
+                "SELECT pg_advisory_unlock(%s), CASE WHEN EXISTS (SELECT 1 FROM ledger_pending) "
+                "THEN pg_try_advisory_lock(%s) ELSE false END",
+                [_LOCK_KEY, _LOCK_KEY],
+            )
+            row = cur.fetchone()
+        if not (row and row[1]):
             return size  # queue empty, or another integrator holds it and will look again
 
 

@@ -124,7 +124,7 @@ def _bar_chart(title: str, labels: list[str], values: list[float]) -> Drawing:
     return drawing
 
 
-def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
+def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) -> bytes:
     buffer = io.BytesIO()
     generated = timezone.localtime(report.generated_at)
     doc = SimpleDocTemplate(
@@ -138,6 +138,7 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
         author="Sightline",
         subject=f"{area} safeguarding board report, {generated:%-d %B %Y}",
         lang="en-GB",
+        pageCompression=1 if compress else 0,
     )
     story: list[Flowable] = []
     story.append(Paragraph("Safeguarding board report", H1))
@@ -148,18 +149,31 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
         f"{report.total_recommendations} recommendations: "
         + ", ".join(f"{n} {label.lower()}" for _k, label, n in report.status_counts)
         + f". {len(report.overdue)} overdue actions. {len(report.moved)} moved target dates. "
-        + ("The ledger verified intact." if ledger.ok else f"The ledger FAILED verification ({len(ledger.problems)} problems).")
+        + (
+            "The ledger verified intact."
+            if ledger.ok
+            else f"The ledger FAILED verification ({ledger.problem_count} problems)."
+        )
     )
     story.append(_p(summary, BODY))
 
     story.append(Paragraph("1. Recommendations by status", H2))
     story.append(
-        _table(["Status", "Recommendations"], [(label, n) for _k, label, n in report.status_counts], _fractions(3, 1))
+        _table(
+            ["Status", "Recommendations"],
+            [(label, n) for _k, label, n in report.status_counts],
+            _fractions(3, 1),
+        )
     )
     for pv in report.plans:
         story.append(Paragraph(escape(pv.plan.title), H3))
         rows = [
-            (rv.recommendation.ref, rv.recommendation.title, f"{rv.recommendation.target_date:%-d %b %Y}", rv.state.label)
+            (
+                rv.recommendation.ref,
+                rv.recommendation.title,
+                f"{rv.recommendation.target_date:%-d %b %Y}",
+                rv.state.label,
+            )
             for rv in pv.recommendations
         ]
         story.append(_table(["Ref", "Recommendation", "Target date", "Status"], rows, _fractions(1, 7, 2, 2)))
@@ -170,14 +184,19 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
             (
                 f"{item.action.recommendation.plan.key} {item.action.ref}",
                 item.action.description,
-                item.action.owner_agency.name + (f" ({item.action.owner_name})" if item.action.owner_name else ""),
+                item.action.owner_agency.name
+                + (f" ({item.action.owner_name})" if item.action.owner_name else ""),
                 f"{item.action.target_date:%-d %b %Y}",
                 item.days_overdue,
             )
             for item in report.overdue
         ]
         story.append(
-            _table(["Action", "Description", "Owner", "Target date", "Days overdue"], rows, _fractions(2, 6, 3, 2, 1.5))
+            _table(
+                ["Action", "Description", "Owner", "Target date", "Days overdue"],
+                rows,
+                _fractions(2, 6, 3, 2, 1.5),
+            )
         )
     else:
         story.append(_p("No actions are overdue.", BODY))
@@ -194,7 +213,9 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
             )
             for m in report.moved
         ]
-        story.append(_table(["What", "Was due", "Now due", "Reason", "Moved by"], rows, _fractions(2, 2, 2, 5, 3)))
+        story.append(
+            _table(["What", "Was due", "Now due", "Reason", "Moved by"], rows, _fractions(2, 2, 2, 5, 3))
+        )
     else:
         story.append(_p("No target dates have been moved.", BODY))
 
@@ -206,10 +227,20 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
             BODY,
         )
     )
-    rows = [(i.indicator.name, f"{i.last_text} ({i.last_label})", i.target_text, i.status_text) for i in report.indicators]
-    story.append(_table(["Indicator", "Latest complete month", "Target", "Against target"], rows, _fractions(6, 3, 2, 2)))
+    rows = [
+        (i.indicator.name, f"{i.last_text} ({i.last_label})", i.target_text, i.status_text)
+        for i in report.indicators
+    ]
+    story.append(
+        _table(
+            ["Indicator", "Latest complete month", "Target", "Against target"], rows, _fractions(6, 3, 2, 2)
+        )
+    )
     for line in report.indicators:
-        points = [(p.label + (" (so far)" if p.partial else ""), ind.format_value(p.value, line.indicator.unit)) for p in line.result.points]
+        points = [
+            (p.label + (" (so far)" if p.partial else ""), ind.format_value(p.value, line.indicator.unit))
+            for p in line.result.points
+        ]
         story.append(
             KeepTogether(
                 [
@@ -223,27 +254,61 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
     story.append(Paragraph("5. Resources against caseload", H2))
     if report.funding:
         rows = [
-            (f.year_label, f"\u00a3{f.amount:,.0f}", f.caseload, "no caseload" if f.per_child is None else f"\u00a3{f.per_child:,.0f}")
+            (
+                f.year_label,
+                f"\u00a3{f.amount:,.0f}",
+                f.caseload,
+                "no caseload" if f.per_child is None else f"\u00a3{f.per_child:,.0f}",
+            )
             for f in report.funding
         ]
-        story.append(_table(["Financial year", "Funding", "Caseload (children)", "Per child"], rows, _fractions(2, 2, 2, 2)))
-        story.append(_bar_chart("Funding by financial year (\u00a3)", [f.year_label for f in report.funding], [float(f.amount) for f in report.funding]))
+        story.append(
+            _table(
+                ["Financial year", "Funding", "Caseload (children)", "Per child"],
+                rows,
+                _fractions(2, 2, 2, 2),
+            )
+        )
+        story.append(
+            _bar_chart(
+                "Funding by financial year (\u00a3)",
+                [f.year_label for f in report.funding],
+                [float(f.amount) for f in report.funding],
+            )
+        )
     else:
         story.append(_p("No funding recorded.", BODY))
     if report.staffing:
         rows = [
-            (s.year, f"{s.staff:g}", s.caseload, "no staff" if s.children_per_staff is None else s.children_per_staff)
+            (
+                s.year,
+                f"{s.staff:g}",
+                s.caseload,
+                "no staff" if s.children_per_staff is None else s.children_per_staff,
+            )
             for s in report.staffing
         ]
-        story.append(_table(["Year", "Staff (all agencies)", "Caseload (children)", "Children per member of staff"], rows, _fractions(2, 2, 2, 2)))
-        story.append(_bar_chart("Staff by year (all agencies)", [str(s.year) for s in report.staffing], [float(s.staff) for s in report.staffing]))
+        story.append(
+            _table(
+                ["Year", "Staff (all agencies)", "Caseload (children)", "Children per member of staff"],
+                rows,
+                _fractions(2, 2, 2, 2),
+            )
+        )
+        story.append(
+            _bar_chart(
+                "Staff by year (all agencies)",
+                [str(s.year) for s in report.staffing],
+                [float(s.staff) for s in report.staffing],
+            )
+        )
     else:
         story.append(_p("No staffing recorded.", BODY))
 
     story.append(Paragraph("6. Ledger verification", H2))
     cp = ledger.last_checkpoint
     rows = [
-        ("Result", "Intact" if ledger.ok else f"NOT intact: {len(ledger.problems)} problems"),
+        ("Result", "Intact" if ledger.ok else f"NOT intact: {ledger.problem_count} problems"),
         ("Checked at", f"{timezone.localtime(ledger.checked_at):%-d %b %Y %H:%M:%S}"),
         ("Entries", ledger.size),
         ("Root hash (SHA-256, base64)", ledger.root_b64),
@@ -260,8 +325,8 @@ def render_pdf(report: BoardReport, *, area: str = "") -> bytes:
         ),
     ]
     story.append(_table(["", ""], rows, _fractions(2, 5)))
-    for problem in ledger.problems:
-        story.append(_p(f"Problem: {problem}", BODY))
+    if not ledger.ok:
+        story.append(_p("The independent reviewer can see each problem on the ledger verification page.", BODY))
 
     doc.build(story)
     return buffer.getvalue()

@@ -75,6 +75,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
 T = TypeVar("T")
 
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_WORD = re.compile(r"[a-z0-9]+")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 _ADDRESS_ABBREVIATIONS = {
     "road": "rd",
@@ -181,8 +182,9 @@ def normalise_address(raw: str, postcode: str | None) -> str | None:
         first = f"{first} {parts[1]}"
     if postcode:
         compact = postcode.lower()
-        first = re.sub(re.escape(compact[:-3]) + r"\s*" + re.escape(compact[-3:]), " ", first)
-    words = [_ADDRESS_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9]+", first)]
+        for form in (f"{compact[:-3]} {compact[-3:]}", compact):
+            first = first.replace(form, " ")
+    words = [_ADDRESS_ABBREVIATIONS.get(w, w) for w in _WORD.findall(first)]
     return " ".join(words) or None
 
 

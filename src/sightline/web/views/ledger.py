@@ -205,13 +205,20 @@ class EvidencePackForm(forms.Form):
         help_text="Entry numbers and ranges, for example 12, 15-20, 31",
     )
     checkpoint = forms.ChoiceField(label="Prove against", required=False)
-    reason = forms.CharField(label="Why is the pack needed?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label="Why is the pack needed?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].choices = [("", "The latest checkpoint (a new one is signed if needed)")] + [
-            (str(v.checkpoint.id), f"Checkpoint {v.checkpoint.id}: tree size {v.checkpoint.size}, signed "
-             f"{v.checkpoint.created_at:%d %b %Y %H:%M}")
+        self.fields["checkpoint"].choices = [
+            ("", "The latest checkpoint (a new one is signed if needed)")
+        ] + [
+            (
+                str(v.checkpoint.id),
+                f"Checkpoint {v.checkpoint.id}: tree size {v.checkpoint.size}, signed "
+                f"{v.checkpoint.created_at:%d %b %Y %H:%M}",
+            )
             for v in sel.checkpoints()
             if v.valid
         ]
@@ -235,7 +242,9 @@ class EvidencePackForm(forms.Form):
 
 @require_cap(Cap.VIEW_LEDGER)
 def evidence_pack(request: HttpRequest) -> HttpResponse:
-    initial = {"subject": "person", "person_id": request.GET.get("person", "")} if request.GET.get("person") else {}
+    initial = (
+        {"subject": "person", "person_id": request.GET.get("person", "")} if request.GET.get("person") else {}
+    )
     form = EvidencePackForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -255,4 +264,6 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
             return response
     record_action(_me(request), "read_evidence_pack_page", LEDGER_TYPE, "evidence-pack")
-    return render(request, "web/ledger/evidence_pack.html", {"form": form, "back": reverse("web:ledger_entries")})
+    return render(
+        request, "web/ledger/evidence_pack.html", {"form": form, "back": reverse("web:ledger_entries")}
+    )

@@ -33,7 +33,9 @@ def _area() -> str:
 
 def _indicator_chart(line: board.IndicatorLine) -> Any:
     i = line.indicator
-    unit = {"percent": "Per cent", "hours": "Hours", "per_week": "Per week", "count": "Number"}.get(i.unit, "Value")
+    unit = {"percent": "Per cent", "hours": "Hours", "per_week": "Per week", "count": "Number"}.get(
+        i.unit, "Value"
+    )
     thresholds = (
         [Threshold(i.target, f"Target: {ind.format_value(i.target, i.unit)}")] if i.target is not None else []
     )
@@ -156,4 +158,3 @@ def public_data_csv(request: HttpRequest) -> HttpResponse:
 def public_metadata_csv(request: HttpRequest) -> HttpResponse:
     stats = public.public_statistics()
     return _csv_response(public.metadata_csv(stats), f"{stats.file_stem}-metadata.csv")
-

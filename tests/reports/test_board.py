@@ -1,0 +1,194 @@
+"""The board report from live data: plan progress, overdue actions, moved dates (old, new, reason, who),
+indicators, resources and the ledger's verification, as a page and a PDF, with no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sightline.access.services import ensure_standard_agencies
+from sightline.accountability import services as acc_services
+from sightline.accountability.models import Action, Recommendation
+from sightline.cases import services as cases
+from sightline.ledger.models import Entry
+from sightline.ledger.services import do_checkpoint, integrate
+from sightline.people.models import Person
+from sightline.people.services import do_create_person
+from sightline.reports import board
+from sightline.reports.pdf import render_pdf
+
+from .conftest import COORDINATOR, POLICE, YOUTH, at
+
+pytestmark = pytest.mark.django_db
+
+MOVE_REASON = "Police restructure delayed the joint funding review"
+
+
+def _plan_with_a_moved_date() -> Action:
+    ensure_standard_agencies()
+    acc_services.do_import_sample_plan("rotherham-2014", actor=COORDINATOR)
+    action = Action.objects.order_by("recommendation__position", "position").first()
+    assert action is not None
+    acc_services.do_update_action(
+        action.id,
+        actor=COORDINATOR,
+        target_date=action.target_date + dt.timedelta(days=61),
+        reason=MOVE_REASON,
+    )
+    return Action.objects.get(pk=action.id)
+
+
+def _children() -> list[Person]:
+    """Children with concerns, screenings and missing episodes, so that the indicators have data."""
+    kids = []
+    now = dt.datetime.now(dt.UTC)
+    for i in range(3):
+        child = do_create_person(
+            actor=COORDINATOR,
+            kind="child",
+            given_name="Philomena",
+            family_name=f"Zanzibar{i}",
+            ethnicity="WBRI",
+        )
+        when = at((now - dt.timedelta(days=40 + i)).date())
+        cases.do_raise_concern(
+            actor=POLICE,
+            person_id=child.id,
+            what_was_seen="Picked up from school by an older man in a silver car",
+            occurred_at=when - dt.timedelta(hours=1),
+            urgency="standard",
+            now=when,
+        )
+        cases.do_complete_screening(
+            actor=COORDINATOR,
+            person_id=child.id,
+            answers={"V01": {"current": True}},
+            now=when + dt.timedelta(days=1),
+        )
+        cases.do_record_missing_episode(
+            actor=YOUTH,
+            person_id=child.id,
+            category="M",
+            started_at=when + dt.timedelta(days=2),
+            ended_at=when + dt.timedelta(days=2, hours=6),
+        )
+        kids.append(child)
+    return kids
+
+
+def pdf_text(raw: bytes) -> str:
+    """The text drawn in an uncompressed reportlab PDF, one space between strings."""
+    parts = re.findall(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", raw)
+    text = " ".join(p.decode("latin-1").replace("\\(", "(").replace("\\)", ")") for p in parts)
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_report_is_built_from_live_data() -> None:
+    moved = _plan_with_a_moved_date()
+    report = board.board_report(today=dt.date(2014, 12, 15))
+    assert report.total_recommendations == 15
+    counts = {k: n for k, _label, n in report.status_counts}
+    assert counts["overdue"] >= 11  # by mid-December 2014 the September and November dates have passed
+    assert report.overdue and all(item.days_overdue > 0 for item in report.overdue)
+    [change] = [m for m in report.moved if m.change.action_id == moved.id]
+    assert change.change.new_date == change.change.old_date + dt.timedelta(days=61)
+    assert change.change.reason == MOVE_REASON
+    assert change.change.changed_by == COORDINATOR.user
+    assert [line.indicator.key for line in report.indicators] == [
+        "screened-open-cse-concern",
+        "return-interview-72h",
+        "median-time-to-triage",
+        "victims-coming-forward",
+        "suspects-on-bail",
+        "hidden-victim-alerts-actioned-7d",
+        "lac-out-of-area-at-risk",
+    ]
+    assert all(len(line.result.points) == 12 for line in report.indicators)
+    assert report.ledger.ok and report.ledger.problem_count == 0
+    integrate()
+    assert report.ledger.size > 0
+    assert report.ledger.rows_checked > 0
+
+
+def test_the_board_reads_the_page_and_others_cannot(
+    client: Client, board_member: Any, practitioner: Any, login: Any
+) -> None:
+    _plan_with_a_moved_date()
+    do_checkpoint()
+    assert client.get("/reports/board").status_code == 302  # not signed in
+    login(client, practitioner)
+    assert client.get("/reports/board").status_code == 403
+    client.logout()
+    login(client, board_member)
+    before = Entry.objects.filter(action="read_board_report").count()
+    response = client.get("/reports/board")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for section in (
+        "Recommendations by status",
+        "Overdue actions",
+        "Moved target dates",
+        "Indicators against targets",
+        "Resources against caseload",
+        "Ledger verification",
+    ):
+        assert section in html
+    assert MOVE_REASON in html
+    assert "The ledger is intact" in html
+    assert re.search(r'id="ledger-size">\d+<', html)
+    assert "Last signed checkpoint" in html and "None signed yet" not in html
+    assert 'href="/reports/board.pdf"' in html
+    assert "<svg" in html and "Show the data as a table" in html  # charts with their tables
+    integrate()
+    assert (
+        Entry.objects.filter(action="read_board_report", actor_user=board_member.username).count()
+        == before + 1
+    )
+
+
+def test_the_pdf_download(client: Client, board_member: Any, login: Any) -> None:
+    _plan_with_a_moved_date()
+    login(client, board_member)
+    response = client.get("/reports/board.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="board-report-')
+    assert response.content.startswith(b"%PDF-")
+    integrate()
+    assert Entry.objects.filter(action="download_board_report", actor_user=board_member.username).exists()
+    text = pdf_text(render_pdf(board.board_report(), area="Test Borough", compress=False))
+    for wanted in ("Safeguarding board report", "Test Borough", "Moved target dates", "Ledger verification"):
+        assert wanted in text
+    assert "Intact" in text
+    assert MOVE_REASON in text
+
+
+def test_no_person_appears_in_the_report(client: Client, board_member: Any, login: Any) -> None:
+    _plan_with_a_moved_date()
+    kids = _children()
+    # A tampered person row: the ledger check fails, and its message would name the person; the
+    # board sees only how many problems there are.
+    Person.objects.filter(pk=kids[0].pk).update(given_name="Tamperina")
+    login(client, board_member)
+    html = client.get("/reports/board").content.decode()
+    assert "The ledger failed verification" in html
+    raw = render_pdf(board.board_report(), compress=False)
+    assert "FAILED verification" in pdf_text(raw)
+    for text, label in ((html, "page"), (raw.decode("latin-1"), "pdf"), (pdf_text(raw), "pdf text")):
+        for kid in kids:
+            assert kid.id not in text, label
+            assert kid.family_name not in text, label
+        assert "Philomena" not in text and "Tamperina" not in text, label
+
+
+def test_a_tampered_record_shows_as_a_failed_check() -> None:
+    _plan_with_a_moved_date()
+    rec = Recommendation.objects.first()
+    assert rec is not None
+    Recommendation.objects.filter(pk=rec.pk).update(title="Quietly reworded")
+    report = board.board_report()
+    assert not report.ledger.ok and report.ledger.problem_count >= 1
