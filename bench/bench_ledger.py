@@ -29,6 +29,8 @@ from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 HERE = Path(__file__).resolve().parent
+# What bench/run_all.py passes for a quick run.
+QUICK_ARGS = ["--seconds", "1", "--writers", "1,8", "--verify-entries", "5000"]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
 

@@ -171,6 +171,11 @@ def _encode_objects(
     json_db: list[dict[str, Any]] = []
     snap_cols = [(c.attname, c.kind == "json") for c in plan.snap]
     sentinels = [(_SENTINEL.format(i), _SENTINEL_JSON.format(i)) for i in range(len(plan.json_cols))]
+    # The entry's keys in canonical (sorted) order: action, actor, data, index, object, prev, reason,
+    # time. Everything but data, index, object and prev is the same for the whole batch.
+    head_text = f'{{"action":{_encode(action)},"actor":{_encode(actor_json)},"data":'
+    tail_text = f'"reason":{_encode(reason)},"time":{_encode(stamp)}}}'
+    type_text = f',"type":{_encode(lt)},"version":'
     for obj in objs:
         d = obj.__dict__
         snap: dict[str, Any] = obj.snapshot() if plan.own_snapshot else {}
@@ -179,7 +184,10 @@ def _encode_objects(
         dbv: dict[str, Any] = {}
         for attname, is_json in () if plan.own_snapshot else snap_cols:
             value = d[attname] if attname in d else getattr(obj, attname)
-            if is_json and value is not None:
+            t = type(value)
+            if t is str or value is None or t is bool:
+                snap[attname] = value
+            elif is_json:
                 jv = _jsonable(value)
                 text = _encode(jv)
                 sentinel, sentinel_json = sentinels[len(texts)]
@@ -191,18 +199,15 @@ def _encode_objects(
                 dbv[attname] = text if (jv is value or jv == value) else None
             else:
                 snap[attname] = _jsonable(value)
-        raw = _encode(
-            {
-                "action": action,
-                "actor": actor_json,
-                "data": snap,
-                "index": index,
-                "object": {"id": obj.id, "type": lt, "version": obj.version},
-                "prev": _b64(prev).decode("ascii"),
-                "reason": reason,
-                "time": stamp,
-            }
-        )
+        version = obj.version
+        if type(version) is not int:
+            raise ledger.LedgerError(f"{lt} {obj.id}: version {version!r} is not an integer")
+        raw = "".join(
+            (
+                head_text, _encode(snap), ',"index":', str(index), ',"object":{"id":', _encode(obj.id),
+                type_text, str(version), '},"prev":"', _b64(prev).decode("ascii"), '",', tail_text,
+            )
+        )  # fmt: skip
         spliced = True
         for sentinel_json, text in texts:
             if raw.count(sentinel_json) != 1 or "sightline-json-" in text:

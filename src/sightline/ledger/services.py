@@ -374,10 +374,11 @@ def _pg_integrate_locked() -> int:
             raise
         with connection.cursor() as cur:
             # Let go and, only if something is queued, try again: one round trip. (Either order of
-            # the two lock calls is correct: the second result says whether we hold the lock.)
+            # the two lock calls is correct: the second result says whether we hold the lock.) The
+            # queue is read through its index: its heap is mostly rows deleted since the last vacuum.
             cur.execute(
-                "SELECT pg_advisory_unlock(%s), CASE WHEN EXISTS (SELECT 1 FROM ledger_pending) "
-                "THEN pg_try_advisory_lock(%s) ELSE false END",
+                "SELECT pg_advisory_unlock(%s), CASE WHEN (SELECT id FROM ledger_pending ORDER BY id "
+                "LIMIT 1) IS NOT NULL THEN pg_try_advisory_lock(%s) ELSE false END",
                 [_LOCK_KEY, _LOCK_KEY],
             )
             row = cur.fetchone()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -25,7 +26,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.flowables import Flowable
-from xml.sax.saxutils import escape
 
 from sightline.accountability import indicators as ind
 from sightline.reports.board import BoardReport, IndicatorLine
@@ -167,7 +167,7 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
     )
     for pv in report.plans:
         story.append(Paragraph(escape(pv.plan.title), H3))
-        rows = [
+        rows: list[tuple[Any, ...]] = [
             (
                 rv.recommendation.ref,
                 rv.recommendation.title,
@@ -314,19 +314,23 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
         ("Root hash (SHA-256, base64)", ledger.root_b64),
         (
             "Last checkpoint",
-            f"tree size {cp.size}, signed {timezone.localtime(cp.created_at):%-d %b %Y %H:%M}, root {ledger.last_checkpoint_root_b64}"
+            f"tree size {cp.size}, signed {timezone.localtime(cp.created_at):%-d %b %Y %H:%M}, "
+            f"root {ledger.last_checkpoint_root_b64}"
             if cp is not None
             else "none signed yet",
         ),
         ("Entries since the last checkpoint", ledger.entries_since_checkpoint),
         (
             "Checked",
-            f"{ledger.entries_checked} entries, {ledger.checkpoints_checked} checkpoints, {ledger.rows_checked} current-state rows",
+            f"{ledger.entries_checked} entries, {ledger.checkpoints_checked} checkpoints, "
+            f"{ledger.rows_checked} current-state rows",
         ),
     ]
     story.append(_table(["", ""], rows, _fractions(2, 5)))
     if not ledger.ok:
-        story.append(_p("The independent reviewer can see each problem on the ledger verification page.", BODY))
+        story.append(
+            _p("The independent reviewer can see each problem on the ledger verification page.", BODY)
+        )
 
     doc.build(story)
     return buffer.getvalue()

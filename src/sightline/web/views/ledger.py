@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Paginator
@@ -45,8 +45,10 @@ class EntryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in sel.distinct_values("action")]
-        self.fields["object_type"].choices = [("", "Any kind")] + [
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Any action")] + [
+            (a, a) for a in sel.distinct_values("action")
+        ]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", "Any kind")] + [
             (t, t) for t in sel.distinct_values("object_type")
         ]
 
@@ -211,7 +213,7 @@ class EvidencePackForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].choices = [
+        cast(forms.ChoiceField, self.fields["checkpoint"]).choices = [
             ("", "The latest checkpoint (a new one is signed if needed)")
         ] + [
             (
