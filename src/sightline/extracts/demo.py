@@ -71,6 +71,21 @@ def step_analyse(args: argparse.Namespace) -> None:
     print(f"      {summary.summary()}")
 
 
+def step_plan(args: argparse.Namespace) -> None:
+    from sightline.accountability.models import Recommendation
+    from sightline.accountability.services import do_import_sample_plan
+    from sightline.ledger.services import SYSTEM
+
+    if Recommendation.objects.exists():
+        print("      a response plan is already loaded")
+        return
+    summary = do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    print(
+        f"      {summary.plan}: {summary.recommendations_created} recommendations, "
+        f"{summary.actions_created} actions"
+    )
+
+
 def add_demo_steps() -> None:
     """Append this project's data steps to ``sightline demo`` (once, however often parsers are built)."""
     try:
@@ -82,6 +97,7 @@ def add_demo_steps() -> None:
         ("Importing its agency extracts", step_import, 20),
         ("Linking records into people", step_link, 30),
         ("Analysing the network and raising alerts", step_analyse, 40),
+        ("Loading the sample 2014 response plan", step_plan, 50),
     ]
     have = {s.name for s in DEMO_STEPS}
     for name, run, order in wanted:

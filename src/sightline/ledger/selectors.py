@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
@@ -145,7 +146,11 @@ def _checkpoints(extra: Iterable[str]) -> list[tuple[str, str]]:
 
 def _entry_rows() -> Iterator[list[tuple[Any, ...]]]:
     """Every entry in index order, in chunks: the hashed bytes, the stored hash and the searchable
-    columns. Time comes as a datetime on PostgreSQL and as the entry's ISO text on SQLite."""
+    columns. Time comes as a datetime on PostgreSQL and as the entry's ISO text on SQLite.
+
+    The next chunk is fetched on a helper thread while the caller checks this one, so the database
+    and the hashing overlap (the wait for the server releases the GIL).
+    """
     time_sql = '"time"' if connection.vendor == "postgresql" else "replace(\"time\", ' ', 'T') || 'Z'"
     # Ranges of the primary key rather than ORDER BY ... LIMIT: the planner then never sorts the
     # whole table, and rows come back in (nearly) index order to be sorted here.
@@ -155,19 +160,28 @@ def _entry_rows() -> Iterator[list[tuple[Any, ...]]]:
         'WHERE "index" >= %s AND "index" < %s'
     )
     cur = _raw_cursor()
+
+    def fetch(start: int) -> list[tuple[Any, ...]]:
+        cur.execute(sql, [start, start + CHUNK])
+        rows = cur.fetchall()
+        rows.sort(key=_first)
+        return rows
+
     try:
         cur.execute('SELECT min("index"), max("index") FROM ledger_entry')
         start, last = cur.fetchone()
-        while start is not None and start <= last:
-            cur.execute(sql, [start, start + CHUNK])
-            rows = cur.fetchall()
-            if rows:
-                rows.sort(key=_first)
-                yield rows
+        with ThreadPoolExecutor(1, thread_name_prefix="ledger-verify-fetch") as pool:
+            ahead = pool.submit(fetch, start) if start is not None else None
+            while ahead is not None:
+                rows = ahead.result()
+                if not rows:  # a hole (deleted entries, or a forged far-away index): jump over it
+                    cur.execute(_sql('SELECT min("index") FROM ledger_entry WHERE "index" >= %s'), [start])
+                    start = cur.fetchone()[0]
+                    ahead = pool.submit(fetch, start) if start is not None else None
+                    continue
                 start += CHUNK
-            else:  # a hole (deleted entries, or a forged far-away index): jump over it
-                cur.execute(_sql('SELECT min("index") FROM ledger_entry WHERE "index" >= %s'), [start])
-                start = cur.fetchone()[0]
+                ahead = pool.submit(fetch, start) if start <= last else None
+                yield rows
     finally:
         cur.close()
 
