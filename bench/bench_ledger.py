@@ -308,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writers", default="1,8,32", help="comma-separated writer counts")
     parser.add_argument("--seconds", type=float, default=10.0, help="how long each writer count runs")
     parser.add_argument(
-        "--mode", default="processes", help="processes (one connection per process), threads, or both"
+        "--mode",
+        default="both",
+        help="threads (one process, as `serve` runs), processes (one connection each), or both",
     )
     parser.add_argument("--verify-entries", type=int, default=200_000, help="ledger size to verify (0: skip)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -241,3 +241,17 @@ def test_verify_in_small_chunks_with_checkpoints_inside_them(
     assert "entries #9 to #15 are missing (deleted)" in text
     assert "entry #19 is missing (deleted)" in text
     assert f"signed a tree of {last} entries but the ledger now has only" in text
+
+
+def test_queued_entries_left_behind_are_sequenced_by_the_next_integrate() -> None:
+    # As if a writer committed and then died before its after-commit integration ran.
+    from sightline.ledger.canonical import canonical_bytes
+    from sightline.ledger.services import _body
+
+    before = integrate()
+    bodies = [_body(ANA, "read", "people.person", f"P-LEFT{i}", None, None, "") for i in range(3)]
+    PendingEntry.objects.bulk_create([PendingEntry(body=canonical_bytes(b).decode()) for b in bodies])
+    assert integrate() == before + 3
+    assert not PendingEntry.objects.exists()
+    assert [_entry(before + i)["object"]["id"] for i in range(3)] == ["P-LEFT0", "P-LEFT1", "P-LEFT2"]
+    assert verify().ok

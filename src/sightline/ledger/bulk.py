@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from sightline.ledger import merkle
 from sightline.ledger import services as ledger
-from sightline.ledger.canonical import MAX_INT, _encoder, canonical_bytes, jsonable
+from sightline.ledger.canonical import MAX_INT, _encoder, jsonable
 from sightline.ledger.models import LedgeredModel, new_id
 
 M = TypeVar("M", bound=LedgeredModel)
@@ -95,9 +95,11 @@ def _plan(model: type[LedgeredModel]) -> _Plan:
             kind = "json"
         else:
             kind = "plain" if plain else "prep"
-        cols.append(_Col(f, f.attname, f.column, kind, plain))
+        cols.append(_Col(f, f.attname, str(f.column), kind, plain))
     auto = tuple(
-        c.field for c in cols if getattr(c.field, "auto_now", False) or getattr(c.field, "auto_now_add", False)
+        c.field
+        for c in cols
+        if getattr(c.field, "auto_now", False) or getattr(c.field, "auto_now_add", False)
     )
     snap = tuple(c for c in cols if c.field.name != "version")
     plan = _Plan(
@@ -119,7 +121,11 @@ def _jsonable(value: Any) -> Any:
         return value
     if t is int and -MAX_INT <= value <= MAX_INT:
         return value
-    if t is dict and _STR_ONLY.issuperset(map(type, value.values())) and _STR_ONLY.issuperset(map(type, value)):
+    if (
+        t is dict
+        and _STR_ONLY.issuperset(map(type, value.values()))
+        and _STR_ONLY.issuperset(map(type, value))
+    ):
         return value  # a CSV row: already what the ledger stores
     return jsonable(value)
 
@@ -140,7 +146,7 @@ def _lock_and_read_head() -> ledger.Head:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [ledger._LOCK_KEY])
         # Entries queued before ours (our own transaction's included) keep their place in the order.
         ledger._drain()
-        if not any(func is _look_again for _sids, func, _robust in connection.run_on_commit):
+        if not any(item[1] is _look_again for item in connection.run_on_commit):
             transaction.on_commit(_look_again, robust=True)
     return ledger._read_head()
 
@@ -286,10 +292,11 @@ def _insert_rows(
                 row.append(c.field.get_db_prep_save(v, connection))
         values.append(row)
     if connection.vendor == "postgresql":
-        with connection.connection.cursor() as cur:  # psycopg's own cursor: COPY
-            with cur.copy(f"COPY {qn(plan.table)} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+        # psycopg's own cursor for COPY; its errors mapped to Django's (IntegrityError...).
+        sql = f"COPY {qn(plan.table)} ({names}) FROM STDIN"
+        with connection.wrap_database_errors, connection.connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in values:
+                copy.write_row(row)
         return
     with connection.cursor() as cur:
         cur.executemany(
@@ -311,21 +318,19 @@ def _update_rows(
     by_attname = {c.attname: c for c in plan.cols}
     chosen: list[_Col] = []
     for name in names:
-        col = by_attname[model._meta.get_field(name).attname]
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        col = by_attname[field.attname]
         if col not in chosen:
             chosen.append(col)
     qn = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
-    sets = ", ".join(
-        f"{qn(c.column)} = %s" + ("::jsonb" if pg and c.kind == "json" else "") for c in chosen
-    )
+    sets = ", ".join(f"{qn(c.column)} = %s" + ("::jsonb" if pg and c.kind == "json" else "") for c in chosen)
     pk = model._meta.pk
     assert pk is not None
-    params = [
-        [*(_column_value(c, obj, jdb) for c in chosen), obj.pk] for obj, jdb in zip(objs, json_db)
-    ]
+    params = [[*(_column_value(c, obj, jdb) for c in chosen), obj.pk] for obj, jdb in zip(objs, json_db)]
     with connection.cursor() as cur:
-        cur.executemany(f"UPDATE {qn(plan.table)} SET {sets} WHERE {qn(pk.column)} = %s", params)
+        cur.executemany(f"UPDATE {qn(plan.table)} SET {sets} WHERE {qn(str(pk.column))} = %s", params)
 
 
 def instances(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:

@@ -3,10 +3,10 @@ written here together with its ledger entry in the same database transaction.
 
 Sequencing follows Trillian and Tessera (docs/decisions/0001-ledger-sequencing.md). On PostgreSQL a
 writer's transaction only appends to a queue (``ledger_pending``), so writers commit in parallel and
-share WAL flushes. After commit, an integrator takes a short lock on the tree head, gives the queued
-entries gapless indexes in one batch, chains and hashes them, and advances the compact range. A
-writer that finds the head busy leaves its entry to the integrator holding it, which looks at the
-queue again after it lets go. On SQLite the database admits one writer at a time anyway, so the
+share WAL flushes. After commit, an integrator takes the integrator lock (an advisory lock), gives
+the queued entries gapless indexes in one batch, chains and hashes them, and advances the compact
+range. A writer that finds the lock busy leaves its entry to the integrator holding it, which looks
+at the queue again after it lets go. On SQLite the database admits one writer at a time anyway, so the
 entry is sequenced inside the writer's own transaction: the same bytes, one fsync instead of two.
 """
 
@@ -315,14 +315,19 @@ def _integrate_batch() -> tuple[int, int]:
     """Sequence up to INTEGRATE_BATCH queued entries. The caller holds the integrator lock (on
     SQLite the write transaction is the lock). Returns (tree size, entries taken)."""
     with connection.cursor() as cur:
-        cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
-        result = cur.fetchall()
-    if not result:  # no head row yet
-        _read_head()
-        return _integrate_batch()
-    size, root, frontier, last = result[0][:4]
-    head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
-    taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
+        if connection.vendor == "postgresql":
+            cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
+            result = cur.fetchall()
+            if not result:  # no head row yet
+                _read_head()
+                return _integrate_batch()
+            size, root, frontier, last = result[0][:4]
+            head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
+            taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
+        else:
+            head = _read_head()
+            cur.execute("SELECT id, body FROM ledger_pending ORDER BY id LIMIT %s", [INTEGRATE_BATCH])
+            taken = list(cur.fetchall())
     if not taken:
         return head.size, 0
     new, rows = _sequence([json.loads(body) for _id, body in taken], head)

@@ -187,13 +187,18 @@ def screened_by_agency_and_band(period: Period) -> RawTable:
     for pid, at, band, agency in rows.values_list("person_id", "completed_at", "band", "agency_id"):
         if pid not in latest or at > latest[pid][0]:
             latest[pid] = (at, band, agency)
-    counts: list[list[int | str]] = [[0] * len(bands) for _ in agencies]
+    earliest = Screening.objects.order_by("completed_at").values_list("completed_at", flat=True).first()
+    tally = [[0] * len(bands) for _ in agencies]
     band_index = {b.key: j for j, b in enumerate(bands)}
     agency_index = {code: i for i, (code, _name) in enumerate(agencies)}
     for _at, band, agency in latest.values():
         if band in band_index and agency in agency_index:
-            row = counts[agency_index[agency]]
-            row[band_index[band]] = int(row[band_index[band]]) + 1
+            tally[agency_index[agency]][band_index[band]] += 1
+    counts: list[list[int | str]] = (
+        [[sdc.X] * len(bands) for _ in agencies]
+        if _unavailable(span, _available_from(earliest))
+        else [list(row) for row in tally]
+    )
     return RawTable(
         key="screened_by_agency_and_band",
         title="Children screened, by screening agency and risk band",
@@ -342,7 +347,7 @@ def _resolve(person_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
 def people_by_ethnic_group(period: Period) -> RawTable:
     """Children with a concern raised in the period, and suspects linked to an investigation open in
     the period, by ethnic group. Each person is counted once per column."""
-    from sightline.cases.models import Concern, InvestigationPerson
+    from sightline.cases.models import Concern, Investigation, InvestigationPerson
 
     span = period.whole
     children = set(
@@ -358,11 +363,20 @@ def people_by_ethnic_group(period: Period) -> RawTable:
     )
     resolved = _resolve(children | suspects)
     group_index = {key: i for i, (key, _label) in enumerate(ETHNIC_GROUPS)}
-    counts = [[0, 0] for _ in ETHNIC_GROUPS]
+    tally = [[0, 0] for _ in ETHNIC_GROUPS]
     for col, people in enumerate((children, suspects)):
         distinct = {resolved[p] for p in people}
         for _pid, ethnicity in distinct:
-            counts[group_index[ethnic_group(ethnicity)]][col] += 1
+            tally[group_index[ethnic_group(ethnicity)]][col] += 1
+    first_concern = Concern.objects.order_by("raised_at").values_list("raised_at", flat=True).first()
+    first_opened = Investigation.objects.order_by("opened_on").values_list("opened_on", flat=True).first()
+    missing = [
+        _unavailable(span, _available_from(first_concern)),
+        _unavailable(span, _available_from(_midnight(first_opened) if first_opened else None)),
+    ]
+    counts: list[list[int | str]] = [
+        [sdc.X if missing[col] else n for col, n in enumerate(row)] for row in tally
+    ]
     return RawTable(
         key="people_by_ethnic_group",
         title="Children with a concern and suspects, by ethnic group",
@@ -374,7 +388,7 @@ def people_by_ethnic_group(period: Period) -> RawTable:
         column_dimension="group",
         rows=[label for _key, label in ETHNIC_GROUPS],
         columns=["Children with a concern", "Suspects in an investigation"],
-        counts=list(counts),  # type: ignore[arg-type]
+        counts=counts,
         margins=sdc.Margins(rows=False, columns=True, grand=False),
         notes=["The columns count different people, so there is no row total."],
     )

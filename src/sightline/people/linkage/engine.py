@@ -251,12 +251,21 @@ def _review(
         best = ends.sort_values(["p", "row"], ascending=[False, True]).drop_duplicates("record")
         weak_rows = best.loc[best["p"] < high, "row"]
         reasons[weak_rows[reasons[weak_rows] == ""].to_numpy()] = REVIEW_REASONS["weak"]
-    if attachments:
+    if attachments and len(inside):
         attached = {r for r, _ in attachments}
-        for r in attached:
-            mine = inside[(inside["record_key_l"] == r) | (inside["record_key_r"] == r)]
-            if len(mine):
-                reasons[mine["match_weight"].idxmax()] = REVIEW_REASONS["attached"]
+        ends = pd.concat(
+            [
+                pd.DataFrame(
+                    {"record": inside["record_key_l"], "w": inside["match_weight"], "row": inside.index}
+                ),
+                pd.DataFrame(
+                    {"record": inside["record_key_r"], "w": inside["match_weight"], "row": inside.index}
+                ),
+            ]
+        )
+        ends = ends[ends["record"].isin(attached)]
+        best_rows = ends.sort_values(["w", "row"], ascending=[False, True]).drop_duplicates("record")["row"]
+        reasons[best_rows.to_numpy()] = REVIEW_REASONS["attached"]
 
     chosen = reasons != ""
     out = pairs.loc[chosen, columns[:-1]].copy()

@@ -252,7 +252,7 @@ COMPARISON_NAMES: tuple[str, ...] = tuple(c["output_column_name"] for c in compa
 # Blocking keys: a pair is scored when any one key agrees. "[]" marks an array column
 # that is exploded, so any shared element agrees (nickname canonicals, phones). A
 # rule's optional condition narrows it further.
-SPARSE_SIDE = "(l.family IS NULL OR r.family IS NULL)"
+SPARSE_SIDE = "(l.family IS NULL OR r.family IS NULL) AND (l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex)"
 BLOCKING_KEYS: tuple[tuple[tuple[str, ...], str | None], ...] = (
     (("given_mp", "family_mp"), None),
     (("given_canon[]", "family_mp"), None),
