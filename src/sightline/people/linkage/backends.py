@@ -101,7 +101,15 @@ class Backend:
         )
         mdl.register_tf(linker, tf)
         predictions = linker.inference.predict(threshold_match_weight=min_weight)  # type: ignore[arg-type]
-        return predictions.as_pandas_dataframe()
+        # Only the scores come back to Python: the retained l/r input columns (kept for
+        # the gamma columns) would cost more to convert than the scoring itself.
+        wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+        for name in mdl.COMPARISON_NAMES:
+            wanted += [f"gamma_{name}", f"bf_{name}"]
+            if name in mdl.TF_COMPARISONS:
+                wanted.append(f"bf_tf_adj_{name}")
+        columns = ", ".join(wanted)  # plain identifiers: valid in DuckDB and Spark SQL
+        return linker.misc.query_sql(f"SELECT {columns} FROM {predictions.physical_name}")
 
 
 class SparkBackend(Backend):

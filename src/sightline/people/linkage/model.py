@@ -25,6 +25,7 @@ from splink.blocking_rule_library import CustomRule
 logger = logging.getLogger(__name__)
 
 TF_COLUMNS: tuple[str, ...] = ("given", "family")
+TF_COMPARISONS: tuple[str, ...] = ("given_name", "family_name")
 
 
 @dataclass(frozen=True)
