@@ -24,7 +24,7 @@ demo: setup
 
 # The whole suite, on SQLite by default or on PostgreSQL when DATABASE_URL is set.
 test: setup
-	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest
+	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist loadfile --durations=15
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -25,6 +25,9 @@ class PendingEntry(models.Model):
     class Meta:
         db_table = "ledger_pending"
 
+    def __str__(self) -> str:
+        return f"pending #{self.id}"
+
 
 class Entry(models.Model):
     """One sequenced ledger entry. Append-only: database triggers refuse UPDATE, DELETE, TRUNCATE."""
@@ -68,6 +71,9 @@ class TreeHead(models.Model):
     class Meta:
         db_table = "ledger_treehead"
 
+    def __str__(self) -> str:
+        return f"tree head, size {self.size}"
+
 
 class Checkpoint(models.Model):
     """A signed tree head, also written to a folder outside the database. Append-only."""
@@ -81,6 +87,9 @@ class Checkpoint(models.Model):
     class Meta:
         db_table = "ledger_checkpoint"
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.id} (size {self.size})"
 
 
 def new_id(prefix: str) -> str:
