@@ -169,6 +169,18 @@ def test_last_entry_edited_with_the_leaf_hash_recomputed(town: Town, cli: Any) -
     assert "tree head says" in text
 
 
+def test_entry_replaced_by_bytes_that_are_not_json(town: Town, cli: Any) -> None:
+    # The database cannot parse this chunk any more, so its columns are checked in Python instead.
+    k = town.entry_of(town.people[1])
+    with triggers_bypassed() as cursor:
+        _set_entry(cursor, k, canonical=b"\xff\xfe not an entry")
+        _set_entry(cursor, town.size - 1, actor_user="someone.else")
+    text = _verify_fails(cli)
+    assert f"entry #{k} was altered: its bytes do not match its recorded leaf hash" in text
+    assert f"entry #{k} is not a JSON object" in text
+    assert f"entry #{town.size - 1}: its actor_user column says 'someone.else'" in text
+
+
 def test_searchable_columns_edited(town: Town, cli: Any) -> None:
     # Hiding who read a record by editing the indexed column, not the hashed bytes.
     k = town.size - 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
@@ -15,6 +15,7 @@ from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.accountability.planfile import PlanFileError
 from sightline.api.auth import current_actor, current_user, require
+from sightline.api.core import PROBLEM, problem
 from sightline.api.people import TEXT_PATTERN, Id, RequiredText, Str150
 
 router = Router(tags=["accountability"])
@@ -88,9 +89,29 @@ class ImportOut(Schema):
     unchanged: bool
 
 
-class ImportProblemOut(Schema):
-    detail: str
-    problems: list[str]
+# A plan file that does not import is a problem+json 422 like any other, with every problem listed.
+IMPORT_PROBLEM = {
+    "description": "The request did not validate (`errors`), or the file did not import (`problems`)",
+    "content": {
+        PROBLEM: {
+            "schema": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Problem"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "problems": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "each problem in the file, as 'file:row:field: what is wrong'",
+                            }
+                        },
+                    },
+                ]
+            }
+        }
+    },
+}
 
 
 class OverdueOut(Schema):
@@ -208,17 +229,18 @@ def plan(request: HttpRequest, key: str = Id("the plan's key, e.g. rotherham-201
 
 @router.post(
     "/plans",
-    response={200: ImportOut, 201: ImportOut, 422: ImportProblemOut},
+    response={200: ImportOut, 201: ImportOut},
     summary="Import a plan from YAML or CSV text (all or nothing)",
+    openapi_extra={"responses": {422: IMPORT_PROBLEM}},
 )
-def import_plan(request: HttpRequest, payload: ImportIn) -> Status[ImportOut | ImportProblemOut]:
+def import_plan(request: HttpRequest, payload: ImportIn) -> Status[ImportOut] | HttpResponse:
     require(request, Cap.MANAGE_RECOMMENDATIONS)
     try:
         summary = services.do_import_plan(
             payload.content.encode("utf-8"), payload.name, actor=current_actor(request), reason=payload.reason
         )
     except PlanFileError as exc:
-        return Status(422, ImportProblemOut(detail="The plan was not imported", problems=exc.problems))
+        return problem(request, 422, "The plan was not imported", problems=exc.problems)
     out = ImportOut(
         key=summary.plan.key, summary=summary.summary(), created=summary.created, unchanged=summary.unchanged
     )

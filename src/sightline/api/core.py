@@ -133,6 +133,9 @@ def _schema_name(ref_or_schema: dict[str, Any]) -> str:
         return f"list of {_schema_name(ref_or_schema.get('items', {}))}"
     if "anyOf" in ref_or_schema:
         return " or ".join(_schema_name(s) for s in ref_or_schema["anyOf"])
+    if "allOf" in ref_or_schema:
+        # An extended schema (e.g. Problem with extra members) is named after its base.
+        return _schema_name(ref_or_schema["allOf"][0])
     return str(ref_or_schema.get("type", "object"))
 
 
@@ -205,7 +208,9 @@ class SightlineAPI(NinjaAPI):
                 op = item.get(method)
                 if not op:
                     continue
-                responses = op.setdefault("responses", {})
+                # ninja keys responses by int; with str keys added below, an operation's own 4xx
+                # would be written twice to the JSON and the generic one would win.
+                responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
                 extra = {}
                 if op.get("security"):
                     extra["401"] = "Not signed in, or the token is missing, unknown or revoked"

@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import connection
@@ -144,26 +143,120 @@ def _checkpoints(extra: Iterable[str]) -> list[tuple[str, str]]:
     return items
 
 
-def _entry_rows() -> Iterator[list[tuple[Any, ...]]]:
-    """Every entry in index order, in chunks: the hashed bytes, the stored hash and the searchable
-    columns. Time comes as a datetime on PostgreSQL and as the entry's ISO text on SQLite.
+# The searchable columns are the database's own copy of what each entry's bytes say; the database
+# checks them against the bytes with its JSON functions while this process does the hashing, which
+# it trusts to nobody. If the database cannot parse an entry (its bytes were altered), that chunk
+# is checked here instead.
+_COLUMNS = "action, actor_agency, actor_role, actor_user, object_id, object_type, version, reason"
+_PG_COLUMNS_OK = (
+    "(action = j->>'action' AND actor_agency = j->'actor'->>'agency' AND actor_role = j->'actor'->>'role' "
+    "AND actor_user = j->'actor'->>'user' AND object_id = j->'object'->>'id' "
+    "AND object_type = j->'object'->>'type' AND version IS NOT DISTINCT FROM (j->'object'->>'version')::int "
+    "AND reason = j->>'reason' AND \"time\" = (j->>'time')::timestamptz) IS TRUE"
+)
+_SQLITE_COLUMNS_OK = " AND ".join(
+    f"{column} IS json_extract(CAST(canonical AS TEXT), '$.{path}')"
+    for column, path in [
+        ("action", "action"),
+        ("actor_agency", "actor.agency"),
+        ("actor_role", "actor.role"),
+        ("actor_user", "actor.user"),
+        ("object_id", "object.id"),
+        ("object_type", "object.type"),
+        ("version", "object.version"),
+        ("reason", "reason"),
+        ("replace(\"time\", ' ', 'T') || 'Z'", "time"),
+    ]
+)
+
+
+def _fast_sql(with_object: bool) -> str:
+    extra = ", object_type, object_id, version" if with_object else ""
+    if connection.vendor == "postgresql":
+        return (
+            f'SELECT "index", canonical, leaf_hash, {_PG_COLUMNS_OK}{extra} FROM ledger_entry '
+            "CROSS JOIN LATERAL (SELECT convert_from(canonical, 'UTF8')::jsonb AS j) x "
+            'WHERE "index" >= %s AND "index" < %s'
+        )
+    return _sql(
+        f'SELECT "index", canonical, leaf_hash, ({_SQLITE_COLUMNS_OK}){extra} FROM ledger_entry '
+        'WHERE "index" >= %s AND "index" < %s'
+    )
+
+
+def _full_sql(where: str) -> str:
+    """Every column, for checking entries here and for saying what differs."""
+    return _sql(f'SELECT "index", canonical, leaf_hash, {_COLUMNS}, "time" FROM ledger_entry WHERE {where}')
+
+
+def _columns_match(row: tuple[Any, ...]) -> bool:
+    """Python's version of the database's check, for a row of :func:`_full_sql`."""
+    return not _column_differences(row)
+
+
+def _column_differences(row: tuple[Any, ...]) -> list[tuple[str, Any, Any]] | None:
+    """(column, column value, hashed value) for each difference; None if the bytes are not JSON."""
+    try:
+        entry = json.loads(bytes(row[1]))
+    except ValueError:
+        return None
+    if not isinstance(entry, dict):
+        return None
+    obj = entry["object"] if isinstance(entry.get("object"), dict) else {}
+    actor = entry["actor"] if isinstance(entry.get("actor"), dict) else {}
+    pairs = [
+        ("action", row[3], entry.get("action")),
+        ("actor_agency", row[4], actor.get("agency")),
+        ("actor_role", row[5], actor.get("role")),
+        ("actor_user", row[6], actor.get("user")),
+        ("object_id", row[7], obj.get("id")),
+        ("object_type", row[8], obj.get("type")),
+        ("version", row[9], obj.get("version")),
+        ("reason", row[10], entry.get("reason")),
+        ("time", _time_text(row[11]), entry.get("time")),
+    ]
+    return [(name, column, hashed) for name, column, hashed in pairs if column != hashed]
+
+
+def _time_text(value: Any) -> str:
+    """A time column as the entry's text (``...Z``; no fraction when it is zero)."""
+    if isinstance(value, str):  # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        value = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return str(value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"))
+
+
+def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+    """Every entry in index order, in chunks of ``(index, bytes, stored leaf hash, columns agree)``
+    and, ``with_object``, the object's type, id and version.
 
     The next chunk is fetched on a helper thread while the caller checks this one, so the database
     and the hashing overlap (the wait for the server releases the GIL).
     """
-    time_sql = '"time"' if connection.vendor == "postgresql" else "replace(\"time\", ' ', 'T') || 'Z'"
-    # Ranges of the primary key rather than ORDER BY ... LIMIT: the planner then never sorts the
-    # whole table, and rows come back in (nearly) index order to be sorted here.
-    sql = _sql(
-        'SELECT "index", canonical, leaf_hash, action, actor_agency, actor_role, actor_user, '
-        f"object_id, object_type, version, reason, {time_sql} FROM ledger_entry "
-        'WHERE "index" >= %s AND "index" < %s'
-    )
+    fast = _fast_sql(with_object)
+    full = _full_sql('"index" >= %s AND "index" < %s')
+    savepoints = connection.vendor == "postgresql" and connection.in_atomic_block
+    # The driver's own errors: these cursors bypass Django's wrapping.
+    db_error: type[Exception] = connection.Database.Error  # type: ignore[attr-defined]
     cur = _raw_cursor()
 
     def fetch(start: int) -> list[tuple[Any, ...]]:
-        cur.execute(sql, [start, start + CHUNK])
-        rows = cur.fetchall()
+        # Ranges of the primary key rather than ORDER BY ... LIMIT: the planner then never sorts
+        # the whole table, and rows come back in (nearly) index order, sorted here.
+        if savepoints:  # a failed statement must not abort the caller's transaction
+            cur.execute("SAVEPOINT sightline_verify")
+        try:
+            cur.execute(fast, [start, start + CHUNK])
+            rows = cur.fetchall()
+        except db_error:
+            if savepoints:
+                cur.execute("ROLLBACK TO SAVEPOINT sightline_verify")
+            cur.execute(full, [start, start + CHUNK])
+            rows = [
+                (r[0], r[1], r[2], _columns_match(r), *((r[8], r[7], r[9]) if with_object else ()))
+                for r in cur.fetchall()
+            ]
+        if savepoints:
+            cur.execute("RELEASE SAVEPOINT sightline_verify")
         rows.sort(key=_first)
         return rows
 
@@ -190,60 +283,36 @@ def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
-def _time_text(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return str(value)
+def _embedded_index(raw: bytes, at: int) -> str:
+    end = raw.find(b",", at + 9)
+    return raw[at + 9 : end].decode("ascii", "replace") if at >= 0 and end > 0 else "?"
 
 
-def _describe_entry(
-    report: Report, row: tuple[Any, ...], prev_b64: str, after_gap: bool, altered: bool
-) -> None:
-    """Slow path: say exactly how an entry disagrees with its position or its columns."""
-    index, raw = row[0], bytes(row[1])
+def _describe_columns(report: Report, indexes: list[int]) -> None:
+    """Say which searchable columns of these entries disagree with their (unaltered) bytes."""
+    cur = _raw_cursor()
     try:
-        entry = json.loads(raw)
-        if not isinstance(entry, dict):
-            raise ValueError("not an object")
-    except ValueError:
-        report.add("unreadable", f"entry #{index} is not a canonical JSON object (its bytes were altered)")
-        return
-    if canonical_bytes(entry) != raw:
-        report.add("not-canonical", f"entry #{index} is not in canonical form (its bytes were altered)")
-    embedded = entry.get("index")
-    if embedded != index:
-        report.add(
-            "moved",
-            f"entry #{index} holds the content of entry #{embedded} (entries swapped, moved or inserted)",
-        )
-    elif entry.get("prev") != prev_b64 and not after_gap and index > 0:
-        report.add(
-            "chain",
-            f"entry #{index} does not follow entry #{index - 1}: the hash chain is broken "
-            f"(entry #{index - 1} was altered or replaced, or #{index} was inserted)",
-        )
-    if altered:
-        return  # altered bytes already explain any difference from the columns
-    obj: dict[str, Any] = entry["object"] if isinstance(entry.get("object"), dict) else {}
-    actor: dict[str, Any] = entry["actor"] if isinstance(entry.get("actor"), dict) else {}
-    columns = {
-        "action": (row[3], entry.get("action")),
-        "actor_agency": (row[4], actor.get("agency")),
-        "actor_role": (row[5], actor.get("role")),
-        "actor_user": (row[6], actor.get("user")),
-        "object_id": (row[7], obj.get("id")),
-        "object_type": (row[8], obj.get("type")),
-        "version": (row[9], obj.get("version")),
-        "reason": (row[10], entry.get("reason")),
-        "time": (_time_text(row[11]), entry.get("time")),
-    }
-    for name, (column, hashed) in columns.items():
-        if column != hashed:
-            report.add(
-                "columns",
-                f"entry #{index}: its {name} column says {column!r} but the hashed entry says {hashed!r} "
-                "(the searchable columns were edited)",
-            )
+        for index in indexes[: MAX_PER_KIND * 2]:
+            cur.execute(_full_sql('"index" = %s'), [index])
+            row = cur.fetchone()
+            differences = _column_differences(row)
+            if differences is None:
+                report.add("unreadable", f"entry #{index} is not a JSON object (its bytes were altered)")
+                continue
+            if canonical_bytes(json.loads(bytes(row[1]))) != bytes(row[1]):
+                report.add(
+                    "not-canonical", f"entry #{index} is not in canonical form (its bytes were altered)"
+                )
+            for name, column, hashed in differences:
+                report.add(
+                    "columns",
+                    f"entry #{index}: its {name} column says {column!r} but the hashed entry says "
+                    f"{hashed!r} (the searchable columns were edited)",
+                )
+    finally:
+        cur.close()
+    if len(indexes) > MAX_PER_KIND * 2:
+        report.add("columns", f"{len(indexes) - MAX_PER_KIND * 2} more entries have columns that disagree")
 
 
 @dataclass
@@ -331,17 +400,15 @@ def verify(
 
     latest = _Latest() if check_state else None
     tree = _Tree()
-    # Hot loop: local names, cached encodings, no JSON parsing.
-    sha, enc, b2a, fromiso = hashlib.sha256, encode_basestring, binascii.b2a_base64, dt.datetime.fromisoformat
-    pg = connection.vendor == "postgresql"
-    heads: dict[tuple[str, str, str, str], bytes] = {}
-    encoded: dict[str, bytes] = {}
+    suspects: list[int] = []
+    # The hot loop: local names, a few byte comparisons per entry, no JSON parsing.
+    sha, b2a = hashlib.sha256, binascii.b2a_base64
     expected = 0
     prev_b64 = b""
-    for rows in _entry_rows():
+    for rows in _entry_rows(with_object=check_state):
         leaves: list[bytes] = []
         for row in rows:
-            index, raw, stored, action, agency, role, user, oid, otype, version, reason, tcol = row
+            index, raw, stored, columns_ok = row[0], row[1], row[2], row[3]
             after_gap = False
             if index != expected:
                 if index > expected:
@@ -359,40 +426,36 @@ def verify(
                 report.add(
                     "altered", f"entry #{index} was altered: its bytes do not match its recorded leaf hash"
                 )
-            key = (action, agency, role, user)
-            head = heads.get(key)
-            if head is None:
-                head = heads[key] = (
-                    f'{{"action":{enc(action)},"actor":{{"agency":{enc(agency)},"role":{enc(role)},'
-                    f'"user":{enc(user)}}},"data":'
-                ).encode()
-            etype = encoded.get(otype)
-            if etype is None:
-                etype = encoded[otype] = enc(otype).encode()
-            ereason = encoded.get(reason)
-            if ereason is None:
-                ereason = encoded[reason] = enc(reason).encode()
-            tpos = raw.rfind(b',"time":"')
-            tail = b',"index":%d,"object":{"id":%s,"type":%s,"version":%s},"prev":"%s","reason":%s' % (
-                index,
-                enc(oid).encode(),
-                etype,
-                b"null" if version is None else b"%d" % version,
-                prev_b64,
-                ereason,
-            )
-            ttext = raw[tpos + 9 : -2]
-            if pg:
-                try:
-                    time_ok = fromiso(ttext.decode()) == tcol
-                except ValueError:
-                    time_ok = False
-            else:
-                time_ok = ttext == tcol.encode()
-            if not (raw.endswith(tail, 0, tpos) and raw.startswith(head) and raw.endswith(b'"}') and time_ok):
-                _describe_entry(report, row, prev_b64.decode(), after_gap, altered)
-            elif latest is not None and version is not None:
-                latest.note(index, raw, otype, oid, version)
+            # The entry's own index and the previous leaf hash sit near its end, top level: the
+            # last ',"prev":"' and the last ',"index":' before it (strings cannot hold '"' unescaped).
+            p = raw.rfind(b',"prev":"')
+            q = raw.rfind(b',"index":', 0, p) if p > 0 else -1
+            if q < 0:
+                suspects.append(index)
+            elif not raw.startswith(b'%d,"object":' % index, q + 9):
+                report.add(
+                    "moved",
+                    f"entry #{index} holds the content of entry #{_embedded_index(raw, q)} "
+                    "(entries swapped, moved or inserted)",
+                )
+            elif not (
+                raw.startswith(prev_b64, p + 9) and raw.startswith(b'","reason":', p + 9 + len(prev_b64))
+            ):
+                if index == 0:
+                    report.add(
+                        "chain", "entry #0 names a previous entry: the start of the ledger was altered"
+                    )
+                elif not after_gap:
+                    report.add(
+                        "chain",
+                        f"entry #{index} does not follow entry #{index - 1}: the hash chain is broken "
+                        f"(entry #{index - 1} was altered or replaced, or #{index} was inserted)",
+                    )
+            if not columns_ok:
+                if not altered:  # altered bytes already explain any difference
+                    suspects.append(index)
+            elif latest is not None and row[6] is not None:
+                latest.note(index, raw, row[4], row[5], row[6])
             leaves.append(leaf)
             prev_b64 = b2a(leaf, newline=False)
             expected = index + 1
@@ -401,6 +464,8 @@ def verify(
         report.entries_checked += len(leaves)
         if progress is not None:
             progress(report.entries_checked)
+    if suspects:
+        _describe_columns(report, suspects)
     report.size = tree.size
     report.root = tree.root()
     for size, items in sorted(wanted.items()):
@@ -448,14 +513,14 @@ def state_problems(report: Report | None = None) -> list[str]:
     """Compare each current-state row with its object's latest version in the ledger."""
     integrate()
     latest = _Latest()
-    for rows in _entry_rows():
+    for rows in _entry_rows(with_object=True):
         for row in rows:
-            index, raw, version = row[0], bytes(row[1]), row[9]
-            if version is None:
+            if row[6] is None:
                 continue
-            obj = _hashed_object(raw)
+            raw = bytes(row[1])
+            obj = _hashed_object(raw)  # from the bytes, whatever the columns say
             if obj is not None:
-                latest.note(index, raw, obj[0], obj[1], obj[2])
+                latest.note(row[0], raw, *obj)
     return _state_problems(latest, report)
 
 

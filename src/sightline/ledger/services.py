@@ -261,24 +261,38 @@ _SET_HEAD = (
 )
 
 
+_VALUES_ROWS = 32
+_VALUES_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_UNNEST_ARRAYS = (
+    "%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::int[], %s::text[], %s::bytea[], %s::bytea[]"
+)
+
+
 def _write(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[int] = ()) -> None:
     """Insert sequenced entries, remove their queue rows and move the head, atomically."""
     if connection.vendor == "postgresql":
         import psycopg
 
-        # One statement whatever the batch size (so also one transaction in autocommit): column
-        # arrays unnested into ledger_entry, the queue rows deleted, the head moved.
-        columns = [list(c) for c in zip(*rows)]
+        # One statement whatever the batch size (so also one transaction in autocommit): the
+        # entries inserted, the queue rows deleted, the head moved. Small batches (the usual case)
+        # go in as VALUES rows; large ones as column arrays, unnested, which keeps the statement
+        # short but costs more per statement to adapt.
+        if len(rows) <= _VALUES_ROWS:
+            values = ", ".join([_VALUES_ROW] * len(rows))
+            params: list[Any] = [v for row in rows for v in row]
+            source = f"VALUES {values}"
+        else:
+            params = [list(c) for c in zip(*rows)]
+            source = f"SELECT * FROM unnest({_UNNEST_ARRAYS})"
         sql = (
-            f"WITH ins AS (INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) SELECT * FROM unnest("
-            "%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::int[], %s::text[], %s::bytea[], %s::bytea[])), "
+            f"WITH ins AS (INSERT INTO ledger_entry ({_ENTRY_COLUMNS}) {source}), "
             "del AS (DELETE FROM ledger_pending WHERE id = ANY(%s::bigint[])) "
             f"{_SET_HEAD} WHERE id = 1"
         )
-        params = [*columns, list(taken_ids), new.size, new.root, new.frontier, new.last_leaf_hash]
+        params += [list(taken_ids), new.size, new.root, new.frontier, new.last_leaf_hash, timezone.now()]
         with psycopg.Cursor(connection.connection) as cur:
-            cur.execute(sql, [*params, timezone.now()])
+            cur.execute(sql, params)
         return
     adapt = _db_time
     with connection.cursor() as cur:

@@ -151,7 +151,8 @@ def _load_previous(current: dict[str, int]) -> tuple[PreviousLinkage | None, lis
         return None, []
     versions: dict[str, int] = state.get("versions", {})
     changed = sorted(k for k, v in current.items() if k in versions and versions[k] != v)
-    return PreviousLinkage(pairs=pairs, clusters=state.get("clusters", {})), changed
+    attachments = tuple((str(r), str(c)) for r, c in state.get("attachments", []))
+    return PreviousLinkage(pairs=pairs, clusters=state.get("clusters", {}), attachments=attachments), changed
 
 
 def _save_state(result: LinkageResult, versions: dict[str, int]) -> None:
@@ -167,7 +168,12 @@ def _save_state(result: LinkageResult, versions: dict[str, int]) -> None:
     finally:
         con.close()
     tmp.replace(folder / "pairs.parquet")
-    state = {"clusters": result.clusters, "versions": versions, "saved_at": timezone.now().isoformat()}
+    state = {
+        "clusters": result.clusters,
+        "attachments": result.attachments,
+        "versions": versions,
+        "saved_at": timezone.now().isoformat(),
+    }
     (folder / "state.json.tmp").write_text(json.dumps(state), encoding="utf-8")
     (folder / "state.json.tmp").replace(folder / "state.json")
 

@@ -352,7 +352,12 @@ def link_records(
         pairs = pd.concat([old.loc[keep, list(fresh.columns)], fresh], ignore_index=True)
         pairs = pairs.drop_duplicates(["record_key_l", "record_key_r"], keep="last")
         decided_keys = {k for d in decisions for k in (d.record_key_l, d.record_key_r)}
-        only = (new_keys | touched_by_removal | decided_keys) & keys
+        only = new_keys | touched_by_removal | decided_keys
+        # Their previous cluster-mates too: dropping a changed record's pairs can cut a
+        # cluster apart, so its old grouping is no evidence any more.
+        affected = {previous.clusters[k] for k in only | removed if k in previous.clusters}
+        only |= {k for k, c in previous.clusters.items() if c in affected}
+        only &= keys
         stats["new_records"] = len(new_keys)
     stats["seconds_score"] = time.perf_counter() - t
     stats["blocked_pairs"] = len(pairs)
@@ -369,16 +374,21 @@ def link_records(
         only_components_with=only,
         sparse=sparse_records(features),
     )
-    if previous is not None:
+    if previous is not None and only is not None:
         # Untouched records sit in components whose pairs did not change, so they keep
-        # their previous grouping (re-keyed to the smallest member).
+        # their previous grouping (re-keyed to the smallest member) and attachments. A
+        # record that was to be re-clustered but is now in no component stands alone:
+        # its old grouping must not hold it to a former partner.
         groups: dict[str, list[str]] = {}
         for k in keys - touched:
-            groups.setdefault(previous.clusters.get(k, k), []).append(k)
+            groups.setdefault(k if k in only else previous.clusters.get(k, k), []).append(k)
         for ms in groups.values():
             smallest = min(ms)
             for k in ms:
                 clusters[k] = smallest
+        attachments = list(attachments) + [
+            (r, clusters[r]) for r, _ in previous.attachments if r in keys and r not in touched | only
+        ]
     if len(extra):
         pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(
             ["record_key_l", "record_key_r"], keep="first"
@@ -403,6 +413,7 @@ def link_records(
         pairs=pairs,
         review=review,
         model=model,
+        attachments=[(r, clusters[r]) for r, _ in attachments],
         conflicts=conflicts,
         stats=stats,
         _explainer=_Explainer(features, pairs, model, tf),

@@ -45,10 +45,12 @@ class FieldWeight:
 @dataclass(frozen=True)
 class PreviousLinkage:
     """What an incremental run needs from the last run, e.g. as stored by the caller:
-    its pairs table and its record_key -> cluster key mapping."""
+    its pairs table, its record_key -> cluster key mapping and its sparse-record
+    attachments (record_key, cluster key), which untouched clusters keep."""
 
     pairs: pd.DataFrame
     clusters: dict[str, str]
+    attachments: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -64,6 +66,8 @@ class LinkageResult:
     match_probability, match_weight, reason (one of engine.REVIEW_REASONS)."""
     model: dict[str, Any]
     """The trained Splink model (as saved to model_path)."""
+    attachments: list[tuple[str, str]] = field(default_factory=list)
+    """Sparse records joined as the only plausible match: (record_key, cluster key)."""
     conflicts: list[str] = field(default_factory=list)
     """Human decisions that could not all be honoured (contradict each other)."""
     stats: dict[str, float] = field(default_factory=dict)
