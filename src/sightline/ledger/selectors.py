@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import connection
@@ -143,17 +144,12 @@ def _checkpoints(extra: Iterable[str]) -> list[tuple[str, str]]:
     return items
 
 
-# The searchable columns are the database's own copy of what each entry's bytes say; the database
-# checks them against the bytes with its JSON functions while this process does the hashing, which
-# it trusts to nobody. If the database cannot parse an entry (its bytes were altered), that chunk
-# is checked here instead.
+# The searchable columns are the database's copy of what each entry's bytes say, for queries; they
+# must agree with the bytes. SQLite checks them itself with its JSON functions (in C, on the helper
+# thread, while this thread hashes); PostgreSQL's JSON parsing is slower than building the
+# expected bytes here, so there the columns are fetched and compared byte for byte. Either way,
+# the hashing is done here and trusted to nobody.
 _COLUMNS = "action, actor_agency, actor_role, actor_user, object_id, object_type, version, reason"
-_PG_COLUMNS_OK = (
-    "(action = j->>'action' AND actor_agency = j->'actor'->>'agency' AND actor_role = j->'actor'->>'role' "
-    "AND actor_user = j->'actor'->>'user' AND object_id = j->'object'->>'id' "
-    "AND object_type = j->'object'->>'type' AND version IS NOT DISTINCT FROM (j->'object'->>'version')::int "
-    "AND reason = j->>'reason' AND \"time\" = (j->>'time')::timestamptz) IS TRUE"
-)
 _SQLITE_COLUMNS_OK = " AND ".join(
     f"{column} IS json_extract(CAST(canonical AS TEXT), '$.{path}')"
     for column, path in [
@@ -170,18 +166,57 @@ _SQLITE_COLUMNS_OK = " AND ".join(
 )
 
 
-def _fast_sql(with_object: bool) -> str:
+def _sqlite_sql(with_object: bool) -> str:
     extra = ", object_type, object_id, version" if with_object else ""
-    if connection.vendor == "postgresql":
-        return (
-            f'SELECT "index", canonical, leaf_hash, {_PG_COLUMNS_OK}{extra} FROM ledger_entry '
-            "CROSS JOIN LATERAL (SELECT convert_from(canonical, 'UTF8')::jsonb AS j) x "
-            'WHERE "index" >= %s AND "index" < %s'
-        )
     return _sql(
         f'SELECT "index", canonical, leaf_hash, ({_SQLITE_COLUMNS_OK}){extra} FROM ledger_entry '
         'WHERE "index" >= %s AND "index" < %s'
     )
+
+
+def _columns_checker() -> Callable[[tuple[Any, ...]], bool]:
+    """For rows of :func:`_full_sql` on PostgreSQL: do the columns say exactly what the bytes say?
+
+    Rebuilds the bytes around ``data`` and ``prev`` from the columns (the actor part is cached:
+    few distinct actors write most entries) and compares them in place; no JSON parsing.
+    """
+    enc, fromiso = encode_basestring, dt.datetime.fromisoformat
+    heads: dict[tuple[str, str, str, str], bytes] = {}
+    encoded: dict[str, bytes] = {}
+
+    def ok(row: tuple[Any, ...]) -> bool:
+        index, raw, _stored, action, agency, role, user, oid, otype, version, reason, tcol = row
+        key = (action, agency, role, user)
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = (
+                f'{{"action":{enc(action)},"actor":{{"agency":{enc(agency)},"role":{enc(role)},'
+                f'"user":{enc(user)}}},"data":'
+            ).encode()
+        etype = encoded.get(otype)
+        if etype is None:
+            etype = encoded[otype] = enc(otype).encode()
+        ereason = encoded.get(reason)
+        if ereason is None:
+            ereason = encoded[reason] = b'","reason":' + enc(reason).encode() + b',"time":"'
+        p = raw.rfind(b',"prev":"')
+        if p < 0 or not raw.startswith(head) or not raw.endswith(b'"}'):
+            return False
+        mid = b',"index":%d,"object":{"id":%s,"type":%s,"version":%s}' % (
+            index,
+            enc(oid).encode(),
+            etype,
+            b"null" if version is None else b"%d" % version,
+        )
+        pe = raw.find(b'"', p + 9)  # the end of the prev hash
+        if not raw.endswith(mid, 0, p) or not raw.startswith(ereason, pe):
+            return False
+        try:
+            return bool(fromiso(raw[pe + len(ereason) : -2].decode()) == tcol)
+        except ValueError:
+            return False
+
+    return ok
 
 
 def _full_sql(where: str) -> str:
@@ -230,33 +265,36 @@ def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
     and, ``with_object``, the object's type, id and version.
 
     The next chunk is fetched on a helper thread while the caller checks this one, so the database
-    and the hashing overlap (the wait for the server releases the GIL).
+    and the hashing overlap (waiting for the database releases the GIL).
     """
-    fast = _fast_sql(with_object)
     full = _full_sql('"index" >= %s AND "index" < %s')
-    savepoints = connection.vendor == "postgresql" and connection.in_atomic_block
-    # The driver's own errors: these cursors bypass Django's wrapping.
+    pg = connection.vendor == "postgresql"
+    fast = None if pg else _sqlite_sql(with_object)
+    check = _columns_checker()
     db_error: type[Exception] = connection.Database.Error  # type: ignore[attr-defined]
     cur = _raw_cursor()
+
+    def from_full(
+        rows: list[tuple[Any, ...]], ok: Callable[[tuple[Any, ...]], bool]
+    ) -> list[tuple[Any, ...]]:
+        if with_object:
+            return [(r[0], r[1], r[2], ok(r), r[8], r[7], r[9]) for r in rows]
+        return [(r[0], r[1], r[2], ok(r)) for r in rows]
 
     def fetch(start: int) -> list[tuple[Any, ...]]:
         # Ranges of the primary key rather than ORDER BY ... LIMIT: the planner then never sorts
         # the whole table, and rows come back in (nearly) index order, sorted here.
-        if savepoints:  # a failed statement must not abort the caller's transaction
-            cur.execute("SAVEPOINT sightline_verify")
-        try:
-            cur.execute(fast, [start, start + CHUNK])
-            rows = cur.fetchall()
-        except db_error:
-            if savepoints:
-                cur.execute("ROLLBACK TO SAVEPOINT sightline_verify")
-            cur.execute(full, [start, start + CHUNK])
-            rows = [
-                (r[0], r[1], r[2], _columns_match(r), *((r[8], r[7], r[9]) if with_object else ()))
-                for r in cur.fetchall()
-            ]
-        if savepoints:
-            cur.execute("RELEASE SAVEPOINT sightline_verify")
+        params = [start, start + CHUNK]
+        if fast is None:
+            cur.execute(full, params)
+            rows = from_full(cur.fetchall(), check)
+        else:
+            try:
+                cur.execute(fast, params)
+                rows = cur.fetchall()
+            except db_error:  # an entry SQLite cannot parse (altered bytes): check this chunk here
+                cur.execute(full, params)
+                rows = from_full(cur.fetchall(), _columns_match)
         rows.sort(key=_first)
         return rows
 
