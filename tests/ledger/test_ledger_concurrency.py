@@ -3,6 +3,7 @@ nothing lost, and ``verify`` clean. Transactions really commit here."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -138,6 +139,24 @@ def test_committed_writes_are_sequenced_without_an_explicit_integrate(committed:
     assert not PendingEntry.objects.exists()
 
 
+def test_a_writer_sequences_what_was_left_queued_before_its_own_entry(committed: None) -> None:
+    # A queued entry whose writer died before integrating; the next writer takes it first.
+    from sightline.ledger.canonical import canonical_bytes
+    from sightline.ledger.services import _body
+
+    actor = Actor("a", "police", "analyst")
+    before = integrate()
+    left = _body(actor, "read", "people.person", "P-LEFT", None, None, "")
+    PendingEntry.objects.create(body=canonical_bytes(left).decode())
+    person = do_create(Person(given_name="Next", family_name="Writer"), actor=actor)
+    assert not PendingEntry.objects.exists()
+    objects = list(
+        Entry.objects.filter(index__gte=before).order_by("index").values_list("object_id", flat=True)
+    )
+    assert objects == ["P-LEFT", person.id]
+    assert verify().ok
+
+
 def test_a_writer_does_not_wait_for_a_busy_integrator(committed: None) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("on SQLite each writer sequences its own entries inside its transaction")
@@ -201,3 +220,63 @@ def test_the_periodic_checkpointer_signs_growth_and_stops(committed: None) -> No
     files = sorted(Path(settings.LEDGER_CHECKPOINT_DIR).glob("checkpoint-*.txt"))
     assert len(files) == 2
     assert verify().ok
+
+
+@pytest.fixture
+def small_subtrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parallel verification, scaled down: subtrees of 4 leaves, fetched 3 at a time."""
+    from sightline.ledger import selectors
+
+    monkeypatch.setattr(selectors, "SUBTREE", 4)
+    monkeypatch.setattr(selectors, "CHUNK", 3)
+    monkeypatch.setattr(selectors, "PARALLEL_FROM", 8)
+
+
+def test_parallel_verification_agrees_and_names_what_is_wrong(
+    committed: None, small_subtrees: None, cli: Any
+) -> None:
+    from sightline.ledger import selectors
+    from sightline.ledger.services import do_checkpoint
+
+    from .conftest import triggers_bypassed
+
+    actor = Actor("a", "police", "analyst")
+    people = []
+    for i in range(29):
+        if i % 3 == 0:
+            people.append(do_create(Person(given_name=f"Par{i}", family_name="Allel"), actor=actor))
+        else:
+            record_action(actor, "read", "people.person", f"P-{i}")
+        if i in (5, 12, 20):
+            do_checkpoint()
+    size = integrate()
+    assert selectors._ranges(3) == [(0, 12), (12, 24), (24, size)]
+    one, three = verify(workers=1), verify(workers=3)
+    assert one.ok and three.ok, three.problems
+    assert (three.size, three.root, three.entries_checked, three.rows_checked) == (
+        one.size,
+        one.root,
+        one.entries_checked,
+        one.rows_checked,
+    )
+    assert three.checkpoints_checked == 3
+
+    # Entry #11 ends the first worker's range: its rewrite shows up where the ranges join.
+    raw = bytes(Entry.objects.get(index=11).canonical).replace(b'"reason":""', b'"reason":"edited"')
+    leaf = hashlib.sha256(b"\x00" + raw).digest()
+    with triggers_bypassed() as cursor:
+        cursor.execute(
+            'UPDATE ledger_entry SET canonical = %s, leaf_hash = %s WHERE "index" = 11', [raw, leaf]
+        )
+        cursor.execute("UPDATE ledger_entry SET actor_user = 'x' WHERE \"index\" = 17")
+    result = cli("ledger", "verify", "--workers", "3")
+    assert result.code == 1
+    assert "entry #12 does not follow entry #11: the hash chain is broken" in result.text
+    assert "entry #11: its reason column says '' but the hashed entry says 'edited'" in result.text
+    assert "entry #17: its actor_user column says 'x'" in result.text
+    assert "no longer hash to the signed root" in result.text  # the checkpoint at 21 entries and more
+    parallel = [p for p in result.text.splitlines() if p.startswith("PROBLEM")]
+    single = [
+        p for p in cli("ledger", "verify", "--workers", "1").text.splitlines() if p.startswith("PROBLEM")
+    ]
+    assert sorted(parallel) == sorted(single)  # the same findings, perhaps in another order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -32,6 +33,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_entry)
     p = lsub.add_parser("verify", help="verify every entry, checkpoint and current-state row")
     p.add_argument("--checkpoint", action="append", default=[], metavar="F")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="processes that check a large ledger in parallel (default: the CPUs, at most 4)",
+    )
     p.set_defaults(func=cmd_verify)
     p = lsub.add_parser("rebuild", help="rebuild the current-state tables from the ledger")
     p.set_defaults(func=cmd_rebuild)
@@ -114,7 +121,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 texts.append(fh.read())
         except OSError as exc:
             return _fail(f"{path}: {exc.strerror}")
-    report = verify(texts)
+    progress = None
+    if sys.stderr.isatty():  # long runs show how far they are
+
+        def progress(done: int) -> None:
+            print(f"\r  {done:,} entries checked", end="", file=sys.stderr, flush=True)
+
+    report = verify(texts, workers=max(args.workers, 1), progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)
     for problem in report.problems:
         print(f"PROBLEM: {problem}")
     status = "intact" if report.ok else f"NOT intact ({len(report.problems)} problems)"

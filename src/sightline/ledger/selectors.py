@@ -120,6 +120,7 @@ class Report:
     entries_checked: int = 0
     rows_checked: int = 0
     _kinds: dict[str, int] = field(default_factory=dict, repr=False)
+    _kept: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +131,16 @@ class Report:
         self._kinds[kind] = n
         if n <= MAX_PER_KIND:
             self.problems.append(message)
+            self._kept.append((kind, message))
+
+    def merge(self, other: Report) -> None:
+        """Add what another (partial) report found, keeping each kind's limit and count."""
+        for kind, message in other._kept:
+            self.add(kind, message)
+        for kind, n in other._kinds.items():
+            kept = sum(1 for k, _m in other._kept if k == kind)
+            self._kinds[kind] = self._kinds.get(kind, 0) + n - kept
+        self.entries_checked += other.entries_checked
 
     def close(self) -> None:
         for kind, n in self._kinds.items():
@@ -153,6 +164,7 @@ _COLUMNS = "action, actor_agency, actor_role, actor_user, object_id, object_type
 _SQLITE_COLUMNS_OK = " AND ".join(
     f"{column} IS json_extract(CAST(canonical AS TEXT), '$.{path}')"
     for column, path in [
+        ('"index"', "index"),
         ("action", "action"),
         ("actor_agency", "actor.agency"),
         ("actor_role", "actor.role"),
@@ -226,7 +238,8 @@ def _full_sql(where: str) -> str:
 
 def _columns_match(row: tuple[Any, ...]) -> bool:
     """Python's version of the database's check, for a row of :func:`_full_sql`."""
-    return not _column_differences(row)
+    differences = _column_differences(row)
+    return differences is not None and not differences
 
 
 def _column_differences(row: tuple[Any, ...]) -> list[tuple[str, Any, Any]] | None:
@@ -260,7 +273,9 @@ def _time_text(value: Any) -> str:
     return str(value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"))
 
 
-def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+def _entry_rows(
+    with_object: bool = False, lo: int | None = None, hi: int | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
     """Every entry in index order, in chunks of ``(index, bytes, stored leaf hash, columns agree)``
     and, ``with_object``, the object's type, id and version.
 
@@ -284,7 +299,7 @@ def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
     def fetch(start: int) -> list[tuple[Any, ...]]:
         # Ranges of the primary key rather than ORDER BY ... LIMIT: the planner then never sorts
         # the whole table, and rows come back in (nearly) index order, sorted here.
-        params = [start, start + CHUNK]
+        params = [start, start + CHUNK if hi is None else min(start + CHUNK, hi)]
         if fast is None:
             cur.execute(full, params)
             rows = from_full(cur.fetchall(), check)
@@ -299,7 +314,10 @@ def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
         return rows
 
     try:
-        cur.execute('SELECT min("index"), max("index") FROM ledger_entry')
+        cur.execute(
+            _sql('SELECT min("index"), max("index") FROM ledger_entry WHERE "index" >= %s AND "index" < %s'),
+            [-(2**62) if lo is None else lo, 2**62 if hi is None else hi],
+        )
         start, last = cur.fetchone()
         with ThreadPoolExecutor(1, thread_name_prefix="ledger-verify-fetch") as pool:
             ahead = pool.submit(fetch, start) if start is not None else None
@@ -308,6 +326,8 @@ def _entry_rows(with_object: bool = False) -> Iterator[list[tuple[Any, ...]]]:
                 if not rows:  # a hole (deleted entries, or a forged far-away index): jump over it
                     cur.execute(_sql('SELECT min("index") FROM ledger_entry WHERE "index" >= %s'), [start])
                     start = cur.fetchone()[0]
+                    if start is not None and start > last:
+                        start = None
                     ahead = pool.submit(fetch, start) if start is not None else None
                     continue
                 start += CHUNK
@@ -367,6 +387,13 @@ class _Latest:
             end = raw.rfind(b',"index":')
             objs[object_id] = (version, index, hashlib.sha256(raw[start:end]).digest())
 
+    def merge(self, other: _Latest) -> None:
+        for object_type, theirs in other.by_type.items():
+            mine = self.by_type.setdefault(object_type, {})
+            for object_id, seen in theirs.items():
+                if object_id not in mine or seen[0] > mine[object_id][0]:
+                    mine[object_id] = seen
+
 
 # Leaves are folded into perfect subtrees of this many leaves (a power of two); RFC 9162's tree over
 # all leaves is then the tree over those subtree roots and the root of the unfinished rest.
@@ -381,10 +408,11 @@ class _Tree:
         self.pending: list[bytes] = []
         self.size = 0
 
-    def add(self, leaves: list[bytes], wanted: Iterable[int]) -> list[tuple[int, bytes]]:
-        """Append ``leaves``; return the root at each size in ``wanted`` that they reach."""
+    def add(self, leaves: list[bytes], wanted: Iterable[int]) -> list[tuple[int, int, bytes | None]]:
+        """Append ``leaves``. For each size in ``wanted`` that they reach: (size, number of finished
+        subtrees below it, root of the leaves after those, or None)."""
         sizes = sorted(s for s in wanted if self.size < s <= self.size + len(leaves))
-        roots: list[tuple[int, bytes]] = []
+        found: list[tuple[int, int, bytes | None]] = []
         i = 0
         while i < len(leaves):
             piece = leaves[i : i + SUBTREE - len(self.pending)]
@@ -393,57 +421,55 @@ class _Tree:
             i += len(piece)
             while sizes and sizes[0] <= self.size:
                 s = sizes.pop(0)
-                roots.append((s, self._root(len(self.pending) - (self.size - s))))
+                rest = len(self.pending) - (self.size - s)
+                found.append((s, len(self.subroots), merkle.root(self.pending[:rest]) if rest else None))
             if len(self.pending) == SUBTREE:
                 self.subroots.append(merkle.root(self.pending))
                 self.pending = []
-        return roots
-
-    def _root(self, n_pending: int) -> bytes:
-        nodes = self.subroots + ([merkle.root(self.pending[:n_pending])] if n_pending else [])
-        return merkle.root(nodes)
+        return found
 
     def root(self) -> bytes:
-        return self._root(len(self.pending))
+        return _compose(self.subroots, merkle.root(self.pending) if self.pending else None)
 
 
-def verify(
-    checkpoint_texts: Iterable[str] = (),
-    *,
-    check_state: bool = True,
+def _compose(subroots: list[bytes], rest: bytes | None) -> bytes:
+    return merkle.root(subroots + ([rest] if rest is not None else []))
+
+
+@dataclass
+class _Scan:
+    """What one pass over a run of entries found (a process of its own when verifying in parallel)."""
+
+    report: Report
+    tree: _Tree
+    at_sizes: list[tuple[int, int, bytes | None]]
+    first_prev: bytes | None = None
+    last_leaf: bytes | None = None
+    expected: int = 0
+    latest: _Latest | None = None
+
+
+def _scan(
+    lo: int | None,
+    hi: int | None,
+    sizes: list[int],
+    check_state: bool,
     progress: Callable[[int], None] | None = None,
-) -> Report:
-    """Recompute every leaf, the chain and the root; check checkpoints and the current-state tables.
-
-    Each entry's bytes must hash to its recorded leaf hash and must begin and end exactly as its
-    index, the previous leaf and its searchable columns imply, so a few comparisons per entry cover
-    the position, the chain and the columns without parsing JSON; only a mismatch is parsed to say
-    what is wrong.
-    """
-    integrate()
+) -> _Scan:
+    """Check the entries with index in [lo, hi) (all when None): their hashes, positions, chain and
+    columns. Entries are numbered from ``lo``; ``sizes`` are tree sizes whose roots are wanted."""
     report = Report()
-    vkey = public_key()
-    wanted: dict[int, list[tuple[str, bytes]]] = {}
-    for label, text in _checkpoints(checkpoint_texts):
-        try:
-            cp = note.verify_checkpoint(text, vkey)
-        except note.NoteError as exc:
-            report.add("checkpoint", f"{label}: signature or format is invalid: {exc}")
-            continue
-        wanted.setdefault(cp.size, []).append((label, cp.root))
-        report.checkpoints_checked += 1
-    for label, root in wanted.pop(0, []):
-        if root != merkle.EMPTY_ROOT:
-            report.add("checkpoint", f"{label}: root of the empty tree is wrong")
-
-    latest = _Latest() if check_state else None
-    tree = _Tree()
+    base = lo or 0
+    scan = _Scan(report, _Tree(), [], expected=base, latest=_Latest() if check_state else None)
+    latest, tree = scan.latest, scan.tree
+    local_sizes = [s - base for s in sizes]
     suspects: list[int] = []
     # The hot loop: local names, a few byte comparisons per entry, no JSON parsing.
     sha, b2a = hashlib.sha256, binascii.b2a_base64
-    expected = 0
-    prev_b64 = b""
-    for rows in _entry_rows(with_object=check_state):
+    expected = base
+    # Entry lo > 0 follows an entry another process checks: its link is compared when merging.
+    prev_b64: bytes | None = b"" if base == 0 else None
+    for rows in _entry_rows(check_state, lo, hi):
         leaves: list[bytes] = []
         for row in rows:
             index, raw, stored, columns_ok = row[0], row[1], row[2], row[3]
@@ -466,16 +492,19 @@ def verify(
                 )
             # The entry's own index and the previous leaf hash sit near its end, top level: the
             # last ',"prev":"' and the last ',"index":' before it (strings cannot hold '"' unescaped).
+            # When the columns agree with the bytes, the embedded index has been compared already.
             p = raw.rfind(b',"prev":"')
-            q = raw.rfind(b',"index":', 0, p) if p > 0 else -1
+            q = 0 if columns_ok else raw.rfind(b',"index":', 0, p) if p > 0 else -1
             if q < 0:
                 suspects.append(index)
-            elif not raw.startswith(b'%d,"object":' % index, q + 9):
+            elif not columns_ok and not raw.startswith(b'%d,"object":' % index, q + 9):
                 report.add(
                     "moved",
                     f"entry #{index} holds the content of entry #{_embedded_index(raw, q)} "
                     "(entries swapped, moved or inserted)",
                 )
+            elif prev_b64 is None:
+                scan.first_prev = raw[p + 9 : raw.find(b'"', p + 9)]
             elif not (
                 raw.startswith(prev_b64, p + 9) and raw.startswith(b'","reason":', p + 9 + len(prev_b64))
             ):
@@ -484,11 +513,7 @@ def verify(
                         "chain", "entry #0 names a previous entry: the start of the ledger was altered"
                     )
                 elif not after_gap:
-                    report.add(
-                        "chain",
-                        f"entry #{index} does not follow entry #{index - 1}: the hash chain is broken "
-                        f"(entry #{index - 1} was altered or replaced, or #{index} was inserted)",
-                    )
+                    report.add("chain", _chain_broken(index))
             if not columns_ok:
                 if not altered:  # altered bytes already explain any difference
                     suspects.append(index)
@@ -497,15 +522,130 @@ def verify(
             leaves.append(leaf)
             prev_b64 = b2a(leaf, newline=False)
             expected = index + 1
-        for size, root in tree.add(leaves, wanted):
-            _check_root(report, wanted.pop(size), size, root)
+        if leaves:
+            scan.last_leaf = leaves[-1]
+        scan.at_sizes += [(s + base, k, rest) for s, k, rest in tree.add(leaves, local_sizes)]
         report.entries_checked += len(leaves)
         if progress is not None:
             progress(report.entries_checked)
     if suspects:
         _describe_columns(report, suspects)
+    scan.expected = expected
+    return scan
+
+
+def _chain_broken(index: int) -> str:
+    return (
+        f"entry #{index} does not follow entry #{index - 1}: the hash chain is broken "
+        f"(entry #{index - 1} was altered or replaced, or #{index} was inserted)"
+    )
+
+
+def _scan_in_child(lo: int, hi: int, sizes: list[int], check_state: bool) -> _Scan:
+    from django.db import connections
+
+    try:
+        return _scan(lo, hi, sizes, check_state)
+    finally:
+        connections.close_all()
+
+
+# Below this many entries one process is quicker than starting others.
+PARALLEL_FROM = 4 * SUBTREE
+
+
+def _ranges(workers: int) -> list[tuple[int, int]] | None:
+    """Index ranges for parallel workers, on subtree boundaries; None to check in one process.
+
+    Only for a gapless ledger, where an entry's position is its index (a damaged one is checked in
+    one process, which also says best what is wrong), and outside a transaction, whose
+    uncommitted rows other processes could not see.
+    """
+    if workers < 2 or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cur:
+        cur.execute('SELECT count(*), min("index"), max("index") FROM ledger_entry')
+        n, lo, hi = cur.fetchone()
+    if n < PARALLEL_FROM or lo != 0 or hi != n - 1:
+        return None
+    per = -(-n // workers // SUBTREE) * SUBTREE
+    return [(start, min(start + per, n)) for start in range(0, n, per)]
+
+
+def _scan_all(
+    sizes: list[int], check_state: bool, workers: int, progress: Callable[[int], None] | None
+) -> _Scan:
+    ranges = _ranges(workers)
+    if ranges is None:
+        return _scan(None, None, sizes, check_state, progress)
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # forked children must open their own connections
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(len(ranges)) as pool:
+        parts = pool.starmap(
+            _scan_in_child, [(lo, hi, [s for s in sizes if lo < s <= hi], check_state) for lo, hi in ranges]
+        )
+    whole = parts[0]
+    for part in parts[1:]:
+        # Every range but the last ends on a subtree boundary, so the trees join by their subroots.
+        last = whole.last_leaf
+        if part.first_prev is not None and last is not None and part.first_prev != base64.b64encode(last):
+            whole.report.add("chain", _chain_broken(whole.expected))
+        whole.report.merge(part.report)
+        before = len(whole.tree.subroots)
+        whole.at_sizes += [(s, before + k, rest) for s, k, rest in part.at_sizes]
+        whole.tree.subroots += part.tree.subroots
+        whole.tree.pending = part.tree.pending
+        whole.tree.size += part.tree.size
+        whole.last_leaf, whole.expected = part.last_leaf, part.expected
+        if whole.latest is not None and part.latest is not None:
+            whole.latest.merge(part.latest)
+    if progress is not None:
+        progress(whole.report.entries_checked)
+    return whole
+
+
+def verify(
+    checkpoint_texts: Iterable[str] = (),
+    *,
+    check_state: bool = True,
+    progress: Callable[[int], None] | None = None,
+    workers: int = 1,
+) -> Report:
+    """Recompute every leaf, the chain and the root; check checkpoints and the current-state tables.
+
+    Each entry's bytes must hash to its recorded leaf hash and must hold its own index and the
+    previous entry's leaf hash, and its searchable columns must say what its bytes say; only an
+    entry that fails is parsed to say what is wrong. ``workers`` > 1 checks a large, gapless
+    ledger in that many forked processes (for the command line, not inside a threaded server).
+    """
+    integrate()
+    report = Report()
+    vkey = public_key()
+    wanted: dict[int, list[tuple[str, bytes]]] = {}
+    for label, text in _checkpoints(checkpoint_texts):
+        try:
+            cp = note.verify_checkpoint(text, vkey)
+        except note.NoteError as exc:
+            report.add("checkpoint", f"{label}: signature or format is invalid: {exc}")
+            continue
+        wanted.setdefault(cp.size, []).append((label, cp.root))
+        report.checkpoints_checked += 1
+    for label, root in wanted.pop(0, []):
+        if root != merkle.EMPTY_ROOT:
+            report.add("checkpoint", f"{label}: root of the empty tree is wrong")
+
+    scan = _scan_all(sorted(wanted), check_state, workers, progress)
+    report.merge(scan.report)
+    tree = scan.tree
+    for size, k, rest in scan.at_sizes:
+        _check_root(report, wanted.pop(size), size, _compose(tree.subroots[:k], rest))
     report.size = tree.size
     report.root = tree.root()
+    expected = scan.expected
     for size, items in sorted(wanted.items()):
         for label, _root in items:
             report.add(
@@ -527,8 +667,8 @@ def verify(
             f"the entries give {report.size} with root {_b64(report.root)} (entries were altered, "
             "added or removed)",
         )
-    if latest is not None:
-        for problem in _state_problems(latest, report):
+    if scan.latest is not None:
+        for problem in _state_problems(scan.latest, report):
             report.add("state", problem)
     report.close()
     return report

@@ -96,7 +96,22 @@ def _enqueue(bodies: Sequence[dict[str, Any]]) -> None:
         _append(bodies)
         return
     texts = [canonical_bytes(b).decode("utf-8") for b in bodies]
-    if len(texts) == 1:
+    if len(texts) == 1 and len(connection.atomic_blocks) == 1:
+        # This write's own transaction ends next. Queue the entry, unless the integrator lock is
+        # free: then hold it until commit and sequence here, saving a second commit (one round trip
+        # either way).
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO ledger_pending (body) SELECT %s WHERE NOT pg_try_advisory_xact_lock(%s) "
+                "RETURNING id",
+                [texts[0], _LOCK_KEY],
+            )
+            row = cur.fetchone()
+        if row is None:
+            _integrate_inline(bodies)
+            return
+        last = int(row[0])
+    elif len(texts) == 1:
         with connection.cursor() as cur:
             cur.execute("INSERT INTO ledger_pending (body) VALUES (%s) RETURNING id", texts)
             last = int(cur.fetchone()[0])
@@ -310,11 +325,15 @@ def _write(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[int] = ()
 
 
 def _append(bodies: Sequence[dict[str, Any]]) -> None:
-    """SQLite: sequence inside the writer's own transaction, which already excludes other writers."""
+    """SQLite: sequence inside the writer's own transaction, which already excludes other writers,
+    after anything still queued (normally nothing)."""
     head = _read_head()
-    new, rows = _sequence(bodies, head)
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, body FROM ledger_pending ORDER BY id LIMIT %s", [INTEGRATE_BATCH])
+        taken = cur.fetchall()
+    new, rows = _sequence([*(json.loads(body) for _id, body in taken), *bodies], head)
     if rows:
-        _write(rows, new)
+        _write(rows, new, [i for i, _body in taken])
 
 
 # The head and the next batch of the queue in one round trip. Rows stay queued until the write
@@ -360,16 +379,21 @@ def _drain() -> int:
             return size
 
 
-def _pg_lock(wait: bool, pending_id: int | None = None) -> bool:
+def _pg_lock(wait: bool, pending_id: int | None = None, any_queued: bool = False) -> bool:
     """Take the integrator lock: for the session, or until the transaction ends inside one.
 
-    With ``pending_id`` the lock is only tried if that entry is still queued, in the same round trip.
+    With ``pending_id`` (``any_queued``) the lock is only tried if that entry is (any entry is)
+    still queued, in the same round trip.
     """
     scope = "_xact" if connection.in_atomic_block else ""
     func = f"pg_advisory{scope}_lock" if wait else f"pg_try_advisory{scope}_lock"
     with connection.cursor() as cur:
         if pending_id is not None:
             cur.execute(f"SELECT {func}(%s) FROM ledger_pending WHERE id = %s", [_LOCK_KEY, pending_id])
+        elif any_queued:
+            cur.execute(
+                f"SELECT {func}(%s) FROM (SELECT id FROM ledger_pending ORDER BY id LIMIT 1) q", [_LOCK_KEY]
+            )
         else:
             cur.execute(f"SELECT {func}(%s)", [_LOCK_KEY])
         row = cur.fetchone()
@@ -422,6 +446,29 @@ def integrate(wait: bool = True) -> int:
     if not _pg_lock(wait):
         return -1
     return _pg_integrate_locked()
+
+
+def _integrate_inline(bodies: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL, holding the integrator lock until this transaction ends: sequence what is queued
+    and then ``bodies``, in this transaction."""
+    with connection.cursor() as cur:
+        cur.execute(_TAKE_SQL, [INTEGRATE_BATCH])
+        result = cur.fetchall()
+    if result:
+        size, root, frontier, last = result[0][:4]
+        head = Head(int(size), bytes(root), bytes(frontier), bytes(last))
+        taken = sorted((r[4], r[5]) for r in result if r[4] is not None)
+    else:
+        head, taken = _read_head(), []
+    new, rows = _sequence([*(json.loads(body) for _id, body in taken), *bodies], head)
+    _write(rows, new, [i for i, _body in taken])
+    transaction.on_commit(_look_again, robust=True)
+
+
+def _look_again() -> None:
+    # Writers that found the lock held while that transaction had it left their entries queued.
+    if _pg_lock(wait=False, any_queued=True):
+        _pg_integrate_locked()
 
 
 def _integrate_after_commit(pending_id: int) -> None:
