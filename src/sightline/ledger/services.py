@@ -6,8 +6,9 @@ writer's transaction only appends to a queue (``ledger_pending``), so writers co
 share WAL flushes. After commit, an integrator takes the integrator lock (an advisory lock), gives
 the queued entries gapless indexes in one batch, chains and hashes them, and advances the compact
 range. A writer that finds the lock busy leaves its entry to the integrator holding it, which looks
-at the queue again after it lets go. On SQLite the database admits one writer at a time anyway, so the
-entry is sequenced inside the writer's own transaction: the same bytes, one fsync instead of two.
+at the queue again after it lets go; a single write that finds it free sequences in its own
+transaction instead (one commit, not two). On SQLite the database admits one writer at a time
+anyway, so entries are always sequenced inside the writer's own transaction.
 """
 
 from __future__ import annotations
