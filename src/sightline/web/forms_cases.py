@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from sightline.cases import screening as tool
@@ -30,6 +31,7 @@ from sightline.cases.models import (
     TriageDecision,
     Urgency,
 )
+from sightline.ledger.services import StaleVersionError
 from sightline.web.forms import GovukDateField
 
 OTHER_ROWS = 3
@@ -98,6 +100,25 @@ def apply_service_errors(
         target = aliases.get(name, name)
         for message in messages:
             form.add_error(target if target in form.fields else None, _sentence(message))
+
+
+def submit_service(
+    form: forms.Form,
+    call: Callable[[], Any],
+    aliases: Mapping[str, str] | None = None,
+    *,
+    stale_message: str,
+) -> tuple[bool, Any]:
+    """Run a service call for a valid form in one transaction. On a ValidationError or a stale
+    version, put the problem on the form and report failure; the form is re-shown with what was typed."""
+    try:
+        with transaction.atomic():
+            return True, call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc, aliases)
+    except StaleVersionError:
+        form.add_error(None, stale_message)
+    return False, None
 
 
 def _radio(**kwargs: Any) -> forms.ChoiceField:

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,7 @@ from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.accountability.models import Action, ActionStatus, EngagementEvent, Evidence, Recommendation
 from sightline.accountability.planfile import PlanFileError
-from sightline.ledger.services import Actor, StaleVersionError, record_action
+from sightline.ledger.services import Actor, record_action
 from sightline.web.charts import Series, Threshold, bar_chart, line_chart
 from sightline.web.forms_accountability import (
     ActionForm,
@@ -48,7 +47,7 @@ from sightline.web.forms_accountability import (
     StaffingForm,
     split_lines,
 )
-from sightline.web.forms_cases import apply_service_errors
+from sightline.web.forms_cases import submit_service
 
 VIEW = (Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF)
 MANAGE = Cap.MANAGE_RECOMMENDATIONS
@@ -65,15 +64,7 @@ def _role(request: HttpRequest) -> str:
 
 
 def _submit(form: Form, call: Callable[[], Any], aliases: dict[str, str] | None = None) -> tuple[bool, Any]:
-    """Run a service call; put any ValidationError or stale version on the form (nothing typed is lost)."""
-    try:
-        with transaction.atomic():
-            return True, call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc, aliases)
-    except StaleVersionError:
-        form.add_error(None, STALE)
-    return False, None
+    return submit_service(form, call, aliases, stale_message=STALE)
 
 
 def _version_check(form: Form, obj: Any = None) -> int | None:

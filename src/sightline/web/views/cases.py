@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,7 @@ from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Concern, Placement, PlanAction, ReturnInterview
-from sightline.ledger.services import Actor, StaleVersionError
+from sightline.ledger.services import Actor
 from sightline.people import selectors as people
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
@@ -54,7 +53,7 @@ from sightline.web.forms_cases import (
     SelfReferralForm,
     SuspectStatusForm,
     TriageForm,
-    apply_service_errors,
+    submit_service,
 )
 
 STALE = (
@@ -72,16 +71,7 @@ def _person_url(person_id: str, anchor: str = "") -> str:
 
 
 def _submit(form: Form, call: Callable[[], Any], aliases: dict[str, str] | None = None) -> tuple[bool, Any]:
-    """Run a service call for a valid form; on a ValidationError or a stale version, put the
-    problem on the form and report failure. Nothing the user typed is lost: the form is re-shown."""
-    try:
-        with transaction.atomic():
-            return True, call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc, aliases)
-    except StaleVersionError:
-        form.add_error(None, STALE)
-    return False, None
+    return submit_service(form, call, aliases, stale_message=STALE)
 
 
 def _child(request: HttpRequest, person_id: str, purpose: str) -> Person:
