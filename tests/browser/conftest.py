@@ -141,12 +141,28 @@ def login() -> Callable[..., None]:
     return _login
 
 
+# Errors that mean the page navigated while axe was running (a click's navigation landing late):
+# the check is repeated on the settled page rather than reported as a failure.
+_NAVIGATED = ("documentElement", "Execution context was destroyed", "navigat", "Target closed")
+
+
 def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        tags or WCAG_TAGS,
-    )
-    return list(result["violations"])
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(4):
+        page.wait_for_load_state("load")
+        try:
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                " resultTypes: ['violations']})",
+                tags or WCAG_TAGS,
+            )
+            return list(result["violations"])
+        except PlaywrightError as exc:
+            if attempt == 3 or not any(sign in str(exc) for sign in _NAVIGATED):
+                raise
+            page.wait_for_timeout(200)
+    raise AssertionError("unreachable")
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:
