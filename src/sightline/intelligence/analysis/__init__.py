@@ -280,7 +280,9 @@ def _alerts(
 ) -> list[Alert]:
     ppl = scores.people
     kids = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
-    grown = ppl[~ppl["is_child"] & (ppl["score"] >= W.MIN_ADULT_SCORE) & (ppl["n_children"] > 0)]
+    hub = ppl["professional"].astype(bool) | (ppl["n_ordinary"] > ppl["n_children"])
+    floor = np.where(hub, W.MIN_HUB_ADULT_SCORE, W.MIN_ADULT_SCORE)
+    grown = ppl[~ppl["is_child"] & (ppl["score"] >= floor) & (ppl["n_children"] > 0)]
     objs = scores.objects[
         scores.objects["obj_type"].isin(("place", "vehicle"))
         & (scores.objects["score"] >= W.MIN_OBJECT_SCORE)

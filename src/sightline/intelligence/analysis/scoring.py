@@ -283,6 +283,8 @@ def score_all(
     people.loc[adults, "score"] = adult
     people["n_children"] = 0
     people.loc[adults, "n_children"] = np.bincount(ca_adult_pos[gc > 0], minlength=len(adults))
+    people["n_ordinary"] = 0
+    people.loc[adults, "n_ordinary"] = np.bincount(ca_adult_pos[gc <= 0], minlength=len(adults))
     people["n_agencies_concern"] = 0
     people.loc[adults, "n_agencies_concern"] = adult_agencies
     ca = ca.assign(term=term_ca, expo=expo_ca)

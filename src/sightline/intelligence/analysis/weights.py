@@ -138,6 +138,10 @@ ROUNDS = 3
 # Minimum scores for an alert to be raised.
 MIN_CHILD_SCORE = 1.0
 MIN_ADULT_SCORE = 0.5
+# An adult whose contact with children is mostly ordinary and public (more children met ordinarily
+# than in a context of concern), or who is recorded as a professional, is alerted only on
+# substantial evidence: a coach or shopkeeper will sometimes share a record with a child in trouble.
+MIN_HUB_ADULT_SCORE = 5.0
 MIN_OBJECT_SCORE = 1.0
 MIN_GROUP_SCORE = 3.0
 # A group alert needs at least one adult this far over the adult alert line.
