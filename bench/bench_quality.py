@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     timings["link"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    analyse_summary, result = do_analyse()
+    analyse_summary, analysis = do_analyse()
     timings["analyse"] = time.perf_counter() - t
 
     # --- linkage against the truth ----------------------------------------------------------------
@@ -114,11 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     k_child, k_adult = 2 * len(victim_ids), 2 * len(offenders)
 
     inputs = load_inputs()
-    children = set(result.scores.loc[result.scores["role"] == "child", "subject_id"])
+    children = set(analysis.scores.loc[analysis.scores["role"] == "child", "subject_id"])
     ranked = [
         ("sightline analyse",
-         [a.subject_id for a in result.alerts_of("child_at_risk")],
-         [a.subject_id for a in result.alerts_of("adult_of_concern")]),
+         [a.subject_id for a in analysis.alerts_of("child_at_risk")],
+         [a.subject_id for a in analysis.alerts_of("adult_of_concern")]),
     ]  # fmt: skip
     for name, (c, a) in baselines(
         inputs.records, inputs.events, inputs.event_people, set(inputs.flagged), children

@@ -8,8 +8,10 @@ the version held. A later extract from the same agency writes new versions of th
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,19 @@ def _search_columns(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: an import allocates hundreds of thousands of objects and
+    no reference cycles, and the collections that allocation triggers cost a sixth of its time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -105,10 +120,13 @@ def do_import_extract(
 ) -> ImportResult:
     """Check one extract in full and, only if it has no problem, write it in one transaction."""
     started = time.perf_counter()
-    parsed = read_extract(path, mapping, known_agencies=registered_agencies(), progress=progress)
-    if not parsed.ok:
-        return ImportResult(path=str(path), status="rejected", agency=parsed.agency, problems=parsed.problems)
-    result = _write(parsed, actor, progress)
+    with _gc_paused():
+        parsed = read_extract(path, mapping, known_agencies=registered_agencies(), progress=progress)
+        if not parsed.ok:
+            return ImportResult(
+                path=str(path), status="rejected", agency=parsed.agency, problems=parsed.problems
+            )
+        result = _write(parsed, actor, progress)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -117,7 +135,8 @@ def read_for_import(
     path: str | Path, mapping: Mapping = NO_MAPPING, progress: Progress | None = None
 ) -> ParsedExtract:
     """Read and check one extract, as ``do_import_extract`` does first (for ordering several)."""
-    return read_extract(path, mapping, known_agencies=registered_agencies(), progress=progress)
+    with _gc_paused():
+        return read_extract(path, mapping, known_agencies=registered_agencies(), progress=progress)
 
 
 def do_import_parsed(
@@ -129,7 +148,8 @@ def do_import_parsed(
             path=parsed.path, status="rejected", agency=parsed.agency, problems=parsed.problems
         )
     started = time.perf_counter()
-    result = _write(parsed, actor, progress)
+    with _gc_paused():
+        result = _write(parsed, actor, progress)
     result.seconds = time.perf_counter() - started
     return result
 

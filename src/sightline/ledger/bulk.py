@@ -243,6 +243,22 @@ def _encode_objects(
     return ledger.Head(index, compact.root(), compact.to_bytes(), prev), rows, json_db
 
 
+_ENTRY_TYPES = [
+    "int8",
+    "timestamptz",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "int4",
+    "text",
+    "bytea",
+    "bytea",
+]
+
+
 def _write_entries(rows: list[tuple[Any, ...]], new: ledger.Head) -> None:
     if connection.vendor == "postgresql":
         if len(rows) <= ledger._VALUES_ROWS:
@@ -251,7 +267,9 @@ def _write_entries(rows: list[tuple[Any, ...]], new: ledger.Head) -> None:
         # COPY inside the caller's transaction: adapting column arrays for one big statement costs
         # psycopg several times more CPU per entry than streaming rows.
         with connection.wrap_database_errors, connection.connection.cursor() as cur:
-            with cur.copy(f"COPY ledger_entry ({ledger._ENTRY_COLUMNS}) FROM STDIN") as copy:
+            # Binary: the entry bytes and hashes go as they are, not hex-encoded and decoded again.
+            with cur.copy(f"COPY ledger_entry ({ledger._ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(_ENTRY_TYPES)
                 for row in rows:
                     copy.write_row(row)
             cur.execute(

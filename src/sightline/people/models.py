@@ -78,7 +78,10 @@ class Person(LedgeredModel):
 class SourceRecord(LedgeredModel):
     """One row of an agency's people.csv, exactly as received, and the person it is linked to."""
 
-    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="records")
+    # No index of its own: record_unique_per_agency (agency, record_id) serves agency lookups.
+    agency = models.ForeignKey(
+        "access.Agency", on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     record_id = models.CharField(max_length=200)
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="records")
     row_number = models.PositiveIntegerField(help_text="row in people.csv (header is row 1)")
@@ -111,7 +114,10 @@ class SourceRecord(LedgeredModel):
 class SourceEvent(LedgeredModel):
     """One row of an agency's events.csv, exactly as received."""
 
-    agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="events")
+    # No index of its own: event_unique_per_agency (agency, event_id) serves agency lookups.
+    agency = models.ForeignKey(
+        "access.Agency", on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     event_id = models.CharField(max_length=200)
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="events")
     row_number = models.PositiveIntegerField()
