@@ -17,12 +17,73 @@ then compares with the town's ground truth:
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import os
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+
+_DETAIL = ("family_name", "other_names", "address", "postcode", "phone", "email", "nhs_number", "upn", "pnc_id")
+
+
+def evidence_ceiling(town: Path) -> tuple[int, int]:
+    """(true pairs, true pairs no linker can find on evidence).
+
+    A record is bare if it holds no family name, alias, address, postcode, phone, email or
+    identifier, and at most a partial date of birth or an estimated age. A bare record is
+    indistinguishable if it is recorded under a name that is not its person's given name (a street
+    name, a typo: no name evidence), or if another person in the town has the same given name, a
+    compatible sex and a birth year within 3 years. A true pair holding such a record has nothing
+    in people.csv that tells it apart from pairs with other people of that description.
+    """
+    truth = {(r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")}
+    persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
+    by_name: dict[str, list[tuple[str, str, int | None]]] = {}
+    for pid, p in persons.items():
+        year = int(p["date_of_birth"][:4]) if p["date_of_birth"] else None
+        by_name.setdefault(p["given_name"].lower(), []).append((pid, p["sex"], year))
+    records: dict[tuple[str, str], dict[str, str]] = {}
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        agency = folder.name.rsplit("-", 3)[0]
+        for r in _rows(folder / "people.csv"):
+            records[(agency, r["record_id"])] = r
+
+    def indistinguishable(key: tuple[str, str]) -> bool:
+        r = records[key]
+        if any(r.get(c, "").strip() for c in _DETAIL) or len(r.get("date_of_birth", "")) >= 10:
+            return False
+        pid = truth[key]
+        name, sex = r.get("given_name", "").strip().lower(), r.get("sex", "")
+        if name != persons[pid]["given_name"].lower():
+            return True
+        age = r.get("estimated_age", "").strip()
+        year = 2014 - int(age) if age else int(r["date_of_birth"][:4]) if r.get("date_of_birth") else None
+        return any(
+            other != pid
+            and (sex in ("", "U") or other_sex == sex)
+            and (year is None or other_year is None or abs(other_year - year) <= 3)
+            for other, other_sex, other_year in by_name.get(name, [])
+        )
+
+    members: dict[str, list[tuple[str, str]]] = {}
+    for key, pid in truth.items():
+        members.setdefault(pid, []).append(key)
+    hopeless = {key for key in records if indistinguishable(key)}
+    total = lost = 0
+    for keys in members.values():
+        for a, b in itertools.combinations(keys, 2):
+            total += 1
+            lost += a in hopeless or b in hopeless
+    return total, lost
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,6 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Linkage: {link_summary.records:,} records into {link_summary.people:,} people; pairwise precision "
         f"{pw.precision:.4f}, recall {pw.recall:.4f}, F1 {pw.f1:.4f}; review queue {link_summary.review_open}"
+    )
+    total, lost = evidence_ceiling(town)
+    ceiling = 1 - lost / total if total else 1.0
+    print(
+        f"Evidence ceiling: {lost:,} of {total:,} true pairs hold a bare record that people.csv cannot tell "
+        f"apart (first name and age or sex only, shared with others of that description): recall at most "
+        f"{ceiling:.4f}, so F1 at most {2 * ceiling / (1 + ceiling):.4f} even with precision 1"
     )
     print()
     print(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,7 @@ def test_access_pages_pass_axe(
     page.goto(f"/people/{child.id}/break-glass")
     axe_check(page)
     page.get_by_role("button", name="Open the record").click()  # no reason: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
     page.get_by_label("Why do you need to see this record?").fill("Missing since last night; need an address")
     page.get_by_role("button", name="Open the record").click()
@@ -62,7 +63,7 @@ def test_access_pages_pass_axe(
     admin_page.get_by_label("Agency").select_option("health")
     admin_page.get_by_label("Practitioner").check()
     admin_page.get_by_role("button", name="Create account").click()
-    assert admin_page.get_by_role("img", name="QR code").is_visible()
+    expect(admin_page.get_by_role("img", name="QR code")).to_be_visible()
     axe_check(admin_page)
     admin_page.goto("/accounts/newbie")
     axe_check(admin_page)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +55,7 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     nav(page, page.get_by_role("button", name="Import a plan"))
     axe_check(page)
     nav(page, page.get_by_role("button", name="Import the plan"))  # no file: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert "Choose a YAML or CSV plan file" in page.locator(".govuk-error-summary").inner_text()
     axe_check(page)
     nav(page, page.get_by_role("button", name="Load the sample plan: rotherham-2014"))
@@ -70,11 +71,11 @@ def test_import_the_sample_plan_and_read_progress_by_status(
 
     # The board: recommendations by status, overdue actions, indicators, resources, engagement.
     login(page, board)
-    assert page.locator("#board-overdue-actions-table").is_visible()
+    expect(page.locator("#board-overdue-actions-table")).to_be_visible()
     axe_check(page)
     nav(page, page.get_by_role("link", name="Accountability").first)
     assert page.locator("#count-overdue").inner_text() == "15"  # long after November 2014
-    assert page.locator("#status-chart svg[role=img]").is_visible()
+    expect(page.locator("#status-chart svg[role=img]")).to_be_visible()
     axe_check(page)
     nav(page, page.get_by_role("link", name=re.compile(r"^15 overdue")))
     assert page.locator("#recommendations tbody tr").count() == 15
@@ -91,9 +92,9 @@ def test_import_the_sample_plan_and_read_progress_by_status(
         page.get_by_role("navigation", name="Accountability sections").get_by_role("link", name="Indicators"),
     )
     nav(page, page.get_by_role("link", name="Suspects currently on bail").first)
-    assert page.locator("#indicator-chart svg[role=img]").is_visible()
+    expect(page.locator("#indicator-chart svg[role=img]")).to_be_visible()
     page.locator("#indicator-chart summary").click()  # the table alternative
-    assert page.locator("#indicator-chart-table").is_visible()
+    expect(page.locator("#indicator-chart-table")).to_be_visible()
     axe_check(page)
     assert page.get_by_role("button", name="Import a plan").count() == 0  # aggregate pages only
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sightline.cases.models import Concern, MissingEpisode, ReturnInterview, Screening
 from sightline.ledger.services import SYSTEM, do_create
@@ -104,7 +105,7 @@ def test_case_work_journey(
 
     page.get_by_label("What was seen or happened?").fill("Seen getting into a taxi with two older men")
     page.get_by_role("button", name="Raise the concern").click()  # incomplete: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error: ")
     axe_check(page)
     assert (
@@ -122,14 +123,14 @@ def test_case_work_journey(
     page.get_by_role("button", name="Raise the concern").click()
     concern = Concern.objects.get()
     page.wait_for_url(f"**/concerns/{concern.id}")
-    assert page.get_by_text(f"Concern {concern.id} raised").is_visible()
+    expect(page.get_by_text(f"Concern {concern.id} raised")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in")
 
     # --- the coordinator triages it, with the keyboard alone -------------------------------------
     login(page, coord)
-    assert page.locator("#new-concerns-table").get_by_text("Kayleigh Brookes").is_visible()
+    expect(page.locator("#new-concerns-table").get_by_text("Kayleigh Brookes")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Triage", exact=True).click()
     page.wait_for_url("**/triage")
@@ -165,7 +166,7 @@ def test_case_work_journey(
     assert (screening.score, screening.concern_id) == (7, concern.id)
     assert page.locator("svg[role=img]").count() == 1  # the score chart
     page.get_by_text("Show the data as a table").click()
-    assert page.locator("#screening-scores-table").is_visible()
+    expect(page.locator("#screening-scores-table")).to_be_visible()
     axe_check(page)
 
     # --- a missing episode, the return, the return home interview --------------------------------
@@ -198,14 +199,14 @@ def test_case_work_journey(
     page.get_by_role("button", name="Record the interview").click()
     page.wait_for_url(f"**/episodes/{episode.id}")
     assert ReturnInterview.objects.get().response == "accepted"
-    assert page.get_by_text("Offered within 72 hours").is_visible()
+    expect(page.get_by_text("Offered within 72 hours")).to_be_visible()
     axe_check(page)
 
     # --- the re-screen task ----------------------------------------------------------------------
     page.get_by_role("link", name="Sightline", exact=True).click()
     page.wait_for_url(re.compile(r".*/$"))
     rescreens = page.locator("#rescreens-table")
-    assert rescreens.get_by_text("Kayleigh Brookes").is_visible()
+    expect(rescreens.get_by_text("Kayleigh Brookes")).to_be_visible()
     assert (
         page.locator("#my-tasks-table")
         .get_by_text(re.compile("Screen again: missing episode on"))
@@ -216,7 +217,7 @@ def test_case_work_journey(
     # --- the chronology ------------------------------------------------------------------------
     rescreens.get_by_role("link", name="Kayleigh Brookes").click()
     page.wait_for_url(f"**/people/{child.id}")
-    assert page.get_by_text("A new screening is due.").is_visible()
+    expect(page.get_by_text("A new screening is due.")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name=re.compile("chronology, filter and print it")).click()
     page.wait_for_url(f"**/people/{child.id}/chronology")
@@ -236,8 +237,8 @@ def test_case_work_journey(
     assert all("Concern raised" in t for t in page.locator("#chronology-table tbody tr").all_inner_texts())
     axe_check(page)
     page.locator("#chronology-table").get_by_role("link", name=re.compile(r"Ledger entry #\d+")).first.click()
-    assert page.get_by_role("heading", name=re.compile(r"Ledger entry #\d+")).is_visible()
-    assert page.get_by_text("pc (practitioner, police)").is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"Ledger entry #\d+"))).to_be_visible()
+    expect(page.get_by_text("pc (practitioner, police)")).to_be_visible()
     axe_check(page)
 
 
@@ -264,13 +265,13 @@ def test_plans_placements_and_investigations_pages(
     axe_check(page)
     page.get_by_role("button", name="Add an action").click()
     page.get_by_role("button", name="Add the action").click()  # empty: errors, then fix them
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
     page.get_by_label("What needs to be done?").fill("Weekly visit by the youth worker")
     page.get_by_label("Which agency owns it?").select_option("youth_service")
     _fill_date(page, "due_on", today - dt.timedelta(days=2))
     page.get_by_role("button", name="Add the action").click()
-    assert page.get_by_text("(1 overdue)").is_visible()
+    expect(page.get_by_text("(1 overdue)")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Review the plan").click()
     axe_check(page)
@@ -283,7 +284,7 @@ def test_plans_placements_and_investigations_pages(
     page.get_by_label("Placing authority").fill("Another Borough Council")
     page.get_by_role("button", name="Record the placement").click()
     page.wait_for_url(f"**/people/{child.id}#placements")
-    assert page.get_by_text("Placed by another council").is_visible()
+    expect(page.get_by_text("Placed by another council")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="Investigations", exact=True).click()
@@ -308,16 +309,16 @@ def test_plans_placements_and_investigations_pages(
     page.get_by_label("Bail conditions (if on bail)").fill("No contact with the victim")
     _fill_date(page, "bail_end_on", today + dt.timedelta(days=28))
     page.get_by_role("button", name="Record the status").click()
-    assert page.get_by_text("No contact with the victim").is_visible()
+    expect(page.get_by_text("No contact with the victim")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Record someone coming forward").click()
     page.get_by_role("button", name="Record it").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
     _fill_date(page, "received_on", today)
     page.get_by_label("How did they come forward?").select_option("phone")
     page.get_by_role("button", name="Record it").click()
-    assert page.get_by_text("Recorded: someone came forward.").is_visible()
+    expect(page.get_by_text("Recorded: someone came forward.")).to_be_visible()
     page.get_by_role("link", name="Investigations", exact=True).click()
     assert page.locator("#self-referrals svg[role=img]").count() == 1  # the weekly chart
     axe_check(page)
@@ -370,7 +371,7 @@ def test_remaining_case_pages_pass_axe(
         if "interviews" in url:
             _fill_date(page, "held_on", timezone.localdate())  # held, but declined: refused
         page.get_by_role("button", name=submit).click()
-        assert page.locator(".govuk-error-summary").is_visible(), url
+        expect(page.locator(".govuk-error-summary"), url).to_be_visible()
         axe_check(page)
     placement = services.do_start_placement(
         actor=me,
@@ -395,7 +396,7 @@ def test_remaining_case_pages_pass_axe(
         page.goto(url)
         axe_check(page)
         page.get_by_role("button", name=submit).click()
-        assert page.locator(".govuk-error-summary").is_visible(), url
+        expect(page.locator(".govuk-error-summary"), url).to_be_visible()
         axe_check(page)
     page.goto("/people/search?name=Kayleigh+Brookes")
     assert page.locator("#results-table tbody tr").count() == 2  # the misspelt duplicate too

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from sightline.cli import main
 from sightline.intelligence.models import Network
@@ -53,12 +54,12 @@ def test_analyst_reviews_alerts_network_and_a_link(
     # the ranked alerts, from the service navigation
     page.get_by_role("link", name="Alerts", exact=True).click()
     page.wait_for_url("**/intelligence/alerts")
-    assert page.get_by_role("heading", name="Alerts", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
     axe_check(page)
     page.locator("#alerts tbody tr").first.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/intelligence/alerts/A-"))
-    assert page.get_by_role("heading", name="Why this alert was raised").is_visible()
-    assert page.locator("#history").is_visible()
+    expect(page.get_by_role("heading", name="Why this alert was raised")).to_be_visible()
+    expect(page.locator("#history")).to_be_visible()
     axe_check(page)
 
     # the biggest group as a network
@@ -106,18 +107,20 @@ def test_analyst_reviews_alerts_network_and_a_link(
     axe_check(page)
     page.locator("#link-reviews tbody tr").first.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/intelligence/link-reviews/LR-"))
-    assert page.locator("svg.sightline-waterfall__svg").is_visible()
+    expect(page.locator("svg.sightline-waterfall__svg")).to_be_visible()
     page.get_by_text("Show the match weights as a table").click()
     assert page.locator("#match-weights-table tbody tr").count() == 10
     axe_check(page)
     page.get_by_role("button", name="Save decision").click()  # nothing chosen yet
-    assert page.get_by_role("link", name="Select whether the records are about the same person").is_visible()
+    expect(
+        page.get_by_role("link", name="Select whether the records are about the same person")
+    ).to_be_visible()
     axe_check(page)
     page.get_by_label("No, not the same person").check()
     page.get_by_label("Reason (optional)").fill("Different dates of birth, confirmed with the school")
     page.get_by_role("button", name="Save decision").click()
     page.wait_for_url("**/intelligence/link-reviews")
-    assert page.get_by_text("The next linkage run will follow this.").is_visible()
+    expect(page.get_by_text("The next linkage run will follow this.")).to_be_visible()
     axe_check(page)
     decision = LinkDecision.objects.get()
     assert decision.same_person is False and decision.decided_by == analyst.username

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import totp_code
 
@@ -25,7 +26,7 @@ def test_sign_in_with_second_factor_reaches_the_dashboard(
     axe_check(page)
 
     page.get_by_role("button", name="Continue").click()  # empty form: the error summary takes focus
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.evaluate("document.activeElement.closest('.govuk-error-summary') !== null")
     axe_check(page)
     page.get_by_role("link", name="Enter your username").click()
@@ -42,7 +43,7 @@ def test_sign_in_with_second_factor_reaches_the_dashboard(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: urlparse(url).path == "/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
-    assert page.get_by_role("link", name="Your activity").first.is_visible()
+    expect(page.get_by_role("link", name="Your activity").first).to_be_visible()
     axe_check(page)
 
     from sightline.ledger.models import Entry
