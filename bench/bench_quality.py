@@ -26,8 +26,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-
-_DETAIL = ("family_name", "other_names", "address", "postcode", "phone", "email", "nhs_number", "upn", "pnc_id")
+_DETAIL = (
+    "family_name",
+    "other_names",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "nhs_number",
+    "upn",
+    "pnc_id",
+)
 
 
 def evidence_ceiling(town: Path) -> tuple[int, int]:
@@ -40,7 +49,9 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
     compatible sex and a birth year within 3 years. A true pair holding such a record has nothing
     in people.csv that tells it apart from pairs with other people of that description.
     """
-    truth = {(r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")}
+    truth = {
+        (r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")
+    }
     persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
     by_name: dict[str, list[tuple[str, str, int | None]]] = {}
     for pid, p in persons.items():
