@@ -162,7 +162,7 @@ def _insert_plan(model: type[LedgeredModel]) -> tuple[list[Any], str]:
     if plan is None:
         fields = list(model._meta.local_concrete_fields)
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(f.column) for f in fields)
+        columns = ", ".join(qn(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         plan = fields, f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
         _insert_plans[model] = plan
