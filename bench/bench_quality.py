@@ -43,25 +43,37 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
     """(true pairs, true pairs no linker can find on evidence).
 
     A record is bare if it holds no family name, alias, address, postcode, phone, email or
-    identifier, and at most a partial date of birth or an estimated age. A bare record is
-    indistinguishable if it is recorded under a name that is not its person's given name (a street
-    name, a typo: no name evidence), or if another person in the town has the same given name, a
-    compatible sex and a birth year within 3 years. A true pair holding such a record has nothing
-    in people.csv that tells it apart from pairs with other people of that description.
+    identifier, and at most a partial date of birth or an estimated age: a name, perhaps a sex and
+    an age. A bare record is indistinguishable if no other record of its person carries its name
+    (as a given name or an alias) and the name is not the person's own, or if another person in
+    the town goes by that name too (their own given name, or the given name or alias on any of their
+    records) and has a compatible sex and a birth year within 3 years. A true pair holding such a
+    record has nothing in people.csv that tells it apart from pairs with other people.
     """
-    truth = {
-        (r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")
-    }
+    truth = {(r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")}
     persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
-    by_name: dict[str, list[tuple[str, str, int | None]]] = {}
-    for pid, p in persons.items():
-        year = int(p["date_of_birth"][:4]) if p["date_of_birth"] else None
-        by_name.setdefault(p["given_name"].lower(), []).append((pid, p["sex"], year))
     records: dict[tuple[str, str], dict[str, str]] = {}
     for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
         agency = folder.name.rsplit("-", 3)[0]
         for r in _rows(folder / "people.csv"):
             records[(agency, r["record_id"])] = r
+
+    def names(r: dict[str, str]) -> set[str]:
+        out = {r.get("given_name", "").strip().lower()}
+        out |= {n.strip().lower() for n in r.get("other_names", "").split(";")}
+        return out - {""}
+
+    carriers: dict[str, dict[str, int]] = {}  # name -> person -> how many records carry it
+    for pid, p in persons.items():
+        carriers.setdefault(p["given_name"].lower(), {})[pid] = 1
+    for key, r in records.items():
+        for name in names(r):
+            held = carriers.setdefault(name, {})
+            held[truth[key]] = held.get(truth[key], 0) + 1
+
+    def year_of(pid: str) -> int | None:
+        dob = persons[pid]["date_of_birth"]
+        return int(dob[:4]) if dob else None
 
     def indistinguishable(key: tuple[str, str]) -> bool:
         r = records[key]
@@ -69,16 +81,21 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
             return False
         pid = truth[key]
         name, sex = r.get("given_name", "").strip().lower(), r.get("sex", "")
-        if name != persons[pid]["given_name"].lower():
+        held = carriers.get(name, {})
+        own = persons[pid]["given_name"].lower() == name
+        if not own and held.get(pid, 0) < 2:  # only this record carries the name
             return True
         age = r.get("estimated_age", "").strip()
         year = 2014 - int(age) if age else int(r["date_of_birth"][:4]) if r.get("date_of_birth") else None
-        return any(
-            other != pid
-            and (sex in ("", "U") or other_sex == sex)
-            and (year is None or other_year is None or abs(other_year - year) <= 3)
-            for other, other_sex, other_year in by_name.get(name, [])
-        )
+        for other in held:
+            if other == pid:
+                continue
+            other_year = year_of(other)
+            if (sex in ("", "U") or persons[other]["sex"] == sex) and (
+                year is None or other_year is None or abs(other_year - year) <= 3
+            ):
+                return True
+        return False
 
     members: dict[str, list[tuple[str, str]]] = {}
     for key, pid in truth.items():

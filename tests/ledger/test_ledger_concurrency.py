@@ -222,6 +222,78 @@ def test_the_periodic_checkpointer_signs_growth_and_stops(committed: None) -> No
     assert verify().ok
 
 
+def test_the_background_integrator_sequences_what_writers_only_queue(committed: None) -> None:
+    from sightline.ledger.services import start_integrator
+
+    ensure_standard_agencies()
+    before = integrate()
+    thread = start_integrator()
+    if connection.vendor != "postgresql":
+        # SQLite has one writer at a time, which sequences inside its own transaction: no thread.
+        assert thread is None
+        person = do_create(Person(given_name="Own", family_name="Txn"), actor=Actor("a", "police", "analyst"))
+        assert Entry.objects.filter(object_id=person.id).exists() and not PendingEntry.objects.exists()
+        return
+    assert thread is not None
+    try:
+        # One entry, then many at once: each is sequenced by the thread, never by its writer.
+        person = do_create(
+            Person(given_name="Queued", family_name="Only"), actor=Actor("a", "police", "analyst")
+        )
+        assert _wait_for(lambda: Entry.objects.filter(object_id=person.id).exists(), 10)
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(THREADS)
+        writers = [
+            threading.Thread(target=_thread_writer, args=(f"b{n}", EACH, barrier, errors))
+            for n in range(THREADS)
+        ]
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join(timeout=600)
+        assert not errors, errors
+        total = before + 1 + THREADS * EACH * 2
+        assert _wait_for(lambda: Entry.objects.count() == total, 30)
+        assert not PendingEntry.objects.exists()
+    finally:
+        thread.stop()
+    assert not thread.is_alive()
+    assert list(Entry.objects.order_by("index").values_list("index", flat=True)) == list(range(total))
+    assert verify().ok
+
+
+def test_stopping_the_background_integrator_loses_nothing(committed: None) -> None:
+    from sightline.ledger import services
+
+    before = integrate()
+    services._integrator.set()  # writers only queue, but no thread is sequencing yet
+    try:
+        people = [
+            do_create(
+                Person(given_name=f"Held{i}", family_name="Back"), actor=Actor("a", "police", "analyst")
+            )
+            for i in range(5)
+        ]
+        if connection.vendor == "postgresql":
+            assert PendingEntry.objects.count() == 5  # committed, durable, waiting
+            assert Entry.objects.count() == before
+        else:  # SQLite writers always sequence in their own transaction
+            assert Entry.objects.count() == before + 5
+        thread = services.Integrator()
+        thread.start()
+        thread.stop()  # whatever its loop did not reach, stop() sequences
+    finally:
+        services._integrator.clear()
+    assert not PendingEntry.objects.exists()
+    assert set(Entry.objects.filter(index__gte=before).values_list("object_id", flat=True)) == {
+        p.id for p in people
+    }
+    # Writers integrate for themselves again once no integrator runs.
+    person = do_create(Person(given_name="After", family_name="Stop"), actor=Actor("a", "police", "analyst"))
+    assert Entry.objects.filter(object_id=person.id).exists()
+    assert verify().ok
+
+
 @pytest.fixture
 def small_subtrees(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parallel verification, scaled down: subtrees of 4 leaves, fetched 3 at a time."""

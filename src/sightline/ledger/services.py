@@ -97,6 +97,11 @@ def _enqueue(bodies: Sequence[dict[str, Any]]) -> None:
         _append(bodies)
         return
     texts = [canonical_bytes(b).decode("utf-8") for b in bodies]
+    if len(texts) == 1 and _integrator.is_set():
+        # A background integrator sequences the queue: just queue (one statement, no lock).
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO ledger_pending (body) VALUES (%s)", texts)
+        return
     if len(texts) == 1 and len(connection.atomic_blocks) == 1:
         # This write's own transaction ends next. Queue the entry, unless the integrator lock is
         # free: then hold it until commit and sequence here, saving a second commit (one round trip
@@ -186,15 +191,25 @@ def _pg_create_lone(obj: LedgeredModel, actor: Actor, action: str, reason: str) 
         insert_sql = plain_sql
         insert_params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values)]
     body = _body(actor, action, obj.ledger_type(), obj.id, 1, obj.snapshot(), reason)
+    text = canonical_bytes(body).decode("utf-8")
+    background = _integrator.is_set()
     with connection.cursor() as cur:
-        cur.execute(
-            f"WITH created AS ({insert_sql}) INSERT INTO ledger_pending (body) "
-            "SELECT %s WHERE NOT pg_try_advisory_xact_lock(%s) RETURNING id",
-            [*insert_params, canonical_bytes(body).decode("utf-8"), _LOCK_KEY],
-        )
-        row = cur.fetchone()
+        if background:  # someone else sequences the queue: the row and its queued entry, nothing more
+            cur.execute(
+                f"WITH created AS ({insert_sql}) INSERT INTO ledger_pending (body) VALUES (%s)",
+                [*insert_params, text],
+            )
+        else:
+            cur.execute(
+                f"WITH created AS ({insert_sql}) INSERT INTO ledger_pending (body) "
+                "SELECT %s WHERE NOT pg_try_advisory_xact_lock(%s) RETURNING id",
+                [*insert_params, text, _LOCK_KEY],
+            )
+        row = None if background else cur.fetchone()
     obj._state.adding = False
     obj._state.db = connection.alias
+    if background:
+        return
     if row is None:
         _integrate_inline([body])
         return
@@ -612,6 +627,66 @@ class Checkpointer(threading.Thread):
         self._stop_event.set()
         if self.is_alive() and threading.current_thread() is not self:
             self.join(timeout)
+
+
+# Set while this process runs a background integrator: its writers then only queue their entries
+# (PostgreSQL), one round trip and no lock each, and leave sequencing to it, as Trillian's
+# frontends leave it to the sequencer.
+_integrator = threading.Event()
+
+
+class Integrator(threading.Thread):
+    """Background sequencing for ``serve`` on PostgreSQL: drain the queue whenever it holds entries,
+    looking again at once while it does and backing off (up to ``max_wait``) while it is empty.
+
+    It takes the integrator lock only for each drain, so ``integrate()`` and checkpoints elsewhere
+    still work, and any number of processes may run one. Entries queued but not yet sequenced when
+    it stops stay queued, committed, for the next integrator: nothing is lost.
+    """
+
+    def __init__(self, min_wait: float = 0.001, max_wait: float = 0.01) -> None:
+        super().__init__(name="sightline-integrator", daemon=True)
+        self.min_wait, self.max_wait = min_wait, max_wait
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection as conn
+
+        wait = self.min_wait
+        try:
+            while not self._stop_event.is_set():
+                try:
+                    with conn.cursor() as cur:
+                        cur.execute("SELECT id FROM ledger_pending ORDER BY id LIMIT 1")
+                        queued = cur.fetchone() is not None
+                    if queued and integrate(wait=False) >= 0:
+                        wait = self.min_wait
+                        continue
+                except Exception:
+                    log.exception("background ledger integration failed; will retry")
+                    conn.close()
+                self._stop_event.wait(wait)
+                wait = min(wait * 2, self.max_wait)
+        finally:
+            conn.close()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        self._stop_event.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+        _integrator.clear()
+        integrate()  # sequence whatever is still queued, as writers would have
+
+
+def start_integrator() -> Integrator | None:
+    """Start background sequencing (PostgreSQL only; SQLite writers sequence in their own
+    transaction). Call ``.stop()`` on the result at shutdown."""
+    if connection.vendor != "postgresql":
+        return None
+    thread = Integrator()
+    _integrator.set()
+    thread.start()
+    return thread
 
 
 def start_checkpointer(interval_seconds: float = 300) -> Checkpointer:

@@ -95,8 +95,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
+    from sightline.ledger.services import start_integrator
+
     files = collect_static()
     start_checkpointer()
+    # Web writers only queue their ledger entries; this thread sequences them (PostgreSQL).
+    integrator = start_integrator()
     url = f"http://{args.host}:{args.port}/"
     mode = (
         " in DEMO MODE (insecure demo sign-in allowed, cookies not marked secure)"
@@ -108,9 +112,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"  static files: {files} in {settings.STATIC_ROOT}; API docs at {url}api/docs. Press Ctrl+C to stop."
     )
     sys.stdout.flush()
-    waitress.serve(
-        get_wsgi_application(), host=args.host, port=args.port, threads=args.threads, ident="sightline"
-    )
+    try:
+        waitress.serve(
+            get_wsgi_application(), host=args.host, port=args.port, threads=args.threads, ident="sightline"
+        )
+    finally:
+        if integrator is not None:
+            integrator.stop()
     return 0
 
 
