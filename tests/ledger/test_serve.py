@@ -1,0 +1,112 @@
+"""``sightline serve`` end to end: real HTTP writes through the API are ledgered and sequenced by
+the running server (on PostgreSQL by its background integrator), and stopping it strands nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import connection
+
+from sightline.access.services import do_create_api_token
+from sightline.ledger.models import Entry, PendingEntry
+from sightline.ledger.selectors import verify
+from sightline.ledger.services import SYSTEM
+
+SERVE = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["DJANGO_SETTINGS_MODULE"] = "sightline.config.settings"
+    if os.environ.get("TEST_SQLITE_FILE"):  # the test database, not SIGHTLINE_HOME's
+        import sightline.config.settings as conf
+        conf.DATABASES["default"]["NAME"] = os.environ["TEST_SQLITE_FILE"]
+    from sightline.cli import main
+    sys.exit(main(["serve", "--port", sys.argv[1], "--threads", "4"]))
+    """
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ, SIGHTLINE_HOME=str(tmp_path / "home"), SIGHTLINE_LOG_LEVEL="ERROR")
+    env.pop("SIGHTLINE_DEMO", None)
+    db = settings.DATABASES["default"]
+    if connection.vendor == "postgresql":
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        env["DATABASE_URL"] = (
+            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        env.pop("DATABASE_URL", None)
+        env["TEST_SQLITE_FILE"] = str(db["NAME"])
+    return env
+
+
+def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
+    committed: None, make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    user = make_user("cse_coordinator", "mash", username="serve-coordinator")
+    _row, token = do_create_api_token(user, name="serve test", actor=SYSTEM)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def up() -> bool:
+            try:
+                return requests.get(f"{base}/sign-in", timeout=2).status_code == 200
+            except requests.ConnectionError:
+                return proc.poll() is not None  # stop waiting if it died
+
+        assert _wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        ids = []
+        for n in range(5):
+            r = requests.post(
+                f"{base}/api/people",
+                json={"kind": "child", "given_name": f"Served{n}", "family_name": "Walker"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["person"]["id"])
+        # Sequenced by the server itself: this test never calls integrate().
+        assert _wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 5, 20)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert not PendingEntry.objects.exists()
+    report = verify()
+    assert report.ok, report.problems
