@@ -26,17 +26,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-_DETAIL = (
-    "family_name",
-    "other_names",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "nhs_number",
-    "upn",
-    "pnc_id",
-)
+# What makes a record more than a name, an age and a sex: every people.csv column but these.
+_NOT_DETAIL = {
+    "record_id",
+    "given_name",
+    "date_of_birth",
+    "estimated_age",
+    "sex",
+    "ethnicity",
+    "description",
+    "school",
+}
 
 
 def evidence_ceiling(town: Path) -> tuple[int, int]:
@@ -50,7 +50,9 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
     records) and has a compatible sex and a birth year within 3 years. A true pair holding such a
     record has nothing in people.csv that tells it apart from pairs with other people.
     """
-    truth = {(r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")}
+    truth = {
+        (r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")
+    }
     persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
     records: dict[tuple[str, str], dict[str, str]] = {}
     for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
@@ -77,7 +79,10 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
 
     def indistinguishable(key: tuple[str, str]) -> bool:
         r = records[key]
-        if any(r.get(c, "").strip() for c in _DETAIL) or len(r.get("date_of_birth", "")) >= 10:
+        if (
+            any(v.strip() for c, v in r.items() if c not in _NOT_DETAIL and v)
+            or len(r.get("date_of_birth", "")) >= 10
+        ):
             return False
         pid = truth[key]
         name, sex = r.get("given_name", "").strip().lower(), r.get("sex", "")

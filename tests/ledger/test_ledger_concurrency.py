@@ -24,6 +24,8 @@ from sightline.ledger.selectors import verify
 from sightline.ledger.services import Actor, do_create, integrate, record_action, start_checkpointer
 from sightline.people.models import Person
 
+from .waiting import wait_for
+
 THREADS = 8
 EACH = 12  # each iteration is a do_create and a record_action: two entries
 
@@ -193,26 +195,17 @@ def test_a_writer_does_not_wait_for_a_busy_integrator(committed: None) -> None:
     assert verify().ok
 
 
-def _wait_for(predicate: Any, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_the_periodic_checkpointer_signs_growth_and_stops(committed: None) -> None:
     ensure_standard_agencies()
     thread = start_checkpointer(0.05)
     try:
-        assert _wait_for(lambda: Checkpoint.objects.exists())
+        assert wait_for(lambda: Checkpoint.objects.exists())
         first = Checkpoint.objects.get()
         assert first.size == integrate()
         time.sleep(0.3)  # several intervals with no growth: no new checkpoint
         assert Checkpoint.objects.count() == 1
         record_action(Actor("a", "police", "analyst"), "export", "report", "R-1")
-        assert _wait_for(lambda: Checkpoint.objects.count() == 2)
+        assert wait_for(lambda: Checkpoint.objects.count() == 2)
         assert Checkpoint.objects.order_by("-id").first().size == first.size + 1  # type: ignore[union-attr]
     finally:
         thread.stop()
@@ -240,7 +233,7 @@ def test_the_background_integrator_sequences_what_writers_only_queue(committed: 
         person = do_create(
             Person(given_name="Queued", family_name="Only"), actor=Actor("a", "police", "analyst")
         )
-        assert _wait_for(lambda: Entry.objects.filter(object_id=person.id).exists(), 10)
+        assert wait_for(lambda: Entry.objects.filter(object_id=person.id).exists(), 10)
         errors: list[BaseException] = []
         barrier = threading.Barrier(THREADS)
         writers = [
@@ -253,7 +246,7 @@ def test_the_background_integrator_sequences_what_writers_only_queue(committed: 
             t.join(timeout=600)
         assert not errors, errors
         total = before + 1 + THREADS * EACH * 2
-        assert _wait_for(lambda: Entry.objects.count() == total, 30)
+        assert wait_for(lambda: Entry.objects.count() == total, 30)
         assert not PendingEntry.objects.exists()
     finally:
         thread.stop()

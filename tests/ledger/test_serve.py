@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from sightline.access.services import do_create_api_token
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import SYSTEM
+
+from .waiting import wait_for
 
 SERVE = textwrap.dedent(
     """
@@ -40,15 +41,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -87,7 +79,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
             except requests.ConnectionError:
                 return proc.poll() is not None  # stop waiting if it died
 
-        assert _wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
         ids = []
         for n in range(5):
             r = requests.post(
@@ -99,7 +91,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
             assert r.status_code == 201, r.text
             ids.append(r.json()["person"]["id"])
         # Sequenced by the server itself: this test never calls integrate().
-        assert _wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 5, 20)
+        assert wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 5, 20)
     finally:
         proc.send_signal(signal.SIGINT)
         try:

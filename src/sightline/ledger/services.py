@@ -602,13 +602,25 @@ def checkpoint_if_due(min_growth: int | None = None) -> Checkpoint | None:
     return None
 
 
-class Checkpointer(threading.Thread):
+class _Background(threading.Thread):
+    """A daemon thread for ``serve`` that runs until ``stop()``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._stop_event = threading.Event()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        self._stop_event.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+
+
+class Checkpointer(_Background):
     """Background thread for ``serve``: every interval, sequence the queue and checkpoint any growth."""
 
     def __init__(self, interval_seconds: float) -> None:
-        super().__init__(name="sightline-checkpointer", daemon=True)
+        super().__init__("sightline-checkpointer")
         self.interval = interval_seconds
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         from django.db import connection as conn
@@ -623,11 +635,6 @@ class Checkpointer(threading.Thread):
         finally:
             conn.close()
 
-    def stop(self, timeout: float | None = 10) -> None:
-        self._stop_event.set()
-        if self.is_alive() and threading.current_thread() is not self:
-            self.join(timeout)
-
 
 # Set while this process runs a background integrator: its writers then only queue their entries
 # (PostgreSQL), one round trip and no lock each, and leave sequencing to it, as Trillian's
@@ -635,7 +642,7 @@ class Checkpointer(threading.Thread):
 _integrator = threading.Event()
 
 
-class Integrator(threading.Thread):
+class Integrator(_Background):
     """Background sequencing for ``serve`` on PostgreSQL: drain the queue whenever it holds entries,
     looking again at once while it does and backing off (up to ``max_wait``) while it is empty.
 
@@ -645,9 +652,8 @@ class Integrator(threading.Thread):
     """
 
     def __init__(self, min_wait: float = 0.001, max_wait: float = 0.01) -> None:
-        super().__init__(name="sightline-integrator", daemon=True)
+        super().__init__("sightline-integrator")
         self.min_wait, self.max_wait = min_wait, max_wait
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         from django.db import connection as conn
@@ -671,9 +677,7 @@ class Integrator(threading.Thread):
             conn.close()
 
     def stop(self, timeout: float | None = 10) -> None:
-        self._stop_event.set()
-        if self.is_alive() and threading.current_thread() is not self:
-            self.join(timeout)
+        super().stop(timeout)
         _integrator.clear()
         integrate()  # sequence whatever is still queued, as writers would have
 
