@@ -39,8 +39,8 @@ _NOT_DETAIL = {
 }
 
 
-def evidence_ceiling(town: Path) -> tuple[int, int]:
-    """(true pairs, true pairs no linker can find on evidence).
+def hopeless_records(town: Path) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """(true person of each record, the records that people.csv cannot tell apart).
 
     A record is bare if it holds no family name, alias, address, postcode, phone, email or
     identifier, and at most a partial date of birth or an estimated age: a name, perhaps a sex and
@@ -102,10 +102,16 @@ def evidence_ceiling(town: Path) -> tuple[int, int]:
                 return True
         return False
 
+    hopeless = {key for key in records if indistinguishable(key)}
+    return truth, hopeless
+
+
+def evidence_ceiling(town: Path) -> tuple[int, int]:
+    """(true pairs, true pairs no linker can find on evidence): see :func:`hopeless_records`."""
+    truth, hopeless = hopeless_records(town)
     members: dict[str, list[tuple[str, str]]] = {}
     for key, pid in truth.items():
         members.setdefault(pid, []).append(key)
-    hopeless = {key for key in records if indistinguishable(key)}
     total = lost = 0
     for keys in members.values():
         for a, b in itertools.combinations(keys, 2):

@@ -265,6 +265,11 @@ BLOCKING_KEYS: tuple[tuple[tuple[str, ...], str | None], ...] = (
     (("dob", "family_mp"), None),
     (("family_mp", "postcode"), None),
     (("postcode", "given_mp"), None),
+    # The same address or birthday and the same initial: typos and nicknames that sound different
+    # ("Josyua" and "Joshua", "Jim" and "James", "Beth" and "Bethany").
+    (("postcode", "given_init"), None),
+    (("dob", "given_init"), None),
+    (("given_canon[]", "postcode"), None),
     (("nhs",), None),
     (("upn",), None),
     (("pnc",), None),
