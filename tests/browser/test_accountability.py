@@ -61,7 +61,7 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     nav(page, page.get_by_role("button", name="Load the sample plan: rotherham-2014"))
     page.wait_for_url("**/accountability/plans/rotherham-2014")
     assert "15 recommendations created" in page.locator(".govuk-notification-banner").inner_text()
-    assert page.locator("#recommendations tbody tr").count() == 15
+    expect(page.locator("#recommendations tbody tr")).to_have_count(15)
     assert "illustrative" in page.locator("#illustrative-note").inner_text()
     axe_check(page)
     nav(page, page.get_by_role("link", name="R5"))
@@ -78,7 +78,7 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     expect(page.locator("#status-chart svg[role=img]")).to_be_visible()
     axe_check(page)
     nav(page, page.get_by_role("link", name=re.compile(r"^15 overdue")))
-    assert page.locator("#recommendations tbody tr").count() == 15
+    expect(page.locator("#recommendations tbody tr")).to_have_count(15)
     axe_check(page)
     page.goto("/accountability")
     for name in ("Indicators", "Resources", "Community engagement", "Moved target dates", "Overdue actions"):
@@ -96,7 +96,7 @@ def test_import_the_sample_plan_and_read_progress_by_status(
     page.locator("#indicator-chart summary").click()  # the table alternative
     expect(page.locator("#indicator-chart-table")).to_be_visible()
     axe_check(page)
-    assert page.get_by_role("button", name="Import a plan").count() == 0  # aggregate pages only
+    expect(page.get_by_role("button", name="Import a plan")).to_have_count(0)  # aggregate pages only
 
 
 def test_complete_an_action_with_evidence_and_a_second_persons_sign_off(
@@ -142,7 +142,7 @@ def test_complete_an_action_with_evidence_and_a_second_persons_sign_off(
     page.wait_for_url(f"**/accountability/actions/{action.id}")
     assert page.locator("#action-status").inner_text() in ("Awaiting sign-off", "Overdue")
     assert "A second person must sign it off" in page.content()
-    assert page.get_by_role("button", name="Sign off").count() == 0  # not the one who marked it complete
+    expect(page.get_by_role("button", name="Sign off")).to_have_count(0)  # not the one who marked it complete
     axe_check(page)
     _sign_out(page)
 
@@ -237,7 +237,7 @@ def test_raise_a_protected_concern_that_only_the_reviewer_sees(
     response = page.goto(concern_url)
     assert response is not None and response.status == 403
     page.goto("/speak-up")
-    assert page.locator("#protected-concerns").count() == 0
+    expect(page.locator("#protected-concerns")).to_have_count(0)
     _sign_out(page)
 
     login(page, reviewer)

@@ -157,14 +157,14 @@ def test_case_work_journey(
     page.locator("#id_M01_current").check()
     page.locator("#id_S03_current").check()
     page.get_by_role("button", name="Calculate the score").click()
-    assert page.locator("#computed-score").inner_text().startswith("Score 7")
+    expect(page.locator("#computed-score")).to_have_text(re.compile(r"^\s*Score 7"))
     assert page.locator("#id_S03_current").is_checked()  # kept after the round trip
     axe_check(page)
     page.get_by_role("button", name="Save the screening").click()
     page.wait_for_url(f"**/people/{child.id}#screenings")
     screening = Screening.objects.get()
     assert (screening.score, screening.concern_id) == (7, concern.id)
-    assert page.locator("svg[role=img]").count() == 1  # the score chart
+    expect(page.locator("svg[role=img]")).to_have_count(1)  # the score chart
     page.get_by_text("Show the data as a table").click()
     expect(page.locator("#screening-scores-table")).to_be_visible()
     axe_check(page)
@@ -234,6 +234,7 @@ def test_case_work_journey(
     assert "pc (police)" in texts[concern_row]  # who recorded it
     page.get_by_label("Kind of entry").select_option("concern")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"kind=concern"))
     assert all("Concern raised" in t for t in page.locator("#chronology-table tbody tr").all_inner_texts())
     axe_check(page)
     page.locator("#chronology-table").get_by_role("link", name=re.compile(r"Ledger entry #\d+")).first.click()
@@ -320,7 +321,7 @@ def test_plans_placements_and_investigations_pages(
     page.get_by_role("button", name="Record it").click()
     expect(page.get_by_text("Recorded: someone came forward.")).to_be_visible()
     page.get_by_role("link", name="Investigations", exact=True).click()
-    assert page.locator("#self-referrals svg[role=img]").count() == 1  # the weekly chart
+    expect(page.locator("#self-referrals svg[role=img]")).to_have_count(1)  # the weekly chart
     axe_check(page)
 
 
@@ -399,7 +400,7 @@ def test_remaining_case_pages_pass_axe(
         expect(page.locator(".govuk-error-summary"), url).to_be_visible()
         axe_check(page)
     page.goto("/people/search?name=Kayleigh+Brookes")
-    assert page.locator("#results-table tbody tr").count() == 2  # the misspelt duplicate too
+    expect(page.locator("#results-table tbody tr")).to_have_count(2)  # the misspelt duplicate too
     axe_check(page)
     page.goto(f"/people/{other.id}/merge")
     page.get_by_label("Sightline ID of the record to keep").fill(child.id)

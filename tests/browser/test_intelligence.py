@@ -109,7 +109,7 @@ def test_analyst_reviews_alerts_network_and_a_link(
     page.wait_for_url(re.compile(r"/intelligence/link-reviews/LR-"))
     expect(page.locator("svg.sightline-waterfall__svg")).to_be_visible()
     page.get_by_text("Show the match weights as a table").click()
-    assert page.locator("#match-weights-table tbody tr").count() == 10
+    expect(page.locator("#match-weights-table tbody tr")).to_have_count(10)
     axe_check(page)
     page.get_by_role("button", name="Save decision").click()  # nothing chosen yet
     expect(
