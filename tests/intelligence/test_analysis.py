@@ -286,6 +286,35 @@ def test_a_victim_who_has_just_turned_18_is_not_an_adult_of_concern() -> None:
     assert alert.reasons.startswith("Young adult aged 18 (a child when recorded")
 
 
+def _shopkeeper_town(missing_with_each: int) -> AnalysisResult:
+    """A shopkeeper who meets 40 children openly at his shop, and an adult who meets none, each
+    found with ``missing_with_each`` missing children, on separate nights."""
+    t = Town()
+    t.person("police", "SK", "shopkeeper", dob="1970-01-01")
+    t.person("police", "LONE", "lone-adult", dob="1970-01-01")
+    for who, rid in (("shopkeeper", "SK"), ("lone-adult", "LONE")):
+        for j in range(missing_with_each):
+            t.person("police", f"C-{who}-{j}", f"child-{who}-{j}", dob="2000-01-01")
+            t.event("police", f"M-{who}-{j}", f"C-{who}-{j}", "missing", f"2014-05-0{j + 1}T23:00:00",
+                    others=f"{rid}:associate")  # fmt: skip
+    for i in range(40):
+        t.person("police", f"K{i}", f"kid-{i}", dob="2001-01-01")
+        t.event("police", f"S{i}", f"K{i}", "police_incident", "2014-03-01T15:00:00",
+                place="Corner Shop", others="SK:witness")  # fmt: skip
+    records, events, event_people = t.inputs()
+    return analyse(records, events, event_people, as_of=AS_OF)
+
+
+def test_a_hub_is_alerted_on_repeated_concern_not_on_one_or_two_records() -> None:
+    """Adults whose contact with children is mostly ordinary need a substantial score or concern
+    repeated in three separate records; an adult with no ordinary contact is alerted at once."""
+    for n in (1, 2):
+        adults = ranked(_shopkeeper_town(n), "adult_of_concern")
+        assert "lone-adult" in adults and "shopkeeper" not in adults
+    adults = ranked(_shopkeeper_town(3), "adult_of_concern")
+    assert {"lone-adult", "shopkeeper"} <= set(adults)
+
+
 def test_professionals_are_discounted() -> None:
     t = Town()
     t.person("social_care", "SW", "worker", dob="1970-01-01")

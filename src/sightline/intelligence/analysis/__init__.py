@@ -280,8 +280,14 @@ def _alerts(
 ) -> list[Alert]:
     ppl = scores.people
     kids = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
-    hub = ppl["professional"].astype(bool) | (ppl["n_ordinary"] > ppl["n_children"])
-    floor = np.where(hub, W.MIN_HUB_ADULT_SCORE, W.MIN_ADULT_SCORE)
+    # A hub (a professional, or an adult who met more children ordinarily than in a context of
+    # concern) needs a substantial score or concern repeated over several separate records.
+    child_ids = ppl.loc[ppl["is_child"].astype(bool), "person_id"]
+    concern = pairs[pairs["concerning"].to_numpy(dtype=bool) & pairs["b"].isin(child_ids).to_numpy()]
+    incidents = concern.groupby("a")["event_key"].nunique()
+    repeated = ppl["person_id"].map(incidents).fillna(0).to_numpy() >= W.HUB_REPEATED_INCIDENTS
+    hub = (ppl["professional"].astype(bool) | (ppl["n_ordinary"] > ppl["n_children"])).to_numpy()
+    floor = np.where(hub & ~repeated, W.MIN_HUB_ADULT_SCORE, W.MIN_ADULT_SCORE)
     grown = ppl[~ppl["is_child"] & (ppl["score"] >= floor) & (ppl["n_children"] > 0)]
     objs = scores.objects[
         scores.objects["obj_type"].isin(("place", "vehicle"))

@@ -140,8 +140,10 @@ MIN_CHILD_SCORE = 1.0
 MIN_ADULT_SCORE = 0.5
 # An adult whose contact with children is mostly ordinary and public (more children met ordinarily
 # than in a context of concern), or who is recorded as a professional, is alerted only on
-# substantial evidence: a coach or shopkeeper will sometimes share a record with a child in trouble.
+# substantial evidence (this score) or on concern repeated in this many separate records: a coach
+# or a shopkeeper will sometimes share a record with a child in trouble, but not again and again.
 MIN_HUB_ADULT_SCORE = 5.0
+HUB_REPEATED_INCIDENTS = 3
 MIN_OBJECT_SCORE = 1.0
 MIN_GROUP_SCORE = 3.0
 # A group alert needs at least one adult this far over the adult alert line.
