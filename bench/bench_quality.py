@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import json
 import os
 import sys
 import tempfile
@@ -55,10 +56,12 @@ def hopeless_records(town: Path) -> tuple[dict[tuple[str, str], str], set[tuple[
     }
     persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
     records: dict[tuple[str, str], dict[str, str]] = {}
+    seen: dict[tuple[str, str], int] = {}  # the year an estimated age refers to: the extract's
     for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
-        agency = folder.name.rsplit("-", 3)[0]
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         for r in _rows(folder / "people.csv"):
-            records[(agency, r["record_id"])] = r
+            key = (manifest["agency"], r["record_id"])
+            records[key], seen[key] = r, int(manifest["extracted_on"][:4])
 
     def names(r: dict[str, str]) -> set[str]:
         out = {r.get("given_name", "").strip().lower()}
@@ -91,7 +94,9 @@ def hopeless_records(town: Path) -> tuple[dict[tuple[str, str], str], set[tuple[
         if not own and held.get(pid, 0) < 2:  # only this record carries the name
             return True
         age = r.get("estimated_age", "").strip()
-        year = 2014 - int(age) if age else int(r["date_of_birth"][:4]) if r.get("date_of_birth") else None
+        year = (
+            seen[key] - int(age) if age else int(r["date_of_birth"][:4]) if r.get("date_of_birth") else None
+        )
         for other in held:
             if other == pid:
                 continue

@@ -243,20 +243,8 @@ def _encode_objects(
     return ledger.Head(index, compact.root(), compact.to_bytes(), prev), rows, json_db
 
 
-_ENTRY_TYPES = [
-    "int8",
-    "timestamptz",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "int4",
-    "text",
-    "bytea",
-    "bytea",
-]
+# Binary COPY types, in the order of services._ENTRY_COLUMNS.
+_ENTRY_TYPES = ["int8", "timestamptz", *["text"] * 6, "int4", "text", "bytea", "bytea"]
 
 
 def _write_entries(rows: list[tuple[Any, ...]], new: ledger.Head) -> None:

@@ -10,7 +10,6 @@ import argparse
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,35 +52,6 @@ def register(sub: Any) -> None:
 # --- serve ---------------------------------------------------------------------------------------
 
 
-def _checkpoint_loop(interval: float, stop: threading.Event) -> None:
-    from django.db import close_old_connections
-
-    from sightline.ledger.services import checkpoint_if_due
-
-    while not stop.wait(interval):
-        try:
-            checkpoint_if_due()
-        except Exception:  # a failed checkpoint must not stop the service; it is retried next time
-            log.exception("periodic checkpoint failed")
-        finally:
-            close_old_connections()
-
-
-def start_checkpointer(interval: float = CHECKPOINT_INTERVAL) -> Any:
-    """Start periodic checkpoints: the ledger's own checkpointer if it has one, else a small thread."""
-    from sightline.ledger import services
-
-    own = getattr(services, "start_checkpointer", None)
-    if own is not None:
-        return own(interval)
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=_checkpoint_loop, args=(interval, stop), name="checkpointer", daemon=True
-    )
-    thread.start()
-    return stop
-
-
 def collect_static() -> int:
     from django.conf import settings
     from django.core.management import call_command
@@ -95,10 +65,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
-    from sightline.ledger.services import start_integrator
+    from sightline.ledger.services import start_checkpointer, start_integrator
 
     files = collect_static()
-    start_checkpointer()
+    checkpointer = start_checkpointer(CHECKPOINT_INTERVAL)
     # Web writers only queue their ledger entries; this thread sequences them (PostgreSQL).
     integrator = start_integrator()
     url = f"http://{args.host}:{args.port}/"
@@ -119,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if integrator is not None:
             integrator.stop()
+        checkpointer.stop()
     return 0
 
 

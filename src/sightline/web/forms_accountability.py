@@ -27,6 +27,22 @@ def _text(label: str, *, required: bool = False, rows: int = 0, **kwargs: Any) -
     return forms.CharField(label=label, required=required, **kwargs)
 
 
+def _year(label: str, required: str, **kwargs: Any) -> forms.IntegerField:
+    """A four-digit year from 1990 to 2100, with GOV.UK-style error messages."""
+    return forms.IntegerField(
+        label=label,
+        min_value=1990,
+        max_value=2100,
+        error_messages={
+            "required": required,
+            "invalid": "Enter the year as 4 digits, for example 2014",
+            "min_value": "Enter a year from 1990",
+            "max_value": "Enter a year up to 2100",
+        },
+        **kwargs,
+    )
+
+
 def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -210,17 +226,10 @@ class FundingForm(forms.Form):
         error_messages={"required": "Enter the funding line"},
     )
     agency = forms.ChoiceField(label="Agency (optional)", required=False)
-    financial_year = forms.IntegerField(
-        label="Financial year starting",
-        min_value=1990,
-        max_value=2100,
+    financial_year = _year(
+        "Financial year starting",
+        "Enter the year the financial year starts",
         help_text="For 2014/15, enter 2014",
-        error_messages={
-            "required": "Enter the year the financial year starts",
-            "invalid": "Enter the year as 4 digits, for example 2014",
-            "min_value": "Enter a year from 1990",
-            "max_value": "Enter a year up to 2100",
-        },
     )
     amount = forms.DecimalField(
         label="Amount in pounds",
@@ -249,17 +258,7 @@ class StaffingForm(forms.Form):
         help_text="For example CSE team",
         error_messages={"required": "Enter the team"},
     )
-    year = forms.IntegerField(
-        label="Year",
-        min_value=1990,
-        max_value=2100,
-        error_messages={
-            "required": "Enter the year",
-            "invalid": "Enter the year as 4 digits, for example 2014",
-            "min_value": "Enter a year from 1990",
-            "max_value": "Enter a year up to 2100",
-        },
-    )
+    year = _year("Year", "Enter the year")
     staff = forms.DecimalField(
         label="Staff (full-time equivalent)",
         min_value=0,
