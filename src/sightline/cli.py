@@ -10,14 +10,16 @@ from collections.abc import Sequence
 
 # Domains that contribute commands; each has ``register(subparsers)``.
 COMMAND_MODULES = [
-    "sightline.ledger.commands",
     "sightline.access.commands",
+    "sightline.ledger.commands",
     "sightline.synthetic.commands",
     "sightline.extracts.commands",
     "sightline.people.commands",
     "sightline.intelligence.commands",
     "sightline.accountability.commands",
+    "sightline.reports.commands",
     "sightline.web.commands",
+    "sightline.demo.commands",
 ]
 
 

@@ -221,7 +221,7 @@ def test_break_glass_and_review_pages(
 def test_the_403_page_offers_break_glass_to_those_who_may_use_it(
     rf: Any, make_user: Callable[..., Any]
 ) -> None:
-    from sightline.web.views.errors import forbidden
+    from sightline.config.errors import forbidden
 
     request = rf.get("/people/P-ABC/")
     request.user = make_user("practitioner", "police")

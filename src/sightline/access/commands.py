@@ -11,9 +11,18 @@ import getpass
 import sys
 from typing import Any
 
+from django.core.management import call_command
+
+from sightline.access.permissions import Role
+from sightline.access.services import ensure_standard_agencies
+from sightline.ledger import services as ledger
+
 
 def register(sub: Any) -> None:
-    from sightline.access.permissions import Role
+    init = sub.add_parser(
+        "init", help="create or migrate the database, the ledger signing key and the standard agencies"
+    )
+    init.set_defaults(func=cmd_init)
 
     roles = ", ".join(Role.values)
     user = sub.add_parser("user", help="create accounts, change roles, deactivate, reset sign-in")
@@ -277,4 +286,13 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     for t in ApiToken.objects.select_related("owner"):
         status = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
         print(f"{t.id}\t{t.owner.username}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}\t{status}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    call_command("migrate", interactive=False, verbosity=0)
+    ledger.signing_key()
+    ledger.integrate()
+    ensure_standard_agencies()
+    print(f"Database ready. Ledger signing key: {ledger.public_key()}")
     return 0

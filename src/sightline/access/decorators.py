@@ -40,7 +40,7 @@ def signed_in(view: V) -> V:
     return wrapper  # type: ignore[return-value]
 
 
-def require_cap(*caps: str) -> Callable[[V], V]:
+def cap_required(*caps: str) -> Callable[[V], V]:
     """Signed in, and the role holds at least one of ``caps``; otherwise 403."""
 
     def decorator(view: V) -> V:

@@ -1,12 +1,16 @@
 """The permission matrix: the one place that says which role may do what.
 
-``docs/access.md`` documents this table; ``tests/access`` checks every row of it. Views, the API
-and selectors ask :func:`can`; none of them decide access on their own.
+``docs/access.md`` documents this table; ``tests/access`` checks every row of it. Services call
+:func:`require_cap` (or ask :func:`has_cap`), pages use ``access.decorators.cap_required``; none of them
+decide access on their own.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+
+from sightline.ledger.services import SYSTEM, Actor
 
 
 class Role(models.TextChoices):
@@ -129,6 +133,17 @@ NO_CASE_DATA_ROLES = frozenset({Role.BOARD_MEMBER, Role.SYSADMIN})
 
 def can(role: str, cap: str) -> bool:
     return cap in MATRIX.get(role, frozenset())
+
+
+def has_cap(actor: Actor, cap: str) -> bool:
+    """Whether the actor may do ``cap``; the system actor (command line, jobs) may do anything."""
+    return actor.role == SYSTEM.role or can(actor.role, cap)
+
+
+def require_cap(actor: Actor, cap: str) -> None:
+    """Refuse with PermissionDenied unless the actor's role holds ``cap``."""
+    if not has_cap(actor, cap):
+        raise PermissionDenied(f"the {actor.role} role may not {Cap(cap).label.lower()}")
 
 
 def capabilities(role: str) -> list[Cap]:

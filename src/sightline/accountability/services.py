@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.access.models import Agency, User
-from sightline.access.permissions import Cap, can
+from sightline.access.permissions import Cap, has_cap, require_cap
 from sightline.accountability import indicators as ind
 from sightline.accountability.models import (
     Action,
@@ -50,7 +50,7 @@ from sightline.accountability.models import (
 )
 from sightline.accountability.planfile import PlanFileError, PlanSpec, parse_plan
 from sightline.ledger.models import Entry, LedgeredModel
-from sightline.ledger.services import SYSTEM, Actor, StaleVersionError, do_create, do_update, integrate
+from sightline.ledger.services import Actor, StaleVersionError, do_create, do_update, integrate
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "plans"
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -84,15 +84,6 @@ _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 
 def _now(now: dt.datetime | None = None) -> dt.datetime:
     return now or timezone.now()
-
-
-def has_cap(actor: Actor, cap: str) -> bool:
-    return actor.role == SYSTEM.role or can(actor.role, cap)
-
-
-def require_cap(actor: Actor, cap: str) -> None:
-    if not has_cap(actor, cap):
-        raise PermissionDenied(f"the {actor.role} role may not {Cap(cap).label.lower()}")
 
 
 def _required(values: Mapping[str, Any]) -> None:

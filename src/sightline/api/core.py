@@ -32,6 +32,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sightline.api.auth import session_auth, token_auth
+from sightline.core.errors import NotFound
 from sightline.ledger.services import StaleVersionError
 
 log = logging.getLogger("sightline.api")
@@ -286,7 +287,8 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 @api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(request, 404, str(exc) or "Not found")
 
 

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sightline.access.models import Agency, User
-from sightline.access.permissions import Cap
+from sightline.access.permissions import Cap, require_cap
 from sightline.cases import screening as tool
 from sightline.cases.models import (
     Concern,
@@ -48,7 +48,6 @@ from sightline.ledger.models import LedgeredModel
 from sightline.ledger.services import Actor, StaleVersionError, do_create, do_update
 from sightline.people.models import Person
 from sightline.people.selectors import resolve_person_id
-from sightline.people.services import require_cap
 
 DEFAULT_TRIAGE_HOURS = {Urgency.URGENT.value: 24, Urgency.STANDARD.value: 72}
 RETURN_INTERVIEW_HOURS = 72

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "sightline.access.middleware.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sightline.config.errors.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "sightline.config.urls"

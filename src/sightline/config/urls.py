@@ -6,6 +6,6 @@ urlpatterns = [
 ]
 
 # GOV.UK error pages for people; problem+json under /api/.
-handler403 = "sightline.web.views.errors.forbidden"
-handler404 = "sightline.web.views.errors.not_found"
-handler500 = "sightline.web.views.errors.server_error"
+handler403 = "sightline.config.errors.forbidden"
+handler404 = "sightline.config.errors.not_found"
+handler500 = "sightline.config.errors.server_error"

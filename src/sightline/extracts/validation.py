@@ -49,7 +49,7 @@ _MAX_UNZIPPED = 8 * 1024**3
 
 
 class Progress(Protocol):
-    """Where long steps report how far they are (see ``sightline.extracts.progress``)."""
+    """Where long steps report how far they are (see ``sightline.core.progress``)."""
 
     def begin(self, stage: str, total: int) -> None: ...
 

@@ -6,6 +6,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from sightline.core.progress import Bar, wanted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -30,12 +32,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from sightline.extracts.progress import wanted
     from sightline.intelligence.services import do_analyse
     from sightline.ledger.services import checkpoint_if_due
-    from sightline.people.commands import FractionBar
 
-    bar = FractionBar("analyse", wanted(args.progress))
+    bar = Bar.fractions("analyse", wanted(args.progress))
     try:
         summary, _result = do_analyse(as_of=args.as_of, progress=bar)
     finally:

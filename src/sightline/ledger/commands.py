@@ -1,4 +1,4 @@
-"""``sightline init`` and ``sightline ledger ...`` (see shared/interfaces.md)."""
+"""``sightline ledger ...`` (see shared/interfaces.md)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    init = sub.add_parser("init", help="create or migrate the database and the ledger signing key")
-    init.set_defaults(func=cmd_init)
-
     ledger = sub.add_parser("ledger", help="checkpoints, proofs and verification of the ledger")
     lsub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="LEDGER_COMMAND")
     p = lsub.add_parser("checkpoint", help="sign and write a checkpoint")
@@ -42,20 +39,6 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_verify)
     p = lsub.add_parser("rebuild", help="rebuild the current-state tables from the ledger")
     p.set_defaults(func=cmd_rebuild)
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    from django.core.management import call_command
-
-    from sightline.access.services import ensure_standard_agencies
-    from sightline.ledger import services
-
-    call_command("migrate", interactive=False, verbosity=0)
-    services.signing_key()
-    services.integrate()
-    ensure_standard_agencies()
-    print(f"Database ready. Ledger signing key: {services.public_key()}")
-    return 0
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:

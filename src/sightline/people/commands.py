@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sightline.core.progress import Bar, wanted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -29,33 +31,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_link)
 
 
-class FractionBar:
-    """Adapts an engine's ``progress(stage, fraction)`` to a tqdm bar in per cent."""
-
-    def __init__(self, prefix: str, enabled: bool) -> None:
-        from sightline.extracts.progress import TqdmProgress
-
-        self.bar = TqdmProgress(prefix, enabled=enabled, unit="%")
-        self.bar.begin("starting", 100)
-        self.done = 0
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if self.bar._bar is not None:
-            self.bar._bar.set_description_str(f"{self.bar.prefix}: {stage}")
-        now = round(fraction * 100)
-        self.bar.update(now - self.done)
-        self.done = max(self.done, now)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
 def cmd_link(args: argparse.Namespace) -> int:
-    from sightline.extracts.progress import wanted
     from sightline.ledger.services import checkpoint_if_due
     from sightline.people.linkage_service import do_link
 
-    bar = FractionBar("link", wanted(args.progress))
+    bar = Bar.fractions("link", wanted(args.progress))
     try:
         summary, _result = do_link(progress=bar, full=args.full, backend=args.backend)
     finally:

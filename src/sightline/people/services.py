@@ -13,11 +13,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from sightline.access.permissions import Cap, can
+from sightline.access.permissions import Cap, can, require_cap
 from sightline.ledger.services import Actor, StaleVersionError, do_create, do_update, record_action
 from sightline.people.models import Person, PersonIdentifier
 
@@ -37,14 +37,6 @@ EDITABLE_FIELDS = (
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 _DOB = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ETHNICITY = re.compile(r"^[A-Z]{4}$")
-
-
-def require_cap(actor: Actor, cap: str) -> None:
-    """Refuse unless the actor's role holds ``cap`` (the system actor may do anything)."""
-    if actor.role == "system":
-        return
-    if not can(actor.role, cap):
-        raise PermissionDenied(f"the {actor.role} role may not {Cap(cap).label.lower()}")
 
 
 def normalise_postcode(value: str) -> str:

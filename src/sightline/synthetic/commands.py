@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sightline.core.progress import Bar, wanted
+from sightline.synthetic import generate_town
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -29,32 +32,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_generate_town)
 
 
-class StageBars:
-    """Adapts the generator's ``progress(stage, done, total)`` to one tqdm bar per stage."""
-
-    def __init__(self, enabled: bool) -> None:
-        from sightline.extracts.progress import TqdmProgress
-
-        self.bar = TqdmProgress("town", enabled=enabled, unit="items")
-        self.stage = ""
-        self.done = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
-            self.bar.begin(stage, total)
-            self.stage, self.done = stage, 0
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        self.bar.close()
-
-
 def cmd_generate_town(args: argparse.Namespace) -> int:
-    from sightline.extracts.progress import wanted
-    from sightline.synthetic import generate_town
-
-    bars = StageBars(wanted(args.progress))
+    bars = Bar.stages("town", wanted(args.progress))
     try:
         summary = generate_town(args.out, args.children, args.seed, bars)
     except (ValueError, FileExistsError) as exc:

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from sightline.access import selectors, services
-from sightline.access.decorators import fully_signed_in, require_cap, signed_in
+from sightline.access.decorators import cap_required, fully_signed_in, signed_in
 from sightline.access.forms import (
     BreakGlassForm,
     ChangeRoleForm,
@@ -232,7 +232,7 @@ def my_activity(request: HttpRequest) -> HttpResponse:
 # --- break-glass ---------------------------------------------------------------------------------
 
 
-@require_cap(Cap.BREAK_GLASS)
+@cap_required(Cap.BREAK_GLASS)
 def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
     user: Any = request.user
     decision = selectors.person_access(user, person_id)
@@ -264,7 +264,7 @@ def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.REVIEW_BREAK_GLASS)
+@cap_required(Cap.REVIEW_BREAK_GLASS)
 def break_glass_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -276,7 +276,7 @@ def break_glass_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.REVIEW_BREAK_GLASS)
+@cap_required(Cap.REVIEW_BREAK_GLASS)
 def break_glass_review(request: HttpRequest, grant_id: str) -> HttpResponse:
     grant = selectors.break_glass_grant(grant_id)
     form = ReviewForm(request.POST or None)
@@ -303,7 +303,7 @@ def break_glass_review(request: HttpRequest, grant_id: str) -> HttpResponse:
 # --- who saw a record (independent reviewer) -----------------------------------------------------
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def person_access_search(request: HttpRequest) -> HttpResponse:
     form = PersonIdForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -311,7 +311,7 @@ def person_access_search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/person_access_search.html", {"form": form})
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def person_access_log(request: HttpRequest, person_id: str) -> HttpResponse:
     record_action(
         _me(request),
@@ -327,7 +327,7 @@ def person_access_log(request: HttpRequest, person_id: str) -> HttpResponse:
 # --- accounts (system administrator) -------------------------------------------------------------
 
 
-@require_cap(Cap.MANAGE_ACCOUNTS)
+@cap_required(Cap.MANAGE_ACCOUNTS)
 def users(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/users.html", {"page": _page(request, selectors.users())})
 
@@ -336,7 +336,7 @@ def _me(request: HttpRequest) -> Any:
     return services.actor_for(request.user)  # type: ignore[arg-type]
 
 
-@require_cap(Cap.MANAGE_ACCOUNTS)
+@cap_required(Cap.MANAGE_ACCOUNTS)
 def user_new(request: HttpRequest) -> HttpResponse:
     form = NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -365,7 +365,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/user_new.html", {"form": form})
 
 
-@require_cap(Cap.MANAGE_ACCOUNTS)
+@cap_required(Cap.MANAGE_ACCOUNTS)
 def user_detail(request: HttpRequest, username: str) -> HttpResponse:
     account = selectors.user_by_username(username)
     return render(
@@ -382,7 +382,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_ACCOUNTS)
+@cap_required(Cap.MANAGE_ACCOUNTS)
 def user_role(request: HttpRequest, username: str) -> HttpResponse:
     account = selectors.user_by_username(username)
     form = ChangeRoleForm(request.POST or None, initial={"role": account.role})
@@ -399,7 +399,7 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "web/access/user_role.html", {"form": form, "account": account})
 
 
-@require_cap(Cap.MANAGE_ACCOUNTS)
+@cap_required(Cap.MANAGE_ACCOUNTS)
 def user_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
     """Deactivate, reactivate, unlock, or issue a new password or authenticator app, with a reason."""
     account = selectors.user_by_username(username)

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from sightline.access.decorators import require_cap, signed_in
+from sightline.access.decorators import cap_required, signed_in
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.accountability import indicators as ind
@@ -75,7 +75,7 @@ def _version_check(form: Form, obj: Any = None) -> int | None:
 # --- overview, plans and import ------------------------------------------------------------------
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     plan_views = [sel.plan_view(p) for p in sel.plans()]
@@ -107,7 +107,7 @@ def _status_chart(counts: dict[str, int]) -> Any:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def plan_import(request: HttpRequest) -> HttpResponse:
     form = PlanImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
@@ -145,7 +145,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def plan_detail(request: HttpRequest, key: str) -> HttpResponse:
     plan = sel.get_plan(key)
     view = sel.plan_view(plan)
@@ -168,7 +168,7 @@ def plan_detail(request: HttpRequest, key: str) -> HttpResponse:
 # --- recommendations -----------------------------------------------------------------------------
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def recommendation_new(request: HttpRequest, key: str) -> HttpResponse:
     plan = sel.get_plan(key)
     form = RecommendationForm(request.POST or None)
@@ -201,7 +201,7 @@ def recommendation_new(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def recommendation_detail(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     view = sel.get_recommendation(recommendation_id)
     rec = view.recommendation
@@ -231,7 +231,7 @@ def _known(key: str) -> bool:
     return True
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def recommendation_edit(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     rec = sel.get_recommendation(recommendation_id).recommendation
     initial = {
@@ -276,7 +276,7 @@ def recommendation_edit(request: HttpRequest, recommendation_id: str) -> HttpRes
 # --- actions -------------------------------------------------------------------------------------
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def action_new(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     rec = sel.get_recommendation(recommendation_id).recommendation
     form = ActionForm(request.POST or None, initial={"target_date": rec.target_date})
@@ -355,7 +355,7 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def action_edit(request: HttpRequest, action_id: str) -> HttpResponse:
     action = sel.get_action(action_id)
     initial = {
@@ -458,7 +458,7 @@ def action_complete(request: HttpRequest, action_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.SIGN_OFF)
+@cap_required(Cap.SIGN_OFF)
 def action_sign_off(request: HttpRequest, action_id: str) -> HttpResponse:
     action = sel.get_action(action_id)
     form = SignOffForm(request.POST or None)
@@ -486,7 +486,7 @@ def action_sign_off(request: HttpRequest, action_id: str) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def action_reopen(request: HttpRequest, action_id: str) -> HttpResponse:
     action = sel.get_action(action_id)
     form = ReasonForm(request.POST or None)
@@ -603,12 +603,12 @@ def evidence_withdraw(request: HttpRequest, evidence_id: str) -> HttpResponse:
 # --- overdue and moved dates ---------------------------------------------------------------------
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def overdue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accountability/overdue.html", {"overdue": sel.overdue_actions()})
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def moved_dates(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accountability/moved_dates.html", {"moved": sel.moved_target_dates()})
 
@@ -636,7 +636,7 @@ def indicator_chart(result: sel.IndicatorResult, chart_id: str) -> Any:
     )
 
 
-@require_cap(Cap.VIEW_AGGREGATE, MANAGE)
+@cap_required(Cap.VIEW_AGGREGATE, MANAGE)
 def indicators(request: HttpRequest) -> HttpResponse:
     results = sel.indicator_results()
     return render(
@@ -649,7 +649,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_AGGREGATE, MANAGE)
+@cap_required(Cap.VIEW_AGGREGATE, MANAGE)
 def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
     result = sel.indicator_series(sel.get_indicator(key), months=24)
     return render(
@@ -664,7 +664,7 @@ def indicator_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def indicator_edit(request: HttpRequest, key: str) -> HttpResponse:
     indicator = sel.get_indicator(key)
     form = IndicatorForm(
@@ -705,7 +705,7 @@ def _fy(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def resources(request: HttpRequest) -> HttpResponse:
     res = sel.resources()
     charts = []
@@ -795,7 +795,7 @@ def _resource_form(
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def funding_new(request: HttpRequest) -> HttpResponse:
     return _resource_form(
         request,
@@ -813,7 +813,7 @@ def funding_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def staffing_new(request: HttpRequest) -> HttpResponse:
     return _resource_form(
         request,
@@ -834,7 +834,7 @@ def staffing_new(request: HttpRequest) -> HttpResponse:
 # --- community engagement ------------------------------------------------------------------------
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def engagement(request: HttpRequest) -> HttpResponse:
     events = list(sel.engagement_events())
     return render(
@@ -850,7 +850,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def engagement_new(request: HttpRequest) -> HttpResponse:
     form = EngagementForm(request.POST or None, initial={"status": EngagementEvent.Status.PLANNED})
     if request.method == "POST" and form.is_valid():
@@ -890,7 +890,7 @@ def engagement_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(*VIEW)
+@cap_required(*VIEW)
 def engagement_event(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
     follow_ups = [
@@ -908,7 +908,7 @@ def engagement_event(request: HttpRequest, event_id: str) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def engagement_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
     initial = {
@@ -955,7 +955,7 @@ def engagement_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     )
 
 
-@require_cap(MANAGE)
+@cap_required(MANAGE)
 def engagement_follow_up(request: HttpRequest, event_id: str) -> HttpResponse:
     event = sel.get_engagement_event(event_id)
     recs = [
@@ -996,7 +996,7 @@ def engagement_follow_up(request: HttpRequest, event_id: str) -> HttpResponse:
 # --- protected concerns --------------------------------------------------------------------------
 
 
-@require_cap(Cap.RAISE_PROTECTED_CONCERN)
+@cap_required(Cap.RAISE_PROTECTED_CONCERN)
 def protected_new(request: HttpRequest) -> HttpResponse:
     form = ProtectedConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,7 +1,7 @@
 """Case-work pages: raise a concern, the triage queue and decision, screening, missing episodes and
 return interviews, plans, placements and investigations.
 
-Views parse forms, check the role (``require_cap``) and need to know (selectors that ledger the read)
+Views parse forms, check the role (``cap_required``) and need to know (selectors that ledger the read)
 and call ``sightline.cases.services``; every rule about case work is in those services, whose
 ValidationErrors come back onto the form's fields.
 """
@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sightline.access import selectors as access
-from sightline.access.decorators import require_cap
+from sightline.access.decorators import cap_required
 from sightline.access.models import Agency
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
@@ -83,7 +83,7 @@ def _child(request: HttpRequest, person_id: str, purpose: str) -> Person:
 # --- concerns ------------------------------------------------------------------------------------
 
 
-@require_cap(Cap.RAISE_CONCERN)
+@cap_required(Cap.RAISE_CONCERN)
 def concern_start(request: HttpRequest) -> HttpResponse:
     """Raise a concern: first find the child, or give their details if Sightline does not know them."""
     from sightline.web.forms_people import SearchForm
@@ -91,7 +91,7 @@ def concern_start(request: HttpRequest) -> HttpResponse:
     return render(request, "web/cases/concern_start.html", {"form": SearchForm()})
 
 
-@require_cap(Cap.RAISE_CONCERN)
+@cap_required(Cap.RAISE_CONCERN)
 def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
     """Raise a concern about a known child (``person_id``) or, with the child's details, about a child
     Sightline does not know yet (the concern then makes the raising agency involved with them)."""
@@ -165,7 +165,7 @@ def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
+@cap_required(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
 def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
     detail = cases.get_concern(request.user, concern_id)
     return render(
@@ -179,7 +179,7 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.RAISE_CONCERN)
+@cap_required(Cap.RAISE_CONCERN)
 def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
     """Withdraw a concern raised in error. It stays on record, with the reason."""
     detail = cases.get_concern(request.user, concern_id)
@@ -201,7 +201,7 @@ def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.TRIAGE, Cap.SEE_OVERDUE)
+@cap_required(Cap.TRIAGE, Cap.SEE_OVERDUE)
 def triage_queue(request: HttpRequest) -> HttpResponse:
     items = cases.triage_queue(request.user)
     return render(
@@ -216,7 +216,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.TRIAGE)
+@cap_required(Cap.TRIAGE)
 def triage(request: HttpRequest, concern_id: str) -> HttpResponse:
     detail = cases.get_concern(request.user, concern_id)
     concern = detail.concern
@@ -245,7 +245,7 @@ def triage(request: HttpRequest, concern_id: str) -> HttpResponse:
 # --- screening -----------------------------------------------------------------------------------
 
 
-@require_cap(Cap.SCREEN)
+@cap_required(Cap.SCREEN)
 def screening_new(request: HttpRequest, person_id: str) -> HttpResponse:
     """The screening form. "Calculate the score" shows the score and band from the indicator set;
     "Save" records it. The band can be overridden with a reason: the score supports judgement."""
@@ -297,7 +297,7 @@ def screening_new(request: HttpRequest, person_id: str) -> HttpResponse:
 # --- missing episodes and return interviews ------------------------------------------------------
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def episode_new(request: HttpRequest, person_id: str) -> HttpResponse:
     child = _child(request, person_id, "record a missing episode")
     form = EpisodeForm(request.POST or None)
@@ -322,7 +322,7 @@ def episode_new(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "web/cases/episode_new.html", {"form": form, "child": child})
 
 
-@require_cap(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
+@cap_required(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
 def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
     view = cases.get_episode(request.user, episode_id)
     summary = cases.episodes_for(view.episode.person_id)
@@ -339,7 +339,7 @@ def episode_detail(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def episode_end(request: HttpRequest, episode_id: str) -> HttpResponse:
     view = cases.get_episode(request.user, episode_id)
     episode = view.episode
@@ -368,7 +368,7 @@ def episode_end(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def interview_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     """Record the offer of a return home interview and, if known, the child's answer and the outcome."""
     view = cases.get_episode(request.user, episode_id)
@@ -403,7 +403,7 @@ def interview_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def interview_response(request: HttpRequest, interview_id: str) -> HttpResponse:
     interview = ReturnInterview.objects.filter(pk=interview_id).select_related("episode").first()
     if interview is None:
@@ -440,7 +440,7 @@ def interview_response(request: HttpRequest, interview_id: str) -> HttpResponse:
 # --- plans ---------------------------------------------------------------------------------------
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def plan_new(request: HttpRequest, person_id: str) -> HttpResponse:
     child = _child(request, person_id, "open a plan")
     form = PlanForm(request.POST or None)
@@ -466,7 +466,7 @@ def _agencies() -> list[tuple[str, str]]:
     return list(Agency.objects.filter(active=True).order_by("name").values_list("pk", "name"))
 
 
-@require_cap(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
+@cap_required(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
 def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
     view = cases.get_plan(request.user, plan_id)
     return render(
@@ -481,7 +481,7 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def action_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     view = cases.get_plan(request.user, plan_id)
     user: Any = request.user
@@ -509,7 +509,7 @@ def action_new(request: HttpRequest, plan_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def action_update(request: HttpRequest, action_id: str) -> HttpResponse:
     action = PlanAction.objects.filter(pk=action_id).select_related("plan").first()
     if action is None:
@@ -542,7 +542,7 @@ def action_update(request: HttpRequest, action_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def plan_review(request: HttpRequest, plan_id: str) -> HttpResponse:
     view = cases.get_plan(request.user, plan_id)
     form = PlanReviewForm(request.POST or None)
@@ -565,7 +565,7 @@ def plan_review(request: HttpRequest, plan_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def plan_close(request: HttpRequest, plan_id: str) -> HttpResponse:
     view = cases.get_plan(request.user, plan_id)
     form = ReasonForm(request.POST or None)
@@ -586,7 +586,7 @@ def plan_close(request: HttpRequest, plan_id: str) -> HttpResponse:
 # --- placements ----------------------------------------------------------------------------------
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def placement_new(request: HttpRequest, person_id: str) -> HttpResponse:
     child = _child(request, person_id, "record a placement")
     form = PlacementForm(request.POST or None, initial={"placing_authority": cases.local_authority()})
@@ -612,7 +612,7 @@ def placement_new(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "web/cases/placement_new.html", {"form": form, "child": child})
 
 
-@require_cap(Cap.MANAGE_CASE)
+@cap_required(Cap.MANAGE_CASE)
 def placement_end(request: HttpRequest, placement_id: str) -> HttpResponse:
     placement = Placement.objects.filter(pk=placement_id).first()
     if placement is None:
@@ -661,7 +661,7 @@ def self_referral_chart() -> Any:
     )
 
 
-@require_cap(Cap.INVESTIGATE, Cap.VIEW_ALL_PEOPLE)
+@cap_required(Cap.INVESTIGATE, Cap.VIEW_ALL_PEOPLE)
 def investigations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -674,7 +674,7 @@ def investigations(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.INVESTIGATE)
+@cap_required(Cap.INVESTIGATE)
 def investigation_new(request: HttpRequest) -> HttpResponse:
     form = InvestigationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -695,7 +695,7 @@ def investigation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/cases/investigation_new.html", {"form": form})
 
 
-@require_cap(Cap.INVESTIGATE, Cap.VIEW_ALL_PEOPLE)
+@cap_required(Cap.INVESTIGATE, Cap.VIEW_ALL_PEOPLE)
 def investigation_detail(request: HttpRequest, investigation_id: str) -> HttpResponse:
     view = cases.get_investigation(request.user, investigation_id)
     return render(
@@ -709,7 +709,7 @@ def investigation_detail(request: HttpRequest, investigation_id: str) -> HttpRes
     )
 
 
-@require_cap(Cap.INVESTIGATE)
+@cap_required(Cap.INVESTIGATE)
 def investigation_link(request: HttpRequest, investigation_id: str) -> HttpResponse:
     view = cases.get_investigation(request.user, investigation_id)
     form = LinkPersonForm(request.POST or None, initial={"role": request.GET.get("role", "")})
@@ -733,7 +733,7 @@ def investigation_link(request: HttpRequest, investigation_id: str) -> HttpRespo
     )
 
 
-@require_cap(Cap.INVESTIGATE)
+@cap_required(Cap.INVESTIGATE)
 def suspect_status(request: HttpRequest, investigation_id: str) -> HttpResponse:
     view = cases.get_investigation(request.user, investigation_id)
     suspects = [(s.link.person_id, str(s.link.person)) for s in view.suspects]
@@ -765,7 +765,7 @@ def suspect_status(request: HttpRequest, investigation_id: str) -> HttpResponse:
     )
 
 
-@require_cap(Cap.INVESTIGATE)
+@cap_required(Cap.INVESTIGATE)
 def self_referral_new(request: HttpRequest, investigation_id: str) -> HttpResponse:
     """Record a victim coming forward to this investigation. They may not be known yet."""
     view = cases.get_investigation(request.user, investigation_id)

@@ -1,7 +1,7 @@
 """Analysts' pages: ranked alerts with their evidence and status, the network view, the link review
 queue with a match-weight waterfall per pair, and a person's linkage.
 
-Views parse input, check the role (``require_cap``) and need to know (``sightline.access.selectors``),
+Views parse input, check the role (``cap_required``) and need to know (``sightline.access.selectors``),
 and call the intelligence and linkage services and selectors. Every page that shows people ledgers
 it: a person opened in full through ``require_person_access``, people named in a list as one
 ``read_list`` entry naming them all.
@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from sightline.access import selectors as access
-from sightline.access.decorators import require_cap
+from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
@@ -203,7 +203,7 @@ class LinkDecisionForm(forms.Form):
 # --- alerts --------------------------------------------------------------------------------------
 
 
-@require_cap(Cap.VIEW_INTELLIGENCE)
+@cap_required(Cap.VIEW_INTELLIGENCE)
 def alerts(request: HttpRequest) -> HttpResponse:
     """Alerts raised by the latest analysis, highest score first, filtered by kind and status."""
     form = AlertFilterForm(request.GET or None)
@@ -271,7 +271,7 @@ def _subject(request: HttpRequest, alert: Alert) -> dict[str, Any]:
     return {"label": alert.subject_label}
 
 
-@require_cap(Cap.VIEW_INTELLIGENCE)
+@cap_required(Cap.VIEW_INTELLIGENCE)
 def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert: why it was raised, the records and events behind it, its status and history.
     People who may manage alerts change the status here (dismissing needs a reason)."""
@@ -322,7 +322,7 @@ def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
 # --- networks ------------------------------------------------------------------------------------
 
 
-@require_cap(Cap.VIEW_INTELLIGENCE)
+@cap_required(Cap.VIEW_INTELLIGENCE)
 def networks(request: HttpRequest) -> HttpResponse:
     """Groups found by the latest analysis, highest score first."""
     return render(request, "web/intelligence/networks.html", {"networks": list(intel.active_networks())})
@@ -384,7 +384,7 @@ def _member_type_label(member_type: str, role: str) -> str:
     return dict(MEMBER_TYPES).get(member_type, member_type).removesuffix("s")
 
 
-@require_cap(Cap.VIEW_INTELLIGENCE)
+@cap_required(Cap.VIEW_INTELLIGENCE)
 def network(request: HttpRequest, network_id: str) -> HttpResponse:
     """A group as a graph (cytoscape.js, drawn by ``sightline/network.js`` from a JSON data block)
     and as tables, filtered by group, time and kind."""
@@ -620,7 +620,7 @@ def _open_records(request: HttpRequest, records: Iterable[SourceRecord], purpose
             record_action(_actor(request), "read", SourceRecord.ledger_type(), r.pk, reason=purpose)
 
 
-@require_cap(Cap.MERGE_PEOPLE)
+@cap_required(Cap.MERGE_PEOPLE)
 def link_reviews(request: HttpRequest) -> HttpResponse:
     """Pairs of records linkage was unsure about, the most uncertain first."""
     status = request.GET.get("status", LinkReview.Status.OPEN)
@@ -653,7 +653,7 @@ def _side_by_side(left: SourceRecord, right: SourceRecord) -> list[dict[str, Any
     return out
 
 
-@require_cap(Cap.MERGE_PEOPLE)
+@cap_required(Cap.MERGE_PEOPLE)
 def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
     """Both records side by side, the match-weight waterfall, and the decision: the same person or
     not. The decision is ledgered and every later ``sightline link`` honours it."""
@@ -705,7 +705,7 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
 # --- a person's linkage --------------------------------------------------------------------------
 
 
-@require_cap(*VIEW_PEOPLE)
+@cap_required(*VIEW_PEOPLE)
 def person_linkage(request: HttpRequest, person_id: str) -> HttpResponse:
     """Which agency records were joined into this person, and why: a waterfall for each link that
     joins them, the records no scored link joins, and the human decisions about them."""

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from sightline.access.decorators import require_cap
+from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap
 from sightline.access.services import actor_for
 from sightline.ledger import merkle
@@ -60,7 +60,7 @@ class EntryFilterForm(forms.Form):
         return data
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def entries(request: HttpRequest) -> HttpResponse:
     form = EntryFilterForm(request.GET or None)
     filters = sel.EntryFilter()
@@ -95,7 +95,7 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def entry(request: HttpRequest, index: int) -> HttpResponse:
     e = _get_entry(index)
     raw = bytes(e.canonical)
@@ -135,7 +135,7 @@ def entry(request: HttpRequest, index: int) -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def entry_raw(request: HttpRequest, index: int) -> HttpResponse:
     e = _get_entry(index)
     record_action(_me(request), "download_ledger_entry", ENTRY_TYPE, str(index))
@@ -144,7 +144,7 @@ def entry_raw(request: HttpRequest, index: int) -> HttpResponse:
     return response
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def verify_ledger(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
@@ -170,7 +170,7 @@ def verify_ledger(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def checkpoints(request: HttpRequest) -> HttpResponse:
     record_action(_me(request), "read_checkpoints", LEDGER_TYPE, "checkpoints")
     return render(
@@ -180,7 +180,7 @@ def checkpoints(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def checkpoint_note(request: HttpRequest, checkpoint_id: int) -> HttpResponse:
     cp = sel.get_checkpoint(checkpoint_id)
     if cp is None:
@@ -242,7 +242,7 @@ class EvidencePackForm(forms.Form):
         return data
 
 
-@require_cap(Cap.VIEW_LEDGER)
+@cap_required(Cap.VIEW_LEDGER)
 def evidence_pack(request: HttpRequest) -> HttpResponse:
     initial = (
         {"subject": "person", "person_id": request.GET.get("person", "")} if request.GET.get("person") else {}

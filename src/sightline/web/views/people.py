@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sightline.access import selectors as access
-from sightline.access.decorators import require_cap
+from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases import screening as tool
@@ -53,7 +53,7 @@ def _caps(user: Any) -> dict[str, bool]:
 # --- search --------------------------------------------------------------------------------------
 
 
-@require_cap(*VIEW_PEOPLE)
+@cap_required(*VIEW_PEOPLE)
 def person_search(request: HttpRequest) -> HttpResponse:
     """Find a person by name, nickname, date of birth, postcode or identifier, tolerating misspellings.
 
@@ -95,7 +95,7 @@ def score_chart(screenings: list[cases.ScreeningView], chart_id: str = "screenin
     )
 
 
-@require_cap(*VIEW_PEOPLE)
+@cap_required(*VIEW_PEOPLE)
 def person(request: HttpRequest, person_id: str) -> HttpResponse:
     """The child's record: summary, tasks, concerns, screenings and score chart, plans, episodes,
     placements, investigations, linked people, agency records, and the latest chronology."""
@@ -118,7 +118,7 @@ def person(request: HttpRequest, person_id: str) -> HttpResponse:
     )
 
 
-@require_cap(*VIEW_PEOPLE)
+@cap_required(*VIEW_PEOPLE)
 def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
     """The child's whole chronology across agencies, newest first, filtered by agency and kind.
     Printable: the print stylesheet leaves out the navigation and the filters."""
@@ -150,7 +150,7 @@ def _entry_belongs_to(person_id: str, entry: Entry) -> bool:
     return (entry.object_type, entry.object_id) in objects
 
 
-@require_cap(*VIEW_PEOPLE)
+@cap_required(*VIEW_PEOPLE)
 def ledger_entry(request: HttpRequest, person_id: str, index: int) -> HttpResponse:
     """One ledger entry behind a line of the child's chronology: who recorded what, when, exactly as
     hashed into the ledger. Only entries about this child's record are shown here."""
@@ -194,7 +194,7 @@ def _me(request: HttpRequest) -> Any:
     return actor_for(request.user)  # type: ignore[arg-type]
 
 
-@require_cap(Cap.MANAGE_CASE, Cap.MERGE_PEOPLE)
+@cap_required(Cap.MANAGE_CASE, Cap.MERGE_PEOPLE)
 def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="correct details").person
     initial = {f: getattr(row, f) or "" for f in PersonEditForm.FIELDS} | {"version": row.version}
@@ -217,7 +217,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "web/people/person_edit.html", {"form": form, "child": row})
 
 
-@require_cap(Cap.MERGE_PEOPLE)
+@cap_required(Cap.MERGE_PEOPLE)
 def person_merge(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="merge").person
     form = MergeForm(request.POST or None)
@@ -234,7 +234,7 @@ def person_merge(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "web/people/person_merge.html", {"form": form, "child": row})
 
 
-@require_cap(Cap.MERGE_PEOPLE)
+@cap_required(Cap.MERGE_PEOPLE)
 def person_unmerge(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="unmerge").person
     if row.status != row.Status.MERGED:

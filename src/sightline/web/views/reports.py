@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sightline.access.decorators import require_cap
+from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap
 from sightline.access.services import actor_for
 from sightline.accountability import indicators as ind
@@ -79,7 +79,7 @@ def _resource_charts(report: board.BoardReport) -> list[Any]:
     return charts
 
 
-@require_cap(Cap.VIEW_AGGREGATE)
+@cap_required(Cap.VIEW_AGGREGATE)
 def board_report(request: HttpRequest) -> HttpResponse:
     report = board.board_report()
     record_action(
@@ -110,7 +110,7 @@ def board_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_cap(Cap.VIEW_AGGREGATE)
+@cap_required(Cap.VIEW_AGGREGATE)
 def board_report_pdf(request: HttpRequest) -> HttpResponse:
     report = board.board_report()
     data = render_pdf(report, area=_area())

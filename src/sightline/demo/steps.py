@@ -1,13 +1,22 @@
-"""The data steps of ``sightline demo``: generate a town, import it, link, analyse (in that order)."""
+"""The data steps of ``sightline demo``: generate a town, import it, link, analyse, load the plan."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
+
+from sightline.accountability.models import Recommendation
+from sightline.accountability.services import do_import_sample_plan
+from sightline.core.progress import Bar
+from sightline.extracts import services
+from sightline.intelligence.services import do_analyse
+from sightline.ledger.services import SYSTEM
+from sightline.people.linkage_service import do_link
+from sightline.synthetic import generate_town
 
 
 def town_dir(children: int, seed: int) -> Path:
@@ -15,14 +24,12 @@ def town_dir(children: int, seed: int) -> Path:
 
 
 def step_generate(args: argparse.Namespace) -> None:
-    from sightline.synthetic import generate_town
-    from sightline.synthetic.commands import StageBars
 
     out = town_dir(args.children, args.seed)
     if (out / "truth" / "summary.json").exists():
         print(f"      using the town already in {out}")
         return
-    bars = StageBars(True)
+    bars = Bar.stages("town", True)
     try:
         summary = generate_town(out, args.children, args.seed, bars)
     finally:
@@ -34,12 +41,10 @@ def step_generate(args: argparse.Namespace) -> None:
 
 
 def step_import(args: argparse.Namespace) -> None:
-    from sightline.extracts import services
-    from sightline.extracts.progress import TqdmProgress
 
     folders = sorted(p for p in (town_dir(args.children, args.seed) / "extracts").iterdir() if p.is_dir())
     for folder in folders:
-        progress = TqdmProgress(folder.name, enabled=True)
+        progress = Bar(folder.name, enabled=True)
         result = services.do_import_extract(folder, progress=progress)
         progress.close()
         for problem in result.problems:
@@ -48,10 +53,8 @@ def step_import(args: argparse.Namespace) -> None:
 
 
 def step_link(args: argparse.Namespace) -> None:
-    from sightline.people.commands import FractionBar
-    from sightline.people.linkage_service import do_link
 
-    bar = FractionBar("link", True)
+    bar = Bar.fractions("link", True)
     try:
         summary, _ = do_link(progress=bar)
     finally:
@@ -60,10 +63,8 @@ def step_link(args: argparse.Namespace) -> None:
 
 
 def step_analyse(args: argparse.Namespace) -> None:
-    from sightline.intelligence.services import do_analyse
-    from sightline.people.commands import FractionBar
 
-    bar = FractionBar("analyse", True)
+    bar = Bar.fractions("analyse", True)
     try:
         summary, _ = do_analyse(progress=bar)
     finally:
@@ -72,9 +73,6 @@ def step_analyse(args: argparse.Namespace) -> None:
 
 
 def step_plan(args: argparse.Namespace) -> None:
-    from sightline.accountability.models import Recommendation
-    from sightline.accountability.services import do_import_sample_plan
-    from sightline.ledger.services import SYSTEM
 
     if Recommendation.objects.exists():
         print("      a response plan is already loaded")
@@ -86,20 +84,10 @@ def step_plan(args: argparse.Namespace) -> None:
     )
 
 
-def add_demo_steps() -> None:
-    """Append this project's data steps to ``sightline demo`` (once, however often parsers are built)."""
-    try:
-        from sightline.web.commands import DEMO_STEPS, DemoStep
-    except ImportError:  # the web app is not installed: no demo to add to
-        return
-    wanted: list[tuple[str, Any, int]] = [
-        ("Generating a synthetic town", step_generate, 10),
-        ("Importing its agency extracts", step_import, 20),
-        ("Linking records into people", step_link, 30),
-        ("Analysing the network and raising alerts", step_analyse, 40),
-        ("Loading the sample 2014 response plan", step_plan, 50),
-    ]
-    have = {s.name for s in DEMO_STEPS}
-    for name, run, order in wanted:
-        if name not in have:
-            DEMO_STEPS.append(DemoStep(name, run, order=order))
+STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
+    ("Generating a synthetic town", step_generate),
+    ("Importing its agency extracts", step_import),
+    ("Linking records into people", step_link),
+    ("Analysing the network and raising alerts", step_analyse),
+    ("Loading the sample 2014 response plan", step_plan),
+]
