@@ -122,11 +122,3 @@ class ChangeRoleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the role is changing"},
     )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter a reason"},
-    )

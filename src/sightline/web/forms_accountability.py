@@ -135,10 +135,6 @@ class NoteForm(forms.Form):
     note = _text("Note (optional)", rows=3)
 
 
-class ReasonForm(forms.Form):
-    reason = _text("Reason", required=True, rows=4, error_messages={"required": "Enter the reason"})
-
-
 class SignOffForm(forms.Form):
     decision = forms.ChoiceField(
         label="Is the action complete?",

@@ -1,7 +1,7 @@
 """Forms for the case-work pages. They parse and check what was typed (required, real dates, times);
 every rule about case work (deadlines, who may do what, what needs a reason) lives in
 ``sightline.cases.services``, whose ValidationErrors are put back on these fields by
-:func:`apply_service_errors`.
+``web.forms.apply_service_errors``.
 
 (A module beside ``web/forms.py`` rather than a ``web/forms/`` package: a package would hide that
 module's shared date field.)
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from sightline.cases import screening as tool
@@ -31,7 +28,6 @@ from sightline.cases.models import (
     TriageDecision,
     Urgency,
 )
-from sightline.ledger.services import StaleVersionError
 from sightline.web.forms import GovukDateField
 
 OTHER_ROWS = 3
@@ -80,45 +76,6 @@ def combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
     if day is None:
         return None
     return timezone.make_aware(dt.datetime.combine(day, time or dt.time(0, 0)))
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] if message else message
-
-
-def apply_service_errors(
-    form: forms.Form, exc: ValidationError, aliases: Mapping[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form's fields: each service field name (or its alias
-    here) that the form has gets its message; anything else goes to the top of the error summary."""
-    aliases = aliases or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, _sentence(message))
-        return
-    for name, messages in exc.message_dict.items():
-        target = aliases.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, _sentence(message))
-
-
-def submit_service(
-    form: forms.Form,
-    call: Callable[[], Any],
-    aliases: Mapping[str, str] | None = None,
-    *,
-    stale_message: str,
-) -> tuple[bool, Any]:
-    """Run a service call for a valid form in one transaction. On a ValidationError or a stale
-    version, put the problem on the form and report failure; the form is re-shown with what was typed."""
-    try:
-        with transaction.atomic():
-            return True, call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc, aliases)
-    except StaleVersionError:
-        form.add_error(None, stale_message)
-    return False, None
 
 
 def _radio(**kwargs: Any) -> forms.ChoiceField:
@@ -625,7 +582,3 @@ class SelfReferralForm(forms.Form):
         help_text="Leave blank if they are not known yet. They are still counted.",
     )
     summary = _text("Summary (optional)", rows=4)
-
-
-class ReasonForm(forms.Form):
-    reason = _text("Reason", required=True, rows=4, error_messages={"required": "Enter a reason"})

@@ -146,11 +146,3 @@ class MergeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why these records are the same person"},
     )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Why?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter a reason"},
-    )

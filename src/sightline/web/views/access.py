@@ -31,7 +31,6 @@ from sightline.access.forms import (
     ChangeRoleForm,
     NewUserForm,
     PersonIdForm,
-    ReasonForm,
     ReviewForm,
     SecondFactorForm,
     SignInForm,
@@ -40,6 +39,7 @@ from sightline.access.middleware import TIMED_OUT_KEY
 from sightline.access.models import User
 from sightline.access.permissions import Cap, Role, capabilities
 from sightline.ledger.services import record_action
+from sightline.web.forms import ReasonForm
 from sightline.web.navigation import person_url
 
 PENDING_KEY = "sign_in_pending"

@@ -30,6 +30,7 @@ from sightline.accountability.models import Action, ActionStatus, EngagementEven
 from sightline.accountability.planfile import PlanFileError
 from sightline.ledger.services import Actor, record_action
 from sightline.web.charts import Series, Threshold, bar_chart, line_chart
+from sightline.web.forms import ReasonForm, submit_service
 from sightline.web.forms_accountability import (
     ActionForm,
     ConcernResponseForm,
@@ -41,13 +42,11 @@ from sightline.web.forms_accountability import (
     NoteForm,
     PlanImportForm,
     ProtectedConcernForm,
-    ReasonForm,
     RecommendationForm,
     SignOffForm,
     StaffingForm,
     split_lines,
 )
-from sightline.web.forms_cases import submit_service
 
 VIEW = (Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF)
 MANAGE = Cap.MANAGE_RECOMMENDATIONS

@@ -33,6 +33,7 @@ from sightline.people import selectors as people
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
 from sightline.web.charts import Series, bar_chart
+from sightline.web.forms import ReasonForm, submit_service
 from sightline.web.forms_cases import (
     ActionUpdateForm,
     ChildDetailsForm,
@@ -48,12 +49,10 @@ from sightline.web.forms_cases import (
     PlanActionForm,
     PlanForm,
     PlanReviewForm,
-    ReasonForm,
     ScreeningForm,
     SelfReferralForm,
     SuspectStatusForm,
     TriageForm,
-    submit_service,
 )
 
 STALE = (
@@ -183,8 +182,7 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
 def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
     """Withdraw a concern raised in error. It stays on record, with the reason."""
     detail = cases.get_concern(request.user, concern_id)
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].label = "Why are you withdrawing this concern?"
+    form = ReasonForm(request.POST or None, label="Why are you withdrawing this concern?")
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         ok, _ = _submit(
@@ -568,8 +566,7 @@ def plan_review(request: HttpRequest, plan_id: str) -> HttpResponse:
 @cap_required(Cap.MANAGE_CASE)
 def plan_close(request: HttpRequest, plan_id: str) -> HttpResponse:
     view = cases.get_plan(request.user, plan_id)
-    form = ReasonForm(request.POST or None)
-    form.fields["reason"].label = "Why is the plan closing?"
+    form = ReasonForm(request.POST or None, label="Why is the plan closing?")
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         ok, _ = _submit(

@@ -29,8 +29,8 @@ from sightline.people import selectors as people
 from sightline.people import services as people_services
 from sightline.people.models import Person
 from sightline.web.charts import Series, Threshold, line_chart
-from sightline.web.forms_cases import apply_service_errors
-from sightline.web.forms_people import ChronologyFilterForm, MergeForm, PersonEditForm, ReasonForm, SearchForm
+from sightline.web.forms import ReasonForm, apply_service_errors
+from sightline.web.forms_people import ChronologyFilterForm, MergeForm, PersonEditForm, SearchForm
 
 VIEW_PEOPLE = (Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
 CHRONOLOGY_PREVIEW = 10
@@ -239,7 +239,7 @@ def person_unmerge(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="unmerge").person
     if row.status != row.Status.MERGED:
         raise Http404("This record is not merged")
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, label="Why?")
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         if _try(form, lambda: people_services.do_unmerge_person(row.id, actor=_me(request), reason=reason)):
