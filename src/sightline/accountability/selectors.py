@@ -40,7 +40,7 @@ from sightline.accountability.models import (
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate, record_action
 
-# The four statuses the issue names, in report order; "awaiting sign-off" counts as in progress.
+# The four statuses an action is reported in, in report order; "awaiting sign-off" counts as in progress.
 STATUSES = {
     "not_started": "Not started",
     "in_progress": "In progress",

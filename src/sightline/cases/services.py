@@ -1,6 +1,6 @@
 """Writes for case work. Each function checks the actor's capability, validates, and writes through the
 ledger's one write path in one transaction. Nothing is deleted: closing, ending and correcting are new
-versions, with a reason where the brief asks for one.
+versions, with a reason where a change must be explained.
 
 Need to know on a particular child is checked by the caller (web view or API endpoint) with
 ``sightline.access.selectors.require_person_access`` before calling in. Writing about a child makes the

@@ -1,4 +1,4 @@
-"""``sightline analyse`` (see shared/interfaces.md)."""
+"""``sightline analyse`` (see docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``sightline link`` (see shared/interfaces.md)."""
+"""``sightline link`` (see docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exports: links, alerts and networks exactly as shared/interfaces.md says, a person's chronology as
+"""Exports: links, alerts and networks exactly as docs/cli.md says, a person's chronology as
 XLSX, and a network as an i2 Analyst's Notebook link CSV. Every export is ledgered (``export``),
 with the number of rows and the SHA-256 of the file written.
 """

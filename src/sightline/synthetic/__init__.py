@@ -2,7 +2,7 @@
 
     generate_town(Path("var/town"), children=5000, seed=1)
 
-writes `OUT/extracts/<agency>-<extracted_on>/` (extract-format.md) and `OUT/truth/`. The same seed gives
+writes `OUT/extracts/<agency>-<extracted_on>/` (docs/extract-format.md) and `OUT/truth/`. The same seed gives
 byte-identical output. Pure Python: no Django, nothing printed; progress goes through the callback as
 `progress(stage, done, total)`. See docs/synthetic-town.md.
 """

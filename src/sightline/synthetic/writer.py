@@ -1,4 +1,4 @@
-"""Writes each agency's extract (extract-format.md) and the ground truth under OUT/truth/."""
+"""Writes each agency's extract (docs/extract-format.md) and the ground truth under OUT/truth/."""
 
 from __future__ import annotations
 
