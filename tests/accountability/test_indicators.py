@@ -167,7 +167,7 @@ def _set_status(monkeypatch: pytest.MonkeyPatch, alert: Alert, status: str, when
     # The status history's times are the ledger's: set the clock the service and the ledger read.
     monkeypatch.setattr(timezone, "now", lambda: when)
     reason = "not a concern" if status == "dismissed" else ""
-    do_set_alert_status(alert.id, status, actor=SYSTEM, reason=reason)
+    do_set_alert_status(SYSTEM, alert_id=alert.id, status=status, reason=reason)
     monkeypatch.undo()
 
 

@@ -8,28 +8,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
+from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
+from sightline.intelligence.models import Alert, Network, NetworkMember, Place
+from sightline.intelligence.services import AlertStatusError, do_set_alert_status, load_inputs
+from sightline.ledger.models import Entry, TreeHead
+from sightline.ledger.services import Actor, integrate
+from sightline.people.models import SourceRecord
+from sightline.synthetic import generate_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
     out = tmp_path_factory.mktemp("town")
     generate_town(out, 80, 11)
     return out
 
 
 def snapshot() -> dict[str, Any]:
-    from django.apps import apps
-
-    from sightline.ledger.models import TreeHead
-    from sightline.ledger.services import integrate
-
     integrate()
     head = TreeHead.objects.get(id=1)
     return {
@@ -41,8 +42,6 @@ def snapshot() -> dict[str, Any]:
 
 @pytest.fixture
 def analysed(town: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    from sightline.access.services import ensure_standard_agencies
-
     ensure_standard_agencies()
     assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
     assert main(["analyse"]) == 0
@@ -51,9 +50,6 @@ def analysed(town: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def test_analyse_stores_ranked_alerts_networks_places(analysed: Path, tmp_path: Path) -> None:
-    from sightline.intelligence.models import Alert, Network, NetworkMember, Place
-    from sightline.intelligence.services import load_inputs
-
     alerts = list(Alert.objects.order_by("-score", "id"))
     assert alerts and {a.status for a in alerts} == {"new"}
     kinds = {a.kind for a in alerts}
@@ -95,29 +91,24 @@ def test_rerun_over_the_same_data_writes_nothing(analysed: Path) -> None:
 
 
 def _actor(role: str) -> Any:
-    from sightline.ledger.services import Actor
-
     return Actor(user=f"a-{role}", agency="police", role=role)
 
 
 def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
-    from sightline.intelligence.models import Alert
-    from sightline.intelligence.services import AlertStatusError, do_set_alert_status
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import integrate
-
     alert = Alert.objects.order_by("-score").first()
     assert alert is not None
     with pytest.raises(PermissionDenied):
-        do_set_alert_status(alert.pk, "under_review", actor=_actor("practitioner"))
+        do_set_alert_status(_actor("practitioner"), alert_id=alert.pk, status="under_review")
     with pytest.raises(AlertStatusError, match="needs a reason"):
-        do_set_alert_status(alert.pk, "dismissed", actor=_actor("analyst"))
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="dismissed")
     with pytest.raises(AlertStatusError, match="not an alert status"):
-        do_set_alert_status(alert.pk, "closed", actor=_actor("analyst"))
-    do_set_alert_status(alert.pk, "under_review", actor=_actor("analyst"), reason="looking")
-    do_set_alert_status(alert.pk, "actioned", actor=_actor("cse_coordinator"), reason="strategy meeting held")
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="closed")
+    do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="under_review", reason="looking")
+    do_set_alert_status(
+        _actor("cse_coordinator"), alert_id=alert.pk, status="actioned", reason="strategy meeting held"
+    )
     with pytest.raises(AlertStatusError, match="cannot become new"):
-        do_set_alert_status(alert.pk, "new", actor=_actor("analyst"))
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="new")
     alert.refresh_from_db()
     assert alert.status == "actioned" and alert.status_by == "a-cse_coordinator" and alert.version == 3
     integrate()
@@ -132,13 +123,11 @@ def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
 def test_dismissed_alert_stays_dismissed_until_something_new_appears(
     analysed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sightline.intelligence.models import Alert
-    from sightline.intelligence.services import do_set_alert_status
-    from sightline.people.models import SourceRecord
-
     alert = Alert.objects.filter(kind="child_at_risk").order_by("-score").first()
     assert alert is not None
-    do_set_alert_status(alert.pk, "dismissed", actor=_actor("analyst"), reason="known, plan in place")
+    do_set_alert_status(
+        _actor("analyst"), alert_id=alert.pk, status="dismissed", reason="known, plan in place"
+    )
     assert main(["analyse"]) == 0
     alert.refresh_from_db()
     assert alert.status == "dismissed"

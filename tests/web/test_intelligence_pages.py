@@ -4,7 +4,6 @@ match-weight waterfalls on real linkage output from a small generated town."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
@@ -13,24 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
 from sightline.access.permissions import MATRIX, Cap, Role
+from sightline.access.services import do_create_api_token, ensure_standard_agencies
 from sightline.cli import main
-from sightline.intelligence.models import Alert, Network, NetworkMember
+from sightline.intelligence.models import Network
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.linkage import FieldWeight
 from sightline.people.linkage_service import PairExplanation, explain_pairs, joining_links, review_queue
-from sightline.people.models import (
-    Extract,
-    LinkDecision,
-    LinkReview,
-    Person,
-    SourceEvent,
-    SourceRecord,
-)
+from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
+from sightline.synthetic import generate_town
+from sightline.web.views.intelligence.waterfall import waterfall
+
+from .intelligence_data import build_handmade
 
 pytestmark = pytest.mark.django_db
 
@@ -58,192 +56,9 @@ def entries(action: str, **filters: Any) -> list[dict[str, Any]]:
     ]
 
 
-# --- hand-built data -----------------------------------------------------------------------------
-
-_n = {"i": 0}
-
-
-def _extract(agency: str) -> Extract:
-    _n["i"] += 1
-    return do_create(
-        Extract(
-            agency_id=agency,
-            source_name=f"{agency}-{_n['i']}",
-            digest=f"{_n['i']:064d}",
-            extracted_on=dt.date(2014, 7, 1),
-            imported_at=timezone.now(),
-            manifest={"agency": agency},
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _record(agency: str, rid: str, person: Person, row: int, **data: str) -> SourceRecord:
-    return do_create(
-        SourceRecord(
-            agency_id=agency,
-            record_id=rid,
-            extract=_extract(agency),
-            row_number=row,
-            data={"record_id": rid, **data},
-            person=person,
-            given_name=data.get("given_name", ""),
-            family_name=data.get("family_name", ""),
-            date_of_birth=data.get("date_of_birth", ""),
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _event(record: SourceRecord, eid: str, kind: str, when: dt.date, row: int) -> SourceEvent:
-    return do_create(
-        SourceEvent(
-            agency_id=record.agency_id,
-            event_id=eid,
-            extract=record.extract,
-            row_number=row,
-            record=record,
-            kind=kind,
-            occurred_on=when,
-            data={"event_id": eid, "kind": kind, "occurred_on": when.isoformat()},
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _alert(kind: str, subject: str, label: str, score: float, **extra: Any) -> Alert:
-    return do_create(
-        Alert(
-            id=f"A-{kind[:6]}-{subject[-6:]}",
-            kind=kind,
-            subject_id=subject,
-            subject_label=label,
-            score=score,
-            first_raised_at=timezone.now(),
-            **extra,
-        ),
-        actor=SYSTEM,
-    )
-
-
 @pytest.fixture
-def handmade(make_user: Callable[..., Any]) -> dict[str, Any]:
-    """A child known to police and social care, an adult known only to social care, the events
-    linking them to each other, a place and a phone; their alerts and their group."""
-    make_user("analyst", "police")  # creates the standard agencies
-    child = do_create(Person(kind="child", given_name="Kayleigh", family_name="Brookes"), actor=SYSTEM)
-    adult = do_create(Person(kind="adult", given_name="Darren", family_name="Hollis"), actor=SYSTEM)
-    pol = _record("police", "POL-1", child, 5, given_name="Kayleigh", family_name="Brookes")
-    sc1 = _record("social_care", "SC-1", child, 7, given_name="Kayleigh", family_name="Brooks")
-    sc2 = _record("social_care", "SC-2", adult, 9, given_name="Darren", family_name="Hollis")
-    e1 = _event(pol, "E1", "missing", dt.date(2013, 5, 2), 3)
-    e2 = _event(sc1, "CSE1", "strategy_meeting", dt.date(2013, 8, 1), 4)
-    child_alert = _alert(
-        "child_at_risk",
-        child.id,
-        "Kayleigh Brookes",
-        20.5,
-        reasons="Child aged 14; no agency has flagged this child. Missing 1 time [police:E1]. "
-        "At place 'star kebab' with other children [social_care:CSE1].",
-        record_keys=["police:POL-1", "social_care:SC-1", "police:GONE-9"],
-        event_keys=["police:E1", "social_care:CSE1"],
-    )
-    adult_alert = _alert(
-        "adult_of_concern",
-        adult.id,
-        "Darren Hollis",
-        15.0,
-        status="under_review",
-        reasons="Adult linked to 1 child [police:E1].",
-        record_keys=["social_care:SC-2"],
-        event_keys=["police:E1"],
-    )
-    place_alert = _alert(
-        "place_of_concern",
-        "PL-STAR",
-        "star kebab",
-        5.0,
-        reasons="Place where 1 child has been recorded [social_care:CSE1].",
-        event_keys=["social_care:CSE1"],
-    )
-    dismissed = _alert(
-        "vehicle_of_concern",
-        "VH-OLD",
-        "YX09 ABC",
-        30.0,
-        status="dismissed",
-        status_reason="a taxi",
-        reasons="Vehicle seen with 1 child.",
-    )
-    net = do_create(
-        Network(
-            id="N-TEST",
-            label="Group around Darren Hollis",
-            size=4,
-            children=1,
-            adults=1,
-            score=40.0,
-            links=[
-                {
-                    "source": child.id,
-                    "target": adult.id,
-                    "type": "contact",
-                    "weight": 2.0,
-                    "concerning": True,
-                    "kinds": ["missing"],
-                    "agencies": ["police"],
-                    "events": ["police:E1"],
-                    "first_seen": "2013-05-02",
-                    "last_seen": "2013-05-02",
-                },
-                {
-                    "source": child.id,
-                    "target": "PL-STAR",
-                    "type": "place",
-                    "weight": 1.0,
-                    "concerning": False,
-                    "kinds": ["strategy_meeting"],
-                    "agencies": ["social_care"],
-                    "events": ["social_care:CSE1"],
-                    "first_seen": "2013-08-01",
-                    "last_seen": "2013-08-01",
-                },
-                {
-                    "source": adult.id,
-                    "target": "07700900123",
-                    "type": "phone",
-                    "weight": 0.5,
-                    "concerning": False,
-                    "kinds": [],
-                    "agencies": [],
-                    "events": [],
-                    "first_seen": None,
-                    "last_seen": None,
-                },
-            ],
-        ),
-        actor=SYSTEM,
-    )
-    for mtype, mid, label, role in [
-        ("person", child.id, "Kayleigh Brookes", "child"),
-        ("person", adult.id, "Darren Hollis", "adult"),
-        ("place", "PL-STAR", "star kebab", ""),
-        ("phone", "07700900123", "07700900123", ""),
-    ]:
-        do_create(
-            NetworkMember(network=net, member_type=mtype, member_id=mid, label=label, role=role), actor=SYSTEM
-        )
-    return {
-        "child": child,
-        "adult": adult,
-        "records": (pol, sc1, sc2),
-        "events": (e1, e2),
-        "child_alert": child_alert,
-        "adult_alert": adult_alert,
-        "place_alert": place_alert,
-        "dismissed": dismissed,
-        "network": net,
-    }
+def handmade(db: None) -> dict[str, Any]:
+    return build_handmade()
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -472,8 +287,6 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
     out = tmp_path_factory.mktemp("town")
     generate_town(out, 60, 4)
     return out
@@ -487,8 +300,6 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def linked_town(town: Path, model_cache: Path, settings: Any, capsys: pytest.CaptureFixture[str]) -> Path:
     """The town imported, linked and analysed (the trained model is shared by this module's tests)."""
-    from sightline.access.services import ensure_standard_agencies
-
     cached = model_cache / "model.json"
     if cached.exists():
         (settings.HOME / "linkage").mkdir(parents=True, exist_ok=True)
@@ -564,8 +375,6 @@ def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
 def test_person_linkage_page_explains_each_join(
     linked_town: Path, make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
-    from django.db.models import Count
-
     person = (
         Person.objects.filter(status="active")
         .annotate(n=Count("records"))
@@ -602,8 +411,6 @@ def test_person_linkage_page_explains_each_join(
 
 
 def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
-    from sightline.web.views.intelligence import waterfall
-
     fields = (
         FieldWeight("prior", "Chance two records are the same person", -7.5),
         FieldWeight("given_name", "Nickname or variant (e.g. Jess / Jessica)", 4.0, "jess", "jessica"),
@@ -622,8 +429,6 @@ def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
 
 
 def _token(make_user: Callable[..., Any], role: str, agency: str = "police") -> dict[str, str]:
-    from sightline.access.services import do_create_api_token
-
     _row, token = do_create_api_token(make_user(role, agency), name="test", actor=SYSTEM)
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
@@ -646,7 +451,9 @@ def test_api_alerts_status_networks_and_decisions(
     assert rows["police:GONE-9"]["row"] is None
     url = f"/api/intelligence/alerts/{alert.id}/status"
     refused = client.post(url, {"status": "dismissed"}, content_type="application/json", **auth)
-    assert refused.status_code == 422 and "needs a reason" in refused.json()["detail"]
+    assert refused.status_code == 422 and refused.json()["errors"] == [
+        {"detail": "dismissing an alert needs a reason", "pointer": "#/reason"}
+    ]
     ok = client.post(
         url, {"status": "dismissed", "reason": "known to the team"}, content_type="application/json", **auth
     )

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from sightline.core.errors import NotFound
+from sightline.intelligence.selectors import OPEN_STATUSES, network_by_id, network_members, ranked_alerts
 from sightline.ledger.services import SYSTEM, Actor, record_action
+from sightline.people.models import Person, SourceEvent, SourceRecord
 
 LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
 ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
@@ -64,8 +71,6 @@ def _probability(value: float | None) -> str:
 
 def export_links(out: str | Path, *, actor: Actor = SYSTEM) -> int:
     """One row per imported person record. A record not yet linked is its own person (its record id)."""
-    from sightline.people.models import SourceRecord
-
     qs = SourceRecord.objects.order_by("agency_id", "record_id").values_list(
         "agency_id", "record_id", "person_id", "match_probability", "id"
     )
@@ -83,9 +88,7 @@ def _score(value: float) -> str:
 
 
 def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: bool = False) -> int:
-    from sightline.intelligence.selectors import ranked_alerts
-
-    qs = ranked_alerts(include_dismissed=include_dismissed).values_list(
+    qs = ranked_alerts(statuses=() if include_dismissed else OPEN_STATUSES).values_list(
         "id", "subject_id", "kind", "score", "reasons"
     )
     n = _write_csv(
@@ -96,8 +99,6 @@ def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: 
 
 
 def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
-    from sightline.intelligence.selectors import network_members
-
     qs = network_members().values_list("network_id", "member_type", "member_id", "role")
     n = _write_csv(out, NETWORK_COLUMNS, qs.iterator(chunk_size=5000))
     _ledger(actor, "networks", "intelligence.network", "*", out, n)
@@ -106,8 +107,6 @@ def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
 
 def _person_records(person: str) -> tuple[str, list[Any]]:
     """The person id and every source record linked to them (or to people merged into them)."""
-    from sightline.people.models import Person, SourceRecord
-
     if ":" in person and not Person.objects.filter(pk=person).exists():
         agency, _, rid = person.partition(":")
         rec = SourceRecord.objects.filter(agency_id=agency, record_id=rid).first()
@@ -132,12 +131,6 @@ def _person_records(person: str) -> tuple[str, list[Any]]:
 
 def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, reason: str = "") -> int:
     """Every event about the person, across every agency, newest first, as an XLSX workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from sightline.people.models import SourceEvent
-
     person_id, records = _person_records(person)
     by_pk = {r.pk: r for r in records}
     events = (
@@ -192,11 +185,10 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
 
 def export_i2(network_id: str, out: str | Path, *, actor: Actor = SYSTEM) -> int:
     """A network's links for i2 Analyst's Notebook: one row per pair of linked members."""
-    from sightline.intelligence.selectors import get_network
-
-    network = get_network(network_id)
-    if network is None:
-        raise ExportError(f"no network {network_id!r}")
+    try:
+        network = network_by_id(network_id)
+    except NotFound as exc:
+        raise ExportError(str(exc)) from None
     members = {m.member_id: m for m in network.members.filter(active=True)}
 
     def entity(mid: str) -> list[str]:
