@@ -236,7 +236,7 @@ class RescreenOut(Schema):
     triggers: list[RescreenTriggerOut]
 
     @staticmethod
-    def resolve_due(obj: Any) -> bool:
+    def resolve_due(_obj: Any) -> bool:
         return True  # a RescreenDue exists only when a re-screen is due
 
     @classmethod

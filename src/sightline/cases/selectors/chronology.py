@@ -203,14 +203,13 @@ def _return_interview(ri: ReturnInterview) -> list[_Draft]:
 def _placement(pl: Placement) -> list[_Draft]:
     area = "in area" if pl.in_area else "out of area"
     title = f"Placement started: {pl.get_placement_type_display()}, {area}"
-    lines = [
-        _on(pl, pl.started_on, "placement", pl.agency_id, title, f"Placing authority: {pl.placing_authority}")
-    ]
+    authority = f"Placing authority: {pl.placing_authority}"
+    lines = [_on(pl, pl.started_on, "placement", pl.agency_id, title, authority)]
     if pl.ended_on:
-        ended = "Placement ended"
-        lines.append(
-            _on(pl, pl.ended_on, "placement", pl.agency_id, ended, pl.end_reason, field_set="ended_on")
+        end = _on(
+            pl, pl.ended_on, "placement", pl.agency_id, "Placement ended", pl.end_reason, field_set="ended_on"
         )
+        lines.append(end)
     return lines
 
 
@@ -236,7 +235,7 @@ def _self_referral(sr: SelfReferral) -> list[_Draft]:
     return [_on(sr, sr.received_on, "self_referral", sr.agency_id, title, sr.summary)]
 
 
-# Which lines each case-work row gives, and the related rows its formatter reads.
+# Which lines each kind of case-work row gives.
 CASE_LINES: dict[type[Any], Callable[[Any], list[_Draft]]] = {
     Concern: _concern,
     ConcernPerson: _named_in_concern,
@@ -251,6 +250,7 @@ CASE_LINES: dict[type[Any], Callable[[Any], list[_Draft]]] = {
     SuspectStatus: _suspect_status,
     SelfReferral: _self_referral,
 }
+# The related row each formatter reads, fetched with the rows.
 _READS: dict[type[Any], str] = {
     ConcernPerson: "concern",
     PlanReview: "plan",
