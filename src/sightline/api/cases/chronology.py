@@ -5,7 +5,12 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from sightline.api.auth import current_user
-from sightline.api.cases.schemas import CaseTaskOut, CaseTaskParams, ChronologyEntryOut, ChronologyParams
+from sightline.api.cases.schemas.chronology import (
+    CaseTaskOut,
+    CaseTaskParams,
+    ChronologyEntryOut,
+    ChronologyParams,
+)
 from sightline.api.core import Pagination, paginate
 from sightline.api.people import Id
 from sightline.cases import selectors

@@ -6,7 +6,7 @@ from ninja import Query, Router, Status
 
 from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
-from sightline.api.cases.schemas import (
+from sightline.api.cases.schemas.concerns import (
     ConcernDetailOut,
     ConcernIn,
     ConcernOut,

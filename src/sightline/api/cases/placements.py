@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from sightline.api.auth import current_actor, current_user
-from sightline.api.cases.schemas import PlacementEndIn, PlacementIn, PlacementOut
+from sightline.api.cases.schemas.placements import PlacementEndIn, PlacementIn, PlacementOut
 from sightline.api.core import Pagination, paginate
 from sightline.api.people import Id
 from sightline.cases import selectors, services

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from sightline.api.auth import current_actor, current_user
-from sightline.api.cases.schemas import (
+from sightline.api.cases.schemas.plans import (
     CasePlanIn,
     CasePlanOut,
     PlanActionIn,

@@ -6,7 +6,7 @@ from ninja import Router, Status
 
 from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
-from sightline.api.cases.schemas import IndicatorSetOut, RescreenOut, ScreeningIn, ScreeningOut
+from sightline.api.cases.schemas.screenings import IndicatorSetOut, RescreenOut, ScreeningIn, ScreeningOut
 from sightline.api.core import Pagination, paginate
 from sightline.api.people import Id
 from sightline.cases import screening as tool
