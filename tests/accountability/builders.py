@@ -43,7 +43,7 @@ def concern(person: Person, raised: dt.datetime, urgency: str = "standard") -> A
 def triage(concern_obj: Any, decided: dt.datetime, decision: str = "screening") -> Any:
     reason = "checked, no concern" if decision == "no_further_action" else ""
     return cases.do_triage_concern(
-        concern_obj.id, actor=SYSTEM, decision=decision, reason=reason, now=decided
+        concern_id=concern_obj.id, actor=SYSTEM, decision=decision, reason=reason, now=decided
     )
 
 

@@ -61,7 +61,7 @@ def token(make_user: Callable[..., Any]) -> str:
     ep = services.do_record_missing_episode(
         actor=actor, person_id=child.id, category="M", started_at=now - dt.timedelta(days=2)
     )
-    services.do_end_missing_episode(ep.id, actor=actor, ended_at=now - dt.timedelta(days=1))
+    services.do_end_missing_episode(episode_id=ep.id, actor=actor, ended_at=now - dt.timedelta(days=1))
     services.do_create_plan(actor=actor, person_id=child.id, title="Plan", review_due_on=dt.date.today())
     _row, secret = do_create_api_token(user, name="schemathesis", actor=SYSTEM)
     return secret

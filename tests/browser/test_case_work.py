@@ -343,7 +343,7 @@ def test_remaining_case_pages_pass_axe(
         actor=me, person_id=child.id, title="Safety plan", review_due_on=timezone.localdate()
     )
     action = services.do_add_plan_action(
-        plan.id, actor=me, description="Visit", owner_agency="mash", due_on=timezone.localdate()
+        plan_id=plan.id, actor=me, description="Visit", owner_agency="mash", due_on=timezone.localdate()
     )
     episode = services.do_record_missing_episode(
         actor=me,
@@ -353,7 +353,7 @@ def test_remaining_case_pages_pass_axe(
         ended_at=timezone.now() - dt.timedelta(days=2),
     )
     interview = services.do_offer_return_interview(
-        episode.id, actor=me, offered_at=timezone.now() - dt.timedelta(days=1)
+        episode_id=episode.id, actor=me, offered_at=timezone.now() - dt.timedelta(days=1)
     )
     page.set_default_timeout(SLOW_MACHINE_MS)
     login(page, coord)

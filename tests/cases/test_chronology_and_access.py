@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from sightline.access.services import actor_for, do_break_glass
 from sightline.cases import selectors, services
 from sightline.ledger.models import Entry
-from sightline.ledger.services import integrate
+from sightline.ledger.services import integrate, latest_versions
 
 from .factories import aware, child, event, record
 
@@ -40,7 +41,7 @@ def story(police_officer: Any, social_worker: Any, coordinator: Any) -> dict[str
         now=aware(2024, 3, 1, 16),
     )
     services.do_triage_concern(
-        concern.id, actor=actor_for(coordinator), decision="screening", now=aware(2024, 3, 2, 9)
+        concern_id=concern.id, actor=actor_for(coordinator), decision="screening", now=aware(2024, 3, 2, 9)
     )
     ep = services.do_record_missing_episode(
         actor=actor_for(social_worker),
@@ -50,7 +51,7 @@ def story(police_officer: Any, social_worker: Any, coordinator: Any) -> dict[str
         now=NOW,
     )
     services.do_end_missing_episode(
-        ep.id, actor=actor_for(social_worker), ended_at=aware(2024, 5, 2, 8), now=NOW
+        episode_id=ep.id, actor=actor_for(social_worker), ended_at=aware(2024, 5, 2, 8), now=NOW
     )
     return {"kid": kid, "concern": concern, "episode": ep, "events": (ev_old, ev_new)}
 
@@ -169,10 +170,6 @@ def test_dashboard_lists_hide_children_outside_access(
 
 def test_case_tables_match_the_ledger(story: dict[str, Any], coordinator: Any) -> None:
     """What `ledger verify` checks, for the case-work tables: each row is its latest ledger version."""
-    from django.apps import apps
-
-    from sightline.ledger.services import latest_versions
-
     services.do_complete_screening(
         actor=actor_for(coordinator), person_id=story["kid"].id, answers={"V01": {}}
     )

@@ -12,6 +12,7 @@ from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.services import SYSTEM, do_update
 from sightline.people.models import Person
+from sightline.people.services import do_merge_people
 
 from .factories import aware, child, event, record
 
@@ -195,8 +196,6 @@ def test_add_months_clamps_to_month_end() -> None:
 
 
 def test_screening_a_merged_child_lands_on_the_survivor(coordinator: Any) -> None:
-    from sightline.people.services import do_merge_people
-
     a, b = child(), child(given_name="Jess")
     do_merge_people(b.id, a.id, actor=actor_for(coordinator), reason="same child")
     s = screen(coordinator, b.id)
