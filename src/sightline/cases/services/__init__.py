@@ -1,7 +1,7 @@
 """Writes for case work. Each function takes the actor first and everything else by keyword, with the
 objects it acts on given by id. It checks the actor's capability, validates (``checks``), and writes
 through the ledger's one write path in one transaction. Nothing is deleted: closing, ending and
-correcting are new versions, with a reason where the brief asks for one.
+correcting are new versions, with a reason where a change must be explained.
 
 Need to know on a particular child is checked by the caller (web view or API endpoint) with
 ``sightline.cases.selectors.require_child_access`` before calling in. Writing about a child makes the
