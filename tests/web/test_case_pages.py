@@ -153,9 +153,11 @@ def test_outsider_gets_403_with_break_glass_and_the_refusal_is_ledgered(
     ]:
         assert client.get(url).status_code == 403, url
 
-    from sightline.access.services import do_break_glass
+    from sightline.people.services import do_break_glass
 
-    do_break_glass(teacher, child.id, "Child disclosed at school today and may be at risk tonight")
+    do_break_glass(
+        teacher, person_id=child.id, reason="Child disclosed at school today and may be at risk tonight"
+    )
     response = client.get(f"/people/{child.id}")
     assert response.status_code == 200
     reads = entries(action="read", object_id=child.id, actor_user="teacher")

@@ -2,7 +2,7 @@
 elements, the link review queue with match weights, and link decisions.
 
 Endpoints parse input and call the same checks, services and selectors as the web pages
-(``sightline.intelligence``, ``sightline.people.linkage_service``, ``sightline.access.selectors``);
+(``sightline.intelligence``, ``sightline.people.linkage``, ``sightline.people.need_to_know``);
 what they show of people is ledgered the same way.
 """
 
@@ -16,7 +16,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StringConstraints
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
 from sightline.api.core import Pagination, paginate
@@ -25,8 +24,12 @@ from sightline.intelligence import selectors as intel
 from sightline.intelligence.models import Alert
 from sightline.intelligence.services import AlertStatusError, do_set_alert_status
 from sightline.ledger.services import record_action
-from sightline.people import linkage_service as linkage
+from sightline.people import need_to_know as access
 from sightline.people import selectors as people
+from sightline.people.linkage import reviews
+from sightline.people.linkage.decisions import do_decide_link
+from sightline.people.linkage.explain import explain_pairs
+from sightline.people.linkage.records import records_by_key
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 
 router = Router(tags=["intelligence"])
@@ -407,7 +410,7 @@ def network_graph(request: HttpRequest, params: Query[GraphParams], network_id: 
 def list_link_reviews(request: HttpRequest, params: Query[ReviewParams]) -> QuerySet[LinkReview]:
     """The most uncertain pairs first (probability nearest a half)."""
     require(request, Cap.MERGE_PEOPLE)
-    return linkage.review_queue(params.status)
+    return reviews.review_queue(params.status)
 
 
 def _record_out(r: SourceRecord) -> RecordOut:
@@ -437,15 +440,15 @@ def _open_records(request: HttpRequest, records: Iterable[SourceRecord], purpose
 )
 def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDetailOut:
     require(request, Cap.MERGE_PEOPLE)
-    review = linkage.get_link_review(review_id)
+    review = reviews.get_link_review(review_id)
     if review is None:
         raise Http404("No such link review")
-    records = linkage.records_by_key([review.record_key_l, review.record_key_r])
+    records = records_by_key([review.record_key_l, review.record_key_r])
     left, right = records.get(review.record_key_l), records.get(review.record_key_r)
     if left is None or right is None:
         raise Http404("A record of this pair is no longer held")
     _open_records(request, [left, right], f"link review {review.id}")
-    explained = linkage.explain_pairs([(left.key, right.key)]).get((review.record_key_l, review.record_key_r))
+    explained = explain_pairs([(left.key, right.key)]).get((review.record_key_l, review.record_key_r))
     return LinkReviewDetailOut(
         review=LinkReviewOut.from_orm(review),
         left=_record_out(left),
@@ -471,7 +474,7 @@ def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDe
 )
 def decide_link(request: HttpRequest, payload: LinkDecisionIn) -> Status[LinkDecisionOut]:
     require(request, Cap.MERGE_PEOPLE)
-    records = linkage.records_by_key([payload.record_key_l, payload.record_key_r])
+    records = records_by_key([payload.record_key_l, payload.record_key_r])
     missing = [k for k in (payload.record_key_l, payload.record_key_r) if k not in records]
     if missing:
         raise HttpError(422, f"no record {missing[0]!r} (give agency:record_id)")
@@ -479,11 +482,11 @@ def decide_link(request: HttpRequest, payload: LinkDecisionIn) -> Status[LinkDec
         raise HttpError(422, "a record is always the same person as itself")
     _open_records(request, records.values(), "link decision")
     try:
-        decision: LinkDecision = linkage.do_decide_link(
-            payload.record_key_l,
-            payload.record_key_r,
+        decision: LinkDecision = do_decide_link(
+            current_actor(request),
+            key_a=payload.record_key_l,
+            key_b=payload.record_key_r,
             same_person=payload.same_person,
-            actor=current_actor(request),
             reason=payload.reason,
         )
     except ValueError as exc:

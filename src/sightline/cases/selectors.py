@@ -28,7 +28,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from sightline.access import selectors as access
 from sightline.access.models import Agency
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
@@ -52,6 +51,7 @@ from sightline.cases.models import (
 from sightline.cases.services import RETURN_INTERVIEW_HOURS
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate, record_action
+from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceEvent, SourceRecord
 from sightline.people.selectors import PersonRecord, person_group_ids, person_record, resolve_person_id
 

@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sightline.access import selectors as access
 from sightline.access.decorators import cap_required
 from sightline.access.models import Agency
 from sightline.access.permissions import Cap, can
@@ -29,6 +28,7 @@ from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Concern, Placement, PlanAction, ReturnInterview
 from sightline.ledger.services import Actor
+from sightline.people import need_to_know as access
 from sightline.people import selectors as people
 from sightline.people.models import Person
 from sightline.people.services import do_create_person

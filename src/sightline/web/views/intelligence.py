@@ -25,7 +25,6 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from sightline.access import selectors as access
 from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
@@ -33,8 +32,12 @@ from sightline.intelligence import selectors as intel
 from sightline.intelligence.models import Alert
 from sightline.intelligence.services import STATUS_TRANSITIONS, AlertStatusError, do_set_alert_status
 from sightline.ledger.services import Actor, StaleVersionError, record_action
-from sightline.people import linkage_service as linkage
+from sightline.people import need_to_know as access
 from sightline.people import selectors as people
+from sightline.people.linkage.decisions import do_decide_link
+from sightline.people.linkage.explain import PairExplanation, comparison_titles, explain_pairs, joining_links
+from sightline.people.linkage.records import records_by_key
+from sightline.people.linkage.reviews import get_link_review, link_decisions_for, review_queue
 from sightline.people.models import LinkReview, Person, SourceRecord
 from sightline.web.charts import nice_ticks
 from sightline.web.forms import GovukDateField
@@ -488,10 +491,10 @@ def _t(
     )
 
 
-def waterfall(explanation: linkage.PairExplanation, chart_id: str) -> Waterfall:
+def waterfall(explanation: PairExplanation, chart_id: str) -> Waterfall:
     """A horizontal waterfall: from the prior, each field moves the match weight up or down, ending
     at the pair's match weight. Bars carry their signed value as text, so colour is not the only cue."""
-    titles = linkage.comparison_titles()
+    titles = comparison_titles()
     rows: list[WaterfallRow] = []
     running = 0.0
     for f in explanation.fields:
@@ -626,13 +629,13 @@ def link_reviews(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", LinkReview.Status.OPEN)
     if status not in LinkReview.Status.values:
         status = LinkReview.Status.OPEN
-    page = Paginator(linkage.review_queue(status), REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    records = linkage.records_by_key([k for r in page for k in (r.record_key_l, r.record_key_r)])
+    page = Paginator(review_queue(status), REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    records = records_by_key([k for r in page for k in (r.record_key_l, r.record_key_r)])
     _ledger_list(request, "link reviews", [r.person_id for r in records.values()])
     rows = [
         {"review": r, "left": records.get(r.record_key_l), "right": records.get(r.record_key_r)} for r in page
     ]
-    counts = {s: linkage.review_queue(s).count() for s in LinkReview.Status.values}
+    counts = {s: review_queue(s).count() for s in LinkReview.Status.values}
     tabs = [
         {"value": s.value, "label": s.label, "count": counts[s.value], "current": s.value == status}
         for s in LinkReview.Status
@@ -657,10 +660,10 @@ def _side_by_side(left: SourceRecord, right: SourceRecord) -> list[dict[str, Any
 def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
     """Both records side by side, the match-weight waterfall, and the decision: the same person or
     not. The decision is ledgered and every later ``sightline link`` honours it."""
-    review = linkage.get_link_review(review_id)
+    review = get_link_review(review_id)
     if review is None:
         raise Http404("No such link review")
-    records = linkage.records_by_key([review.record_key_l, review.record_key_r])
+    records = records_by_key([review.record_key_l, review.record_key_r])
     left, right = records.get(review.record_key_l), records.get(review.record_key_r)
     if left is None or right is None:
         raise Http404("A record of this pair is no longer held")
@@ -669,11 +672,11 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         same = form.cleaned_data["same_person"] == "yes"
         try:
-            linkage.do_decide_link(
-                left.key,
-                right.key,
+            do_decide_link(
+                _actor(request),
+                key_a=left.key,
+                key_b=right.key,
                 same_person=same,
-                actor=_actor(request),
                 reason=form.cleaned_data["reason"],
             )
         except ValueError as exc:
@@ -685,9 +688,7 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
                 f"Recorded: {left.key} and {right.key} are {verdict}. The next linkage run will follow this.",
             )
             return redirect("web:link_reviews")
-    explanation = linkage.explain_pairs([(left.key, right.key)]).get(
-        (review.record_key_l, review.record_key_r)
-    )
+    explanation = explain_pairs([(left.key, right.key)]).get((review.record_key_l, review.record_key_r))
     return render(
         request,
         "web/intelligence/link_review.html",
@@ -714,7 +715,7 @@ def person_linkage(request: HttpRequest, person_id: str) -> HttpResponse:
         return redirect("web:person_linkage", person_id=root)
     record = people.get_person(request.user, root, purpose="see how records were linked")
     keys = [r.key for r in record.records]
-    links, unjoined = linkage.joining_links(keys)
+    links, unjoined = joining_links(keys)
     by_key = {r.key: r for r in record.records}
     charts = [
         {
@@ -732,7 +733,7 @@ def person_linkage(request: HttpRequest, person_id: str) -> HttpResponse:
             "records": record.records,
             "links": charts,
             "unjoined": [by_key[k] for k in unjoined if k in by_key],
-            "decisions": list(linkage.link_decisions_for(keys)),
+            "decisions": list(link_decisions_for(keys)),
             "explained": bool(links) or not record.records or len(record.records) == 1,
             "can_review": can(request.user.role, Cap.MERGE_PEOPLE),  # type: ignore[union-attr]
         },
