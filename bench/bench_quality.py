@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     from sightline.extracts.services import do_import_extract
     from sightline.intelligence.services import do_analyse, load_inputs
     from sightline.people.linkage.evaluate import pairwise_scores
-    from sightline.people.linkage_service import do_link
+    from sightline.people.linkage.run import do_link
     from sightline.people.models import SourceRecord
     from sightline.synthetic import generate_town
 

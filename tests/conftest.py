@@ -92,7 +92,7 @@ def make_user(db: None) -> Callable[..., object]:
             demo_account=demo_account,
         )
         if totp:
-            do_enrol_totp(user, actor=SYSTEM, confirmed=True)
+            do_enrol_totp(SYSTEM, username=user.username, confirmed=True)
         return user
 
     return _make

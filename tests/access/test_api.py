@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sightline.access import services
+from sightline.access import selectors, services
+from sightline.access.models import ApiToken
 from sightline.ledger.services import SYSTEM, record_action
+from sightline.people.services import do_break_glass
 
 from .conftest import entries
 
@@ -25,7 +27,7 @@ def token_for(make_user: Callable[..., Any]) -> Callable[..., tuple[Any, dict[st
         role: str = "analyst", agency: str = "police", username: str | None = None
     ) -> tuple[Any, dict[str, str]]:
         user = make_user(role, agency, username=username, totp=False)
-        _, token = services.do_create_api_token(user, name="test system", actor=SYSTEM)
+        _, token = services.do_create_api_token(SYSTEM, username=user.username, name="test system")
         return user, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
     return _token
@@ -47,14 +49,12 @@ def test_token_authenticates_as_its_owner(client: Client, token_for: Callable[..
 
 
 def test_missing_unknown_and_revoked_tokens_get_401(client: Client, token_for: Callable[..., Any]) -> None:
-    from sightline.access.models import ApiToken
-
     _problem(client.get("/api/access/me"), 401)
     response = client.get("/api/access/me", HTTP_AUTHORIZATION="Bearer sl_not-a-real-token")
     _problem(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
     _, auth = token_for()
-    services.do_revoke_api_token(ApiToken.objects.get(), actor=SYSTEM, reason="retired")
+    services.do_revoke_api_token(SYSTEM, token_id=ApiToken.objects.get().id, reason="retired")
     _problem(client.get("/api/access/me", **auth), 401)
     # A POST with a bad token and no session is a 401, not a CSRF failure.
     _problem(client.post("/api/access/break-glass", {}, content_type="application/json", **auth), 401)
@@ -128,6 +128,8 @@ def test_break_glass_through_the_api_is_the_same_service(
     decision = client.get(f"/api/access/people/{child.id}/access", **auth).json()
     assert decision == decision | {"allowed": True, "basis": "break_glass"}
     assert entries(action="break_glass")[0].actor_user == "sw"
+    nobody = {"person_id": "P-NOSUCHPERSON", "reason": "Missing since last night; need address"}
+    _problem(client.post("/api/access/break-glass", nobody, content_type="application/json", **auth), 404)
 
 
 def test_not_found_is_a_404_problem(client: Client, token_for: Callable[..., Any]) -> None:
@@ -147,8 +149,6 @@ def test_not_found_is_a_404_problem(client: Client, token_for: Callable[..., Any
 def test_server_errors_are_a_500_problem(
     client: Client, token_for: Callable[..., Any], monkeypatch: Any
 ) -> None:
-    from sightline.access import selectors
-
     def broken(user: Any) -> Any:
         raise RuntimeError("database on fire")
 
@@ -206,7 +206,7 @@ def test_reviewing_through_the_api(
     client: Client, token_for: Callable[..., Any], make_user: Callable[..., Any], person: Callable[..., Any]
 ) -> None:
     pc = make_user("practitioner", "police")
-    grant = services.do_break_glass(pc, person("health").id, "Missing since last night; need address")
+    grant = do_break_glass(pc, person_id=person("health").id, reason="Missing since last night; need address")
     _, auth = token_for("independent_reviewer", "independent_review", username="rev")
     url = f"/api/access/break-glass/{grant.id}/review"
     queue = client.get("/api/access/break-glass", **auth).json()

@@ -9,9 +9,16 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sightline.access.permissions import MATRIX, Role, needs_second_factor
-from sightline.access.services import DEMO_SECOND_FACTOR, current_totp_code
+from sightline.access.permissions import MATRIX, PERSONAL_DATA_CAPS, Cap, Role, needs_second_factor
+from sightline.access.services import (
+    DEMO_SECOND_FACTOR,
+    current_totp_code,
+    do_deactivate_user,
+    do_unlock_user,
+)
+from sightline.ledger.services import SYSTEM
 
 from .conftest import TEST_PASSWORD, entries, entry_data
 
@@ -22,7 +29,6 @@ CODE = "/sign-in/security-code"
 
 
 def _device(user: Any) -> Any:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.get(user=user)
 
@@ -91,7 +97,6 @@ def test_every_role_that_needs_it_is_asked_for_a_code(
 
 
 def test_the_matrix_says_who_needs_a_second_factor() -> None:
-    from sightline.access.permissions import PERSONAL_DATA_CAPS, Cap
 
     for role, caps in MATRIX.items():
         if caps & PERSONAL_DATA_CAPS or Cap.MANAGE_ACCOUNTS in caps:
@@ -181,11 +186,9 @@ def test_a_code_cannot_be_used_twice(client: Client, make_user: Callable[..., An
 
 
 def test_inactive_accounts_cannot_sign_in(client: Client, make_user: Callable[..., Any]) -> None:
-    from sightline.access.services import do_deactivate_user
-    from sightline.ledger.services import SYSTEM
 
     user = make_user(username="left")
-    do_deactivate_user(user, actor=SYSTEM, reason="left the agency")
+    do_deactivate_user(SYSTEM, username=user.username, reason="left the agency")
     response = _password(client, "left")
     assert response.status_code == 200 and b"Enter a correct username and password" in response.content
 
@@ -248,14 +251,12 @@ def test_wrong_security_codes_count_towards_lockout(
 def test_unlock_clears_the_lockout(
     client: Client, make_user: Callable[..., Any], three_strikes: None
 ) -> None:
-    from sightline.access.services import do_unlock_user
-    from sightline.ledger.services import SYSTEM
 
     user = make_user(username="target")
     for _ in range(3):
         _password(client, "target", "guess guess guess")
     assert _password(client, "target").status_code == 429
-    do_unlock_user(user, actor=SYSTEM, reason="called the service desk")
+    do_unlock_user(SYSTEM, username=user.username, reason="called the service desk")
     assert _password(client, "target")["Location"] == CODE
     assert len(entries(action="unlock", object_id="target")) == 1
 

@@ -46,7 +46,7 @@ def api_for(make_user: Callable[..., Any]) -> Callable[..., Api]:
 
     def _make(role: str = "cse_coordinator", agency: str = "mash", username: str | None = None) -> Api:
         user = make_user(role, agency, username=username)
-        _row, token = do_create_api_token(user, name="test system", actor=SYSTEM)
+        _row, token = do_create_api_token(SYSTEM, username=user.username, name="test system")
         api = Api(token)
         api.user = user  # type: ignore[attr-defined]
         return api

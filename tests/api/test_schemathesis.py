@@ -63,7 +63,7 @@ def token(make_user: Callable[..., Any]) -> str:
     )
     services.do_end_missing_episode(episode_id=ep.id, actor=actor, ended_at=now - dt.timedelta(days=1))
     services.do_create_plan(actor=actor, person_id=child.id, title="Plan", review_due_on=dt.date.today())
-    _row, secret = do_create_api_token(user, name="schemathesis", actor=SYSTEM)
+    _row, secret = do_create_api_token(SYSTEM, username=user.username, name="schemathesis")
     return secret
 
 

@@ -11,10 +11,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from sightline.access.services import actor_for, do_break_glass
+from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate, latest_versions
+from sightline.people.services import do_break_glass
 
 from .factories import aware, child, event, record
 
@@ -136,7 +137,7 @@ def test_outside_practitioner_is_refused_without_break_glass_and_every_read_is_l
         with pytest.raises(PermissionDenied):
             call()
     assert reads(kid) == [("read_denied", "nurse")] * len(checked)
-    do_break_glass(outsider, kid, "Child attended A&E with injuries consistent with assault")
+    do_break_glass(outsider, person_id=kid, reason="Child attended A&E with injuries consistent with assault")
     for call in checked:
         call()
     assert reads(kid)[len(checked) :] == [("read", "nurse")] * len(checked)

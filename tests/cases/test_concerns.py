@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sightline.access.selectors import person_access
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.cases.models import Concern, ConcernPerson, TriageDecision
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.services import integrate
+from sightline.people.need_to_know import person_access
 
 from .factories import aware, child
 

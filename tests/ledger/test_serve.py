@@ -62,7 +62,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
     committed: None, make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
-    _row, token = do_create_api_token(user, name="serve test", actor=SYSTEM)
+    _row, token = do_create_api_token(SYSTEM, username=user.username, name="serve test")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(port)],

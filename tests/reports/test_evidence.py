@@ -175,7 +175,7 @@ def test_chosen_indexes_against_a_given_checkpoint(reviewer: Any, tmp_path: Path
 
 
 def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
-    from sightline.access.selectors import person_access_log
+    from sightline.people.need_to_know import person_history
 
     child = _child_with_history()
     pack = evidence.build_evidence_pack(actor=actor_for(reviewer), person_id=child.id, reason="Board inquiry")
@@ -186,7 +186,7 @@ def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
     assert data["sha256"] == hashlib.sha256(pack.data).hexdigest() == pack.sha256
     assert data["indexes"] == pack.indexes
     # ... and shows in the child's history of who saw what.
-    assert export.index in set(person_access_log(child.id).values_list("index", flat=True))
+    assert export.index in set(person_history(child.id).values_list("index", flat=True))
 
 
 def _alter_entry(index: int, old: bytes, new: bytes) -> None:

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sightline.access.services import actor_for, do_break_glass
+from sightline.access.services import actor_for
 from sightline.cases import services
 from sightline.cases.models import (
     Concern,
@@ -31,6 +31,7 @@ from sightline.cases.models import (
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.models import Extract, Person, SourceRecord
+from sightline.people.services import do_break_glass
 from sightline.web.charts import Series, Threshold, bar_chart, line_chart, nice_ticks
 from sightline.web.forms import STALE
 
@@ -155,7 +156,9 @@ def test_outsider_gets_403_with_break_glass_and_the_refusal_is_ledgered(
     ]:
         assert client.get(url).status_code == 403, url
 
-    do_break_glass(teacher, child.id, "Child disclosed at school today and may be at risk tonight")
+    do_break_glass(
+        teacher, person_id=child.id, reason="Child disclosed at school today and may be at risk tonight"
+    )
     response = client.get(f"/people/{child.id}")
     assert response.status_code == 200
     reads = entries(action="read", object_id=child.id, actor_user="teacher")

@@ -23,7 +23,8 @@ from sightline.intelligence.models import Network
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.linkage import FieldWeight
-from sightline.people.linkage_service import PairExplanation, explain_pairs, joining_links, review_queue
+from sightline.people.linkage.explain import PairExplanation, explain_pairs, joining_links
+from sightline.people.linkage.reviews import review_queue
 from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
 from sightline.synthetic import generate_town
 from sightline.web.views.intelligence.waterfall import waterfall
@@ -429,7 +430,7 @@ def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
 
 
 def _token(make_user: Callable[..., Any], role: str, agency: str = "police") -> dict[str, str]:
-    _row, token = do_create_api_token(make_user(role, agency), name="test", actor=SYSTEM)
+    _row, token = do_create_api_token(SYSTEM, username=make_user(role, agency).username, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

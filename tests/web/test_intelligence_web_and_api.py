@@ -52,7 +52,7 @@ class Surfaces:
     def __init__(self, user: Any, login: Callable[..., Any]) -> None:
         self.user = user
         self.web = login(Client(), user)
-        _row, token = do_create_api_token(user, name="test", actor=SYSTEM)
+        _row, token = do_create_api_token(SYSTEM, username=user.username, name="test")
         self.api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     def reads(self, call: Callable[[], Any]) -> tuple[Any, list[dict[str, Any]]]:

@@ -20,7 +20,7 @@ from sightline.api.people import TEXT_PATTERN, Date, Id, Reason
 from sightline.core.errors import NotFound
 from sightline.intelligence import selectors as intel
 from sightline.intelligence.services import do_set_alert_status
-from sightline.people import linkage_service as linkage
+from sightline.people.linkage.decisions import do_decide_link
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 
 router = Router(tags=["intelligence"])
@@ -375,14 +375,11 @@ def decide_link(request: HttpRequest, payload: LinkDecisionIn) -> Status[LinkDec
         )
     except NotFound as exc:  # a record named in the body, not in the path
         raise HttpError(422, str(exc)) from exc
-    try:
-        decision: LinkDecision = linkage.do_decide_link(
-            payload.record_key_l,
-            payload.record_key_r,
-            same_person=payload.same_person,
-            actor=current_actor(request),
-            reason=payload.reason,
-        )
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from exc
+    decision: LinkDecision = do_decide_link(
+        current_actor(request),
+        key_a=payload.record_key_l,
+        key_b=payload.record_key_r,
+        same_person=payload.same_person,
+        reason=payload.reason,
+    )
     return Status(201, LinkDecisionOut.from_orm(decision))

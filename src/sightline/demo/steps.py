@@ -15,7 +15,7 @@ from sightline.core.progress import Bar
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
-from sightline.people.linkage_service import do_link
+from sightline.people.linkage.run import do_link
 from sightline.synthetic import generate_town
 
 

@@ -61,10 +61,10 @@ def parse_indexes(text: str, *, most: int = MAX_ENTRIES) -> list[int]:
 
 def person_indexes(person_id: str) -> list[int]:
     """Every ledger entry about a person: reads, refusals, and changes to them and their records."""
-    from sightline.access.selectors import person_access_log
+    from sightline.people.need_to_know import person_history
 
     integrate()
-    return sorted(person_access_log(person_id).values_list("index", flat=True))
+    return sorted(person_history(person_id).values_list("index", flat=True))
 
 
 class ProofTree:

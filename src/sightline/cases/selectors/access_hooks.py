@@ -16,7 +16,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases.models import (
@@ -37,6 +36,7 @@ from sightline.cases.models import (
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
 from sightline.ledger.services import record_action
+from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
 from sightline.people.selectors import resolve_person_id
 

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap
 from sightline.cases.models import Investigation, InvestigationPerson, SelfReferral, SuspectStatus
 from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap, visible_ids
 from sightline.core.errors import NotFound
+from sightline.people import need_to_know as access
 from sightline.people.selectors import person_group_ids
 
 

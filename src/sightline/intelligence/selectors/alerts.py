@@ -19,7 +19,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.models import Alert, Network
@@ -31,6 +30,7 @@ from sightline.intelligence.selectors.evidence import (
     alert_history,
 )
 from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.people import need_to_know as access
 
 PERSON_KINDS = (Alert.Kind.CHILD_AT_RISK, Alert.Kind.ADULT_OF_CONCERN)
 # What an alert list shows unless asked otherwise: dismissed alerts are done with.

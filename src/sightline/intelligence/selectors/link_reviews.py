@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
 from sightline.ledger.services import Actor, record_action
-from sightline.people import linkage_service as linkage
+from sightline.people import need_to_know as access
+from sightline.people.linkage import explain, reviews
+from sightline.people.linkage.records import records_by_key
 from sightline.people.models import LinkReview, SourceRecord
 from sightline.people.selectors import resolve_person_id
 
@@ -64,7 +65,7 @@ def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> List
     actor = viewer_actor(user, Cap.MERGE_PEOPLE)
 
     def show(reviews: list[LinkReview]) -> list[LinkReviewRow]:
-        records = linkage.records_by_key([k for r in reviews for k in (r.record_key_l, r.record_key_r)])
+        records = records_by_key([k for r in reviews for k in (r.record_key_l, r.record_key_r)])
         visible = visible_among(user, [r.person_id for r in records.values()])
         ledger_shown(actor, "link reviews", visible)
         return [
@@ -74,13 +75,13 @@ def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> List
             for r in reviews
         ]
 
-    return Listing(linkage.review_queue(status).select_related("decision"), show)
+    return Listing(reviews.review_queue(status).select_related("decision"), show)
 
 
 def link_review_counts(user: Any) -> dict[str, int]:
     """How many reviews have each status. Names no one, so ledgers nothing."""
     viewer_actor(user, Cap.MERGE_PEOPLE)
-    return {s: linkage.review_queue(s).count() for s in LinkReview.Status.values}
+    return {s: reviews.review_queue(s).count() for s in LinkReview.Status.values}
 
 
 def _open(user: Any, actor: Actor, records: Iterable[SourceRecord], purpose: str) -> None:
@@ -96,7 +97,7 @@ def open_records(user: Any, keys: Iterable[str], *, purpose: str) -> dict[str, S
     ledgered). Raises NotFound, before opening any, when a key names no record held."""
     actor = viewer_actor(user, Cap.MERGE_PEOPLE)
     wanted = list(dict.fromkeys(keys))
-    records = linkage.records_by_key(wanted)
+    records = records_by_key(wanted)
     missing = [k for k in wanted if k not in records]
     if missing:
         raise NotFound(f"no record {missing[0]!r} (give agency:record_id)")
@@ -108,7 +109,7 @@ def link_review(user: Any, review_id: str) -> LinkReviewPair:
     """A review with both its records opened for the viewer (purpose ``link review <id>``). Raises
     NotFound (no such review, or a record of it no longer held) or NeedToKnowDenied."""
     viewer_actor(user, Cap.MERGE_PEOPLE)
-    review = linkage.get_link_review(review_id)
+    review = reviews.get_link_review(review_id)
     if review is None:
         raise NotFound("No such link review")
     try:
@@ -120,8 +121,8 @@ def link_review(user: Any, review_id: str) -> LinkReviewPair:
     return LinkReviewPair(review, records[review.record_key_l], records[review.record_key_r])
 
 
-def pair_weights(pair: LinkReviewPair) -> linkage.PairExplanation | None:
+def pair_weights(pair: LinkReviewPair) -> explain.PairExplanation | None:
     """How each field moved the pair's match weight (None when linkage has not run here). Reads only
     what :func:`link_review` already opened."""
     key = (pair.review.record_key_l, pair.review.record_key_r)
-    return linkage.explain_pairs([(pair.left.key, pair.right.key)]).get(key)
+    return explain.explain_pairs([(pair.left.key, pair.right.key)]).get(key)

@@ -9,10 +9,10 @@ from typing import Any, Generic, TypeVar, overload
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from sightline.access import selectors as access
 from sightline.access.permissions import require_cap
 from sightline.access.services import actor_for
 from sightline.ledger.services import Actor, record_action
+from sightline.people import need_to_know as access
 
 T = TypeVar("T")
 U = TypeVar("U")

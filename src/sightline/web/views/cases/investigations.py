@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from sightline.access import selectors as access
 from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap
 from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Investigation
+from sightline.people import need_to_know as access
 from sightline.people import selectors as people
 from sightline.people.models import Person
 from sightline.web.charts import Series, bar_chart

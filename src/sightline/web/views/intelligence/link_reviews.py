@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from sightline.access.decorators import signed_in
 from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
 from sightline.ledger.services import Actor
-from sightline.people import linkage_service as linkage
+from sightline.people.linkage import decisions
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 from sightline.web.forms import STALE, submit_service
 from sightline.web.views.intelligence.forms import LinkDecisionForm
@@ -69,12 +68,9 @@ def _side_by_side(left: SourceRecord, right: SourceRecord) -> list[dict[str, Any
 
 
 def _decide(actor: Actor, pair: intel.LinkReviewPair, *, same: bool, reason: str) -> LinkDecision:
-    try:
-        return linkage.do_decide_link(
-            pair.left.key, pair.right.key, same_person=same, actor=actor, reason=reason
-        )
-    except ValueError as exc:  # the linkage service states its rules as ValueError
-        raise ValidationError(str(exc)) from exc
+    return decisions.do_decide_link(
+        actor, key_a=pair.left.key, key_b=pair.right.key, same_person=same, reason=reason
+    )
 
 
 @signed_in

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 
 from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap, can
-from sightline.people import linkage_service as linkage
 from sightline.people import selectors as people
+from sightline.people.linkage import explain, reviews
 from sightline.web.views.intelligence.waterfall import waterfall
 
 VIEW_PEOPLE = (Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
@@ -23,7 +23,7 @@ def person_linkage(request: HttpRequest, person_id: str) -> HttpResponse:
         return redirect("web:person_linkage", person_id=root)
     record = people.get_person(request.user, root, purpose="see how records were linked")
     keys = [r.key for r in record.records]
-    links, unjoined = linkage.joining_links(keys)
+    links, unjoined = explain.joining_links(keys)
     by_key = {r.key: r for r in record.records}
     charts = [
         {
@@ -41,7 +41,7 @@ def person_linkage(request: HttpRequest, person_id: str) -> HttpResponse:
             "records": record.records,
             "links": charts,
             "unjoined": [by_key[k] for k in unjoined if k in by_key],
-            "decisions": list(linkage.link_decisions_for(keys)),
+            "decisions": list(reviews.link_decisions_for(keys)),
             "explained": bool(links) or not record.records or len(record.records) == 1,
             "can_review": can(request.user.role, Cap.MERGE_PEOPLE),  # type: ignore[union-attr]
         },

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sightline.people import linkage_service as linkage
+from sightline.people.linkage import explain
 from sightline.web.charts import nice_ticks
 
 WF_WIDTH = 680
@@ -72,10 +72,10 @@ def _t(
     )
 
 
-def waterfall(explanation: linkage.PairExplanation, chart_id: str) -> Waterfall:
+def waterfall(explanation: explain.PairExplanation, chart_id: str) -> Waterfall:
     """A horizontal waterfall: from the prior, each field moves the match weight up or down, ending
     at the pair's match weight. Bars carry their signed value as text, so colour is not the only cue."""
-    titles = linkage.comparison_titles()
+    titles = explain.comparison_titles()
     rows: list[WaterfallRow] = []
     running = 0.0
     for f in explanation.fields:

@@ -1,24 +1,34 @@
-"""`sightline link` against the database: people from records, stable ids, human decisions honoured."""
+"""`sightline link` against the database: people from records, stable ids, human decisions honoured,
+and the explanations the review pages show."""
 
 from __future__ import annotations
 
 import csv
 import json
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
+from sightline.ledger.models import Entry
+from sightline.ledger.selectors import verify
+from sightline.ledger.services import Actor, integrate
+from sightline.people.linkage.decisions import do_decide_link
+from sightline.people.linkage.explain import explain_pairs, joining_links
+from sightline.people.linkage.state import stored_pairs_among
+from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
+from sightline.synthetic import generate_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
     out = tmp_path_factory.mktemp("town")
     generate_town(out, 60, 4)
     return out
@@ -33,8 +43,6 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def linked(
     town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> Path:
-    from sightline.access.services import ensure_standard_agencies
-
     settings.HOME = tmp_path / "home"  # the linkage state and model of this test only
     cached = model_cache / "model.json"
     if cached.exists():  # training is the slow part; every test may share one trained model
@@ -50,23 +58,16 @@ def linked(
 
 
 def ledger_size() -> int:
-    from sightline.ledger.services import integrate
-
     return integrate()
 
 
 def people_of() -> dict[str, str]:
-    from sightline.people.models import SourceRecord
-
     return {
         f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
     }
 
 
 def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -> None:
-    from sightline.ledger.selectors import verify
-    from sightline.people.models import Person, SourceRecord
-
     assert not SourceRecord.objects.filter(person__isnull=True).exists()
     people = Person.objects.filter(created_by="linkage", status="active")
     assert 0 < people.count() < SourceRecord.objects.count()  # records were joined
@@ -100,8 +101,6 @@ def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.Capture
 
 
 def _linked_pair() -> tuple[str, str]:
-    from collections import defaultdict
-
     groups: dict[str, list[str]] = defaultdict(list)
     for key, pid in sorted(people_of().items()):
         groups[pid].append(key)
@@ -112,19 +111,16 @@ def _linked_pair() -> tuple[str, str]:
 
 
 def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import Actor
-    from sightline.people.linkage_service import do_decide_link
-    from sightline.people.models import LinkDecision
-
     a, b = _linked_pair()
     keep = people_of()[a]
     with pytest.raises(PermissionDenied):
-        do_decide_link(a, b, same_person=False, actor=Actor("p", "police", "practitioner"))
+        do_decide_link(Actor("p", "police", "practitioner"), key_a=a, key_b=b, same_person=False)
     analyst = Actor("ana", "police", "analyst")
-    decision = do_decide_link(b, a, same_person=False, actor=analyst, reason="different mothers")
+    for key_a, key_b, field in [(a, a, "key_b"), (a, "police:NO-SUCH", "key_b"), ("nowhere:1", b, "key_a")]:
+        with pytest.raises(ValidationError) as refused:
+            do_decide_link(analyst, key_a=key_a, key_b=key_b, same_person=True)
+        assert field in refused.value.message_dict
+    decision = do_decide_link(analyst, key_a=b, key_b=a, same_person=False, reason="different mothers")
     assert (decision.record_key_l, decision.record_key_r) == tuple(sorted((a, b)))
     assert main(["link"]) == 0
     capsys.readouterr()
@@ -135,7 +131,7 @@ def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.
     assert main(["link", "--full"]) == 0
     assert people_of()[a] != people_of()[b]
     # a changed mind is a new version; the records join again
-    do_decide_link(a, b, same_person=True, actor=analyst, reason="same NHS number after all")
+    do_decide_link(analyst, key_a=a, key_b=b, same_person=True, reason="same NHS number after all")
     assert main(["link"]) == 0
     assert people_of()[a] == people_of()[b]
     assert LinkDecision.objects.get().version == 2
@@ -144,17 +140,13 @@ def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.
 
 
 def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sightline.ledger.services import Actor
-    from sightline.people.linkage_service import do_decide_link
-    from sightline.people.models import LinkReview, SourceRecord
-
     review = LinkReview.objects.filter(status="open").order_by("record_key_l").first()
     if review is not None:
         do_decide_link(
-            review.record_key_l,
-            review.record_key_r,
+            Actor("ana", "police", "analyst"),
+            key_a=review.record_key_l,
+            key_b=review.record_key_r,
             same_person=False,
-            actor=Actor("ana", "police", "analyst"),
         )
         review.refresh_from_db()
         assert review.status == "decided" and review.decision is not None
@@ -181,3 +173,27 @@ def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFi
     assert main(["link"]) == 0
     assert "0 records relinked" not in capsys.readouterr().out
     assert people_of()[a] != people_of()[b]
+
+
+def test_explanations_add_up_whether_or_not_the_run_compared_the_pair(linked: Path) -> None:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, pid in sorted(people_of().items()):
+        groups[pid].append(key)
+    joined = next(keys for keys in groups.values() if len(keys) >= 2)
+    links, unjoined = joining_links(joined)
+    assert links and all(link.scored_by_run for link in links)
+    assert len(links) + 1 + len(unjoined) >= len(joined)  # a spanning tree, and whoever it misses
+    # Two records of different people that blocking never compared: scored now with the same model.
+    first = joined[0]
+    stranger = next(
+        keys[0]
+        for keys in groups.values()
+        if keys[0] not in joined and stored_pairs_among(sorted((first, keys[0]))).empty
+    )
+    [explained] = explain_pairs([(stranger, first)]).values()
+    assert (explained.record_key_l, explained.record_key_r) == tuple(sorted((first, stranger)))
+    assert not explained.scored_by_run
+    for pair in [explained, *links]:
+        assert pair.fields[0].field == "prior"
+        assert sum(f.match_weight for f in pair.fields) == pytest.approx(pair.match_weight, abs=1e-3)
+    assert explain_pairs([(joined[0], joined[0])]) == {}
