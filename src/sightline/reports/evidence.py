@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from sightline.access.selectors import person_access_log
 from sightline.ledger import merkle, note
 from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import leaf_hashes, tree_size
@@ -61,8 +62,6 @@ def parse_indexes(text: str, *, most: int = MAX_ENTRIES) -> list[int]:
 
 def person_indexes(person_id: str) -> list[int]:
     """Every ledger entry about a person: reads, refusals, and changes to them and their records."""
-    from sightline.access.selectors import person_access_log
-
     integrate()
     return sorted(person_access_log(person_id).values_list("index", flat=True))
 
