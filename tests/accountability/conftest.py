@@ -11,7 +11,9 @@ import pytest
 def _fast_passwords_and_store(settings: Any, tmp_path: Path) -> None:
     # Argon2 at its production cost makes every user fixture slow on two shared cores.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SIGHTLINE_EVIDENCE_DIR = tmp_path / "evidence"
+    evidence = settings.STORAGES["evidence"]
+    options = {**evidence["OPTIONS"], "location": tmp_path / "evidence"}
+    settings.STORAGES = {**settings.STORAGES, "evidence": {**evidence, "OPTIONS": options}}
 
 
 @pytest.fixture

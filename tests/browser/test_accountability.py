@@ -19,7 +19,9 @@ Check = Callable[[Any], None]
 
 @pytest.fixture(autouse=True)
 def _evidence_store(settings: Any, tmp_path: Path) -> None:
-    settings.SIGHTLINE_EVIDENCE_DIR = tmp_path / "evidence"
+    evidence = settings.STORAGES["evidence"]
+    options = {**evidence["OPTIONS"], "location": tmp_path / "evidence"}
+    settings.STORAGES = {**settings.STORAGES, "evidence": {**evidence, "OPTIONS": options}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -29,7 +31,7 @@ def _sample_plan() -> Any:
     from sightline.ledger.services import SYSTEM
 
     ensure_standard_agencies()
-    return do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
+    return do_import_sample_plan(SYSTEM, key="rotherham-2014").plan
 
 
 def nav(page: Any, locator: Any) -> None:

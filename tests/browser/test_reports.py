@@ -34,11 +34,14 @@ def _fast_passwords(settings: Any) -> None:
 
 def _plan() -> None:
     ensure_standard_agencies()
-    acc_services.do_import_sample_plan("rotherham-2014", actor=COORDINATOR)
+    acc_services.do_import_sample_plan(COORDINATOR, key="rotherham-2014")
     action = Action.objects.order_by("recommendation__position", "position").first()
     assert action is not None
     acc_services.do_update_action(
-        action.id, actor=COORDINATOR, target_date=action.target_date + dt.timedelta(days=30), reason=REASON
+        COORDINATOR,
+        action_id=action.id,
+        target_date=action.target_date + dt.timedelta(days=30),
+        reason=REASON,
     )
     do_checkpoint()
 

@@ -20,7 +20,9 @@ YOUTH = Actor(user="youth.worker", agency="youth_service", role="manager")
 @pytest.fixture(autouse=True)
 def _fast_passwords_and_store(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SIGHTLINE_EVIDENCE_DIR = tmp_path / "evidence"
+    evidence = settings.STORAGES["evidence"]
+    options = {**evidence["OPTIONS"], "location": tmp_path / "evidence"}
+    settings.STORAGES = {**settings.STORAGES, "evidence": {**evidence, "OPTIONS": options}}
 
 
 @pytest.fixture

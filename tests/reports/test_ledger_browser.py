@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from sightline.access.services import ensure_standard_agencies
-from sightline.ledger.models import Entry
+from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.services import do_checkpoint, integrate, record_action
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
@@ -70,8 +70,6 @@ def test_only_the_reviewer_can_open_the_ledger_pages(
     ],
 )
 def test_every_look_is_ledgered(as_reviewer: Client, reviewer: Any, path: str, action: str) -> None:
-    from sightline.ledger.models import Checkpoint
-
     if path.endswith(".txt"):
         path = f"/ledger/checkpoints/{Checkpoint.objects.get().id}.txt"
     response = as_reviewer.get(path)

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -273,7 +272,8 @@ def test_the_public_page_and_files_need_no_sign_in_and_show_no_person(client: Cl
         assert "Zebedee" not in text and "Xavier" not in text
 
 
-def test_before_the_service_held_any_record_every_figure_is_not_available(client: Client, db: Any) -> None:
+@pytest.mark.usefixtures("db")
+def test_before_the_service_held_any_record_every_figure_is_not_available(client: Client) -> None:
     ensure_standard_agencies()  # the first ledger entries: the service starts now, after the period
     html = client.get("/statistics").content.decode()
     assert "Missing and absent episodes, by month" in html

@@ -192,6 +192,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence documents, named by their SHA-256 and read-only once written.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("SIGHTLINE_EVIDENCE_DIR", str(HOME / "evidence")),
+            "file_permissions_mode": 0o440,
+        },
+    },
 }
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missing
 

@@ -77,7 +77,7 @@ def step_plan(args: argparse.Namespace) -> None:
     if Recommendation.objects.exists():
         print("      a response plan is already loaded")
         return
-    summary = do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    summary = do_import_sample_plan(SYSTEM, key="rotherham-2014")
     print(
         f"      {summary.plan}: {summary.recommendations_created} recommendations, "
         f"{summary.actions_created} actions"

@@ -1,24 +1,27 @@
-"""Reads for reports: the counts behind the public statistics (before disclosure control), and the
-independent reviewer's view of the ledger (entries with filters, checkpoints).
-
-Nothing here returns a person: the public counts are whole-table aggregates, and the ledger reads are
-for the reviewer's own pages, which check ``Cap.VIEW_LEDGER`` and ledger every look.
-"""
+"""The counts behind the public statistics, before disclosure control: whole-table aggregates, each
+child or person counted once, with ``sdc.X`` where a period comes before the records begin."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q
 
-from sightline.ledger import note
-from sightline.ledger.models import Checkpoint, Entry
-from sightline.ledger.services import integrate, public_key
+from sightline.access.models import Agency
+from sightline.cases import screening as screening_tool
+from sightline.cases.models import (
+    Concern,
+    Investigation,
+    InvestigationPerson,
+    MissingEpisode,
+    Screening,
+    SelfReferral,
+)
+from sightline.people.models import Person
 from sightline.reports import sdc
+from sightline.reports.selectors.periods import Period, Span, available_from, midnight, unavailable
 
 # Agencies that share case data; the reviewer's and the operators' own agencies do not.
 NON_CASE_AGENCY_KINDS = frozenset({"oversight", "operations"})
@@ -48,103 +51,6 @@ def ethnic_group(code: str) -> str:
     return first if first in {"W", "M", "A", "B", "O"} else ""
 
 
-# --- reporting periods ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    """Days ``start`` (inclusive) to ``end`` (exclusive), with a label."""
-
-    start: dt.date
-    end: dt.date
-    label: str
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.end - dt.timedelta(days=1)
-
-    def starts_at(self) -> dt.datetime:
-        return _midnight(self.start)
-
-    def ends_at(self) -> dt.datetime:
-        return _midnight(self.end)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """The public statistics' reporting period: the last four complete calendar quarters."""
-
-    start: dt.date
-    end: dt.date
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%-d %B %Y} to {self.end - dt.timedelta(days=1):%-d %B %Y}"
-
-    @property
-    def whole(self) -> Span:
-        return Span(self.start, self.end, self.label)
-
-    def quarters(self) -> list[Span]:
-        out = []
-        day = self.start
-        while day < self.end:
-            nxt = _add_months(day, 3)
-            out.append(Span(day, nxt, f"{day:%b} to {nxt - dt.timedelta(days=1):%b %Y}"))
-            day = nxt
-        return out
-
-    def months(self) -> list[Span]:
-        out = []
-        day = self.start
-        while day < self.end:
-            nxt = _add_months(day, 1)
-            out.append(Span(day, nxt, f"{day:%B %Y}"))
-            day = nxt
-        return out
-
-
-def reporting_period(today: dt.date | None = None) -> Period:
-    today = today or timezone.localdate()
-    end = _quarter_start(today)
-    return Period(_add_months(end, -12), end)
-
-
-def service_start() -> dt.datetime | None:
-    """When Sightline began recording: the time of the first ledger entry."""
-    integrate()
-    first = Entry.objects.order_by("index").values_list("time", flat=True).first()
-    return first
-
-
-def _available_from(earliest_record: dt.datetime | None) -> dt.datetime | None:
-    """Counts exist from the earlier of the service start and the earliest record (records can be
-    entered for past dates). Before that a count would be a false zero, so it is shown as ``x``."""
-    start = service_start()
-    candidates = [t for t in (start, earliest_record) if t is not None]
-    return min(candidates) if candidates else None
-
-
-def _unavailable(span: Span, available_from: dt.datetime | None) -> bool:
-    return available_from is None or span.ends_at() <= available_from
-
-
-# --- public tables (before disclosure control) ---------------------------------------------------
-
-
 @dataclass
 class RawTable:
     """Counts for one public table. ``counts`` holds whole numbers, or ``sdc.X`` where unavailable."""
@@ -164,8 +70,6 @@ class RawTable:
 
 def case_agencies() -> list[tuple[str, str]]:
     """(code, name) of every agency that shares case data, by name."""
-    from sightline.access.models import Agency
-
     return [(a.id, a.name) for a in Agency.objects.exclude(kind__in=NON_CASE_AGENCY_KINDS).order_by("name")]
 
 
@@ -176,10 +80,7 @@ def _in(span: Span, when: dt.datetime) -> bool:
 def screened_by_agency_and_band(period: Period) -> RawTable:
     """Children screened in the period, each counted once, by the agency and band of their latest
     screening in the period."""
-    from sightline.cases import screening as tool
-    from sightline.cases.models import Screening
-
-    bands = tool.default_indicator_set().bands
+    bands = screening_tool.default_indicator_set().bands
     agencies = case_agencies()
     span = period.whole
     latest: dict[str, tuple[dt.datetime, str, str]] = {}
@@ -196,7 +97,7 @@ def screened_by_agency_and_band(period: Period) -> RawTable:
             tally[agency_index[agency]][band_index[band]] += 1
     counts: list[list[int | str]] = (
         [[sdc.X] * len(bands) for _ in agencies]
-        if _unavailable(span, _available_from(earliest))
+        if unavailable(span, available_from(earliest))
         else [list(row) for row in tally]
     )
     return RawTable(
@@ -215,8 +116,6 @@ def screened_by_agency_and_band(period: Period) -> RawTable:
 
 def missing_episodes_by_month(period: Period) -> RawTable:
     """Missing and absent episodes that began in each month of the period."""
-    from sightline.cases.models import MissingEpisode
-
     months = period.months()
     cats = list(MissingEpisode.Category.choices)
     starts = list(
@@ -225,10 +124,10 @@ def missing_episodes_by_month(period: Period) -> RawTable:
         ).values_list("started_at", "category")
     )
     earliest = MissingEpisode.objects.order_by("started_at").values_list("started_at", flat=True).first()
-    available = _available_from(earliest)
+    available = available_from(earliest)
     counts: list[list[int | str]] = []
     for span in months:
-        if _unavailable(span, available):
+        if unavailable(span, available):
             counts.append([sdc.X] * len(cats))
             continue
         counts.append([sum(1 for at, c in starts if c == key and _in(span, at)) for key, _label in cats])
@@ -248,8 +147,6 @@ def missing_episodes_by_month(period: Period) -> RawTable:
 
 def concerns_by_agency_and_quarter(period: Period) -> RawTable:
     """Concerns raised in each quarter of the period, by the agency that raised them (not withdrawn)."""
-    from sightline.cases.models import Concern
-
     quarters = period.quarters()
     agencies = case_agencies()
     qs = Concern.objects.exclude(status=Concern.Status.WITHDRAWN)
@@ -259,13 +156,13 @@ def concerns_by_agency_and_quarter(period: Period) -> RawTable:
         )
     )
     earliest = qs.order_by("raised_at").values_list("raised_at", flat=True).first()
-    available = _available_from(earliest)
+    available = available_from(earliest)
     counts: list[list[int | str]] = []
     for code, _name in agencies:
         counts.append(
             [
                 sdc.X
-                if _unavailable(q, available)
+                if unavailable(q, available)
                 else sum(1 for at, agency in raised if agency == code and _in(q, at))
                 for q in quarters
             ]
@@ -286,8 +183,6 @@ def concerns_by_agency_and_quarter(period: Period) -> RawTable:
 
 def victims_coming_forward_by_quarter(period: Period) -> RawTable:
     """Victims coming forward (self-referrals) received in each quarter of the period."""
-    from sightline.cases.models import SelfReferral
-
     quarters = period.quarters()
     days = list(
         SelfReferral.objects.filter(received_on__gte=period.start, received_on__lt=period.end).values_list(
@@ -295,9 +190,9 @@ def victims_coming_forward_by_quarter(period: Period) -> RawTable:
         )
     )
     first_day = SelfReferral.objects.order_by("received_on").values_list("received_on", flat=True).first()
-    available = _available_from(_midnight(first_day) if first_day else None)
+    available = available_from(midnight(first_day) if first_day else None)
     counts: list[list[int | str]] = [
-        [sdc.X if _unavailable(q, available) else sum(1 for d in days if q.start <= d < q.end)]
+        [sdc.X if unavailable(q, available) else sum(1 for d in days if q.start <= d < q.end)]
         for q in quarters
     ]
     return RawTable(
@@ -317,8 +212,6 @@ def victims_coming_forward_by_quarter(period: Period) -> RawTable:
 
 def _resolve(person_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Person id -> (the id it was merged into, if any, and that person's ethnicity)."""
-    from sightline.people.models import Person
-
     rows: dict[str, tuple[str, str, str]] = {}
 
     def load(ids: Iterable[str]) -> None:
@@ -347,8 +240,6 @@ def _resolve(person_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
 def people_by_ethnic_group(period: Period) -> RawTable:
     """Children with a concern raised in the period, and suspects linked to an investigation open in
     the period, by ethnic group. Each person is counted once per column."""
-    from sightline.cases.models import Concern, Investigation, InvestigationPerson
-
     span = period.whole
     children = set(
         Concern.objects.exclude(status=Concern.Status.WITHDRAWN)
@@ -371,8 +262,8 @@ def people_by_ethnic_group(period: Period) -> RawTable:
     first_concern = Concern.objects.order_by("raised_at").values_list("raised_at", flat=True).first()
     first_opened = Investigation.objects.order_by("opened_on").values_list("opened_on", flat=True).first()
     missing = [
-        _unavailable(span, _available_from(first_concern)),
-        _unavailable(span, _available_from(_midnight(first_opened) if first_opened else None)),
+        unavailable(span, available_from(first_concern)),
+        unavailable(span, available_from(midnight(first_opened) if first_opened else None)),
     ]
     counts: list[list[int | str]] = [
         [sdc.X if missing[col] else n for col, n in enumerate(row)] for row in tally
@@ -405,90 +296,3 @@ PUBLIC_TABLES = (
 
 def public_counts(period: Period) -> list[RawTable]:
     return [build(period) for build in PUBLIC_TABLES]
-
-
-# --- the ledger, for the independent reviewer ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EntryFilter:
-    actor: str = ""
-    action: str = ""
-    object_type: str = ""
-    object_id: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-    def as_data(self) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items() if v}
-
-
-def ledger_entries(filters: EntryFilter = EntryFilter()) -> QuerySet[Entry]:
-    """Ledger entries matching every given filter, newest first. ``actor`` matches the user exactly;
-    ``object_type`` matches exactly; ``action`` and ``object_id`` too; dates are local days."""
-    integrate()
-    qs = Entry.objects.defer("canonical", "leaf_hash").order_by("-index")
-    if filters.actor:
-        qs = qs.filter(actor_user=filters.actor.strip())
-    if filters.action:
-        qs = qs.filter(action=filters.action.strip())
-    if filters.object_type:
-        qs = qs.filter(object_type=filters.object_type.strip())
-    if filters.object_id:
-        qs = qs.filter(object_id=filters.object_id.strip())
-    if filters.since:
-        qs = qs.filter(time__gte=_midnight(filters.since))
-    if filters.until:
-        qs = qs.filter(time__lt=_midnight(filters.until + dt.timedelta(days=1)))
-    return qs
-
-
-def distinct_values(column: str, limit: int = 200) -> list[str]:
-    """The values seen in a searchable column (for filter choices): actions or object types."""
-    if column not in {"action", "object_type"}:
-        raise ValueError(f"no choices for {column}")
-    values = Entry.objects.order_by(column).values_list(column, flat=True).distinct()[:limit]
-    return list(values)
-
-
-def get_entry(index: int) -> Entry | None:
-    integrate()
-    return Entry.objects.filter(index=index).first()
-
-
-@dataclass(frozen=True)
-class CheckpointView:
-    checkpoint: Checkpoint
-    valid: bool
-    problem: str = ""
-
-    @property
-    def root_b64(self) -> str:
-        import base64
-
-        return base64.b64encode(bytes(self.checkpoint.root)).decode("ascii")
-
-
-def checkpoints() -> list[CheckpointView]:
-    """Every stored checkpoint, newest first, with its signature checked against the signing key."""
-    key = public_key()
-    out = []
-    for cp in Checkpoint.objects.order_by("-id"):
-        try:
-            parsed = note.verify_checkpoint(cp.note, key)
-        except note.NoteError as exc:
-            out.append(CheckpointView(cp, False, str(exc)))
-            continue
-        if parsed.size != cp.size or parsed.root != bytes(cp.root):
-            out.append(CheckpointView(cp, False, "the signed note does not match the stored size and root"))
-        else:
-            out.append(CheckpointView(cp, True))
-    return out
-
-
-def get_checkpoint(checkpoint_id: int) -> Checkpoint | None:
-    return Checkpoint.objects.filter(pk=checkpoint_id).first()
-
-
-def latest_checkpoint() -> Checkpoint | None:
-    return Checkpoint.objects.order_by("-id").first()
