@@ -39,6 +39,15 @@ class ExportError(ValueError):
     pass
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cells(row: Iterable[Any]) -> list[Any]:
+    """The row with every text cell a spreadsheet would run as a formula made inert: OWASP's CSV
+    injection defence, a leading single quote. Agency data reaches these cells unchecked."""
+    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+
+
 def _sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -49,9 +58,9 @@ def _write_csv(
     n = 0
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(safe_cells(header))
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(safe_cells(row))
             n += 1
     return n
 
@@ -148,12 +157,12 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
         rec = by_pk[e.record_id]
         d = e.data
         ws.append(
-            [
+            safe_cells([
                 str(d.get("occurred_on", "")), str(d.get("ended_on", "")), e.agency_id, e.kind,
                 str(d.get("summary", "")), str(d.get("place", "")), str(d.get("postcode", "")),
                 str(d.get("vehicle", "")), str(d.get("others", "")), str(d.get("factors", "")),
                 f"{rec.agency_id}:{rec.record_id}", e.event_id, e.extract.source_name, e.row_number,
-            ]
+            ])
         )  # fmt: skip
         n += 1
     for cell in ws[1]:
@@ -162,19 +171,11 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
     for i, width in enumerate([20, 20, 14, 18, 60, 30, 10, 14, 30, 12, 24, 14, 28, 6], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     rs = wb.create_sheet("Records")
-    rs.append(
-        [
-            "record",
-            "agency",
-            "extract",
-            "row",
-            *sorted({k for r in records for k in r.data if k != "_received"}),
-        ]
-    )
-    columns = [str(c.value) for c in rs[1]][4:]
+    columns = sorted({k for r in records for k in r.data if k != "_received"})
+    rs.append(safe_cells(["record", "agency", "extract", "row", *columns]))
     for r in sorted(records, key=lambda r: (r.agency_id, r.record_id)):
-        rs.append([f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number,
-                   *[str(r.data.get(c, "")) for c in columns]])  # fmt: skip
+        head = [f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number]
+        rs.append(safe_cells([*head, *[str(r.data.get(c, "")) for c in columns]]))
     for cell in rs[1]:
         cell.font = Font(bold=True)
     wb.save(out)
