@@ -222,7 +222,7 @@ def test_backups_taken_while_serve_writes_are_consistent_and_lose_nothing_acknow
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="backup-writer")
-    _row, token = do_create_api_token(user, name="backup test", actor=SYSTEM)
+    _row, token = do_create_api_token(SYSTEM, username=user.username, name="backup test")
     server = servers()
     writers = Writers(server.base, token, threads=3)
     backups = []

@@ -94,7 +94,7 @@ def test_sigkill_of_serve_and_import_under_concurrent_writers_loses_nothing(
 ) -> None:
     ensure_standard_agencies()
     user = make_user("cse_coordinator", "mash", username="crash-writer")
-    _row, token = do_create_api_token(user, name="crash suite", actor=SYSTEM)
+    _row, token = do_create_api_token(SYSTEM, username=user.username, name="crash suite")
     rng = random.Random(int(os.environ.get("SIGHTLINE_CRASH_SEED", "20140826")))
     figures = []
     for trial in range(TRIALS):
