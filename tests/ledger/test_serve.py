@@ -75,8 +75,8 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
 
         def up() -> bool:
             try:
-                return requests.get(f"{base}/sign-in", timeout=2).status_code == 200
-            except requests.ConnectionError:
+                return requests.get(f"{base}/sign-in", timeout=10).status_code == 200
+            except requests.RequestException:  # not listening yet, or still starting up
                 return proc.poll() is not None  # stop waiting if it died
 
         assert wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
