@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "sightline.ledger.commands",
     "sightline.synthetic.commands",
     "sightline.extracts.commands",
+    "sightline.pprl.commands",
     "sightline.people.commands",
     "sightline.intelligence.commands",
     "sightline.accountability.commands",
