@@ -21,7 +21,9 @@ from .conftest import SECRET
 FIELDS = {"given": "given_name", "family": "family_name"}
 
 
-def _encoded(extracts: list[tuple[Path, Extract]], params: Params) -> list[tuple[dict[str, str], dict[str, str]]]:
+def _encoded(
+    extracts: list[tuple[Path, Extract]], params: Params
+) -> list[tuple[dict[str, str], dict[str, str]]]:
     rows = RowEncoder(Encoder.create(SECRET, params))
     out = []
     for _, extract in extracts:

@@ -41,7 +41,9 @@ def test_filters_are_deterministic_and_keyed(hardening: str) -> None:
 
 def test_balanced_filters_all_have_half_their_bits_set() -> None:
     enc = _enc(hardening="balance")
-    weights = {int.from_bytes(_name(enc, n), "big").bit_count() for n in ("Al", "Chloe", "Maximilian-Alexander")}
+    weights = {
+        int.from_bytes(_name(enc, n), "big").bit_count() for n in ("Al", "Chloe", "Maximilian-Alexander")
+    }
     assert weights == {512}
 
 

@@ -36,7 +36,9 @@ def secret_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def encoded(extracts: list[tuple[Path, Extract]], secret_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def encoded(
+    extracts: list[tuple[Path, Extract]], secret_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     out = tmp_path_factory.mktemp("encoded")
     for folder, _ in extracts:
         code = _run("encode", str(folder), "--secret-file", str(secret_file), "--salt", "town-2014",
@@ -129,7 +131,9 @@ def test_nothing_plain_leaves_the_agency(
     assert scanned > 50_000
 
 
-def test_encoded_extract_is_an_extract_with_an_encoding(extracts: list[tuple[Path, Extract]], encoded: Path) -> None:
+def test_encoded_extract_is_an_extract_with_an_encoding(
+    extracts: list[tuple[Path, Extract]], encoded: Path
+) -> None:
     folder, plain = next((f, e) for f, e in extracts if e.manifest["agency"] == "health")
     manifest = json.loads((encoded / folder.name / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format"] == "multi-agency-extract/1"
@@ -137,7 +141,9 @@ def test_encoded_extract_is_an_extract_with_an_encoding(extracts: list[tuple[Pat
     enc = manifest["encoding"]
     assert enc["scheme"] == "sightline-bf/1" and enc["salt"] == "town-2014" and enc["hardening"] == "fold"
     assert enc["kept"]["people"] == ["record_id", "sex"]
-    assert {"given_name", "date_of_birth", "ethnicity", "estimated_age", "description"} <= set(enc["dropped"]["people"])
+    assert {"given_name", "date_of_birth", "ethnicity", "estimated_age", "description"} <= set(
+        enc["dropped"]["people"]
+    )
     assert "summary" in enc["dropped"]["events"]
     with (encoded / folder.name / "people.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -158,7 +164,9 @@ def test_the_same_person_encodes_alike_across_agencies(encoded: Path) -> None:
     assert any(len(agencies) > 1 for agencies in phones.values())
 
 
-def test_zip_in_zip_out_and_keep(extracts: list[tuple[Path, Extract]], secret_file: Path, tmp_path: Path) -> None:
+def test_zip_in_zip_out_and_keep(
+    extracts: list[tuple[Path, Extract]], secret_file: Path, tmp_path: Path
+) -> None:
     folder = next(f for f, e in extracts if e.manifest["agency"] == "youth_service")
     archive = tmp_path / "youth.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -198,7 +206,9 @@ def test_short_secret_is_refused_and_new_secret_is_private(
 ) -> None:
     weak = tmp_path / "weak"
     weak.write_text("password\n")
-    code = _run("encode", str(extracts[0][0]), "--secret-file", str(weak), "--salt", "s", "--out", str(tmp_path / "o"))
+    code = _run(
+        "encode", str(extracts[0][0]), "--secret-file", str(weak), "--salt", "s", "--out", str(tmp_path / "o")
+    )
     assert code == 2 and "at least 16 bytes" in capsys.readouterr().err
     fresh = tmp_path / "fresh.secret"
     assert _run("new-secret", str(fresh)) == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from sightline.pprl.bloom import Params
 from sightline.pprl.extract import Extract, encode_extract
@@ -89,8 +90,6 @@ def test_dice_levels_shape() -> None:
 def test_comparisons_score_encoded_town_records_in_splink(
     town: Path, extracts: list[tuple[Path, Extract]], tmp_path: Path
 ) -> None:
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: PLC0415 (heavy)
-
     logging.getLogger("splink").setLevel(logging.ERROR)
     rows = []
     encoding = None

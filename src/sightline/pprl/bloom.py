@@ -21,6 +21,10 @@ import hmac
 from dataclasses import dataclass, field
 
 SCHEME = "sightline-bf/1"
+# Digests of values that repeat across records (salts, birth years, name forms, areas) are kept.
+CACHED_DIGESTS = frozenset(
+    {"salt", "year", "canon", "dob-year", "dob-month", "dob-day", "postcode-sector", "postcode-district"}
+)
 TEXT_DOMAINS = frozenset({"address", "place"})
 HARDENINGS = ("fold", "balance", "off")
 MIN_SECRET_BYTES = 16
@@ -88,6 +92,7 @@ class Encoder:
     _digest_key: bytes = field(repr=False)
     key_check: str = ""
     _masks: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
+    _digests: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
     _permutation: list[int] = field(default_factory=list, repr=False)
     _constant: int = 0
 
@@ -154,6 +159,11 @@ class Encoder:
 
     def digest(self, domain: str, value: str, salt: str = "") -> str:
         """A 128-bit keyed digest of an exact value, base64: for fields compared only for equality."""
-        msg = _SEP.join((domain.encode(), salt.encode(), value.encode()))
-        return base64.b64encode(hmac.digest(self._digest_key, msg, "sha256")[:16]).decode("ascii")
-
+        key = (domain, salt, value)
+        out = self._digests.get(key)
+        if out is None:
+            msg = _SEP.join((domain.encode(), salt.encode(), value.encode()))
+            out = base64.b64encode(hmac.digest(self._digest_key, msg, "sha256")[:16]).decode("ascii")
+            if domain in CACHED_DIGESTS:
+                self._digests[key] = out
+        return out

@@ -42,7 +42,9 @@ def register(sub: Any) -> None:
         "not salted by birth year (for tests of the attacks only)",
     )  # fmt: skip
     p.add_argument("--bits", type=int, default=1024, help="filter length in bits (default 1024)")
-    p.add_argument("--hashes", type=int, default=20, metavar="K", help="bit positions per element (default 20)")
+    p.add_argument(
+        "--hashes", type=int, default=20, metavar="K", help="bit positions per element (default 20)"
+    )
     p.add_argument(
         "--keep", action="append", default=[], metavar="COLUMN",
         help="also keep this non-identifying column as it is (e.g. ethnicity); may be repeated",

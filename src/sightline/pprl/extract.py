@@ -113,7 +113,9 @@ def read_extract(path: Path) -> Extract:
     people_header, people = _csv(files["people.csv"], f"{path}/people.csv")
     if "record_id" not in people_header:
         raise ExtractError(f"{path}/people.csv: no record_id column")
-    events_header, events = _csv(files["events.csv"], f"{path}/events.csv") if "events.csv" in files else ([], [])
+    events_header, events = (
+        _csv(files["events.csv"], f"{path}/events.csv") if "events.csv" in files else ([], [])
+    )
     return Extract(manifest, people_header, people, events_header, events)
 
 
@@ -136,14 +138,18 @@ def references(extract: Extract) -> dict[str, date]:
     return {r["record_id"]: first.get(r["record_id"], default) for r in extract.people}
 
 
-def _layout(header: list[str], kept: tuple[str, ...], identifying: frozenset[str], keep: set[str]) -> list[str]:
+def _layout(
+    header: list[str], kept: tuple[str, ...], identifying: frozenset[str], keep: set[str]
+) -> list[str]:
     refused = keep & identifying
     if refused:
         raise ExtractError(f"--keep cannot keep identifying columns: {', '.join(sorted(refused))}")
     return [c for c in header if c in kept or c in keep]
 
 
-def encoding_manifest(encoder: Encoder, kept: dict[str, list[str]], dropped: dict[str, list[str]]) -> dict[str, Any]:
+def encoding_manifest(
+    encoder: Encoder, kept: dict[str, list[str]], dropped: dict[str, list[str]]
+) -> dict[str, Any]:
     p = encoder.params
     fields = {
         part: {
@@ -196,7 +202,9 @@ def encode_extract(
     if unknown:
         raise ExtractError(f"--keep names columns the extract does not have: {', '.join(sorted(unknown))}")
     people_cols = _layout(extract.people_header, KEPT_PEOPLE, IDENTIFYING_PEOPLE, keep)
-    event_cols = _layout(extract.events_header, KEPT_EVENTS, IDENTIFYING_EVENTS, keep) if extract.events else []
+    event_cols = (
+        _layout(extract.events_header, KEPT_EVENTS, IDENTIFYING_EVENTS, keep) if extract.events else []
+    )
     encoder = Encoder.create(secret, params)
     rows = RowEncoder(encoder)
     refs = references(extract)
@@ -212,7 +220,13 @@ def encode_extract(
         writer = csv.writer(handle)
         writer.writerow(people_cols + [f.column for f in PEOPLE_FIELDS])
         writer.writerows(
-            _rows(people_cols, extract.people, lambda r: rows.person(r, refs[r["record_id"]]), progress, "people")
+            _rows(
+                people_cols,
+                extract.people,
+                lambda r: rows.person(r, refs[r["record_id"]]),
+                progress,
+                "people",
+            )
         )
 
     def events(handle: Any) -> None:
@@ -225,7 +239,13 @@ def encode_extract(
         files["events.csv"] = events
     _write(out, json.dumps(manifest, indent=2) + "\n", files)
     return EncodeSummary(
-        out, len(extract.people), len(extract.events), people_cols, event_cols, dropped["people"], dropped["events"]
+        out,
+        len(extract.people),
+        len(extract.events),
+        people_cols,
+        event_cols,
+        dropped["people"],
+        dropped["events"],
     )
 
 

@@ -16,7 +16,15 @@ from . import normalise as norm
 from .bloom import Encoder
 
 KEPT_PEOPLE: tuple[str, ...] = ("record_id", "sex")
-KEPT_EVENTS: tuple[str, ...] = ("event_id", "record_id", "kind", "occurred_on", "ended_on", "others", "factors")
+KEPT_EVENTS: tuple[str, ...] = (
+    "event_id",
+    "record_id",
+    "kind",
+    "occurred_on",
+    "ended_on",
+    "others",
+    "factors",
+)
 
 
 @dataclass(frozen=True)
@@ -32,23 +40,54 @@ class Field:
 
 
 PEOPLE_FIELDS: tuple[Field, ...] = (
-    Field("dob_precision", ("date_of_birth",), "plain", "", "day, month or year: how much of the date is known"),
+    Field(
+        "dob_precision", ("date_of_birth",), "plain", "", "day, month or year: how much of the date is known"
+    ),
     Field("given_bf", ("given_name",), "bloom-list", "name", "padded bigrams", True),
     Field("family_bf", ("family_name",), "bloom-list", "name", "padded bigrams", True),
     Field("other_names_bf", ("other_names",), "bloom-list", "name", "padded bigrams of each name", True),
-    Field("fullname_bf", ("given_name", "family_name"), "bloom-list", "fullname", "padded bigrams of both names", True),
-    Field("fullname_salts", ("date_of_birth", "estimated_age"), "digest-list", "salt", "salts of fullname_bf, in order"),
-    Field("given_salts", ("date_of_birth", "estimated_age"), "digest-list", "salt", "salts of given_bf, in order"),
+    Field(
+        "fullname_bf",
+        ("given_name", "family_name"),
+        "bloom-list",
+        "fullname",
+        "padded bigrams of both names",
+        True,
+    ),
+    Field(
+        "fullname_salts",
+        ("date_of_birth", "estimated_age"),
+        "digest-list",
+        "salt",
+        "salts of fullname_bf, in order",
+    ),
+    Field(
+        "given_salts",
+        ("date_of_birth", "estimated_age"),
+        "digest-list",
+        "salt",
+        "salts of given_bf, in order",
+    ),
     Field("family_salts", ("date_of_birth",), "digest-list", "salt", "salts of family_bf, in order"),
-    Field("given_canon_digest", ("given_name",), "digest-list", "canon", "the name and its formal names", True),
-    Field("birth_years", ("date_of_birth", "estimated_age"), "digest-list", "year", "years the birth may fall in"),
+    Field(
+        "given_canon_digest", ("given_name",), "digest-list", "canon", "the name and its formal names", True
+    ),
+    Field(
+        "birth_years",
+        ("date_of_birth", "estimated_age"),
+        "digest-list",
+        "year",
+        "years the birth may fall in",
+    ),
     Field("dob_digest", ("date_of_birth",), "digest", "dob", "the date as far as known"),
     Field("dob_swap_digest", ("date_of_birth",), "digest", "dob", "the date with day and month swapped"),
     Field("dob_year_digest", ("date_of_birth",), "digest", "dob-year", "year"),
     Field("dob_month_digest", ("date_of_birth",), "digest", "dob-month", "month"),
     Field("dob_day_digest", ("date_of_birth",), "digest", "dob-day", "day of the month"),
     Field("postcode_bf", ("postcode",), "bloom", "postcode", "padded bigrams of the full postcode"),
-    Field("postcode_sector_digest", ("postcode",), "digest", "postcode-sector", "outward part and sector digit"),
+    Field(
+        "postcode_sector_digest", ("postcode",), "digest", "postcode-sector", "outward part and sector digit"
+    ),
     Field("postcode_district_digest", ("postcode",), "digest", "postcode-district", "outward part"),
     Field("address_bf", ("address",), "bloom", "address", "padded bigrams of house and street"),
     Field("phone_digest", ("phone",), "digest-list", "phone", "digits of each number"),
@@ -60,9 +99,9 @@ PEOPLE_FIELDS: tuple[Field, ...] = (
 EVENT_FIELDS: tuple[Field, ...] = (
     Field("place_bf", ("place",), "bloom", "place", "padded bigrams of the words"),
     Field("postcode_bf", ("postcode",), "bloom", "postcode", "padded bigrams of the full postcode"),
-    Field("postcode_sector_digest", ("postcode",), "digest", "postcode-sector", "outward part and sector digit"),
+    Field("postcode_sector_digest", ("postcode",), "digest", "postcode-sector", "outward part, sector digit"),
     Field("postcode_district_digest", ("postcode",), "digest", "postcode-district", "outward part"),
-    Field("vehicle_bf", ("vehicle",), "bloom-list", "vehicle", "bigrams of each plate, unread characters left out"),
+    Field("vehicle_bf", ("vehicle",), "bloom-list", "vehicle", "bigrams of each plate but unread ones"),
     Field("phone_digest", ("phone",), "digest-list", "phone", "digits of each number"),
 )  # fmt: skip
 # Read to make the encodings above; dropped from the output whatever --keep says.
@@ -81,6 +120,7 @@ class RowEncoder:
         self.enc = encoder
         self.params = encoder.params
         self._cache: dict[tuple[str, str, str], str] = {}
+        self._lists: dict[tuple[str, ...], tuple[str, str]] = {}
 
     def _bf(self, domain: str, salt: str, cleaned: str, plate: bool = False) -> str:
         key = (domain, salt, cleaned)
@@ -145,9 +185,7 @@ class RowEncoder:
         out["given_bf"], out["given_salts"] = self._salted("name", given, salts)
         out["family_bf"], out["family_salts"] = self._salted("family", family, family_salts)
         out["other_names_bf"] = _join(self._bf("name", s, o) for o in others for s in salts)
-        out["given_canon_digest"] = _join(
-            enc.digest("canon", form, s) for form in norm.canonical_forms(given) for s in salts
-        )
+        out["given_canon_digest"] = self._canon(given, salts) if given else ""
         out["birth_years"] = _join(enc.digest("year", y) for y in years)
         if dob is not None:
             swapped = dob.transposed()
@@ -176,8 +214,24 @@ class RowEncoder:
     def _salted(self, domain: str, value: str, salts: list[str]) -> tuple[str, str]:
         if not value or not salts:
             return "", ""
-        pairs = sorted((self.enc.digest("salt", s), self._bf(domain, s, value)) for s in salts)
-        return ";".join(p[1] for p in pairs), ";".join(p[0] for p in pairs)
+        key = (domain, value, *salts)
+        out = self._lists.get(key)
+        if out is None:
+            pairs = sorted((self.enc.digest("salt", s), self._bf(domain, s, value)) for s in salts)
+            out = ";".join(p[1] for p in pairs), ";".join(p[0] for p in pairs)
+            self._lists[key] = out
+        return out
+
+    def _canon(self, given: str, salts: list[str]) -> str:
+        key = ("canon", given, *salts)
+        out = self._lists.get(key)
+        if out is None:
+            out = (
+                _join(self.enc.digest("canon", f, s) for f in norm.canonical_forms(given) for s in salts),
+                "",
+            )
+            self._lists[key] = out
+        return out[0]
 
     def _postcode(self, raw: str) -> dict[str, str]:
         pc = norm.postcode(raw)
@@ -195,7 +249,9 @@ class RowEncoder:
         place = norm.free_text(row.get("place", ""))
         out = {
             "place_bf": self._bf("place", "", place) if place else "",
-            "vehicle_bf": _join(self._bf("vehicle", "", v, plate=True) for v in norm.vehicles(row.get("vehicle", ""))),
+            "vehicle_bf": _join(
+                self._bf("vehicle", "", v, plate=True) for v in norm.vehicles(row.get("vehicle", ""))
+            ),
             "phone_digest": _join(enc.digest("phone", ph) for ph in norm.phones(row.get("phone", ""))),
         } | self._postcode(row.get("postcode", ""))  # fmt: skip
         return {f.column: out.get(f.column, "") for f in EVENT_FIELDS}

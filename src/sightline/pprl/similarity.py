@@ -66,8 +66,7 @@ def salted_dice_sql(column: str, salts: str) -> str:
     at = f"list_position({r_salts}, {l_salts}[i__])"
     inner = dice_sql(f"{l_col}[i__]", f"{r_col}[{at}]")
     return (
-        f"list_max(list_transform(range(1, len({l_salts}) + 1),"
-        f" i__ -> CASE WHEN {at} > 0 THEN {inner} END))"
+        f"list_max(list_transform(range(1, len({l_salts}) + 1), i__ -> CASE WHEN {at} > 0 THEN {inner} END))"
     )
 
 
@@ -105,8 +104,8 @@ def comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
         return f"{salted_dice_sql(col, col.removesuffix('_bf') + '_salts')} >= {t}"
 
     def null(col: str, salts: str) -> dict[str, Any]:
-        return _level(f"{col}_l IS NULL OR {col}_r IS NULL OR {apart(salts)}", "Not recorded or not comparable",
-                      is_null_level=True)  # fmt: skip
+        sql = f"{col}_l IS NULL OR {col}_r IS NULL OR {apart(salts)}"
+        return _level(sql, "Not recorded or not comparable", is_null_level=True)
 
     given = {
         "output_column_name": "given_name",
@@ -114,10 +113,11 @@ def comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
         "comparison_levels": [
             null("given_bf", "given_salts"),
             _level(_overlap("given_bf_l", "given_bf_r"), "Same name"),
-            _level(_overlap("given_canon_digest_l", "given_canon_digest_r"), "Nickname or variant (Jess / Jessica)"),
+            _level(_overlap("given_canon_digest_l", "given_canon_digest_r"), "Nickname or variant"),
             _level(dice_at("given_bf", hi), f"Similar spelling (Dice at least {hi})"),
             _level(
-                f"{_overlap('given_bf_l', 'other_names_bf_r')} OR {_overlap('other_names_bf_l', 'given_bf_r')}",
+                f"{_overlap('given_bf_l', 'other_names_bf_r')}"
+                f" OR {_overlap('other_names_bf_l', 'given_bf_r')}",
                 "Among the other record's names or aliases",
             ),
             _level(dice_at("given_bf", lo), f"Loosely similar (Dice at least {lo})"),
@@ -146,7 +146,8 @@ def comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
         "comparison_description": "Given and family names together (encoded), where not compared apart",
         "comparison_levels": [
             _level(
-                f"fullname_bf_l IS NULL OR fullname_bf_r IS NULL OR {apart('fullname_salts')} OR ({both_compared})",
+                f"fullname_bf_l IS NULL OR fullname_bf_r IS NULL OR {apart('fullname_salts')}"
+                f" OR ({both_compared})",
                 "Not recorded, not comparable or compared apart",
                 is_null_level=True,
             ),
@@ -171,7 +172,8 @@ def comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "Two of day, month and year agree",
             ),
             _level(
-                f"{y}_l = {y}_r AND {m}_l = {m}_r AND (dob_precision_l = 'month' OR dob_precision_r = 'month')",
+                f"{y}_l = {y}_r AND {m}_l = {m}_r"
+                " AND (dob_precision_l = 'month' OR dob_precision_r = 'month')",
                 "Same year and month (one date partial)",
             ),
             _level(
@@ -179,7 +181,8 @@ def comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "Same year (one date partial)",
             ),
             _level(
-                "(dob_digest_l IS NULL OR dob_digest_r IS NULL) AND list_has_any(birth_years_l, birth_years_r)",
+                "(dob_digest_l IS NULL OR dob_digest_r IS NULL)"
+                " AND list_has_any(birth_years_l, birth_years_r)",
                 "Estimated age consistent",
             ),
             _level("list_has_any(birth_years_l, birth_years_r)", "Birth years close"),
