@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "sightline.witness.commands",
     "sightline.synthetic.commands",
     "sightline.extracts.commands",
+    "sightline.pprl.commands",
     "sightline.people.commands",
     "sightline.intelligence.commands",
     "sightline.accountability.commands",
