@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from sightline.access.permissions import CASE_DATA_CAPS, MATRIX, NO_CASE_DATA_ROLES, Cap, Role, can
+from sightline.access.selectors import person_access, require_person_access, visible_people
+from sightline.access.services import do_break_glass
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 ROLES = list(Role.values)
@@ -142,7 +145,6 @@ def test_who_can_open_a_childs_record(
 ) -> None:
     """Need to know, role by role: own-agency roles see children their agency knows; multi-agency roles
     see everyone; board members, the reviewer and the sysadmin see no one."""
-    from sightline.access.selectors import person_access
 
     user = make_user(role, AGENCY[Role(role)])
     known = person(AGENCY[Role(role)])
@@ -160,11 +162,6 @@ def test_sysadmin_and_board_can_read_no_case_data(
     client: Client,
     login: Callable[..., Any],
 ) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from sightline.access.selectors import require_person_access, visible_people
-    from sightline.access.services import do_break_glass
-
     user = make_user(role, AGENCY[Role(role)])
     child = person(AGENCY[Role(role)], "police", "social_care", "health")  # known to their own agency too
     with pytest.raises(PermissionDenied):

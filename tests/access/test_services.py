@@ -6,11 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.access import services
 from sightline.access.models import ApiToken, User
+from sightline.access.permissions import Role
+from sightline.access.selectors import user_for_token
+from sightline.cli import main
+from sightline.ledger.selectors import verify
 from sightline.ledger.services import SYSTEM
 
 from .conftest import entries, entry_data
@@ -22,7 +28,7 @@ PASSWORD = "a long enough passphrase"
 
 def _create(**kw: Any) -> User:
     services.ensure_standard_agencies()
-    args = {
+    args: dict[str, Any] = {
         "username": "jo",
         "role": "practitioner",
         "agency": "health",
@@ -33,8 +39,6 @@ def _create(**kw: Any) -> User:
 
 
 def test_passwords_are_hashed_with_argon2() -> None:
-    from django.conf import settings
-
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     user = _create()
     assert user.password.startswith("argon2$") and user.check_password(PASSWORD)
@@ -98,8 +102,6 @@ def test_set_password_is_ledgered_but_the_password_is_not() -> None:
 
 
 def test_totp_enrolment_replaces_the_old_app_and_keeps_the_secret_out_of_the_ledger() -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = _create()
     first = services.do_enrol_totp(user, actor=SYSTEM)
     second = services.do_enrol_totp(user, actor=SYSTEM, reason="lost phone")
@@ -126,8 +128,6 @@ def test_an_unconfirmed_app_is_confirmed_by_its_first_code() -> None:
 
 
 def test_demo_users_cover_every_role_and_are_idempotent() -> None:
-    from sightline.access.permissions import Role
-
     first = services.create_demo_users()
     assert {d.user.role for d in first} == set(Role.values)
     assert all(d.user.demo_account and d.user.check_password(services.DEMO_PASSWORD) for d in first)
@@ -137,8 +137,6 @@ def test_demo_users_cover_every_role_and_are_idempotent() -> None:
 
 
 def test_api_tokens_are_stored_hashed_and_can_be_revoked() -> None:
-    from sightline.access.selectors import user_for_token
-
     user = _create()
     row, token = services.do_create_api_token(user, name="police records system", actor=SYSTEM)
     assert token.startswith("sl_") and row.token_hash == services.hash_token(token)
@@ -154,8 +152,6 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked() -> None:
 def test_ledger_verifies_after_access_changes(
     make_user: Callable[..., Any], person: Callable[..., Any]
 ) -> None:
-    from sightline.ledger.selectors import verify
-
     pc = make_user("practitioner", "police")
     grant = services.do_break_glass(pc, person("social_care").id, "Missing since last night; need address")
     services.do_review_break_glass(
@@ -210,8 +206,6 @@ def test_sysadmin_creates_an_account_and_sees_its_sign_in_details_once(
 
 
 def run(capsys: Any, *argv: str) -> tuple[int, str, str]:
-    from sightline.cli import main
-
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err

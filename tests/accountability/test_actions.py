@@ -18,16 +18,15 @@ from sightline.accountability import services
 from sightline.accountability.models import Action, Evidence
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM, integrate
-
-from .builders import at, child, concern
+from sightline.ledger.services import integrate
+from tests.factories import at, child, concern, sample_plan
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def action(coordinator: Any) -> Action:
-    services.do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+def action() -> Action:
+    sample_plan()
     return Action.objects.get(ref="R9.1")
 
 
@@ -186,7 +185,7 @@ def test_resources_against_computed_caseload(coordinator: Any) -> None:
 
 def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
     coord = actor_for(coordinator)
-    plan = services.do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
+    plan = sample_plan()
     event = services.do_record_engagement_event(
         actor=coord,
         title="Meeting at the mosque",

@@ -11,11 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sightline.access.permissions import Cap, Role, can
-from sightline.access.services import ensure_standard_agencies
 from sightline.accountability.models import Action, Evidence, ProtectedConcern, TargetDateChange
-from sightline.accountability.services import do_import_sample_plan
 from sightline.ledger.models import Entry
-from sightline.ledger.services import SYSTEM, integrate
+from sightline.ledger.services import integrate
+from tests.factories import sample_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +27,7 @@ def client_for(user: Any, login: Any) -> Client:
 
 @pytest.fixture
 def plan() -> Any:
-    ensure_standard_agencies()
-    return do_import_sample_plan("rotherham-2014", actor=SYSTEM).plan
+    return sample_plan()
 
 
 def test_every_page_renders_for_a_coordinator(plan: Any, coordinator: Any, login: Any) -> None:
@@ -105,7 +103,8 @@ def test_import_page_validates_and_keeps_the_reason(coordinator: Any, login: Any
     assert r.status_code == 302 and r["Location"] == "/accountability/plans/rotherham-2014"
 
 
-def test_moving_a_target_date_on_the_page_needs_a_reason(plan: Any, coordinator: Any, login: Any) -> None:
+@pytest.mark.usefixtures("plan")
+def test_moving_a_target_date_on_the_page_needs_a_reason(coordinator: Any, login: Any) -> None:
     c = client_for(coordinator, login)
     action = Action.objects.get(ref="R9.1")
     form = {
@@ -133,8 +132,9 @@ def test_moving_a_target_date_on_the_page_needs_a_reason(plan: Any, coordinator:
     assert "Recruitment delayed" in c.get("/accountability/moved-dates").content.decode()
 
 
+@pytest.mark.usefixtures("plan")
 def test_evidence_upload_complete_and_sign_off_on_the_pages(
-    plan: Any, coordinator: Any, manager: Any, login: Any
+    coordinator: Any, manager: Any, login: Any
 ) -> None:
     c = client_for(coordinator, login)
     action = Action.objects.get(ref="R9.1")
@@ -191,7 +191,8 @@ def test_protected_concern_pages(coordinator: Any, manager: Any, reviewer: Any, 
     assert c.post(f"/speak-up/{concern.id}", {"outcome": "closed", "text": "x"}).status_code == 403
 
 
-def test_api(plan: Any, coordinator: Any, board_member: Any, practitioner: Any, login: Any) -> None:
+@pytest.mark.usefixtures("plan")
+def test_api(coordinator: Any, board_member: Any, practitioner: Any, login: Any) -> None:
     c = client_for(board_member, login)
     plans = c.get("/api/accountability/plans").json()
     assert plans[0]["key"] == "rotherham-2014" and sum(plans[0]["counts"].values()) == 15

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,8 +57,8 @@ def test_the_rotherham_sample_plan_has_the_published_shape(coordinator: Any) -> 
         "looked-after children, including out-of-area placements",
     ):
         assert named in titles
-    named = [r for r in recs if not r.illustrative]
-    assert len(named) == 5 and all(r.illustrative for r in recs if r not in named)
+    by_name = [r for r in recs if not r.illustrative]
+    assert len(by_name) == 5 and all(r.illustrative for r in recs if r not in by_name)
     assert "illustrative" in plan.illustrative_note.lower()
     # Resources and the engagement plan come with it.
     res = sel.resources()
@@ -80,7 +79,7 @@ def test_reimporting_the_same_file_changes_nothing(coordinator: Any) -> None:
     assert again.unchanged and Entry.objects.count() == before
 
 
-def test_a_changed_plan_that_moves_dates_needs_a_reason(coordinator: Any, tmp_path: Path) -> None:
+def test_a_changed_plan_that_moves_dates_needs_a_reason(coordinator: Any) -> None:
     actor = actor_for(coordinator)
     services.do_import_sample_plan("rotherham-2014", actor=actor)
     moved = SAMPLE.read_text().replace("target_date: 2014-09-30", "target_date: 2014-10-31", 1)

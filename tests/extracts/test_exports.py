@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
 
+from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
+from sightline.intelligence.models import Alert, Network, NetworkMember
+from sightline.ledger.models import Entry
+from sightline.ledger.services import SYSTEM, do_bulk_create, do_bulk_update, integrate
+from sightline.people.models import Person, SourceRecord
 
 from .helpers import write_extract
 
@@ -16,8 +24,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def imported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    from sightline.access.services import ensure_standard_agencies
-
     ensure_standard_agencies()
     assert main(["import", str(write_extract(tmp_path))]) == 0
     capsys.readouterr()
@@ -30,11 +36,6 @@ def read(path: Path) -> list[list[str]]:
 
 
 def exports_ledgered() -> list[dict[str, object]]:
-    import json
-
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import integrate
-
     integrate()
     return [json.loads(bytes(e.canonical)) for e in Entry.objects.filter(action="export").order_by("index")]
 
@@ -42,8 +43,6 @@ def exports_ledgered() -> list[dict[str, object]]:
 def test_links_before_linkage_map_each_record_to_itself(
     imported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sightline.people.models import SourceRecord
-
     out = imported / "links.csv"
     assert main(["export", "links", "--out", str(out)]) == 0
     rows = read(out)
@@ -56,9 +55,6 @@ def test_links_before_linkage_map_each_record_to_itself(
 
 
 def test_links_after_linkage_show_person_and_probability(imported: Path) -> None:
-    from sightline.ledger.services import SYSTEM, do_bulk_create, do_bulk_update
-    from sightline.people.models import Person, SourceRecord
-
     (person,) = do_bulk_create([Person(given_name="Jess")], actor=SYSTEM)
     recs = list(SourceRecord.objects.filter(record_id__in=["POL-1", "POL-3"]))
     for r in recs:
@@ -71,11 +67,6 @@ def test_links_after_linkage_show_person_and_probability(imported: Path) -> None
 
 
 def _store_alerts() -> None:
-    from django.utils import timezone
-
-    from sightline.intelligence.models import Alert, Network, NetworkMember
-    from sightline.ledger.services import SYSTEM, do_bulk_create
-
     now = timezone.now()
     do_bulk_create(
         [
@@ -208,11 +199,6 @@ def test_networks_and_i2(imported: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_chronology_xlsx_is_ledgered_as_a_read_of_the_person(imported: Path) -> None:
-    from openpyxl import load_workbook
-
-    from sightline.ledger.services import SYSTEM, do_bulk_create, do_bulk_update
-    from sightline.people.models import Person, SourceRecord
-
     (person,) = do_bulk_create([Person(given_name="Jess")], actor=SYSTEM)
     recs = list(SourceRecord.objects.filter(record_id__in=["POL-1", "POL-3"]))
     for r in recs:

@@ -8,52 +8,48 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from sightline.cli import main
+from sightline.intelligence.models import Alert, Network, NetworkMember, Place
+from sightline.intelligence.services import AlertStatusError, do_set_alert_status, load_inputs
+from sightline.ledger.models import Entry, TreeHead
+from sightline.ledger.services import Actor, integrate
+from sightline.people.models import SourceRecord
+from tests.factories import analyse_town, generated_town, import_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 80, 11)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"), 80, 11)
 
 
 def snapshot() -> dict[str, Any]:
-    from django.apps import apps
-
-    from sightline.ledger.models import TreeHead
-    from sightline.ledger.services import integrate
-
     integrate()
     head = TreeHead.objects.get(id=1)
     return {
         "size": head.size,
         "root": bytes(head.root),
-        "rows": {m._meta.label: m.objects.count() for m in apps.get_app_config("intelligence").get_models()},
+        "rows": {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_app_config("intelligence").get_models()
+        },
     }
 
 
 @pytest.fixture
 def analysed(town: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    from sightline.access.services import ensure_standard_agencies
-
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["analyse"]) == 0
+    import_town(town)
+    analyse_town()
     assert "alerts" in capsys.readouterr().out
     return town
 
 
-def test_analyse_stores_ranked_alerts_networks_places(analysed: Path, tmp_path: Path) -> None:
-    from sightline.intelligence.models import Alert, Network, NetworkMember, Place
-    from sightline.intelligence.services import load_inputs
-
+@pytest.mark.usefixtures("analysed")
+def test_analyse_stores_ranked_alerts_networks_places(tmp_path: Path) -> None:
     alerts = list(Alert.objects.order_by("-score", "id"))
     assert alerts and {a.status for a in alerts} == {"new"}
     kinds = {a.kind for a in alerts}
@@ -85,7 +81,8 @@ def test_analyse_stores_ranked_alerts_networks_places(analysed: Path, tmp_path: 
         assert not [c for c in frame.columns if "ethnic" in c.lower()]
 
 
-def test_rerun_over_the_same_data_writes_nothing(analysed: Path) -> None:
+@pytest.mark.usefixtures("analysed")
+def test_rerun_over_the_same_data_writes_nothing() -> None:
     before = snapshot()
     assert main(["analyse"]) == 0
     after = snapshot()
@@ -95,17 +92,11 @@ def test_rerun_over_the_same_data_writes_nothing(analysed: Path) -> None:
 
 
 def _actor(role: str) -> Any:
-    from sightline.ledger.services import Actor
-
     return Actor(user=f"a-{role}", agency="police", role=role)
 
 
-def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
-    from sightline.intelligence.models import Alert
-    from sightline.intelligence.services import AlertStatusError, do_set_alert_status
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import integrate
-
+@pytest.mark.usefixtures("analysed")
+def test_status_changes_are_ledgered_and_checked() -> None:
     alert = Alert.objects.order_by("-score").first()
     assert alert is not None
     with pytest.raises(PermissionDenied):
@@ -129,13 +120,10 @@ def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
     assert alert.status == "actioned"
 
 
+@pytest.mark.usefixtures("analysed")
 def test_dismissed_alert_stays_dismissed_until_something_new_appears(
-    analysed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sightline.intelligence.models import Alert
-    from sightline.intelligence.services import do_set_alert_status
-    from sightline.people.models import SourceRecord
-
     alert = Alert.objects.filter(kind="child_at_risk").order_by("-score").first()
     assert alert is not None
     do_set_alert_status(alert.pk, "dismissed", actor=_actor("analyst"), reason="known, plan in place")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from django.conf import settings
 from django.db import connection
@@ -48,7 +49,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env.pop("SIGHTLINE_DEMO", None)
     db = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        auth = str(db["USER"]) + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         env["DATABASE_URL"] = (
             f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
@@ -58,8 +59,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.usefixtures("committed")
 def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
-    committed: None, make_user: Callable[..., Any], tmp_path: Path
+    make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
     _row, token = do_create_api_token(user, name="serve test", actor=SYSTEM)
@@ -76,7 +78,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
         def up() -> bool:
             try:
                 return requests.get(f"{base}/sign-in", timeout=2).status_code == 200
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting, on a busy machine
                 return proc.poll() is not None  # stop waiting if it died
 
         assert wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""

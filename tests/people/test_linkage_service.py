@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from sightline.cli import main
+from sightline.ledger.models import Entry
+from sightline.ledger.selectors import verify
+from sightline.ledger.services import Actor, integrate
+from sightline.people.linkage_service import do_decide_link
+from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
+from tests.factories import generated_town, import_town, link_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 60, 4)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"))
 
 
 @pytest.fixture(scope="module")
@@ -33,40 +36,24 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def linked(
     town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> Path:
-    from sightline.access.services import ensure_standard_agencies
-
     settings.HOME = tmp_path / "home"  # the linkage state and model of this test only
-    cached = model_cache / "model.json"
-    if cached.exists():  # training is the slow part; every test may share one trained model
-        (settings.HOME / "linkage").mkdir(parents=True)
-        shutil.copy(cached, settings.HOME / "linkage" / "model.json")
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["link"]) == 0
+    import_town(town)
+    link_town(model_cache)
     assert "full run" in capsys.readouterr().out
-    if not cached.exists():
-        shutil.copy(settings.HOME / "linkage" / "model.json", cached)
     return tmp_path
 
 
 def ledger_size() -> int:
-    from sightline.ledger.services import integrate
-
     return integrate()
 
 
 def people_of() -> dict[str, str]:
-    from sightline.people.models import SourceRecord
-
     return {
         f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
     }
 
 
 def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -> None:
-    from sightline.ledger.selectors import verify
-    from sightline.people.models import Person, SourceRecord
-
     assert not SourceRecord.objects.filter(person__isnull=True).exists()
     people = Person.objects.filter(created_by="linkage", status="active")
     assert 0 < people.count() < SourceRecord.objects.count()  # records were joined
@@ -86,7 +73,8 @@ def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -
     assert report.ok, report.problems[:5]
 
 
-def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("linked")
+def test_rerun_changes_nothing_and_ids_stay(capsys: pytest.CaptureFixture[str]) -> None:
     before, size = people_of(), ledger_size()
     assert main(["link"]) == 0
     assert (
@@ -100,8 +88,6 @@ def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.Capture
 
 
 def _linked_pair() -> tuple[str, str]:
-    from collections import defaultdict
-
     groups: dict[str, list[str]] = defaultdict(list)
     for key, pid in sorted(people_of().items()):
         groups[pid].append(key)
@@ -111,14 +97,8 @@ def _linked_pair() -> tuple[str, str]:
     raise AssertionError("no person with exactly two records")
 
 
-def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import Actor
-    from sightline.people.linkage_service import do_decide_link
-    from sightline.people.models import LinkDecision
-
+@pytest.mark.usefixtures("linked")
+def test_human_decisions_are_ledgered_and_honoured(capsys: pytest.CaptureFixture[str]) -> None:
     a, b = _linked_pair()
     keep = people_of()[a]
     with pytest.raises(PermissionDenied):
@@ -144,10 +124,6 @@ def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.
 
 
 def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sightline.ledger.services import Actor
-    from sightline.people.linkage_service import do_decide_link
-    from sightline.people.models import LinkReview, SourceRecord
-
     review = LinkReview.objects.filter(status="open").order_by("record_key_l").first()
     if review is not None:
         do_decide_link(

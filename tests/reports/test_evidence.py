@@ -4,6 +4,7 @@ verifies in a separate process, and that stops verifying when anything in it is 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 import subprocess
@@ -13,16 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
 
+from sightline.access.selectors import person_access_log
 from sightline.access.services import actor_for, ensure_standard_agencies
-from sightline.ledger import merkle
+from sightline.ledger import merkle, note
 from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.services import do_checkpoint, do_update, integrate, record_action
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
 from sightline.reports import evidence
-
-from .conftest import COORDINATOR, POLICE
+from tests.factories import COORDINATOR, POLICE
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +133,6 @@ def test_a_forged_checkpoint_or_key_fails(reviewer: Any, tmp_path: Path) -> None
     assert result.returncode == 1 and "signature does not match" in result.stdout
 
     folder = _unzip(pack.data, tmp_path / "b")
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    from sightline.ledger import note
 
     other = note.verifier_key("sightline.example/ledger", Ed25519PrivateKey.generate().public_key())
     (folder / "public-key.txt").write_text(other + "\n")
@@ -175,8 +175,6 @@ def test_chosen_indexes_against_a_given_checkpoint(reviewer: Any, tmp_path: Path
 
 
 def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
-    from sightline.access.selectors import person_access_log
-
     child = _child_with_history()
     pack = evidence.build_evidence_pack(actor=actor_for(reviewer), person_id=child.id, reason="Board inquiry")
     integrate()
@@ -191,9 +189,6 @@ def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
 
 def _alter_entry(index: int, old: bytes, new: bytes) -> None:
     """Change an entry's bytes in place, stepping around the append-only triggers as an insider could."""
-    import importlib
-
-    from django.db import connection
 
     triggers = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
     raw = bytes(Entry.objects.get(index=index).canonical).replace(old, new)

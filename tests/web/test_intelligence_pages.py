@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
@@ -24,20 +24,24 @@ from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.linkage import FieldWeight
 from sightline.people.linkage_service import PairExplanation, explain_pairs, joining_links, review_queue
 from sightline.people.models import (
-    Extract,
     LinkDecision,
     LinkReview,
     Person,
-    SourceEvent,
     SourceRecord,
+)
+from sightline.web.views.intelligence import waterfall
+from tests.factories import (
+    analyse_town,
+    bearer,
+    event,
+    generated_town,
+    import_town,
+    link_town,
+    person,
+    record,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -60,56 +64,6 @@ def entries(action: str, **filters: Any) -> list[dict[str, Any]]:
 
 # --- hand-built data -----------------------------------------------------------------------------
 
-_n = {"i": 0}
-
-
-def _extract(agency: str) -> Extract:
-    _n["i"] += 1
-    return do_create(
-        Extract(
-            agency_id=agency,
-            source_name=f"{agency}-{_n['i']}",
-            digest=f"{_n['i']:064d}",
-            extracted_on=dt.date(2014, 7, 1),
-            imported_at=timezone.now(),
-            manifest={"agency": agency},
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _record(agency: str, rid: str, person: Person, row: int, **data: str) -> SourceRecord:
-    return do_create(
-        SourceRecord(
-            agency_id=agency,
-            record_id=rid,
-            extract=_extract(agency),
-            row_number=row,
-            data={"record_id": rid, **data},
-            person=person,
-            given_name=data.get("given_name", ""),
-            family_name=data.get("family_name", ""),
-            date_of_birth=data.get("date_of_birth", ""),
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _event(record: SourceRecord, eid: str, kind: str, when: dt.date, row: int) -> SourceEvent:
-    return do_create(
-        SourceEvent(
-            agency_id=record.agency_id,
-            event_id=eid,
-            extract=record.extract,
-            row_number=row,
-            record=record,
-            kind=kind,
-            occurred_on=when,
-            data={"event_id": eid, "kind": kind, "occurred_on": when.isoformat()},
-        ),
-        actor=SYSTEM,
-    )
-
 
 def _alert(kind: str, subject: str, label: str, score: float, **extra: Any) -> Alert:
     return do_create(
@@ -131,13 +85,13 @@ def handmade(make_user: Callable[..., Any]) -> dict[str, Any]:
     """A child known to police and social care, an adult known only to social care, the events
     linking them to each other, a place and a phone; their alerts and their group."""
     make_user("analyst", "police")  # creates the standard agencies
-    child = do_create(Person(kind="child", given_name="Kayleigh", family_name="Brookes"), actor=SYSTEM)
-    adult = do_create(Person(kind="adult", given_name="Darren", family_name="Hollis"), actor=SYSTEM)
-    pol = _record("police", "POL-1", child, 5, given_name="Kayleigh", family_name="Brookes")
-    sc1 = _record("social_care", "SC-1", child, 7, given_name="Kayleigh", family_name="Brooks")
-    sc2 = _record("social_care", "SC-2", adult, 9, given_name="Darren", family_name="Hollis")
-    e1 = _event(pol, "E1", "missing", dt.date(2013, 5, 2), 3)
-    e2 = _event(sc1, "CSE1", "strategy_meeting", dt.date(2013, 8, 1), 4)
+    child = person("child", given_name="Kayleigh", family_name="Brookes")
+    adult = person("adult", given_name="Darren", family_name="Hollis")
+    pol = record(child, "police", "POL-1", row_number=5, given_name="Kayleigh", family_name="Brookes")
+    sc1 = record(child, "social_care", "SC-1", row_number=7, given_name="Kayleigh", family_name="Brooks")
+    sc2 = record(adult, "social_care", "SC-2", row_number=9, given_name="Darren", family_name="Hollis")
+    e1 = event(pol, "missing", dt.date(2013, 5, 2), "E1", row_number=3)
+    e2 = event(sc1, "strategy_meeting", dt.date(2013, 8, 1), "CSE1", row_number=4)
     child_alert = _alert(
         "child_at_risk",
         child.id,
@@ -454,7 +408,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
     detail = client.get(f"/intelligence/alerts/{handmade['child_alert'].id}").content.decode()
     assert f'href="/people/{child.id}"' in detail
     # the API withholds the same
-    api = Client().get("/api/intelligence/alerts", **_token(make_user, "analyst")).json()["items"]
+    api = Client().get("/api/intelligence/alerts", **bearer(make_user("analyst", "police"))).json()["items"]
     by_id = {a["id"]: a for a in api}
     assert by_id[handmade["adult_alert"].id]["restricted"] is True
     assert (
@@ -463,7 +417,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
         == by_id[handmade["adult_alert"].id]["reasons"]
     )
     assert by_id[handmade["child_alert"].id]["subject_label"] == "Kayleigh Brookes"
-    graph = Client().get("/api/intelligence/networks/N-TEST", **_token(make_user, "analyst")).json()
+    graph = Client().get("/api/intelligence/networks/N-TEST", **bearer(make_user("analyst", "police"))).json()
     assert {n["data"]["id"]: n["data"]["label"] for n in graph["nodes"]}[adult.id] == ""
 
 
@@ -472,11 +426,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sightline.synthetic import generate_town
-
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 60, 4)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"))
 
 
 @pytest.fixture(scope="module")
@@ -485,22 +435,12 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def linked_town(town: Path, model_cache: Path, settings: Any, capsys: pytest.CaptureFixture[str]) -> Path:
+def linked_town(town: Path, model_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The town imported, linked and analysed (the trained model is shared by this module's tests)."""
-    from sightline.access.services import ensure_standard_agencies
-
-    cached = model_cache / "model.json"
-    if cached.exists():
-        (settings.HOME / "linkage").mkdir(parents=True, exist_ok=True)
-        shutil.copy(cached, settings.HOME / "linkage" / "model.json")
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["link", "--no-progress"]) == 0
-    assert main(["analyse"]) == 0
+    import_town(town)
+    link_town(model_cache)
+    analyse_town()
     capsys.readouterr()
-    if not cached.exists():
-        shutil.copy(settings.HOME / "linkage" / "model.json", cached)
-    return town
 
 
 def _person_of(key: str) -> str | None:
@@ -508,8 +448,9 @@ def _person_of(key: str) -> str | None:
     return SourceRecord.objects.get(agency_id=agency, record_id=rid).person_id
 
 
+@pytest.mark.usefixtures("linked_town")
 def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
-    linked_town: Path, make_user: Callable[..., Any], login: Callable[..., Any]
+    make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
     analyst = make_user("analyst", "police")
     client = signed_in(login, analyst)
@@ -561,11 +502,10 @@ def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
     assert "Select whether the records are about the same person" in again
 
 
+@pytest.mark.usefixtures("linked_town")
 def test_person_linkage_page_explains_each_join(
-    linked_town: Path, make_user: Callable[..., Any], login: Callable[..., Any]
+    make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
-    from django.db.models import Count
-
     person = (
         Person.objects.filter(status="active")
         .annotate(n=Count("records"))
@@ -602,8 +542,6 @@ def test_person_linkage_page_explains_each_join(
 
 
 def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
-    from sightline.web.views.intelligence import waterfall
-
     fields = (
         FieldWeight("prior", "Chance two records are the same person", -7.5),
         FieldWeight("given_name", "Nickname or variant (e.g. Jess / Jessica)", 4.0, "jess", "jessica"),
@@ -621,18 +559,11 @@ def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
 # --- the API -------------------------------------------------------------------------------------
 
 
-def _token(make_user: Callable[..., Any], role: str, agency: str = "police") -> dict[str, str]:
-    from sightline.access.services import do_create_api_token
-
-    _row, token = do_create_api_token(make_user(role, agency), name="test", actor=SYSTEM)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
 def test_api_alerts_status_networks_and_decisions(
     handmade: dict[str, Any], make_user: Callable[..., Any]
 ) -> None:
     client = Client()
-    auth = _token(make_user, "analyst")
+    auth = bearer(make_user("analyst", "police"))
     alert = handmade["child_alert"]
     body = client.get("/api/intelligence/alerts", **auth).json()
     assert [a["id"] for a in body["items"]] == [
@@ -689,6 +620,6 @@ def test_api_alerts_status_networks_and_decisions(
     assert made.status_code == 201 and made.json()["record_key_l"] == "police:POL-1"
     review.refresh_from_db()
     assert review.status == "decided"
-    practitioner = _token(make_user, "practitioner")
+    practitioner = bearer(make_user("practitioner", "police"))
     for path in ("/api/intelligence/alerts", "/api/intelligence/networks", "/api/intelligence/link-reviews"):
         assert client.get(path, **practitioner).status_code == 403
