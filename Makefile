@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json | sha1sum | cut -c1-12)
 export SIGHTLINE_HOME ?= $(CURDIR)/var
 
-.PHONY: setup demo test test-fast lint bench bench-quality clean
+.PHONY: setup demo test test-fast crash lint bench bench-quality clean
 
 $(STAMP): pyproject.toml package.json
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml package.json
 
 setup: $(STAMP)
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-nginx.sh
 
 demo: setup
 	$(BIN)/sightline demo
@@ -27,6 +28,13 @@ demo: setup
 test: setup
 	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist loadfile --durations=15 \
 		--cov --cov-report=term
+
+# SIGKILL of `serve` and `import` under concurrent writers, 20 trials (docs/reliability.md).
+CRASH_TRIALS ?= 20
+crash: setup
+	SIGHTLINE_HOME=$(CURDIR)/var/crash SIGHTLINE_CRASH_TRIALS=$(CRASH_TRIALS) \
+	SIGHTLINE_CRASH_REPORT=$(CURDIR)/var/crash-report.json \
+	$(BIN)/pytest -p no:cacheprovider -q -s tests/reliability/test_crash.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench

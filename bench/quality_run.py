@@ -19,7 +19,7 @@ from sightline.access.services import ensure_standard_agencies
 from sightline.extracts.services import do_import_extract
 from sightline.intelligence.services import do_analyse, load_inputs
 from sightline.people.linkage.evaluate import pairwise_scores
-from sightline.people.linkage_service import do_link
+from sightline.people.linkage.run import do_link
 from sightline.people.models import SourceRecord
 from sightline.synthetic import generate_town
 

@@ -84,15 +84,15 @@ def user(
     ``totp=False``, a confirmed authenticator app, as a real account would have."""
     agencies()
     made = do_create_user(
+        SYSTEM,
         username=username or f"{role}-{agency}-{next(_serial)}",
         role=role,
         agency=agency,
-        actor=SYSTEM,
         password=password,
         demo_account=demo_account,
     )
     if totp:
-        do_enrol_totp(made, actor=SYSTEM, confirmed=True)
+        do_enrol_totp(SYSTEM, username=made.username, confirmed=True)
     return made
 
 
@@ -117,7 +117,7 @@ def signed_in(account: User, client: Client | None = None) -> Client:
 
 def api_token(account: User, name: str = "test system") -> str:
     """A new API token of ``account``."""
-    _row, token = do_create_api_token(account, name=name, actor=SYSTEM)
+    _row, token = do_create_api_token(SYSTEM, username=account.username, name=name)
     return token
 
 
@@ -131,7 +131,7 @@ def bearer(account: User) -> dict[str, Any]:
 
 def person(kind: str = "child", *, actor: Actor = SYSTEM, **fields: Any) -> Person:
     """A person created by hand; ``fields`` are the person's (``given_name``, ``date_of_birth``...)."""
-    return do_create_person(actor=actor, kind=kind, **fields)
+    return do_create_person(actor, kind=kind, **fields)
 
 
 def child(given_name: str = "Jessica", **fields: Any) -> Person:
@@ -247,7 +247,7 @@ def concern(
     """A concern about ``about`` raised at ``raised`` (now by default), about something an hour before."""
     raised = raised or timezone.now()
     return cases.do_raise_concern(
-        actor=actor,
+        actor,
         person_id=about.id,
         what_was_seen=what_was_seen,
         occurred_at=extra.pop("occurred_at", raised - dt.timedelta(hours=1)),
@@ -262,7 +262,7 @@ def triage(
 ) -> TriageDecision:
     """The concern's triage; no further action comes with the reason it needs."""
     reason = "checked, no concern" if decision == "no_further_action" else ""
-    return cases.do_triage_concern(raised.id, actor=actor, decision=decision, reason=reason, now=decided)
+    return cases.do_triage_concern(actor, concern_id=raised.id, decision=decision, reason=reason, now=decided)
 
 
 def screening(
@@ -273,13 +273,13 @@ def screening(
     actor: Actor = SYSTEM,
 ) -> Screening:
     """A screening of ``screened`` at ``when`` (mild risk unless ``answers`` say otherwise)."""
-    return cases.do_complete_screening(actor=actor, person_id=screened.id, answers=answers or MILD, now=when)
+    return cases.do_complete_screening(actor, person_id=screened.id, answers=answers or MILD, now=when)
 
 
 def sample_plan(actor: Actor = SYSTEM) -> ResponsePlan:
     """The shipped sample improvement plan, imported."""
     agencies()
-    return do_import_sample_plan("rotherham-2014", actor=actor).plan
+    return do_import_sample_plan(actor, key="rotherham-2014").plan
 
 
 # --- generated towns ---------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ def _cheap_argon2() -> Iterator[None]:
 def _isolated_home(settings: Settings, tmp_path: Path) -> None:
     """Checkpoints and evidence files of one test never leak into another."""
     settings.LEDGER_CHECKPOINT_DIR = tmp_path / "checkpoints"
-    settings.SIGHTLINE_EVIDENCE_DIR = tmp_path / "evidence"
+    evidence = settings.STORAGES["evidence"]
+    options = {**evidence["OPTIONS"], "location": tmp_path / "evidence"}
+    settings.STORAGES = {**settings.STORAGES, "evidence": {**evidence, "OPTIONS": options}}
 
 
 @pytest.fixture

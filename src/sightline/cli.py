@@ -12,6 +12,8 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "sightline.access.commands",
     "sightline.ledger.commands",
+    "sightline.ledger.backup_commands",
+    "sightline.witness.commands",
     "sightline.synthetic.commands",
     "sightline.extracts.commands",
     "sightline.people.commands",

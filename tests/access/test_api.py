@@ -15,6 +15,7 @@ from sightline.access import selectors, services
 from sightline.access.models import ApiToken
 from sightline.api.core import api
 from sightline.ledger.services import SYSTEM, record_action
+from sightline.people.services import do_break_glass
 from tests.factories import bearer
 
 from .conftest import entries
@@ -56,7 +57,7 @@ def test_missing_unknown_and_revoked_tokens_get_401(client: Client, token_for: C
     _problem(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
     _, auth = token_for()
-    services.do_revoke_api_token(ApiToken.objects.get(), actor=SYSTEM, reason="retired")
+    services.do_revoke_api_token(SYSTEM, token_id=ApiToken.objects.get().id, reason="retired")
     _problem(client.get("/api/access/me", **auth), 401)
     # A POST with a bad token and no session is a 401, not a CSRF failure.
     _problem(client.post("/api/access/break-glass", {}, content_type="application/json", **auth), 401)
@@ -130,6 +131,8 @@ def test_break_glass_through_the_api_is_the_same_service(
     decision = client.get(f"/api/access/people/{child.id}/access", **auth).json()
     assert decision == decision | {"allowed": True, "basis": "break_glass"}
     assert entries(action="break_glass")[0].actor_user == "sw"
+    nobody = {"person_id": "P-NOSUCHPERSON", "reason": "Missing since last night; need address"}
+    _problem(client.post("/api/access/break-glass", nobody, content_type="application/json", **auth), 404)
 
 
 def test_not_found_is_a_404_problem(client: Client, token_for: Callable[..., Any]) -> None:
@@ -206,7 +209,7 @@ def test_reviewing_through_the_api(
     client: Client, token_for: Callable[..., Any], make_user: Callable[..., Any], person: Callable[..., Any]
 ) -> None:
     pc = make_user("practitioner", "police")
-    grant = services.do_break_glass(pc, person("health").id, "Missing since last night; need address")
+    grant = do_break_glass(pc, person_id=person("health").id, reason="Missing since last night; need address")
     _, auth = token_for("independent_reviewer", "independent_review", username="rev")
     url = f"/api/access/break-glass/{grant.id}/review"
     queue = client.get("/api/access/break-glass", **auth).json()

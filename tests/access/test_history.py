@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from sightline.access import selectors, services
-from sightline.access.selectors import require_person_access
 from sightline.ledger.services import record_action
+from sightline.people.need_to_know import person_access_log, person_history, require_person_access
+from sightline.people.services import do_break_glass
 
 from .conftest import entries
 
@@ -65,9 +66,9 @@ def test_reviewer_sees_who_saw_or_changed_a_person(
     require_person_access(sw, unrelated.id, "not this child")
     with pytest.raises(PermissionDenied):  # refused, and the refusal is part of the history
         require_person_access(pc, child.id, "curious")
-    services.do_break_glass(pc, child.id, "Missing since last night; need placement address")
+    do_break_glass(pc, person_id=child.id, reason="Missing since last night; need placement address")
     entries()
-    log = list(selectors.person_access_log(child.id))
+    log = list(person_history(child.id))
     actions = {(e.actor_user, e.action) for e in log}
     assert {("sw", "read"), ("pc", "read_denied"), ("pc", "break_glass"), ("system", "create")} <= actions
     assert all(e.object_id != unrelated.id for e in log)
@@ -80,3 +81,10 @@ def test_reviewer_sees_who_saw_or_changed_a_person(
     assert "home visit" in html and "curious" in html and "not this child" not in html
     [look] = entries(action="read_access_log")
     assert look.actor_user == "rev" and look.object_id == child.id
+    # Only the reviewer's role may read it, through the page, the API or the selector alike.
+    with pytest.raises(PermissionDenied):
+        person_access_log(sw, child.id)
+    login(client, sw)
+    assert client.get(f"/review/access/{child.id}").status_code == 403
+    assert client.get(f"/api/access/people/{child.id}/access-log").status_code == 403
+    assert len(entries(action="read_access_log")) == 1

@@ -1,4 +1,5 @@
-"""Need to know: agency involvement, multi-agency roles, break-glass, and ledgered reads."""
+"""Need to know (``people.need_to_know``): agency involvement, multi-agency roles, break-glass, and
+ledgered reads."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.test import Client
 
 from sightline.access import selectors, services
-from sightline.access.selectors import NeedToKnowDenied, person_access, require_person_access
 from sightline.config.errors import forbidden
+from sightline.core.errors import NotFound
 from sightline.ledger.services import SYSTEM, do_update
+from sightline.people import need_to_know
 from sightline.people.models import Person
+from sightline.people.need_to_know import NeedToKnowDenied, person_access, require_person_access
+from sightline.people.services import do_break_glass
 
 from .conftest import entries, entry_data
 
@@ -58,7 +61,7 @@ def test_multi_agency_roles_see_everyone(make_user: Callable[..., Any], person: 
 def test_a_missing_person_is_404_only_for_those_who_could_see_it(make_user: Callable[..., Any]) -> None:
     coord = make_user("cse_coordinator", "mash")
     pc = make_user("practitioner", "police")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         require_person_access(coord, "P-NOSUCHPERSON", "look")
     with pytest.raises(PermissionDenied):  # no hint whether the id exists
         require_person_access(pc, "P-NOSUCHPERSON", "look")
@@ -77,11 +80,11 @@ def test_source_records_not_linked_to_the_person_give_no_access(
 def concern_hook() -> Iterator[None]:
     """An involvement source like the one case work registers for concerns raised by an agency."""
 
-    selectors.register_involvement(
+    need_to_know.register_involvement(
         "test.concerns", lambda agency: Person.objects.filter(other_names=f"concern:{agency}").values("id")
     )
     yield
-    selectors._INVOLVEMENT.pop("test.concerns")
+    need_to_know._INVOLVEMENT.pop("test.concerns")
 
 
 @pytest.mark.usefixtures("concern_hook")
@@ -93,7 +96,7 @@ def test_other_domains_extend_involvement(make_user: Callable[..., Any], person:
     do_update(child, actor=SYSTEM)
     decision = person_access(teacher, child.id)
     assert decision.allowed and decision.basis == "agency" and "test.concerns" in decision.reason
-    assert list(selectors.visible_people(teacher)) == [child]
+    assert list(need_to_know.visible_people(teacher)) == [child]
 
 
 def test_visible_people_follows_the_same_rules(
@@ -101,11 +104,11 @@ def test_visible_people_follows_the_same_rules(
 ) -> None:
     sw = make_user("practitioner", "social_care")
     ours, theirs = person("social_care"), person("police")
-    assert set(selectors.visible_people(sw)) == {ours}
-    services.do_break_glass(sw, theirs.id, "urgent: missing tonight, police need our history")
-    assert set(selectors.visible_people(sw)) == {ours, theirs}
-    assert set(selectors.visible_people(make_user("analyst", "police"))) == {ours, theirs}
-    assert not selectors.visible_people(make_user("board_member", "mash")).exists()
+    assert set(need_to_know.visible_people(sw)) == {ours}
+    do_break_glass(sw, person_id=theirs.id, reason="urgent: missing tonight, police need our history")
+    assert set(need_to_know.visible_people(sw)) == {ours, theirs}
+    assert set(need_to_know.visible_people(make_user("analyst", "police"))) == {ours, theirs}
+    assert not need_to_know.visible_people(make_user("board_member", "mash")).exists()
 
 
 # --- break-glass -----------------------------------------------------------------------------------
@@ -116,7 +119,9 @@ def test_break_glass_opens_the_record_for_a_limited_time(
 ) -> None:
     pc = make_user("practitioner", "police", username="pc")
     child = person("social_care")
-    grant = services.do_break_glass(pc, child.id, "  Missing since last night; need placement address  ")
+    grant = do_break_glass(
+        pc, person_id=child.id, reason="  Missing since last night; need placement address  "
+    )
     assert grant.reason == "Missing since last night; need placement address"
     decision = require_person_access(pc, child.id, "view the child record")
     assert (decision.basis, decision.grant_id) == ("break_glass", grant.id)
@@ -128,7 +133,7 @@ def test_break_glass_opens_the_record_for_a_limited_time(
     # Expired grants give nothing.
     settings.BREAK_GLASS_MINUTES = 0
     other = make_user("practitioner", "health")
-    services.do_break_glass(other, child.id, "checking whether we know this child already")
+    do_break_glass(other, person_id=child.id, reason="checking whether we know this child already")
     assert not person_access(other, child.id).allowed
 
 
@@ -138,11 +143,10 @@ def test_break_glass_needs_a_real_reason_and_a_real_person(
     pc = make_user("practitioner", "police")
     child = person("social_care")
     with pytest.raises(ValidationError) as short:
-        services.do_break_glass(pc, child.id, "because")
+        do_break_glass(pc, person_id=child.id, reason="because")
     assert "reason" in short.value.message_dict
-    with pytest.raises(ValidationError) as missing:
-        services.do_break_glass(pc, "P-NOSUCHPERSON", "a perfectly good reason for this")
-    assert "person_id" in missing.value.message_dict
+    with pytest.raises(NotFound):
+        do_break_glass(pc, person_id="P-NOSUCHPERSON", reason="a perfectly good reason for this")
     assert not entries(action="break_glass")
 
 
@@ -152,7 +156,7 @@ def test_roles_without_break_glass_cannot_use_it(
 ) -> None:
     user = make_user(role, "mash")
     with pytest.raises(PermissionDenied):
-        services.do_break_glass(user, person("mash").id, "a perfectly good reason for this")
+        do_break_glass(user, person_id=person("mash").id, reason="a perfectly good reason for this")
 
 
 def test_the_reviewer_reviews_each_grant_once(
@@ -161,22 +165,24 @@ def test_the_reviewer_reviews_each_grant_once(
     pc = make_user("practitioner", "police", username="pc")
     reviewer = make_user("independent_reviewer", "independent_review", username="rev")
     child = person("social_care")
-    grant = services.do_break_glass(pc, child.id, "Missing since last night; need placement address")
+    grant = do_break_glass(pc, person_id=child.id, reason="Missing since last night; need placement address")
     require_person_access(pc, child.id, "view")
     assert list(selectors.break_glass_queue()) == [grant]
     entries()  # sequence what this test's transaction queued (a real request commits first)
-    assert [e.action for e in selectors.reads_under_grant(grant)] == ["read"]
+    assert [e.action for e in need_to_know.reads_under_grant(grant)] == ["read"]
     with pytest.raises(ValidationError):
-        services.do_review_break_glass(reviewer, grant, outcome="concern", note="")
+        services.do_review_break_glass(reviewer, grant_id=grant.id, outcome="concern", note="")
     with pytest.raises(PermissionDenied):
-        services.do_review_break_glass(pc, grant, outcome="appropriate", note="")
-    services.do_review_break_glass(reviewer, grant, outcome="appropriate", note="Urgent and proportionate")
+        services.do_review_break_glass(pc, grant_id=grant.id, outcome="appropriate", note="")
+    services.do_review_break_glass(
+        reviewer, grant_id=grant.id, outcome="appropriate", note="Urgent and proportionate"
+    )
     assert not selectors.break_glass_queue().exists()
     assert list(selectors.break_glass_queue(reviewed=True)) == [grant]
     [review] = entries(action="review")
     assert review.actor_user == "rev" and review.object_id == grant.id and review.version == 2
     with pytest.raises(ValidationError):
-        services.do_review_break_glass(reviewer, grant, outcome="concern", note="changed my mind")
+        services.do_review_break_glass(reviewer, grant_id=grant.id, outcome="concern", note="changed my mind")
 
 
 # --- the pages ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -16,8 +16,10 @@ from sightline.access.models import ApiToken, User
 from sightline.access.permissions import Role
 from sightline.access.selectors import user_for_token
 from sightline.cli import main
+from sightline.core.errors import NotFound
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM
+from sightline.ledger.services import SYSTEM, Actor
+from sightline.people.services import do_break_glass
 
 from .conftest import entries, entry_data
 
@@ -28,14 +30,8 @@ PASSWORD = "a long enough passphrase"
 
 def _create(**kw: Any) -> User:
     services.ensure_standard_agencies()
-    args: dict[str, Any] = {
-        "username": "jo",
-        "role": "practitioner",
-        "agency": "health",
-        "actor": SYSTEM,
-        "password": PASSWORD,
-    }
-    return services.do_create_user(**(args | kw))
+    args = {"username": "jo", "role": "practitioner", "agency": "health", "password": PASSWORD}
+    return services.do_create_user(SYSTEM, **(args | kw))
 
 
 def test_passwords_are_hashed_with_argon2() -> None:
@@ -72,8 +68,10 @@ def test_create_user_refuses_bad_input() -> None:
 def test_role_changes_record_the_capabilities_gained_and_lost() -> None:
     user = _create()
     with pytest.raises(ValidationError):
-        services.do_change_role(user, "analyst", actor=SYSTEM, reason=" ")
-    services.do_change_role(user, "analyst", actor=SYSTEM, reason="moved to the intelligence team")
+        services.do_change_role(SYSTEM, username=user.username, role="analyst", reason=" ")
+    services.do_change_role(
+        SYSTEM, username=user.username, role="analyst", reason="moved to the intelligence team"
+    )
     user.refresh_from_db()
     assert user.role == "analyst"
     [change] = entries(action="change_role")
@@ -86,16 +84,16 @@ def test_role_changes_record_the_capabilities_gained_and_lost() -> None:
 
 def test_deactivation_keeps_the_account() -> None:
     user = _create()
-    services.do_deactivate_user(user, actor=SYSTEM, reason="left the agency")
+    services.do_deactivate_user(SYSTEM, username=user.username, reason="left the agency")
     assert User.objects.filter(username="jo", is_active=False).exists()
     assert entries(action="deactivate")[0].reason == "left the agency"
-    services.do_reactivate_user(user, actor=SYSTEM, reason="came back")
+    services.do_reactivate_user(SYSTEM, username=user.username, reason="came back")
     assert User.objects.get(username="jo").is_active
 
 
 def test_set_password_is_ledgered_but_the_password_is_not() -> None:
     user = _create()
-    services.do_set_password(user, "another long passphrase", actor=SYSTEM)
+    services.do_set_password(SYSTEM, username=user.username, password="another long passphrase")
     assert User.objects.get(pk=user.pk).check_password("another long passphrase")
     [changed] = entries(action="set_password")
     assert b"another long passphrase" not in bytes(changed.canonical)
@@ -103,8 +101,8 @@ def test_set_password_is_ledgered_but_the_password_is_not() -> None:
 
 def test_totp_enrolment_replaces_the_old_app_and_keeps_the_secret_out_of_the_ledger() -> None:
     user = _create()
-    first = services.do_enrol_totp(user, actor=SYSTEM)
-    second = services.do_enrol_totp(user, actor=SYSTEM, reason="lost phone")
+    first = services.do_enrol_totp(SYSTEM, username="jo")
+    second = services.do_enrol_totp(SYSTEM, username="jo", reason="lost phone")
     assert list(TOTPDevice.objects.filter(user=user)) == [second.device]
     assert first.secret != second.secret
     assert second.uri.startswith("otpauth://totp/Sightline%3Ajo?secret=" + second.secret)
@@ -119,7 +117,7 @@ def test_totp_enrolment_replaces_the_old_app_and_keeps_the_secret_out_of_the_led
 
 def test_an_unconfirmed_app_is_confirmed_by_its_first_code() -> None:
     user = _create()
-    enrolment = services.do_enrol_totp(user, actor=SYSTEM)
+    enrolment = services.do_enrol_totp(SYSTEM, username=user.username)
     assert not enrolment.device.confirmed
     result = services.verify_second_factor(user, services.current_totp_code(enrolment.device))
     assert result.ok and result.method == "totp"
@@ -138,26 +136,55 @@ def test_demo_users_cover_every_role_and_are_idempotent() -> None:
 
 def test_api_tokens_are_stored_hashed_and_can_be_revoked() -> None:
     user = _create()
-    row, token = services.do_create_api_token(user, name="police records system", actor=SYSTEM)
+    row, token = services.do_create_api_token(SYSTEM, username="jo", name="police records system")
     assert token.startswith("sl_") and row.token_hash == services.hash_token(token)
     assert token not in bytes(entries(object_type="access.apitoken")[0].canonical).decode()
     assert user_for_token(token) == user
     assert user_for_token(token + "x") is None
-    services.do_revoke_api_token(row, actor=SYSTEM, reason="system retired")
+    services.do_revoke_api_token(SYSTEM, token_id=row.id, reason="system retired")
     assert user_for_token(token) is None
     assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
     assert [e.action for e in entries(object_type="access.apitoken")] == ["create", "revoke"]
+
+
+def test_account_changes_need_the_account_managers_role_and_a_real_account() -> None:
+    _create()
+    manager = Actor("mgr", "social_care", Role.MANAGER)
+    admin = Actor("admin", "sightline_ops", Role.SYSADMIN)
+    for call in [
+        lambda a: services.do_create_user(a, username="kim", role="practitioner", agency="health"),
+        lambda a: services.do_change_role(a, username="jo", role="analyst", reason="promoted"),
+        lambda a: services.do_deactivate_user(a, username="jo", reason="left"),
+        lambda a: services.do_reactivate_user(a, username="jo", reason="came back"),
+        lambda a: services.do_set_password(a, username="jo", password="yet another passphrase"),
+        lambda a: services.do_enrol_totp(a, username="jo"),
+        lambda a: services.do_unlock_user(a, username="jo", reason="phoned the desk"),
+        lambda a: services.do_create_api_token(a, username="jo", name="feed"),
+    ]:
+        with pytest.raises(PermissionDenied):
+            call(manager)
+        call(admin)
+    assert not entries(actor_user="mgr")
+    with pytest.raises(NotFound):
+        services.do_change_role(admin, username="nobody", role="analyst", reason="promoted")
+    with pytest.raises(NotFound):
+        services.do_revoke_api_token(admin, token_id="TK-NOPE", reason="retired")
 
 
 def test_ledger_verifies_after_access_changes(
     make_user: Callable[..., Any], person: Callable[..., Any]
 ) -> None:
     pc = make_user("practitioner", "police")
-    grant = services.do_break_glass(pc, person("social_care").id, "Missing since last night; need address")
-    services.do_review_break_glass(
-        make_user("independent_reviewer", "independent_review"), grant, outcome="appropriate", note=""
+    grant = do_break_glass(
+        pc, person_id=person("social_care").id, reason="Missing since last night; need address"
     )
-    services.do_create_api_token(pc, name="x", actor=SYSTEM)
+    services.do_review_break_glass(
+        make_user("independent_reviewer", "independent_review"),
+        grant_id=grant.id,
+        outcome="appropriate",
+        note="",
+    )
+    services.do_create_api_token(SYSTEM, username=pc.username, name="x")
     report = verify()
     assert report.ok, report.problems
 

@@ -187,7 +187,7 @@ def test_a_code_cannot_be_used_twice(client: Client, make_user: Callable[..., An
 
 def test_inactive_accounts_cannot_sign_in(client: Client, make_user: Callable[..., Any]) -> None:
     user = make_user(username="left")
-    do_deactivate_user(user, actor=SYSTEM, reason="left the agency")
+    do_deactivate_user(SYSTEM, username=user.username, reason="left the agency")
     response = _password(client, "left")
     assert response.status_code == 200 and b"Enter a correct username and password" in response.content
 
@@ -251,7 +251,7 @@ def test_unlock_clears_the_lockout(client: Client, make_user: Callable[..., Any]
     for _ in range(3):
         _password(client, "target", "guess guess guess")
     assert _password(client, "target").status_code == 429
-    do_unlock_user(user, actor=SYSTEM, reason="called the service desk")
+    do_unlock_user(SYSTEM, username=user.username, reason="called the service desk")
     assert _password(client, "target")["Location"] == CODE
     assert len(entries(action="unlock", object_id="target")) == 1
 

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import stat
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,8 @@ from sightline.access.services import actor_for
 from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.accountability.models import Action, Evidence
+from sightline.accountability.services import evidence_store
+from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import integrate
@@ -38,13 +42,13 @@ def test_complete_needs_evidence_and_a_second_persons_sign_off(
     action: Action, coordinator: Any, manager: Any, manager2: Any
 ) -> None:
     coord = actor_for(coordinator)
-    services.do_start_action(action.id, actor=coord)
+    services.do_start_action(coord, action_id=action.id)
     with pytest.raises(ValidationError, match="add evidence before marking the action complete"):
-        services.do_complete_action(action.id, actor=coord)
+        services.do_complete_action(coord, action_id=action.id)
     services.do_add_note(
-        action.id, actor=coord, title="Sessions restored", note="Four sessions a week since 1 Nov"
+        coord, action_id=action.id, title="Sessions restored", note="Four sessions a week since 1 Nov"
     )
-    services.do_complete_action(action.id, actor=coord, note="Done")
+    services.do_complete_action(coord, action_id=action.id, note="Done")
     a = reload(action)
     assert (a.status, a.completed_by, a.signed_off_at) == ("complete", "coord", None)
     state = sel.action_state(a, today=dt.date(2014, 11, 1))
@@ -53,18 +57,18 @@ def test_complete_needs_evidence_and_a_second_persons_sign_off(
     assert sel.action_state(a, today=dt.date(2014, 12, 1)).key == "overdue"
     # The coordinator cannot sign off (no capability); a manager who marked it complete could not either.
     with pytest.raises(PermissionDenied):
-        services.do_sign_off_action(action.id, actor=coord)
-    services.do_reopen_action(action.id, actor=actor_for(manager), reason="Check the numbers again")
-    services.do_complete_action(action.id, actor=actor_for(manager))
+        services.do_sign_off_action(coord, action_id=action.id)
+    services.do_reopen_action(actor_for(manager), action_id=action.id, reason="Check the numbers again")
+    services.do_complete_action(actor_for(manager), action_id=action.id)
     with pytest.raises(ValidationError, match="a second person must sign it off"):
-        services.do_sign_off_action(action.id, actor=actor_for(manager))
-    services.do_sign_off_action(action.id, actor=actor_for(manager2), note="Seen the timetable")
+        services.do_sign_off_action(actor_for(manager), action_id=action.id)
+    services.do_sign_off_action(actor_for(manager2), action_id=action.id, note="Seen the timetable")
     a = reload(action)
     assert (a.signed_off_by, a.sign_off_note) == ("mgr2", "Seen the timetable")
     assert sel.action_state(a, today=dt.date(2015, 6, 1)).key == "complete"  # complete is never overdue
     assert sel.get_recommendation(a.recommendation_id, today=dt.date(2015, 6, 1)).state.key == "complete"
     with pytest.raises(ValidationError, match="already signed off"):
-        services.do_sign_off_action(action.id, actor=actor_for(manager))
+        services.do_sign_off_action(actor_for(manager), action_id=action.id)
     history = [(h.summary, h.entry.actor_user) for h in sel.action_history(a) if h.what == "Action R9.1"]
     assert history == [
         ("Imported", "system"),
@@ -78,11 +82,11 @@ def test_complete_needs_evidence_and_a_second_persons_sign_off(
 
 def test_the_sign_off_can_send_an_action_back(action: Action, coordinator: Any, board_member: Any) -> None:
     coord = actor_for(coordinator)
-    services.do_add_note(action.id, actor=coord, title="Evidence", note="Timetable")
-    services.do_complete_action(action.id, actor=coord)
+    services.do_add_note(coord, action_id=action.id, title="Evidence", note="Timetable")
+    services.do_complete_action(coord, action_id=action.id)
     with pytest.raises(ValidationError):
-        services.do_return_action(action.id, actor=actor_for(board_member), reason="  ")
-    services.do_return_action(action.id, actor=actor_for(board_member), reason="No attendance figures")
+        services.do_return_action(actor_for(board_member), action_id=action.id, reason="  ")
+    services.do_return_action(actor_for(board_member), action_id=action.id, reason="No attendance figures")
     a = reload(action)
     assert (a.status, a.completed_by) == ("in_progress", "")
     integrate()
@@ -93,12 +97,12 @@ def test_the_sign_off_can_send_an_action_back(action: Action, coordinator: Any, 
 def test_owner_records_progress_others_cannot(action: Action, make_user: Any, coordinator: Any) -> None:
     owner = make_user("practitioner", "youth_service", username="owner")
     other = make_user("practitioner", "youth_service", username="other")
-    services.do_update_action(action.id, actor=actor_for(coordinator), owner_user="owner")
+    services.do_update_action(actor_for(coordinator), action_id=action.id, owner_user="owner")
     with pytest.raises(ValidationError, match="does not work for"):
-        services.do_update_action(action.id, actor=actor_for(coordinator), owner_user="coord")
+        services.do_update_action(actor_for(coordinator), action_id=action.id, owner_user="coord")
     with pytest.raises(PermissionDenied):
-        services.do_start_action(action.id, actor=actor_for(other))
-    services.do_start_action(action.id, actor=actor_for(owner))
+        services.do_start_action(actor_for(other), action_id=action.id)
+    services.do_start_action(actor_for(owner), action_id=action.id)
     assert reload(action).status == "in_progress"
     # Overdue actions show on the owner's dashboard (and the board's).
     mine = sel.overdue_actions(owner_user="owner", today=dt.date(2014, 12, 1))
@@ -112,65 +116,74 @@ def test_documents_are_stored_by_sha256_under_the_home_and_checked(
 ) -> None:
     content = b"%PDF-1.4 outreach timetable"
     ev = services.do_add_document(
-        action.id,
-        actor=actor_for(coordinator),
+        actor_for(coordinator),
+        action_id=action.id,
         stream=io.BytesIO(content),
         file_name="timetable.pdf",
         content_type="application/pdf",
     )
     digest = hashlib.sha256(content).hexdigest()
     assert ev.sha256 == digest and ev.size == len(content)
-    path = services.evidence_path(digest)
-    assert path.read_bytes() == content and str(path).startswith(str(settings.SIGHTLINE_EVIDENCE_DIR))
+    assert services.evidence_name(digest) == f"{digest[:2]}/{digest}"
+    path = Path(services.evidence_storage().path(services.evidence_name(digest)))
+    assert path.read_bytes() == content
+    assert path.parent.parent == Path(settings.STORAGES["evidence"]["OPTIONS"]["location"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o440  # read-only once written
     integrate()
     body = json.loads(bytes(Entry.objects.get(object_id=ev.id, version=1).canonical))
     assert body["data"]["sha256"] == digest  # the hash is in the ledger
     assert services.read_document(ev) == content
+    # The same document again is kept once, under the same name.
+    again = services.do_add_document(
+        actor_for(coordinator), action_id=action.id, stream=[content[:5], content[5:]], file_name="copy.pdf"
+    )
+    assert again.sha256 == digest and sorted(p.name for p in path.parent.iterdir()) == [digest]
     path.chmod(0o640)
     path.write_bytes(b"%PDF-1.4 something else")
     with pytest.raises(services.EvidenceFileError, match="altered"):
         services.read_document(ev)
+    path.unlink()
+    with pytest.raises(services.EvidenceFileError, match="missing from the store"):
+        services.read_document(ev)
     with pytest.raises(ValidationError, match="the file must be one of"):
         services.do_add_document(
-            action.id, actor=actor_for(coordinator), stream=io.BytesIO(b"x"), file_name="run.exe"
+            actor_for(coordinator), action_id=action.id, stream=io.BytesIO(b"x"), file_name="run.exe"
         )
 
 
 def test_ledger_entries_as_evidence_and_withdrawing(action: Action, coordinator: Any) -> None:
     coord = actor_for(coordinator)
     with pytest.raises(ValidationError, match="there is no ledger entry #999999"):
-        services.do_add_ledger_link(action.id, actor=coord, ledger_index=999999)
+        services.do_add_ledger_link(coord, action_id=action.id, ledger_index=999999)
     integrate()
     index = Entry.objects.order_by("-index").first().index  # type: ignore[union-attr]
-    ev = services.do_add_ledger_link(action.id, actor=coord, ledger_index=index, note="the board minute")
+    ev = services.do_add_ledger_link(coord, action_id=action.id, ledger_index=index, note="the board minute")
     assert ev.kind == "ledger_entry" and ev.ledger_index == index
-    services.do_withdraw_evidence(ev.id, actor=coord, reason="wrong entry")
+    services.do_withdraw_evidence(coord, evidence_id=ev.id, reason="wrong entry")
     ev = Evidence.objects.get(pk=ev.pk)
     assert ev.withdrawn and ev.withdrawn_reason == "wrong entry"  # kept, never deleted
     with pytest.raises(ValidationError, match="add evidence"):
-        services.do_complete_action(action.id, actor=coord)  # withdrawn evidence does not count
+        services.do_complete_action(coord, action_id=action.id)  # withdrawn evidence does not count
 
 
 def test_nothing_is_hard_deleted_and_the_ledger_verifies(action: Action, coordinator: Any) -> None:
     coord = actor_for(coordinator)
-    services.do_add_note(action.id, actor=coord, title="n", note="n")
-    services.do_complete_action(action.id, actor=coord)
+    services.do_add_note(coord, action_id=action.id, title="n", note="n")
+    services.do_complete_action(coord, action_id=action.id)
     with pytest.raises(ValidationError, match="reopen it before withdrawing"):
-        services.do_withdraw_evidence(Evidence.objects.get(action=action).id, actor=coord, reason="x")
+        services.do_withdraw_evidence(coord, evidence_id=Evidence.objects.get(action=action).id, reason="x")
     report = verify()
     assert report.ok, report.problems
 
 
 def test_resources_against_computed_caseload(coordinator: Any) -> None:
     coord = actor_for(coordinator)
-    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2010, staff=3)
-    services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=62)
-    services.do_set_funding(actor=coord, name="CSE team", financial_year=2014, amount="2350000")
+    services.do_set_staffing(coord, agency="police", team="CSE team", year=2010, staff=3)
+    services.do_set_staffing(coord, agency="police", team="CSE team", year=2014, staff=62)
+    services.do_set_funding(coord, name="CSE team", financial_year=2014, amount="2350000")
     with pytest.raises(ValidationError, match="say why the number is changing"):
-        services.do_set_staffing(actor=coord, agency="police", team="CSE team", year=2014, staff=60)
-    services.do_set_staffing(
-        actor=coord, agency="police", team="CSE team", year=2014, staff=60, reason="recount"
-    )
+        services.do_set_staffing(coord, agency="police", team="CSE team", year=2014, staff=60)
+    services.do_set_staffing(coord, agency="police", team="CSE team", year=2014, staff=60, reason="recount")
     kids = [child(f"K{i}") for i in range(3)]
     concern(kids[0], at(2014, 3, 1, 9))  # calendar 2014, financial 2013/14
     concern(kids[1], at(2014, 5, 1, 9))
@@ -187,7 +200,7 @@ def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
     coord = actor_for(coordinator)
     plan = sample_plan()
     event = services.do_record_engagement_event(
-        actor=coord,
+        coord,
         title="Meeting at the mosque",
         event_on=dt.date(2014, 10, 10),
         organised_by="police",
@@ -195,16 +208,16 @@ def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
         plan_id=plan.id,
     )
     with pytest.raises(ValidationError, match="can only be recorded for an event that was held"):
-        services.do_update_engagement_event(event.id, actor=coord, changes={"attendees": 40})
+        services.do_update_engagement_event(coord, event_id=event.id, changes={"attendees": 40})
     services.do_update_engagement_event(
-        event.id,
-        actor=coord,
+        coord,
+        event_id=event.id,
         changes={"status": "held", "attendees": 40, "issues_raised": "Taxi ranks at night"},
     )
     rec = plan.recommendations.get(ref="R10")
     follow = services.do_add_action(
-        rec.id,
-        actor=coord,
+        coord,
+        recommendation_id=rec.id,
         description="Patrol the taxi ranks",
         owner_agency="police",
         target_date=dt.date(2014, 12, 1),
@@ -214,5 +227,36 @@ def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
     assert ("Faith groups", 1) in sel.communities_reached()
     with pytest.raises(ValidationError, match="say why the event is cancelled or moved"):
         services.do_update_engagement_event(
-            event.id, actor=coord, changes={"event_on": dt.date(2014, 10, 11)}
+            coord, event_id=event.id, changes={"event_on": dt.date(2014, 10, 11)}
         )
+
+
+def test_a_document_over_the_limit_is_refused_and_not_stored(
+    action: Action, coordinator: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evidence_store, "MAX_EVIDENCE_BYTES", 8)
+    with pytest.raises(ValidationError, match="the file is larger than"):
+        services.do_add_document(
+            actor_for(coordinator),
+            action_id=action.id,
+            stream=io.BytesIO(b"%PDF-1.4 more than eight bytes"),
+            file_name="big.pdf",
+        )
+    location = Path(settings.STORAGES["evidence"]["OPTIONS"]["location"])
+    assert not [p for p in location.rglob("*") if p.is_file()]
+    assert not Evidence.objects.filter(action=action).exists()
+
+
+def test_a_missing_object_is_not_found(coordinator: Any, reviewer: Any) -> None:
+    coord = actor_for(coordinator)
+    with pytest.raises(NotFound, match="No such action"):
+        services.do_start_action(coord, action_id="AC-NOSUCH")
+    with pytest.raises(NotFound, match="No such indicator"):
+        services.do_update_indicator(coord, indicator_key="no-such", target=1, direction="higher", reason="r")
+    with pytest.raises(NotFound, match="No such protected concern"):
+        services.do_respond_to_protected_concern(
+            actor_for(reviewer), concern_id="PC-NOSUCH", outcome="closed", text="t"
+        )
+    for read in (lambda: sel.get_plan("no-such"), lambda: sel.get_engagement_event("EE-NOSUCH")):
+        with pytest.raises(NotFound):
+            read()

@@ -56,7 +56,7 @@ def test_screened_open_cse_concern() -> None:
     screening(d, at(2026, 1, 10, 9))  # screened, but more than 3 months before the end of May
     concern(d, at(2026, 4, 1, 9))
     ce = concern(e, at(2026, 5, 3, 9))
-    cases.do_withdraw_concern(ce.id, actor=SYSTEM, reason="raised about the wrong child")
+    cases.do_withdraw_concern(concern_id=ce.id, actor=SYSTEM, reason="raised about the wrong child")
     concern(f, at(2026, 6, 2, 9))
     screening(f, at(2026, 6, 3, 9))
     # April: D open, unscreened. May: A screened of A, B, D. June: A and F screened of A, B, D, F.
@@ -76,7 +76,10 @@ def _episode(person: Any, ended: dt.datetime | None, offered_after_hours: float 
     )
     if ended is not None and offered_after_hours is not None:
         cases.do_offer_return_interview(
-            ep.id, actor=SYSTEM, offered_at=ended + dt.timedelta(hours=offered_after_hours), now=NOW
+            episode_id=ep.id,
+            actor=SYSTEM,
+            offered_at=ended + dt.timedelta(hours=offered_after_hours),
+            now=NOW,
         )
     return ep
 
@@ -132,11 +135,13 @@ def test_suspects_on_bail() -> None:
     )
     s1, s2, s3, s4 = (adult(n) for n in ("One", "Two", "Three", "Four"))
     for s in (s1, s2, s3, s4):
-        cases.do_link_investigation_person(inv.id, actor=SYSTEM, person_id=s.id, role="suspect")
+        cases.do_link_investigation_person(
+            investigation_id=inv.id, actor=SYSTEM, person_id=s.id, role="suspect"
+        )
 
     def status(person: Any, state: str, day: dt.date, bail_end: dt.date | None = None) -> None:
         cases.do_record_suspect_status(
-            inv.id,
+            investigation_id=inv.id,
             actor=SYSTEM,
             person_id=person.id,
             status=state,
@@ -166,7 +171,7 @@ def _set_status(monkeypatch: pytest.MonkeyPatch, alert: Alert, status: str, when
     # The status history's times are the ledger's: set the clock the service and the ledger read.
     monkeypatch.setattr(timezone, "now", lambda: when)
     reason = "not a concern" if status == "dismissed" else ""
-    do_set_alert_status(alert.id, status, actor=SYSTEM, reason=reason)
+    do_set_alert_status(SYSTEM, alert_id=alert.id, status=status, reason=reason)
     monkeypatch.undo()
 
 

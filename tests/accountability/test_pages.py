@@ -68,6 +68,12 @@ def test_every_page_renders_for_a_coordinator(plan: Any, coordinator: Any, login
     for url in urls:
         response = c.get(url)
         assert response.status_code == 200, url
+    for missing in (
+        "/accountability/actions/AC-NOSUCH",
+        "/accountability/plans/no-such",
+        "/speak-up/PC-NOSUCH",
+    ):
+        assert c.get(missing).status_code == 404, missing
     home = c.get("/").content.decode()
     assert "Overdue recommendation actions" in home and "Raise a concern about how CSE is handled" in home
 

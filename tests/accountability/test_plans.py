@@ -36,7 +36,7 @@ CSV = "\n".join([HEADER, *ROWS, ""]).encode()
 
 
 def test_the_rotherham_sample_plan_has_the_published_shape(coordinator: Any) -> None:
-    summary = services.do_import_sample_plan("rotherham-2014", actor=actor_for(coordinator))
+    summary = services.do_import_sample_plan(actor_for(coordinator), key="rotherham-2014")
     plan = summary.plan
     assert summary.created and plan.key == "rotherham-2014"
     recs = list(plan.recommendations.all())
@@ -71,27 +71,27 @@ def test_the_rotherham_sample_plan_has_the_published_shape(coordinator: Any) -> 
 
 def test_reimporting_the_same_file_changes_nothing(coordinator: Any) -> None:
     actor = actor_for(coordinator)
-    services.do_import_sample_plan("rotherham-2014", actor=actor)
+    services.do_import_sample_plan(actor, key="rotherham-2014")
     integrate()
     before = Entry.objects.count()
-    again = services.do_import_sample_plan("rotherham-2014", actor=actor)
+    again = services.do_import_sample_plan(actor, key="rotherham-2014")
     integrate()
     assert again.unchanged and Entry.objects.count() == before
 
 
 def test_a_changed_plan_that_moves_dates_needs_a_reason(coordinator: Any) -> None:
     actor = actor_for(coordinator)
-    services.do_import_sample_plan("rotherham-2014", actor=actor)
+    services.do_import_sample_plan(actor, key="rotherham-2014")
     moved = SAMPLE.read_text().replace("target_date: 2014-09-30", "target_date: 2014-10-31", 1)
     with pytest.raises(PlanFileError) as err:
-        services.do_import_plan(moved.encode(), "rotherham-2014.yaml", actor=actor)
+        services.do_import_plan(actor, content=moved.encode(), name="rotherham-2014.yaml")
     assert any(
         ":target_date: moving R5 from 2014-09-30 to 2014-10-31 needs a reason" in p
         for p in err.value.problems
     )
     assert Recommendation.objects.get(ref="R5").target_date == dt.date(2014, 9, 30)  # all or nothing
     summary = services.do_import_plan(
-        moved.encode(), "rotherham-2014.yaml", actor=actor, reason="Board agreed"
+        actor, content=moved.encode(), name="rotherham-2014.yaml", reason="Board agreed"
     )
     assert summary.dates_moved == 3  # R5 and its two actions, which followed its date
     r5 = Recommendation.objects.get(ref="R5")
@@ -107,7 +107,7 @@ def test_a_changed_plan_that_moves_dates_needs_a_reason(coordinator: Any) -> Non
 
 
 def test_csv_plan_imports_another_inquiry_the_same_way(coordinator: Any) -> None:
-    summary = services.do_import_plan(CSV, "telford.csv", actor=actor_for(coordinator))
+    summary = services.do_import_plan(actor_for(coordinator), content=CSV, name="telford.csv")
     plan = ResponsePlan.objects.get(key="telford-2022")
     assert summary.created and plan.title == "Telford response plan"
     assert [(r.ref, r.target_date, r.indicator_keys) for r in plan.recommendations.order_by("position")] == [
@@ -132,7 +132,7 @@ def test_bad_files_name_file_row_and_field(coordinator: Any) -> None:
     ]
     with pytest.raises(PlanFileError) as err:
         services.do_import_plan(
-            CSV.replace(b"licensing,", b"nowhere,"), "t.csv", actor=actor_for(coordinator)
+            actor_for(coordinator), content=CSV.replace(b"licensing,", b"nowhere,"), name="t.csv"
         )
     assert err.value.problems == ["t.csv:4:owner agency: there is no agency 'nowhere'"]
     yaml_text = (
@@ -149,7 +149,7 @@ def test_bad_files_name_file_row_and_field(coordinator: Any) -> None:
         b"indicators: [nope], actions: [{ref: A, description: D, owner: {agency: police}}]}\n"
     )
     with pytest.raises(PlanFileError) as err:
-        services.do_import_plan(unknown, "x.yaml", actor=actor_for(coordinator))
+        services.do_import_plan(actor_for(coordinator), content=unknown, name="x.yaml")
     assert err.value.problems == ["x.yaml:3:indicators: unknown indicator 'nope'"]
     with pytest.raises(PlanFileError, match=r"x\.txt:1:file: a plan must be"):
         parse_plan(b"", "x.txt")
@@ -174,7 +174,7 @@ recommendations:
     indicators: [bail-watch]
     actions: [{ref: C1.1, description: Review bail weekly, owner: {agency: police}}]
 """
-    services.do_import_plan(text, "casey.yaml", actor=actor_for(coordinator))
+    services.do_import_plan(actor_for(coordinator), content=text, name="casey.yaml")
     ind = sel.get_indicator("bail-watch")
     assert (ind.measure, ind.target, ind.direction) == ("suspects_on_bail", 3.0, "lower")
     bad = text.replace(b"measure: suspects_on_bail", b"measure: typed_in_number")
@@ -186,17 +186,19 @@ recommendations:
 def test_only_managing_roles_import(practitioner: Any, board_member: Any) -> None:
     for user in (practitioner, board_member):
         with pytest.raises(PermissionDenied):
-            services.do_import_sample_plan("rotherham-2014", actor=actor_for(user))
+            services.do_import_sample_plan(actor_for(user), key="rotherham-2014")
 
 
 def test_moving_a_date_by_hand_needs_a_reason_and_history_shows_it(coordinator: Any) -> None:
-    services.do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    services.do_import_sample_plan(SYSTEM, key="rotherham-2014")
     action = Action.objects.get(ref="R9.1")
     with pytest.raises(Exception, match="say why the target date is moving"):
-        services.do_update_action(action.id, actor=actor_for(coordinator), target_date=dt.date(2015, 1, 31))
+        services.do_update_action(
+            actor_for(coordinator), action_id=action.id, target_date=dt.date(2015, 1, 31)
+        )
     services.do_update_action(
-        action.id,
-        actor=actor_for(coordinator),
+        actor_for(coordinator),
+        action_id=action.id,
         target_date=dt.date(2015, 1, 31),
         reason="Outreach staff start in January",
     )

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def raised(make_user: Any) -> ProtectedConcern:
     researcher = make_user("analyst", "police", username="researcher")
     return services.do_raise_protected_concern(
-        actor=actor_for(researcher),
+        actor_for(researcher),
         about="service",
         what_happened="My report on CSE in the town was suppressed and nobody has acted on it.",
         agency_concerned="social_care",
@@ -36,14 +36,11 @@ def test_every_role_can_raise_one(make_user: Any) -> None:
         assert Cap.RAISE_PROTECTED_CONCERN in MATRIX[role]
         user = make_user(role, "mash")
         c = services.do_raise_protected_concern(
-            actor=actor_for(user),
-            about="case",
-            case_reference="P-ABC123",
-            what_happened="Nothing is being done",
+            actor_for(user), about="case", case_reference="P-ABC123", what_happened="Nothing is being done"
         )
         assert c.raised_by == user.username
     with pytest.raises(ValidationError, match="enter the case"):
-        services.do_raise_protected_concern(actor=actor_for(user), about="case", what_happened="x")
+        services.do_raise_protected_concern(actor_for(user), about="case", what_happened="x")
 
 
 def test_only_the_reviewer_and_the_raiser_can_see_it(
@@ -86,13 +83,16 @@ def test_reviewer_responses_are_new_ledger_entries(
 ) -> None:
     with pytest.raises(PermissionDenied):
         services.do_respond_to_protected_concern(
-            raised.id, actor=actor_for(manager), outcome="closed", text="no"
+            actor_for(manager), concern_id=raised.id, outcome="closed", text="no"
         )
     r1 = services.do_respond_to_protected_concern(
-        raised.id, actor=actor_for(reviewer), outcome="looking_into_it", text="I have asked for the report."
+        actor_for(reviewer),
+        concern_id=raised.id,
+        outcome="looking_into_it",
+        text="I have asked for the report.",
     )
     r2 = services.do_respond_to_protected_concern(
-        raised.id, actor=actor_for(reviewer), outcome="referred", text="Referred to the board chair."
+        actor_for(reviewer), concern_id=raised.id, outcome="referred", text="Referred to the board chair."
     )
     with pytest.raises(ImmutableError):
         do_update(ProtectedConcernResponse.objects.get(pk=r1.pk), actor=actor_for(reviewer))

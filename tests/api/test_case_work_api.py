@@ -271,3 +271,102 @@ def test_investigations_and_weekly_self_referrals(
         )
     weeks = analyst.get("/cases/self-referrals/weekly", start="2024-03-04", end="2024-03-17").json()["items"]
     assert weeks == [{"week_starting": "2024-03-04", "count": 2}, {"week_starting": "2024-03-11", "count": 1}]
+
+
+def test_plans_placements_and_the_indicator_set(coordinator: Any, child: str) -> None:
+    indicators = coordinator.get("/cases/indicators").json()
+    assert {k["key"] for k in indicators["kinds"]} >= {"moderate", "significant"}
+    assert indicators["bands"][0]["key"] == "not_at_risk"
+    assert any(i["code"] == "S03" for i in indicators["indicators"])
+    r = coordinator.post(
+        f"/cases/people/{child}/plans",
+        {"title": "Keep Jessica safe", "summary": "Weekly visits", "review_due_on": "2030-01-31"},
+    )
+    assert r.status_code == 201, r.content
+    plan = r.json()
+    assert (plan["title"], plan["status"], plan["review_overdue"], plan["actions"]) == (
+        "Keep Jessica safe",
+        "open",
+        False,
+        [],
+    )
+    r = coordinator.post(
+        f"/cases/plans/{plan['id']}/actions",
+        {"description": "Home visit", "owner_agency": "social_care", "due_on": "2020-01-01"},
+    )
+    assert r.status_code == 201, r.content
+    action = r.json()
+    # Due in the past: overdue as soon as it is added, and when the plan is read back.
+    assert (action["plan_id"], action["status"], action["overdue"]) == (plan["id"], "open", True)
+    plan = coordinator.get(f"/cases/plans/{plan['id']}").json()
+    assert [(a["id"], a["overdue"]) for a in plan["actions"]] == [(action["id"], True)]
+    r = coordinator.patch(f"/cases/actions/{action['id']}", {"status": "done", "version": 1})
+    assert (r.json()["status"], r.json()["overdue"], r.json()["version"]) == ("done", False, 2)
+    r = coordinator.post(
+        f"/cases/plans/{plan['id']}/reviews", {"summary": "Going well", "next_review_on": "2030-06-30"}
+    )
+    assert r.status_code == 201 and r.json()["next_review_on"] == "2030-06-30"
+    r = coordinator.post(f"/cases/plans/{plan['id']}/close", {"reason": "Risk reduced"})
+    assert (r.json()["status"], r.json()["close_reason"]) == ("closed", "Risk reduced")
+    assert r.json()["reviews"][0]["summary"] == "Going well"
+    listed = coordinator.get(f"/cases/people/{child}/plans").json()
+    assert [p["id"] for p in listed["items"]] == [plan["id"]]
+    # A placement made by another council, then ended.
+    r = coordinator.post(
+        f"/cases/people/{child}/placements",
+        {
+            "placement_type": "foster",
+            "started_on": "2024-01-10",
+            "in_area": False,
+            "placing_authority": "Another Council",
+        },
+    )
+    assert r.status_code == 201, r.content
+    placement = r.json()
+    assert (placement["current"], placement["placement_type"], placement["in_area"]) == (
+        True,
+        "foster",
+        False,
+    )
+    r = coordinator.post(
+        f"/cases/placements/{placement['id']}/end",
+        {"ended_on": "2024-02-10", "end_reason": "Moved home", "version": 1},
+    )
+    assert (r.json()["current"], r.json()["ended_on"], r.json()["end_reason"]) == (
+        False,
+        "2024-02-10",
+        "Moved home",
+    )
+    assert coordinator.get(f"/cases/people/{child}/placements").json()["count"] == 1
+
+
+def test_concern_detail_and_investigation_close(
+    api_for: Callable[..., Any], coordinator: Any, child: str
+) -> None:
+    other = coordinator.post("/people", {"kind": "adult", "given_name": "Lee", "family_name": "M"}).json()
+    r = coordinator.post(
+        "/cases/concerns",
+        {
+            "person_id": child,
+            "what_was_seen": "Seen with an older man",
+            "urgency": "standard",
+            "occurred_at": iso(timezone.now() - dt.timedelta(hours=1)),
+            "indicators": ["S03"],
+            "others": [{"person_id": other["person"]["id"], "role": "associate"}],
+        },
+    )
+    concern = r.json()
+    detail = coordinator.get(f"/cases/concerns/{concern['id']}").json()
+    assert detail["concern"]["id"] == concern["id"] and detail["overdue"] is False
+    assert detail["others"] == [{"person_id": other["person"]["id"], "role": "associate"}]
+    assert [i["code"] for i in detail["indicators"]] == ["S03"] and detail["decisions"] == []
+    analyst = api_for("analyst", "police", "analyst")
+    op = analyst.post(
+        "/cases/investigations", {"operation_name": "Operation Fern", "opened_on": "2024-01-15"}
+    )
+    r = analyst.post(
+        f"/cases/investigations/{op.json()['id']}/close", {"closed_on": "2024-03-01", "reason": "Charged"}
+    )
+    assert (r.json()["status"], r.json()["closed_on"]) == ("closed", "2024-03-01")
+    r = analyst.post("/cases/investigations/IN-NONE/people", {"person_id": child, "role": "victim"})
+    assert r.status_code == 404 and r["Content-Type"] == PROBLEM

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import pkgutil
 from collections import defaultdict
 
 import pytest
@@ -20,12 +21,15 @@ def test_no_two_routers_define_a_schema_with_the_same_name() -> None:
     owners: dict[str, set[str]] = defaultdict(set)
     for module_name in ["sightline.api.core", *(f"sightline.api.{d}" for d in DOMAINS)]:
         try:
-            module = importlib.import_module(module_name)
+            package = importlib.import_module(module_name)
         except ModuleNotFoundError:
             continue
-        for name, obj in vars(module).items():
-            if inspect.isclass(obj) and issubclass(obj, Schema) and obj.__module__ == module_name:
-                owners[name].add(module_name)
+        # A domain may be a package (schemas apart from endpoints): look in every module of it.
+        inside = pkgutil.walk_packages(getattr(package, "__path__", []), f"{module_name}.")
+        for module in [package, *(importlib.import_module(m.name) for m in inside)]:
+            for name, obj in vars(module).items():
+                if inspect.isclass(obj) and issubclass(obj, Schema) and obj.__module__ == module.__name__:
+                    owners[name].add(module.__name__)
     clashes = {name: sorted(mods) for name, mods in owners.items() if len(mods) > 1}
     assert clashes == {}
 

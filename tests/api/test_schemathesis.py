@@ -57,7 +57,7 @@ def token(make_user: Callable[..., User]) -> str:
     ep = services.do_record_missing_episode(
         actor=actor, person_id=kid.id, category="M", started_at=now - dt.timedelta(days=2)
     )
-    services.do_end_missing_episode(ep.id, actor=actor, ended_at=now - dt.timedelta(days=1))
+    services.do_end_missing_episode(actor, episode_id=ep.id, ended_at=now - dt.timedelta(days=1))
     services.do_create_plan(actor=actor, person_id=kid.id, title="Plan", review_due_on=dt.date.today())
     return factories.api_token(user, "schemathesis")
 

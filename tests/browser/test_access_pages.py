@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sightline.access.models import User
-from sightline.access.services import do_break_glass
+from sightline.people.services import do_break_glass
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def test_the_reviewer_reviews_a_break_glass_and_a_childs_access(
 ) -> None:
     child = factories.child(given_name="Amy", family_name="Test")
     officer = make_user("practitioner", "police", username="pc")
-    do_break_glass(officer, child.id, reason="Missing since last night; need an address")
+    do_break_glass(officer, person_id=child.id, reason="Missing since last night; need an address")
     sign_in(page, make_user("independent_reviewer", "independent_review", username="rev"))
     page.goto("/review/break-glass")
     axe_check(page)

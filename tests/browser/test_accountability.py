@@ -153,8 +153,8 @@ def test_a_second_person_signs_an_action_off(
 ) -> None:
     action = Action.objects.get(ref="R9.1")
     coord = actor_for(coordinator)
-    services.do_add_note(action.id, actor=coord, title="Outreach timetable", note="Four sessions a week")
-    services.do_complete_action(action.id, actor=coord, note="Sessions back to four a week")
+    services.do_add_note(coord, action_id=action.id, title="Outreach timetable", note="Four sessions a week")
+    services.do_complete_action(coord, action_id=action.id, note="Sessions back to four a week")
     sign_in(page, manager)
     page.get_by_role("link", name=re.compile("R9.1")).first.click()
     page.get_by_role("button", name="Sign off").click()

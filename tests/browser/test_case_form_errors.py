@@ -63,7 +63,7 @@ def _case(child: Person, coordinator: User) -> dict[str, str]:
     today, now = timezone.localdate(), timezone.now()
     plan = services.do_create_plan(actor=me, person_id=child.id, title="Safety plan", review_due_on=today)
     action = services.do_add_plan_action(
-        plan.id, actor=me, description="Visit", owner_agency="mash", due_on=today
+        me, plan_id=plan.id, description="Visit", owner_agency="mash", due_on=today
     )
     episode = services.do_record_missing_episode(
         actor=me,
@@ -73,7 +73,7 @@ def _case(child: Person, coordinator: User) -> dict[str, str]:
         ended_at=now - dt.timedelta(days=2),
     )
     interview = services.do_offer_return_interview(
-        episode.id, actor=me, offered_at=now - dt.timedelta(days=1)
+        me, episode_id=episode.id, offered_at=now - dt.timedelta(days=1)
     )
     placement = services.do_start_placement(
         actor=me,

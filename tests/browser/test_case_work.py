@@ -229,9 +229,9 @@ def test_the_chronology_newest_first_filtered_and_down_to_the_ledger_entry(
         ended_at=now - dt.timedelta(hours=20),
     )
     interview = services.do_offer_return_interview(
-        episode.id, actor=coord, offered_at=now - dt.timedelta(hours=10)
+        coord, episode_id=episode.id, offered_at=now - dt.timedelta(hours=10)
     )
-    services.do_record_return_interview_response(interview.id, actor=coord, response="accepted")
+    services.do_record_return_interview_response(coord, interview_id=interview.id, response="accepted")
     sign_in(page, coordinator)
     page.goto(f"/people/{child.id}")
     page.get_by_role("link", name=re.compile("chronology, filter and print it")).click()

@@ -120,7 +120,9 @@ def test_a_suspects_bail(page: Page, manager: User, child: Person, suspect: Pers
         actor=actor, operation_name="Operation Lantern", opened_on=today - dt.timedelta(days=10)
     )
     for person, role in ((child, "victim"), (suspect, "suspect")):
-        services.do_link_investigation_person(investigation.id, actor=actor, person_id=person.id, role=role)
+        services.do_link_investigation_person(
+            actor, investigation_id=investigation.id, person_id=person.id, role=role
+        )
     page.goto(f"/investigations/{investigation.id}")
     page.get_by_role("button", name="Record a suspect's status").click()
     expect(page.get_by_label("Suspect", exact=True)).to_be_visible()

@@ -32,7 +32,10 @@ def _plan() -> None:
     action = Action.objects.order_by("recommendation__position", "position").first()
     assert action is not None
     acc_services.do_update_action(
-        action.id, actor=COORDINATOR, target_date=action.target_date + dt.timedelta(days=30), reason=REASON
+        COORDINATOR,
+        action_id=action.id,
+        target_date=action.target_date + dt.timedelta(days=30),
+        reason=REASON,
     )
     do_checkpoint()
 

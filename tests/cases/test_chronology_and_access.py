@@ -11,10 +11,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from sightline.access.services import actor_for, do_break_glass
+from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.models import Entry, LedgeredModel
 from sightline.ledger.services import integrate, latest_versions
+from sightline.people.services import do_break_glass
 from tests.factories import at, child, event, record
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def story(police_officer: Any, social_worker: Any, coordinator: Any) -> dict[str
         now=at(2024, 3, 1, 16),
     )
     services.do_triage_concern(
-        concern.id, actor=actor_for(coordinator), decision="screening", now=at(2024, 3, 2, 9)
+        concern_id=concern.id, actor=actor_for(coordinator), decision="screening", now=at(2024, 3, 2, 9)
     )
     ep = services.do_record_missing_episode(
         actor=actor_for(social_worker),
@@ -50,7 +51,7 @@ def story(police_officer: Any, social_worker: Any, coordinator: Any) -> dict[str
         now=NOW,
     )
     services.do_end_missing_episode(
-        ep.id, actor=actor_for(social_worker), ended_at=at(2024, 5, 2, 8), now=NOW
+        episode_id=ep.id, actor=actor_for(social_worker), ended_at=at(2024, 5, 2, 8), now=NOW
     )
     return {"kid": kid, "concern": concern, "episode": ep, "events": (ev_old, ev_new)}
 
@@ -135,7 +136,7 @@ def test_outside_practitioner_is_refused_without_break_glass_and_every_read_is_l
         with pytest.raises(PermissionDenied):
             call()
     assert reads(kid) == [("read_denied", "nurse")] * len(checked)
-    do_break_glass(outsider, kid, "Child attended A&E with injuries consistent with assault")
+    do_break_glass(outsider, person_id=kid, reason="Child attended A&E with injuries consistent with assault")
     for call in checked:
         call()
     assert reads(kid)[len(checked) :] == [("read", "nurse")] * len(checked)

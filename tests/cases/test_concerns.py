@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sightline.access.selectors import person_access
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.cases.models import Concern, ConcernPerson, TriageDecision
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.services import integrate
+from sightline.people.need_to_know import person_access
 from tests.factories import adult, at, child
 
 pytestmark = pytest.mark.django_db
@@ -107,12 +107,18 @@ def test_triage_decisions_are_each_recorded(police_officer: Any, coordinator: An
     c = raise_concern(police_officer, child().id)
     actor = actor_for(coordinator)
     with pytest.raises(ValidationError) as err:
-        services.do_triage_concern(c.id, actor=actor, decision="no_further_action")
+        services.do_triage_concern(concern_id=c.id, actor=actor, decision="no_further_action")
     assert "reason" in err.value.message_dict
     services.do_triage_concern(
-        c.id, actor=actor, decision="advice", reason="Advice to school DSL", now=T0 + dt.timedelta(hours=1)
+        concern_id=c.id,
+        actor=actor,
+        decision="advice",
+        reason="Advice to school DSL",
+        now=T0 + dt.timedelta(hours=1),
     )
-    services.do_triage_concern(c.id, actor=actor, decision="strategy_meeting", now=T0 + dt.timedelta(hours=5))
+    services.do_triage_concern(
+        concern_id=c.id, actor=actor, decision="strategy_meeting", now=T0 + dt.timedelta(hours=5)
+    )
     c.refresh_from_db()
     assert (c.status, c.decision, c.decided_at) == ("triaged", "strategy_meeting", T0 + dt.timedelta(hours=1))
     assert list(
@@ -131,7 +137,7 @@ def test_triage_decisions_are_each_recorded(police_officer: Any, coordinator: An
 def test_practitioners_cannot_triage(police_officer: Any) -> None:
     c = raise_concern(police_officer, child().id)
     with pytest.raises(PermissionDenied):
-        services.do_triage_concern(c.id, actor=actor_for(police_officer), decision="advice")
+        services.do_triage_concern(concern_id=c.id, actor=actor_for(police_officer), decision="advice")
 
 
 def test_new_concerns_for_coordinator_and_raising_agency(
@@ -148,7 +154,9 @@ def test_new_concerns_for_coordinator_and_raising_agency(
 def test_withdrawn_concern_leaves_the_queue_but_not_the_record(police_officer: Any, coordinator: Any) -> None:
     c = raise_concern(police_officer, child().id)
     with pytest.raises(ValidationError):
-        services.do_withdraw_concern(c.id, actor=actor_for(police_officer), reason=" ")
-    services.do_withdraw_concern(c.id, actor=actor_for(police_officer), reason="Raised about the wrong child")
+        services.do_withdraw_concern(concern_id=c.id, actor=actor_for(police_officer), reason=" ")
+    services.do_withdraw_concern(
+        concern_id=c.id, actor=actor_for(police_officer), reason="Raised about the wrong child"
+    )
     assert selectors.triage_queue(coordinator, now=T0) == []
     assert Concern.objects.get(pk=c.id).status == "withdrawn"

@@ -44,7 +44,7 @@ def test_return_interview_within_or_outside_72_hours(
 ) -> None:
     ep = episode(social_worker, child().id)
     services.do_offer_return_interview(
-        ep.id, actor=actor_for(social_worker), offered_at=RETURNED + offered_after, now=NOW
+        episode_id=ep.id, actor=actor_for(social_worker), offered_at=RETURNED + offered_after, now=NOW
     )
     status = selectors.return_interview_status(ep, now=NOW)
     assert (status.state, status.within_72h) == (state, within)
@@ -71,18 +71,18 @@ def test_interview_response_and_outcome(social_worker: Any) -> None:
     actor = actor_for(social_worker)
     with pytest.raises(ValidationError):
         services.do_offer_return_interview(
-            ep.id, actor=actor, offered_at=RETURNED - dt.timedelta(hours=1), now=NOW
+            episode_id=ep.id, actor=actor, offered_at=RETURNED - dt.timedelta(hours=1), now=NOW
         )
     ri = services.do_offer_return_interview(
-        ep.id, actor=actor, offered_at=RETURNED + dt.timedelta(hours=20), now=NOW
+        episode_id=ep.id, actor=actor, offered_at=RETURNED + dt.timedelta(hours=20), now=NOW
     )
     with pytest.raises(ValidationError) as err:
         services.do_record_return_interview_response(
-            ri.id, actor=actor, response="declined", held_at=NOW, now=NOW
+            interview_id=ri.id, actor=actor, response="declined", held_at=NOW, now=NOW
         )
     assert "held_at" in err.value.message_dict
     ri = services.do_record_return_interview_response(
-        ri.id,
+        interview_id=ri.id,
         actor=actor,
         response="accepted",
         held_at=RETURNED + dt.timedelta(hours=40),
@@ -96,14 +96,16 @@ def test_offer_needs_a_return_and_episodes_end_once(social_worker: Any) -> None:
     actor = actor_for(social_worker)
     ep = episode(social_worker, child().id, ended=None)
     with pytest.raises(ValidationError):
-        services.do_offer_return_interview(ep.id, actor=actor, offered_at=NOW, now=NOW)
+        services.do_offer_return_interview(episode_id=ep.id, actor=actor, offered_at=NOW, now=NOW)
     with pytest.raises(ValidationError):
         services.do_end_missing_episode(
-            ep.id, actor=actor, ended_at=ep.started_at - dt.timedelta(hours=1), now=NOW
+            episode_id=ep.id, actor=actor, ended_at=ep.started_at - dt.timedelta(hours=1), now=NOW
         )
-    services.do_end_missing_episode(ep.id, actor=actor, ended_at=RETURNED, where_found="Bus station", now=NOW)
+    services.do_end_missing_episode(
+        episode_id=ep.id, actor=actor, ended_at=RETURNED, where_found="Bus station", now=NOW
+    )
     with pytest.raises(ValidationError):
-        services.do_end_missing_episode(ep.id, actor=actor, ended_at=RETURNED, now=NOW)
+        services.do_end_missing_episode(episode_id=ep.id, actor=actor, ended_at=RETURNED, now=NOW)
 
 
 def test_repeat_episodes_are_counted(social_worker: Any) -> None:
@@ -127,7 +129,7 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
         actor=actor, person_id=kid.id, title="Safety plan", review_due_on=dt.date(2024, 5, 10), now=NOW
     )
     late = services.do_add_plan_action(
-        plan.id,
+        plan_id=plan.id,
         actor=actor,
         description="Disrupt the flat",
         owner_agency="police",
@@ -135,7 +137,7 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
         now=NOW,
     )
     mine = services.do_add_plan_action(
-        plan.id,
+        plan_id=plan.id,
         actor=actor,
         description="Visit school",
         owner_agency="social_care",
@@ -145,7 +147,12 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
     )
     with pytest.raises(ValidationError) as err:
         services.do_add_plan_action(
-            plan.id, actor=actor, description="x", owner_agency="police", owner_user="sw", due_on=today
+            plan_id=plan.id,
+            actor=actor,
+            description="x",
+            owner_agency="police",
+            owner_user="sw",
+            due_on=today,
         )
     assert "owner_user" in err.value.message_dict
     view = selectors.person_plans(social_worker, kid.id, now=NOW)[0]
@@ -156,12 +163,12 @@ def test_plan_actions_reviews_and_overdue_flags(social_worker: Any, manager: Any
     assert {(t.kind, t.object_id) for t in overdue} >= {("plan_action", late.id), ("plan_review", plan.id)}
     # Moving a due date needs a reason; completing clears the flag.
     with pytest.raises(ValidationError) as err:
-        services.do_update_plan_action(late.id, actor=actor, due_on=dt.date(2024, 6, 30))
+        services.do_update_plan_action(action_id=late.id, actor=actor, due_on=dt.date(2024, 6, 30))
     assert "reason" in err.value.message_dict
-    services.do_update_plan_action(late.id, actor=actor, status="done", now=NOW)
+    services.do_update_plan_action(action_id=late.id, actor=actor, status="done", now=NOW)
     assert PlanAction.objects.get(pk=late.id).completed_on == today
     services.do_review_plan(
-        plan.id, actor=actor, summary="Going well", next_review_on=dt.date(2024, 8, 20), now=NOW
+        plan_id=plan.id, actor=actor, summary="Going well", next_review_on=dt.date(2024, 8, 20), now=NOW
     )
     view = selectors.person_plans(social_worker, kid.id, now=NOW)[0]
     assert not view.review_overdue and view.overdue_actions == 0 and len(view.reviews) == 1
@@ -189,10 +196,15 @@ def test_placements_in_and_out_of_area_and_from_other_councils(social_worker: An
         placing_authority="Rotherham",
     )
     services.do_end_placement(
-        away.id, actor=actor, ended_on=dt.date(2023, 12, 31), end_reason="Moved to residential care"
+        placement_id=away.id,
+        actor=actor,
+        ended_on=dt.date(2023, 12, 31),
+        end_reason="Moved to residential care",
     )
     with pytest.raises(ValidationError):
-        services.do_end_placement(away.id, actor=actor, ended_on=dt.date(2024, 1, 1), end_reason="again")
+        services.do_end_placement(
+            placement_id=away.id, actor=actor, ended_on=dt.date(2024, 1, 1), end_reason="again"
+        )
     views = selectors.person_placements(social_worker, kid.id, now=NOW)
     assert [(v.placement.id, v.current, v.placed_by_other_council) for v in views] == [
         (home.id, True, True),

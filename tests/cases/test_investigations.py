@@ -28,13 +28,19 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     actor = actor_for(analyst)
     victim = child()
     suspect = adult("Arshid", family_name="Hussain", date_of_birth="1975")
-    services.do_link_investigation_person(operation.id, actor=actor, person_id=victim.id, role="victim")
-    services.do_link_investigation_person(operation.id, actor=actor, person_id=suspect.id, role="suspect")
+    services.do_link_investigation_person(
+        investigation_id=operation.id, actor=actor, person_id=victim.id, role="victim"
+    )
+    services.do_link_investigation_person(
+        investigation_id=operation.id, actor=actor, person_id=suspect.id, role="suspect"
+    )
     with pytest.raises(ValidationError):
-        services.do_link_investigation_person(operation.id, actor=actor, person_id=suspect.id, role="suspect")
+        services.do_link_investigation_person(
+            investigation_id=operation.id, actor=actor, person_id=suspect.id, role="suspect"
+        )
     with pytest.raises(ValidationError) as err:
         services.do_record_suspect_status(
-            operation.id,
+            investigation_id=operation.id,
             actor=actor,
             person_id=victim.id,
             status="arrested",
@@ -44,7 +50,7 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     assert "person" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
         services.do_record_suspect_status(
-            operation.id,
+            investigation_id=operation.id,
             actor=actor,
             person_id=suspect.id,
             status="bail",
@@ -62,7 +68,13 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     ]
     for status, day, extra in steps:
         services.do_record_suspect_status(
-            operation.id, actor=actor, person_id=suspect.id, status=status, effective_on=day, now=NOW, **extra
+            investigation_id=operation.id,
+            actor=actor,
+            person_id=suspect.id,
+            status=status,
+            effective_on=day,
+            now=NOW,
+            **extra,
         )
     view = selectors.get_investigation(analyst, operation.id)
     assert [v.person_id for v in view.victims] == [victim.id]
@@ -72,7 +84,7 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     assert [s.person_id for s in selectors.suspects_on_bail(as_of=dt.date(2024, 6, 1))] == [suspect.id]
     assert selectors.suspects_on_bail(as_of=dt.date(2024, 8, 2)) == []
     services.do_record_suspect_status(
-        operation.id,
+        investigation_id=operation.id,
         actor=actor,
         person_id=suspect.id,
         status="charged",
@@ -118,10 +130,14 @@ def test_self_referrals_counted_per_week(police_officer: Any, operation: Any) ->
 def test_unlinking_keeps_history(analyst: Any, operation: Any) -> None:
     actor = actor_for(analyst)
     v = child()
-    link = services.do_link_investigation_person(operation.id, actor=actor, person_id=v.id, role="victim")
+    link = services.do_link_investigation_person(
+        investigation_id=operation.id, actor=actor, person_id=v.id, role="victim"
+    )
     with pytest.raises(ValidationError):
-        services.do_unlink_investigation_person(link.id, actor=actor, reason="")
-    services.do_unlink_investigation_person(link.id, actor=actor, reason="Linked in error")
+        services.do_unlink_investigation_person(link_id=link.id, actor=actor, reason="")
+    services.do_unlink_investigation_person(link_id=link.id, actor=actor, reason="Linked in error")
     assert selectors.get_investigation(analyst, operation.id).victims == []
-    relinked = services.do_link_investigation_person(operation.id, actor=actor, person_id=v.id, role="victim")
+    relinked = services.do_link_investigation_person(
+        investigation_id=operation.id, actor=actor, person_id=v.id, role="victim"
+    )
     assert relinked.id == link.id and relinked.version == 3

@@ -196,7 +196,7 @@ def test_add_months_clamps_to_month_end() -> None:
 
 def test_screening_a_merged_child_lands_on_the_survivor(coordinator: Any) -> None:
     a, b = child(), child(given_name="Jess")
-    do_merge_people(b.id, a.id, actor=actor_for(coordinator), reason="same child")
+    do_merge_people(actor_for(coordinator), source_id=b.id, target_id=a.id, reason="same child")
     s = screen(coordinator, b.id)
     assert s.person_id == a.id
     assert Person.objects.get(pk=b.id).status == "merged"

@@ -1,4 +1,4 @@
-"""`sightline export ...`: the CSV contracts of shared/interfaces.md, XLSX chronology and i2, all ledgered."""
+"""`sightline export ...`: the CSV contracts of docs/cli.md, XLSX chronology and i2, all ledgered."""
 
 from __future__ import annotations
 

@@ -100,15 +100,17 @@ def test_status_changes_are_ledgered_and_checked() -> None:
     alert = Alert.objects.order_by("-score").first()
     assert alert is not None
     with pytest.raises(PermissionDenied):
-        do_set_alert_status(alert.pk, "under_review", actor=_actor("practitioner"))
+        do_set_alert_status(_actor("practitioner"), alert_id=alert.pk, status="under_review")
     with pytest.raises(AlertStatusError, match="needs a reason"):
-        do_set_alert_status(alert.pk, "dismissed", actor=_actor("analyst"))
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="dismissed")
     with pytest.raises(AlertStatusError, match="not an alert status"):
-        do_set_alert_status(alert.pk, "closed", actor=_actor("analyst"))
-    do_set_alert_status(alert.pk, "under_review", actor=_actor("analyst"), reason="looking")
-    do_set_alert_status(alert.pk, "actioned", actor=_actor("cse_coordinator"), reason="strategy meeting held")
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="closed")
+    do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="under_review", reason="looking")
+    do_set_alert_status(
+        _actor("cse_coordinator"), alert_id=alert.pk, status="actioned", reason="strategy meeting held"
+    )
     with pytest.raises(AlertStatusError, match="cannot become new"):
-        do_set_alert_status(alert.pk, "new", actor=_actor("analyst"))
+        do_set_alert_status(_actor("analyst"), alert_id=alert.pk, status="new")
     alert.refresh_from_db()
     assert alert.status == "actioned" and alert.status_by == "a-cse_coordinator" and alert.version == 3
     integrate()
@@ -126,7 +128,9 @@ def test_dismissed_alert_stays_dismissed_until_something_new_appears(
 ) -> None:
     alert = Alert.objects.filter(kind="child_at_risk").order_by("-score").first()
     assert alert is not None
-    do_set_alert_status(alert.pk, "dismissed", actor=_actor("analyst"), reason="known, plan in place")
+    do_set_alert_status(
+        _actor("analyst"), alert_id=alert.pk, status="dismissed", reason="known, plan in place"
+    )
     assert main(["analyse"]) == 0
     alert.refresh_from_db()
     assert alert.status == "dismissed"

@@ -18,10 +18,9 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from sightline.access.services import do_create_api_token
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM
+from tests import factories
 
 from .waiting import wait_for
 
@@ -64,7 +63,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
     make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
-    _row, token = do_create_api_token(user, name="serve test", actor=SYSTEM)
+    token = factories.api_token(user, "serve test")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(port)],
@@ -77,8 +76,8 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
 
         def up() -> bool:
             try:
-                return requests.get(f"{base}/sign-in", timeout=2).status_code == 200
-            except (requests.ConnectionError, requests.Timeout):  # still starting, on a busy machine
+                return requests.get(f"{base}/sign-in", timeout=10).status_code == 200
+            except requests.RequestException:  # not listening yet, or still starting up
                 return proc.poll() is not None  # stop waiting if it died
 
         assert wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""

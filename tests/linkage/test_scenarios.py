@@ -1,4 +1,4 @@
-"""Hand-built records for each hard case in the issue, linked with the model trained
+"""Hand-built records for each hard case linkage must get right, linked with the model trained
 on the test town."""
 
 from __future__ import annotations

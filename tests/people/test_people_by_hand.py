@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sightline.access.selectors import person_access
 from sightline.access.services import actor_for
+from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
 from sightline.ledger.services import StaleVersionError, integrate, latest_versions
 from sightline.people import selectors, services
 from sightline.people.models import Person, SourceRecord
+from sightline.people.need_to_know import person_access
 from sightline.people.selectors import SearchQuery
 from tests.factories import adult, child, record
 
@@ -48,19 +49,33 @@ def test_create_and_update_validate_and_normalise(coordinator: Any) -> None:
         services.do_create_person(actor=actor, date_of_birth="2001-13-01", postcode="nowhere", sex="X")
     assert {"date_of_birth", "postcode", "sex"} <= set(err.value.message_dict)
     with pytest.raises(ValidationError) as err:
-        services.do_add_identifier(p.id, scheme="nhs_number", value="9434765910", actor=actor)
+        services.do_add_identifier(actor, person_id=p.id, scheme="nhs_number", value="9434765910")
     assert "value" in err.value.message_dict
     with pytest.raises(ValidationError):
         services.do_create_person(actor=actor)  # nothing to identify them by
     updated = services.do_update_person(
-        p.id, actor=actor, changes={"family_name": "Hart-Smith"}, reason="married name"
+        actor, person_id=p.id, changes={"family_name": "Hart-Smith"}, reason="married name"
     )
     assert (updated.family_name, updated.version) == ("Hart-Smith", 2)
     with pytest.raises(StaleVersionError):
-        services.do_update_person(p.id, actor=actor, changes={"given_name": "A"}, expected_version=1)
+        services.do_update_person(actor, person_id=p.id, changes={"given_name": "A"}, expected_version=1)
     with pytest.raises(ValidationError) as err:
-        services.do_update_person(p.id, actor=actor, changes={"status": "merged"})
+        services.do_update_person(actor, person_id=p.id, changes={"status": "merged"})
     assert "status" in err.value.message_dict
+
+
+def test_writes_about_no_such_person_are_not_found(coordinator: Any) -> None:
+    actor = actor_for(coordinator)
+    for call in [
+        lambda: services.do_update_person(actor, person_id="P-NOPE", changes={"given_name": "A"}),
+        lambda: services.do_add_identifier(actor, person_id="P-NOPE", scheme="upn", value="A123456789012"),
+        lambda: services.do_retire_identifier(actor, identifier_id="PI-NOPE", reason="typed wrongly"),
+        lambda: services.do_merge_people(actor, source_id="P-NOPE", target_id="P-NOPE2", reason="same"),
+        lambda: services.do_unmerge_person(actor, person_id="P-NOPE", reason="different"),
+        lambda: services.do_break_glass(coordinator, person_id="P-NOPE", reason="a long enough reason here"),
+    ]:
+        with pytest.raises(NotFound):
+            call()
 
 
 def test_board_members_cannot_create_people(make_user: Callable[..., Any]) -> None:
@@ -74,23 +89,27 @@ def test_merge_then_unmerge_restores_everything(coordinator: Any) -> None:
     keep = child()
     dup = child(given_name="Jess", date_of_birth="2000-03")
     rec = record(dup, "police", "POL-9", given_name="Jess", family_name="Walker")
-    services.do_add_identifier(dup.id, scheme="upn", value="A123456789012", actor=actor)
+    services.do_add_identifier(actor, person_id=dup.id, scheme="upn", value="A123456789012")
     before = {f: getattr(dup, f) for f in services.EDITABLE_FIELDS}
     with pytest.raises(ValidationError):
-        services.do_merge_people(dup.id, keep.id, actor=actor, reason="")
+        services.do_merge_people(actor, source_id=dup.id, target_id=keep.id, reason="")
     with pytest.raises(ValidationError):
-        services.do_merge_people(dup.id, dup.id, actor=actor, reason="same")
-    services.do_merge_people(dup.id, keep.id, actor=actor, reason="Same DOB, school and address")
+        services.do_merge_people(actor, source_id=dup.id, target_id=dup.id, reason="same")
+    services.do_merge_people(
+        actor, source_id=dup.id, target_id=keep.id, reason="Same DOB, school and address"
+    )
     assert selectors.resolve_person_id(dup.id) == keep.id
     assert selectors.person_group_ids(keep.id) == [keep.id, dup.id]
     merged = selectors.person_record(keep.id)
     assert [r.id for r in merged.records] == [rec.id] and [p.id for p in merged.merged_from] == [dup.id]
     assert merged.agencies == ["mash", "police"]
     with pytest.raises(ValidationError):
-        services.do_merge_people(keep.id, dup.id, actor=actor, reason="loop")  # dup is merged: refused
+        services.do_merge_people(
+            actor, source_id=keep.id, target_id=dup.id, reason="loop"
+        )  # dup is merged: refused
     with pytest.raises(ValidationError):
-        services.do_update_person(dup.id, actor=actor, changes={"given_name": "J"})
-    services.do_unmerge_person(dup.id, actor=actor, reason="Different children: twins")
+        services.do_update_person(actor, person_id=dup.id, changes={"given_name": "J"})
+    services.do_unmerge_person(actor, person_id=dup.id, reason="Different children: twins")
     dup.refresh_from_db()
     assert (dup.status, dup.merged_into) == ("active", "")
     assert {f: getattr(dup, f) for f in services.EDITABLE_FIELDS} == before
@@ -118,7 +137,7 @@ def test_merge_needs_the_merge_capability(make_user: Callable[..., Any]) -> None
     sw = make_user("practitioner", "social_care")
     a, b = child(), child()
     with pytest.raises(PermissionDenied):
-        services.do_merge_people(a.id, b.id, actor=actor_for(sw), reason="same")
+        services.do_merge_people(actor_for(sw), source_id=a.id, target_id=b.id, reason="same")
 
 
 def test_merged_records_give_need_to_know_on_the_survivor(
@@ -128,7 +147,7 @@ def test_merged_records_give_need_to_know_on_the_survivor(
     keep, dup = child(), child(given_name="Jess")
     record(dup, "police", "POL-5", given_name="Jess")
     assert not person_access(officer, keep.id).allowed
-    services.do_merge_people(dup.id, keep.id, actor=actor_for(coordinator), reason="same")
+    services.do_merge_people(actor_for(coordinator), source_id=dup.id, target_id=keep.id, reason="same")
     assert person_access(officer, keep.id).allowed
 
 
@@ -171,7 +190,7 @@ def test_search_by_dob_postcode_and_identifier(town: dict[str, Person], coordina
     assert ids(swapped)[0] == town["amy"].id and "swapped" in swapped[0].reasons[0]
     assert ids(selectors.rank_people(SearchQuery(postcode="s602aa")))[0] == town["amy"].id
     services.do_add_identifier(
-        town["amy"].id, scheme="nhs_number", value="9434765919", actor=actor_for(coordinator)
+        actor_for(coordinator), person_id=town["amy"].id, scheme="nhs_number", value="9434765919"
     )
     assert ids(selectors.rank_people(SearchQuery(identifier="943 476 5919"))) == [town["amy"].id]
     record(town["mo"], "police", "POL-77", pnc_id="12/345678A", given_name="Mo")
@@ -197,7 +216,9 @@ def test_one_search_box_is_split_into_parts() -> None:
 
 def test_merged_people_are_found_as_the_survivor(town: dict[str, Person], coordinator: Any) -> None:
     dup = child(given_name="Jesse", family_name="Walkerr", postcode="")
-    services.do_merge_people(dup.id, town["jessica"].id, actor=actor_for(coordinator), reason="same child")
+    services.do_merge_people(
+        actor_for(coordinator), source_id=dup.id, target_id=town["jessica"].id, reason="same child"
+    )
     hits = selectors.rank_people(SearchQuery(name="Jesse Walkerr"))
     assert ids(hits)[0] == town["jessica"].id
     assert dup.id not in ids(hits)
@@ -247,5 +268,5 @@ def test_the_agency_that_enters_a_person_by_hand_may_see_them(make_user: Callabl
     integrate()
     assert person_access(officer, p.id).allowed
     assert not person_access(nurse, p.id).allowed
-    services.do_add_identifier(p.id, scheme="nhs_number", value="9434765919", actor=actor_for(nurse))
+    services.do_add_identifier(actor_for(nurse), person_id=p.id, scheme="nhs_number", value="9434765919")
     assert person_access(nurse, p.id).allowed  # the identifier it holds makes health involved

@@ -31,8 +31,8 @@ def _plan_with_a_moved_date() -> Action:
     action = Action.objects.order_by("recommendation__position", "position").first()
     assert action is not None
     acc_services.do_update_action(
-        action.id,
-        actor=COORDINATOR,
+        COORDINATOR,
+        action_id=action.id,
         target_date=action.target_date + dt.timedelta(days=61),
         reason=MOVE_REASON,
     )
@@ -157,11 +157,22 @@ def test_the_pdf_download(client: Client, board_member: Any, login: Any) -> None
     assert response.content.startswith(b"%PDF-")
     integrate()
     assert Entry.objects.filter(action="download_board_report", actor_user=board_member.username).exists()
-    text = pdf_text(render_pdf(board.board_report(), area="Test Borough", compress=False))
+    report = board.board_report()
+    text = pdf_text(render_pdf(report, area="Test Borough", compress=False))
     for wanted in ("Safeguarding board report", "Test Borough", "Moved target dates", "Ledger verification"):
         assert wanted in text
     assert "Intact" in text
     assert MOVE_REASON in text
+    # The charts of the page, drawn from the same chart specs: titles, axis labels and target lines.
+    charts = [report.status_chart(), *(line.chart() for line in report.indicators)]
+    charts += [spec for _id, spec in report.resource_charts()]
+    assert {spec.title for spec in charts} >= {
+        "Funding by financial year, all lines",
+        "Staff against caseload by year",
+    }
+    for spec in charts:
+        assert spec.title in text and spec.y_label in text
+        assert all(t.label in text for t in spec.thresholds)
 
 
 def test_no_person_appears_in_the_report(client: Client, board_member: Any, login: Any) -> None:

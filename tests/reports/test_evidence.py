@@ -17,12 +17,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection
 
-from sightline.access.selectors import person_access_log
 from sightline.access.services import actor_for, ensure_standard_agencies
 from sightline.ledger import merkle, note
 from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.services import do_checkpoint, do_update, integrate, record_action
 from sightline.people.models import Person
+from sightline.people.need_to_know import person_history
 from sightline.people.services import do_create_person
 from sightline.reports import evidence
 from tests.factories import COORDINATOR, POLICE
@@ -184,7 +184,7 @@ def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
     assert data["sha256"] == hashlib.sha256(pack.data).hexdigest() == pack.sha256
     assert data["indexes"] == pack.indexes
     # ... and shows in the child's history of who saw what.
-    assert export.index in set(person_access_log(child.id).values_list("index", flat=True))
+    assert export.index in set(person_history(child.id).values_list("index", flat=True))
 
 
 def _alter_entry(index: int, old: bytes, new: bytes) -> None:

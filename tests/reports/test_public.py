@@ -100,7 +100,11 @@ def build_town() -> Town:
             actor=POLICE, kind="adult", given_name="Xavier", family_name=f"Suspectson{i}", ethnicity=eth
         )
         cases.do_link_investigation_person(
-            investigation.id, actor=POLICE, person_id=adult.id, role="suspect", linked_on=q[0].start
+            investigation_id=investigation.id,
+            actor=POLICE,
+            person_id=adult.id,
+            role="suspect",
+            linked_on=q[0].start,
         )
         suspects.append(adult)
     return Town(period, children, suspects)

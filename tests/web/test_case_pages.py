@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sightline.access.services import actor_for, do_break_glass
+from sightline.access.services import actor_for
 from sightline.cases import services
 from sightline.cases.models import (
     Concern,
@@ -31,7 +31,9 @@ from sightline.cases.models import (
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, integrate
 from sightline.people.models import Person
+from sightline.people.services import do_break_glass
 from sightline.web.charts import Series, Threshold, bar_chart, line_chart, nice_ticks
+from sightline.web.forms import STALE
 from tests.factories import known_child, person
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,9 @@ def test_outsider_gets_403_with_break_glass_and_the_refusal_is_ledgered(
     ]:
         assert client.get(url).status_code == 403, url
 
-    do_break_glass(teacher, child.id, "Child disclosed at school today and may be at risk tonight")
+    do_break_glass(
+        teacher, person_id=child.id, reason="Child disclosed at school today and may be at risk tonight"
+    )
     response = client.get(f"/people/{child.id}")
     assert response.status_code == 200
     reads = entries(action="read", object_id=child.id, actor_user="teacher")
@@ -289,7 +293,7 @@ def test_triage_queue_highlights_overdue_and_decisions_need_reasons(
 
     # A stale form (someone else decided meanwhile) is refused without losing the input.
     stale = client.post(url, {"decision": "advice", "reason": "Advice to school", "version": 1})
-    assert "Someone else changed this record" in html(stale) and "Advice to school" in html(stale)
+    assert STALE in html(stale) and "Advice to school" in html(stale)
 
 
 # --- screening -----------------------------------------------------------------------------------
@@ -386,6 +390,15 @@ def test_episode_and_return_interview_then_rescreen_is_due(
     assert interview.response == "accepted" and interview.outcome.startswith("Said she")
     page = html(client.get(f"/episodes/{episode.id}"))
     assert "Offered within 72 hours" in page
+    stale = client.post(f"/interviews/{interview.id}", {"response": "declined", "version": "1"})
+    assert STALE in html(stale)
+    updated = client.post(
+        f"/interviews/{interview.id}",
+        {"response": "accepted", "outcome": "Named the older friend", "version": str(interview.version)},
+    )
+    assert updated["Location"] == f"/episodes/{episode.id}"
+    interview.refresh_from_db()
+    assert interview.outcome == "Named the older friend"
 
     record = html(client.get(f"/people/{child.id}"))
     assert "A new screening is due." in record
@@ -477,6 +490,24 @@ def test_plan_actions_show_overdue_and_placements_are_recorded(
     assert "Visit weekly" in page and "(1 overdue)" in page
     cancel = client.post(f"/actions/{action.id}", {"status": "cancelled", "version": action.version})
     assert "Say why the action is cancelled" in html(cancel)
+    done = client.post(f"/actions/{action.id}", {"status": "done", "version": action.version})
+    assert done["Location"] == plan_url
+    action.refresh_from_db()
+    assert (action.status, action.version) == ("done", 2)
+    early = client.post(
+        f"/plans/{plan_id}/review",
+        {
+            "summary": "Going well",
+            **date_parts("next_review_on", timezone.localdate() - dt.timedelta(days=3)),
+        },
+    )
+    assert "The next review must be after this one" in html(early) and "Going well" in html(early)
+    next_review = timezone.localdate() + dt.timedelta(days=60)
+    reviewed = client.post(
+        f"/plans/{plan_id}/review", {"summary": "Going well", **date_parts("next_review_on", next_review)}
+    )
+    assert reviewed["Location"] == plan_url
+    assert Plan.objects.get().review_due_on == next_review
 
     response = client.post(
         f"/people/{child.id}/placements/new",
@@ -712,3 +743,18 @@ def test_withdraw_close_end_and_self_referrals(
     assert '<dd class="govuk-summary-list__value">2</dd>' in html(analyst.get(inv))
     listing = html(analyst.get("/investigations"))
     assert 'id="self-referrals"' in listing and "Victims coming forward per week" in listing
+
+
+def test_pages_about_objects_that_do_not_exist_are_404(
+    people: dict[str, Any], login: Callable[..., Any]
+) -> None:
+    client = signed_in(login, people["coord"])
+    for url in [
+        "/concerns/CN-NONE",
+        "/plans/PL-NONE",
+        "/actions/PA-NONE",
+        "/episodes/ME-NONE/return",
+        "/interviews/RI-NONE",
+        "/placements/PC-NONE/end",
+    ]:
+        assert client.get(url).status_code == 404, url

@@ -4,7 +4,6 @@ match-weight waterfalls on real linkage output from a small generated town."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -18,28 +17,22 @@ from django.utils import timezone
 
 from sightline.access.permissions import MATRIX, Cap, Role
 from sightline.cli import main
-from sightline.intelligence.models import Alert, Network, NetworkMember
+from sightline.intelligence.models import Network
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.linkage import FieldWeight
-from sightline.people.linkage_service import PairExplanation, explain_pairs, joining_links, review_queue
-from sightline.people.models import (
-    LinkDecision,
-    LinkReview,
-    Person,
-    SourceRecord,
-)
-from sightline.web.views.intelligence import waterfall
+from sightline.people.linkage.explain import PairExplanation, explain_pairs, joining_links
+from sightline.people.linkage.reviews import review_queue
+from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
+from sightline.web.views.intelligence.waterfall import waterfall
 from tests.factories import (
     analyse_town,
     bearer,
-    event,
     generated_town,
     import_town,
     link_town,
-    person,
-    record,
 )
+from tests.web.intelligence_data import build_handmade
 
 pytestmark = pytest.mark.django_db
 
@@ -62,142 +55,9 @@ def entries(action: str, **filters: Any) -> list[dict[str, Any]]:
     ]
 
 
-# --- hand-built data -----------------------------------------------------------------------------
-
-
-def _alert(kind: str, subject: str, label: str, score: float, **extra: Any) -> Alert:
-    return do_create(
-        Alert(
-            id=f"A-{kind[:6]}-{subject[-6:]}",
-            kind=kind,
-            subject_id=subject,
-            subject_label=label,
-            score=score,
-            first_raised_at=timezone.now(),
-            **extra,
-        ),
-        actor=SYSTEM,
-    )
-
-
 @pytest.fixture
-def handmade(make_user: Callable[..., Any]) -> dict[str, Any]:
-    """A child known to police and social care, an adult known only to social care, the events
-    linking them to each other, a place and a phone; their alerts and their group."""
-    make_user("analyst", "police")  # creates the standard agencies
-    child = person("child", given_name="Kayleigh", family_name="Brookes")
-    adult = person("adult", given_name="Darren", family_name="Hollis")
-    pol = record(child, "police", "POL-1", row_number=5, given_name="Kayleigh", family_name="Brookes")
-    sc1 = record(child, "social_care", "SC-1", row_number=7, given_name="Kayleigh", family_name="Brooks")
-    sc2 = record(adult, "social_care", "SC-2", row_number=9, given_name="Darren", family_name="Hollis")
-    e1 = event(pol, "missing", dt.date(2013, 5, 2), "E1", row_number=3)
-    e2 = event(sc1, "strategy_meeting", dt.date(2013, 8, 1), "CSE1", row_number=4)
-    child_alert = _alert(
-        "child_at_risk",
-        child.id,
-        "Kayleigh Brookes",
-        20.5,
-        reasons="Child aged 14; no agency has flagged this child. Missing 1 time [police:E1]. "
-        "At place 'star kebab' with other children [social_care:CSE1].",
-        record_keys=["police:POL-1", "social_care:SC-1", "police:GONE-9"],
-        event_keys=["police:E1", "social_care:CSE1"],
-    )
-    adult_alert = _alert(
-        "adult_of_concern",
-        adult.id,
-        "Darren Hollis",
-        15.0,
-        status="under_review",
-        reasons="Adult linked to 1 child [police:E1].",
-        record_keys=["social_care:SC-2"],
-        event_keys=["police:E1"],
-    )
-    place_alert = _alert(
-        "place_of_concern",
-        "PL-STAR",
-        "star kebab",
-        5.0,
-        reasons="Place where 1 child has been recorded [social_care:CSE1].",
-        event_keys=["social_care:CSE1"],
-    )
-    dismissed = _alert(
-        "vehicle_of_concern",
-        "VH-OLD",
-        "YX09 ABC",
-        30.0,
-        status="dismissed",
-        status_reason="a taxi",
-        reasons="Vehicle seen with 1 child.",
-    )
-    net = do_create(
-        Network(
-            id="N-TEST",
-            label="Group around Darren Hollis",
-            size=4,
-            children=1,
-            adults=1,
-            score=40.0,
-            links=[
-                {
-                    "source": child.id,
-                    "target": adult.id,
-                    "type": "contact",
-                    "weight": 2.0,
-                    "concerning": True,
-                    "kinds": ["missing"],
-                    "agencies": ["police"],
-                    "events": ["police:E1"],
-                    "first_seen": "2013-05-02",
-                    "last_seen": "2013-05-02",
-                },
-                {
-                    "source": child.id,
-                    "target": "PL-STAR",
-                    "type": "place",
-                    "weight": 1.0,
-                    "concerning": False,
-                    "kinds": ["strategy_meeting"],
-                    "agencies": ["social_care"],
-                    "events": ["social_care:CSE1"],
-                    "first_seen": "2013-08-01",
-                    "last_seen": "2013-08-01",
-                },
-                {
-                    "source": adult.id,
-                    "target": "07700900123",
-                    "type": "phone",
-                    "weight": 0.5,
-                    "concerning": False,
-                    "kinds": [],
-                    "agencies": [],
-                    "events": [],
-                    "first_seen": None,
-                    "last_seen": None,
-                },
-            ],
-        ),
-        actor=SYSTEM,
-    )
-    for mtype, mid, label, role in [
-        ("person", child.id, "Kayleigh Brookes", "child"),
-        ("person", adult.id, "Darren Hollis", "adult"),
-        ("place", "PL-STAR", "star kebab", ""),
-        ("phone", "07700900123", "07700900123", ""),
-    ]:
-        do_create(
-            NetworkMember(network=net, member_type=mtype, member_id=mid, label=label, role=role), actor=SYSTEM
-        )
-    return {
-        "child": child,
-        "adult": adult,
-        "records": (pol, sc1, sc2),
-        "events": (e1, e2),
-        "child_alert": child_alert,
-        "adult_alert": adult_alert,
-        "place_alert": place_alert,
-        "dismissed": dismissed,
-        "network": net,
-    }
+def handmade() -> dict[str, Any]:
+    return build_handmade()
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -577,7 +437,9 @@ def test_api_alerts_status_networks_and_decisions(
     assert rows["police:GONE-9"]["row"] is None
     url = f"/api/intelligence/alerts/{alert.id}/status"
     refused = client.post(url, {"status": "dismissed"}, content_type="application/json", **auth)
-    assert refused.status_code == 422 and "needs a reason" in refused.json()["detail"]
+    assert refused.status_code == 422 and refused.json()["errors"] == [
+        {"detail": "dismissing an alert needs a reason", "pointer": "#/reason"}
+    ]
     ok = client.post(
         url, {"status": "dismissed", "reason": "known to the team"}, content_type="application/json", **auth
     )

@@ -9,13 +9,20 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from sightline.access import selectors, services
 from sightline.access.permissions import Role
-from sightline.access.services import ensure_standard_agencies
+from sightline.core.errors import NotFound
 from sightline.ledger import services as ledger
+from sightline.ledger.services import SYSTEM
+
+Command = Callable[[argparse.Namespace], int]
 
 
 def register(sub: Any) -> None:
@@ -95,19 +102,30 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _user(username: str) -> Any:
-    from sightline.access.models import User
-
-    return User.objects.filter(username=username).first()
-
-
-def _errors(exc: Any) -> str:
+def _errors(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
     return "; ".join(exc.messages)
 
 
-def _print_enrolment(enrolment: Any) -> None:
+def _refusals(cmd: Command) -> Command:
+    """Report a refused change (no such account or token, invalid input) as exit status 2."""
+
+    @wraps(cmd)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return cmd(args)
+        except NotFound as exc:
+            return _fail(str(exc))
+        except ValidationError as exc:
+            return _fail(_errors(exc))
+        except ValueError as exc:  # a password typed twice differently
+            return _fail(str(exc))
+
+    return wrapper
+
+
+def _print_enrolment(enrolment: services.Enrolment) -> None:
     print("Authenticator app: scan this QR code, or type the key into the app.")
     print(enrolment.qr_text())
     print(f"  key: {enrolment.secret}")
@@ -123,110 +141,73 @@ def _read_password(stdin: bool) -> str:
     return first
 
 
+@_refusals
 def cmd_create(args: argparse.Namespace) -> int:
-    from django.core.exceptions import ValidationError
-
-    from sightline.access import services
-    from sightline.ledger.services import SYSTEM
-
     services.ensure_standard_agencies()
     generated = not args.password_stdin
     password = services.generate_password() if generated else _read_password(True)
-    try:
-        user = services.do_create_user(
-            username=args.username,
-            role=args.role,
-            agency=args.agency,
-            actor=SYSTEM,
-            password=password,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            email=args.email,
-            reason="created from the command line",
-        )
-    except ValidationError as exc:
-        return _fail(_errors(exc))
+    user = services.do_create_user(
+        SYSTEM,
+        username=args.username,
+        role=args.role,
+        agency=args.agency,
+        password=password,
+        first_name=args.first_name,
+        last_name=args.last_name,
+        email=args.email,
+        reason="created from the command line",
+    )
     print(f"Created {user.username}: {user.get_role_display()} in {user.agency_id}.")
     if generated:
         print(f"  first password: {password}")
     if not args.no_totp:
-        _print_enrolment(services.do_enrol_totp(user, actor=SYSTEM, reason="new account"))
+        _print_enrolment(services.do_enrol_totp(SYSTEM, username=user.username, reason="new account"))
     return 0
 
 
-def _change(args: argparse.Namespace, fn: Any, done: str, **kwargs: Any) -> int:
-    from django.core.exceptions import ValidationError
-
-    from sightline.ledger.services import SYSTEM
-
-    user = _user(args.username)
-    if user is None:
-        return _fail(f"there is no account called {args.username!r}")
-    try:
-        fn(user, actor=SYSTEM, reason=args.reason, **kwargs)
-    except ValidationError as exc:
-        return _fail(_errors(exc))
-    print(done.format(user=user))
-    return 0
-
-
+@_refusals
 def cmd_role(args: argparse.Namespace) -> int:
-    from sightline.access.services import do_change_role
-
-    return _change(
-        args, lambda u, **kw: do_change_role(u, args.role, **kw), "{user.username} is now {user.role}."
-    )
+    user = services.do_change_role(SYSTEM, username=args.username, role=args.role, reason=args.reason)
+    print(f"{user.username} is now {user.role}.")
+    return 0
 
 
+@_refusals
 def cmd_deactivate(args: argparse.Namespace) -> int:
-    from sightline.access.services import do_deactivate_user
+    user = services.do_deactivate_user(SYSTEM, username=args.username, reason=args.reason)
+    print(f"{user.username} is deactivated (not deleted).")
+    return 0
 
-    return _change(args, do_deactivate_user, "{user.username} is deactivated (not deleted).")
 
-
+@_refusals
 def cmd_reactivate(args: argparse.Namespace) -> int:
-    from sightline.access.services import do_reactivate_user
+    user = services.do_reactivate_user(SYSTEM, username=args.username, reason=args.reason)
+    print(f"{user.username} is active again.")
+    return 0
 
-    return _change(args, do_reactivate_user, "{user.username} is active again.")
 
-
+@_refusals
 def cmd_unlock(args: argparse.Namespace) -> int:
-    from sightline.access.services import do_unlock_user
+    services.do_unlock_user(SYSTEM, username=args.username, reason=args.reason)
+    print(f"{args.username} is unlocked.")
+    return 0
 
-    return _change(args, do_unlock_user, "{user.username} is unlocked.")
 
-
+@_refusals
 def cmd_password(args: argparse.Namespace) -> int:
-    from django.core.exceptions import ValidationError
-
-    from sightline.access import services
-    from sightline.ledger.services import SYSTEM
-
-    user = _user(args.username)
-    if user is None:
-        return _fail(f"there is no account called {args.username!r}")
-    try:
-        password = services.generate_password() if args.generate else _read_password(args.stdin)
-        services.do_set_password(user, password, actor=SYSTEM, reason=args.reason)
-    except ValueError as exc:
-        return _fail(str(exc))
-    except ValidationError as exc:
-        return _fail(_errors(exc))
-    print(f"Password set for {user.username}.")
+    selectors.user_by_username(args.username)  # say so before asking for a password
+    password = services.generate_password() if args.generate else _read_password(args.stdin)
+    services.do_set_password(SYSTEM, username=args.username, password=password, reason=args.reason)
+    print(f"Password set for {args.username}.")
     if args.generate:
         print(f"  password: {password}")
     return 0
 
 
+@_refusals
 def cmd_totp(args: argparse.Namespace) -> int:
-    from sightline.access import services
-    from sightline.ledger.services import SYSTEM
-
-    user = _user(args.username)
-    if user is None:
-        return _fail(f"there is no account called {args.username!r}")
-    enrolment = services.do_enrol_totp(user, actor=SYSTEM, reason=args.reason)
-    print(f"New authenticator app for {user.username}; the old one no longer works.")
+    enrolment = services.do_enrol_totp(SYSTEM, username=args.username, reason=args.reason)
+    print(f"New authenticator app for {args.username}; the old one no longer works.")
     _print_enrolment(enrolment)
     if args.svg:
         with open(args.svg, "w", encoding="utf-8") as fh:
@@ -236,54 +217,29 @@ def cmd_totp(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from sightline.access.selectors import users
-
-    for u in users():
+    for u in selectors.users():
         status = "active" if u.is_active else "deactivated"
         print(f"{u.username}\t{u.role}\t{u.agency_id or '-'}\t{status}")
     return 0
 
 
+@_refusals
 def cmd_token_create(args: argparse.Namespace) -> int:
-    from django.core.exceptions import ValidationError
-
-    from sightline.access.services import do_create_api_token
-    from sightline.ledger.services import SYSTEM
-
-    user = _user(args.username)
-    if user is None:
-        return _fail(f"there is no account called {args.username!r}")
-    try:
-        row, token = do_create_api_token(user, name=args.name, actor=SYSTEM)
-    except ValidationError as exc:
-        return _fail(_errors(exc))
-    print(f"Token {row.id} acts as {user.username} ({user.role}). It is shown only now:")
+    row, token = services.do_create_api_token(SYSTEM, username=args.username, name=args.name)
+    print(f"Token {row.id} acts as {row.owner.username} ({row.owner.role}). It is shown only now:")
     print(token)
     return 0
 
 
+@_refusals
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    from django.core.exceptions import ValidationError
-
-    from sightline.access.models import ApiToken
-    from sightline.access.services import do_revoke_api_token
-    from sightline.ledger.services import SYSTEM
-
-    row = ApiToken.objects.filter(pk=args.token_id).first()
-    if row is None:
-        return _fail(f"there is no token {args.token_id!r}")
-    try:
-        do_revoke_api_token(row, actor=SYSTEM, reason=args.reason)
-    except ValidationError as exc:
-        return _fail(_errors(exc))
+    row = services.do_revoke_api_token(SYSTEM, token_id=args.token_id, reason=args.reason)
     print(f"Token {row.id} revoked.")
     return 0
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    from sightline.access.models import ApiToken
-
-    for t in ApiToken.objects.select_related("owner"):
+    for t in selectors.api_tokens():
         status = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
         print(f"{t.id}\t{t.owner.username}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}\t{status}")
     return 0
@@ -293,6 +249,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     ledger.signing_key()
     ledger.integrate()
-    ensure_standard_agencies()
+    services.ensure_standard_agencies()
     print(f"Database ready. Ledger signing key: {ledger.public_key()}")
     return 0

@@ -11,14 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from sightline.access.permissions import can
+from sightline.access.services import second_factor_required
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 def fully_signed_in(request: HttpRequest) -> bool:
     """Authenticated, active, and past the second factor if the account must use one."""
-    from sightline.access.services import second_factor_required
-
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
         return False

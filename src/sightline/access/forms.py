@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from sightline.access.models import Agency
 from sightline.access.permissions import Role
 
 
@@ -77,8 +78,6 @@ class PersonIdForm(forms.Form):
 
 
 def agency_choices() -> list[tuple[str, str]]:
-    from sightline.access.models import Agency
-
     return [("", "Choose an agency"), *Agency.objects.filter(active=True).values_list("id", "name")]
 
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from sightline.access.services import do_record_logout
+
 TIMED_OUT_KEY = "signed_out_reason"
 
 
@@ -22,8 +24,6 @@ class SessionIdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get("last_seen", now)
             if now - int(last) > settings.SESSION_IDLE_SECONDS:
-                from sightline.access.services import do_record_logout
-
                 do_record_logout(user, reason="idle timeout")
                 logout(request)
                 request.session[TIMED_OUT_KEY] = "idle"

@@ -1,183 +1,30 @@
-"""Reads for access: need to know, break-glass, access histories and API tokens.
+"""Reads for access: break-glass grants and their review queue, activity, accounts and API tokens.
 
-Every read of a person's record goes through :func:`require_person_access`, which decides on the
-basis of the permission matrix, the user's agency's involvement with the person, or a break-glass
-grant, and ledgers the read (or the refusal).
+Whether a user may open a person's record (need to know) is decided in the people layer,
+``sightline.people.need_to_know``, which reads the grants through :func:`active_break_glass`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
-
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sightline.access.models import ApiToken, BreakGlass, User
-from sightline.access.permissions import Cap, can
-from sightline.access.services import actor_for, hash_token
+from sightline.access.services import hash_token
+from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
-from sightline.ledger.services import record_action
 
-PERSON_TYPE = "people.person"
-
-Basis = Literal["agency", "role", "break_glass", "none"]
+# --- break-glass ---------------------------------------------------------------------------------
 
 
-class NeedToKnowDenied(PermissionDenied):
-    """Refused by need to know. Pages offer break-glass when ``can_break_glass`` is true."""
-
-    def __init__(self, reason: str, *, person_id: str, can_break_glass: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.person_id = person_id
-        self.can_break_glass = can_break_glass
-
-
-@dataclass(frozen=True)
-class AccessDecision:
-    allowed: bool
-    basis: Basis
-    reason: str
-    grant_id: str = ""
-
-
-# --- involvement hook ----------------------------------------------------------------------------
-# Other domains tell need-to-know which people an agency is involved with. Each function takes an
-# agency id and returns a QuerySet with one column of person ids, e.g.
-#   register_involvement("cases.concern", lambda agency: Concern.objects.filter(agency_id=agency)
-#                        .values("person_id"))
-
-InvolvementFn = Callable[[str], QuerySet[Any]]
-_INVOLVEMENT: dict[str, InvolvementFn] = {}
-
-
-def register_involvement(name: str, fn: InvolvementFn) -> None:
-    """Add (or replace, by name) a source of agency involvement with people."""
-    _INVOLVEMENT[name] = fn
-
-
-def involvement_sources() -> dict[str, InvolvementFn]:
-    return dict(_INVOLVEMENT)
-
-
-def _source_records(agency: str) -> QuerySet[Any]:
-    from sightline.people.models import SourceRecord
-
-    return SourceRecord.objects.filter(agency_id=agency, person__isnull=False).values("person_id")
-
-
-register_involvement("people.sourcerecord", _source_records)
-
-
-def _agency_involved(agency: str, person_id: str) -> str:
-    """The name of the first involvement source linking the agency to the person, or ''."""
-    for name, fn in _INVOLVEMENT.items():
-        qs = fn(agency)
-        if qs.filter(**{_column(qs): person_id}).exists():
-            return name
-    return ""
-
-
-def _column(qs: QuerySet[Any]) -> str:
-    fields = list(qs.query.values_select) or [f for f in qs.query.annotation_select]
-    if len(fields) != 1:
-        raise ValueError("an involvement queryset must select exactly one column of person ids")
-    return fields[0]
+def open_grants(user: User) -> QuerySet[BreakGlass]:
+    """The user's break-glass grants that have not yet expired."""
+    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
 def active_break_glass(user: User, person_id: str) -> BreakGlass | None:
-    return (
-        BreakGlass.objects.filter(user=user, person_id=person_id, expires_at__gt=timezone.now())
-        .order_by("-expires_at")
-        .first()
-    )
-
-
-def person_access(user: User | Any, person_id: str) -> AccessDecision:
-    """Whether ``user`` may open ``person_id``'s record, and on what basis. Reads nothing personal."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return AccessDecision(False, "none", "You are not signed in")
-    role = user.role
-    if can(role, Cap.VIEW_ALL_PEOPLE):
-        return AccessDecision(True, "role", "Your role can see every person's record")
-    if can(role, Cap.VIEW_OWN_AGENCY_PEOPLE) and user.agency_id:
-        source = _agency_involved(user.agency_id, person_id)
-        if source:
-            return AccessDecision(True, "agency", f"Your agency is involved with this person ({source})")
-    if can(role, Cap.BREAK_GLASS):
-        grant = active_break_glass(user, person_id)
-        if grant is not None:
-            return AccessDecision(
-                True,
-                "break_glass",
-                f"You opened this record with break-glass until {grant.expires_at:%H:%M}",
-                grant_id=grant.id,
-            )
-        return AccessDecision(
-            False,
-            "none",
-            "Your agency has no involvement with this person. You can use break-glass with a reason.",
-        )
-    return AccessDecision(False, "none", "Your role cannot see people's records")
-
-
-def require_person_access(user: User | Any, person_id: str, purpose: str) -> AccessDecision:
-    """Check need to know and ledger the read. Raises PermissionDenied (also ledgered) or Http404."""
-    from sightline.people.models import Person
-
-    decision = person_access(user, person_id)
-    if not decision.allowed:
-        if getattr(user, "is_authenticated", False):
-            record_action(
-                actor_for(user),
-                "read_denied",
-                PERSON_TYPE,
-                person_id,
-                data={"purpose": purpose, "refused": decision.reason},
-                reason=purpose,
-            )
-        raise NeedToKnowDenied(
-            decision.reason,
-            person_id=person_id,
-            can_break_glass=bool(getattr(user, "role", "")) and can(user.role, Cap.BREAK_GLASS),
-        )
-    if not Person.objects.filter(pk=person_id).exists():
-        raise Http404("No such person")
-    record_action(
-        actor_for(user),
-        "read",
-        PERSON_TYPE,
-        person_id,
-        data={"basis": decision.basis, "purpose": purpose, "break_glass": decision.grant_id or None},
-        reason=purpose,
-    )
-    return decision
-
-
-def visible_people(user: User | Any) -> QuerySet[Any]:
-    """The people whose records ``user`` may open (for search and lists; opening still ledgers)."""
-    from sightline.people.models import Person
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Person.objects.none()
-    if can(user.role, Cap.VIEW_ALL_PEOPLE):
-        return Person.objects.all()
-    q = Q(pk__in=[])
-    if can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and user.agency_id:
-        for fn in _INVOLVEMENT.values():
-            qs = fn(user.agency_id)
-            q |= Q(pk__in=qs.values_list(_column(qs), flat=True))
-    if can(user.role, Cap.BREAK_GLASS):
-        grants = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values("person_id")
-        q |= Q(pk__in=grants)
-    return Person.objects.filter(q)
-
-
-# --- break-glass review --------------------------------------------------------------------------
+    """The user's open grant on this person that lasts longest, if any."""
+    return open_grants(user).filter(person_id=person_id).order_by("-expires_at").first()
 
 
 def break_glass_queue(*, reviewed: bool = False) -> QuerySet[BreakGlass]:
@@ -191,67 +38,16 @@ def break_glass_queue(*, reviewed: bool = False) -> QuerySet[BreakGlass]:
 def break_glass_grant(grant_id: str) -> BreakGlass:
     grant = BreakGlass.objects.select_related("user", "reviewed_by").filter(pk=grant_id).first()
     if grant is None:
-        raise Http404("No such break-glass grant")
+        raise NotFound("No such break-glass grant")
     return grant
 
 
-def reads_under_grant(grant: BreakGlass) -> QuerySet[Entry]:
-    """What the user read of the person while the grant was open (for the reviewer)."""
-    return Entry.objects.filter(
-        actor_user=grant.user.username,
-        object_type=PERSON_TYPE,
-        object_id=grant.person_id,
-        time__gte=grant.granted_at,
-        time__lte=grant.expires_at,
-    ).order_by("index")
-
-
-# --- access histories ----------------------------------------------------------------------------
+# --- activity ------------------------------------------------------------------------------------
 
 
 def my_activity(user: User) -> QuerySet[Entry]:
     """Every ledger entry where the user is the actor, reads included, newest first."""
     return Entry.objects.filter(actor_user=user.username).order_by("-index")
-
-
-# Other domains add the objects that belong to a person (concerns about them, screenings...), so that
-# the reviewer's history of a person covers every change, not only the person row. Each function
-# takes a person id and returns (object_type, object_id) pairs.
-PersonObjectsFn = Callable[[str], Iterable[tuple[str, str]]]
-_PERSON_OBJECTS: dict[str, PersonObjectsFn] = {}
-
-
-def register_person_objects(name: str, fn: PersonObjectsFn) -> None:
-    _PERSON_OBJECTS[name] = fn
-
-
-def _person_source_records(person_id: str) -> Iterable[tuple[str, str]]:
-    from sightline.people.models import SourceRecord
-
-    lt = SourceRecord.ledger_type()
-    return [(lt, pk) for pk in SourceRecord.objects.filter(person_id=person_id).values_list("pk", flat=True)]
-
-
-def _person_break_glass(person_id: str) -> Iterable[tuple[str, str]]:
-    lt = BreakGlass.ledger_type()
-    return [(lt, pk) for pk in BreakGlass.objects.filter(person_id=person_id).values_list("pk", flat=True)]
-
-
-register_person_objects("people.sourcerecord", _person_source_records)
-register_person_objects("access.breakglass", _person_break_glass)
-
-
-def person_access_log(person_id: str) -> QuerySet[Entry]:
-    """Who saw or changed what about a person, and when: reads, refusals, changes to the person and
-    to every object registered as theirs. Newest first."""
-    q = Q(object_type=PERSON_TYPE, object_id=person_id)
-    by_type: dict[str, list[str]] = {}
-    for fn in _PERSON_OBJECTS.values():
-        for object_type, object_id in fn(person_id):
-            by_type.setdefault(object_type, []).append(object_id)
-    for object_type, ids in by_type.items():
-        q |= Q(object_type=object_type, object_id__in=ids)
-    return Entry.objects.filter(q).order_by("-index")
 
 
 # --- accounts and tokens -------------------------------------------------------------------------
@@ -275,5 +71,9 @@ def users(*, include_inactive: bool = True) -> QuerySet[User]:
 def user_by_username(username: str) -> User:
     user = User.objects.select_related("agency").filter(username=username).first()
     if user is None:
-        raise Http404("No such account")
+        raise NotFound("No such account")
     return user
+
+
+def api_tokens() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("owner")

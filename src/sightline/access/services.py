@@ -1,8 +1,11 @@
-"""Writes for accounts and access. Every change is ledgered in the same transaction.
+"""Writes for accounts and access: agencies, accounts, second factors, sign-in events, break-glass
+grants and API tokens. Every change is ledgered in the same transaction.
 
-Users are Django auth users (not ledgered rows), so each change to one is recorded with
-``record_action`` carrying the account's snapshot without its password hash. Break-glass grants and
-API tokens are ledgered rows written through ``do_create``/``do_update``.
+Services take the acting ledger actor first and everything else by keyword; accounts are named by
+username (their id in the ledger), grants and tokens by id. Users are Django auth users (not ledgered
+rows), so each change to one is recorded with ``record_action`` carrying the account's snapshot
+without its password hash. Break-glass grants and API tokens are ledgered rows written through
+``do_create``/``do_update``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.access.models import Agency, ApiToken, BreakGlass, User
-from sightline.access.permissions import Cap, Role, can, capabilities, needs_second_factor
+from sightline.access.permissions import Cap, Role, can, capabilities, needs_second_factor, require_cap
+from sightline.core.errors import NotFound
 from sightline.ledger.services import SYSTEM, Actor, do_create, do_update, record_action
 
 STANDARD_AGENCIES = [
@@ -102,14 +109,27 @@ def _check_agency(agency: str) -> None:
 
 
 # --- accounts ------------------------------------------------------------------------------------
+# Accounts are named by username: the ledger's id for them, and what pages and commands show.
+
+
+def _account(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"There is no account called {username!r}")
+    return user
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": f"Enter why {what}"})
 
 
 def do_create_user(
+    actor: Actor,
     *,
     username: str,
     role: str,
     agency: str,
-    actor: Actor,
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
@@ -118,6 +138,7 @@ def do_create_user(
     reason: str = "",
 ) -> User:
     """Create an account. Without a password the account cannot sign in until one is set."""
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
     username = username.strip()
     if not username:
         raise ValidationError({"username": "Enter a username"})
@@ -151,11 +172,12 @@ def do_create_user(
     return user
 
 
-def do_change_role(user: User, role: str, *, actor: Actor, reason: str) -> User:
+def do_change_role(actor: Actor, *, username: str, role: str, reason: str) -> User:
     """Give the account another role. The capabilities gained and lost are ledgered with it."""
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
     _check_role(role)
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the role is changing"})
+    _require_reason(reason, "the role is changing")
+    user = _account(username)
     if user.role == role:
         return user
     before = set(capabilities(user.role))
@@ -176,10 +198,11 @@ def do_change_role(user: User, role: str, *, actor: Actor, reason: str) -> User:
     return user
 
 
-def do_change_agency(user: User, agency: str, *, actor: Actor, reason: str) -> User:
+def do_change_agency(actor: Actor, *, username: str, agency: str, reason: str) -> User:
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
     _check_agency(agency)
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the agency is changing"})
+    _require_reason(reason, "the agency is changing")
+    user = _account(username)
     old = user.agency_id or ""
     with transaction.atomic():
         user.agency_id = agency
@@ -188,28 +211,29 @@ def do_change_agency(user: User, agency: str, *, actor: Actor, reason: str) -> U
     return user
 
 
-def do_deactivate_user(user: User, *, actor: Actor, reason: str) -> User:
+def _set_active(actor: Actor, username: str, *, active: bool, action: str, reason: str) -> User:
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
+    _require_reason(reason, f"the account is being {action}d")
+    user = _account(username)
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        _ledger_user(actor, action, user, reason=reason)
+    return user
+
+
+def do_deactivate_user(actor: Actor, *, username: str, reason: str) -> User:
     """Stop an account signing in. Accounts are never deleted: their history stays attributable."""
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the account is being deactivated"})
-    with transaction.atomic():
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        _ledger_user(actor, "deactivate", user, reason=reason)
-    return user
+    return _set_active(actor, username, active=False, action="deactivate", reason=reason)
 
 
-def do_reactivate_user(user: User, *, actor: Actor, reason: str) -> User:
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the account is being reactivated"})
-    with transaction.atomic():
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        _ledger_user(actor, "reactivate", user, reason=reason)
-    return user
+def do_reactivate_user(actor: Actor, *, username: str, reason: str) -> User:
+    return _set_active(actor, username, active=True, action="reactivate", reason=reason)
 
 
-def do_set_password(user: User, password: str, *, actor: Actor, reason: str = "") -> User:
+def do_set_password(actor: Actor, *, username: str, password: str, reason: str = "") -> User:
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
+    user = _account(username)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -249,12 +273,14 @@ def enrolment_for(device: TOTPDevice) -> Enrolment:
     return Enrolment(device=device, secret=base64.b32encode(device.bin_key).decode(), uri=device.config_url)
 
 
-def do_enrol_totp(user: User, *, actor: Actor, confirmed: bool = False, reason: str = "") -> Enrolment:
+def do_enrol_totp(actor: Actor, *, username: str, confirmed: bool = False, reason: str = "") -> Enrolment:
     """Give the account a new authenticator-app secret, replacing any it had.
 
     The secret is shown once (to the administrator or the account holder) and never ledgered. An
     unconfirmed device is confirmed by the first correct code at sign-in.
     """
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
+    user = _account(username)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()  # old secrets must stop working
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
@@ -278,16 +304,11 @@ def current_totp_code(device: TOTPDevice, at: float | None = None) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
     img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    return img.to_string(encoding="unicode")
+    return str(img.to_string(encoding="unicode"))
 
 
 def qr_text(uri: str) -> str:
-    import qrcode
-
     qr = qrcode.QRCode(border=1)
     qr.add_data(uri)
     out = io.StringIO()
@@ -304,7 +325,7 @@ class SecondFactorResult:
 
 def demo_factor_allowed(user: User) -> bool:
     """The insecure demo code works only for demo accounts while the service runs in demo mode."""
-    return bool(settings.DEMO_MODE) and user.demo_account
+    return bool(settings.DEMO_MODE and user.demo_account)
 
 
 def verify_second_factor(user: User, code: str) -> SecondFactorResult:
@@ -323,7 +344,7 @@ def verify_second_factor(user: User, code: str) -> SecondFactorResult:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user).exists()
+    return bool(TOTPDevice.objects.filter(user=user).exists())
 
 
 def second_factor_required(user: User) -> bool:
@@ -345,7 +366,7 @@ def do_record_login(user: User, *, ip: str = "", second_factor: str = "none") ->
 
 
 def do_record_failed_login(
-    username: str, *, stage: str, ip: str = "", locked_out: bool = False, reason: str = ""
+    *, username: str, stage: str, ip: str = "", locked_out: bool = False, reason: str = ""
 ) -> None:
     """Ledger a failed sign-in. Unknown usernames are not recorded (people mistype passwords there)."""
     known = User.objects.filter(username=username).exists()
@@ -359,7 +380,7 @@ def do_record_failed_login(
     )
 
 
-def do_record_lockout(username: str, *, ip: str = "", failures: int | None = None) -> None:
+def do_record_lockout(*, username: str, ip: str = "", failures: int | None = None) -> None:
     known = User.objects.filter(username=username).exists()
     record_action(
         ANONYMOUS,
@@ -375,43 +396,43 @@ def do_record_logout(user: User, *, reason: str = "signed out") -> None:
     record_action(actor_for(user), "logout", USER_TYPE, user.username, reason=reason)
 
 
-def do_unlock_user(user: User, *, actor: Actor, reason: str) -> int:
+def do_unlock_user(actor: Actor, *, username: str, reason: str) -> int:
     """Clear a lockout before its cool-off ends."""
-    from axes.handlers.proxy import AxesProxyHandler
-
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the account is being unlocked"})
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
+    _require_reason(reason, "the account is being unlocked")
+    user = _account(username)
     with transaction.atomic():
-        cleared = AxesProxyHandler.reset_attempts(username=user.username)
+        cleared = int(AxesProxyHandler.reset_attempts(username=user.username))
         _ledger_user(actor, "unlock", user, reason=reason, attempts_cleared=cleared)
     return cleared
 
 
 # --- break-glass ---------------------------------------------------------------------------------
+# The rules for grants and their review. Opening one goes through ``people.services.do_break_glass``,
+# which knows whether the person exists.
 
 
 def break_glass_duration() -> dt.timedelta:
     return dt.timedelta(minutes=int(getattr(settings, "BREAK_GLASS_MINUTES", 240)))
 
 
-def do_break_glass(user: User, person_id: str, reason: str) -> BreakGlass:
-    """Open a person's record outside the user's normal access, for a limited time, with a reason.
-
-    The grant is ledgered and waits in the independent reviewer's queue.
-    """
-    from sightline.people.models import Person
-
+def check_break_glass(user: User, reason: str) -> str:
+    """Refuse a role without break-glass, or a reason too short to review; return the reason as kept."""
     if not can(user.role, Cap.BREAK_GLASS):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Your role cannot open records outside your access")
     reason = reason.strip(" \t\r\n")  # the API schema's pattern says the same
     if len(reason) < BREAK_GLASS_MIN_REASON:
         raise ValidationError(
             {"reason": f"Explain why you need this record in at least {BREAK_GLASS_MIN_REASON} characters"}
         )
-    if not Person.objects.filter(pk=person_id).exists():
-        raise ValidationError({"person_id": "There is no person with this identifier"})
+    return reason
+
+
+def do_grant_break_glass(user: User, *, person_id: str, reason: str) -> BreakGlass:
+    """Open ``person_id``'s record to ``user`` for a limited time, with a reason. The grant is
+    ledgered and waits in the independent reviewer's queue. The caller has checked that the person
+    exists (``people.services.do_break_glass`` does)."""
+    reason = check_break_glass(user, reason)
     now = timezone.now()
     grant = BreakGlass(
         user=user, person_id=person_id, reason=reason, granted_at=now, expires_at=now + break_glass_duration()
@@ -422,22 +443,24 @@ def do_break_glass(user: User, person_id: str, reason: str) -> BreakGlass:
 REVIEW_OUTCOMES = ("appropriate", "concern")
 
 
-def do_review_break_glass(reviewer: User, grant: BreakGlass, *, outcome: str, note: str) -> BreakGlass:
+def do_review_break_glass(reviewer: User, *, grant_id: str, outcome: str, note: str) -> BreakGlass:
     if not can(reviewer.role, Cap.REVIEW_BREAK_GLASS):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Your role cannot review break-glass access")
     if outcome not in REVIEW_OUTCOMES:
         raise ValidationError({"outcome": "Select whether the access was appropriate"})
     if outcome == "concern" and not note.strip(" \t\r\n"):
         raise ValidationError({"note": "Enter what concerns you about this access"})
-    if grant.reviewed_at is not None:
-        raise ValidationError({"outcome": "This access has already been reviewed"})
-    grant.reviewed_by = reviewer
-    grant.reviewed_at = timezone.now()
-    grant.review_outcome = outcome
-    grant.review_note = note.strip()
-    return do_update(grant, actor=actor_for(reviewer), action="review", reason=note.strip())
+    with transaction.atomic():
+        grant = BreakGlass.objects.select_for_update().filter(pk=grant_id).first()
+        if grant is None:
+            raise NotFound("No such break-glass grant")
+        if grant.reviewed_at is not None:
+            raise ValidationError({"outcome": "This access has already been reviewed"})
+        grant.reviewed_by = reviewer
+        grant.reviewed_at = timezone.now()
+        grant.review_outcome = outcome
+        grant.review_note = note.strip()
+        return do_update(grant, actor=actor_for(reviewer), action="review", reason=note.strip())
 
 
 # --- API tokens ----------------------------------------------------------------------------------
@@ -447,10 +470,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def do_create_api_token(owner: User, *, name: str, actor: Actor) -> tuple[ApiToken, str]:
-    """Mint a token for system-to-system use. Returns the row and the token (shown only now)."""
+def do_create_api_token(actor: Actor, *, username: str, name: str) -> tuple[ApiToken, str]:
+    """Mint a token for system-to-system use that acts as the account ``username``. Returns the row
+    and the token (shown only now)."""
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
     if not name.strip():
         raise ValidationError({"name": "Enter a name that says which system uses the token"})
+    owner = _account(username)
     if not owner.is_active:
         raise ValidationError({"owner": "The account is deactivated"})
     token = "sl_" + secrets.token_urlsafe(32)
@@ -459,13 +485,17 @@ def do_create_api_token(owner: User, *, name: str, actor: Actor) -> tuple[ApiTok
     return row, token
 
 
-def do_revoke_api_token(row: ApiToken, *, actor: Actor, reason: str) -> ApiToken:
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the token is being revoked"})
-    if row.revoked_at is not None:
-        return row
-    row.revoked_at = timezone.now()
-    return do_update(row, actor=actor, action="revoke", reason=reason)
+def do_revoke_api_token(actor: Actor, *, token_id: str, reason: str) -> ApiToken:
+    require_cap(actor, Cap.MANAGE_ACCOUNTS)
+    _require_reason(reason, "the token is being revoked")
+    with transaction.atomic():
+        row = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+        if row is None:
+            raise NotFound(f"There is no token {token_id!r}")
+        if row.revoked_at is not None:
+            return row
+        row.revoked_at = timezone.now()
+        return do_update(row, actor=actor, action="revoke", reason=reason)
 
 
 # --- demo ----------------------------------------------------------------------------------------
@@ -502,10 +532,10 @@ def create_demo_users(actor: Actor = SYSTEM) -> list[DemoUser]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = do_create_user(
+                actor,
                 username=username,
                 role=role,
                 agency=agency,
-                actor=actor,
                 password=DEMO_PASSWORD,
                 first_name=first,
                 last_name=last,
@@ -513,12 +543,12 @@ def create_demo_users(actor: Actor = SYSTEM) -> list[DemoUser]:
                 reason="demo account",
             )
         elif not user.check_password(DEMO_PASSWORD):
-            do_set_password(user, DEMO_PASSWORD, actor=actor, reason="demo account")
+            do_set_password(actor, username=username, password=DEMO_PASSWORD, reason="demo account")
         device = TOTPDevice.objects.filter(user=user).first()
         enrolment = (
             enrolment_for(device)
             if device
-            else do_enrol_totp(user, actor=actor, confirmed=True, reason="demo")
+            else do_enrol_totp(actor, username=username, confirmed=True, reason="demo")
         )
         out.append(DemoUser(user, DEMO_PASSWORD, enrolment))
     return out

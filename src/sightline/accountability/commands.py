@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sightline.accountability.planfile import PlanFileError
+from sightline.accountability.services import do_import_plan, sample_plan_path, sample_plans
+from sightline.ledger.services import SYSTEM, checkpoint_if_due
+
 
 def register(sub: Any) -> None:
     plan = sub.add_parser("plan", help="import an inquiry's response plan (recommendations and actions)")
@@ -29,19 +33,13 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_samples)
 
 
-def cmd_samples(args: argparse.Namespace) -> int:
-    from sightline.accountability.services import sample_plans
-
+def cmd_samples(_args: argparse.Namespace) -> int:
     for path in sample_plans():
         print(f"{path.stem}\t{path}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sightline.accountability.planfile import PlanFileError
-    from sightline.accountability.services import do_import_plan, sample_plan_path
-    from sightline.ledger.services import SYSTEM, checkpoint_if_due
-
     if bool(args.file) == bool(args.sample):
         print("give a plan FILE or --sample NAME (not both)", file=sys.stderr)
         return 2
@@ -52,7 +50,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{args.file or args.sample}: {exc}", file=sys.stderr)
         return 2
     try:
-        summary = do_import_plan(content, str(path), actor=SYSTEM, reason=args.reason)
+        summary = do_import_plan(SYSTEM, content=content, name=str(path), reason=args.reason)
     except PlanFileError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

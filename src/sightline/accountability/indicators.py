@@ -19,6 +19,21 @@ from typing import Any
 import yaml
 from django.utils import timezone
 
+from sightline.cases import screening as screening_tool
+from sightline.cases import selectors as case_selectors
+from sightline.cases.models import (
+    Concern,
+    MissingEpisode,
+    Placement,
+    Screening,
+    SelfReferral,
+    TriageDecision,
+)
+from sightline.cases.services import add_months
+from sightline.intelligence.models import Alert
+from sightline.ledger.models import Entry
+from sightline.ledger.services import integrate
+
 SHIPPED_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 UNITS = {"percent": "%", "hours": "hours", "count": "", "per_week": "a week"}
 DIRECTIONS = ("higher", "lower")
@@ -81,8 +96,6 @@ class Definition:
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     """The same local time ``months`` calendar months earlier (31 May - 3 months = 28/29 Feb)."""
-    from sightline.cases.services import add_months
-
     local = timezone.localtime(moment)
     day = add_months(local.date(), -months)
     return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)))
@@ -114,8 +127,6 @@ def _share(num: int, den: int) -> Value:
 
 def screened_open_cse_concern(windows: Sequence[Window]) -> list[Value]:
     """Share of children with an open CSE concern at the window's end screened in the 3 months before."""
-    from sightline.cases.models import Concern, Screening, TriageDecision
-
     concerns = list(
         Concern.objects.exclude(status=Concern.Status.WITHDRAWN).values_list("id", "person_id", "raised_at")
     )
@@ -147,9 +158,6 @@ def screened_open_cse_concern(windows: Sequence[Window]) -> list[Value]:
 
 def return_interview_72h(windows: Sequence[Window]) -> list[Value]:
     """Share of episodes ended in the window whose first return interview offer came within 72 hours."""
-    from sightline.cases.models import MissingEpisode
-    from sightline.cases.selectors import return_interview_status
-
     if not windows:
         return []
     episodes = list(
@@ -164,7 +172,9 @@ def return_interview_72h(windows: Sequence[Window]) -> list[Value]:
             assert ep.ended_at is not None
             if not w.start <= ep.ended_at < w.end:
                 continue
-            state = return_interview_status(ep, list(ep.return_interviews.all()), now=w.now).state
+            state = case_selectors.return_interview_status(
+                ep, list(ep.return_interviews.all()), now=w.now
+            ).state
             if state == "due":
                 continue  # still inside its 72 hours with no offer: not decided yet
             den += 1
@@ -175,8 +185,6 @@ def return_interview_72h(windows: Sequence[Window]) -> list[Value]:
 
 def median_hours_to_triage(windows: Sequence[Window]) -> list[Value]:
     """Median hours from raising to the first triage decision, for triaged concerns raised in the window."""
-    from sightline.cases.models import Concern
-
     if not windows:
         return []
     rows = list(
@@ -193,8 +201,6 @@ def median_hours_to_triage(windows: Sequence[Window]) -> list[Value]:
 
 def victims_per_week(windows: Sequence[Window]) -> list[Value]:
     """Self-referrals received in the window divided by the window's length in weeks."""
-    from sightline.cases.models import SelfReferral
-
     if not windows:
         return []
     days = list(
@@ -212,17 +218,14 @@ def victims_per_week(windows: Sequence[Window]) -> list[Value]:
 
 def suspects_on_bail(windows: Sequence[Window]) -> list[Value]:
     """Suspects on bail on the window's last day."""
-    from sightline.cases.selectors import suspects_on_bail as on_bail
-
-    return [Value(float(n), n, None) for n in (len(on_bail(as_of=w.last_day)) for w in windows)]
+    return [
+        Value(float(n), n, None)
+        for n in (len(case_selectors.suspects_on_bail(as_of=w.last_day)) for w in windows)
+    ]
 
 
 def _first_actioned() -> dict[str, dt.datetime]:
     """Alert id -> when it was first marked actioned, from the alerts' status history in the ledger."""
-    from sightline.intelligence.models import Alert
-    from sightline.ledger.models import Entry
-    from sightline.ledger.services import integrate
-
     integrate()
     first: dict[str, dt.datetime] = {}
     rows = Entry.objects.filter(object_type=Alert.ledger_type(), action=f"alert_{Alert.Status.ACTIONED}")
@@ -234,8 +237,6 @@ def _first_actioned() -> dict[str, dt.datetime]:
 
 def alerts_actioned_7d(windows: Sequence[Window]) -> list[Value]:
     """Share of child-at-risk alerts first raised in the window that were actioned within 7 days."""
-    from sightline.intelligence.models import Alert
-
     if not windows:
         return []
     alerts = list(
@@ -265,12 +266,7 @@ def alerts_actioned_7d(windows: Sequence[Window]) -> list[Value]:
 
 def lac_out_of_area_at_risk(windows: Sequence[Window]) -> list[Value]:
     """Children this council looks after, placed outside its area on the last day, flagged at risk."""
-    from sightline.cases import screening as tool
-    from sightline.cases.models import Placement, Screening
-    from sightline.cases.selectors import local_authority
-    from sightline.intelligence.models import Alert
-
-    home = local_authority().strip().lower()
+    home = case_selectors.local_authority().strip().lower()
     placements = [
         (pid, start, end)
         for pid, start, end, authority in Placement.objects.filter(in_area=False).values_list(
@@ -278,7 +274,7 @@ def lac_out_of_area_at_risk(windows: Sequence[Window]) -> list[Value]:
         )
         if not home or authority.strip().lower() == home
     ]
-    lowest = tool.default_indicator_set().bands[0].key
+    lowest = screening_tool.default_indicator_set().bands[0].key
     screenings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
     for pid, at, band in Screening.objects.values_list("person_id", "completed_at", "band"):
         screenings[pid].append((at, band))

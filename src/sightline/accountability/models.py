@@ -16,6 +16,11 @@ from sightline.ledger.models import LedgeredModel
 AGENCY = "access.Agency"
 
 
+def financial_year_label(year: int) -> str:
+    """2014 is the financial year April 2014 to March 2015, "2014/15"."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
 class ResponsePlan(LedgeredModel):
     """An inquiry's recommendations as the council and its partners took them on (one per inquiry)."""
 
@@ -197,7 +202,7 @@ class FundingLine(LedgeredModel):
 
     @property
     def year_label(self) -> str:
-        return f"{self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+        return financial_year_label(self.financial_year)
 
 
 class StaffingLevel(LedgeredModel):

@@ -237,7 +237,10 @@ def import_plan(request: HttpRequest, payload: ImportIn) -> Status[ImportOut] | 
     require(request, Cap.MANAGE_RECOMMENDATIONS)
     try:
         summary = services.do_import_plan(
-            payload.content.encode("utf-8"), payload.name, actor=current_actor(request), reason=payload.reason
+            current_actor(request),
+            content=payload.content.encode("utf-8"),
+            name=payload.name,
+            reason=payload.reason,
         )
     except PlanFileError as exc:
         return problem(request, 422, "The plan was not imported", problems=exc.problems)
@@ -318,7 +321,7 @@ def indicators(request: HttpRequest) -> list[IndicatorOut]:
 def raise_protected(request: HttpRequest, payload: ProtectedIn) -> Status[ProtectedOut]:
     require(request, Cap.RAISE_PROTECTED_CONCERN)
     concern = services.do_raise_protected_concern(
-        actor=current_actor(request),
+        current_actor(request),
         about=payload.about,
         what_happened=payload.what_happened,
         case_reference=payload.case_reference,

@@ -14,8 +14,11 @@ from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
+from sightline.access.decorators import fully_signed_in
 from sightline.access.models import User
 from sightline.access.permissions import can
+from sightline.access.selectors import user_for_token
+from sightline.access.services import actor_for
 from sightline.ledger.services import Actor
 
 
@@ -25,8 +28,6 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        from sightline.access.selectors import user_for_token
-
         user = user_for_token(token)
         if user is not None:
             request.user = user
@@ -47,8 +48,6 @@ class SessionAuth(APIKeyCookie):
         return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        from sightline.access.decorators import fully_signed_in
-
         if key is None or not fully_signed_in(request):
             return None
         request.sightline_auth = "session"  # type: ignore[attr-defined]
@@ -66,8 +65,6 @@ def current_user(request: HttpRequest) -> User:
 
 
 def current_actor(request: HttpRequest) -> Actor:
-    from sightline.access.services import actor_for
-
     return actor_for(current_user(request))
 
 

@@ -1,32 +1,26 @@
 """API for analysts: ranked alerts with their evidence and status, networks as cytoscape.js
 elements, the link review queue with match weights, and link decisions.
 
-Endpoints parse input and call the same checks, services and selectors as the web pages
-(``sightline.intelligence``, ``sightline.people.linkage_service``, ``sightline.access.selectors``);
-what they show of people is ledgered the same way.
+Endpoints parse input, call the intelligence selectors and services, and shape the answer. What a
+user may see, and the ledgering of what is shown, is decided in ``sightline.intelligence.selectors``
+for the API and the web pages alike.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import StringConstraints
 
-from sightline.access import selectors as access
-from sightline.access.permissions import Cap
-from sightline.api.auth import current_actor, current_user, require
+from sightline.api.auth import current_actor, current_user
 from sightline.api.core import Pagination, paginate
 from sightline.api.people import TEXT_PATTERN, Date, Id, Reason
+from sightline.core.errors import NotFound
 from sightline.intelligence import selectors as intel
-from sightline.intelligence.models import Alert
-from sightline.intelligence.services import AlertStatusError, do_set_alert_status
-from sightline.ledger.services import record_action
-from sightline.people import linkage_service as linkage
-from sightline.people import selectors as people
+from sightline.intelligence.services import do_set_alert_status
+from sightline.people.linkage.decisions import do_decide_link
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 
 router = Router(tags=["intelligence"])
@@ -36,7 +30,6 @@ AlertStatus = Literal["new", "under_review", "actioned", "dismissed"]
 ReviewStatus = Literal["open", "decided", "closed"]
 MemberType = Literal["person", "place", "vehicle", "phone"]
 RecordKey = Annotated[str, StringConstraints(min_length=3, max_length=300, pattern=TEXT_PATTERN)]
-PERSON_KINDS = ("child_at_risk", "adult_of_concern")
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -221,38 +214,6 @@ class LinkDecisionOut(Schema):
     version: int
 
 
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _ledger_list(request: HttpRequest, what: str, person_ids: Iterable[str | None]) -> None:
-    ids = sorted({p for p in person_ids if p})
-    if ids:
-        record_action(
-            current_actor(request), "read_list", access.PERSON_TYPE, what, data={"people": ids}, reason=what
-        )
-
-
-def _visible(request: HttpRequest, person_ids: Iterable[str | None]) -> set[str]:
-    wanted = {p for p in person_ids if p}
-    if not wanted:
-        return set()
-    qs = access.visible_people(current_user(request)).filter(pk__in=wanted)
-    return set(qs.values_list("pk", flat=True))
-
-
-def _alert(alert_id: str) -> Alert:
-    alert = intel.get_alert(alert_id)
-    if alert is None:
-        raise Http404("No such alert")
-    return alert
-
-
-def _network_out(n: Any) -> NetworkOut:
-    return NetworkOut(
-        id=n.id, label=n.label or n.id, size=n.size, children=n.children, adults=n.adults, score=n.score
-    )
-
-
 # --- alerts --------------------------------------------------------------------------------------
 
 
@@ -260,66 +221,32 @@ def _network_out(n: Any) -> NetworkOut:
     "/alerts", response=list[AlertOut], summary="Alerts from the latest analysis, highest score first"
 )
 @paginate(Pagination)
-def list_alerts(request: HttpRequest, params: Query[AlertParams]) -> list[AlertOut]:
-    """Each alert names the records and events behind it. The people the list names are ledgered
-    as read (the whole filtered list, as the case-work lists are)."""
-    require(request, Cap.VIEW_INTELLIGENCE)
-    statuses = (params.status,) if params.status else ("new", "under_review", "actioned")
-    alerts = list(intel.alert_list(kind=params.kind or "", statuses=statuses))
-    visible = _visible(request, [a.subject_id for a in alerts if a.kind in PERSON_KINDS])
-    _ledger_list(request, "alerts", visible)
-    return [_alert_out(a, visible) for a in alerts]
+def list_alerts(request: HttpRequest, params: Query[AlertParams]) -> intel.Listing[intel.AlertView]:
+    """Each alert names the records and events behind it. The people the page names are ledgered
+    as read (the page returned, as on the web)."""
+    statuses = (params.status,) if params.status else intel.OPEN_STATUSES
+    return intel.alert_list(current_user(request), kind=params.kind or "", statuses=statuses)
 
 
-def _alert_out(alert: Alert, visible: set[str]) -> AlertOut:
-    out = AlertOut.from_orm(alert)
-    if alert.kind in PERSON_KINDS and alert.subject_id not in visible:
-        out.subject_label, out.reasons, out.restricted = "", "", True
-    return out
-
-
-def _detail(request: HttpRequest, alert: Alert) -> AlertDetailOut:
-    records, events = intel.alert_evidence(alert)
-    subject: list[str | None] = [alert.subject_id] if alert.kind in PERSON_KINDS else []
-    visible = _visible(request, [r.person_id for r in records] + [e.person_id for e in events] + subject)
-    _ledger_list(request, f"alert {alert.id}", visible)
+def _detail(request: HttpRequest, alert_id: str) -> AlertDetailOut:
+    detail = intel.alert_detail(current_user(request), alert_id)
     return AlertDetailOut(
-        alert=_alert_out(alert, visible),
-        records=[
-            EvidenceRecordOut(
-                key=r.key,
-                agency=r.agency,
-                record_id=r.record_id,
-                row=r.row,
-                person_id=r.person_id if r.person_id in visible else None,
-            )
-            for r in records
-        ],
-        events=[
-            EvidenceEventOut(
-                key=e.key,
-                agency=e.agency,
-                event_id=e.event_id,
-                row=e.row,
-                kind=e.kind,
-                occurred_on=e.occurred_on,
-                subject_key=e.subject_key,
-            )
-            for e in events
-        ],
+        alert=AlertOut.from_orm(detail.alert),
+        records=[EvidenceRecordOut.from_orm(r) for r in detail.records],
+        events=[EvidenceEventOut.from_orm(e) for e in detail.events],
         history=[
             StatusChangeOut(
                 ledger_index=h.index, time=h.time, user=h.user, role=h.role, status=h.status, reason=h.reason
             )
-            for h in intel.alert_history(alert.id)
+            for h in detail.history
         ],
     )
 
 
 @router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="An alert with its evidence and history")
 def get_alert(request: HttpRequest, alert_id: str = Id()) -> AlertDetailOut:
-    require(request, Cap.VIEW_INTELLIGENCE)
-    return _detail(request, _alert(alert_id))
+    """The people its evidence names are ledgered as read, and the person it is about as opened."""
+    return _detail(request, alert_id)
 
 
 @router.post(
@@ -328,15 +255,10 @@ def get_alert(request: HttpRequest, alert_id: str = Id()) -> AlertDetailOut:
 def set_alert_status(request: HttpRequest, payload: AlertStatusIn, alert_id: str = Id()) -> AlertDetailOut:
     """new, under_review, actioned or dismissed. Dismissing needs a reason; a dismissed alert comes
     back only when new records or events appear behind it."""
-    require(request, Cap.MANAGE_ALERTS)
-    alert = _alert(alert_id)
-    try:
-        alert = do_set_alert_status(
-            alert.id, payload.status, actor=current_actor(request), reason=payload.reason
-        )
-    except AlertStatusError as exc:
-        raise HttpError(422, str(exc)) from exc
-    return _detail(request, alert)
+    do_set_alert_status(
+        current_actor(request), alert_id=alert_id, status=payload.status, reason=payload.reason
+    )
+    return _detail(request, alert_id)
 
 
 # --- networks ------------------------------------------------------------------------------------
@@ -344,40 +266,32 @@ def set_alert_status(request: HttpRequest, payload: AlertStatusIn, alert_id: str
 
 @router.get("/networks", response=list[NetworkOut], summary="Groups from the latest analysis")
 @paginate(Pagination)
-def list_networks(request: HttpRequest) -> list[NetworkOut]:
-    require(request, Cap.VIEW_INTELLIGENCE)
-    return [_network_out(n) for n in intel.active_networks()]
+def list_networks(request: HttpRequest) -> list[intel.NetworkSummary]:
+    return intel.networks(current_user(request))
 
 
 @router.get("/networks/{network_id}", response=GraphOut, summary="A group as cytoscape.js elements, filtered")
 def network_graph(request: HttpRequest, params: Query[GraphParams], network_id: str = Id()) -> GraphOut:
     """People outside your access come back ``restricted``, without their name. The people shown are
     ledgered as read."""
-    require(request, Cap.VIEW_INTELLIGENCE)
-    net = intel.get_network(network_id)
-    if net is None or not net.active:
-        raise Http404("No such group")
     if params.since and params.until and params.since > params.until:
         raise HttpError(422, "since must be on or before until")
-    graph = intel.network_graph(
-        net, since=params.since, until=params.until, kinds=params.kind, member_types=params.type
+    view = intel.network_view(
+        current_user(request),
+        network_id,
+        since=params.since,
+        until=params.until,
+        kinds=params.kind,
+        member_types=params.type,
     )
-    visible = _visible(request, [m.member_id for m in graph.members if m.member_type == "person"])
-    _ledger_list(request, f"network {net.id}", visible)
-    nodes = []
-    for m in graph.members:
-        restricted = m.member_type == "person" and m.member_id not in visible
-        nodes.append(
-            NodeOut(
-                data=NodeData(
-                    id=m.member_id,
-                    label="" if restricted else (m.label or m.member_id),
-                    type=m.member_type,
-                    role=m.role,
-                    restricted=restricted,
-                )
+    nodes = [
+        NodeOut(
+            data=NodeData(
+                id=m.member_id, label=m.label, type=m.member_type, role=m.role, restricted=m.restricted
             )
         )
+        for m in view.members
+    ]
     edges = [
         EdgeOut(
             data=EdgeData(
@@ -394,9 +308,9 @@ def network_graph(request: HttpRequest, params: Query[GraphParams], network_id: 
                 last_seen=link.get("last_seen"),
             )
         )
-        for link in graph.links
+        for link in view.links
     ]
-    return GraphOut(network=_network_out(net), nodes=nodes, edges=edges)
+    return GraphOut(network=NetworkOut.from_orm(view.network), nodes=nodes, edges=edges)
 
 
 # --- link review ---------------------------------------------------------------------------------
@@ -404,10 +318,10 @@ def network_graph(request: HttpRequest, params: Query[GraphParams], network_id: 
 
 @router.get("/link-reviews", response=list[LinkReviewOut], summary="Pairs linkage was unsure about")
 @paginate(Pagination)
-def list_link_reviews(request: HttpRequest, params: Query[ReviewParams]) -> QuerySet[LinkReview]:
-    """The most uncertain pairs first (probability nearest a half)."""
-    require(request, Cap.MERGE_PEOPLE)
-    return linkage.review_queue(params.status)
+def list_link_reviews(request: HttpRequest, params: Query[ReviewParams]) -> intel.Listing[LinkReview]:
+    """The most uncertain pairs first (probability nearest a half). The people the page's records are
+    linked to are ledgered as read."""
+    return intel.link_review_list(current_user(request), status=params.status).map(lambda row: row.review)
 
 
 def _record_out(r: SourceRecord) -> RecordOut:
@@ -421,35 +335,19 @@ def _record_out(r: SourceRecord) -> RecordOut:
     )
 
 
-def _open_records(request: HttpRequest, records: Iterable[SourceRecord], purpose: str) -> None:
-    user = current_user(request)
-    for r in records:
-        if r.person_id:
-            access.require_person_access(user, people.resolve_person_id(r.person_id), purpose)
-        else:
-            record_action(current_actor(request), "read", SourceRecord.ledger_type(), r.pk, reason=purpose)
-
-
 @router.get(
     "/link-reviews/{review_id}",
     response=LinkReviewDetailOut,
     summary="Both records of a pair and the match weight of each field",
 )
 def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDetailOut:
-    require(request, Cap.MERGE_PEOPLE)
-    review = linkage.get_link_review(review_id)
-    if review is None:
-        raise Http404("No such link review")
-    records = linkage.records_by_key([review.record_key_l, review.record_key_r])
-    left, right = records.get(review.record_key_l), records.get(review.record_key_r)
-    if left is None or right is None:
-        raise Http404("A record of this pair is no longer held")
-    _open_records(request, [left, right], f"link review {review.id}")
-    explained = linkage.explain_pairs([(left.key, right.key)]).get((review.record_key_l, review.record_key_r))
+    """Both records are opened: need to know applies to each, and each read is ledgered."""
+    pair = intel.link_review(current_user(request), review_id)
+    explained = intel.pair_weights(pair)
     return LinkReviewDetailOut(
-        review=LinkReviewOut.from_orm(review),
-        left=_record_out(left),
-        right=_record_out(right),
+        review=LinkReviewOut.from_orm(pair.review),
+        left=_record_out(pair.left),
+        right=_record_out(pair.right),
         match_weights=[
             FieldWeightOut(
                 field=f.field,
@@ -470,22 +368,18 @@ def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDe
     summary="Decide whether two records are the same person (ledgered; every later link run follows it)",
 )
 def decide_link(request: HttpRequest, payload: LinkDecisionIn) -> Status[LinkDecisionOut]:
-    require(request, Cap.MERGE_PEOPLE)
-    records = linkage.records_by_key([payload.record_key_l, payload.record_key_r])
-    missing = [k for k in (payload.record_key_l, payload.record_key_r) if k not in records]
-    if missing:
-        raise HttpError(422, f"no record {missing[0]!r} (give agency:record_id)")
-    if payload.record_key_l == payload.record_key_r:
-        raise HttpError(422, "a record is always the same person as itself")
-    _open_records(request, records.values(), "link decision")
+    """Both records are opened first, as on the review page: need to know applies to each."""
     try:
-        decision: LinkDecision = linkage.do_decide_link(
-            payload.record_key_l,
-            payload.record_key_r,
-            same_person=payload.same_person,
-            actor=current_actor(request),
-            reason=payload.reason,
+        intel.open_records(
+            current_user(request), [payload.record_key_l, payload.record_key_r], purpose="link decision"
         )
-    except ValueError as exc:
+    except NotFound as exc:  # a record named in the body, not in the path
         raise HttpError(422, str(exc)) from exc
+    decision: LinkDecision = do_decide_link(
+        current_actor(request),
+        key_a=payload.record_key_l,
+        key_b=payload.record_key_r,
+        same_person=payload.same_person,
+        reason=payload.reason,
+    )
     return Status(201, LinkDecisionOut.from_orm(decision))

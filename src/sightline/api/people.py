@@ -1,7 +1,7 @@
 """API for people: search, read, create and correct by hand, merge and unmerge.
 
 Endpoints only parse input and call the same access checks, services and selectors as the web pages
-(``sightline.people.services`` / ``selectors``, ``sightline.access.selectors``).
+(``sightline.people.services`` / ``selectors`` / ``need_to_know``).
 """
 
 import datetime as dt
@@ -11,12 +11,12 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator, StringConstraints
 
-from sightline.access import selectors as access
 from sightline.access.permissions import Cap
 from sightline.api.auth import current_actor, current_user, require
 from sightline.api.core import Pagination, paginate
 from sightline.people import selectors, services
 from sightline.people.models import Person, PersonIdentifier
+from sightline.people.need_to_know import require_person_access
 
 router = Router(tags=["people"])
 
@@ -229,7 +229,7 @@ def search(request: HttpRequest, params: Query[PersonSearchParams]) -> list[sele
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonDetailOut]:
     fields = payload.dict(exclude={"kind", "identifiers", "reason"})
     person = services.do_create_person(
-        actor=current_actor(request),
+        current_actor(request),
         kind=payload.kind,
         identifiers=[(i.scheme, i.value) for i in payload.identifiers],
         reason=payload.reason,
@@ -249,11 +249,11 @@ def get_person(request: HttpRequest, person_id: str = Id()) -> PersonDetailOut:
 @router.patch("/{person_id}", response=PersonDetailOut, summary="Correct a person's details")
 def update_person(request: HttpRequest, payload: PersonPatch, person_id: str = Id()) -> PersonDetailOut:
     user = current_user(request)
-    access.require_person_access(user, person_id, "correct person's details")
+    require_person_access(user, person_id, "correct person's details")
     changes = payload.dict(exclude={"reason", "version"}, exclude_unset=True)
     services.do_update_person(
-        person_id,
-        actor=current_actor(request),
+        current_actor(request),
+        person_id=person_id,
         changes=changes,
         reason=payload.reason,
         expected_version=payload.version,
@@ -269,9 +269,9 @@ def update_person(request: HttpRequest, payload: PersonPatch, person_id: str = I
 def add_identifier(
     request: HttpRequest, payload: PersonIdentifierIn, person_id: str = Id()
 ) -> Status[PersonIdentifierOut]:
-    access.require_person_access(current_user(request), person_id, "add identifier")
+    require_person_access(current_user(request), person_id, "add identifier")
     ident = services.do_add_identifier(
-        person_id, scheme=payload.scheme, value=payload.value, actor=current_actor(request)
+        current_actor(request), person_id=person_id, scheme=payload.scheme, value=payload.value
     )
     return Status(201, identifier_out(ident))
 
@@ -283,9 +283,9 @@ def merge(request: HttpRequest, payload: PersonMergeIn, person_id: str = Id()) -
     user = require(request, Cap.MERGE_PEOPLE)
     for pid in (person_id, payload.into):
         if Person.objects.filter(pk=pid).exists():
-            access.require_person_access(user, pid, "merge people")
+            require_person_access(user, pid, "merge people")
     target = services.do_merge_people(
-        person_id, payload.into, actor=current_actor(request), reason=payload.reason
+        current_actor(request), source_id=person_id, target_id=payload.into, reason=payload.reason
     )
     return detail_out(selectors.person_record(target.id))
 
@@ -293,6 +293,6 @@ def merge(request: HttpRequest, payload: PersonMergeIn, person_id: str = Id()) -
 @router.post("/{person_id}/unmerge", response=PersonDetailOut, summary="Undo a manual merge")
 def unmerge(request: HttpRequest, payload: PersonUnmergeIn, person_id: str = Id()) -> PersonDetailOut:
     user = require(request, Cap.MERGE_PEOPLE)
-    access.require_person_access(user, person_id, "unmerge people")
-    person = services.do_unmerge_person(person_id, actor=current_actor(request), reason=payload.reason)
+    require_person_access(user, person_id, "unmerge people")
+    person = services.do_unmerge_person(current_actor(request), person_id=person_id, reason=payload.reason)
     return detail_out(selectors.person_record(person.id))

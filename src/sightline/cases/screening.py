@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "indicators" / "seraf.yaml"
 
@@ -187,8 +188,6 @@ def _cached(path: str) -> IndicatorSet:
 
 def default_indicator_set() -> IndicatorSet:
     """The deployment's indicator set: ``settings.SIGHTLINE_SCREENING_INDICATORS`` or the shipped file."""
-    from django.conf import settings
-
     return _cached(str(getattr(settings, "SIGHTLINE_SCREENING_INDICATORS", None) or DEFAULT_PATH))
 
 

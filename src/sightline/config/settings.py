@@ -156,6 +156,28 @@ _SECURE = os.environ.get("SIGHTLINE_INSECURE_HTTP") != "1" and not DEMO_MODE and
 SESSION_COOKIE_SECURE = _SECURE
 CSRF_COOKIE_SECURE = _SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Behind a TLS-terminating reverse proxy (docs/deploy.md) the application sees plain HTTP: without
+# the proxy's word that the browser used HTTPS, every form fails the CSRF Origin check. Only the
+# proxy's own address is believed; ``serve`` strips these headers from anyone else.
+TRUSTED_PROXY = os.environ.get("SIGHTLINE_TRUSTED_PROXY", "").strip()
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+CSRF_TRUSTED_ORIGINS = _list("SIGHTLINE_CSRF_TRUSTED_ORIGINS")
+# Sent only on HTTPS responses (SecurityMiddleware), so plain-HTTP development is unaffected.
+SECURE_HSTS_SECONDS = int(os.environ.get("SIGHTLINE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SIGHTLINE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = _flag("SIGHTLINE_HSTS_PRELOAD")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -192,6 +214,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence documents, named by their SHA-256 and read-only once written.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("SIGHTLINE_EVIDENCE_DIR", str(HOME / "evidence")),
+            "file_permissions_mode": 0o440,
+        },
+    },
 }
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up if it is missing
 
@@ -203,6 +233,12 @@ LEDGER_ORIGIN = os.environ.get("SIGHTLINE_LEDGER_ORIGIN", "sightline.example/led
 LEDGER_KEY_PATH = Path(os.environ.get("SIGHTLINE_LEDGER_KEY", str(HOME / "ledger-signing-key.pem")))
 LEDGER_CHECKPOINT_DIR = Path(os.environ.get("SIGHTLINE_CHECKPOINT_DIR", str(HOME / "checkpoints")))
 LEDGER_CHECKPOINT_EVERY = int(os.environ.get("SIGHTLINE_CHECKPOINT_EVERY", "10000"))
+
+# Import limits (docs/import.md), enforced while an extract streams in; each refusal names the setting.
+IMPORT_MAX_ROWS = int(os.environ.get("SIGHTLINE_IMPORT_MAX_ROWS", "1000000"))
+IMPORT_MAX_ROW_LENGTH = int(os.environ.get("SIGHTLINE_IMPORT_MAX_ROW_LENGTH", str(1024**2)))
+IMPORT_MAX_BYTES = int(os.environ.get("SIGHTLINE_IMPORT_MAX_BYTES", str(1024**3)))
+IMPORT_MAX_RATIO = int(os.environ.get("SIGHTLINE_IMPORT_MAX_RATIO", "100"))
 
 # Case work (docs/case-work.md). Triage deadlines in hours per urgency, e.g. "urgent=24,standard=72".
 _TRIAGE = os.environ.get("SIGHTLINE_TRIAGE_HOURS", "urgent=24,standard=72")

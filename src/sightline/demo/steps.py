@@ -15,7 +15,7 @@ from sightline.core.progress import Bar
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
-from sightline.people.linkage_service import do_link
+from sightline.people.linkage.run import do_link
 from sightline.synthetic import generate_town
 
 
@@ -77,7 +77,7 @@ def step_plan(args: argparse.Namespace) -> None:
     if Recommendation.objects.exists():
         print("      a response plan is already loaded")
         return
-    summary = do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    summary = do_import_sample_plan(SYSTEM, key="rotherham-2014")
     print(
         f"      {summary.plan}: {summary.recommendations_created} recommendations, "
         f"{summary.actions_created} actions"

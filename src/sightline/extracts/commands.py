@@ -1,4 +1,4 @@
-"""``sightline import PATH...`` (see shared/interfaces.md)."""
+"""``sightline import PATH...`` (see docs/cli.md)."""
 
 from __future__ import annotations
 

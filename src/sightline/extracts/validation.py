@@ -10,20 +10,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
+import math
 import re
-import zipfile
-import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple, Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from sightline.extracts.mapping import NO_MAPPING, Mapping, TableMapping, convert_date
+from sightline.extracts.reading import (
+    MANIFEST,
+    MANIFEST_MAX_BYTES,
+    READ_ERRORS,
+    FolderSource,
+    Limits,
+    Lines,
+    Problem,
+    Refused,
+    Source,
+    ZipSource,
+    control_problem,
+)
 
 FORMAT = "multi-agency-extract/1"
-MANIFEST = "manifest.json"
 PEOPLE_REQUIRED = ("record_id",)
 EVENTS_REQUIRED = ("event_id", "record_id", "kind", "occurred_on")
 EVENT_KINDS = frozenset(
@@ -38,6 +48,9 @@ ROLES = frozenset({"suspect", "associate", "victim", "witness", "parent", "carer
 SEXES = frozenset({"F", "M", "U"})
 MAX_ESTIMATED_AGE = 120
 MAX_ID_LENGTH = 200
+# Deeper manifests are refused: nothing in the format nests, and deep JSON exhausts the stack.
+MANIFEST_MAX_DEPTH = 16
+MAX_INT = 2**53 - 1  # I-JSON, as the ledger stores numbers
 # Outward code, optional space, inward code (whose letters never include C, I, K, M, O or V).
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][ABD-HJLNP-UW-Z]{2})$", re.IGNORECASE)
 AGENCY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -45,7 +58,9 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _BOM = b"\xef\xbb\xbf"
-_MAX_UNZIPPED = 8 * 1024**3
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+__all__ = ["Limits", "ParsedExtract", "Problem", "Progress", "read_extract"]
 
 
 class Progress(Protocol):
@@ -54,16 +69,6 @@ class Progress(Protocol):
     def begin(self, stage: str, total: int) -> None: ...
 
     def update(self, n: int) -> None: ...
-
-
-class Problem(NamedTuple):
-    file: str
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.reason}"
 
 
 @dataclass
@@ -138,117 +143,83 @@ def normalise_postcode(value: str) -> str:
     return f"{m.group(1)} {m.group(2)}".upper() if m else value.strip()
 
 
-# --- opening folders and zips --------------------------------------------------------------------
-
-
-def _read_folder(root: Path, names: Collection[str]) -> dict[str, bytes]:
-    out = {}
-    for name in names:
-        p = root / name
-        if p.is_file():
-            out[name] = p.read_bytes()
-    return out
-
-
-def _read_zip(path: Path, names: Collection[str], problems: list[Problem]) -> tuple[str, dict[str, bytes]]:
-    """(label of the extract folder inside the zip, files found)."""
-    label = str(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        problems.append(Problem(label, 0, "*", f"not a readable .zip file ({exc})"))
-        return label, {}
-    with zf:
-        members = [i for i in zf.infolist() if not i.is_dir()]
-        if sum(i.file_size for i in members) > _MAX_UNZIPPED:
-            problems.append(Problem(label, 0, "*", "the zip unpacks to more than 8 GiB"))
-            return label, {}
-        manifests = sorted(
-            (i.filename for i in members if PurePosixPath(i.filename).name == MANIFEST),
-            key=lambda n: (n.count("/"), n),
-        )
-        root = str(PurePosixPath(manifests[0]).parent) if manifests else ""
-        root = "" if root == "." else root + "/"
-        if root:
-            label = f"{path}/{root.rstrip('/')}"
-        by_name = {i.filename: i for i in members}
-        out: dict[str, bytes] = {}
-        for name in names:
-            info = by_name.get(root + name)
-            if info is None:
-                continue
-            try:
-                out[name] = zf.read(info)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-                problems.append(Problem(f"{label}/{name}", 0, "*", f"cannot be read from the zip ({exc})"))
-                out[name] = b""
-    return label, out
-
-
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def _bad_utf8(cell: str) -> str | None:
-    try:
-        cell.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raw = cell[exc.start : exc.end].encode("utf-8", "surrogateescape")
-        return f"not valid UTF-8 (byte {raw[:4].hex(' ')} at character {exc.start + 1} of the cell)"
-    return None
-
-
 class _Csv:
-    """One CSV file: its header and rows, checked for encoding, shape and required columns."""
+    """One CSV file, streamed: its header and rows, checked for encoding, control bytes, shape,
+    required columns and the import limits."""
 
     def __init__(
         self,
-        label: str,
-        raw: bytes,
+        source: Source,
+        name: str,
         required: tuple[str, ...],
         mapping: TableMapping,
         problems: list[Problem],
     ) -> None:
-        self.label = label
+        self.label = label = f"{source.label}/{name}"
         self.problems = problems
         self.header: list[str] = []
         self.original: list[str] = []
         self.rows: list[tuple[int, list[str]]] = []
-        self.bad_encoding = False
-        if raw.startswith(_BOM):
-            raw = raw[3:]
-        if not raw.strip():
+        self.marked: set[int] = set()  # rows holding a control byte or a byte that is not UTF-8
+        self.present = False
+        try:
+            text = source.text(name)
+            if text is None:
+                return
+            self.present = True
+            with text:
+                lines = Lines(text, label, source.limits)
+                first = self._read(lines, source.limits.max_rows)
+        except READ_ERRORS as exc:
+            problems.append(Problem(label, 0, "*", f"cannot be read{source.where} ({exc})"))
+            return
+        if not lines.nonblank:
             problems.append(
                 Problem(
                     label, 1, "*", f"the file is empty: it needs a header row naming {', '.join(required)}"
                 )
             )
+            self.rows = []
             return
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("utf-8", "surrogateescape")
-            self.bad_encoding = True
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        row_number = 0
+        if first is not None:
+            self._take_header(first, required, mapping)
+
+    def _read(self, lines: Lines, max_rows: int) -> list[str] | None:
+        """Every row but the header, which is returned."""
+        first: list[str] | None = None
+        reader = csv.reader(lines, strict=True)
+        row = 1
         try:
             for cells in reader:
-                row_number += 1
-                if row_number == 1:
-                    self._take_header(cells, required, mapping)
+                row = lines.row
+                if lines.next_record():
+                    self.marked.add(row)
+                if row > max_rows:
+                    raise Refused(
+                        Problem(self.label, row, "*", f"the file has more than {max_rows:,} rows "
+                                "(SIGHTLINE_IMPORT_MAX_ROWS)")
+                    )  # fmt: skip
+                if row == 1:
+                    first = cells
                 elif cells:
-                    self.rows.append((row_number, cells))
+                    self.rows.append((row, cells))
         except csv.Error as exc:
-            problems.append(Problem(label, row_number + 1, "*", f"not valid CSV: {exc}"))
+            self.problems.append(Problem(self.label, lines.row, "*", f"not valid CSV: {exc}"))
+        return first
 
     def _take_header(self, cells: list[str], required: tuple[str, ...], mapping: TableMapping) -> None:
         self.original = [c.strip() for c in cells]
         self.header = mapping.rename(self.original)
         seen: dict[str, int] = {}
         for i, name in enumerate(self.header):
-            column = name or f"#{i + 1}"
-            if self.bad_encoding and (reason := _bad_utf8(name)):
+            reason = control_problem(name) if 1 in self.marked else None
+            column = f"#{i + 1}" if not name or reason else name
+            if reason:
                 self.problems.append(Problem(self.label, 1, column, reason))
-            if not name:
+            elif not name:
                 self.problems.append(Problem(self.label, 1, column, "the header names no column here"))
             elif name in seen:
                 self.problems.append(
@@ -279,10 +250,11 @@ class _Csv:
                     )
                 )
                 cells = (cells + [""] * width)[:width]
-            if self.bad_encoding:
-                for column, cell in zip(header, cells):
-                    if reason := _bad_utf8(cell):
-                        self.problems.append(Problem(self.label, row_number, column, reason))
+            if row_number in self.marked:
+                for i, (column, cell) in enumerate(zip(header, cells)):
+                    if reason := control_problem(cell):
+                        label = column if column and control_problem(column) is None else f"#{i + 1}"
+                        self.problems.append(Problem(self.label, row_number, label, reason))
             data: dict[str, Any] = dict(zip(header, cells))
             if recode or redate:
                 data = self._apply(row_number, data, mapping, cells)
@@ -333,13 +305,76 @@ def _recode_roles(cell: str, codes: dict[str, str]) -> str:
 # --- the extract ---------------------------------------------------------------------------------
 
 
-def _digest(files: dict[str, bytes], mapping: Mapping) -> str:
+def _digest(digests: dict[str, str], mapping: Mapping) -> str:
+    """SHA-256 over the files' own SHA-256s (and the mapping), as streamed."""
     h = hashlib.sha256(b"multi-agency-extract digest 1\n")
-    for name in sorted(files):
-        h.update(f"{name}\n{hashlib.sha256(files[name]).hexdigest()}\n".encode())
+    for name in sorted(digests):
+        h.update(f"{name}\n{digests[name]}\n".encode())
     if not mapping.empty or mapping.text:
         h.update(b"mapping\n" + mapping.text.encode("utf-8"))
     return h.hexdigest()
+
+
+def _read_manifest(source: Source, problems: list[Problem]) -> bytes | None:
+    file = f"{source.label}/{MANIFEST}"
+    try:
+        stream = source.open(MANIFEST)
+        if stream is None:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        with stream:
+            while size <= MANIFEST_MAX_BYTES and (data := stream.read(MANIFEST_MAX_BYTES + 1 - size)):
+                chunks.append(data)
+                size += len(data)
+        raw = b"".join(chunks)
+    except READ_ERRORS as exc:
+        problems.append(Problem(file, 0, "*", f"cannot be read{source.where} ({exc})"))
+        return b""
+    if len(raw) > MANIFEST_MAX_BYTES:
+        problems.append(Problem(file, 0, "*", f"is larger than {MANIFEST_MAX_BYTES:,} bytes"))
+        return b""
+    return raw
+
+
+def _depth_at(text: str, limit: int) -> int | None:
+    """Where (a character offset) the JSON first nests deeper than ``limit``, or None."""
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return m.start()
+        elif token in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _manifest_values(manifest: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(top-level key, value) for every key and value inside the manifest, without recursion."""
+    for top, value in manifest.items():
+        stack: list[Any] = [top, value]
+        while stack:
+            item = stack.pop()
+            yield top, item
+            if isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
+def _value_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return control_problem(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        return f"the number {value} is outside the range the ledger stores (\u00b1{MAX_INT})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number"
+    return None
 
 
 def _check_manifest(
@@ -367,6 +402,13 @@ def _check_manifest(
     except json.JSONDecodeError as exc:
         problems.append(Problem(file, exc.lineno, "*", f"not valid JSON: {exc.msg} (character {exc.colno})"))
         return {}
+    except RecursionError:
+        manifest = None  # too deep to parse: the depth check below says where
+    deep = _depth_at(text, MANIFEST_MAX_DEPTH)
+    if deep is not None:
+        row = text.count("\n", 0, deep) + 1
+        problems.append(Problem(file, row, "*", f"nests deeper than {MANIFEST_MAX_DEPTH} levels"))
+        return {}
     if not isinstance(manifest, dict):
         problems.append(Problem(file, 1, "*", "must be a JSON object"))
         return {}
@@ -377,6 +419,13 @@ def _check_manifest(
 
     def bad(key: str, reason: str) -> None:
         problems.append(Problem(file, row_of(key), key, reason))
+
+    before = len(problems)
+    for top, value in _manifest_values(manifest):
+        if reason := _value_problem(value):
+            bad(top if top and control_problem(top) is None else "*", reason)
+    if len(problems) > before:
+        return {}  # a value no table or ledger entry can hold
 
     if manifest.get("format") != FORMAT:
         bad("format", f"is {manifest.get('format')!r}; this importer reads {FORMAT!r}")
@@ -566,55 +615,72 @@ def _check_events(
         progress.update(len(rows) % 2000)
 
 
+def _open(path: str | Path, limits: Limits, problems: list[Problem]) -> Source | None:
+    p = Path(path)
+    if p.is_dir():
+        return FolderSource(p, limits)
+    if p.is_file():
+        return ZipSource.open_zip(p, limits, problems)
+    problems.append(Problem(str(path).rstrip("/"), 0, "*", "no such extract folder or .zip file"))
+    return None
+
+
 def read_extract(
     path: str | Path,
     mapping: Mapping = NO_MAPPING,
     *,
     known_agencies: Collection[str] | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ParsedExtract:
-    """Read and check everything in one extract. Nothing is written; ``problems`` lists every fault."""
-    p = Path(path)
+    """Read and check everything in one extract. Nothing is written; ``problems`` lists every fault.
+
+    A limit reached (``limits``, by default from the settings) stops the reading at once."""
     parsed = ParsedExtract(path=str(path), label=str(path).rstrip("/"))
-    problems = parsed.problems
-    names = (MANIFEST, mapping.people_file, mapping.events_file)
-    if p.is_dir():
-        files = _read_folder(p, names)
-    elif p.is_file():
-        parsed.label, files = _read_zip(p, names, problems)
-        if problems:
-            return parsed
-    else:
-        problems.append(Problem(parsed.label, 0, "*", "no such extract folder or .zip file"))
+    source = _open(path, limits or Limits.from_settings(), parsed.problems)
+    if source is None:
         return parsed
+    try:
+        _read(parsed, source, mapping, known_agencies, progress)
+    except Refused as exc:
+        parsed.problems.append(exc.problem)
+    finally:
+        source.close()
+    return parsed
 
-    parsed.digest = _digest(files, mapping)
-    parsed.manifest = _check_manifest(parsed.label, files.get(MANIFEST), known_agencies, problems)
 
-    people_label = f"{parsed.label}/{mapping.people_file}"
-    raw_people = files.get(mapping.people_file)
-    people_csv = events_csv = None
-    if raw_people is not None:
-        people_csv = _Csv(people_label, raw_people, PEOPLE_REQUIRED, mapping.people, problems)
-        parsed.people = people_csv.records(mapping.people)
-    raw_events = files.get(mapping.events_file)
-    events_label = f"{parsed.label}/{mapping.events_file}"
-    if raw_events is not None:
-        events_csv = _Csv(events_label, raw_events, EVENTS_REQUIRED, mapping.events, problems)
-        parsed.events = events_csv.records(mapping.events)
+def _read(
+    parsed: ParsedExtract,
+    source: Source,
+    mapping: Mapping,
+    known_agencies: Collection[str] | None,
+    progress: Progress | None,
+) -> None:
+    problems = parsed.problems
+    parsed.label = source.label
+    parsed.manifest = _check_manifest(
+        parsed.label, _read_manifest(source, problems), known_agencies, problems
+    )
+    people_csv = _Csv(source, mapping.people_file, PEOPLE_REQUIRED, mapping.people, problems)
+    parsed.people = people_csv.records(mapping.people)
+    events_csv = _Csv(source, mapping.events_file, EVENTS_REQUIRED, mapping.events, problems)
+    parsed.events = events_csv.records(mapping.events)
+    parsed.digest = _digest(source.digests, mapping)
     if progress:
         progress.begin("checking", len(parsed.people) + len(parsed.events))
 
     # None: the people file is unusable, so references into it cannot be checked.
     record_ids: dict[str, int] | None = None
-    if raw_people is None:
-        problems.append(Problem(people_label, 0, "*", f"missing: every extract needs {mapping.people_file}"))
-    elif people_csv is not None and people_csv.header:
-        ids = _check_people(people_label, people_csv.header, parsed.people, problems, progress)
+    if not people_csv.present:
+        problems.append(
+            Problem(people_csv.label, 0, "*", f"missing: every extract needs {mapping.people_file}")
+        )
+    elif people_csv.header:
+        ids = _check_people(people_csv.label, people_csv.header, parsed.people, problems, progress)
         record_ids = ids if "record_id" in people_csv.header else None
-    if events_csv is not None and events_csv.header:
+    if events_csv.header:
         _check_events(
-            events_label,
+            events_csv.label,
             events_csv.header,
             parsed.events,
             record_ids,
@@ -622,4 +688,3 @@ def read_extract(
             problems,
             progress,
         )
-    return parsed

@@ -1,4 +1,4 @@
-"""``sightline analyse`` (see shared/interfaces.md)."""
+"""``sightline analyse`` (see docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from sightline.core.progress import Bar, wanted
+from sightline.intelligence.services import do_analyse
+from sightline.ledger.services import checkpoint_if_due
 
 
 def register(sub: Any) -> None:
@@ -32,9 +34,6 @@ def register(sub: Any) -> None:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from sightline.intelligence.services import do_analyse
-    from sightline.ledger.services import checkpoint_if_due
-
     bar = Bar.fractions("analyse", wanted(args.progress))
     try:
         summary, _result = do_analyse(as_of=args.as_of, progress=bar)

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sightline.access.permissions import Cap, can
+from sightline.access.permissions import Cap, require_cap
+from sightline.core.errors import NotFound
 from sightline.intelligence.analysis import AnalysisResult, analyse
 from sightline.intelligence.models import Alert, AnalysisRun, Network, NetworkMember, Place, Vehicle
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, do_update
@@ -44,8 +45,8 @@ STATUS_TRANSITIONS = {
 Progress = Callable[[str, float], None]
 
 
-class AlertStatusError(ValueError):
-    pass
+class AlertStatusError(ValidationError):
+    """A status change the alert does not allow, with the message on the field at fault."""
 
 
 # --- ids -----------------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class AnalyseSummary:
 
 
 def do_analyse(
-    *, actor: Actor = SYSTEM, as_of: dt.date | None = None, progress: Progress | None = None
+    actor: Actor = SYSTEM, *, as_of: dt.date | None = None, progress: Progress | None = None
 ) -> tuple[AnalyseSummary, AnalysisResult]:
     """Analyse everything imported and store the alerts, networks, places and vehicles."""
     timings: dict[str, float] = {}
@@ -433,20 +434,23 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
 # --- people acting on alerts ---------------------------------------------------------------------
 
 
-def do_set_alert_status(alert_id: str, status: str, *, actor: Actor, reason: str = "") -> Alert:
+def do_set_alert_status(actor: Actor, *, alert_id: str, status: str, reason: str = "") -> Alert:
     """Move an alert on (new, under review, actioned, dismissed). Dismissing needs a reason."""
-    if actor.role != SYSTEM.role and not can(actor.role, Cap.MANAGE_ALERTS):
-        raise PermissionDenied(f"the {actor.role} role may not change alert status")
+    require_cap(actor, Cap.MANAGE_ALERTS)
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None:
+            raise NotFound("No such alert")
         if status not in Alert.Status.values:
-            raise AlertStatusError(f"{status!r} is not an alert status ({', '.join(Alert.Status.values)})")
+            raise AlertStatusError(
+                {"status": f"{status!r} is not an alert status ({', '.join(Alert.Status.values)})"}
+            )
         if status == alert.status:
-            raise AlertStatusError(f"the alert is already {alert.get_status_display().lower()}")
+            raise AlertStatusError({"status": f"the alert is already {alert.get_status_display().lower()}"})
         if status not in STATUS_TRANSITIONS[Alert.Status(alert.status)]:
-            raise AlertStatusError(f"an alert that is {alert.status} cannot become {status}")
+            raise AlertStatusError({"status": f"an alert that is {alert.status} cannot become {status}"})
         if status == Alert.Status.DISMISSED and not reason.strip():
-            raise AlertStatusError("dismissing an alert needs a reason")
+            raise AlertStatusError({"reason": "dismissing an alert needs a reason"})
         alert.status = status
         alert.status_reason = reason.strip()
         alert.status_by = actor.user

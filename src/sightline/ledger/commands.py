@@ -1,4 +1,4 @@
-"""``sightline ledger ...`` (see shared/interfaces.md)."""
+"""``sightline ledger ...`` (see docs/cli.md)."""
 
 from __future__ import annotations
 

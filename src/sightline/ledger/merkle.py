@@ -1,7 +1,7 @@
 """RFC 9162 (RFC 6962) Merkle tree hashing, proofs and compact ranges.
 
-Written by hand on purpose (see issue 2): it is small, and it is the part of the
-ledger whose correctness everything else rests on.
+Written by hand on purpose: it is small, and it is the part of the ledger whose
+correctness everything else rests on.
 
 Tree shape: for n > 1 leaves the left subtree holds the largest power of two
 strictly less than n leaves (RFC 9162 section 2.1.1). Building the tree level

@@ -25,6 +25,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -349,3 +350,188 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
         finally:
             os.close(dir_fd)
     return key
+
+
+# --- witness cosignatures --------------------------------------------------------------------------
+#
+# c2sp.org/tlog-cosignature, Ed25519 ``cosignature/v1``: a witness signs
+# "cosignature/v1\ntime <T>\n" + checkpoint body, and its note signature is
+# 4-byte key ID || 8-byte big-endian T || 64-byte Ed25519 signature. The key ID
+# uses signature type 0x04, so a witness key can never pass as a log key.
+
+ALG_COSIGNATURE_V1 = 0x04
+COSIGNATURE_HEADER = "cosignature/v1\n"
+MAX_TIMESTAMP = 2**63 - 1
+# A cosignature dated further ahead than this is refused: a witness's clock may drift, not leap.
+FUTURE_SKEW_SECONDS = 600
+
+__all__ += [
+    "ALG_COSIGNATURE_V1",
+    "CosignedCheckpoint",
+    "CosignerKey",
+    "cosign_checkpoint",
+    "cosignature_message",
+    "cosigner_key_id",
+    "cosigner_verifier_key",
+    "parse_cosigner_key",
+    "verify_cosignature",
+    "verify_cosigned",
+]
+
+
+@dataclass(frozen=True)
+class CosignerKey:
+    """A witness's cosignature/v1 verifier key."""
+
+    name: str
+    key_id: bytes
+    public_key: Ed25519PublicKey
+
+    def raw(self) -> bytes:
+        return public_key_bytes(self.public_key)
+
+
+def cosigner_key_id(name: str, public_key: Ed25519PublicKey | bytes) -> bytes:
+    """First 4 bytes of SHA-256(name || 0x0A || 0x04 || public key)."""
+    raw = public_key if isinstance(public_key, bytes) else public_key_bytes(public_key)
+    if len(raw) != 32:
+        raise NoteError(f"Ed25519 public key is {len(raw)} bytes, expected 32")
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_COSIGNATURE_V1]) + raw).digest()[:4]
+
+
+def cosigner_verifier_key(name: str, public_key: Ed25519PublicKey | bytes) -> str:
+    """The witness's vkey ``<name>+<hex key ID>+<base64(0x04 || public key)>``."""
+    _check_key_name(name)
+    raw = public_key if isinstance(public_key, bytes) else public_key_bytes(public_key)
+    kid = cosigner_key_id(name, raw).hex()
+    return f"{name}+{kid}+{base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + raw).decode('ascii')}"
+
+
+def parse_cosigner_key(vkey: str) -> CosignerKey:
+    """Parse and check a witness vkey made by :func:`cosigner_verifier_key` (or any C2SP witness)."""
+    parts = vkey.strip().split("+", 2)
+    if len(parts) != 3:
+        raise NoteError("witness key must have the form <name>+<key id hex>+<base64 key>")
+    name, kid_hex, key_b64 = parts
+    _check_key_name(name)
+    if not re.fullmatch(r"[0-9a-f]{8}", kid_hex):
+        raise NoteError(f"witness key ID {kid_hex!r} is not 8 lower-case hex digits")
+    key_data = _b64decode(key_b64, "witness key")
+    if len(key_data) != 33 or key_data[0] != ALG_COSIGNATURE_V1:
+        raise NoteError("witness key is not an Ed25519 cosignature/v1 key (expected 0x04 and 32 bytes)")
+    raw = key_data[1:]
+    if cosigner_key_id(name, raw) != bytes.fromhex(kid_hex):
+        raise NoteError(f"witness key ID {kid_hex} does not match its name and public key")
+    try:
+        public = Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError as exc:
+        raise NoteError(f"witness key holds an invalid Ed25519 public key: {exc}") from exc
+    return CosignerKey(name, bytes.fromhex(kid_hex), public)
+
+
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """The exact bytes a cosignature/v1 signs: header, time line, then the checkpoint body."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int) or not 0 <= timestamp <= MAX_TIMESTAMP:
+        raise NoteError(f"cosignature timestamp {timestamp!r} must be an integer in [0, 2^63)")
+    return f"{COSIGNATURE_HEADER}time {timestamp}\n{body}".encode()
+
+
+def cosign_checkpoint(body: str, key: Ed25519PrivateKey, name: str, timestamp: int) -> NoteSignature:
+    """The witness's signature line over checkpoint ``body`` at ``timestamp`` (POSIX seconds)."""
+    _check_key_name(name)
+    if timestamp <= 0:
+        raise NoteError("a witness's cosignature must carry a timestamp (the spec forbids zero)")
+    message = cosignature_message(body, timestamp)
+    return NoteSignature(
+        name,
+        cosigner_key_id(name, key.public_key()),
+        timestamp.to_bytes(8, "big") + key.sign(message),
+    )
+
+
+def verify_cosignature(sig: NoteSignature, key: CosignerKey, body: str) -> int:
+    """Check that ``sig`` is ``key``'s cosignature over ``body``; return its timestamp."""
+    if sig.name != key.name or sig.key_id != key.key_id:
+        raise NoteError(f"signature is by {sig.name}+{sig.key_id.hex()}, not {key.name}+{key.key_id.hex()}")
+    if len(sig.signature) != 8 + 64:
+        raise NoteError(f"cosignature by {key.name} is {len(sig.signature)} bytes, expected 72")
+    timestamp = int.from_bytes(sig.signature[:8], "big")
+    if timestamp > MAX_TIMESTAMP:
+        raise NoteError(f"cosignature by {key.name} has a timestamp beyond 2^63 - 1")
+    try:
+        key.public_key.verify(sig.signature[8:], cosignature_message(body, timestamp))
+    except InvalidSignature as exc:
+        raise NoteError(f"cosignature by {key.name} ({key.key_id.hex()}) is invalid") from exc
+    return timestamp
+
+
+@dataclass(frozen=True)
+class CosignedCheckpoint:
+    """What :func:`verify_cosigned` found. ``ok`` only when the log signed it and a quorum cosigned it."""
+
+    ok: bool
+    checkpoint: Checkpoint | None
+    cosigners: dict[str, int]  # witness name -> cosignature time, valid ones only
+    quorum: int
+    problems: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _witness_keys(witness_keys: Sequence[str]) -> list[CosignerKey]:
+    keys = [parse_cosigner_key(k) for k in witness_keys]
+    names = [k.name for k in keys]
+    raws = [k.raw() for k in keys]
+    # One witness, one vote: a key listed twice, or under two names, must not count twice.
+    if len(set(names)) != len(names) or len(set(raws)) != len(raws):
+        raise NoteError("each witness key must have its own name and its own public key")
+    return keys
+
+
+def verify_cosigned(
+    text: str,
+    log_key: str,
+    witness_keys: Sequence[str],
+    quorum: int,
+    *,
+    origin: str | None = None,
+    now: int | None = None,
+) -> CosignedCheckpoint:
+    """Check a cosigned checkpoint: the log's signature and at least ``quorum`` valid cosignatures
+    from distinct witnesses among ``witness_keys``.
+
+    Lines by unknown keys are ignored. A line that claims to be a known witness but does not verify,
+    or is dated in the future, fails the whole note (signed-note: clients SHOULD reject it), since a
+    correct log never publishes one. Bad keys or a quorum outside 1..len(witness_keys) raise
+    :class:`NoteError`: a quorum of zero would make the check vacuous.
+    """
+    keys = _witness_keys(witness_keys)
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= len(keys):
+        raise NoteError(f"quorum {quorum!r} must be between 1 and the {len(keys)} witness keys given")
+    try:
+        cp = verify_checkpoint(text, log_key, origin)
+    except NoteError as exc:
+        return CosignedCheckpoint(False, None, {}, quorum, (f"log signature: {exc}",))
+    limit = (int(time.time()) if now is None else now) + FUTURE_SKEW_SECONDS
+    problems: list[str] = []
+    cosigners: dict[str, int] = {}
+    for key in keys:
+        for sig in cp.signatures:
+            if sig.name != key.name or sig.key_id != key.key_id:
+                continue
+            try:
+                stamp = verify_cosignature(sig, key, cp.body)
+            except NoteError as exc:
+                problems.append(str(exc))
+                continue
+            if stamp > limit:
+                problems.append(f"cosignature by {key.name} is dated {stamp}, in the future")
+                continue
+            cosigners[key.name] = max(stamp, cosigners.get(key.name, 0))
+    if len(cosigners) < quorum:
+        problems.append(
+            f"{len(cosigners)} of the {len(keys)} known witnesses cosigned this checkpoint "
+            f"({', '.join(sorted(cosigners)) or 'none'}); the quorum is {quorum}"
+        )
+    return CosignedCheckpoint(not problems, cp, cosigners, quorum, tuple(problems))

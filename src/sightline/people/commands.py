@@ -1,4 +1,4 @@
-"""``sightline link`` (see shared/interfaces.md)."""
+"""``sightline link`` (see docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from sightline.core.progress import Bar, wanted
+from sightline.ledger.services import checkpoint_if_due
+from sightline.people.linkage.run import do_link
 
 
 def register(sub: Any) -> None:
@@ -32,9 +34,6 @@ def register(sub: Any) -> None:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
-    from sightline.ledger.services import checkpoint_if_due
-    from sightline.people.linkage_service import do_link
-
     bar = Bar.fractions("link", wanted(args.progress))
     try:
         summary, _result = do_link(progress=bar, full=args.full, backend=args.backend)

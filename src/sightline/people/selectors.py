@@ -7,7 +7,7 @@ phonetic keys (metaphone, NYSIIS), and Jaro-Winkler / trigram similarity for typ
 birth match fully, partly, or with day and month swapped; postcodes fully or by sector/district;
 identifiers exactly. Ranking runs in Python, so it is the same on SQLite and PostgreSQL.
 
-Reads of personal data go through ``sightline.access.selectors`` (need to know, ledgered).
+Reads of personal data go through ``sightline.people.need_to_know`` (need to know, ledgered).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ import jellyfish
 from django.db.models import Q
 from nicknames import NickNamer
 
-from sightline.access import selectors as access
 from sightline.access.services import actor_for
 from sightline.ledger.services import record_action
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
+from sightline.people.need_to_know import require_person_access, visible_people
 from sightline.people.services import normalise_identifier
 
 # --- merges --------------------------------------------------------------------------------------
@@ -103,9 +103,9 @@ def person_record(person_id: str) -> PersonRecord:
 
 
 def get_person(user: Any, person_id: str, *, purpose: str = "view person") -> PersonRecord:
-    """The person record after the need-to-know check; the read is ledgered. Raises PermissionDenied
-    or Http404 (from ``access.selectors.require_person_access``)."""
-    access.require_person_access(user, person_id, purpose)
+    """The person record after the need-to-know check; the read is ledgered. Raises NeedToKnowDenied
+    or NotFound (from ``need_to_know.require_person_access``)."""
+    require_person_access(user, person_id, purpose)
     return person_record(person_id)
 
 
@@ -452,7 +452,7 @@ def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[Sea
     """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass).
     The search and the ids it returned are ledgered."""
     hits = rank_people(query, limit=limit)
-    people = access.visible_people(user).in_bulk([h.person_id for h in hits])
+    people = visible_people(user).in_bulk([h.person_id for h in hits])
     out = [
         SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
         if h.person_id in people

@@ -1,4 +1,5 @@
-"""Writes for people entered or corrected by hand, their identifiers, and manual merge and unmerge.
+"""Writes for people entered or corrected by hand, their identifiers, manual merge and unmerge, and
+break-glass on a person's record.
 
 Every write goes through the ledger's one write path. Merging never moves or deletes anything: the
 merged person gets a new version pointing at the person it was merged into (``merged_into``), and
@@ -15,9 +16,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 
-from sightline.access.permissions import Cap, can, require_cap
+from sightline.access.models import BreakGlass, User
+from sightline.access.permissions import Cap, has_cap, require_cap
+from sightline.access.services import check_break_glass, do_grant_break_glass
+from sightline.core.errors import NotFound
 from sightline.ledger.services import Actor, StaleVersionError, do_create, do_update, record_action
 from sightline.people.models import Person, PersonIdentifier
 
@@ -129,9 +132,17 @@ def _has_name(values: Mapping[str, Any]) -> bool:
     return any(values.get(f) for f in ("given_name", "family_name", "other_names"))
 
 
+def _person(person_id: str, *, lock: bool = False) -> Person:
+    rows = Person.objects.select_for_update() if lock else Person.objects.all()
+    person = rows.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(f"There is no person {person_id}")
+    return person
+
+
 def do_create_person(
-    *,
     actor: Actor,
+    *,
     kind: str = Person.Kind.CHILD,
     identifiers: list[tuple[str, str]] | None = None,
     reason: str = "",
@@ -145,24 +156,24 @@ def do_create_person(
     with transaction.atomic():
         person = do_create(Person(created_by="hand", **values), actor=actor, reason=reason)
         for scheme, value in identifiers or []:
-            do_add_identifier(person.id, scheme=scheme, value=value, actor=actor)
+            do_add_identifier(actor, person_id=person.id, scheme=scheme, value=value)
     return person
 
 
 def do_update_person(
-    person_id: str,
-    *,
     actor: Actor,
+    *,
+    person_id: str,
     changes: Mapping[str, Any],
     reason: str = "",
     expected_version: int | None = None,
 ) -> Person:
     """Correct a person's details by hand. A merged person is edited through the one it was merged into."""
-    if not (can(actor.role, Cap.MANAGE_CASE) or can(actor.role, Cap.MERGE_PEOPLE)):
+    if not has_cap(actor, Cap.MERGE_PEOPLE):
         require_cap(actor, Cap.MANAGE_CASE)
     values = _clean_person_fields(changes)
     with transaction.atomic():
-        person = get_object_or_404(Person.objects.select_for_update(), pk=person_id)
+        person = _person(person_id, lock=True)
         if expected_version is not None and person.version != expected_version:
             raise StaleVersionError(
                 f"person {person_id} is at version {person.version}, not {expected_version}"
@@ -180,7 +191,7 @@ def do_update_person(
 
 
 def do_add_identifier(
-    person_id: str, *, scheme: str, value: str, actor: Actor, agency: str | None = None
+    actor: Actor, *, person_id: str, scheme: str, value: str, agency: str | None = None
 ) -> PersonIdentifier:
     """Record an identifier an agency holds for the person (NHS numbers must pass the check digit)."""
     require_cap(actor, Cap.RAISE_CONCERN)
@@ -191,19 +202,21 @@ def do_add_identifier(
         raise ValidationError({"value": "enter the identifier"})
     if scheme == PersonIdentifier.Scheme.NHS_NUMBER and not valid_nhs_number(clean):
         raise ValidationError({"value": "an NHS number is 10 digits with a valid check digit"})
-    person = get_object_or_404(Person, pk=person_id)
+    person = _person(person_id)
     owner = agency if agency is not None else (actor.agency if actor.role != "system" else None)
     return do_create(
         PersonIdentifier(person=person, scheme=scheme, value=clean, agency_id=owner or None), actor=actor
     )
 
 
-def do_retire_identifier(identifier_id: str, *, actor: Actor, reason: str) -> PersonIdentifier:
+def do_retire_identifier(actor: Actor, *, identifier_id: str, reason: str) -> PersonIdentifier:
     """Mark a wrongly entered identifier as no longer in use (it stays in the ledger)."""
     require_cap(actor, Cap.MANAGE_CASE)
     if not reason.strip():
         raise ValidationError({"reason": "say why the identifier is being retired"})
-    ident = get_object_or_404(PersonIdentifier, pk=identifier_id)
+    ident = PersonIdentifier.objects.filter(pk=identifier_id).first()
+    if ident is None:
+        raise NotFound(f"There is no identifier {identifier_id}")
     ident.active = False
     return do_update(ident, actor=actor, action="retire", reason=reason)
 
@@ -219,7 +232,7 @@ def _root(person: Person) -> str:
     return current.id
 
 
-def do_merge_people(source_id: str, target_id: str, *, actor: Actor, reason: str) -> Person:
+def do_merge_people(actor: Actor, *, source_id: str, target_id: str, reason: str) -> Person:
     """Merge ``source`` into ``target`` (the same real person recorded twice). Returns the target.
 
     The source keeps its id, records and case work; reads of the target include them. Reversible with
@@ -231,7 +244,7 @@ def do_merge_people(source_id: str, target_id: str, *, actor: Actor, reason: str
     if source_id == target_id:
         raise ValidationError({"target": "a person cannot be merged into themselves"})
     with transaction.atomic():
-        source = get_object_or_404(Person.objects.select_for_update(), pk=source_id)
+        source = _person(source_id, lock=True)
         target = Person.objects.select_for_update().filter(pk=target_id).first()
         if target is None:
             raise ValidationError({"target": f"there is no person {target_id}"})
@@ -252,13 +265,13 @@ def do_merge_people(source_id: str, target_id: str, *, actor: Actor, reason: str
     return target
 
 
-def do_unmerge_person(person_id: str, *, actor: Actor, reason: str) -> Person:
+def do_unmerge_person(actor: Actor, *, person_id: str, reason: str) -> Person:
     """Undo a manual merge: the person stands alone again with everything that was theirs."""
     require_cap(actor, Cap.MERGE_PEOPLE)
     if not reason.strip():
         raise ValidationError({"reason": "say why the merge was wrong"})
     with transaction.atomic():
-        person = get_object_or_404(Person.objects.select_for_update(), pk=person_id)
+        person = _person(person_id, lock=True)
         if person.status != Person.Status.MERGED:
             raise ValidationError({"__all__": f"{person_id} is not merged"})
         former = person.merged_into
@@ -269,3 +282,12 @@ def do_unmerge_person(person_id: str, *, actor: Actor, reason: str) -> Person:
             actor, "unmerge_from", Person.ledger_type(), former, data={"unmerged": person.id}, reason=reason
         )
     return person
+
+
+def do_break_glass(user: User, *, person_id: str, reason: str) -> BreakGlass:
+    """Open a person's record outside the user's normal access, for a limited time, with a reason
+    (``access.services.do_grant_break_glass``), once the person is known to exist."""
+    check_break_glass(user, reason)  # a refused role or reason says so before whether the person exists
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("There is no person with this identifier")
+    return do_grant_break_glass(user, person_id=person_id, reason=reason)

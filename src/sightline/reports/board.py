@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +20,8 @@ from sightline.accountability import indicators as ind
 from sightline.accountability import selectors as acc
 from sightline.ledger.models import Checkpoint
 from sightline.ledger.selectors import Report, verify
+from sightline.reports.charts import ChartSpec
+from sightline.reports.charts.accountability import board_resource_charts, indicator_chart, status_chart
 
 
 @dataclass(frozen=True)
@@ -65,29 +66,8 @@ class IndicatorLine:
     def status_text(self) -> str:
         return {None: "No data", True: "On target", False: "Off target"}[self.on_target]
 
-
-@dataclass(frozen=True)
-class FundingRow:
-    year_label: str
-    amount: Decimal
-    caseload: int
-    per_child: Decimal | None
-
-
-@dataclass(frozen=True)
-class StaffingRow:
-    year: int
-    staff: Decimal
-    caseload: int
-    children_per_staff: Decimal | None
-
-
-def _per(a: Any, b: Any) -> Decimal | None:
-    return (Decimal(a) / Decimal(b)).quantize(Decimal("0.1")) if b else None
-
-
-def financial_year(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
+    def chart(self) -> ChartSpec:
+        return indicator_chart(self.result)
 
 
 @dataclass
@@ -147,8 +127,8 @@ class BoardReport:
     overdue: list[acc.OverdueItem]
     moved: list[acc.MovedDate]
     indicators: list[IndicatorLine]
-    funding: list[FundingRow]
-    staffing: list[StaffingRow]
+    funding: list[acc.FundingRow]
+    staffing: list[acc.StaffingRow]
     resources: acc.Resources
     ledger: LedgerStatus
     notes: list[str] = field(default_factory=list)
@@ -160,6 +140,13 @@ class BoardReport:
     def recommendation_rows(self) -> list[tuple[acc.PlanView, acc.RecommendationView]]:
         return [(pv, rv) for pv in self.plans for rv in pv.recommendations]
 
+    def status_chart(self) -> ChartSpec:
+        return status_chart(self.status_counts)
+
+    def resource_charts(self) -> list[tuple[str, ChartSpec]]:
+        """The charts of resources against caseload, each with its element id on the page."""
+        return board_resource_charts(self.funding, self.staffing)
+
 
 def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None) -> BoardReport:
     """Everything the board report shows, computed from the records now."""
@@ -168,26 +155,6 @@ def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None
     plans = [acc.plan_view(p, today) for p in acc.plans()]
     counts = acc.recommendations_by_status(today=today)
     res = acc.resources()
-    fund_totals = res.funding_totals()
-    staff_totals = res.staff_totals()
-    funding = [
-        FundingRow(
-            financial_year(y),
-            fund_totals[y],
-            res.funding_caseload.get(y, 0),
-            _per(fund_totals[y], res.funding_caseload.get(y, 0)),
-        )
-        for y in res.funding_years
-    ]
-    staffing = [
-        StaffingRow(
-            y,
-            staff_totals[y],
-            res.staffing_caseload.get(y, 0),
-            _per(res.staffing_caseload.get(y, 0), staff_totals[y]),
-        )
-        for y in res.staffing_years
-    ]
     return BoardReport(
         generated_at=now,
         today=today,
@@ -196,8 +163,8 @@ def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None
         overdue=acc.overdue_actions(today=today),
         moved=acc.moved_target_dates(),
         indicators=[IndicatorLine(r) for r in acc.indicator_results(months=12, now=now)],
-        funding=funding,
-        staffing=staffing,
+        funding=res.funding_rows(),
+        staffing=res.staffing_rows(),
         resources=res,
         ledger=ledger_status(),
     )

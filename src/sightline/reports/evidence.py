@@ -27,6 +27,7 @@ from sightline.ledger import merkle, note
 from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import leaf_hashes, tree_size
 from sightline.ledger.services import Actor, do_checkpoint, integrate, public_key, record_action
+from sightline.people.need_to_know import person_history
 
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify_pack.py"
 MAX_ENTRIES = 5000
@@ -61,10 +62,8 @@ def parse_indexes(text: str, *, most: int = MAX_ENTRIES) -> list[int]:
 
 def person_indexes(person_id: str) -> list[int]:
     """Every ledger entry about a person: reads, refusals, and changes to them and their records."""
-    from sightline.access.selectors import person_access_log
-
     integrate()
-    return sorted(person_access_log(person_id).values_list("index", flat=True))
+    return sorted(person_history(person_id).values_list("index", flat=True))
 
 
 class ProofTree:

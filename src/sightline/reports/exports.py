@@ -1,4 +1,4 @@
-"""Exports: links, alerts and networks exactly as shared/interfaces.md says, a person's chronology as
+"""Exports: links, alerts and networks exactly as docs/cli.md says, a person's chronology as
 XLSX, and a network as an i2 Analyst's Notebook link CSV. Every export is ledgered (``export``),
 with the number of rows and the SHA-256 of the file written.
 """
@@ -11,7 +11,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from sightline.core.errors import NotFound
+from sightline.intelligence.selectors import OPEN_STATUSES, network_by_id, network_members, ranked_alerts
 from sightline.ledger.services import SYSTEM, Actor, record_action
+from sightline.people.models import Person, SourceEvent, SourceRecord
 
 LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
 ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
@@ -32,6 +39,15 @@ class ExportError(ValueError):
     pass
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cells(row: Iterable[Any]) -> list[Any]:
+    """The row with every text cell a spreadsheet would run as a formula made inert: OWASP's CSV
+    injection defence, a leading single quote. Agency data reaches these cells unchecked."""
+    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+
+
 def _sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -42,9 +58,9 @@ def _write_csv(
     n = 0
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(safe_cells(header))
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(safe_cells(row))
             n += 1
     return n
 
@@ -64,8 +80,6 @@ def _probability(value: float | None) -> str:
 
 def export_links(out: str | Path, *, actor: Actor = SYSTEM) -> int:
     """One row per imported person record. A record not yet linked is its own person (its record id)."""
-    from sightline.people.models import SourceRecord
-
     qs = SourceRecord.objects.order_by("agency_id", "record_id").values_list(
         "agency_id", "record_id", "person_id", "match_probability", "id"
     )
@@ -83,9 +97,7 @@ def _score(value: float) -> str:
 
 
 def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: bool = False) -> int:
-    from sightline.intelligence.selectors import ranked_alerts
-
-    qs = ranked_alerts(include_dismissed=include_dismissed).values_list(
+    qs = ranked_alerts(statuses=() if include_dismissed else OPEN_STATUSES).values_list(
         "id", "subject_id", "kind", "score", "reasons"
     )
     n = _write_csv(
@@ -96,8 +108,6 @@ def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: 
 
 
 def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
-    from sightline.intelligence.selectors import network_members
-
     qs = network_members().values_list("network_id", "member_type", "member_id", "role")
     n = _write_csv(out, NETWORK_COLUMNS, qs.iterator(chunk_size=5000))
     _ledger(actor, "networks", "intelligence.network", "*", out, n)
@@ -106,8 +116,6 @@ def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
 
 def _person_records(person: str) -> tuple[str, list[Any]]:
     """The person id and every source record linked to them (or to people merged into them)."""
-    from sightline.people.models import Person, SourceRecord
-
     if ":" in person and not Person.objects.filter(pk=person).exists():
         agency, _, rid = person.partition(":")
         rec = SourceRecord.objects.filter(agency_id=agency, record_id=rid).first()
@@ -132,12 +140,6 @@ def _person_records(person: str) -> tuple[str, list[Any]]:
 
 def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, reason: str = "") -> int:
     """Every event about the person, across every agency, newest first, as an XLSX workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    from sightline.people.models import SourceEvent
-
     person_id, records = _person_records(person)
     by_pk = {r.pk: r for r in records}
     events = (
@@ -155,12 +157,12 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
         rec = by_pk[e.record_id]
         d = e.data
         ws.append(
-            [
+            safe_cells([
                 str(d.get("occurred_on", "")), str(d.get("ended_on", "")), e.agency_id, e.kind,
                 str(d.get("summary", "")), str(d.get("place", "")), str(d.get("postcode", "")),
                 str(d.get("vehicle", "")), str(d.get("others", "")), str(d.get("factors", "")),
                 f"{rec.agency_id}:{rec.record_id}", e.event_id, e.extract.source_name, e.row_number,
-            ]
+            ])
         )  # fmt: skip
         n += 1
     for cell in ws[1]:
@@ -169,19 +171,11 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
     for i, width in enumerate([20, 20, 14, 18, 60, 30, 10, 14, 30, 12, 24, 14, 28, 6], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     rs = wb.create_sheet("Records")
-    rs.append(
-        [
-            "record",
-            "agency",
-            "extract",
-            "row",
-            *sorted({k for r in records for k in r.data if k != "_received"}),
-        ]
-    )
-    columns = [str(c.value) for c in rs[1]][4:]
+    columns = sorted({k for r in records for k in r.data if k != "_received"})
+    rs.append(safe_cells(["record", "agency", "extract", "row", *columns]))
     for r in sorted(records, key=lambda r: (r.agency_id, r.record_id)):
-        rs.append([f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number,
-                   *[str(r.data.get(c, "")) for c in columns]])  # fmt: skip
+        head = [f"{r.agency_id}:{r.record_id}", r.agency_id, r.extract.source_name, r.row_number]
+        rs.append(safe_cells([*head, *[str(r.data.get(c, "")) for c in columns]]))
     for cell in rs[1]:
         cell.font = Font(bold=True)
     wb.save(out)
@@ -192,11 +186,10 @@ def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, re
 
 def export_i2(network_id: str, out: str | Path, *, actor: Actor = SYSTEM) -> int:
     """A network's links for i2 Analyst's Notebook: one row per pair of linked members."""
-    from sightline.intelligence.selectors import get_network
-
-    network = get_network(network_id)
-    if network is None:
-        raise ExportError(f"no network {network_id!r}")
+    try:
+        network = network_by_id(network_id)
+    except NotFound as exc:
+        raise ExportError(str(exc)) from None
     members = {m.member_id: m for m in network.members.filter(active=True)}
 
     def entity(mid: str) -> list[str]:

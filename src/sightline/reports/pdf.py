@@ -1,5 +1,5 @@
-"""The board report as a PDF (reportlab; no external programs). The same sections and figures as the web
-page, each chart followed by its numbers as a table."""
+"""The board report as a PDF (reportlab; no external programs). The same sections, figures and charts as
+the web page (``sightline.reports.charts`` draws both), each chart with its numbers as a table."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -27,12 +24,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from sightline.accountability import indicators as ind
-from sightline.reports.board import BoardReport, IndicatorLine
+from sightline.reports.board import BoardReport
+from sightline.reports.charts import ChartSpec
+from sightline.reports.charts.drawing import to_drawing
 
-BLUE = colors.HexColor("#1d70b8")
-RED = colors.HexColor("#d4351c")
-GREEN = colors.HexColor("#00703c")
 GREY = colors.HexColor("#b1b4b6")
 BLACK = colors.HexColor("#0b0c0c")
 WIDTH = A4[0] - 36 * mm
@@ -72,78 +67,17 @@ def _fractions(*parts: float) -> list[float]:
     return [WIDTH * p / total for p in parts]
 
 
-def _indicator_chart(line: IndicatorLine) -> Drawing:
-    """The indicator month by month, with its target as a dashed line."""
-    points = line.result.points
-    drawing = Drawing(WIDTH, 150)
-    plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 40, 30, WIDTH - 60, 100
-    series = [(i, p.value) for i, p in enumerate(points) if p.value is not None]
-    data = [series or [(0, 0)]]
-    target = line.indicator.target
-    if target is not None and points:
-        data.append([(0, target), (len(points) - 1, target)])
-    plot.data = data
-    plot.lines[0].strokeColor = BLUE
-    plot.lines[0].strokeWidth = 2
-    if len(data) > 1:
-        plot.lines[1].strokeColor = BLACK
-        plot.lines[1].strokeDashArray = [4, 3]
-        plot.lines[1].strokeWidth = 1
-    labels = [p.label for p in points]
-    plot.xValueAxis.valueMin = 0
-    plot.xValueAxis.valueMax = max(len(points) - 1, 1)
-    plot.xValueAxis.valueSteps = list(range(0, len(points), 2)) or [0]
-    plot.xValueAxis.labelTextFormat = lambda v: labels[int(v)] if 0 <= int(v) < len(labels) else ""
-    plot.xValueAxis.labels.fontSize = 7
-    plot.yValueAxis.valueMin = 0
-    values = [v for _x, v in series] + ([target] if target is not None else [])
-    top = max(values or [1])
-    plot.yValueAxis.valueMax = 100 if line.indicator.unit == "percent" else max(top * 1.15, 1)
-    plot.yValueAxis.labels.fontSize = 7
-    drawing.add(plot)
-    drawing.add(String(40, 138, line.indicator.name, fontName="Helvetica-Bold", fontSize=8, fillColor=BLACK))
-    if target is not None:
-        drawing.add(Line(WIDTH - 150, 141, WIDTH - 130, 141, strokeColor=BLACK, strokeDashArray=[4, 3]))
-        drawing.add(String(WIDTH - 126, 138, "target", fontName="Helvetica", fontSize=8, fillColor=BLACK))
-    return drawing
+def _chart(spec: ChartSpec, *, numbers: bool) -> KeepTogether:
+    """The chart drawn as on the web page, with its title, and its numbers when no table above has them."""
+    parts: list[Flowable] = [Spacer(1, 3 * mm), _p(spec.title, CELL_HEAD), to_drawing(spec, WIDTH)]
+    if numbers:
+        headers, rows = spec.table()
+        parts.append(_table(headers, rows, _fractions(1, *([1] * (len(headers) - 1)))))
+    return KeepTogether(parts)
 
 
-def _bar_chart(title: str, labels: list[str], values: list[float]) -> Drawing:
-    drawing = Drawing(WIDTH, 150)
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 50, 30, WIDTH - 70, 100
-    chart.data = [values or [0]]
-    chart.categoryAxis.categoryNames = labels or [""]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 7
-    chart.bars[0].fillColor = BLUE
-    drawing.add(chart)
-    drawing.add(String(50, 138, title, fontName="Helvetica-Bold", fontSize=8, fillColor=BLACK))
-    return drawing
-
-
-def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) -> bytes:
-    buffer = io.BytesIO()
+def _opening(report: BoardReport, area: str) -> list[Flowable]:
     generated = timezone.localtime(report.generated_at)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title="Safeguarding board report",
-        author="Sightline",
-        subject=f"{area} safeguarding board report, {generated:%-d %B %Y}",
-        lang="en-GB",
-        pageCompression=1 if compress else 0,
-    )
-    story: list[Flowable] = []
-    story.append(Paragraph("Safeguarding board report", H1))
-    story.append(_p(f"{area} \u2014 generated from live records on {generated:%-d %B %Y at %H:%M}.", BODY))
-    story.append(Spacer(1, 4 * mm))
     ledger = report.ledger
     summary = (
         f"{report.total_recommendations} recommendations: "
@@ -155,19 +89,27 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             else f"The ledger FAILED verification ({ledger.problem_count} problems)."
         )
     )
-    story.append(_p(summary, BODY))
+    return [
+        Paragraph("Safeguarding board report", H1),
+        _p(f"{area} \u2014 generated from live records on {generated:%-d %B %Y at %H:%M}.", BODY),
+        Spacer(1, 4 * mm),
+        _p(summary, BODY),
+    ]
 
-    story.append(Paragraph("1. Recommendations by status", H2))
-    story.append(
+
+def _recommendations(report: BoardReport) -> list[Flowable]:
+    out: list[Flowable] = [
+        Paragraph("1. Recommendations by status", H2),
         _table(
             ["Status", "Recommendations"],
             [(label, n) for _k, label, n in report.status_counts],
             _fractions(3, 1),
-        )
-    )
+        ),
+    ]
+    if report.total_recommendations:
+        out.append(_chart(report.status_chart(), numbers=False))
     for pv in report.plans:
-        story.append(Paragraph(escape(pv.plan.title), H3))
-        rows: list[tuple[Any, ...]] = [
+        rows = [
             (
                 rv.recommendation.ref,
                 rv.recommendation.title,
@@ -176,84 +118,71 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             )
             for rv in pv.recommendations
         ]
-        story.append(_table(["Ref", "Recommendation", "Target date", "Status"], rows, _fractions(1, 7, 2, 2)))
+        out.append(Paragraph(escape(pv.plan.title), H3))
+        out.append(_table(["Ref", "Recommendation", "Target date", "Status"], rows, _fractions(1, 7, 2, 2)))
+    return out
 
-    story.append(Paragraph("2. Overdue actions", H2))
-    if report.overdue:
-        rows = [
-            (
-                f"{item.action.recommendation.plan.key} {item.action.ref}",
-                item.action.description,
-                item.action.owner_agency.name
-                + (f" ({item.action.owner_name})" if item.action.owner_name else ""),
-                f"{item.action.target_date:%-d %b %Y}",
-                item.days_overdue,
-            )
-            for item in report.overdue
-        ]
-        story.append(
-            _table(
-                ["Action", "Description", "Owner", "Target date", "Days overdue"],
-                rows,
-                _fractions(2, 6, 3, 2, 1.5),
-            )
-        )
-    else:
-        story.append(_p("No actions are overdue.", BODY))
 
-    story.append(Paragraph("3. Moved target dates", H2))
-    if report.moved:
-        rows = [
-            (
-                f"{m.plan.key} {m.what}",
-                f"{m.change.old_date:%-d %b %Y}",
-                f"{m.change.new_date:%-d %b %Y}",
-                m.change.reason,
-                f"{m.change.changed_by}, {timezone.localtime(m.change.changed_at):%-d %b %Y}",
-            )
-            for m in report.moved
-        ]
-        story.append(
-            _table(["What", "Was due", "Now due", "Reason", "Moved by"], rows, _fractions(2, 2, 2, 5, 3))
+def _overdue(report: BoardReport) -> list[Flowable]:
+    out: list[Flowable] = [Paragraph("2. Overdue actions", H2)]
+    if not report.overdue:
+        return [*out, _p("No actions are overdue.", BODY)]
+    rows = [
+        (
+            f"{item.action.recommendation.plan.key} {item.action.ref}",
+            item.action.description,
+            item.action.owner_agency.name
+            + (f" ({item.action.owner_name})" if item.action.owner_name else ""),
+            f"{item.action.target_date:%-d %b %Y}",
+            item.days_overdue,
         )
-    else:
-        story.append(_p("No target dates have been moved.", BODY))
+        for item in report.overdue
+    ]
+    header = ["Action", "Description", "Owner", "Target date", "Days overdue"]
+    return [*out, _table(header, rows, _fractions(2, 6, 3, 2, 1.5))]
 
-    story.append(Paragraph("4. Indicators against targets", H2))
-    story.append(
-        _p(
-            "Computed from the case records, not typed in. The latest complete month is shown against the "
-            "target; the charts show the last 12 months (the last month is the month so far).",
-            BODY,
+
+def _moved(report: BoardReport) -> list[Flowable]:
+    out: list[Flowable] = [Paragraph("3. Moved target dates", H2)]
+    if not report.moved:
+        return [*out, _p("No target dates have been moved.", BODY)]
+    rows = [
+        (
+            f"{m.plan.key} {m.what}",
+            f"{m.change.old_date:%-d %b %Y}",
+            f"{m.change.new_date:%-d %b %Y}",
+            m.change.reason,
+            f"{m.change.changed_by}, {timezone.localtime(m.change.changed_at):%-d %b %Y}",
         )
-    )
+        for m in report.moved
+    ]
+    header = ["What", "Was due", "Now due", "Reason", "Moved by"]
+    return [*out, _table(header, rows, _fractions(2, 2, 2, 5, 3))]
+
+
+def _indicators(report: BoardReport) -> list[Flowable]:
     rows = [
         (i.indicator.name, f"{i.last_text} ({i.last_label})", i.target_text, i.status_text)
         for i in report.indicators
     ]
-    story.append(
+    return [
+        Paragraph("4. Indicators against targets", H2),
+        _p(
+            "Computed from the case records, not typed in. The latest complete month is shown against the "
+            "target; the charts show the last 12 months (the last month is the month so far).",
+            BODY,
+        ),
         _table(
             ["Indicator", "Latest complete month", "Target", "Against target"], rows, _fractions(6, 3, 2, 2)
-        )
-    )
-    for line in report.indicators:
-        points = [
-            (p.label + (" (so far)" if p.partial else ""), ind.format_value(p.value, line.indicator.unit))
-            for p in line.result.points
-        ]
-        story.append(
-            KeepTogether(
-                [
-                    Spacer(1, 3 * mm),
-                    _indicator_chart(line),
-                    _table(["Month", line.indicator.name], points, _fractions(1, 2)),
-                ]
-            )
-        )
+        ),
+        *(_chart(line.chart(), numbers=True) for line in report.indicators),
+    ]
 
-    story.append(Paragraph("5. Resources against caseload", H2))
+
+def _resources(report: BoardReport) -> list[Flowable]:
+    out: list[Flowable] = [Paragraph("5. Resources against caseload", H2)]
     if report.funding:
-        rows = [
+        funding = [
             (
                 f.year_label,
                 f"\u00a3{f.amount:,.0f}",
@@ -262,24 +191,12 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             )
             for f in report.funding
         ]
-        story.append(
-            _table(
-                ["Financial year", "Funding", "Caseload (children)", "Per child"],
-                rows,
-                _fractions(2, 2, 2, 2),
-            )
-        )
-        story.append(
-            _bar_chart(
-                "Funding by financial year (\u00a3)",
-                [f.year_label for f in report.funding],
-                [float(f.amount) for f in report.funding],
-            )
-        )
+        header = ["Financial year", "Funding", "Caseload (children)", "Per child"]
+        out.append(_table(header, funding, _fractions(2, 2, 2, 2)))
     else:
-        story.append(_p("No funding recorded.", BODY))
+        out.append(_p("No funding recorded.", BODY))
     if report.staffing:
-        rows = [
+        staffing = [
             (
                 s.year,
                 f"{s.staff:g}",
@@ -288,24 +205,16 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             )
             for s in report.staffing
         ]
-        story.append(
-            _table(
-                ["Year", "Staff (all agencies)", "Caseload (children)", "Children per member of staff"],
-                rows,
-                _fractions(2, 2, 2, 2),
-            )
-        )
-        story.append(
-            _bar_chart(
-                "Staff by year (all agencies)",
-                [str(s.year) for s in report.staffing],
-                [float(s.staff) for s in report.staffing],
-            )
-        )
+        header = ["Year", "Staff (all agencies)", "Caseload (children)", "Children per member of staff"]
+        out.append(_table(header, staffing, _fractions(2, 2, 2, 2)))
     else:
-        story.append(_p("No staffing recorded.", BODY))
+        out.append(_p("No staffing recorded.", BODY))
+    out += [_chart(spec, numbers=False) for _chart_id, spec in report.resource_charts()]
+    return out
 
-    story.append(Paragraph("6. Ledger verification", H2))
+
+def _ledger(report: BoardReport) -> list[Flowable]:
+    ledger = report.ledger
     cp = ledger.last_checkpoint
     rows = [
         ("Result", "Intact" if ledger.ok else f"NOT intact: {ledger.problem_count} problems"),
@@ -326,11 +235,37 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             f"{ledger.rows_checked} current-state rows",
         ),
     ]
-    story.append(_table(["", ""], rows, _fractions(2, 5)))
+    out: list[Flowable] = [Paragraph("6. Ledger verification", H2), _table(["", ""], rows, _fractions(2, 5))]
     if not ledger.ok:
-        story.append(
-            _p("The independent reviewer can see each problem on the ledger verification page.", BODY)
-        )
+        out.append(_p("The independent reviewer can see each problem on the ledger verification page.", BODY))
+    return out
 
-    doc.build(story)
+
+def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) -> bytes:
+    buffer = io.BytesIO()
+    generated = timezone.localtime(report.generated_at)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title="Safeguarding board report",
+        author="Sightline",
+        subject=f"{area} safeguarding board report, {generated:%-d %B %Y}",
+        lang="en-GB",
+        pageCompression=1 if compress else 0,
+    )
+    doc.build(
+        [
+            *_opening(report, area),
+            *_recommendations(report),
+            *_overdue(report),
+            *_moved(report),
+            *_indicators(report),
+            *_resources(report),
+            *_ledger(report),
+        ]
+    )
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from sightline.cases.selectors import local_authority
 from sightline.reports import sdc
 from sightline.reports import selectors as sel
 
@@ -118,8 +119,6 @@ def publish(raw: sel.RawTable) -> PublishedTable:
 
 
 def public_statistics(today: dt.date | None = None) -> PublicStatistics:
-    from sightline.cases.selectors import local_authority
-
     period = sel.reporting_period(today)
     return PublicStatistics(
         period=period,

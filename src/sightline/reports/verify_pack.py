@@ -32,6 +32,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 SIG_PREFIX = "\u2014 "  # an em dash and a space start each signature line
 HASH_SIZE = 32
 
@@ -88,9 +91,6 @@ def parse_key(text: str) -> tuple[str, bytes, bytes]:
 
 def verify_checkpoint(text: str, name: str, kid: bytes, key: bytes) -> tuple[str, int, bytes]:
     """Check the note's signature by the key; return (origin, tree size, root hash)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     if not text.endswith("\n") or "\n\n" not in text:
         raise PackError("checkpoint.txt is not a signed note (no blank line before the signatures)")
     cut = text.rfind("\n\n")

@@ -2,7 +2,7 @@
 
     generate_town(Path("var/town"), children=5000, seed=1)
 
-writes `OUT/extracts/<agency>-<extracted_on>/` (extract-format.md) and `OUT/truth/`. The same seed gives
+writes `OUT/extracts/<agency>-<extracted_on>/` (docs/extract-format.md) and `OUT/truth/`. The same seed gives
 byte-identical output. Pure Python: no Django, nothing printed; progress goes through the callback as
 `progress(stage, done, total)`. See docs/synthetic-town.md.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .population import build_town
-from .story import Story
+from .story import tell
 from .writer import TownSummary, write_town
 
 __all__ = ["MIN_CHILDREN", "TownSummary", "generate_town"]
@@ -34,5 +34,5 @@ def generate_town(
     if (out / "extracts").exists() and any((out / "extracts").iterdir()):
         raise FileExistsError(f"{out / 'extracts'} already holds extracts; choose an empty folder")
     town = build_town(children, seed, progress)
-    books = Story(town, seed, progress).run()
+    books = tell(town, seed, progress)
     return write_town(out, town, books, seed, progress)

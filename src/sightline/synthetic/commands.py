@@ -1,4 +1,4 @@
-"""``sightline generate-town OUT --children N --seed S`` (see shared/interfaces.md)."""
+"""``sightline generate-town OUT --children N --seed S`` (see docs/cli.md)."""
 
 from __future__ import annotations
 

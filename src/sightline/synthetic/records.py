@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
 from . import noise
+from .habits import EVERY_AGENCY, NAMED, PROFESSIONAL, SECONDHAND, SIGHTING, Habits
 from .identifiers import format_phone, nhs_number
 from .model import Person, Place
 from .names import GIVEN_VARIANTS, NOT_RECORDED_CODES
@@ -46,41 +46,6 @@ EVENT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Habits:
-    """How carefully an agency records people. Probabilities are per record."""
-
-    record_prefix: str
-    event_prefix: str
-    extracted_on: date
-    typo: float = 0.02
-    swap: float = 0.0
-    variant: float = 0.0
-    fold: float = 0.3
-    upper_family: float = 0.0
-    dob_full: float = 0.97
-    dob_partial: float = 0.0
-    dob_transpose: float = 0.01
-    estimate_age: float = 0.0  # chance of an estimated age when no date of birth is recorded
-    address: float = 0.95
-    short_street: float = 0.5
-    postcode: float = 0.95
-    stale_address: float = 0.1
-    phone: float = 0.5
-    phone_style: str = "plain"
-    ethnicity: float = 0.9
-    not_recorded: float = 0.02
-    sex: float = 0.99
-    duplicate: float = 0.02
-    family_name: float = 1.0
-    nhs: float = 0.0
-    upn: float = 0.0
-    pnc: float = 0.0
-    email: float = 0.0
-    datetime_events: bool = False
-    place_postcode: float = 0.5
-
-
 class NhsNumbers:
     """NHS numbers, handed out when an agency first records one: most people never need theirs here."""
 
@@ -115,6 +80,8 @@ class Event:
 
 
 class Book:
+    """One agency's records and events, written in its habits with its own dice."""
+
     def __init__(
         self, agency: str, habits: Habits, rng: random.Random, period: tuple[int, int], nhs: NhsNumbers
     ) -> None:
@@ -130,93 +97,139 @@ class Book:
         self.slots: dict[tuple[str, str], list[int]] = {}
         self.events: list[Event] = []
         self.noise: Counter[str] = Counter()
-        self.extra_columns: tuple[str, ...] = ()
 
     # --- records ---------------------------------------------------------------------------------------
     def rec(self, person: Person, day: int, style: str = "normal", **extra: str) -> int:
-        """The record this agency uses for a person, created (perhaps twice over) on first contact."""
-        rng = self.rng
-        # Police keep nominal and nickname-only intelligence records apart; otherwise one slot per person.
-        key = (person.pid, style if style in ("intel", "nominal") else "")
+        """The record this agency uses for a person, created (perhaps twice over) on first contact.
+
+        `style` is how the agency met them: "normal" in person, "contact" as a parent or carer on someone
+        else's record, "named" by a third party, "professional", "intel" (a sighting police know by a street
+        name) or "nominal" (police's own full record of a known man). Police keep nominal and sighting
+        records apart from the one they use for everyone else.
+        """
+        if style == "intel":
+            return self._sighting_record(person, day, extra)
+        key = (person.pid, "nominal" if style == "nominal" else "")
         slots = self.slots.get(key)
-        if style == "intel":  # each sighting may start a new nickname-only record
-            if slots is None or (len(slots) < 2 and rng.random() < 0.25):
-                index = self._new(person, day, style, extra)
-                if slots is None:
-                    self.slots[key] = [index]
-                else:
-                    slots.append(index)
-                    self.noise["duplicate"] += 1
-                return index
-            return rng.choice(slots)
         if slots is None:
             slots = self.slots[key] = [self._new(person, day, style, extra)]
-            if rng.random() < self.h.duplicate:
+            if self.rng.random() < self.h.duplicate:
                 slots.append(self._new(person, day, style, extra, duplicate=True))
                 self.noise["duplicate"] += 1
             return slots[0]
-        if len(slots) > 1 and rng.random() < 0.35:
+        if len(slots) > 1 and self.rng.random() < EVERY_AGENCY.later_use_of_duplicate:
             return slots[-1]
         return slots[0]
 
+    def _sighting_record(self, person: Person, day: int, extra: dict[str, str]) -> int:
+        key = (person.pid, "intel")
+        slots = self.slots.get(key)
+        if slots is None:
+            index = self._new(person, day, "intel", extra)
+            self.slots[key] = [index]
+            return index
+        if len(slots) < SIGHTING.most_records and self.rng.random() < SIGHTING.new_record:
+            index = self._new(person, day, "intel", extra)
+            slots.append(index)
+            self.noise["duplicate"] += 1
+            return index
+        return self.rng.choice(slots)
+
     def _new(self, p: Person, day: int, style: str, extra: dict[str, str], duplicate: bool = False) -> int:
-        rng, h = self.rng, self.h
         row = dict.fromkeys(PEOPLE_COLUMNS, "")
         row.update(extra)
-        index = len(self.rows)
-        given, family = p.given, p.family
         if style == "intel":
-            if p.nickname and rng.random() < 0.6:
-                given = p.nickname
-            elif rng.random() < 0.4:
-                given = self._variant(given, force=True)
-            family = family if rng.random() < 0.35 else ""
-            if family and rng.random() < 0.2:
-                family = noise.typo(family, rng)
-                self.noise["typo"] += 1
-            if given != p.nickname and p.nickname and rng.random() < 0.3:
-                row["other_names"] = p.nickname
+            self._sighted(row, p)
+        elif style == "professional":
+            self._professional(row, p)
+        else:
+            self._in_person(row, p, day, style, duplicate)
+        return self._store(row, p, day)
+
+    def _sighted(self, row: dict[str, str], p: Person) -> None:
+        rng = self.rng
+        given, family = p.given, p.family
+        if p.nickname and rng.random() < SIGHTING.street_name:
+            given = p.nickname
+        elif rng.random() < SIGHTING.variant:
+            given = self._variant(given, force=True)
+        family = family if rng.random() < SIGHTING.family_name else ""
+        if family and rng.random() < SIGHTING.family_typo:
+            family = noise.typo(family, rng)
+            self.noise["typo"] += 1
+        if given != p.nickname and p.nickname and rng.random() < SIGHTING.street_name_aside:
+            row["other_names"] = p.nickname
+        row["sex"] = p.sex
+        if rng.random() < SIGHTING.estimated_age:
+            error = SIGHTING.adult_age_error if p.kind == "adult" else SIGHTING.child_age_error
+            self.age_error[len(self.rows)] = rng.randint(-error, error)
+        row["description"] = noise.description(rng, p.sex, None)
+        if p.phone and rng.random() < SIGHTING.phone:
+            row["phone"] = format_phone(p.phone, self.h.phone_style)
+        row["given_name"], row["family_name"] = given, family
+
+    def _professional(self, row: dict[str, str], p: Person) -> None:
+        row["given_name"], row["family_name"] = self._variant(p.given), p.family
+        row["sex"] = p.sex if self.rng.random() < PROFESSIONAL.sex else ""
+        if p.phone and self.rng.random() < PROFESSIONAL.phone:
+            row["phone"] = format_phone(p.phone, self.h.phone_style)
+
+    def _in_person(self, row: dict[str, str], p: Person, day: int, style: str, duplicate: bool) -> None:
+        """A record in the agency's own habits; "contact" and "named" records know less about the person."""
+        rng, h = self.rng, self.h
+        row["given_name"], row["family_name"] = self._names(p, style, duplicate)
+        self._birth(row, p, style, duplicate)
+        if rng.random() < h.sex:
             row["sex"] = p.sex
-            if rng.random() < 0.85:
-                self.age_error[index] = rng.randint(-5, 5) if p.kind == "adult" else rng.randint(-1, 1)
-            row["description"] = noise.description(rng, p.sex, None)
-            if p.phone and rng.random() < 0.35:
-                row["phone"] = format_phone(p.phone, h.phone_style)
-            row["given_name"], row["family_name"] = given, family
-            return self._store(row, p, day)
-        if style == "professional":
-            row["given_name"], row["family_name"] = self._variant(given), family
-            row["sex"] = p.sex if rng.random() < 0.7 else ""
-            if p.phone and rng.random() < 0.5:
-                row["phone"] = format_phone(p.phone, h.phone_style)
-            return self._store(row, p, day)
-        # "normal", "contact" (a parent or carer named on someone else's record) and "named" (a child
-        # named by a third party, e.g. in a taxi complaint).
-        given = self._variant(given)
+        elif rng.random() < EVERY_AGENCY.sex_unknown:
+            row["sex"] = "U"
+        if style == "named":
+            return
+        self._contact_details(row, p, day, style)
+        if rng.random() < h.ethnicity * (SECONDHAND.ethnicity_share if style == "contact" else 1):
+            row["ethnicity"] = self._ethnicity(p)
+        if rng.random() < h.nhs:
+            row["nhs_number"] = self.nhs.of(p)
+        if p.upn and rng.random() < h.upn:
+            row["upn"] = p.upn
+        if p.pnc and rng.random() < h.pnc:
+            row["pnc_id"] = p.pnc
+        if p.kind == "adult" and rng.random() < h.email:
+            row["email"] = self._email(p)
+
+    def _names(self, p: Person, style: str, duplicate: bool) -> tuple[str, str]:
+        rng, h = self.rng, self.h
+        given, family = self._variant(p.given), p.family
         if rng.random() < h.fold:
             given, family = noise.fold(given), noise.fold(family)
-        if rng.random() < h.typo * (2 if duplicate else 1):
+        if rng.random() < h.typo * (EVERY_AGENCY.duplicate_typo_factor if duplicate else 1):
             if rng.random() < 0.5:
                 given = noise.typo(given, rng)
             else:
                 family = noise.typo(family, rng)
             self.noise["typo"] += 1
-        if style == "named" or rng.random() >= h.family_name:
-            family = "" if style != "named" or rng.random() < 0.4 else family
+        if style == "named":
+            if rng.random() < NAMED.no_family_name:
+                family = ""
+        elif rng.random() >= h.family_name:
+            family = ""
         if family and rng.random() < h.upper_family:
             family = family.upper()
         if family and rng.random() < h.swap:
             given, family = family, given
             self.noise["swapped_names"] += 1
-        row["given_name"], row["family_name"] = given, family
-        # Date of birth, as far as it is known.
+        return given, family
+
+    def _birth(self, row: dict[str, str], p: Person, style: str, duplicate: bool) -> None:
+        """The date of birth as far as it is known, or else perhaps an estimated age."""
+        rng, h = self.rng, self.h
         dob_full, dob_partial = h.dob_full, h.dob_partial
         if style == "contact":
-            dob_full, dob_partial = 0.3, 0.0
+            dob_full, dob_partial = SECONDHAND.dob_full, SECONDHAND.dob_partial
         elif style == "named":
             dob_full, dob_partial = 0.0, 0.0
         if duplicate:
-            dob_full *= 0.8
+            dob_full *= EVERY_AGENCY.duplicate_dob_factor
         roll = rng.random()
         if roll < dob_full:
             dob = p.dob
@@ -227,30 +240,15 @@ class Book:
                     self.noise["transposed_dob"] += 1
             row["date_of_birth"] = dob.isoformat()
         elif roll < dob_full + dob_partial:
-            row["date_of_birth"] = p.dob.isoformat()[: 7 if rng.random() < 0.4 else 4]
+            keep = 7 if rng.random() < EVERY_AGENCY.month_of_partial_dob else 4
+            row["date_of_birth"] = p.dob.isoformat()[:keep]
             self.noise["partial_dob"] += 1
         elif style == "named" or rng.random() < h.estimate_age:
-            self.age_error[index] = rng.randint(-1, 1) if p.kind == "child" else rng.randint(-4, 4)
-        if rng.random() < h.sex:
-            row["sex"] = p.sex
-        elif rng.random() < 0.5:
-            row["sex"] = "U"
-        if style != "named":
-            self._contact_details(row, p, day, style)
-            if rng.random() < h.ethnicity * (0.3 if style == "contact" else 1):
-                row["ethnicity"] = self._ethnicity(p)
-            if rng.random() < h.nhs:
-                row["nhs_number"] = self.nhs.of(p)
-            if p.upn and rng.random() < h.upn:
-                row["upn"] = p.upn
-            if p.pnc and rng.random() < h.pnc:
-                row["pnc_id"] = p.pnc
-            if p.kind == "adult" and rng.random() < h.email:
-                row["email"] = self._email(p)
-        return self._store(row, p, day)
+            error = EVERY_AGENCY.child_age_error if p.kind == "child" else EVERY_AGENCY.adult_age_error
+            self.age_error[len(self.rows)] = rng.randint(-error, error)
 
     def _store(self, row: dict[str, str], p: Person, day: int) -> int:
-        for column in self.extra_columns:
+        for column in self.h.extra_columns:
             row.setdefault(column, "")
         self.rows.append(row)
         self.owners.append(p)
@@ -268,7 +266,7 @@ class Book:
         rng = self.rng
         if rng.random() < self.h.not_recorded:
             return rng.choice(NOT_RECORDED_CODES)
-        if p.ethnicity.startswith("M") and rng.random() < 0.15:  # mixed heritage recorded as one side
+        if p.ethnicity.startswith("M") and rng.random() < EVERY_AGENCY.mixed_as_one_side:
             return rng.choice(("WBRI", "WOTH"))
         return p.ethnicity
 
@@ -276,16 +274,23 @@ class Book:
         rng, h = self.rng, self.h
         hh = p.household
         address = p.address
-        moved_since = day < hh.move_day and rng.random() < 0.5 if hh is not None else False
+        moved_since = (
+            day < hh.move_day and rng.random() < EVERY_AGENCY.old_address_before_move
+            if hh is not None
+            else False
+        )
         if p.old_address is not None and (moved_since or rng.random() < h.stale_address):
             address = p.old_address
             self.noise["old_address"] += 1
         if rng.random() < h.address:
-            text = address.line(short=rng.random() < h.short_street, with_locality=rng.random() < 0.6)
-            row["address"] = text.upper() if h.upper_family and rng.random() < 0.3 else text
+            short = rng.random() < h.short_street
+            text = address.line(short=short, with_locality=rng.random() < EVERY_AGENCY.address_with_locality)
+            capitals = h.upper_family and rng.random() < EVERY_AGENCY.address_in_capitals
+            row["address"] = text.upper() if capitals else text
         if rng.random() < h.postcode:
             row["postcode"] = address.postcode
-        if p.phone and rng.random() < (0.8 if style == "contact" else h.phone):
+        phone = SECONDHAND.phone if style == "contact" else h.phone
+        if p.phone and rng.random() < phone:
             row["phone"] = format_phone(p.phone, h.phone_style)
 
     def _email(self, p: Person) -> str:

@@ -1,4 +1,4 @@
-"""Writes each agency's extract (extract-format.md) and the ground truth under OUT/truth/."""
+"""Writes each agency's extract (docs/extract-format.md) and the ground truth under OUT/truth/."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) 
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     ids = _record_ids(book, rng)
     ages = _estimated_ages(book)
-    header = PEOPLE_COLUMNS + book.extra_columns
+    header = PEOPLE_COLUMNS + book.h.extra_columns
     cells = itemgetter(*header)
     rows = []
     for index in sorted(range(len(ids)), key=ids.__getitem__):

@@ -29,6 +29,17 @@ def collect_static() -> int:
     return sum(1 for p in settings.STATIC_ROOT.rglob("*") if p.is_file())
 
 
+def proxy_options(trusted_proxy: str) -> dict[str, Any]:
+    """Waitress believes X-Forwarded-Proto, -Host and -For only from the trusted proxy's address, and
+    strips them from every other client (its default), so they cannot be forged past the proxy."""
+    if not trusted_proxy:
+        return {}
+    return {
+        "trusted_proxy": trusted_proxy,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host", "x-forwarded-for"},
+    }
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
     from django.conf import settings
@@ -46,6 +57,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if settings.DEMO_MODE
         else ""
     )
+    if settings.TRUSTED_PROXY:
+        mode += f" behind the proxy at {settings.TRUSTED_PROXY} (X-Forwarded-Proto, -Host and -For)"
     print(f"Serving Sightline at {url}{mode}")
     print(
         f"  static files: {files} in {settings.STATIC_ROOT}; API docs at {url}api/docs. Press Ctrl+C to stop."
@@ -53,7 +66,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     try:
         waitress.serve(
-            get_wsgi_application(), host=args.host, port=args.port, threads=args.threads, ident="sightline"
+            get_wsgi_application(),
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            ident="sightline",
+            **proxy_options(settings.TRUSTED_PROXY),
         )
     finally:
         if integrator is not None:

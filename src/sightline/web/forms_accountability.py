@@ -1,6 +1,6 @@
 """Forms for the accountability pages. They parse what was typed; every rule (what needs evidence, a
 reason or a second person) is in ``sightline.accountability.services``, whose ValidationErrors go back
-onto these fields through ``forms_cases.apply_service_errors``."""
+onto these fields through ``web.forms.apply_service_errors``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sightline.accountability.models import (
     ProtectedConcern,
     ProtectedConcernResponse,
 )
+from sightline.accountability.selectors import all_indicators
 from sightline.accountability.services import MAX_EVIDENCE_BYTES
 from sightline.web.forms import GovukDateField
 
@@ -55,8 +56,6 @@ def agency_choices(blank: str = "") -> list[tuple[str, str]]:
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    from sightline.accountability.selectors import all_indicators
-
     return [(i.key, i.name) for i in all_indicators()]
 
 

@@ -146,3 +146,6 @@ class MergeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why these records are the same person"},
     )
+
+    def target_id(self) -> str:
+        return str(self.cleaned_data["target"]).strip().upper()

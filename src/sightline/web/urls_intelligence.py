@@ -4,16 +4,16 @@ from django.urls import path
 
 from sightline.access.permissions import Cap
 from sightline.web.navigation import register_nav
-from sightline.web.views import intelligence as v
+from sightline.web.views.intelligence import alerts, link_reviews, linkage, networks
 
 urlpatterns = [
-    path("intelligence/alerts", v.alerts, name="alerts"),
-    path("intelligence/alerts/<str:alert_id>", v.alert_detail, name="alert"),
-    path("intelligence/networks", v.networks, name="networks"),
-    path("intelligence/networks/<str:network_id>", v.network, name="network"),
-    path("intelligence/link-reviews", v.link_reviews, name="link_reviews"),
-    path("intelligence/link-reviews/<str:review_id>", v.link_review, name="link_review"),
-    path("people/<str:person_id>/linkage", v.person_linkage, name="person_linkage"),
+    path("intelligence/alerts", alerts.alerts, name="alerts"),
+    path("intelligence/alerts/<str:alert_id>", alerts.alert_detail, name="alert"),
+    path("intelligence/networks", networks.networks, name="networks"),
+    path("intelligence/networks/<str:network_id>", networks.network, name="network"),
+    path("intelligence/link-reviews", link_reviews.link_reviews, name="link_reviews"),
+    path("intelligence/link-reviews/<str:review_id>", link_reviews.link_review, name="link_review"),
+    path("people/<str:person_id>/linkage", linkage.person_linkage, name="person_linkage"),
 ]
 
 register_nav("Alerts", "web:alerts", caps=[Cap.VIEW_INTELLIGENCE], order=30)

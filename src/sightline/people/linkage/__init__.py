@@ -1,36 +1,32 @@
 """Record linkage: joins person records from every agency into people.
 
-Pure Python on Splink (DuckDB by default, Spark optional); no Django. See
-docs/linkage.md for how it works and what it measures.
+The engine is pure Python on Splink (DuckDB by default, Spark optional), without Django; see
+docs/linkage.md for how it works and what it measures. Its modules:
+
+- ``prepare`` and ``names``: records to comparable features (name variants, phonetic keys, dates);
+- ``model``: the Splink comparisons, training and the stored model; ``backends``: where Splink runs;
+- ``engine``: :func:`link_records` (score, cluster, review queue, explanations);
+- ``clustering``, ``stable_ids``, ``types``; ``extracts`` and ``evaluate`` for the bench and tests.
+
+The application's side reads and writes the database through the ledger, and is imported from its
+modules (this package imports no Django):
+
+- ``run``: :func:`~sightline.people.linkage.run.do_link`, behind ``sightline link``;
+- ``records`` (what a run reads), ``state`` (the last run on disk), ``store`` (what a run writes);
+- ``decisions``: a practitioner's ruling on a pair; ``reviews`` and ``explain``: the review pages.
 """
 
-import importlib
-from typing import Any
-
-# Loaded on first use: pandas and Splink take seconds to import, and the web app and most commands
-# only need the light name helpers in ``names``.
-_EXPORTS = {
-    "ClusteringSettings": ".clustering",
-    "PAIR_FLOOR_WEIGHT": ".engine",
-    "REVIEW_BAND": ".engine",
-    "link_records": ".engine",
-    "INPUT_COLUMNS": ".prepare",
-    "prepare_records": ".prepare",
-    "assign_stable_ids": ".stable_ids",
-    "FieldWeight": ".types",
-    "HumanDecision": ".types",
-    "LinkageInputError": ".types",
-    "LinkageResult": ".types",
-    "PreviousLinkage": ".types",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module, __name__), name)
-
+from sightline.people.linkage.clustering import ClusteringSettings
+from sightline.people.linkage.engine import PAIR_FLOOR_WEIGHT, REVIEW_BAND, REVIEW_REASONS, link_records
+from sightline.people.linkage.prepare import INPUT_COLUMNS, prepare_records
+from sightline.people.linkage.stable_ids import assign_stable_ids
+from sightline.people.linkage.types import (
+    FieldWeight,
+    HumanDecision,
+    LinkageInputError,
+    LinkageResult,
+    PreviousLinkage,
+)
 
 __all__ = [
     "INPUT_COLUMNS",

@@ -12,8 +12,9 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import pandas as pd
-from splink import Linker
+from splink import DuckDBAPI, Linker
 
 from . import model as mdl
 from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FLOAT_FEATURES, INT_FEATURES
@@ -55,9 +56,6 @@ class Backend:
     def linker_input(self, features: pd.DataFrame) -> tuple[Any, Any]:
         """(table, db_api) for a Linker. Columns are cast explicitly: pandas gives an
         all-blank column no type, and Splink needs arrays to be arrays."""
-        import duckdb
-        from splink import DuckDBAPI
-
         duck_types = {
             "array": "VARCHAR[]",
             "double": "DOUBLE",
@@ -109,7 +107,8 @@ class Backend:
             if name in mdl.TF_COMPARISONS:
                 wanted.append(f"bf_tf_adj_{name}")
         columns = ", ".join(wanted)  # plain identifiers: valid in DuckDB and Spark SQL
-        return linker.misc.query_sql(f"SELECT {columns} FROM {predictions.physical_name}")
+        sql = f"SELECT {columns} FROM {predictions.physical_name}"
+        return linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]  # unannotated in Splink
 
 
 class SparkBackend(Backend):
@@ -120,9 +119,9 @@ class SparkBackend(Backend):
         self._spark = spark_session or _local_spark_session()
 
     def linker_input(self, features: pd.DataFrame) -> tuple[Any, Any]:
-        from splink import SparkAPI
+        from splink import SparkAPI  # imports pyspark, an optional dependency
 
-        db_api = SparkAPI(
+        db_api = SparkAPI(  # type: ignore[no-untyped-call]  # unannotated in Splink
             spark_session=self._spark,
             break_lineage_method="persist",
             num_partitions_on_repartition=4,
@@ -139,8 +138,8 @@ def make_backend(name: str, spark_session: Any | None = None) -> Backend:
 def _local_spark_session() -> Any:
     """A local Spark with Splink's similarity UDF jar (jaro_winkler) on the classpath."""
     try:
-        from pyspark.sql import SparkSession
-        from splink.backends.spark import similarity_jar_location
+        from pyspark.sql import SparkSession  # optional dependency
+        from splink.backends.spark import similarity_jar_location  # imports pyspark
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError(
             "backend 'spark' needs pyspark: pip install 'sightline[spark]' (and Java 17)"
@@ -162,7 +161,7 @@ def _local_spark_session() -> Any:
 
 
 def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
-    from pyspark.sql import types as T
+    from pyspark.sql import types as T  # optional dependency
 
     spark_types = {
         "array": T.ArrayType(T.StringType()),

@@ -34,7 +34,7 @@ def _weight(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def _format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
+def format_pairs(raw: pd.DataFrame) -> pd.DataFrame:
     """Splink predictions -> the public pairs table (record_key_l < record_key_r)."""
     cols = ["record_key_l", "record_key_r", "match_probability", "match_weight"]
     for name in mdl.COMPARISON_NAMES:
@@ -106,14 +106,14 @@ class _Scorer:
         raw = self.backend.score(
             features, self.model, mdl.blocking_rules(), self.tf, min_weight=PAIR_FLOOR_WEIGHT
         )
-        return _format_pairs(raw)
+        return format_pairs(raw)
 
     def within(self, features: pd.DataFrame, components: dict[str, list[str]]) -> pd.DataFrame:
         root_of = {m: root for root, ms in components.items() for m in ms}
         subset = features[features["unique_id"].isin(root_of)].copy()
         subset["component"] = subset["unique_id"].map(root_of)
         raw = self.backend.score(subset, self.model, [block_on("component")], self.tf)
-        return _format_pairs(raw)
+        return format_pairs(raw)
 
 
 def sparse_records(features: pd.DataFrame) -> set[str]:
@@ -131,7 +131,7 @@ def sparse_records(features: pd.DataFrame) -> set[str]:
     return set(features.loc[sparse, "unique_id"].tolist())
 
 
-def _level_labels() -> dict[str, dict[int, str]]:
+def level_labels() -> dict[str, dict[int, str]]:
     """comparison -> gamma value -> label (Splink numbers non-null levels from the
     bottom: ELSE is 0; the null level is -1)."""
     out: dict[str, dict[int, str]] = {}
@@ -146,7 +146,7 @@ def _level_labels() -> dict[str, dict[int, str]]:
     return out
 
 
-def _display_values(row: pd.Series) -> dict[str, str | None]:
+def display_values(row: pd.Series) -> dict[str, str | None]:
     def join(*vals: Any) -> str | None:
         parts = [str(v) for v in vals if v is not None and v == v and str(v)]
         return " ".join(parts) or None
@@ -169,6 +169,38 @@ def _display_values(row: pd.Series) -> dict[str, str | None]:
     }
 
 
+def score_every_pair(
+    features: pd.DataFrame, model: dict[str, Any], tf: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Every pair of a few records scored with the model, blocking aside: for explaining pairs that
+    no run compared. Term frequencies come from ``tf``."""
+    return format_pairs(Backend().score(features, model, [CustomRule("1=1")], tf))
+
+
+def field_weights(
+    row: Any,
+    model: dict[str, Any],
+    labels: dict[str, dict[int, str]],
+    shown_l: dict[str, str | None],
+    shown_r: dict[str, str | None],
+) -> list[FieldWeight]:
+    """A scored pair's waterfall: the prior, then each comparison's level and match weight, from a
+    row of the pairs table (see :func:`format_pairs`)."""
+    out = [FieldWeight("prior", "Chance two records are the same person", mdl.prior_weight(model))]
+    for name in mdl.COMPARISON_NAMES:
+        gamma = int(row[f"gamma_{name}"])
+        out.append(
+            FieldWeight(
+                name,
+                labels[name].get(gamma, str(gamma)),
+                float(row[f"mw_{name}"]),
+                shown_l[name],
+                shown_r[name],
+            )
+        )
+    return out
+
+
 class _Explainer:
     def __init__(
         self, features: pd.DataFrame, pairs: pd.DataFrame, model: dict[str, Any], tf: dict[str, pd.DataFrame]
@@ -177,7 +209,7 @@ class _Explainer:
         self.pairs = pairs.set_index(["record_key_l", "record_key_r"])
         self.model = model
         self.tf = tf
-        self.labels = _level_labels()
+        self.labels = level_labels()
 
     def __call__(self, a: str, b: str) -> list[FieldWeight]:
         for k in (a, b):
@@ -188,23 +220,14 @@ class _Explainer:
             row = self.pairs.loc[(left, right)]
         else:
             subset = self.features.loc[[left, right]].reset_index(drop=True)
-            scored = _format_pairs(Backend().score(subset, self.model, [CustomRule("1=1")], self.tf))
-            row = scored.iloc[0]
-        values_l = _display_values(self.features.loc[left])
-        values_r = _display_values(self.features.loc[right])
-        out = [FieldWeight("prior", "Chance two records are the same person", mdl.prior_weight(self.model))]
-        for name in mdl.COMPARISON_NAMES:
-            gamma = int(row[f"gamma_{name}"])
-            out.append(
-                FieldWeight(
-                    name,
-                    self.labels[name].get(gamma, str(gamma)),
-                    float(row[f"mw_{name}"]),
-                    values_l[name],
-                    values_r[name],
-                )
-            )
-        return out
+            row = score_every_pair(subset, self.model, self.tf).iloc[0]
+        return field_weights(
+            row,
+            self.model,
+            self.labels,
+            display_values(self.features.loc[left]),
+            display_values(self.features.loc[right]),
+        )
 
 
 REVIEW_REASONS = {
@@ -345,7 +368,7 @@ def link_records(
         keep = ~(old["record_key_l"].isin(gone) | old["record_key_r"].isin(gone))
         # Components that lose a record must be re-clustered too.
         touched_by_removal = set(old.loc[~keep, "record_key_l"]) | set(old.loc[~keep, "record_key_r"])
-        fresh = _format_pairs(pd.DataFrame())
+        fresh = format_pairs(pd.DataFrame())
         if new_keys:
             fresh = scorer.blocked(_candidates_for(features, new_keys))
             fresh = fresh[fresh["record_key_l"].isin(new_keys) | fresh["record_key_r"].isin(new_keys)]

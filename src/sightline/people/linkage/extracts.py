@@ -27,7 +27,8 @@ def _first_seen(events_path: Path) -> dict[str, str]:
     frame = pd.concat(
         [pd.DataFrame({"record_id": ids.to_numpy(), "day": day.loc[ids.index].to_numpy()}) for ids in named]
     )
-    return frame.groupby("record_id")["day"].min().to_dict()
+    first: dict[str, str] = frame.groupby("record_id")["day"].min().to_dict()
+    return first
 
 
 def records_from_extracts(root: Path) -> pd.DataFrame:

@@ -430,7 +430,8 @@ def _exact_u(model: dict[str, Any] | None, tf_column: str) -> float:
 
 def register_tf(linker: Linker, tables: dict[str, pd.DataFrame]) -> None:
     for col, table in tables.items():
-        linker.table_management.register_term_frequency_lookup(table, col, overwrite=True)
+        # Splink leaves this method unannotated.
+        linker.table_management.register_term_frequency_lookup(table, col, overwrite=True)  # type: ignore[no-untyped-call]
 
 
 TRAINING_SAMPLE = 120_000

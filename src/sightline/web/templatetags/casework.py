@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from sightline.access.permissions import Cap, can
+from sightline.cases.models import PlanAction, TriageDecision
+from sightline.cases.screening import default_indicator_set
+from sightline.cases.selectors import dashboard
 
 register = template.Library()
 
@@ -28,16 +32,12 @@ def band_tag(key: str) -> str:
 
 @register.filter
 def band_label(key: str) -> str:
-    from sightline.cases.screening import default_indicator_set
-
     labels = {b.key: b.label for b in default_indicator_set().bands}
     return labels.get(key, key.replace("_", " ").capitalize())
 
 
 @register.filter
 def decision_label(key: str) -> str:
-    from sightline.cases.models import TriageDecision
-
     return str(dict(TriageDecision.Decision.choices).get(key, key))
 
 
@@ -50,8 +50,6 @@ def urgency_tag(key: str) -> str:
 def case_dashboard(context: template.Context) -> Any:
     """The signed-in user's case panels (my tasks, overdue, new concerns, re-screens due), or None for
     roles without case work. Reads through ``cases.selectors.dashboard``, which ledgers what it lists."""
-    from sightline.cases.selectors import dashboard
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not any(can(user.role, c) for c in PANEL_CAPS):
@@ -62,16 +60,12 @@ def case_dashboard(context: template.Context) -> Any:
 @register.simple_tag
 def task_url(task: Any, user: Any) -> str:
     """Where a dashboard task is done (or, for someone who cannot do it, where it can be read)."""
-    from django.urls import reverse
-
     if task.restricted:
         return ""
     if task.kind == "triage":
         name = "web:triage" if can(user.role, Cap.TRIAGE) else "web:concern"
         return reverse(name, kwargs={"concern_id": task.object_id})
     if task.kind == "plan_action":
-        from sightline.cases.models import PlanAction
-
         plan_id = PlanAction.objects.filter(pk=task.object_id).values_list("plan_id", flat=True).first()
         return reverse("web:plan", kwargs={"plan_id": plan_id}) if plan_id else ""
     manage = can(user.role, Cap.MANAGE_CASE)

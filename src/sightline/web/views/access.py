@@ -1,6 +1,7 @@
 """Sign-in with a second factor, sign-out, the dashboard, access histories, break-glass and accounts.
 
-Views parse input, check access and call ``sightline.access`` services and selectors.
+Views parse input and call ``sightline.access`` services and selectors; need to know and
+break-glass on a person are ``sightline.people``'s.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -38,8 +37,10 @@ from sightline.access.forms import (
 from sightline.access.middleware import TIMED_OUT_KEY
 from sightline.access.models import User
 from sightline.access.permissions import Cap, Role, capabilities
-from sightline.ledger.services import record_action
-from sightline.web.forms import ReasonForm
+from sightline.ledger.services import Actor
+from sightline.people import need_to_know
+from sightline.people.services import do_break_glass
+from sightline.web.forms import STALE, ReasonForm, form_view, submit_service
 from sightline.web.navigation import person_url
 
 PENDING_KEY = "sign_in_pending"
@@ -60,15 +61,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("web:dashboard")
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form if no field matches)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _locked(request: HttpRequest, username: str) -> bool:
     return not AxesProxyHandler.is_allowed(request, {"username": username})
 
@@ -87,15 +79,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             if already_locked:
-                services.do_record_failed_login(username, stage="locked", ip=_ip(request), locked_out=True)
+                services.do_record_failed_login(
+                    username=username, stage="locked", ip=_ip(request), locked_out=True
+                )
             else:
                 locked_now = bool(getattr(request, "axes_locked_out", False))
                 services.do_record_failed_login(
-                    username, stage="password", ip=_ip(request), locked_out=locked_now
+                    username=username, stage="password", ip=_ip(request), locked_out=locked_now
                 )
                 if locked_now:
                     services.do_record_lockout(
-                        username,
+                        username=username,
                         ip=_ip(request),
                         failures=getattr(request, "axes_failures_since_start", None),
                     )
@@ -119,7 +113,10 @@ def _after_password(request: HttpRequest, user: User) -> HttpResponse:
         return redirect(nxt)
     if not services.has_second_factor(user):
         services.do_record_failed_login(
-            user.username, stage="no_second_factor", ip=_ip(request), reason="no authenticator app set up"
+            username=user.username,
+            stage="no_second_factor",
+            ip=_ip(request),
+            reason="no authenticator app set up",
         )
         return render(request, "web/access/no_second_factor.html", status=403)
     request.session.cycle_key()
@@ -146,7 +143,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         ip = _ip(request)
         if _locked(request, user.username):
             request.session.pop(PENDING_KEY, None)
-            services.do_record_failed_login(user.username, stage="locked", ip=ip, locked_out=True)
+            services.do_record_failed_login(username=user.username, stage="locked", ip=ip, locked_out=True)
             return lockout_response(request)
         result = services.verify_second_factor(user, form.cleaned_data["code"])
         if result.ok:
@@ -157,13 +154,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             request.session["last_seen"] = int(time.time())
             services.do_record_login(user, ip=ip, second_factor=result.method)
             return redirect(_safe_next(request, nxt))
-        services.do_record_failed_login(user.username, stage="second_factor", ip=ip)
+        services.do_record_failed_login(username=user.username, stage="second_factor", ip=ip)
         # Wrong codes count towards the same lockout as wrong passwords.
         user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
         if getattr(request, "axes_locked_out", False):
             request.session.pop(PENDING_KEY, None)
             services.do_record_lockout(
-                user.username, ip=ip, failures=getattr(request, "axes_failures_since_start", None)
+                username=user.username, ip=ip, failures=getattr(request, "axes_failures_since_start", None)
             )
             return lockout_response(request)
         form.add_error("code", "The security code is not correct. Check your app and try again.")
@@ -232,35 +229,32 @@ def my_activity(request: HttpRequest) -> HttpResponse:
 # --- break-glass ---------------------------------------------------------------------------------
 
 
+def _minutes() -> int:
+    return int(services.break_glass_duration().total_seconds() // 60)
+
+
 @cap_required(Cap.BREAK_GLASS)
 def break_glass(request: HttpRequest, person_id: str) -> HttpResponse:
     user: Any = request.user
-    decision = selectors.person_access(user, person_id)
     target = _safe_next(request, request.GET.get("next") or request.POST.get("next") or person_url(person_id))
-    if decision.allowed:
+    if need_to_know.person_access(user, person_id).allowed:
         return redirect(target)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.do_break_glass(user, person_id, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            minutes = int(services.break_glass_duration().total_seconds() // 60)
+        reason = form.cleaned_data["reason"]
+        ok, _grant = submit_service(
+            form, lambda: do_break_glass(user, person_id=person_id, reason=reason), stale_message=STALE
+        )
+        if ok:
             messages.warning(
                 request,
-                f"You have break-glass access to this record for {minutes} minutes. It will be reviewed.",
+                f"You have break-glass access to this record for {_minutes()} minutes. It will be reviewed.",
             )
             return redirect(target)
     return render(
         request,
         "web/access/break_glass.html",
-        {
-            "form": form,
-            "person_id": person_id,
-            "next": target,
-            "minutes": int(services.break_glass_duration().total_seconds() // 60),
-        },
+        {"form": form, "person_id": person_id, "next": target, "minutes": _minutes()},
     )
 
 
@@ -279,24 +273,19 @@ def break_glass_queue(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.REVIEW_BREAK_GLASS)
 def break_glass_review(request: HttpRequest, grant_id: str) -> HttpResponse:
     grant = selectors.break_glass_grant(grant_id)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and grant.reviewed_at is None and form.is_valid():
-        try:
-            services.do_review_break_glass(
-                request.user,  # type: ignore[arg-type]
-                grant,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Review of {grant.user.username}'s access recorded.")
-            return redirect("web:break_glass_queue")
-    return render(
+    return form_view(
         request,
-        "web/access/break_glass_review.html",
-        {"grant": grant, "form": form, "reads": selectors.reads_under_grant(grant)},
+        ReviewForm(request.POST or None),
+        template="web/access/break_glass_review.html",
+        call=lambda cd: services.do_review_break_glass(
+            request.user,  # type: ignore[arg-type]
+            grant_id=grant.id,
+            outcome=cd["outcome"],
+            note=cd["note"],
+        ),
+        success=lambda _: reverse("web:break_glass_queue"),
+        message=f"Review of {grant.user.username}'s access recorded.",
+        context={"grant": grant, "reads": need_to_know.reads_under_grant(grant)},
     )
 
 
@@ -311,16 +300,10 @@ def person_access_search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/person_access_search.html", {"form": form})
 
 
-@cap_required(Cap.VIEW_LEDGER)
+@signed_in
 def person_access_log(request: HttpRequest, person_id: str) -> HttpResponse:
-    record_action(
-        _me(request),
-        "read_access_log",
-        selectors.PERSON_TYPE,
-        person_id,
-        reason="independent review of who saw or changed the record",
-    )
-    page = _page(request, selectors.person_access_log(person_id))
+    log = need_to_know.person_access_log(request.user, person_id)  # type: ignore[arg-type]
+    page = _page(request, log)
     return render(request, "web/access/person_access_log.html", {"page": page, "person_id": person_id})
 
 
@@ -332,8 +315,13 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(request, "web/access/users.html", {"page": _page(request, selectors.users())})
 
 
-def _me(request: HttpRequest) -> Any:
+def _me(request: HttpRequest) -> Actor:
     return services.actor_for(request.user)  # type: ignore[arg-type]
+
+
+def _credentials(request: HttpRequest, account: User, **shown: Any) -> HttpResponse:
+    """The page that shows a new password or authenticator key once."""
+    return render(request, "web/access/user_credentials.html", {"account": account, **shown})
 
 
 @cap_required(Cap.MANAGE_ACCOUNTS)
@@ -342,26 +330,25 @@ def user_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         password = services.generate_password()
-        try:
+        me = _me(request)
+
+        def create() -> tuple[User, services.Enrolment]:
             user = services.do_create_user(
+                me,
                 username=data["username"],
                 role=data["role"],
                 agency=data["agency"],
-                actor=_me(request),
                 password=password,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
             )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            enrolment = services.do_enrol_totp(user, actor=_me(request), reason="new account")
-            return render(
-                request,
-                "web/access/user_credentials.html",
-                {"account": user, "password": password, "enrolment": enrolment, "created": True},
-            )
+            return user, services.do_enrol_totp(me, username=user.username, reason="new account")
+
+        ok, created = submit_service(form, create, stale_message=STALE)
+        if ok:
+            user, enrolment = created
+            return _credentials(request, user, password=password, enrolment=enrolment, created=True)
     return render(request, "web/access/user_new.html", {"form": form})
 
 
@@ -385,62 +372,66 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
 @cap_required(Cap.MANAGE_ACCOUNTS)
 def user_role(request: HttpRequest, username: str) -> HttpResponse:
     account = selectors.user_by_username(username)
-    form = ChangeRoleForm(request.POST or None, initial={"role": account.role})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.do_change_role(
-                account, form.cleaned_data["role"], actor=_me(request), reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{account.username} is now a {Role(account.role).label.lower()}.")
-            return redirect("web:user_detail", username=account.username)
-    return render(request, "web/access/user_role.html", {"form": form, "account": account})
+    return form_view(
+        request,
+        ChangeRoleForm(request.POST or None, initial={"role": account.role}),
+        template="web/access/user_role.html",
+        call=lambda cd: services.do_change_role(
+            _me(request), username=account.username, role=cd["role"], reason=cd["reason"]
+        ),
+        success=lambda user: reverse("web:user_detail", kwargs={"username": user.username}),
+        message=lambda user: f"{user.username} is now a {Role(user.role).label.lower()}.",
+        context={"account": account},
+    )
+
+
+ACCOUNT_ACTIONS = {
+    "deactivate": "Deactivate this account",
+    "reactivate": "Reactivate this account",
+    "unlock": "Unlock this account",
+    "password": "Issue a new password",
+    "authenticator": "Set up a new authenticator app",
+}
 
 
 @cap_required(Cap.MANAGE_ACCOUNTS)
 def user_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
     """Deactivate, reactivate, unlock, or issue a new password or authenticator app, with a reason."""
     account = selectors.user_by_username(username)
-    titles = {
-        "deactivate": "Deactivate this account",
-        "reactivate": "Reactivate this account",
-        "unlock": "Unlock this account",
-        "password": "Issue a new password",
-        "authenticator": "Set up a new authenticator app",
-    }
-    if action not in titles:
+    if action not in ACCOUNT_ACTIONS:
         raise Http404("No such account action")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        me = _me(request)
-        try:
-            if action == "deactivate":
-                services.do_deactivate_user(account, actor=me, reason=reason)
-            elif action == "reactivate":
-                services.do_reactivate_user(account, actor=me, reason=reason)
-            elif action == "unlock":
-                services.do_unlock_user(account, actor=me, reason=reason)
-            elif action == "password":
-                password = services.generate_password()
-                services.do_set_password(account, password, actor=me, reason=reason)
-                return render(
-                    request, "web/access/user_credentials.html", {"account": account, "password": password}
-                )
-            else:
-                enrolment = services.do_enrol_totp(account, actor=me, reason=reason)
-                return render(
-                    request, "web/access/user_credentials.html", {"account": account, "enrolment": enrolment}
-                )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+        me, reason, name = _me(request), form.cleaned_data["reason"], account.username
+        if action == "password":
+            password = services.generate_password()
+            ok, _user = submit_service(
+                form,
+                lambda: services.do_set_password(me, username=name, password=password, reason=reason),
+                stale_message=STALE,
+            )
+            if ok:
+                return _credentials(request, account, password=password)
+        elif action == "authenticator":
+            ok, enrolment = submit_service(
+                form, lambda: services.do_enrol_totp(me, username=name, reason=reason), stale_message=STALE
+            )
+            if ok:
+                return _credentials(request, account, enrolment=enrolment)
         else:
-            messages.success(request, f"{titles[action]}: done for {account.username}.")
-            return redirect("web:user_detail", username=account.username)
+            change = {
+                "deactivate": services.do_deactivate_user,
+                "reactivate": services.do_reactivate_user,
+                "unlock": services.do_unlock_user,
+            }[action]
+            ok, _done = submit_service(
+                form, lambda: change(me, username=name, reason=reason), stale_message=STALE
+            )
+            if ok:
+                messages.success(request, f"{ACCOUNT_ACTIONS[action]}: done for {name}.")
+                return redirect("web:user_detail", username=name)
     return render(
         request,
         "web/access/user_action.html",
-        {"form": form, "account": account, "title": titles[action], "action": action},
+        {"form": form, "account": account, "title": ACCOUNT_ACTIONS[action], "action": action},
     )

@@ -2,8 +2,8 @@
 entries behind it.
 
 Views parse input and call selectors; every read of a person goes through a selector that checks need
-to know and ledgers the read (``sightline.cases.selectors`` / ``sightline.access.selectors``). A refusal
-raises ``NeedToKnowDenied``, whose 403 page offers break-glass.
+to know and ledgers the read (``sightline.cases.selectors`` / ``sightline.people.need_to_know``). A
+refusal raises ``NeedToKnowDenied``, whose 403 page offers break-glass.
 """
 
 from __future__ import annotations
@@ -11,25 +11,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sightline.access import selectors as access
 from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
 from sightline.ledger.models import Entry
-from sightline.ledger.services import StaleVersionError, integrate
+from sightline.ledger.services import Actor, integrate
 from sightline.people import selectors as people
 from sightline.people import services as people_services
 from sightline.people.models import Person
+from sightline.people.need_to_know import require_person_access
 from sightline.web.charts import Series, Threshold, line_chart
-from sightline.web.forms import ReasonForm, apply_service_errors
+from sightline.web.forms import ReasonForm, form_view
 from sightline.web.forms_people import ChronologyFilterForm, MergeForm, PersonEditForm, SearchForm
 
 VIEW_PEOPLE = (Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
@@ -178,20 +176,12 @@ def ledger_entry(request: HttpRequest, person_id: str, index: int) -> HttpRespon
 # --- corrections by hand: details, merge, unmerge ------------------------------------------------
 
 
-def _try(form: Any, call: Any) -> bool:
-    try:
-        call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except StaleVersionError:
-        form.add_error(None, "Someone else changed this record meanwhile. Check the details and try again.")
-    else:
-        return True
-    return False
-
-
-def _me(request: HttpRequest) -> Any:
+def _me(request: HttpRequest) -> Actor:
     return actor_for(request.user)  # type: ignore[arg-type]
+
+
+def _record_url(person: Person) -> str:
+    return reverse("web:person", kwargs={"person_id": person.id})
 
 
 @cap_required(Cap.MANAGE_CASE, Cap.MERGE_PEOPLE)
@@ -199,22 +189,21 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="correct details").person
     initial = {f: getattr(row, f) or "" for f in PersonEditForm.FIELDS} | {"version": row.version}
     form = PersonEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        saved = _try(
-            form,
-            lambda: people_services.do_update_person(
-                row.id,
-                actor=_me(request),
-                changes=form.changes(),
-                reason=cd["reason"],
-                expected_version=cd.get("version"),
-            ),
-        )
-        if saved:
-            messages.success(request, "Details updated.")
-            return redirect("web:person", person_id=row.id)
-    return render(request, "web/people/person_edit.html", {"form": form, "child": row})
+    return form_view(
+        request,
+        form,
+        template="web/people/person_edit.html",
+        call=lambda cd: people_services.do_update_person(
+            _me(request),
+            person_id=row.id,
+            changes=form.changes(),
+            reason=cd["reason"],
+            expected_version=cd.get("version"),
+        ),
+        success=_record_url,
+        message="Details updated.",
+        context={"child": row},
+    )
 
 
 @cap_required(Cap.MERGE_PEOPLE)
@@ -222,16 +211,23 @@ def person_merge(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="merge").person
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["target"].strip().upper()
+        # Outside the write's transaction, so that a refusal is ledgered.
+        target = form.target_id()
         if Person.objects.filter(pk=target).exists():
-            access.require_person_access(request.user, target, "merge")
-        reason = form.cleaned_data["reason"]
-        if _try(
-            form, lambda: people_services.do_merge_people(row.id, target, actor=_me(request), reason=reason)
-        ):
-            messages.success(request, f"{row.id} was merged into this record. You can undo it from here.")
-            return redirect("web:person", person_id=people.resolve_person_id(target))
-    return render(request, "web/people/person_merge.html", {"form": form, "child": row})
+            require_person_access(request.user, target, "merge")
+    return form_view(
+        request,
+        form,
+        template="web/people/person_merge.html",
+        call=lambda cd: people_services.do_merge_people(
+            _me(request), source_id=row.id, target_id=form.target_id(), reason=cd["reason"]
+        ),
+        success=lambda target: reverse(
+            "web:person", kwargs={"person_id": people.resolve_person_id(target.id)}
+        ),
+        message=f"{row.id} was merged into this record. You can undo it from here.",
+        context={"child": row},
+    )
 
 
 @cap_required(Cap.MERGE_PEOPLE)
@@ -239,10 +235,14 @@ def person_unmerge(request: HttpRequest, person_id: str) -> HttpResponse:
     row = people.get_person(request.user, person_id, purpose="unmerge").person
     if row.status != row.Status.MERGED:
         raise Http404("This record is not merged")
-    form = ReasonForm(request.POST or None, label="Why?")
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        if _try(form, lambda: people_services.do_unmerge_person(row.id, actor=_me(request), reason=reason)):
-            messages.success(request, f"{row.id} stands alone again.")
-            return redirect("web:person", person_id=row.id)
-    return render(request, "web/people/person_unmerge.html", {"form": form, "child": row})
+    return form_view(
+        request,
+        ReasonForm(request.POST or None, label="Why?"),
+        template="web/people/person_unmerge.html",
+        call=lambda cd: people_services.do_unmerge_person(
+            _me(request), person_id=row.id, reason=cd["reason"]
+        ),
+        success=_record_url,
+        message=f"{row.id} stands alone again.",
+        context={"child": row},
+    )

@@ -7,76 +7,20 @@ ledgered, so that anonymous visits cannot grow the ledger.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap
 from sightline.access.services import actor_for
-from sightline.accountability import indicators as ind
 from sightline.accountability import selectors as acc
+from sightline.cases.selectors import local_authority
 from sightline.ledger.services import record_action
 from sightline.reports import board, public, sdc
 from sightline.reports.pdf import render_pdf
-from sightline.web.charts import Series, Threshold, bar_chart, line_chart
+from sightline.web.charts import figure
 
 BOARD_TYPE = "reports.board_report"
-
-
-def _area() -> str:
-    from sightline.cases.selectors import local_authority
-
-    return local_authority()
-
-
-def _indicator_chart(line: board.IndicatorLine) -> Any:
-    i = line.indicator
-    unit = {"percent": "Per cent", "hours": "Hours", "per_week": "Per week", "count": "Number"}.get(
-        i.unit, "Value"
-    )
-    thresholds = (
-        [Threshold(i.target, f"Target: {ind.format_value(i.target, i.unit)}")] if i.target is not None else []
-    )
-    return line_chart(
-        chart_id=f"board-{i.key}",
-        title=i.name,
-        x_label="Month (the last is the month so far)",
-        y_label=unit,
-        series=[Series(i.name, [(p.start, p.value) for p in line.result.points])],
-        thresholds=thresholds,
-        y_max=100 if i.unit == "percent" else None,
-        x_format=lambda d: f"{d:%b %Y}",
-    )
-
-
-def _resource_charts(report: board.BoardReport) -> list[Any]:
-    charts = []
-    if report.funding:
-        charts.append(
-            bar_chart(
-                chart_id="board-funding",
-                title="Funding by financial year, all lines",
-                x_label="Financial year",
-                y_label="Pounds",
-                series=[Series("Funding", [(f.year_label, float(f.amount)) for f in report.funding])],
-            )
-        )
-    if report.staffing:
-        charts.append(
-            line_chart(
-                chart_id="board-staffing",
-                title="Staff against caseload by year",
-                x_label="Year",
-                y_label="Number",
-                series=[
-                    Series("Staff (all agencies)", [(str(s.year), float(s.staff)) for s in report.staffing]),
-                    Series("Caseload (children)", [(str(s.year), s.caseload) for s in report.staffing]),
-                ],
-            )
-        )
-    return charts
 
 
 @cap_required(Cap.VIEW_AGGREGATE)
@@ -89,22 +33,17 @@ def board_report(request: HttpRequest) -> HttpResponse:
         f"{report.today:%Y-%m-%d}",
         data={"ledger_size": report.ledger.size, "ledger_ok": report.ledger.ok},
     )
-    status_chart = bar_chart(
-        chart_id="board-status",
-        title="Recommendations by status",
-        x_label="Status",
-        y_label="Recommendations",
-        series=[Series("Recommendations", [(label, n) for _k, label, n in report.status_counts])],
-    )
     return render(
         request,
         "web/reports/board.html",
         {
             "report": report,
-            "area": _area(),
-            "status_chart": status_chart,
-            "indicator_charts": [(line, _indicator_chart(line)) for line in report.indicators],
-            "resource_charts": _resource_charts(report),
+            "area": local_authority(),
+            "status_chart": figure(report.status_chart(), "board-status"),
+            "indicator_charts": [
+                (line, figure(line.chart(), f"board-{line.indicator.key}")) for line in report.indicators
+            ],
+            "resource_charts": [figure(spec, chart_id) for chart_id, spec in report.resource_charts()],
             "tags": acc.TAGS,
         },
     )
@@ -113,7 +52,7 @@ def board_report(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.VIEW_AGGREGATE)
 def board_report_pdf(request: HttpRequest) -> HttpResponse:
     report = board.board_report()
-    data = render_pdf(report, area=_area())
+    data = render_pdf(report, area=local_authority())
     record_action(
         actor_for(request.user),  # type: ignore[arg-type]
         "download_board_report",

@@ -1,0 +1,170 @@
+"""Who may see a child's case data, decided once for pages and the API.
+
+* :func:`register_access_hooks` tells need to know which children each agency is involved with
+  through case work, and which case-work objects belong to a person (their access history).
+* :func:`require_child_access` / :func:`require_object_access` are the need-to-know check (ledgered)
+  that web views and API endpoints make before any case-work read or write about a child.
+* :func:`visible_ids` and :func:`ledger_list` are how lists across children show only the people the
+  viewer may see, and ledger which ones they showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from sightline.access.permissions import Cap, can
+from sightline.access.services import actor_for
+from sightline.cases.models import (
+    Concern,
+    ConcernPerson,
+    InvestigationPerson,
+    MissingEpisode,
+    Placement,
+    Plan,
+    PlanAction,
+    PlanReview,
+    ReturnInterview,
+    Screening,
+    SelfReferral,
+    SuspectStatus,
+    TriageDecision,
+)
+from sightline.core.errors import NotFound
+from sightline.ledger.models import Entry
+from sightline.ledger.services import record_action
+from sightline.people import need_to_know as access
+from sightline.people.models import Person, PersonIdentifier, SourceRecord
+from sightline.people.selectors import resolve_person_id
+
+# The person each kind of case-work row is about (the path from the row to that person's id).
+PERSON_OF: dict[type[Any], str] = {
+    Concern: "person_id",
+    TriageDecision: "concern__person_id",
+    ConcernPerson: "person_id",
+    Screening: "person_id",
+    Plan: "person_id",
+    PlanAction: "plan__person_id",
+    PlanReview: "plan__person_id",
+    MissingEpisode: "person_id",
+    ReturnInterview: "episode__person_id",
+    Placement: "person_id",
+    InvestigationPerson: "person_id",
+    SuspectStatus: "person_id",
+    SelfReferral: "person_id",
+}
+
+
+def require_viewer_cap(user: Any, *caps: str) -> None:
+    """Refuse unless the signed-in user's role holds one of ``caps``."""
+    if not getattr(user, "is_authenticated", False) or not any(can(user.role, c) for c in caps):
+        raise PermissionDenied("Your role cannot see this")
+
+
+def visible_ids(user: Any, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` the user may see (merged people are checked as the person they stand for)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    if getattr(user, "is_authenticated", False) and can(user.role, Cap.VIEW_ALL_PEOPLE):
+        return wanted
+    return set(access.visible_people(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+def ledger_list(user: Any, what: str, person_ids: Iterable[str]) -> None:
+    """Ledger that a list showing these people was read."""
+    ids = sorted({p for p in person_ids if p})
+    if ids:
+        record_action(
+            actor_for(user), "read_list", Person.ledger_type(), what, data={"people": ids}, reason=what
+        )
+
+
+def require_child_access(user: Any, person_id: str, purpose: str) -> str:
+    """Need-to-know check and ledgered read on the person who now stands for ``person_id`` (following
+    manual merges). Returns that person's id. Raises NotFound or PermissionDenied."""
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("No such person")
+    root = resolve_person_id(person_id)
+    access.require_person_access(user, root, purpose)
+    return root
+
+
+def require_object_access(user: Any, model: type[Any], object_id: str, purpose: str) -> str:
+    """Need-to-know check on the child a case-work object is about (a plan, an action, an episode...).
+    Returns the child's id; raises NotFound when there is no such object."""
+    person_id = model.objects.filter(pk=object_id).values_list(PERSON_OF[model], flat=True).first()
+    if person_id is None:
+        raise NotFound(f"No such {model._meta.verbose_name}")
+    return require_child_access(user, person_id, purpose)
+
+
+# --- involvement: what gives an agency need to know ---------------------------------------------
+
+
+def _with_merge_targets(person_ids: QuerySet[Any]) -> QuerySet[Any]:
+    """The people in ``person_ids`` plus the people they were merged into (one level)."""
+    return Person.objects.filter(
+        Q(pk__in=person_ids)
+        | Q(
+            pk__in=Person.objects.filter(pk__in=person_ids, status=Person.Status.MERGED).values("merged_into")
+        )
+    ).values("pk")
+
+
+def _merging(fn: access.InvolvementFn) -> access.InvolvementFn:
+    def involved(agency: str) -> QuerySet[Any]:
+        return _with_merge_targets(fn(agency))
+
+    return involved
+
+
+INVOLVEMENT: dict[str, access.InvolvementFn] = {
+    "cases.concern": lambda a: Concern.objects.filter(agency_id=a).values("person_id"),
+    "cases.screening": lambda a: Screening.objects.filter(agency_id=a).values("person_id"),
+    "cases.plan": lambda a: Plan.objects.filter(agency_id=a).values("person_id"),
+    "cases.planaction": lambda a: PlanAction.objects.filter(owner_agency_id=a).values("plan__person_id"),
+    "cases.missingepisode": lambda a: MissingEpisode.objects.filter(reported_by_agency_id=a).values(
+        "person_id"
+    ),
+    "cases.returninterview": lambda a: ReturnInterview.objects.filter(offered_by_agency_id=a).values(
+        "episode__person_id"
+    ),
+    "cases.placement": lambda a: Placement.objects.filter(agency_id=a).values("person_id"),
+    "cases.investigation": lambda a: InvestigationPerson.objects.filter(
+        investigation__agency_id=a, active=True
+    ).values("person_id"),
+    "cases.selfreferral": lambda a: SelfReferral.objects.filter(agency_id=a, person__isnull=False).values(
+        "person_id"
+    ),
+    "people.merged": lambda a: SourceRecord.objects.filter(agency_id=a, person__isnull=False).values(
+        "person_id"
+    ),
+    # People entered by hand: the agency that entered them, and agencies holding an identifier.
+    "people.created": lambda a: Entry.objects.filter(
+        object_type=Person.ledger_type(), version=1, action="create", actor_agency=a
+    ).values("object_id"),
+    "people.identifier": lambda a: PersonIdentifier.objects.filter(agency_id=a, active=True).values(
+        "person_id"
+    ),
+}
+
+
+def register_access_hooks() -> None:
+    """Tell need to know which children each agency is involved with through case work, and which
+    objects belong to a person for their access history. Called from ``CasesConfig.ready``."""
+    for name, fn in INVOLVEMENT.items():
+        access.register_involvement(name, _merging(fn))
+    access.register_person_objects("cases", person_objects)
+
+
+def person_objects(person_id: str) -> list[tuple[str, str]]:
+    """(ledger type, id) of every case-work row about the person."""
+    return [
+        (model.ledger_type(), pk)
+        for model, path in PERSON_OF.items()
+        for pk in model.objects.filter(**{path: person_id}).values_list("pk", flat=True)
+    ]

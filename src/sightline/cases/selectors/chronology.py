@@ -1,0 +1,385 @@
+"""The chronology: one timeline of a child across every agency, newest first.
+
+Each line is drafted from a case-work row (``CASE_LINES``: one formatter per model, saying which lines
+the row gives) or from an imported agency event, then cites the ledger entry that wrote what it shows:
+who recorded it, for which agency, at which index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from sightline.access.models import Agency
+from sightline.cases.models import (
+    Concern,
+    ConcernPerson,
+    InvestigationPerson,
+    MissingEpisode,
+    Placement,
+    Plan,
+    PlanReview,
+    ReturnInterview,
+    Screening,
+    SelfReferral,
+    SuspectStatus,
+    TriageDecision,
+)
+from sightline.cases.selectors.access_hooks import PERSON_OF, require_child_access
+from sightline.cases.selectors.clock import start_of_day
+from sightline.cases.selectors.episodes import return_interview_status
+from sightline.ledger.models import Entry
+from sightline.ledger.services import integrate
+from sightline.people.models import SourceEvent
+from sightline.people.selectors import person_group_ids
+
+CASE_KINDS: dict[str, str] = {
+    "concern": "Concern raised",
+    "named_in_concern": "Named in a concern",
+    "triage": "Triage decision",
+    "screening": "Screening",
+    "plan": "Plan",
+    "plan_review": "Plan review",
+    "missing": "Missing (whereabouts unknown)",
+    "absent": "Absent (without authorisation)",
+    "return_interview": "Return interview",
+    "placement": "Placement",
+    "investigation": "Investigation",
+    "suspect_status": "Suspect status",
+    "self_referral": "Came forward (self-referral)",
+}
+
+EXTRACT_KINDS: dict[str, str] = {
+    "referral": "Referral",
+    "assessment": "Assessment",
+    "strategy_meeting": "Strategy meeting",
+    "missing": "Missing (whereabouts unknown)",
+    "absent": "Absent (without authorisation)",
+    "return_interview": "Return interview",
+    "placement": "Placement",
+    "police_incident": "Police incident",
+    "intelligence": "Intelligence",
+    "arrest": "Arrest",
+    "charge": "Charge",
+    "bail": "Bail",
+    "self_referral": "Came forward (self-referral)",
+    "health_attendance": "Health attendance",
+    "sexual_health": "Sexual health",
+    "school_absence": "School absence",
+    "exclusion": "Exclusion",
+    "outreach_contact": "Outreach contact",
+    "taxi_complaint": "Taxi complaint",
+    "other": "Other",
+}
+
+
+def kind_label(kind: str) -> str:
+    return CASE_KINDS.get(kind) or EXTRACT_KINDS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One line of a child's chronology.
+
+    ``at`` orders the timeline (dates without a time sort at the start of their day, ``has_time`` says
+    which). ``recorded_by``/``recorded_by_agency`` and ``ledger_index`` come from the ledger entry that
+    wrote what the line shows; ``ledger_index`` is None only while that entry waits to be sequenced.
+    """
+
+    at: dt.datetime
+    has_time: bool
+    kind: str
+    kind_label: str
+    agency: str
+    agency_name: str
+    title: str
+    detail: str
+    source: str  # "case" or "extract"
+    object_type: str
+    object_id: str
+    version: int
+    recorded_by: str = ""
+    recorded_by_agency: str = ""
+    ledger_index: int | None = None
+
+    @property
+    def date(self) -> dt.date:
+        return timezone.localtime(self.at).date() if self.has_time else self.at.date()
+
+
+@dataclass
+class _Draft:
+    """A line before it cites the ledger."""
+
+    obj: Any  # the row the line is about
+    at: dt.datetime
+    has_time: bool
+    kind: str
+    agency: str
+    title: str
+    detail: str = ""
+    source: str = "case"
+    version: int | None = None  # which version's ledger entry to cite; default the row's creation
+    field_set: str = ""  # or: the first version where this field became non-empty
+
+
+def _at(obj: Any, at: dt.datetime, kind: str, agency: str, title: str, detail: str = "", **kw: Any) -> _Draft:
+    """A line at a moment."""
+    return _Draft(obj, at, True, kind, agency, title, detail, **kw)
+
+
+def _on(obj: Any, day: dt.date, kind: str, agency: str, title: str, detail: str = "", **kw: Any) -> _Draft:
+    """A line on a day (no time of day known)."""
+    return _Draft(obj, start_of_day(day), False, kind, agency, title, detail, **kw)
+
+
+# --- one formatter per kind of case-work row -----------------------------------------------------
+
+
+def _concern(c: Concern) -> list[_Draft]:
+    where = f" at {c.place}" if c.place else ""
+    title = f"Concern raised ({c.get_urgency_display().lower()}){where}"
+    return [_at(c, c.occurred_at, "concern", c.agency_id, title, c.what_was_seen)]
+
+
+def _named_in_concern(cp: ConcernPerson) -> list[_Draft]:
+    title = f"Named as {cp.get_role_display().lower()} in concern {cp.concern_id}"
+    return [_at(cp, cp.concern.occurred_at, "named_in_concern", cp.concern.agency_id, title)]
+
+
+def _triage(t: TriageDecision) -> list[_Draft]:
+    return [_at(t, t.decided_at, "triage", t.agency_id, f"Triage: {t.get_decision_display()}", t.reason)]
+
+
+def _screening(s: Screening) -> list[_Draft]:
+    band = s.band.replace("_", " ")
+    if s.override_band:
+        band += f" (overridden from {s.computed_band.replace('_', ' ')})"
+    title = f"Screening: score {s.score}, {band}"
+    return [_at(s, s.completed_at, "screening", s.agency_id, title, s.override_reason or s.notes)]
+
+
+def _plan(p: Plan) -> list[_Draft]:
+    lines = [_at(p, p.created_at, "plan", p.agency_id, f"Plan opened: {p.title}", p.summary)]
+    if p.closed_at:
+        closed = f"Plan closed: {p.title}"
+        lines.append(_at(p, p.closed_at, "plan", p.agency_id, closed, p.close_reason, field_set="closed_at"))
+    return lines
+
+
+def _plan_review(r: PlanReview) -> list[_Draft]:
+    return [_on(r, r.reviewed_on, "plan_review", r.agency_id, f"Plan reviewed: {r.plan.title}", r.summary)]
+
+
+def _episode(e: MissingEpisode) -> list[_Draft]:
+    missing = e.category == MissingEpisode.Category.MISSING
+    kind, agency = ("missing" if missing else "absent"), e.reported_by_agency_id
+    title = "Went missing" if missing else "Absent without authorisation"
+    lines = [_at(e, e.started_at, kind, agency, title, e.notes)]
+    if e.ended_at:
+        found = f" (found at {e.where_found})" if e.where_found else ""
+        lines.append(_at(e, e.ended_at, kind, agency, f"Returned{found}", field_set="ended_at"))
+    return lines
+
+
+def _return_interview(ri: ReturnInterview) -> list[_Draft]:
+    state = return_interview_status(ri.episode).state
+    timing = {"within_72h": "within 72 hours", "outside_72h": "later than 72 hours"}.get(state, "")
+    agency = ri.offered_by_agency_id
+    lines = [_at(ri, ri.offered_at, "return_interview", agency, f"Return interview offered {timing}".strip())]
+    if ri.response != ReturnInterview.Response.PENDING:
+        title = f"Return interview {ri.get_response_display().lower()}"
+        when = ri.held_at or ri.offered_at
+        lines.append(_at(ri, when, "return_interview", agency, title, ri.outcome, field_set="response"))
+    return lines
+
+
+def _placement(pl: Placement) -> list[_Draft]:
+    area = "in area" if pl.in_area else "out of area"
+    title = f"Placement started: {pl.get_placement_type_display()}, {area}"
+    authority = f"Placing authority: {pl.placing_authority}"
+    lines = [_on(pl, pl.started_on, "placement", pl.agency_id, title, authority)]
+    if pl.ended_on:
+        end = _on(
+            pl, pl.ended_on, "placement", pl.agency_id, "Placement ended", pl.end_reason, field_set="ended_on"
+        )
+        lines.append(end)
+    return lines
+
+
+def _investigation_link(lk: InvestigationPerson) -> list[_Draft]:
+    inv = lk.investigation
+    title = f"Linked to {inv.operation_name} as {lk.get_role_display().lower()}"
+    return [_on(lk, lk.linked_on, "investigation", inv.agency_id, title)]
+
+
+def _suspect_status(st: SuspectStatus) -> list[_Draft]:
+    bail = (
+        f"; bail until {st.bail_end_on:%d %B %Y}: {st.bail_conditions}"
+        if st.status == SuspectStatus.Status.BAIL
+        else ""
+    )
+    title = f"{st.get_status_display()} ({st.investigation.operation_name})"
+    detail = f"{st.note}{bail}".strip("; ")
+    return [_on(st, st.effective_on, "suspect_status", st.investigation.agency_id, title, detail)]
+
+
+def _self_referral(sr: SelfReferral) -> list[_Draft]:
+    title = "Came forward" + (f" ({sr.channel})" if sr.channel else "")
+    return [_on(sr, sr.received_on, "self_referral", sr.agency_id, title, sr.summary)]
+
+
+# Which lines each kind of case-work row gives.
+CASE_LINES: dict[type[Any], Callable[[Any], list[_Draft]]] = {
+    Concern: _concern,
+    ConcernPerson: _named_in_concern,
+    TriageDecision: _triage,
+    Screening: _screening,
+    Plan: _plan,
+    PlanReview: _plan_review,
+    MissingEpisode: _episode,
+    ReturnInterview: _return_interview,
+    Placement: _placement,
+    InvestigationPerson: _investigation_link,
+    SuspectStatus: _suspect_status,
+    SelfReferral: _self_referral,
+}
+# The related row each formatter reads, fetched with the rows.
+_READS: dict[type[Any], str] = {
+    ConcernPerson: "concern",
+    PlanReview: "plan",
+    ReturnInterview: "episode",
+    InvestigationPerson: "investigation",
+    SuspectStatus: "investigation",
+}
+
+
+def _case_drafts(group: list[str]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for model, lines in CASE_LINES.items():
+        rows = model.objects.filter(**{f"{PERSON_OF[model]}__in": group})
+        if model in _READS:
+            rows = rows.select_related(_READS[model])
+        for row in rows:
+            drafts.extend(lines(row))
+    return drafts
+
+
+def _event_drafts(group: list[str]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for ev in SourceEvent.objects.filter(record__person_id__in=group).select_related("record"):
+        data = ev.data if isinstance(ev.data, dict) else {}
+        place = str(data.get("place") or "")
+        title = kind_label(ev.kind) + (f" at {place}" if place else "")
+        if ev.ended_on:
+            title += f" (until {ev.ended_on:%d %B %Y})"
+        summary = str(data.get("summary") or "")
+        drafts.append(
+            _on(
+                ev,
+                ev.occurred_on,
+                ev.kind,
+                ev.agency_id,
+                title,
+                summary,
+                source="extract",
+                version=ev.version,
+            )
+        )
+    return drafts
+
+
+def _ledger_refs(drafts: Sequence[_Draft]) -> dict[tuple[str, str, int], tuple[int, str, str]]:
+    """(object type, id, version) -> (entry index, actor user, actor agency), for every version of every
+    object shown, so each line can cite the entry that wrote it."""
+    integrate()
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for dr in drafts:
+        by_type[dr.obj.ledger_type()].add(dr.obj.pk)
+    out: dict[tuple[str, str, int], tuple[int, str, str]] = {}
+    for object_type, ids in by_type.items():
+        id_list = sorted(ids)
+        for i in range(0, len(id_list), 500):
+            rows = Entry.objects.filter(
+                object_type=object_type, object_id__in=id_list[i : i + 500], version__isnull=False
+            )
+            for oid, version, index, user, agency in rows.values_list(
+                "object_id", "version", "index", "actor_user", "actor_agency"
+            ):
+                if version is not None:
+                    out[(object_type, oid, version)] = (index, user, agency)
+    return out
+
+
+def _first_version_with(obj: Any, field_name: str) -> int | None:
+    """The first version of ``obj`` in the ledger where ``field_name`` was set (e.g. an episode's end)."""
+    attname = obj._meta.get_field(field_name).attname
+    rows = Entry.objects.filter(
+        object_type=obj.ledger_type(), object_id=obj.pk, version__isnull=False
+    ).order_by("version")
+    for version, raw in rows.values_list("version", "canonical"):
+        data = json.loads(bytes(raw)).get("data") or {}
+        if version is not None and data.get(attname) not in (None, "", "pending"):
+            return int(version)
+    return None
+
+
+def chronology_for(person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
+    """A child's timeline across every agency, newest first: case work and imported events of every
+    record linked to them (no access check; see :func:`chronology`)."""
+    group = person_group_ids(person_id)
+    drafts = _case_drafts(group) + _event_drafts(group)
+    if agency:
+        drafts = [dr for dr in drafts if dr.agency == agency]
+    if kind:
+        drafts = [dr for dr in drafts if dr.kind == kind]
+    refs = _ledger_refs(drafts)
+    names = dict(Agency.objects.values_list("pk", "name"))
+    entries = []
+    for dr in drafts:
+        lt = dr.obj.ledger_type()
+        version = (
+            dr.version or (_first_version_with(dr.obj, dr.field_set) if dr.field_set else 1) or dr.obj.version
+        )
+        index, user, by_agency = refs.get((lt, dr.obj.pk, version), (None, "", ""))
+        entries.append(
+            ChronologyEntry(
+                at=dr.at,
+                has_time=dr.has_time,
+                kind=dr.kind,
+                kind_label=kind_label(dr.kind),
+                agency=dr.agency,
+                agency_name=names.get(dr.agency, dr.agency),
+                title=dr.title,
+                detail=dr.detail,
+                source=dr.source,
+                object_type=lt,
+                object_id=dr.obj.pk,
+                version=version,
+                recorded_by=user,
+                recorded_by_agency=by_agency,
+                ledger_index=index,
+            )
+        )
+    entries.sort(key=lambda e: (e.at, e.ledger_index or 0), reverse=True)
+    return entries
+
+
+def chronology(user: Any, person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
+    """The child's chronology after the need-to-know check; the read is ledgered."""
+    root = require_child_access(user, person_id, "chronology")
+    return chronology_for(root, agency=agency, kind=kind)
+
+
+def chronology_filters(person_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The agencies and kinds present in a child's chronology, as (value, label) pairs for filters."""
+    entries = chronology_for(person_id)
+    agencies = sorted({(e.agency, e.agency_name) for e in entries}, key=lambda p: p[1])
+    kinds = sorted({(e.kind, e.kind_label) for e in entries}, key=lambda p: p[1])
+    return agencies, kinds

@@ -1,0 +1,195 @@
+"""Screenings and re-screens: a child's screenings with their score lines, and whether (and why) a
+screened child is due to be screened again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from sightline.access.permissions import Cap
+from sightline.cases import screening as tool
+from sightline.cases.models import MissingEpisode, ReturnInterview, Screening
+from sightline.cases.selectors.access_hooks import (
+    ledger_list,
+    require_child_access,
+    require_viewer_cap,
+    visible_ids,
+)
+from sightline.cases.selectors.clock import today
+from sightline.people.models import SourceEvent
+from sightline.people.selectors import person_group_ids, resolve_person_id
+
+# Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due.
+DEFAULT_RESCREEN_TRIGGERS = ("missing", "police_incident", "return_interview")
+# How far back a screening looks: older events cannot change its answers.
+SCREENING_LOOKBACK = dt.timedelta(days=365)
+
+
+def rescreen_triggers() -> tuple[str, ...]:
+    return tuple(getattr(settings, "SIGHTLINE_RESCREEN_TRIGGERS", None) or DEFAULT_RESCREEN_TRIGGERS)
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    screening: Screening
+    lines: tuple[tool.ScoreLine, ...]
+    band_label: str
+    computed_band_label: str
+    overridden: bool
+
+
+def screening_view(s: Screening, indicator_set: tool.IndicatorSet) -> ScreeningView:
+    try:
+        answers = tool.parse_answers(indicator_set, s.answers)
+        lines = tool.score_answers(indicator_set, answers).lines
+    except tool.IndicatorSetError:
+        lines = ()  # screened with an older set; the stored score still stands
+    label = {b.key: b.label for b in indicator_set.bands}
+    return ScreeningView(
+        screening=s,
+        lines=lines,
+        band_label=label.get(s.band, s.band),
+        computed_band_label=label.get(s.computed_band, s.computed_band),
+        overridden=bool(s.override_band),
+    )
+
+
+def screenings_for(person_id: str) -> list[Screening]:
+    return list(Screening.objects.filter(person_id__in=person_group_ids(person_id)).order_by("-completed_at"))
+
+
+def screening_history(user: Any, person_id: str) -> list[ScreeningView]:
+    """A child's screenings, newest first, with the score lines (for the history and score chart)."""
+    root = require_child_access(user, person_id, "screening history")
+    indicator_set = tool.default_indicator_set()
+    return [screening_view(s, indicator_set) for s in screenings_for(root)]
+
+
+@dataclass(frozen=True)
+class RescreenTrigger:
+    kind: str  # missing, absent, police_incident, return_interview...
+    on: dt.date
+    source: str  # "case" or the agency code of an imported event
+    object_type: str
+    object_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RescreenDue:
+    person_id: str
+    last_screening: Screening
+    reassessment_due: bool
+    triggers: tuple[RescreenTrigger, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        out = (
+            [f"reassessment was due by {self.last_screening.next_due_on:%d %B %Y}"]
+            if self.reassessment_due
+            else []
+        )
+        out += [t.label for t in self.triggers]
+        return out
+
+
+def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigger]:
+    """Episodes, return interviews and imported events that are new since ``since`` for these people:
+    they happened after it, or Sightline learnt of them after it (recorded by hand or imported) and they
+    fall inside the screening's 12-month look-back, so the screener could not have known."""
+    kinds = set(rescreen_triggers())
+    out: list[RescreenTrigger] = []
+    case_kinds = {"M": "missing", "A": "absent"}
+    window = since - SCREENING_LOOKBACK
+    new_episodes = Q(started_at__gt=since) | Q(recorded_at__gt=since, started_at__gte=window)
+    for ep in MissingEpisode.objects.filter(new_episodes, person_id__in=group):
+        kind = case_kinds[ep.category]
+        if kind in kinds:
+            out.append(
+                RescreenTrigger(
+                    kind,
+                    timezone.localdate(ep.started_at),
+                    "case",
+                    MissingEpisode.ledger_type(),
+                    ep.id,
+                    f"{ep.get_category_display().split(' (')[0].lower()} episode on {ep.started_at:%d %B %Y}",
+                )
+            )
+    if "return_interview" in kinds:
+        new_interviews = (
+            Q(offered_at__gt=since) | Q(held_at__gt=since) | Q(recorded_at__gt=since, offered_at__gte=window)
+        )
+        for ri in ReturnInterview.objects.filter(new_interviews, episode__person_id__in=group):
+            when = ri.held_at or ri.offered_at
+            out.append(
+                RescreenTrigger(
+                    "return_interview",
+                    timezone.localdate(when),
+                    "case",
+                    ReturnInterview.ledger_type(),
+                    ri.id,
+                    f"return interview on {when:%d %B %Y}",
+                )
+            )
+    since_day = timezone.localdate(since)
+    new_events = Q(occurred_on__gt=since_day) | Q(
+        extract__imported_at__gt=since, occurred_on__gte=timezone.localdate(window)
+    )
+    events = SourceEvent.objects.filter(new_events, record__person_id__in=group, kind__in=kinds)
+    for ev in events.select_related("agency"):
+        out.append(
+            RescreenTrigger(
+                ev.kind,
+                ev.occurred_on,
+                ev.agency_id,
+                SourceEvent.ledger_type(),
+                ev.id,
+                f"{ev.kind.replace('_', ' ')} on {ev.occurred_on:%d %B %Y} ({ev.agency.name})",
+            )
+        )
+    return sorted(out, key=lambda t: (t.on, t.object_id))
+
+
+def rescreen_due_for(person_id: str, *, now: dt.datetime | None = None) -> RescreenDue | None:
+    """Whether a screened child needs screening again, and why (no access check).
+
+    Due when the reassessment date has passed, or when a missing episode, police incident or return
+    interview (case work or an agency extract, per ``SIGHTLINE_RESCREEN_TRIGGERS``) is new since the
+    latest screening (see :func:`_triggers_after`). A child never screened is not "re-screen due":
+    the triage decision covers them.
+    """
+    group = person_group_ids(person_id)
+    last = Screening.objects.filter(person_id__in=group).order_by("-completed_at").first()
+    if last is None:
+        return None
+    triggers = _triggers_after(group, last.completed_at)
+    reassess = last.next_due_on <= today(now)
+    if not triggers and not reassess:
+        return None
+    return RescreenDue(
+        person_id=person_id, last_screening=last, reassessment_due=reassess, triggers=tuple(triggers)
+    )
+
+
+def rescreens_due_all(*, now: dt.datetime | None = None) -> list[RescreenDue]:
+    """Every screened child who is due a re-screen (no access check)."""
+    roots = {
+        resolve_person_id(pid) for pid in Screening.objects.values_list("person_id", flat=True).distinct()
+    }
+    due = [rescreen_due_for(pid, now=now) for pid in sorted(roots)]
+    return sorted((d for d in due if d is not None), key=lambda d: d.last_screening.completed_at)
+
+
+def rescreens_due(user: Any, *, now: dt.datetime | None = None) -> list[RescreenDue]:
+    """Re-screens due for the children the user may see."""
+    require_viewer_cap(user, Cap.RAISE_CONCERN, Cap.SCREEN)
+    due = rescreens_due_all(now=now)
+    visible = visible_ids(user, [d.person_id for d in due])
+    due = [d for d in due if d.person_id in visible]
+    ledger_list(user, "re-screens due", visible)
+    return due

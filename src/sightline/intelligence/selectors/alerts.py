@@ -1,0 +1,187 @@
+"""Alerts as one viewer may see them: the ranked list and one alert with its evidence and history.
+
+An alert about a person the viewer may not open keeps its place, score and status but loses the
+person's name and the reasons (which name them): ``restricted``. What is shown is ledgered:
+
+* a list page: one ``read_list`` entry naming the people whose alerts the page shows;
+* an alert: one ``read_list`` entry naming the people its evidence links to, and, when the alert is
+  about a person the viewer may open, a ``read`` of that person (``require_person_access``, purpose
+  ``alert <id>``), so the person's access history shows who looked at alerts about them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sightline.access.permissions import Cap
+from sightline.core.errors import NotFound
+from sightline.intelligence.models import Alert, Network
+from sightline.intelligence.selectors.evidence import (
+    EvidenceEvent,
+    EvidenceRecord,
+    StatusChange,
+    alert_evidence,
+    alert_history,
+)
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.people import need_to_know as access
+
+PERSON_KINDS = (Alert.Kind.CHILD_AT_RISK, Alert.Kind.ADULT_OF_CONCERN)
+# What an alert list shows unless asked otherwise: dismissed alerts are done with.
+OPEN_STATUSES = (Alert.Status.NEW, Alert.Status.UNDER_REVIEW, Alert.Status.ACTIONED)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as the viewer sees it. ``restricted``: about a person outside the viewer's access,
+    so ``subject_label`` and ``reasons`` are blank (break-glass opens the person)."""
+
+    id: str
+    kind: str
+    subject_id: str
+    subject_label: str
+    score: float
+    reasons: str
+    record_keys: list[str]
+    event_keys: list[str]
+    status: str
+    status_reason: str
+    status_by: str
+    status_at: dt.datetime | None
+    first_raised_at: dt.datetime
+    version: int
+    restricted: bool
+
+    @property
+    def kind_label(self) -> str:
+        return str(Alert.Kind(self.kind).label) if self.kind in Alert.Kind.values else self.kind
+
+    @property
+    def status_label(self) -> str:
+        return str(Alert.Status(self.status).label) if self.status in Alert.Status.values else self.status
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    """One alert with what lies behind it. ``person_id``: the person it is about, when the viewer
+    may open them; ``network_id``: the current group a group alert is about. Evidence linked to
+    people outside the viewer's access comes back ``restricted``, without the person or name."""
+
+    alert: AlertView
+    person_id: str | None
+    network_id: str | None
+    records: list[EvidenceRecord]
+    events: list[EvidenceEvent]
+    history: list[StatusChange]
+
+
+def ranked_alerts(*, kind: str = "", statuses: Collection[str] = ()) -> QuerySet[Alert]:
+    """Alerts raised by the latest run, highest score first (ties by id, so the order is stable), of a
+    kind and statuses (any if blank). No access check: for the checked reads below and exports."""
+    qs = Alert.objects.filter(active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if statuses:
+        qs = qs.filter(status__in=list(statuses))
+    return qs.order_by("-score", "id")
+
+
+def _about_person(alert: Alert) -> str | None:
+    return alert.subject_id if alert.kind in PERSON_KINDS else None
+
+
+def _view(alert: Alert, visible: set[str]) -> AlertView:
+    restricted = alert.kind in PERSON_KINDS and alert.subject_id not in visible
+    return AlertView(
+        id=alert.id,
+        kind=alert.kind,
+        subject_id=alert.subject_id,
+        subject_label="" if restricted else alert.subject_label,
+        score=alert.score,
+        reasons="" if restricted else alert.reasons,
+        record_keys=list(alert.record_keys),
+        event_keys=list(alert.event_keys),
+        status=alert.status,
+        status_reason=alert.status_reason,
+        status_by=alert.status_by,
+        status_at=alert.status_at,
+        first_raised_at=alert.first_raised_at,
+        version=alert.version,
+        restricted=restricted,
+    )
+
+
+def alert_list(user: Any, *, kind: str = "", statuses: Collection[str] = ()) -> Listing[AlertView]:
+    """The ranked alerts of a kind and statuses (any if blank; ``OPEN_STATUSES`` leaves out the
+    dismissed). Each page taken from it ledgers the people whose alerts it shows."""
+    actor = viewer_actor(user, Cap.VIEW_INTELLIGENCE)
+
+    def show(rows: list[Alert]) -> list[AlertView]:
+        visible = visible_among(user, [_about_person(a) for a in rows])
+        ledger_shown(actor, "alerts", visible)
+        return [_view(a, visible) for a in rows]
+
+    return Listing(ranked_alerts(kind=kind, statuses=statuses), show)
+
+
+def _get(alert_id: str) -> Alert:
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound("No such alert")
+    return alert
+
+
+def alert_status(user: Any, alert_id: str) -> str:
+    """The alert's current status, for the form that changes it. Shows no one, so ledgers nothing."""
+    viewer_actor(user, Cap.VIEW_INTELLIGENCE)
+    return _get(alert_id).status
+
+
+def _record_shown(r: EvidenceRecord, visible: set[str]) -> EvidenceRecord:
+    if r.person_id in visible:
+        return r
+    # Outside the viewer's access (or not linked yet): neither the person nor the name.
+    return dataclasses.replace(r, person_id=None, name="", restricted=bool(r.person_id))
+
+
+def _event_shown(e: EvidenceEvent, visible: set[str]) -> EvidenceEvent:
+    if not e.person_id or e.person_id in visible:
+        return e
+    return dataclasses.replace(e, person_id=None, restricted=True)
+
+
+def _people(items: Iterable[EvidenceRecord | EvidenceEvent]) -> set[str]:
+    return {i.person_id for i in items if i.person_id}
+
+
+def alert_detail(user: Any, alert_id: str) -> AlertDetail:
+    """One alert, its evidence and its status history, as the viewer may see them (see the module's
+    docstring for what is ledgered). Raises NotFound."""
+    actor = viewer_actor(user, Cap.VIEW_INTELLIGENCE)
+    alert = _get(alert_id)
+    records, events = alert_evidence(alert)
+    subject = _about_person(alert)
+    evidence_people = _people(records) | _people(events)
+    visible = visible_among(user, [*evidence_people, subject])
+    purpose = f"alert {alert.id}"
+    ledger_shown(actor, purpose, evidence_people & visible)
+    person_id = subject if subject in visible else None
+    if person_id:
+        access.require_person_access(user, person_id, purpose)
+    network_id = None
+    if alert.kind == Alert.Kind.GROUP and Network.objects.filter(pk=alert.subject_id, active=True).exists():
+        network_id = alert.subject_id
+    return AlertDetail(
+        alert=_view(alert, visible),
+        person_id=person_id,
+        network_id=network_id,
+        records=[_record_shown(r, visible) for r in records],
+        events=[_event_shown(e, visible) for e in events],
+        history=alert_history(alert.id),
+    )

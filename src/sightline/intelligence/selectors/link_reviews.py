@@ -1,0 +1,128 @@
+"""Pairs of records linkage was unsure about, as one viewer may see them.
+
+* The queue names both records of each pair on the page: one ``read_list`` entry names the people
+  they are linked to; a record linked to someone outside the viewer's access is listed without a name.
+* A pair opened in full (and the two records of a link decision) goes through need to know for each
+  record: through its person (``require_person_access``: a ledgered ``read``, or a refusal), or, for a
+  record not linked yet, a ``read`` of the record itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sightline.access.permissions import Cap
+from sightline.core.errors import NotFound
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.ledger.services import Actor, record_action
+from sightline.people import need_to_know as access
+from sightline.people.linkage import explain, reviews
+from sightline.people.linkage.records import records_by_key
+from sightline.people.models import LinkReview, SourceRecord
+from sightline.people.selectors import resolve_person_id
+
+
+@dataclass(frozen=True)
+class RecordName:
+    """One record of a listed pair. ``restricted``: linked to a person outside the viewer's access."""
+
+    key: str
+    name: str
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class LinkReviewRow:
+    """A pair in the queue; a side is None when its record is no longer held."""
+
+    review: LinkReview
+    left: RecordName | None
+    right: RecordName | None
+
+
+@dataclass(frozen=True)
+class LinkReviewPair:
+    """A pair opened in full: the review and both records as the agencies sent them."""
+
+    review: LinkReview
+    left: SourceRecord
+    right: SourceRecord
+
+
+def _name(record: SourceRecord | None, visible: set[str]) -> RecordName | None:
+    if record is None:
+        return None
+    restricted = bool(record.person_id) and record.person_id not in visible
+    name = "" if restricted else f"{record.given_name} {record.family_name}".strip()
+    return RecordName(record.key, name, restricted)
+
+
+def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> Listing[LinkReviewRow]:
+    """Reviews with this status, the most uncertain first. Each page taken from it ledgers the people
+    its records are linked to."""
+    actor = viewer_actor(user, Cap.MERGE_PEOPLE)
+
+    def show(reviews: list[LinkReview]) -> list[LinkReviewRow]:
+        records = records_by_key([k for r in reviews for k in (r.record_key_l, r.record_key_r)])
+        visible = visible_among(user, [r.person_id for r in records.values()])
+        ledger_shown(actor, "link reviews", visible)
+        return [
+            LinkReviewRow(
+                r, _name(records.get(r.record_key_l), visible), _name(records.get(r.record_key_r), visible)
+            )
+            for r in reviews
+        ]
+
+    return Listing(reviews.review_queue(status).select_related("decision"), show)
+
+
+def link_review_counts(user: Any) -> dict[str, int]:
+    """How many reviews have each status. Names no one, so ledgers nothing."""
+    viewer_actor(user, Cap.MERGE_PEOPLE)
+    return {s: reviews.review_queue(s).count() for s in LinkReview.Status.values}
+
+
+def _open(user: Any, actor: Actor, records: Iterable[SourceRecord], purpose: str) -> None:
+    for r in records:
+        if r.person_id:
+            access.require_person_access(user, resolve_person_id(r.person_id), purpose)
+        else:
+            record_action(actor, "read", SourceRecord.ledger_type(), r.pk, reason=purpose)
+
+
+def open_records(user: Any, keys: Iterable[str], *, purpose: str) -> dict[str, SourceRecord]:
+    """The records with these ``agency:record_id`` keys, each opened for the viewer (need to know,
+    ledgered). Raises NotFound, before opening any, when a key names no record held."""
+    actor = viewer_actor(user, Cap.MERGE_PEOPLE)
+    wanted = list(dict.fromkeys(keys))
+    records = records_by_key(wanted)
+    missing = [k for k in wanted if k not in records]
+    if missing:
+        raise NotFound(f"no record {missing[0]!r} (give agency:record_id)")
+    _open(user, actor, (records[k] for k in wanted), purpose)
+    return records
+
+
+def link_review(user: Any, review_id: str) -> LinkReviewPair:
+    """A review with both its records opened for the viewer (purpose ``link review <id>``). Raises
+    NotFound (no such review, or a record of it no longer held) or NeedToKnowDenied."""
+    viewer_actor(user, Cap.MERGE_PEOPLE)
+    review = reviews.get_link_review(review_id)
+    if review is None:
+        raise NotFound("No such link review")
+    try:
+        records = open_records(
+            user, [review.record_key_l, review.record_key_r], purpose=f"link review {review.id}"
+        )
+    except NotFound:
+        raise NotFound("A record of this pair is no longer held") from None
+    return LinkReviewPair(review, records[review.record_key_l], records[review.record_key_r])
+
+
+def pair_weights(pair: LinkReviewPair) -> explain.PairExplanation | None:
+    """How each field moved the pair's match weight (None when linkage has not run here). Reads only
+    what :func:`link_review` already opened."""
+    key = (pair.review.record_key_l, pair.review.record_key_r)
+    return explain.explain_pairs([(pair.left.key, pair.right.key)]).get(key)

@@ -1,0 +1,73 @@
+"""The last run's state on disk (SIGHTLINE_HOME/linkage): its scored pairs as Parquet, and its clusters,
+attachments and record versions as JSON. Incremental runs start from it; explanations read its pairs.
+A missing or damaged state only costs a full run."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+from django.utils import timezone
+
+from sightline.people.linkage.records import linkage_dir
+from sightline.people.linkage.types import LinkageResult, PreviousLinkage
+
+STATE = "state.json"
+PAIRS = "pairs.parquet"
+
+
+def load_previous(current: dict[str, int]) -> tuple[PreviousLinkage | None, list[str]]:
+    """The last run, and the record keys whose version has changed since (``current``: key ->
+    version now). (None, []) when there is no usable state."""
+    folder = linkage_dir()
+    state_path, pairs_path = folder / STATE, folder / PAIRS
+    if not (state_path.exists() and pairs_path.exists()):
+        return None, []
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        pairs = duckdb.read_parquet(str(pairs_path)).df()
+    except Exception:  # a damaged cache only means a full run
+        return None, []
+    versions: dict[str, int] = state.get("versions", {})
+    changed = sorted(k for k, v in current.items() if k in versions and versions[k] != v)
+    attachments = tuple((str(r), str(c)) for r, c in state.get("attachments", []))
+    return PreviousLinkage(pairs=pairs, clusters=state.get("clusters", {}), attachments=attachments), changed
+
+
+def save_state(result: LinkageResult, versions: dict[str, int]) -> None:
+    """Keep this run's pairs and clusters for the next run, replacing the files atomically."""
+    folder = linkage_dir()
+    pairs = result.pairs.drop(columns=["linked"], errors="ignore")
+    tmp = folder / f"{PAIRS}.tmp"
+    con = duckdb.connect()
+    try:
+        con.register("pairs_df", pairs)
+        con.execute(f"COPY pairs_df TO '{tmp}' (FORMAT PARQUET)")
+    finally:
+        con.close()
+    tmp.replace(folder / PAIRS)
+    state = {
+        "clusters": result.clusters,
+        "attachments": result.attachments,
+        "versions": versions,
+        "saved_at": timezone.now().isoformat(),
+    }
+    (folder / f"{STATE}.tmp").write_text(json.dumps(state), encoding="utf-8")
+    (folder / f"{STATE}.tmp").replace(folder / STATE)
+
+
+def stored_pairs_among(keys: list[str]) -> pd.DataFrame:
+    """The last run's scored pairs whose both records are among ``keys`` (empty if it never ran)."""
+    path = linkage_dir() / PAIRS
+    if not path.exists():
+        return pd.DataFrame()
+    con = duckdb.connect()
+    try:
+        among = "list_contains(?, record_key_l) AND list_contains(?, record_key_r)"
+        frame: pd.DataFrame = con.execute(
+            f"SELECT * FROM read_parquet(?) WHERE {among}", [str(path), keys, keys]
+        ).df()
+        return frame
+    finally:
+        con.close()

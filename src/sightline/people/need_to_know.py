@@ -1,0 +1,233 @@
+"""Need to know: who may open a person's record, and the ledgered record of who did.
+
+Every read of a person's record goes through :func:`require_person_access`, which decides on the
+basis of the permission matrix, the user's agency's involvement with the person, or a break-glass
+grant, and ledgers the read (or the refusal). Lists use :func:`visible_people`, which follows the
+same rules. Grants themselves (opening and reviewing them) are ``sightline.access``'s; opening one on
+a person is ``people.services.do_break_glass``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from sightline.access.models import BreakGlass, User
+from sightline.access.permissions import Cap, can, require_cap
+from sightline.access.selectors import active_break_glass, open_grants
+from sightline.access.services import actor_for
+from sightline.core.errors import NotFound
+from sightline.ledger.models import Entry
+from sightline.ledger.services import record_action
+from sightline.people.models import Person, SourceRecord
+
+PERSON_TYPE = Person.ledger_type()
+
+Basis = Literal["agency", "role", "break_glass", "none"]
+
+
+class NeedToKnowDenied(PermissionDenied):
+    """Refused by need to know. Pages offer break-glass when ``can_break_glass`` is true."""
+
+    def __init__(self, reason: str, *, person_id: str, can_break_glass: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.person_id = person_id
+        self.can_break_glass = can_break_glass
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    allowed: bool
+    basis: Basis
+    reason: str
+    grant_id: str = ""
+
+
+# --- involvement hook ----------------------------------------------------------------------------
+# Other domains tell need to know which people an agency is involved with. Each function takes an
+# agency id and returns a QuerySet with one column of person ids, e.g.
+#   register_involvement("cases.concern", lambda agency: Concern.objects.filter(agency_id=agency)
+#                        .values("person_id"))
+
+InvolvementFn = Callable[[str], QuerySet[Any]]
+_INVOLVEMENT: dict[str, InvolvementFn] = {}
+
+
+def register_involvement(name: str, fn: InvolvementFn) -> None:
+    """Add (or replace, by name) a source of agency involvement with people."""
+    _INVOLVEMENT[name] = fn
+
+
+def involvement_sources() -> dict[str, InvolvementFn]:
+    return dict(_INVOLVEMENT)
+
+
+def _source_records(agency: str) -> QuerySet[Any]:
+    return SourceRecord.objects.filter(agency_id=agency, person__isnull=False).values("person_id")
+
+
+register_involvement("people.sourcerecord", _source_records)
+
+
+def _column(qs: QuerySet[Any]) -> str:
+    fields = list(qs.query.values_select) or list(qs.query.annotation_select)
+    if len(fields) != 1:
+        raise ValueError("an involvement queryset must select exactly one column of person ids")
+    return str(fields[0])
+
+
+def _agency_involved(agency: str, person_id: str) -> str:
+    """The name of the first involvement source linking the agency to the person, or ''."""
+    for name, fn in _INVOLVEMENT.items():
+        qs = fn(agency)
+        if qs.filter(**{_column(qs): person_id}).exists():
+            return name
+    return ""
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(user.is_active)
+
+
+# --- the decision --------------------------------------------------------------------------------
+
+
+def person_access(user: User | Any, person_id: str) -> AccessDecision:
+    """Whether ``user`` may open ``person_id``'s record, and on what basis. Reads nothing personal."""
+    if not _signed_in(user):
+        return AccessDecision(False, "none", "You are not signed in")
+    role = user.role
+    if can(role, Cap.VIEW_ALL_PEOPLE):
+        return AccessDecision(True, "role", "Your role can see every person's record")
+    if can(role, Cap.VIEW_OWN_AGENCY_PEOPLE) and user.agency_id:
+        source = _agency_involved(user.agency_id, person_id)
+        if source:
+            return AccessDecision(True, "agency", f"Your agency is involved with this person ({source})")
+    if can(role, Cap.BREAK_GLASS):
+        grant = active_break_glass(user, person_id)
+        if grant is not None:
+            return AccessDecision(
+                True,
+                "break_glass",
+                f"You opened this record with break-glass until {grant.expires_at:%H:%M}",
+                grant_id=grant.id,
+            )
+        return AccessDecision(
+            False,
+            "none",
+            "Your agency has no involvement with this person. You can use break-glass with a reason.",
+        )
+    return AccessDecision(False, "none", "Your role cannot see people's records")
+
+
+def require_person_access(user: User | Any, person_id: str, purpose: str) -> AccessDecision:
+    """Check need to know and ledger the read. Raises NeedToKnowDenied (also ledgered) or NotFound."""
+    decision = person_access(user, person_id)
+    if not decision.allowed:
+        if getattr(user, "is_authenticated", False):
+            record_action(
+                actor_for(user),
+                "read_denied",
+                PERSON_TYPE,
+                person_id,
+                data={"purpose": purpose, "refused": decision.reason},
+                reason=purpose,
+            )
+        raise NeedToKnowDenied(
+            decision.reason,
+            person_id=person_id,
+            can_break_glass=bool(getattr(user, "role", "")) and can(user.role, Cap.BREAK_GLASS),
+        )
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound("No such person")
+    record_action(
+        actor_for(user),
+        "read",
+        PERSON_TYPE,
+        person_id,
+        data={"basis": decision.basis, "purpose": purpose, "break_glass": decision.grant_id or None},
+        reason=purpose,
+    )
+    return decision
+
+
+def visible_people(user: User | Any) -> QuerySet[Person]:
+    """The people whose records ``user`` may open (for search and lists; opening still ledgers)."""
+    if not _signed_in(user):
+        return Person.objects.none()
+    if can(user.role, Cap.VIEW_ALL_PEOPLE):
+        return Person.objects.all()
+    q = Q(pk__in=[])
+    if can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and user.agency_id:
+        for fn in _INVOLVEMENT.values():
+            qs = fn(user.agency_id)
+            q |= Q(pk__in=qs.values_list(_column(qs), flat=True))
+    if can(user.role, Cap.BREAK_GLASS):
+        q |= Q(pk__in=open_grants(user).values("person_id"))
+    return Person.objects.filter(q)
+
+
+# --- who saw or changed a person's record ---------------------------------------------------------
+# Other domains add the objects that belong to a person (concerns about them, screenings...), so that
+# the reviewer's history of a person covers every change, not only the person row. Each function
+# takes a person id and returns (object_type, object_id) pairs.
+PersonObjectsFn = Callable[[str], Iterable[tuple[str, str]]]
+_PERSON_OBJECTS: dict[str, PersonObjectsFn] = {}
+
+
+def register_person_objects(name: str, fn: PersonObjectsFn) -> None:
+    _PERSON_OBJECTS[name] = fn
+
+
+def _ids_of(model: type[SourceRecord] | type[BreakGlass], person_id: str) -> list[tuple[str, str]]:
+    lt = model.ledger_type()
+    return [(lt, pk) for pk in model.objects.filter(person_id=person_id).values_list("pk", flat=True)]
+
+
+register_person_objects("people.sourcerecord", lambda pid: _ids_of(SourceRecord, pid))
+register_person_objects("access.breakglass", lambda pid: _ids_of(BreakGlass, pid))
+
+
+def person_history(person_id: str) -> QuerySet[Entry]:
+    """Every ledger entry about a person: reads, refusals, changes to the person and to every object
+    registered as theirs. Newest first. No check and no ledger entry: for callers that already
+    decided (exports); people see it through :func:`person_access_log`."""
+    q = Q(object_type=PERSON_TYPE, object_id=person_id)
+    by_type: dict[str, list[str]] = {}
+    for fn in _PERSON_OBJECTS.values():
+        for object_type, object_id in fn(person_id):
+            by_type.setdefault(object_type, []).append(object_id)
+    for object_type, ids in by_type.items():
+        q |= Q(object_type=object_type, object_id__in=ids)
+    return Entry.objects.filter(q).order_by("-index")
+
+
+def person_access_log(viewer: User, person_id: str) -> QuerySet[Entry]:
+    """Who saw or changed what about a person, and when, for the independent reviewer. The review
+    itself is ledgered as a read of the person's access log."""
+    actor = actor_for(viewer)
+    require_cap(actor, Cap.VIEW_LEDGER)
+    record_action(
+        actor,
+        "read_access_log",
+        PERSON_TYPE,
+        person_id,
+        reason="independent review of who saw or changed the record",
+    )
+    return person_history(person_id)
+
+
+def reads_under_grant(grant: BreakGlass) -> QuerySet[Entry]:
+    """What the user read of the person while the grant was open (for the reviewer)."""
+    return Entry.objects.filter(
+        actor_user=grant.user.username,
+        object_type=PERSON_TYPE,
+        object_id=grant.person_id,
+        time__gte=grant.granted_at,
+        time__lte=grant.expires_at,
+    ).order_by("index")

@@ -1,0 +1,179 @@
+"""Concern and triage pages: raise a concern (about a known child or one Sightline does not know
+yet), read and withdraw it, the triage queue, and the triage decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from sightline.access.decorators import cap_required
+from sightline.access.permissions import Cap
+from sightline.cases import selectors as cases
+from sightline.cases import services
+from sightline.cases.models import Concern, TriageDecision
+from sightline.ledger.services import Actor
+from sightline.people.models import Person
+from sightline.people.services import do_create_person
+from sightline.web.forms import STALE, ReasonForm, form_view, submit_service
+from sightline.web.forms_cases import ChildDetailsForm, ConcernForm, TriageForm
+from sightline.web.forms_people import SearchForm
+from sightline.web.views.cases.common import actor, child, user_can
+
+
+@cap_required(Cap.RAISE_CONCERN)
+def concern_start(request: HttpRequest) -> HttpResponse:
+    """Raise a concern: first find the child, or give their details if Sightline does not know them."""
+    return render(request, "web/cases/concern_start.html", {"form": SearchForm()})
+
+
+def _others(form: ConcernForm, who: Actor, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The other people named, as (person id, role): a Sightline ID as given, a name as a new person."""
+    out = []
+    for i, (name_or_id, role) in enumerate(rows):
+        if form.is_person_id(name_or_id):
+            out.append((name_or_id.upper(), role))
+            continue
+        given, _, family = name_or_id.partition(" ")
+        try:
+            other = do_create_person(
+                actor=who,
+                kind=Person.Kind.UNKNOWN,
+                given_name=given,
+                family_name=family,
+                reason="named in a concern",
+            )
+        except ValidationError as exc:
+            raise ValidationError({f"others[{i}].person": exc.messages}) from None
+        out.append((other.id, role))
+    return out
+
+
+@cap_required(Cap.RAISE_CONCERN)
+def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
+    """Raise a concern about a known child (``person_id``) or, with the child's details, about a child
+    Sightline does not know yet (the concern then makes the raising agency involved with them)."""
+    known = child(request, person_id, "raise a concern") if person_id else None
+    data = request.POST if request.method == "POST" else None
+    form = ConcernForm(data)
+    child_form = ChildDetailsForm(data, prefix="child") if known is None else None
+    if data is not None and form.is_valid() and (child_form is None or child_form.is_valid()):
+        cd = form.cleaned_data
+        who = actor(request)
+
+        def raise_it() -> Concern:
+            subject = known or do_create_person(
+                actor=who,
+                kind=Person.Kind.CHILD,
+                reason="concern raised",
+                **child_form.person_fields(),  # type: ignore[union-attr]
+            )
+            return services.do_raise_concern(
+                who,
+                person_id=subject.id,
+                what_was_seen=cd["what_was_seen"],
+                occurred_at=cd["occurred_at"],
+                urgency=cd["urgency"],
+                place=cd.get("place", ""),
+                postcode=cd.get("postcode", ""),
+                indicators=cd["indicators"],
+                others=_others(form, who, cd["others"]),
+            )
+
+        ok, concern = submit_service(form, raise_it, ConcernForm.service_aliases(), stale_message=STALE)
+        if ok:
+            messages.success(
+                request,
+                f"Concern {concern.id} raised. It is in the triage queue and is due to be triaged by "
+                f"{concern.triage_due_at:%H:%M on %d %B %Y}.",
+            )
+            return redirect("web:concern", concern_id=concern.id)
+    return render(
+        request,
+        "web/cases/concern_new.html",
+        {
+            "form": form,
+            "child_form": child_form,
+            "child": known,
+            "hours": services.triage_hours(),
+            "indicator_groups": [form["vulnerabilities"], form["moderate"], form["significant"]],
+        },
+    )
+
+
+@cap_required(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
+def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
+    detail = cases.get_concern(request.user, concern_id)
+    return render(
+        request,
+        "web/cases/concern.html",
+        {"detail": detail, "concern": detail.concern, "can_triage": user_can(request, Cap.TRIAGE)},
+    )
+
+
+@cap_required(Cap.RAISE_CONCERN)
+def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
+    """Withdraw a concern raised in error. It stays on record, with the reason."""
+    concern = cases.get_concern(request.user, concern_id).concern
+    return form_view(
+        request,
+        ReasonForm(request.POST or None, label="Why are you withdrawing this concern?"),
+        template="web/cases/concern_withdraw.html",
+        call=lambda cd: services.do_withdraw_concern(
+            actor(request), concern_id=concern.id, reason=cd["reason"]
+        ),
+        success=lambda _: reverse("web:concern", kwargs={"concern_id": concern.id}),
+        message="Concern withdrawn. It stays on the child's record with your reason.",
+        context={"concern": concern, "child": concern.person},
+    )
+
+
+@cap_required(Cap.TRIAGE, Cap.SEE_OVERDUE)
+def triage_queue(request: HttpRequest) -> HttpResponse:
+    items = cases.triage_queue(request.user)
+    return render(
+        request,
+        "web/cases/triage_queue.html",
+        {
+            "items": items,
+            "overdue": sum(1 for i in items if i.overdue),
+            "can_triage": user_can(request, Cap.TRIAGE),
+            "hours": services.triage_hours(),
+        },
+    )
+
+
+@cap_required(Cap.TRIAGE)
+def triage(request: HttpRequest, concern_id: str) -> HttpResponse:
+    detail = cases.get_concern(request.user, concern_id)
+    concern = detail.concern
+
+    def next_page(decision: TriageDecision) -> str:
+        # Screening straight away, for someone who screens; otherwise back to the queue.
+        if decision.decision == TriageDecision.Decision.SCREENING and user_can(request, Cap.SCREEN):
+            url = reverse("web:screening_new", kwargs={"person_id": concern.person_id})
+            return f"{url}?concern={concern.id}"
+        return reverse("web:triage_queue")
+
+    def decide(cd: dict[str, Any]) -> TriageDecision:
+        return services.do_triage_concern(
+            actor(request),
+            concern_id=concern.id,
+            decision=cd["decision"],
+            reason=cd.get("reason", ""),
+            expected_version=cd.get("version"),
+        )
+
+    return form_view(
+        request,
+        TriageForm(request.POST or None, initial={"version": concern.version}),
+        template="web/cases/triage.html",
+        call=decide,
+        success=next_page,
+        message=lambda d: f"Triage decision recorded: {d.get_decision_display()}.",
+        context={"detail": detail, "concern": concern},
+    )
