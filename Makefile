@@ -23,9 +23,11 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/sightline demo
 
-# The whole suite, on SQLite by default or on PostgreSQL when DATABASE_URL is set.
+# The whole suite, on SQLite by default or on PostgreSQL when DATABASE_URL is set, measuring coverage
+# of src/sightline: below [tool.coverage.report] fail_under in pyproject.toml, it fails.
 test: setup
-	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist loadfile --durations=15
+	SIGHTLINE_HOME=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist loadfile --durations=15 \
+		--cov --cov-report=term
 
 # SIGKILL of `serve` and `import` under concurrent writers, 20 trials (docs/reliability.md).
 CRASH_TRIALS ?= 20

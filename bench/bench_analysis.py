@@ -29,6 +29,7 @@ import pandas as pd
 from sightline.intelligence.analysis import AnalysisResult, analyse
 from sightline.intelligence.analysis.groups import Method, detect_groups, detection_edges
 from sightline.intelligence.analysis.normalise import normalise_place, normalise_plate, place_key
+from sightline.synthetic import generate_town
 
 
 def load_inputs(town: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, date]:
@@ -261,8 +262,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     town = args.town or Path("var/bench") / f"town-{args.children}-{args.seed}"
     if not (args.reuse and (town / "truth" / "records.csv").exists()):
-        from sightline.synthetic import generate_town
-
         start = time.perf_counter()
         generate_town(town, children=args.children, seed=args.seed)
         print(f"generated {town} in {time.perf_counter() - start:.1f}s")

@@ -25,42 +25,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+import psycopg
+
+from sightline.cli import setup_django
+from sightline.synthetic import generate_town
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "sightline_bench_import"
 
 
 def worker(town: Path) -> dict[str, float]:
-    from sightline.cli import setup_django
-
     setup_django()
-    from django.core.management import call_command
+    import import_worker  # noqa: PLC0415 - Django starts in this process only now, on the database chosen for it
 
-    from sightline.access.services import ensure_standard_agencies
-    from sightline.extracts.services import do_import_extract
-    from sightline.ledger.services import integrate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_standard_agencies()
-    people = events = 0
-    started = time.perf_counter()
-    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
-        result = do_import_extract(folder)
-        assert result.status == "imported", result.problems[:5]
-        people += result.records_created
-        events += result.events_created
-    size = integrate()
-    seconds = time.perf_counter() - started
-    again = time.perf_counter()
-    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
-        assert do_import_extract(folder).status == "unchanged"
-    return {
-        "people": people, "events": events, "seconds": seconds, "ledger_entries": size,
-        "people_per_second": people / seconds, "rows_per_second": (people + events) / seconds,
-        "reimport_seconds": time.perf_counter() - again,
-    }  # fmt: skip
+    return import_worker.run(town)
 
 
 def people_only(town: Path) -> Path:
@@ -79,8 +59,6 @@ def people_only(town: Path) -> Path:
 
 
 def _postgres() -> str:
-    import psycopg
-
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
         conn.execute(f"CREATE DATABASE {PG_DB}")
@@ -103,8 +81,6 @@ def main(argv: list[str] | None = None) -> int:
 
     town = args.town or Path(tempfile.mkdtemp(prefix="sightline-bench-town-"))
     if not (town / "truth" / "summary.json").exists():
-        from sightline.synthetic import generate_town
-
         generate_town(town, args.children, args.seed)
     results = {}
     passes = {"people only": people_only(town), "whole extracts": town}

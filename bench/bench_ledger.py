@@ -26,10 +26,13 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
+
+import psycopg
+
+from sightline.cli import setup_django
 
 HERE = Path(__file__).resolve().parent
 # What bench/run_all.py passes for a quick run.
@@ -37,196 +40,14 @@ QUICK_ARGS = ["--seconds", "1", "--writers", "1,8", "--verify-entries", "5000"]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-# --- the child: one database, set up before Django starts ---------------------------------------
-
-
-def _person(n: int) -> Any:
-    from sightline.people.models import Person
-
-    return Person(
-        kind="child",
-        given_name=f"Amelia{n % 997}",
-        family_name=f"Okafor-{n % 389}",
-        other_names="Millie",
-        date_of_birth=f"20{10 + n % 8:02d}-0{1 + n % 9}-1{n % 10}",
-        sex="F" if n % 2 else "M",
-        ethnicity="W1",
-        address=f"{n % 200} Station Road, Northby",
-        postcode=f"NB{n % 9} {n % 10}QX",
-    )
-
-
-def _writer(deadline: float, seed: int) -> int:
-    from django.db import connections
-
-    from sightline.ledger.services import Actor, do_create
-
-    actor = Actor(user=f"practitioner{seed}", agency="social_care", role="practitioner")
-    n = 0
-    try:
-        while time.monotonic() < deadline:
-            do_create(_person(seed * 1_000_000 + n), actor=actor)
-            n += 1
-    finally:
-        connections.close_all()
-    return n
-
-
-def _process_writer(barrier: Any, start_at: Any, seconds: float, seed: int, out: Any) -> None:
-    barrier.wait()
-    out.put(_writer(start_at.value + seconds, seed))
-
-
-def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[str, Any]:
-    import multiprocessing
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-
-    from sightline.ledger import services as ledger
-    from sightline.ledger.selectors import tree_size
-    from sightline.ledger.services import integrate
-
-    integrate()
-    before = tree_size()
-    connections.close_all()  # never share a connection with forked writers
-    background = sequencing == "background"
-    integrator = None
-    if background:
-        # As `serve` runs: writers only queue (forked writers inherit the flag), and one integrator
-        # thread, started after the fork, sequences.
-        ledger._integrator.set()
-    started = time.monotonic()
-    if mode == "processes":
-        ctx = multiprocessing.get_context("fork")
-        barrier = ctx.Barrier(writers + 1)
-        start_at = ctx.Value("d", 0.0)
-        out = ctx.Queue()
-        procs = [
-            ctx.Process(target=_process_writer, args=(barrier, start_at, seconds, i, out))
-            for i in range(writers)
-        ]
-        for p in procs:
-            p.start()
-        if background:
-            integrator = ledger.Integrator()
-            integrator.start()
-        start_at.value = time.monotonic()
-        barrier.wait()
-        started = start_at.value
-        total = sum(out.get() for _ in procs)
-        for p in procs:
-            p.join()
-            if p.exitcode != 0:
-                raise SystemExit(f"a writer process failed with exit code {p.exitcode}")
-    else:
-        gate = threading.Barrier(writers + 1)
-        deadline_box: list[float] = []
-
-        def run(seed: int) -> int:
-            gate.wait()
-            return _writer(deadline_box[0], seed)
-
-        if background:
-            integrator = ledger.Integrator()
-            integrator.start()
-        with ThreadPoolExecutor(writers) as pool:
-            futures = [pool.submit(run, i) for i in range(writers)]
-            started = time.monotonic()
-            deadline_box.append(started + seconds)
-            gate.wait()
-            total = sum(f.result() for f in futures)
-    if integrator is not None:
-        integrator.stop()  # sequences what is still queued, then lets writers integrate again
-    size = integrate()  # the clock runs until every write is sequenced
-    elapsed = time.monotonic() - started
-    gapless = _gapless(size)
-    return {
-        "writers": writers,
-        "mode": mode,
-        "sequencing": sequencing,
-        "writes": total,
-        "seconds": round(elapsed, 2),
-        "per_second": round(total / elapsed),
-        "all_sequenced": size - before == total and gapless,
-    }
-
-
-def _gapless(size: int) -> bool:
-    from django.db.models import Count, Max, Min
-
-    from sightline.ledger.models import Entry, PendingEntry
-
-    agg = Entry.objects.aggregate(n=Count("index"), lo=Min("index"), hi=Max("index"))
-    return agg["n"] == size and agg["lo"] == 0 and agg["hi"] == size - 1 and not PendingEntry.objects.exists()
-
-
-def _grow_ledger(target: int) -> None:
-    from sightline.ledger.selectors import tree_size
-    from sightline.ledger.services import Actor, do_bulk_create, integrate
-
-    actor = Actor(user="importer", agency="social_care", role="system")
-    n = tree_size()
-    while n < target:
-        batch = min(5000, target - n)
-        do_bulk_create([_person(i) for i in range(n, n + batch)], actor=actor, action="import")
-        n = integrate()
-        print(f"  ledger at {n:,} entries", file=sys.stderr, flush=True)
-
-
-def _verify(entries: int) -> list[dict[str, Any]]:
-    from sightline.ledger.selectors import verify
-    from sightline.ledger.services import do_checkpoint
-
-    _grow_ledger(entries)
-    do_checkpoint()
-    verify(check_state=False)  # warm the caches once, as any later run would find them
-    out = []
-    workers = min(os.cpu_count() or 1, 4)
-    for label, check_state in (("entries only", False), ("full (with current state)", True)):
-        for n in sorted({1, workers}):
-            t = time.perf_counter()
-            report = verify(check_state=check_state, workers=n)
-            elapsed = time.perf_counter() - t
-            if not report.ok:
-                found = "; ".join(report.problems[:5])
-                raise SystemExit(f"verification found problems in a clean ledger: {found}")
-            out.append(
-                {
-                    "what": label,
-                    "workers": n,
-                    "entries": report.entries_checked,
-                    "rows": report.rows_checked,
-                    "seconds": round(elapsed, 2),
-                    "per_second": round(report.entries_checked / elapsed),
-                }
-            )
-    return out
+# --- the child: one database, chosen by the parent before Django starts --------------------------------
 
 
 def child(args: argparse.Namespace) -> None:
-    import django
+    setup_django()
+    import ledger_worker  # noqa: PLC0415 - Django starts in this process only now, on the database chosen for it
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from sightline.access.services import ensure_standard_agencies
-
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_standard_agencies()
-    vendor = connection.vendor
-    sequencing = ["by writers", "background"] if vendor == "postgresql" else ["by writers"]
-    for writers in args.writers:
-        for mode in args.mode:
-            for how in sequencing:
-                row = _appends(writers, args.seconds, mode, how)
-                print(json.dumps({"kind": "appends", "db": vendor, **row}), flush=True)
-    if args.verify_entries:
-        for row in _verify(args.verify_entries):
-            print(json.dumps({"kind": "verify", "db": vendor, **row}), flush=True)
+    ledger_worker.run(args.writers, args.seconds, args.mode, args.verify_entries)
 
 
 # --- the parent: make the databases, run a child per database, print the table --------------------
@@ -248,8 +69,6 @@ def _run_child(db: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         dbname = None
         admin = None
         if db == "postgres":
-            import psycopg
-
             try:
                 admin = psycopg.connect(_with_db(_pg_admin_url(), "postgres"), autocommit=True)
             except psycopg.OperationalError as exc:

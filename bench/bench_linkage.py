@@ -28,6 +28,7 @@ from sightline.people.linkage import link_records
 from sightline.people.linkage.clustering import connected_components_at
 from sightline.people.linkage.evaluate import pairwise_scores
 from sightline.people.linkage.extracts import records_from_extracts
+from sightline.synthetic import generate_town
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,8 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     town = args.town or Path(tempfile.gettempdir()) / f"sightline-bench-town-{args.children}-{args.seed}"
     timings: dict[str, float] = {}
     if not (town / "truth" / "records.csv").is_file():
-        from sightline.synthetic import generate_town
-
         t = time.perf_counter()
         generate_town(town, args.children, args.seed)
         timings["generate"] = time.perf_counter() - t
@@ -65,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         model_path.unlink()
     trained_here = not model_path.exists()
 
-    def progress(stage: str, fraction: float) -> None:
+    def progress(stage: str, _fraction: float) -> None:
         print(f"  {time.perf_counter() - start:7.1f}s  {stage}", file=sys.stderr)
 
     start, cpu_start = time.perf_counter(), time.process_time()

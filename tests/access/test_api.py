@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
 from sightline.access import selectors, services
 from sightline.access.models import ApiToken
+from sightline.api.core import api
 from sightline.ledger.services import SYSTEM, record_action
 from sightline.people.services import do_break_glass
+from tests.factories import bearer
 
 from .conftest import entries
 
@@ -27,8 +31,7 @@ def token_for(make_user: Callable[..., Any]) -> Callable[..., tuple[Any, dict[st
         role: str = "analyst", agency: str = "police", username: str | None = None
     ) -> tuple[Any, dict[str, str]]:
         user = make_user(role, agency, username=username, totp=False)
-        _, token = services.do_create_api_token(SYSTEM, username=user.username, name="test system")
-        return user, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        return user, bearer(user)
 
     return _token
 
@@ -149,7 +152,7 @@ def test_not_found_is_a_404_problem(client: Client, token_for: Callable[..., Any
 def test_server_errors_are_a_500_problem(
     client: Client, token_for: Callable[..., Any], monkeypatch: Any
 ) -> None:
-    def broken(user: Any) -> Any:
+    def broken(_user: Any) -> Any:
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(selectors, "my_activity", broken)
@@ -175,7 +178,7 @@ def test_pagination_is_limit_offset_with_a_maximum(client: Client, token_for: Ca
     assert client.get("/api/access/me/activity?offset=1000000000", **auth).json()["items"] == []
 
 
-def test_openapi_is_3_1_and_documents_problem_responses(client: Client, db: None) -> None:
+def test_openapi_is_3_1_and_documents_problem_responses(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
     assert "Problem" in schema["components"]["schemas"]
@@ -192,7 +195,7 @@ def test_openapi_is_3_1_and_documents_problem_responses(client: Client, db: None
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
 
 
-def test_docs_are_self_hosted_and_need_no_script(client: Client, db: None) -> None:
+def test_docs_are_self_hosted_and_need_no_script(client: Client) -> None:
     response = client.get("/api/docs")
     assert response.status_code == 200
     html = response.content.decode()
@@ -222,9 +225,6 @@ def test_reviewing_through_the_api(
 
 def _models(annotation: Any) -> Any:
     """Every pydantic model reachable from a type annotation."""
-    import typing
-
-    from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
@@ -234,11 +234,9 @@ def _models(annotation: Any) -> Any:
         yield from _models(arg)
 
 
-def test_api_schema_names_are_unique_across_domains(db: None) -> None:
+def test_api_schema_names_are_unique_across_domains() -> None:
     """ninja files schemas by class name: two domains' ``ReviewIn`` would silently share one entry in
     the OpenAPI document, documenting one endpoint with the other's body."""
-    import sightline.api.urls  # noqa: F401  # mounts every domain's router
-    from sightline.api.core import api
 
     seen: dict[str, set[str]] = {}
     for bound in api._get_bound_routers():

@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from sightline.access import selectors, services
+from sightline.config.errors import forbidden
 from sightline.core.errors import NotFound
+from sightline.ledger.services import SYSTEM, do_update
 from sightline.people import need_to_know
+from sightline.people.models import Person
 from sightline.people.need_to_know import NeedToKnowDenied, person_access, require_person_access
 from sightline.people.services import do_break_glass
 
@@ -55,9 +58,7 @@ def test_multi_agency_roles_see_everyone(make_user: Callable[..., Any], person: 
     assert entry_data(entries(action="read")[0])["basis"] == "role"
 
 
-def test_a_missing_person_is_404_only_for_those_who_could_see_it(
-    make_user: Callable[..., Any], db: None
-) -> None:
+def test_a_missing_person_is_404_only_for_those_who_could_see_it(make_user: Callable[..., Any]) -> None:
     coord = make_user("cse_coordinator", "mash")
     pc = make_user("practitioner", "police")
     with pytest.raises(NotFound):
@@ -78,7 +79,6 @@ def test_source_records_not_linked_to_the_person_give_no_access(
 @pytest.fixture
 def concern_hook() -> Iterator[None]:
     """An involvement source like the one case work registers for concerns raised by an agency."""
-    from sightline.people.models import Person
 
     need_to_know.register_involvement(
         "test.concerns", lambda agency: Person.objects.filter(other_names=f"concern:{agency}").values("id")
@@ -87,11 +87,8 @@ def concern_hook() -> Iterator[None]:
     need_to_know._INVOLVEMENT.pop("test.concerns")
 
 
-def test_other_domains_extend_involvement(
-    make_user: Callable[..., Any], person: Callable[..., Any], concern_hook: None
-) -> None:
-    from sightline.ledger.services import SYSTEM, do_update
-
+@pytest.mark.usefixtures("concern_hook")
+def test_other_domains_extend_involvement(make_user: Callable[..., Any], person: Callable[..., Any]) -> None:
     teacher = make_user("dsl", "education")
     child = person("social_care")
     assert not person_access(teacher, child.id).allowed
@@ -227,8 +224,6 @@ def test_break_glass_and_review_pages(
 def test_the_403_page_offers_break_glass_to_those_who_may_use_it(
     rf: Any, make_user: Callable[..., Any]
 ) -> None:
-    from sightline.config.errors import forbidden
-
     request = rf.get("/people/P-ABC/")
     request.user = make_user("practitioner", "police")
     html = forbidden(

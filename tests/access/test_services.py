@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,8 +35,6 @@ def _create(**kw: Any) -> User:
 
 
 def test_passwords_are_hashed_with_argon2() -> None:
-    from django.conf import settings
-
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     user = _create()
     assert user.password.startswith("argon2$") and user.check_password(PASSWORD)

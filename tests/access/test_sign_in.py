@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,8 +20,9 @@ from sightline.access.services import (
     do_unlock_user,
 )
 from sightline.ledger.services import SYSTEM
+from tests.factories import TEST_PASSWORD
 
-from .conftest import TEST_PASSWORD, entries, entry_data
+from .conftest import entries, entry_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,6 @@ CODE = "/sign-in/security-code"
 
 
 def _device(user: Any) -> Any:
-
     return TOTPDevice.objects.get(user=user)
 
 
@@ -62,7 +63,7 @@ def test_sign_in_page_is_gov_uk_and_keeps_the_username(client: Client, make_user
     assert html.count("<title>Error: ") == 1
 
 
-def test_empty_form_errors_link_to_their_fields(client: Client, db: None) -> None:
+def test_empty_form_errors_link_to_their_fields(client: Client) -> None:
     html = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
     assert '<a href="#id_username">Enter your username</a>' in html
     assert '<a href="#id_password">Enter your password</a>' in html
@@ -97,7 +98,6 @@ def test_every_role_that_needs_it_is_asked_for_a_code(
 
 
 def test_the_matrix_says_who_needs_a_second_factor() -> None:
-
     for role, caps in MATRIX.items():
         if caps & PERSONAL_DATA_CAPS or Cap.MANAGE_ACCOUNTS in caps:
             assert needs_second_factor(role), role
@@ -169,7 +169,7 @@ def test_security_code_must_be_six_digits(client: Client, make_user: Callable[..
     assert b'value="12ab"' in response.content
 
 
-def test_security_code_page_needs_the_password_first(client: Client, db: None) -> None:
+def test_security_code_page_needs_the_password_first(client: Client) -> None:
     response = client.get(CODE)
     assert response.status_code == 302 and response["Location"] == LOGIN
 
@@ -186,7 +186,6 @@ def test_a_code_cannot_be_used_twice(client: Client, make_user: Callable[..., An
 
 
 def test_inactive_accounts_cannot_sign_in(client: Client, make_user: Callable[..., Any]) -> None:
-
     user = make_user(username="left")
     do_deactivate_user(SYSTEM, username=user.username, reason="left the agency")
     response = _password(client, "left")
@@ -212,9 +211,8 @@ def three_strikes(settings: Any) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
 
 
-def test_lockout_after_repeated_wrong_passwords(
-    client: Client, make_user: Callable[..., Any], three_strikes: None
-) -> None:
+@pytest.mark.usefixtures("three_strikes")
+def test_lockout_after_repeated_wrong_passwords(client: Client, make_user: Callable[..., Any]) -> None:
     make_user(username="target")
     for _ in range(2):
         assert _password(client, "target", "guess guess guess").status_code == 200
@@ -233,9 +231,8 @@ def test_lockout_after_repeated_wrong_passwords(
     assert stages == ["password", "password", "password", "locked"]
 
 
-def test_wrong_security_codes_count_towards_lockout(
-    client: Client, make_user: Callable[..., Any], three_strikes: None
-) -> None:
+@pytest.mark.usefixtures("three_strikes")
+def test_wrong_security_codes_count_towards_lockout(client: Client, make_user: Callable[..., Any]) -> None:
     user = make_user(username="target")
     _password(client, "target")
     right = current_totp_code(_device(user))
@@ -248,10 +245,8 @@ def test_wrong_security_codes_count_towards_lockout(
     assert _password(client, "target").status_code == 429
 
 
-def test_unlock_clears_the_lockout(
-    client: Client, make_user: Callable[..., Any], three_strikes: None
-) -> None:
-
+@pytest.mark.usefixtures("three_strikes")
+def test_unlock_clears_the_lockout(client: Client, make_user: Callable[..., Any]) -> None:
     user = make_user(username="target")
     for _ in range(3):
         _password(client, "target", "guess guess guess")
@@ -345,8 +340,6 @@ def test_sessions_in_use_stay_signed_in(
 
 
 def test_cookies_are_secure_outside_demo_and_debug() -> None:
-    from django.conf import settings
-
     if settings.DEMO_MODE or settings.DEBUG:
         pytest.skip("demo or debug mode serves plain HTTP")
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sightline.access.services import actor_for, ensure_standard_agencies
+from sightline.access.services import actor_for
 from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.accountability.models import Action, Evidence
@@ -22,17 +22,15 @@ from sightline.accountability.services import evidence_store
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM, integrate
-
-from .builders import at, child, concern
+from sightline.ledger.services import integrate
+from tests.factories import at, child, concern, sample_plan
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def action() -> Action:
-    ensure_standard_agencies()
-    services.do_import_sample_plan(SYSTEM, key="rotherham-2014")
+    sample_plan()
     return Action.objects.get(ref="R9.1")
 
 
@@ -200,7 +198,7 @@ def test_resources_against_computed_caseload(coordinator: Any) -> None:
 
 def test_engagement_plan_log_and_follow_up(coordinator: Any) -> None:
     coord = actor_for(coordinator)
-    plan = services.do_import_sample_plan(SYSTEM, key="rotherham-2014").plan
+    plan = sample_plan()
     event = services.do_record_engagement_event(
         coord,
         title="Meeting at the mosque",

@@ -16,7 +16,8 @@ from sightline.accountability import services
 from sightline.accountability.models import Action, Evidence
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
-from sightline.ledger.services import SYSTEM, integrate
+from sightline.ledger.services import integrate
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ CONTENT = b"%PDF-1.4 minutes of the board"
 
 @pytest.fixture
 def document(coordinator: Any) -> Evidence:
-    services.do_import_sample_plan(SYSTEM, key="rotherham-2014")
+    factories.sample_plan()
     action = Action.objects.get(ref="R9.1")
     return services.do_add_document(
         actor_for(coordinator),

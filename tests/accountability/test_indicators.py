@@ -20,8 +20,7 @@ from sightline.cases import services as cases
 from sightline.intelligence.models import Alert
 from sightline.intelligence.services import do_set_alert_status
 from sightline.ledger.services import SYSTEM, do_create
-
-from .builders import MILD, NOT_AT_RISK, adult, at, child, concern, screen, triage
+from tests.factories import MILD, NOT_AT_RISK, adult, at, child, concern, screening, triage
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +49,16 @@ def test_screened_open_cse_concern() -> None:
     a, b, c, d, e, f = (child(n) for n in "ABCDEF")
     ca = concern(a, at(2026, 5, 10, 9))
     triage(ca, at(2026, 5, 11, 9))
-    screen(a, at(2026, 5, 12, 9))  # open and screened
+    screening(a, at(2026, 5, 12, 9))  # open and screened
     concern(b, at(2026, 5, 20, 9))  # open, never screened
     cc = concern(c, at(2026, 5, 5, 9))
     triage(cc, at(2026, 5, 6, 9), "no_further_action")  # closed: not open
-    screen(d, at(2026, 1, 10, 9))  # screened, but more than 3 months before the end of May
+    screening(d, at(2026, 1, 10, 9))  # screened, but more than 3 months before the end of May
     concern(d, at(2026, 4, 1, 9))
     ce = concern(e, at(2026, 5, 3, 9))
     cases.do_withdraw_concern(concern_id=ce.id, actor=SYSTEM, reason="raised about the wrong child")
     concern(f, at(2026, 6, 2, 9))
-    screen(f, at(2026, 6, 3, 9))
+    screening(f, at(2026, 6, 3, 9))
     # April: D open, unscreened. May: A screened of A, B, D. June: A and F screened of A, B, D, F.
     assert values("screened_open_cse_concern", 3) == [0.0, round(100 / 3, 4), 50.0]
     v = series("screened_open_cse_concern", 3)[2]
@@ -226,17 +225,17 @@ def test_looked_after_children_out_of_area_flagged_at_risk(
 
     c1, c2, c3, c4, c5, c6 = (child(f"C{i}") for i in range(1, 7))
     place(c1, dt.date(2026, 4, 1))
-    screen(c1, at(2026, 4, 2, 9), MILD)
+    screening(c1, at(2026, 4, 2, 9), MILD)
     place(c2, dt.date(2026, 5, 10), end=dt.date(2026, 6, 5))
-    screen(c2, at(2026, 3, 1, 9), NOT_AT_RISK)
+    screening(c2, at(2026, 3, 1, 9), NOT_AT_RISK)
     _alert(c2.id, at(2026, 5, 20, 10))  # flagged by an alert
     place(c3, dt.date(2026, 4, 1))
-    screen(c3, at(2026, 4, 5, 9), MILD)
-    screen(c3, at(2026, 6, 10, 9), NOT_AT_RISK)  # no longer at risk in June
+    screening(c3, at(2026, 4, 5, 9), MILD)
+    screening(c3, at(2026, 6, 10, 9), NOT_AT_RISK)  # no longer at risk in June
     place(c4, dt.date(2026, 4, 1), authority="Another Council")  # another council's child
-    screen(c4, at(2026, 4, 5, 9), MILD)
+    screening(c4, at(2026, 4, 5, 9), MILD)
     place(c5, dt.date(2026, 4, 1), in_area=True)  # placed inside the area
-    screen(c5, at(2026, 4, 5, 9), MILD)
+    screening(c5, at(2026, 4, 5, 9), MILD)
     place(c6, dt.date(2026, 4, 1))
     dismissed = _alert(c6.id, at(2026, 4, 20, 10))
     _set_status(monkeypatch, dismissed, "dismissed", at(2026, 4, 21, 10))

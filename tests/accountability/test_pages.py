@@ -11,11 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sightline.access.permissions import Cap, Role, can
-from sightline.access.services import ensure_standard_agencies
 from sightline.accountability.models import Action, Evidence, ProtectedConcern, TargetDateChange
-from sightline.accountability.services import do_import_sample_plan
 from sightline.ledger.models import Entry
-from sightline.ledger.services import SYSTEM, integrate
+from sightline.ledger.services import integrate
+from tests.factories import sample_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +27,7 @@ def client_for(user: Any, login: Any) -> Client:
 
 @pytest.fixture
 def plan() -> Any:
-    ensure_standard_agencies()
-    return do_import_sample_plan(SYSTEM, key="rotherham-2014").plan
+    return sample_plan()
 
 
 def test_every_page_renders_for_a_coordinator(plan: Any, coordinator: Any, login: Any) -> None:

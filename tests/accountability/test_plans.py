@@ -57,8 +57,8 @@ def test_the_rotherham_sample_plan_has_the_published_shape(coordinator: Any) -> 
         "looked-after children, including out-of-area placements",
     ):
         assert named in titles
-    named = [r for r in recs if not r.illustrative]
-    assert len(named) == 5 and all(r.illustrative for r in recs if r not in named)
+    by_name = [r for r in recs if not r.illustrative]
+    assert len(by_name) == 5 and all(r.illustrative for r in recs if r not in by_name)
     assert "illustrative" in plan.illustrative_note.lower()
     # Resources and the engagement plan come with it.
     res = sel.resources()

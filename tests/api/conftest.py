@@ -7,16 +7,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from sightline.access.models import User
+from tests import factories
 
 
 class Api:
-    """A token-authenticated JSON client for /api/."""
+    """A token-authenticated JSON client for /api/, acting for ``user``."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, user: User, token: str) -> None:
+        self.user = user
         self.client = Client()
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
@@ -40,15 +39,11 @@ class Api:
 
 
 @pytest.fixture
-def api_for(make_user: Callable[..., Any]) -> Callable[..., Api]:
-    from sightline.access.services import do_create_api_token
-    from sightline.ledger.services import SYSTEM
+def api_for(make_user: Callable[..., User]) -> Callable[..., Api]:
+    """``api_for(role, agency, username=None)``: an API client with a new account's token."""
 
     def _make(role: str = "cse_coordinator", agency: str = "mash", username: str | None = None) -> Api:
         user = make_user(role, agency, username=username)
-        _row, token = do_create_api_token(SYSTEM, username=user.username, name="test system")
-        api = Api(token)
-        api.user = user  # type: ignore[attr-defined]
-        return api
+        return Api(user, factories.api_token(user))
 
     return _make

@@ -173,8 +173,9 @@ def test_problem_json_for_validation_not_found_and_conflict(coordinator: Any, ch
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/override_reason"
 
 
+@pytest.mark.usefixtures("coordinator")
 def test_outsider_gets_403_without_break_glass_and_reads_are_ledgered(
-    coordinator: Any, api_for: Callable[..., Any], child: str
+    api_for: Callable[..., Any], child: str
 ) -> None:
     nurse = api_for("practitioner", "health", "nurse")
     paths = [

@@ -24,6 +24,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from sightline.access.models import User
+from sightline.access.services import actor_for
+from sightline.cases import services
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -41,35 +46,20 @@ def _keep_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def token(make_user: Callable[..., Any]) -> str:
+def token(make_user: Callable[..., User]) -> str:
     """A coordinator's token (the widest case-work role), with a child, a concern, an episode and a
     plan in place."""
-    from sightline.access.services import actor_for, do_create_api_token
-    from sightline.cases import services
-    from sightline.ledger.services import SYSTEM
-    from sightline.people.services import do_create_person
-
     user = make_user("cse_coordinator", "mash", username="schemathesis")
     actor = actor_for(user)
-    child = do_create_person(
-        actor=actor, given_name="Jessica", family_name="Walker", date_of_birth="2000-03-14"
-    )
+    kid = factories.child(actor=actor)
     now = timezone.now()
-    services.do_raise_concern(
-        actor=actor, person_id=child.id, what_was_seen="seen", occurred_at=now, urgency="urgent"
-    )
+    factories.concern(kid, now, "urgent", actor=actor, what_was_seen="seen", occurred_at=now)
     ep = services.do_record_missing_episode(
-        actor=actor, person_id=child.id, category="M", started_at=now - dt.timedelta(days=2)
+        actor=actor, person_id=kid.id, category="M", started_at=now - dt.timedelta(days=2)
     )
-    services.do_end_missing_episode(episode_id=ep.id, actor=actor, ended_at=now - dt.timedelta(days=1))
-    services.do_create_plan(actor=actor, person_id=child.id, title="Plan", review_due_on=dt.date.today())
-    _row, secret = do_create_api_token(SYSTEM, username=user.username, name="schemathesis")
-    return secret
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    services.do_end_missing_episode(actor, episode_id=ep.id, ended_at=now - dt.timedelta(days=1))
+    services.do_create_plan(actor=actor, person_id=kid.id, title="Plan", review_due_on=dt.date.today())
+    return factories.api_token(user, "schemathesis")
 
 
 # Loaded at collection (pytest-django has set Django up by then; the document needs no database).

@@ -1,9 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
 Fixtures: ``browser`` (one Chromium per session), ``page`` (a fresh context per test, with axe-core
-preloaded and CSP violations collected), ``login(page, user)`` (the real sign-in with a TOTP code) and
-``axe_check(page)`` (no WCAG 2.2 AA violations). The CSP is enforced, not bypassed: axe-core is added
-as an init script through the DevTools protocol, which the page's policy does not govern.
+preloaded and CSP violations collected), ``new_page()`` (another, for a second person), ``sign_in(page,
+user)`` (the session a real sign-in leaves, without walking the sign-in pages, which tests of their
+own cover) and ``axe_check(page)`` (no WCAG 2.2 AA violations, no CSP violation). The CSP is enforced,
+not bypassed: axe-core is added as an init script through the DevTools protocol, which the page's
+policy does not govern.
+
+Waiting is Playwright's auto-waiting ``expect`` only: a test asserts what the page it moved to shows
+before it checks that page with axe-core.
 
 Without /usr/bin/chromium these tests are skipped, unless SIGHTLINE_REQUIRE_BROWSER=1 (CI), when
 they fail.
@@ -11,12 +16,20 @@ they fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from sightline.access.models import User
+from tests import factories
+from tests.append_only import empty_ledger_tables
 
 CHROMIUM = Path(os.environ.get("SIGHTLINE_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -30,8 +43,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TEST_PASSWORD = "correct horse battery staple"  # make_user's default (tests/conftest.py)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Two shared cores: other test runs may slow the live server down.
+TIMEOUT_MS = 30_000
+
+# The Content-Security-Policy violations each page reported on the console.
+_csp_reports: dict[Page, list[str]] = {}
 
 
 def _unavailable(reason: str) -> None:
@@ -41,7 +58,7 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (install Debian's chromium package)")
     if not AXE.exists():
@@ -49,120 +66,84 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make in it
     # are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
-def _empty_ledger_tables() -> None:
-    """Empty the append-only ledger tables so that the live-server test's flush can run.
-
-    Their triggers refuse DELETE (that is the point); only this teardown steps around them.
-    """
-    import importlib
-
-    from django.db import connection
-
-    triggers = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for table in triggers.TABLES:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-                cursor.execute(f"DELETE FROM {table}")
-                for sql in triggers._sqlite(table):
-                    cursor.execute(sql)  # row triggers: the flush of empty tables fires none
-        elif connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-            for table in triggers.TABLES:
-                cursor.execute(f"DELETE FROM {table}")
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
-def _open_page(browser: Any, base_url: str) -> Any:
+def _open_page(browser: Browser, base_url: str) -> Page:
     """A page in a fresh context (its own cookies), with axe-core preloaded and CSP reports collected."""
     context = browser.new_context(base_url=base_url)
     context.add_init_script(path=str(AXE))
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    violations: list[str] = []
-    pg.on(
-        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
-    )
-    pg.csp_violations = violations
+    pg.set_default_timeout(TIMEOUT_MS)
+    reports: list[str] = []
+    pg.on("console", lambda msg: reports.append(msg.text) if "Content Security Policy" in msg.text else None)
+    _csp_reports[pg] = reports
     return pg
 
 
-@pytest.fixture
-def new_page(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
-    """``new_page()``: another browser page for a second user, signed out and independent."""
-    pages: list[Any] = []
+def csp_violations(page: Page) -> list[str]:
+    return _csp_reports[page]
 
-    def _new() -> Any:
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
+    """``new_page()``: another browser page for a second person, signed out and independent."""
+    pages: list[Page] = []
+
+    def _new() -> Page:
         pages.append(_open_page(browser, live_server.url))
         return pages[-1]
 
     yield _new
     for pg in pages:
         pg.context.close()
-    _empty_ledger_tables()
+        del _csp_reports[pg]
+    empty_ledger_tables()  # the live server's writes really committed
 
 
 @pytest.fixture
-def page(new_page: Callable[[], Any]) -> Any:
+def page(new_page: Callable[[], Page]) -> Page:
     return new_page()
 
 
-def totp_code(user: Any) -> str:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from sightline.access.services import current_totp_code
-
-    return current_totp_code(TOTPDevice.objects.get(user=user))
-
-
 @pytest.fixture
-def login() -> Callable[..., None]:
-    """``login(page, user)``: sign in through the real pages, with the user's current TOTP code."""
+def sign_in(live_server: LiveServer) -> Callable[[Page, User], None]:
+    """``sign_in(page, user)``: give the page's browser the session a real sign-in with the user's
+    authenticator app leaves, and open the dashboard."""
 
-    def _login(page: Any, user: Any, password: str = TEST_PASSWORD) -> None:
-        page.goto("/sign-in")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_url("**/sign-in/security-code")
-        page.get_by_label("Enter your security code").fill(totp_code(user))
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/sign-in" not in url)
+    def _sign_in(page: Page, account: User) -> None:
+        session = factories.signed_in(account).cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.value,
+                    "url": live_server.url,
+                    "httpOnly": True,
+                    "secure": settings.SESSION_COOKIE_SECURE,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
+        page.goto("/")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
-    return _login
+    return _sign_in
 
 
-# Errors that mean the page navigated while axe was running (a click's navigation landing late):
-# the check is repeated on the settled page rather than reported as a failure.
-_NAVIGATED = ("documentElement", "Execution context was destroyed", "navigat", "Target closed")
-
-
-def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
-    from playwright.sync_api import Error as PlaywrightError
-
-    for attempt in range(4):
-        page.wait_for_load_state("load")
-        try:
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                " resultTypes: ['violations']})",
-                tags or WCAG_TAGS,
-            )
-            return list(result["violations"])
-        except PlaywrightError as exc:
-            if attempt == 3 or not any(sign in str(exc) for sign in _NAVIGATED):
-                raise
-            page.wait_for_timeout(200)
-    raise AssertionError("unreachable")
+def axe_violations(page: Page, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations on the page, once GOV.UK Frontend has started its components (its module
+    runs when the document is parsed and its style sheets have loaded)."""
+    expect(page.locator(".govuk-skip-link[data-govuk-skip-link-init]")).to_be_attached()
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        tags or WCAG_TAGS,
+    )
+    return list(result["violations"])
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:
@@ -174,13 +155,20 @@ def _describe(violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-def axe_check() -> Callable[[Any], None]:
+def axe_check() -> Callable[[Page], None]:
     """``axe_check(page)``: fail with a readable list if axe-core finds WCAG 2.2 AA violations, or if
     the page broke its Content-Security-Policy."""
 
-    def _check(page: Any) -> None:
+    def _check(page: Page) -> None:
         violations = axe_violations(page)
         assert not violations, f"axe-core violations on {page.url}:\n{_describe(violations)}"
-        assert not page.csp_violations, f"CSP violations on {page.url}: {page.csp_violations}"
+        assert not csp_violations(page), f"CSP violations on {page.url}: {csp_violations(page)}"
 
     return _check
+
+
+def fill_date(page: Page, name: str, day: dt.date) -> None:
+    """Fill a GOV.UK date input (day, month, year) of the form field ``name``."""
+    page.locator(f"#id_{name}_0").fill(str(day.day))
+    page.locator(f"#id_{name}_1").fill(str(day.month))
+    page.locator(f"#id_{name}_2").fill(str(day.year))

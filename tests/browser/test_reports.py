@@ -1,40 +1,34 @@
-"""Reports in a real browser: a board member reads the board report and downloads its PDF; anyone reads
-the public statistics without signing in and downloads the open data; the independent reviewer browses
-the ledger, verifies it, and exports an evidence pack. Every page passes axe-core (WCAG 2.2 AA)."""
+"""Reports in a real browser: a board member reads the board report and downloads its PDF; anyone
+reads the public statistics without signing in and downloads the open data; the independent reviewer
+finds an entry and its proof, verifies the ledger, and exports an evidence pack. Every page passes
+axe-core (WCAG 2.2 AA)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zipfile
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from sightline.access.services import ensure_standard_agencies
+from sightline.access.models import User
 from sightline.accountability import services as acc_services
 from sightline.accountability.models import Action
-from sightline.cases import services as cases
-from sightline.ledger.services import Actor, do_checkpoint, record_action
-from sightline.people.services import do_create_person
+from sightline.ledger.services import do_checkpoint, record_action
 from sightline.reports import selectors as sel
+from tests import factories
+from tests.factories import COORDINATOR, HEALTH, POLICE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COORDINATOR = Actor(user="cse.coord", agency="mash", role="cse_coordinator")
-POLICE = Actor(user="pc.officer", agency="police", role="manager")
+Check = Callable[[Page], None]
+SignIn = Callable[[Page, User], None]
 REASON = "Joint funding review waits for the police restructure"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _plan() -> None:
-    ensure_standard_agencies()
-    acc_services.do_import_sample_plan(COORDINATOR, key="rotherham-2014")
+    factories.sample_plan(COORDINATOR)
     action = Action.objects.order_by("recommendation__position", "position").first()
     assert action is not None
     acc_services.do_update_action(
@@ -49,32 +43,24 @@ def _plan() -> None:
 def _case_data() -> str:
     """Concerns in the reporting period: 8 from the police in its first quarter and 2 from health in its
     second (the 2 is hidden; nothing else in its row or column can give it away)."""
-    ensure_standard_agencies()
+    factories.agencies()
     quarters = sel.reporting_period().quarters()
     child_id = ""
     for i in range(10):
-        child = do_create_person(actor=COORDINATOR, kind="child", given_name="Brioni", family_name=f"Test{i}")
-        actor = POLICE if i < 8 else Actor(user="nurse", agency="health", role="manager")
+        child = factories.child("Brioni", family_name=f"Test{i}", actor=COORDINATOR)
+        actor = POLICE if i < 8 else HEALTH
         day = (quarters[0] if i < 8 else quarters[1]).start + dt.timedelta(days=5 + i)
         when = dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC)
-        cases.do_raise_concern(
-            actor=actor,
-            person_id=child.id,
-            what_was_seen="Seen with older men",
-            occurred_at=when - dt.timedelta(hours=1),
-            urgency="standard",
-            now=when,
-        )
+        factories.concern(child, when, actor=actor, what_was_seen="Seen with older men")
         child_id = child.id
     return child_id
 
 
 def test_a_board_member_reads_the_board_report_and_downloads_the_pdf(
-    page: Any, make_user: Callable[..., Any], login: Callable[..., None], axe_check: Callable[[Any], None]
+    page: Page, board_member: User, sign_in: SignIn, axe_check: Check
 ) -> None:
     _plan()
-    board = make_user("board_member", "mash", username="board.chair")
-    login(page, board)
+    sign_in(page, board_member)
     page.get_by_role("link", name="Board report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding board report")
     expect(page.locator("#moved-dates")).to_contain_text(REASON)
@@ -87,15 +73,11 @@ def test_a_board_member_reads_the_board_report_and_downloads_the_pdf(
     expect(page.locator("#board-status-table")).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download this report as a PDF").click()
-    download = info.value
-    assert download.suggested_filename.startswith("board-report-")
-    with open(download.path(), "rb") as fh:
-        assert fh.read(5) == b"%PDF-"
+    assert info.value.suggested_filename.startswith("board-report-")
+    assert info.value.path().read_bytes()[:5] == b"%PDF-"
 
 
-def test_anyone_reads_the_public_statistics_without_signing_in(
-    page: Any, axe_check: Callable[[Any], None]
-) -> None:
+def test_anyone_reads_the_public_statistics_without_signing_in(page: Page, axe_check: Check) -> None:
     _case_data()
     page.goto("/statistics")
     expect(page.get_by_role("heading", level=1)).to_have_text("Child sexual exploitation: public statistics")
@@ -108,52 +90,63 @@ def test_anyone_reads_the_public_statistics_without_signing_in(
     axe_check(page)
     with page.expect_download() as info:
         page.get_by_role("link", name="Open data (CSV): every figure on this page").click()
-    with open(info.value.path(), encoding="utf-8") as fh:
-        text = fh.read()
+    text = info.value.path().read_text(encoding="utf-8")
     assert text.startswith("table_id,period_start,period_end,")
     assert "Brioni" not in text
 
 
-def test_the_reviewer_browses_and_verifies_the_ledger_and_exports_a_pack(
-    page: Any, make_user: Callable[..., Any], login: Callable[..., None], axe_check: Callable[[Any], None]
-) -> None:
+@pytest.fixture
+def read_child(reviewer: User, page: Page, sign_in: SignIn) -> str:
+    """A child's record read by the police, checkpointed, and the reviewer signed in on ``page``."""
     child_id = _case_data()
     record_action(POLICE, "read", "people.person", child_id, data={"basis": "investigation"})
     do_checkpoint()
-    reviewer = make_user("independent_reviewer", "independent_review", username="the.reviewer")
-    login(page, reviewer)
+    sign_in(page, reviewer)
+    return child_id
+
+
+def test_the_reviewer_finds_a_reading_of_a_record_and_its_proof(
+    page: Page, read_child: str, axe_check: Check
+) -> None:
     page.get_by_role("link", name="Ledger", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The ledger")
     axe_check(page)
-
     page.get_by_text("Filter the entries").click()
     page.get_by_label("Who (username)").fill(POLICE.user)
-    page.get_by_label("Record id").fill(child_id)
+    page.get_by_label("Record id").fill(read_child)
     page.get_by_role("button", name="Show matching entries").click()
     rows = page.locator("#ledger-entries tbody tr")
     expect(rows).to_have_count(1)  # the police officer's reading of the child's record
     expect(rows.first).to_contain_text("read")
     axe_check(page)
-
     rows.first.get_by_role("link").click()
     expect(page.locator("#proof-result")).to_contain_text("Proof checks")
     axe_check(page)
 
-    page.get_by_role("link", name="All ledger entries").click()
+
+@pytest.mark.usefixtures("read_child")
+def test_the_reviewer_verifies_the_ledger_and_reads_its_checkpoints(page: Page, axe_check: Check) -> None:
+    page.goto("/ledger")
     page.get_by_role("link", name="Verify the ledger").click()
+    expect(page.get_by_role("button", name="Verify now")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Verify now").click()
     expect(page.locator("#verify-result")).to_contain_text("The ledger is intact")
     axe_check(page)
-
     page.get_by_role("link", name="Signed checkpoints").click()
     expect(page.locator("#checkpoints tbody tr")).to_have_count(1)
     axe_check(page)
 
+
+def test_the_reviewer_exports_an_evidence_pack_about_a_child(
+    page: Page, read_child: str, axe_check: Check
+) -> None:
+    page.goto("/ledger")
     page.get_by_role("link", name="Export an evidence pack").click()
+    expect(page.get_by_label("Person id")).to_be_attached()
     axe_check(page)
     page.get_by_label("Every entry about a child or other person").check()
-    page.get_by_label("Person id").fill(child_id)
+    page.get_by_label("Person id").fill(read_child)
     page.get_by_label("Why is the pack needed?").fill("Independent review of the handling of this case")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the evidence pack").click()

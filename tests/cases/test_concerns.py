@@ -14,12 +14,11 @@ from sightline.cases.models import Concern, ConcernPerson, TriageDecision
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.services import integrate
 from sightline.people.need_to_know import person_access
-
-from .factories import aware, child
+from tests.factories import adult, at, child
 
 pytestmark = pytest.mark.django_db
 
-T0 = aware(2024, 3, 4, 9, 0)
+T0 = at(2024, 3, 4, 9, 0)
 
 
 def raise_concern(user: Any, person_id: str, urgency: str = "standard", **kw: Any) -> Concern:
@@ -66,7 +65,7 @@ def test_raising_a_concern_records_everything_and_makes_the_agency_involved(
     police_officer: Any, coordinator: Any
 ) -> None:
     kid = child()
-    adult = child(kind="adult", given_name="Mohammed", family_name="Ali", date_of_birth="1980")
+    suspect = adult("Mohammed", family_name="Ali", date_of_birth="1980")
     assert not person_access(police_officer, kid.id).allowed
     c = raise_concern(
         police_officer,
@@ -75,11 +74,11 @@ def test_raising_a_concern_records_everything_and_makes_the_agency_involved(
         place="Star Kebab, Main St",
         postcode="s65 2ab",
         indicators=["S03", "M04"],
-        others=[(adult.id, "suspect")],
+        others=[(suspect.id, "suspect")],
     )
     assert (c.agency_id, c.raised_by, c.postcode, c.indicators) == ("police", "pc", "S65 2AB", ["M04", "S03"])
     assert list(ConcernPerson.objects.filter(concern=c).values_list("person_id", "role")) == [
-        (adult.id, "suspect")
+        (suspect.id, "suspect")
     ]
     decision = person_access(police_officer, kid.id)
     assert decision.allowed and decision.basis == "agency"
@@ -98,9 +97,9 @@ def test_concern_validation_names_fields(police_officer: Any) -> None:
     with pytest.raises(ValidationError) as err:
         raise_concern(police_officer, kid.id, occurred_at=T0 + dt.timedelta(days=2))
     assert "occurred_at" in err.value.message_dict
-    adult = child(kind="adult")
+    grown_up = adult()
     with pytest.raises(ValidationError) as err:
-        raise_concern(police_officer, adult.id)
+        raise_concern(police_officer, grown_up.id)
     assert "person" in err.value.message_dict
 
 

@@ -11,13 +11,12 @@ from django.core.exceptions import ValidationError
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.cases.models import PlanAction
-
-from .factories import aware, child
+from tests.factories import at, child
 
 pytestmark = pytest.mark.django_db
 
-RETURNED = aware(2024, 5, 1, 18, 0)
-NOW = aware(2024, 5, 20, 9, 0)
+RETURNED = at(2024, 5, 1, 18, 0)
+NOW = at(2024, 5, 20, 9, 0)
 
 
 def episode(user: Any, person_id: str, category: str = "M", *, ended: dt.datetime | None = RETURNED) -> Any:

@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
-
-from .factories import aware, child
+from tests.factories import adult, at, child
 
 pytestmark = pytest.mark.django_db
 
-NOW = aware(2024, 6, 1, 12)
+NOW = at(2024, 6, 1, 12)
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def operation(analyst: Any) -> Any:
 def test_suspect_status_history(analyst: Any, operation: Any) -> None:
     actor = actor_for(analyst)
     victim = child()
-    suspect = child(kind="adult", given_name="Arshid", family_name="Hussain", date_of_birth="1975")
+    suspect = adult("Arshid", family_name="Hussain", date_of_birth="1975")
     services.do_link_investigation_person(
         investigation_id=operation.id, actor=actor, person_id=victim.id, role="victim"
     )
@@ -59,7 +58,7 @@ def test_suspect_status_history(analyst: Any, operation: Any) -> None:
             now=NOW,
         )
     assert {"bail_conditions", "bail_end_on"} <= set(err.value.message_dict)
-    steps = [
+    steps: list[tuple[str, dt.date, dict[str, Any]]] = [
         ("arrested", dt.date(2024, 2, 1), {}),
         (
             "bail",

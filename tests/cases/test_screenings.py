@@ -13,12 +13,11 @@ from sightline.cases import selectors, services
 from sightline.ledger.services import SYSTEM, do_update
 from sightline.people.models import Person
 from sightline.people.services import do_merge_people
-
-from .factories import aware, child, event, record
+from tests.factories import at, child, event, record
 
 pytestmark = pytest.mark.django_db
 
-T0 = aware(2024, 1, 10, 10, 0)
+T0 = at(2024, 1, 10, 10, 0)
 MILD = {"S01": {"current": True}, "V01": {"current": True}}  # 5 + 1 = 6
 
 
@@ -169,8 +168,8 @@ def test_other_imported_kinds_do_not_trigger(coordinator: Any) -> None:
 def test_reassessment_is_due_after_three_months(coordinator: Any) -> None:
     kid = child()
     screen(coordinator, kid.id)
-    assert selectors.rescreen_due_for(kid.id, now=aware(2024, 4, 9, 12)) is None
-    due = selectors.rescreen_due_for(kid.id, now=aware(2024, 4, 10, 12))
+    assert selectors.rescreen_due_for(kid.id, now=at(2024, 4, 9, 12)) is None
+    due = selectors.rescreen_due_for(kid.id, now=at(2024, 4, 10, 12))
     assert due is not None and due.reassessment_due and not due.triggers
     assert "reassessment was due by 10 April 2024" in due.reasons
 

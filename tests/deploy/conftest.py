@@ -65,7 +65,7 @@ def database_env(env: dict[str, str]) -> dict[str, str]:
     """``env`` pointed at the test database, for a child process."""
     db = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        auth = f"{db['USER']}" + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         env["DATABASE_URL"] = (
             f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )

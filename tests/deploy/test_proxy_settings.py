@@ -59,7 +59,7 @@ def test_proxy_origins_and_hsts_from_the_environment(monkeypatch: pytest.MonkeyP
 def _through_waitress(trusted: str, peer: str) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
-    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def app(environ: dict[str, Any], _start_response: Any) -> list[bytes]:
         seen.update(environ)
         return []
 
@@ -75,7 +75,7 @@ def _through_waitress(trusted: str, peer: str) -> dict[str, Any]:
             "HTTP_X_FORWARDED_HOST": "sightline.example.org",
             "HTTP_X_FORWARDED_FOR": "203.0.113.9",
         },
-        lambda *a: None,
+        lambda *_: None,
     )
     return seen
 

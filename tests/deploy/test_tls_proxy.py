@@ -129,8 +129,8 @@ def _redirects(port: int) -> bool:
         return False
 
 
+@pytest.mark.usefixtures("committed")
 def test_sign_in_through_a_tls_proxy_with_hsts_and_secure_cookies(
-    committed: None,
     make_user: Callable[..., Any],
     serve: Callable[..., str],
     nginx: Callable[[int], tuple[str, str]],

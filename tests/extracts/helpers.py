@@ -7,6 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+
+from sightline.ledger.models import PendingEntry, TreeHead
+from sightline.ledger.services import integrate
+
 PEOPLE = [
     {
         "record_id": "POL-1",
@@ -108,15 +113,11 @@ def write_extract(
 
 def state() -> dict[str, Any]:
     """Everything an import could change: ledger size, root and queue, and every row count."""
-    from django.apps import apps
-
-    from sightline.ledger.models import PendingEntry, TreeHead
-    from sightline.ledger.services import integrate
 
     integrate()
     head = TreeHead.objects.filter(id=1).first()
     counts = {
-        m._meta.label: m.objects.count()
+        m._meta.label: m._default_manager.count()
         for m in apps.get_models()
         if m._meta.app_label in {"people", "intelligence", "ledger", "extracts"}
     }

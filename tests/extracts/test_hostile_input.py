@@ -24,7 +24,7 @@ MiB = 1024**2
 
 
 @pytest.fixture(autouse=True)
-def _agencies(db: None) -> None:
+def _agencies() -> None:
     ensure_standard_agencies()
 
 

@@ -56,7 +56,7 @@ def test_planted_adults_are_the_adults_of_concern_and_the_coach_is_not(result: A
     assert scores[COACH] < min(scores[a] for a in PLANTED_ADULTS) / 4
 
 
-def test_coach_stays_out_of_the_top_alerts_even_with_more_children(result: AnalysisResult) -> None:
+def test_coach_stays_out_of_the_top_alerts_even_with_more_children() -> None:
     big = exploitation_town(n_ordinary=120)
     records, events, event_people = big.inputs()
     res = analyse(records, events, event_people, as_of=AS_OF)

@@ -11,23 +11,20 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
 from sightline.intelligence.models import Alert, Network, NetworkMember, Place
 from sightline.intelligence.services import AlertStatusError, do_set_alert_status, load_inputs
 from sightline.ledger.models import Entry, TreeHead
 from sightline.ledger.services import Actor, integrate
 from sightline.people.models import SourceRecord
-from sightline.synthetic import generate_town
+from tests.factories import analyse_town, generated_town, import_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 80, 11)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"), 80, 11)
 
 
 def snapshot() -> dict[str, Any]:
@@ -36,20 +33,23 @@ def snapshot() -> dict[str, Any]:
     return {
         "size": head.size,
         "root": bytes(head.root),
-        "rows": {m._meta.label: m.objects.count() for m in apps.get_app_config("intelligence").get_models()},
+        "rows": {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_app_config("intelligence").get_models()
+        },
     }
 
 
 @pytest.fixture
 def analysed(town: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["analyse"]) == 0
+    import_town(town)
+    analyse_town()
     assert "alerts" in capsys.readouterr().out
     return town
 
 
-def test_analyse_stores_ranked_alerts_networks_places(analysed: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("analysed")
+def test_analyse_stores_ranked_alerts_networks_places(tmp_path: Path) -> None:
     alerts = list(Alert.objects.order_by("-score", "id"))
     assert alerts and {a.status for a in alerts} == {"new"}
     kinds = {a.kind for a in alerts}
@@ -81,7 +81,8 @@ def test_analyse_stores_ranked_alerts_networks_places(analysed: Path, tmp_path: 
         assert not [c for c in frame.columns if "ethnic" in c.lower()]
 
 
-def test_rerun_over_the_same_data_writes_nothing(analysed: Path) -> None:
+@pytest.mark.usefixtures("analysed")
+def test_rerun_over_the_same_data_writes_nothing() -> None:
     before = snapshot()
     assert main(["analyse"]) == 0
     after = snapshot()
@@ -94,7 +95,8 @@ def _actor(role: str) -> Any:
     return Actor(user=f"a-{role}", agency="police", role=role)
 
 
-def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
+@pytest.mark.usefixtures("analysed")
+def test_status_changes_are_ledgered_and_checked() -> None:
     alert = Alert.objects.order_by("-score").first()
     assert alert is not None
     with pytest.raises(PermissionDenied):
@@ -120,8 +122,9 @@ def test_status_changes_are_ledgered_and_checked(analysed: Path) -> None:
     assert alert.status == "actioned"
 
 
+@pytest.mark.usefixtures("analysed")
 def test_dismissed_alert_stays_dismissed_until_something_new_appears(
-    analysed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     alert = Alert.objects.filter(kind="child_at_risk").order_by("-score").first()
     assert alert is not None

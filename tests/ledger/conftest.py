@@ -1,17 +1,15 @@
-"""Helpers for the ledger tests: running the real CLI, and stepping around the append-only triggers
-the way a tamperer with database access would."""
+"""Fixtures for the ledger tests: running the real CLI, and a database whose transactions commit."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
+from django.db import connection
 
-TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
+from sightline.cli import main
+from tests.append_only import empty_ledger_tables
 
 
 @dataclass
@@ -28,7 +26,6 @@ class Result:
 @pytest.fixture
 def cli(capsysbinary: pytest.CaptureFixture[bytes]) -> Callable[..., Result]:
     """``cli("ledger", "verify")`` runs ``sightline.cli.main`` in-process and captures its output."""
-    from sightline.cli import main
 
     def run(*argv: str) -> Result:
         capsysbinary.readouterr()
@@ -39,48 +36,9 @@ def cli(capsysbinary: pytest.CaptureFixture[bytes]) -> Callable[..., Result]:
     return run
 
 
-@contextmanager
-def triggers_bypassed() -> Iterator[Any]:
-    """A cursor that can UPDATE, DELETE and INSERT into the ledger tables.
-
-    SQLite: the triggers are dropped and recreated. PostgreSQL: they are disabled, as a superuser
-    could. Both are undone at the end (and inside a test transaction, rolled back anyway).
-    """
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for table in TRIGGERS.TABLES:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-            try:
-                yield cursor
-            finally:
-                for table in TRIGGERS.TABLES:
-                    for sql in TRIGGERS._sqlite(table):
-                        cursor.execute(sql)
-        else:
-            for table in TRIGGERS.TABLES:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            try:
-                yield cursor
-            finally:
-                for table in TRIGGERS.TABLES:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-
-
-def empty_ledger_tables() -> None:
-    """Let Django's flush (which a transactional test ends with) run over the append-only tables."""
-    with triggers_bypassed() as cursor:
-        for table in TRIGGERS.TABLES:
-            cursor.execute(f"DELETE FROM {table}")
-
-
 @pytest.fixture
 def committed(transactional_db: None) -> Iterator[None]:
     """A database where transactions really commit (threads, processes, after-commit hooks)."""
-    from django.db import connection
-
     yield
     connection.close()  # a connection left in a failed state must not run the cleanup
     empty_ledger_tables()

@@ -44,7 +44,8 @@ def test_the_console_script_makes_a_private_key_on_first_use(tmp_path: Path) -> 
     assert again.stdout == out.stdout
 
 
-def test_init_is_idempotent(committed: None, cli: Any) -> None:
+@pytest.mark.usefixtures("committed")
+def test_init_is_idempotent(cli: Any) -> None:
     first = cli("init")
     assert first.code == 0, first.err
     assert f"Ledger signing key: {public_key()}" in first.text

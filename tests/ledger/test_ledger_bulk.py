@@ -4,6 +4,7 @@ bulk and single writers run at once. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import threading
@@ -69,8 +70,6 @@ def _slow_path_bytes(entry: Entry, obj: Any) -> bytes:
 
 
 def base64_prev(stored: dict[str, Any]) -> bytes:
-    import base64
-
     return base64.b64decode(stored["prev"])
 
 
@@ -146,7 +145,8 @@ def _bulk_writer(tag: str, barrier: threading.Barrier, errors: list[BaseExceptio
         connection.close()
 
 
-def test_bulk_and_single_writers_at_once_leave_no_gap(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_bulk_and_single_writers_at_once_leave_no_gap() -> None:
     ensure_standard_agencies()
     before = integrate()
     writers = 2 if connection.vendor == "sqlite" else 4

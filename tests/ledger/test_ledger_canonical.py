@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sightline.ledger.canonical import MAX_INT, CanonicalError, canonical_bytes, jsonable
 
 # Text without lone surrogates (they have no UTF-8 form, so no entry can hold one).
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
-BMP_KEYS = st.text(st.characters(blacklist_categories=("Cs",), max_codepoint=0xFFFF), max_size=8)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+BMP_KEYS = st.text(st.characters(exclude_categories=["Cs"], max_codepoint=0xFFFF), max_size=8)
 ANY_KEYS = TEXT
 SCALARS = st.none() | st.booleans() | st.integers(-MAX_INT, MAX_INT) | TEXT
 

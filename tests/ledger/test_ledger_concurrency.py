@@ -19,10 +19,22 @@ from django.conf import settings
 from django.db import connection
 
 from sightline.access.services import ensure_standard_agencies
+from sightline.ledger import selectors, services
+from sightline.ledger.canonical import canonical_bytes
 from sightline.ledger.models import Checkpoint, Entry, PendingEntry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import Actor, do_create, integrate, record_action, start_checkpointer
+from sightline.ledger.services import (
+    Actor,
+    _body,
+    do_checkpoint,
+    do_create,
+    integrate,
+    record_action,
+    start_checkpointer,
+    start_integrator,
+)
 from sightline.people.models import Person
+from tests.append_only import triggers_bypassed
 
 from .waiting import wait_for
 
@@ -64,7 +76,7 @@ def _thread_writer(tag: str, each: int, barrier: threading.Barrier, errors: list
 
 def _database_url() -> str:
     db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    auth = str(db["USER"]) + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
@@ -85,7 +97,8 @@ def _assert_gapless_and_complete(before: int, writes: int) -> None:
     assert report.entries_checked == size
 
 
-def test_concurrent_threads_append_without_gaps_or_losses(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_concurrent_threads_append_without_gaps_or_losses() -> None:
     ensure_standard_agencies()
     before = integrate()
     errors: list[BaseException] = []
@@ -101,9 +114,8 @@ def test_concurrent_threads_append_without_gaps_or_losses(committed: None) -> No
     _assert_gapless_and_complete(before, THREADS * EACH * 2)
 
 
-def test_concurrent_processes_and_threads_append_without_gaps_or_losses(
-    committed: None, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("committed")
+def test_concurrent_processes_and_threads_append_without_gaps_or_losses(tmp_path: Path) -> None:
     ensure_standard_agencies()
     before = integrate()
     env = dict(os.environ, SIGHTLINE_HOME=str(tmp_path / "home"))
@@ -132,7 +144,8 @@ def test_concurrent_processes_and_threads_append_without_gaps_or_losses(
     _assert_gapless_and_complete(before, 8 * EACH * 2)
 
 
-def test_committed_writes_are_sequenced_without_an_explicit_integrate(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_committed_writes_are_sequenced_without_an_explicit_integrate() -> None:
     person = do_create(
         Person(given_name="Now", family_name="Sequenced"), actor=Actor("a", "police", "analyst")
     )
@@ -141,10 +154,9 @@ def test_committed_writes_are_sequenced_without_an_explicit_integrate(committed:
     assert not PendingEntry.objects.exists()
 
 
-def test_a_writer_sequences_what_was_left_queued_before_its_own_entry(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_a_writer_sequences_what_was_left_queued_before_its_own_entry() -> None:
     # A queued entry whose writer died before integrating; the next writer takes it first.
-    from sightline.ledger.canonical import canonical_bytes
-    from sightline.ledger.services import _body
 
     actor = Actor("a", "police", "analyst")
     before = integrate()
@@ -159,10 +171,10 @@ def test_a_writer_sequences_what_was_left_queued_before_its_own_entry(committed:
     assert verify().ok
 
 
-def test_a_writer_does_not_wait_for_a_busy_integrator(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_a_writer_does_not_wait_for_a_busy_integrator() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("on SQLite each writer sequences its own entries inside its transaction")
-    from sightline.ledger import services
 
     holding = threading.Event()
     release = threading.Event()
@@ -195,7 +207,8 @@ def test_a_writer_does_not_wait_for_a_busy_integrator(committed: None) -> None:
     assert verify().ok
 
 
-def test_the_periodic_checkpointer_signs_growth_and_stops(committed: None) -> None:
+@pytest.mark.usefixtures("committed")
+def test_the_periodic_checkpointer_signs_growth_and_stops() -> None:
     ensure_standard_agencies()
     thread = start_checkpointer(0.05)
     try:
@@ -215,9 +228,8 @@ def test_the_periodic_checkpointer_signs_growth_and_stops(committed: None) -> No
     assert verify().ok
 
 
-def test_the_background_integrator_sequences_what_writers_only_queue(committed: None) -> None:
-    from sightline.ledger.services import start_integrator
-
+@pytest.mark.usefixtures("committed")
+def test_the_background_integrator_sequences_what_writers_only_queue() -> None:
     ensure_standard_agencies()
     before = integrate()
     thread = start_integrator()
@@ -255,9 +267,8 @@ def test_the_background_integrator_sequences_what_writers_only_queue(committed: 
     assert verify().ok
 
 
-def test_stopping_the_background_integrator_loses_nothing(committed: None) -> None:
-    from sightline.ledger import services
-
+@pytest.mark.usefixtures("committed")
+def test_stopping_the_background_integrator_loses_nothing() -> None:
     before = integrate()
     services._integrator.set()  # writers only queue, but no thread is sequencing yet
     try:
@@ -290,21 +301,14 @@ def test_stopping_the_background_integrator_loses_nothing(committed: None) -> No
 @pytest.fixture
 def small_subtrees(monkeypatch: pytest.MonkeyPatch) -> None:
     """Parallel verification, scaled down: subtrees of 4 leaves, fetched 3 at a time."""
-    from sightline.ledger import selectors
 
     monkeypatch.setattr(selectors, "SUBTREE", 4)
     monkeypatch.setattr(selectors, "CHUNK", 3)
     monkeypatch.setattr(selectors, "PARALLEL_FROM", 8)
 
 
-def test_parallel_verification_agrees_and_names_what_is_wrong(
-    committed: None, small_subtrees: None, cli: Any
-) -> None:
-    from sightline.ledger import selectors
-    from sightline.ledger.services import do_checkpoint
-
-    from .conftest import triggers_bypassed
-
+@pytest.mark.usefixtures("committed", "small_subtrees")
+def test_parallel_verification_agrees_and_names_what_is_wrong(cli: Any) -> None:
     actor = Actor("a", "police", "analyst")
     people = []
     for i in range(29):

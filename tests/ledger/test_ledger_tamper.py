@@ -24,8 +24,7 @@ from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import Actor, do_checkpoint, do_create, do_update, integrate, record_action
 from sightline.people.models import Person
-
-from .conftest import TRIGGERS, triggers_bypassed
+from tests.append_only import TRIGGERS, triggers_bypassed
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +62,7 @@ def town() -> Town:
 
 
 def _row(index: int) -> dict[str, Any]:
-    return Entry.objects.filter(index=index).values().get()
+    return dict(Entry.objects.filter(index=index).values().get())
 
 
 def _set_entry(cursor: Any, index: int, **values: Any) -> None:
@@ -204,7 +203,8 @@ def test_entry_deleted_from_the_middle(town: Town, cli: Any) -> None:
     assert f"people.person {town.people[1].id}: row is at version 2, the ledger's latest is 1" in text
 
 
-def test_several_entries_deleted(town: Town, cli: Any) -> None:
+@pytest.mark.usefixtures("town")
+def test_several_entries_deleted(cli: Any) -> None:
     with triggers_bypassed() as cursor:
         cursor.execute('DELETE FROM ledger_entry WHERE "index" IN (3, 4, 5)')
     assert "entries #3 to #5 are missing (deleted)" in _verify_fails(cli)
@@ -357,7 +357,8 @@ def test_current_state_row_edited_directly(town: Town, cli: Any) -> None:
     assert "entry #" not in text.replace(f"ledger entry #{k}", "")  # the ledger itself is intact
 
 
-def test_current_state_row_inserted_directly(town: Town, cli: Any) -> None:
+@pytest.mark.usefixtures("town")
+def test_current_state_row_inserted_directly(cli: Any) -> None:
     Person.objects.bulk_create([Person(id="P-FORGED00001", version=1, given_name="Nobody")])
     text = _verify_fails(cli)
     assert "people.person P-FORGED00001: row has no history in the ledger (inserted directly)" in text
@@ -372,7 +373,8 @@ def test_current_state_row_deleted_directly(town: Town, cli: Any) -> None:
     assert f"people.person {ben.id}: row is missing from the table (ledger entry #{k})" in text
 
 
-def test_agency_row_edited_directly(town: Town, cli: Any) -> None:
+@pytest.mark.usefixtures("town")
+def test_agency_row_edited_directly(cli: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE access_agency SET active = %s WHERE id = 'police'", [False])
     assert "access.agency police: field active is False in the table but True" in _verify_fails(cli)

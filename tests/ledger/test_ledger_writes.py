@@ -12,21 +12,25 @@ import pytest
 from django.db import transaction
 
 from sightline.access.models import Agency
-from sightline.ledger import merkle
+from sightline.ledger import merkle, selectors
+from sightline.ledger.canonical import canonical_bytes
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import (
     SYSTEM,
     Actor,
     StaleVersionError,
+    _body,
     do_bulk_create,
     do_bulk_update,
+    do_checkpoint,
     do_create,
     do_update,
     integrate,
     record_action,
 )
 from sightline.people.models import Person
+from tests.append_only import triggers_bypassed
 
 pytestmark = pytest.mark.django_db
 
@@ -199,8 +203,6 @@ def test_leaf_hashes_and_root_match_an_independent_computation() -> None:
 
 
 def test_streamed_tree_roots_equal_roots_over_all_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sightline.ledger import selectors
-
     monkeypatch.setattr(selectors, "SUBTREE", 4)
     leaves = [merkle.leaf_hash(bytes([i])) for i in range(37)]
     for pieces in ([37], [1] * 37, [3, 5, 8, 4, 17], [16, 21]):
@@ -218,9 +220,6 @@ def test_streamed_tree_roots_equal_roots_over_all_leaves(monkeypatch: pytest.Mon
 def test_verify_in_small_chunks_with_checkpoints_inside_them(
     monkeypatch: pytest.MonkeyPatch, cli: Any
 ) -> None:
-    from sightline.ledger import selectors
-    from sightline.ledger.services import do_checkpoint
-
     monkeypatch.setattr(selectors, "SUBTREE", 4)
     monkeypatch.setattr(selectors, "CHUNK", 3)
     sizes = []
@@ -231,8 +230,6 @@ def test_verify_in_small_chunks_with_checkpoints_inside_them(
     report = verify()
     assert report.ok, report.problems
     assert report.checkpoints_checked == 4 and report.entries_checked == integrate()
-
-    from .conftest import triggers_bypassed
 
     last = max(sizes)
     with triggers_bypassed() as cursor:  # a hole wider than a chunk, then a lone gap
@@ -246,8 +243,6 @@ def test_verify_in_small_chunks_with_checkpoints_inside_them(
 
 def test_queued_entries_left_behind_are_sequenced_by_the_next_integrate() -> None:
     # As if a writer committed and then died before its after-commit integration ran.
-    from sightline.ledger.canonical import canonical_bytes
-    from sightline.ledger.services import _body
 
     before = integrate()
     bodies = [_body(ANA, "read", "people.person", f"P-LEFT{i}", None, None, "") for i in range(3)]

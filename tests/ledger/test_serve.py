@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from django.conf import settings
 from django.db import connection
 
-from sightline.access.services import do_create_api_token
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM
+from tests import factories
 
 from .waiting import wait_for
 
@@ -48,7 +48,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env.pop("SIGHTLINE_DEMO", None)
     db = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        auth = str(db["USER"]) + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         env["DATABASE_URL"] = (
             f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
@@ -58,11 +58,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.usefixtures("committed")
 def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
-    committed: None, make_user: Callable[..., Any], tmp_path: Path
+    make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
-    _row, token = do_create_api_token(SYSTEM, username=user.username, name="serve test")
+    token = factories.api_token(user, "serve test")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SERVE, str(port)],

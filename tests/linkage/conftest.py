@@ -12,21 +12,11 @@ import pytest
 
 from sightline.people.linkage import LinkageResult, link_records
 from sightline.people.linkage.extracts import records_from_extracts
+from sightline.synthetic import generate_town
 
 TOWN_CHILDREN = 600
 TOWN_SEED = 11
 AS_OF = date(2014, 7, 1)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_argon2() -> None:
-    """Shadows the project-wide Django fixture: linkage is pure Python, and its tests
-    also run with `-p no:django`."""
-
-
-@pytest.fixture(autouse=True)
-def _isolated_home() -> None:
-    """Shadows the project-wide Django fixture (see _cheap_argon2)."""
 
 
 @dataclass
@@ -40,8 +30,6 @@ class Town:
 
 @pytest.fixture(scope="session")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Town:
-    from sightline.synthetic import generate_town
-
     root = tmp_path_factory.mktemp("town")
     generate_town(root, TOWN_CHILDREN, TOWN_SEED)
     records = records_from_extracts(root / "extracts")

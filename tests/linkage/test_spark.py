@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,7 @@ from .test_scenarios import scenario_records
 
 
 def _spark_unavailable() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("pyspark") is None:
         return "pyspark is not installed (pip install 'sightline[spark]')"
     if shutil.which("java") is None:
         return "no java on PATH (Spark needs Java 17)"

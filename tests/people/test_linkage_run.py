@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
@@ -22,16 +20,14 @@ from sightline.people.linkage.decisions import do_decide_link
 from sightline.people.linkage.explain import explain_pairs, joining_links
 from sightline.people.linkage.state import stored_pairs_among
 from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
-from sightline.synthetic import generate_town
+from tests.factories import generated_town, import_town, link_town
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 60, 4)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"))
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +40,9 @@ def linked(
     town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> Path:
     settings.HOME = tmp_path / "home"  # the linkage state and model of this test only
-    cached = model_cache / "model.json"
-    if cached.exists():  # training is the slow part; every test may share one trained model
-        (settings.HOME / "linkage").mkdir(parents=True)
-        shutil.copy(cached, settings.HOME / "linkage" / "model.json")
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["link"]) == 0
+    import_town(town)
+    link_town(model_cache)
     assert "full run" in capsys.readouterr().out
-    if not cached.exists():
-        shutil.copy(settings.HOME / "linkage" / "model.json", cached)
     return tmp_path
 
 
@@ -87,7 +76,8 @@ def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -
     assert report.ok, report.problems[:5]
 
 
-def test_rerun_changes_nothing_and_ids_stay(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("linked")
+def test_rerun_changes_nothing_and_ids_stay(capsys: pytest.CaptureFixture[str]) -> None:
     before, size = people_of(), ledger_size()
     assert main(["link"]) == 0
     assert (
@@ -110,7 +100,8 @@ def _linked_pair() -> tuple[str, str]:
     raise AssertionError("no person with exactly two records")
 
 
-def test_human_decisions_are_ledgered_and_honoured(linked: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("linked")
+def test_human_decisions_are_ledgered_and_honoured(capsys: pytest.CaptureFixture[str]) -> None:
     a, b = _linked_pair()
     keep = people_of()[a]
     with pytest.raises(PermissionDenied):
@@ -175,7 +166,8 @@ def test_review_queue_and_changed_records(linked: Path, capsys: pytest.CaptureFi
     assert people_of()[a] != people_of()[b]
 
 
-def test_explanations_add_up_whether_or_not_the_run_compared_the_pair(linked: Path) -> None:
+@pytest.mark.usefixtures("linked")
+def test_explanations_add_up_whether_or_not_the_run_compared_the_pair() -> None:
     groups: dict[str, list[str]] = defaultdict(list)
     for key, pid in sorted(people_of().items()):
         groups[pid].append(key)

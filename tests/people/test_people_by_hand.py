@@ -2,71 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
-from sightline.access.services import actor_for, ensure_standard_agencies
+from sightline.access.services import actor_for
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
-from sightline.ledger.services import SYSTEM, StaleVersionError, do_create, integrate, latest_versions
+from sightline.ledger.services import StaleVersionError, integrate, latest_versions
 from sightline.people import selectors, services
-from sightline.people.models import Extract, Person, SourceRecord
+from sightline.people.models import Person, SourceRecord
 from sightline.people.need_to_know import person_access
 from sightline.people.selectors import SearchQuery
+from tests.factories import adult, child, record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def coordinator(make_user: Callable[..., Any]) -> Any:
-    return make_user("cse_coordinator", "mash", username="coord")
-
-
-def person(**fields: Any) -> Person:
-    values: dict[str, Any] = {"given_name": "Jessica", "family_name": "Walker", "date_of_birth": "2000-03-14"}
-    values.update(fields)
-    return services.do_create_person(actor=SYSTEM, kind=values.pop("kind", "child"), **values)
-
-
-def police_record(p: Person | None, record_id: str, **data: Any) -> SourceRecord:
-    ensure_standard_agencies()
-    ex = do_create(
-        Extract(
-            agency_id="police",
-            source_name="t",
-            digest="0" * 64,
-            extracted_on=dt.date(2014, 7, 1),
-            imported_at=timezone.now(),
-            manifest={"agency": "police"},
-        ),
-        actor=SYSTEM,
-    )
-    return do_create(
-        SourceRecord(
-            agency_id="police",
-            record_id=record_id,
-            extract=ex,
-            row_number=2,
-            data={"record_id": record_id, **data},
-            person=p,
-            given_name=data.get("given_name", ""),
-            family_name=data.get("family_name", ""),
-            date_of_birth=data.get("date_of_birth", ""),
-            postcode=data.get("postcode", ""),
-        ),
-        actor=SYSTEM,
-    )
 
 
 def test_create_and_update_validate_and_normalise(coordinator: Any) -> None:
@@ -133,9 +86,9 @@ def test_board_members_cannot_create_people(make_user: Callable[..., Any]) -> No
 
 def test_merge_then_unmerge_restores_everything(coordinator: Any) -> None:
     actor = actor_for(coordinator)
-    keep = person()
-    dup = person(given_name="Jess", date_of_birth="2000-03")
-    rec = police_record(dup, "POL-9", given_name="Jess", family_name="Walker")
+    keep = child()
+    dup = child(given_name="Jess", date_of_birth="2000-03")
+    rec = record(dup, "police", "POL-9", given_name="Jess", family_name="Walker")
     services.do_add_identifier(actor, person_id=dup.id, scheme="upn", value="A123456789012")
     before = {f: getattr(dup, f) for f in services.EDITABLE_FIELDS}
     with pytest.raises(ValidationError):
@@ -182,7 +135,7 @@ def test_merge_then_unmerge_restores_everything(coordinator: Any) -> None:
 
 def test_merge_needs_the_merge_capability(make_user: Callable[..., Any]) -> None:
     sw = make_user("practitioner", "social_care")
-    a, b = person(), person()
+    a, b = child(), child()
     with pytest.raises(PermissionDenied):
         services.do_merge_people(actor_for(sw), source_id=a.id, target_id=b.id, reason="same")
 
@@ -191,8 +144,8 @@ def test_merged_records_give_need_to_know_on_the_survivor(
     coordinator: Any, make_user: Callable[..., Any]
 ) -> None:
     officer = make_user("practitioner", "police", username="pc")
-    keep, dup = person(), person(given_name="Jess")
-    police_record(dup, "POL-5", given_name="Jess")
+    keep, dup = child(), child(given_name="Jess")
+    record(dup, "police", "POL-5", given_name="Jess")
     assert not person_access(officer, keep.id).allowed
     services.do_merge_people(actor_for(coordinator), source_id=dup.id, target_id=keep.id, reason="same")
     assert person_access(officer, keep.id).allowed
@@ -204,11 +157,11 @@ def test_merged_records_give_need_to_know_on_the_survivor(
 @pytest.fixture
 def town() -> dict[str, Person]:
     people = {
-        "jessica": person(postcode="S65 2AB"),
-        "jessop": person(given_name="Tom", family_name="Jessop", date_of_birth="1999-01-01"),
-        "amy": person(given_name="Amy", family_name="Hart", date_of_birth="2001-06-02", postcode="S60 1AA"),
-        "mo": person(kind="adult", given_name="Mohammed", family_name="Ali", date_of_birth="1980-05-05"),
-        "walker2": person(given_name="Peter", family_name="Walker", date_of_birth="1970-01-01"),
+        "jessica": child(postcode="S65 2AB"),
+        "jessop": child(given_name="Tom", family_name="Jessop", date_of_birth="1999-01-01"),
+        "amy": child(given_name="Amy", family_name="Hart", date_of_birth="2001-06-02", postcode="S60 1AA"),
+        "mo": adult("Mohammed", family_name="Ali", date_of_birth="1980-05-05"),
+        "walker2": child(given_name="Peter", family_name="Walker", date_of_birth="1970-01-01"),
     }
     return people
 
@@ -240,7 +193,7 @@ def test_search_by_dob_postcode_and_identifier(town: dict[str, Person], coordina
         actor_for(coordinator), person_id=town["amy"].id, scheme="nhs_number", value="9434765919"
     )
     assert ids(selectors.rank_people(SearchQuery(identifier="943 476 5919"))) == [town["amy"].id]
-    police_record(town["mo"], "POL-77", pnc_id="12/345678A", given_name="Mo")
+    record(town["mo"], "police", "POL-77", pnc_id="12/345678A", given_name="Mo")
     assert ids(selectors.rank_people(SearchQuery(identifier="POL-77"))) == [town["mo"].id]
     assert ids(selectors.rank_people(SearchQuery(identifier="12/345678A"))) == [town["mo"].id]
     assert ids(selectors.rank_people(SearchQuery(identifier=town["amy"].id))) == [town["amy"].id]
@@ -248,7 +201,7 @@ def test_search_by_dob_postcode_and_identifier(town: dict[str, Person], coordina
 
 
 def test_search_uses_names_on_agency_records(town: dict[str, Person]) -> None:
-    police_record(town["amy"], "POL-3", given_name="Bunny", family_name="Hartley")
+    record(town["amy"], "police", "POL-3", given_name="Bunny", family_name="Hartley")
     assert ids(selectors.rank_people(SearchQuery(name="Bunny Hartly")))[0] == town["amy"].id
 
 
@@ -262,7 +215,7 @@ def test_one_search_box_is_split_into_parts() -> None:
 
 
 def test_merged_people_are_found_as_the_survivor(town: dict[str, Person], coordinator: Any) -> None:
-    dup = person(given_name="Jesse", family_name="Walkerr", postcode="")
+    dup = child(given_name="Jesse", family_name="Walkerr", postcode="")
     services.do_merge_people(
         actor_for(coordinator), source_id=dup.id, target_id=town["jessica"].id, reason="same child"
     )
@@ -275,7 +228,7 @@ def test_search_as_a_user_restricts_and_ledgers(
     town: dict[str, Person], make_user: Callable[..., Any]
 ) -> None:
     officer = make_user("practitioner", "police", username="pc")
-    police_record(town["amy"], "POL-3", given_name="Amy", family_name="Hart")
+    record(town["amy"], "police", "POL-3", given_name="Amy", family_name="Hart")
     hits = selectors.search_people(officer, SearchQuery(name="Amy Hart"))
     assert [(h.person_id, h.restricted, h.person is not None) for h in hits][:1] == [
         (town["amy"].id, False, True)
@@ -297,7 +250,7 @@ def test_get_person_checks_need_to_know_and_ledgers(
     officer = make_user("practitioner", "police", username="pc")
     with pytest.raises(PermissionDenied):
         selectors.get_person(officer, town["amy"].id)
-    police_record(town["amy"], "POL-3", given_name="Amy")
+    record(town["amy"], "police", "POL-3", given_name="Amy")
     assert selectors.get_person(officer, town["amy"].id).person.id == town["amy"].id
     integrate()
     assert list(

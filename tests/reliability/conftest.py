@@ -53,7 +53,7 @@ def child_env(home: Path) -> dict[str, str]:
     env.pop("SIGHTLINE_DEMO", None)
     db = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        auth = f"{db['USER']}" + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
         env["DATABASE_URL"] = (
             f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )

@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from sightline.access.services import do_create_api_token, ensure_standard_agencies
+from sightline.access.services import ensure_standard_agencies
 from sightline.cli import main
 from sightline.ledger.backup import DATABASE
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import leaf_hashes, verify
-from sightline.ledger.services import SYSTEM, Actor, do_checkpoint, do_create, integrate, signing_key
+from sightline.ledger.services import Actor, do_checkpoint, do_create, integrate, signing_key
 from sightline.people.models import Person
+from tests import factories
 
 from .conftest import Server, Writers, wait_for
 
@@ -46,8 +47,9 @@ def fingerprint() -> tuple[int, list[bytes], int]:
     return size, leaf_hashes(size), Person.objects.count()
 
 
+@pytest.mark.usefixtures("committed")
 def test_a_restored_backup_verifies_against_checkpoints_published_before_it(
-    committed: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ensure_standard_agencies()
     early = people(5, "early")
@@ -171,8 +173,9 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("case", list(TAMPERING))
+@pytest.mark.usefixtures("committed")
 def test_a_tampered_backup_is_refused_and_changes_nothing(
-    case: str, committed: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ensure_standard_agencies()
     people(4, "early")
@@ -197,8 +200,9 @@ def test_a_tampered_backup_is_refused_and_changes_nothing(
     assert run(capsys, "restore", str(out), "--replace")[0] == 0
 
 
+@pytest.mark.usefixtures("committed")
 def test_not_a_backup_and_a_missing_key_are_refused(
-    committed: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any
 ) -> None:
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"PK\x03\x04 not a zip")
@@ -214,15 +218,15 @@ def test_not_a_backup_and_a_missing_key_are_refused(
 # --- while serve writes --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("committed")
 def test_backups_taken_while_serve_writes_are_consistent_and_lose_nothing_acknowledged(
-    committed: None,
     make_user: Callable[..., Any],
     servers: Callable[[], Server],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="backup-writer")
-    _row, token = do_create_api_token(SYSTEM, username=user.username, name="backup test")
+    token = factories.api_token(user, "backup test")
     server = servers()
     writers = Writers(server.base, token, threads=3)
     backups = []

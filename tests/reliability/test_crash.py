@@ -21,11 +21,12 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from sightline.access.services import do_create_api_token, ensure_standard_agencies
+from sightline.access.services import ensure_standard_agencies
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
-from sightline.ledger.services import SYSTEM, integrate
+from sightline.ledger.services import integrate
 from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
+from tests import factories
 
 from .conftest import Server, Writers, sightline, wait_for
 
@@ -89,12 +90,13 @@ def check(folder: Path, trial: int, acknowledged: list[str], finished: bool) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("committed")
 def test_sigkill_of_serve_and_import_under_concurrent_writers_loses_nothing(
-    committed: None, make_user: Callable[..., Any], tmp_path: Path
+    make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     ensure_standard_agencies()
     user = make_user("cse_coordinator", "mash", username="crash-writer")
-    _row, token = do_create_api_token(SYSTEM, username=user.username, name="crash suite")
+    token = factories.api_token(user, "crash suite")
     rng = random.Random(int(os.environ.get("SIGHTLINE_CRASH_SEED", "20140826")))
     figures = []
     for trial in range(TRIALS):

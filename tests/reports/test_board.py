@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sightline.access.services import ensure_standard_agencies
 from sightline.accountability import services as acc_services
 from sightline.accountability.models import Action, Recommendation
 from sightline.cases import services as cases
@@ -20,8 +19,7 @@ from sightline.people.models import Person
 from sightline.people.services import do_create_person
 from sightline.reports import board
 from sightline.reports.pdf import render_pdf
-
-from .conftest import COORDINATOR, POLICE, YOUTH, at
+from tests.factories import COORDINATOR, POLICE, YOUTH, on, sample_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +27,7 @@ MOVE_REASON = "Police restructure delayed the joint funding review"
 
 
 def _plan_with_a_moved_date() -> Action:
-    ensure_standard_agencies()
-    acc_services.do_import_sample_plan(COORDINATOR, key="rotherham-2014")
+    sample_plan(COORDINATOR)
     action = Action.objects.order_by("recommendation__position", "position").first()
     assert action is not None
     acc_services.do_update_action(
@@ -54,7 +51,7 @@ def _children() -> list[Person]:
             family_name=f"Zanzibar{i}",
             ethnicity="WBRI",
         )
-        when = at((now - dt.timedelta(days=40 + i)).date())
+        when = on((now - dt.timedelta(days=40 + i)).date())
         cases.do_raise_concern(
             actor=POLICE,
             person_id=child.id,

@@ -25,8 +25,7 @@ from sightline.people.models import Person
 from sightline.people.need_to_know import person_history
 from sightline.people.services import do_create_person
 from sightline.reports import evidence
-
-from .conftest import COORDINATOR, POLICE
+from tests.factories import COORDINATOR, POLICE
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +133,7 @@ def test_a_forged_checkpoint_or_key_fails(reviewer: Any, tmp_path: Path) -> None
     assert result.returncode == 1 and "signature does not match" in result.stdout
 
     folder = _unzip(pack.data, tmp_path / "b")
+
     other = note.verifier_key("sightline.example/ledger", Ed25519PrivateKey.generate().public_key())
     (folder / "public-key.txt").write_text(other + "\n")
     result = _run(folder)
@@ -189,6 +189,7 @@ def test_the_export_is_ledgered_with_the_packs_digest(reviewer: Any) -> None:
 
 def _alter_entry(index: int, old: bytes, new: bytes) -> None:
     """Change an entry's bytes in place, stepping around the append-only triggers as an insider could."""
+
     triggers = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
     raw = bytes(Entry.objects.get(index=index).canonical).replace(old, new)
     sql = 'UPDATE ledger_entry SET canonical = %s WHERE "index" = %s'

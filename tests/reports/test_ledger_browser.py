@@ -16,8 +16,7 @@ from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.services import do_checkpoint, integrate, record_action
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
-
-from .conftest import COORDINATOR, POLICE
+from tests.factories import COORDINATOR, POLICE
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,7 @@ def child() -> Person:
 
 
 @pytest.fixture
-def as_reviewer(client: Client, reviewer: Any, login: Any, child: Person) -> Client:
+def as_reviewer(client: Client, reviewer: Any, login: Any) -> Client:
     login(client, reviewer)
     return client
 
@@ -46,9 +45,10 @@ def _last(action: str) -> Entry:
     return entry
 
 
+@pytest.mark.usefixtures("child")
 @pytest.mark.parametrize("path", PAGES)
 def test_only_the_reviewer_can_open_the_ledger_pages(
-    client: Client, board_member: Any, practitioner: Any, login: Any, child: Person, path: str
+    client: Client, board_member: Any, practitioner: Any, login: Any, path: str
 ) -> None:
     assert client.get(path).status_code == 302
     for user in (board_member, practitioner):
@@ -69,6 +69,7 @@ def test_only_the_reviewer_can_open_the_ledger_pages(
         ("/ledger/evidence-pack", "read_evidence_pack_page"),
     ],
 )
+@pytest.mark.usefixtures("child")
 def test_every_look_is_ledgered(as_reviewer: Client, reviewer: Any, path: str, action: str) -> None:
     if path.endswith(".txt"):
         path = f"/ledger/checkpoints/{Checkpoint.objects.get().id}.txt"
@@ -140,6 +141,7 @@ def test_verify_now_names_the_problems(as_reviewer: Client, child: Person) -> No
     assert '"ok":false' in bytes(_last("verify_ledger").canonical).decode()
 
 
+@pytest.mark.usefixtures("child")
 def test_checkpoints_page(as_reviewer: Client) -> None:
     html = as_reviewer.get("/ledger/checkpoints").content.decode()
     assert "Valid" in html and 'id="public-key"' in html

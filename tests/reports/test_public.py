@@ -17,13 +17,10 @@ from sightline.people.models import Person
 from sightline.people.services import do_create_person
 from sightline.reports import public, sdc
 from sightline.reports import selectors as sel
-
-from .conftest import COORDINATOR, HEALTH, POLICE, YOUTH, at
+from tests.factories import COORDINATOR, HEALTH, MILD, NOT_AT_RISK, POLICE, YOUTH, on
 
 pytestmark = pytest.mark.django_db
 
-MILD = {"S01": {"current": True}, "V01": {"current": True}}
-NOT_AT_RISK = {"V01": {"current": True}}
 CHILD_ETHNICITY = ["WBRI"] * 9 + ["APKN", "APKN", "BAFR", ""]
 
 
@@ -53,7 +50,7 @@ def build_town() -> Town:
     ]
     for i, child in enumerate(children):
         actor, quarter = (POLICE, q[0]) if i < 9 else (HEALTH, q[1]) if i < 12 else (YOUTH, q[3])
-        when = at(quarter.start + dt.timedelta(days=3 + i))
+        when = on(quarter.start + dt.timedelta(days=3 + i))
         cases.do_raise_concern(
             actor=actor,
             person_id=child.id,
@@ -65,15 +62,15 @@ def build_town() -> Town:
     # Screenings: the coordinator (MASH) screens 8 children, mild; police screen 2, not at risk; child 0
     # is screened by the police first and by MASH later, so counts once, for MASH.
     cases.do_complete_screening(
-        actor=POLICE, person_id=children[0].id, answers=NOT_AT_RISK, now=at(q[1].start)
+        actor=POLICE, person_id=children[0].id, answers=NOT_AT_RISK, now=on(q[1].start)
     )
     for child in children[:8]:
-        cases.do_complete_screening(actor=COORDINATOR, person_id=child.id, answers=MILD, now=at(q[2].start))
+        cases.do_complete_screening(actor=COORDINATOR, person_id=child.id, answers=MILD, now=on(q[2].start))
     for child in children[8:10]:
-        cases.do_complete_screening(actor=POLICE, person_id=child.id, answers=NOT_AT_RISK, now=at(q[2].start))
+        cases.do_complete_screening(actor=POLICE, person_id=child.id, answers=NOT_AT_RISK, now=on(q[2].start))
     # Missing episodes: none before month 4 (those months show x); 7 missing in month 4, 2 absent in 5.
     for i in range(7):
-        start = at(months[3].start + dt.timedelta(days=4), 20 + i % 3)
+        start = on(months[3].start + dt.timedelta(days=4), 20 + i % 3)
         cases.do_record_missing_episode(
             actor=YOUTH,
             person_id=children[i].id,
@@ -82,7 +79,7 @@ def build_town() -> Town:
             ended_at=start + dt.timedelta(hours=5),
         )
     for i in range(2):
-        start = at(months[4].start + dt.timedelta(days=2))
+        start = on(months[4].start + dt.timedelta(days=2))
         cases.do_record_missing_episode(
             actor=YOUTH,
             person_id=children[i].id,
@@ -272,7 +269,6 @@ def test_the_public_page_and_files_need_no_sign_in_and_show_no_person(client: Cl
         assert "Zebedee" not in text and "Xavier" not in text
 
 
-@pytest.mark.usefixtures("db")
 def test_before_the_service_held_any_record_every_figure_is_not_available(client: Client) -> None:
     ensure_standard_agencies()  # the first ledger entries: the service starts now, after the period
     html = client.get("/statistics").content.decode()

@@ -128,11 +128,6 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 # --- fixtures ----------------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _isolated_home() -> None:
-    """Shadows the suite-wide Django settings fixture: the generator is pure Python (`-p no:django` works)."""
-
-
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TownSummary]:
     out = tmp_path_factory.mktemp("town")
@@ -379,7 +374,7 @@ def test_duplicates_inside_one_agency(truth: dict) -> None:
 
 
 def test_noise_in_names_and_dates(extracts: dict, owner: dict, persons: dict) -> None:
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for agency, (_, people, _) in extracts.items():
         for r in people:
             truth = persons[owner[(agency, r["record_id"])]]
@@ -414,7 +409,7 @@ def test_only_some_victims_are_flagged_and_flags_match_social_care(
 
 
 def test_missing_but_not_exploited_children(extracts: dict, owner: dict, persons: dict) -> None:
-    missing = Counter()
+    missing: Counter[str] = Counter()
     near_offender: set[str] = set()
     for agency, (_, _, events) in extracts.items():
         for e in events:

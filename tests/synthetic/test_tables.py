@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def person(kind: str = "child", nickname: str = "") -> Person:
     )
 
 
-def book(agency: str, seed: int, **habits: float) -> Book:
+def book(agency: str, seed: int, **habits: Any) -> Book:
     rng = random.Random(seed)
     return Book(agency, replace(AGENCY_HABITS[agency], **habits), rng, (S, E), NhsNumbers(rng))
 

@@ -9,60 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from sightline.access.services import ensure_standard_agencies
 from sightline.intelligence.models import Alert, Network, NetworkMember
 from sightline.ledger.services import SYSTEM, do_create
-from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
-
-_n = {"i": 0}
-
-
-def _extract(agency: str) -> Extract:
-    _n["i"] += 1
-    return do_create(
-        Extract(
-            agency_id=agency,
-            source_name=f"{agency}-{_n['i']}",
-            digest=f"{_n['i']:064d}",
-            extracted_on=dt.date(2014, 7, 1),
-            imported_at=timezone.now(),
-            manifest={"agency": agency},
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _record(agency: str, rid: str, person: Person, row: int, **data: str) -> SourceRecord:
-    return do_create(
-        SourceRecord(
-            agency_id=agency,
-            record_id=rid,
-            extract=_extract(agency),
-            row_number=row,
-            data={"record_id": rid, **data},
-            person=person,
-            given_name=data.get("given_name", ""),
-            family_name=data.get("family_name", ""),
-            date_of_birth=data.get("date_of_birth", ""),
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _event(record: SourceRecord, eid: str, kind: str, when: dt.date, row: int) -> SourceEvent:
-    return do_create(
-        SourceEvent(
-            agency_id=record.agency_id,
-            event_id=eid,
-            extract=record.extract,
-            row_number=row,
-            record=record,
-            kind=kind,
-            occurred_on=when,
-            data={"event_id": eid, "kind": kind, "occurred_on": when.isoformat()},
-        ),
-        actor=SYSTEM,
-    )
+from tests import factories
 
 
 def _alert(kind: str, subject: str, label: str, score: float, **extra: Any) -> Alert:
@@ -82,14 +31,20 @@ def _alert(kind: str, subject: str, label: str, score: float, **extra: Any) -> A
 
 def build_handmade() -> dict[str, Any]:
     """The objects by name: child, adult, records, events, the four alerts and the network."""
-    ensure_standard_agencies()
-    child = do_create(Person(kind="child", given_name="Kayleigh", family_name="Brookes"), actor=SYSTEM)
-    adult = do_create(Person(kind="adult", given_name="Darren", family_name="Hollis"), actor=SYSTEM)
-    pol = _record("police", "POL-1", child, 5, given_name="Kayleigh", family_name="Brookes")
-    sc1 = _record("social_care", "SC-1", child, 7, given_name="Kayleigh", family_name="Brooks")
-    sc2 = _record("social_care", "SC-2", adult, 9, given_name="Darren", family_name="Hollis")
-    e1 = _event(pol, "E1", "missing", dt.date(2013, 5, 2), 3)
-    e2 = _event(sc1, "CSE1", "strategy_meeting", dt.date(2013, 8, 1), 4)
+    factories.agencies()
+    child = factories.person("child", given_name="Kayleigh", family_name="Brookes")
+    adult = factories.person("adult", given_name="Darren", family_name="Hollis")
+    pol = factories.record(
+        child, "police", "POL-1", row_number=5, given_name="Kayleigh", family_name="Brookes"
+    )
+    sc1 = factories.record(
+        child, "social_care", "SC-1", row_number=7, given_name="Kayleigh", family_name="Brooks"
+    )
+    sc2 = factories.record(
+        adult, "social_care", "SC-2", row_number=9, given_name="Darren", family_name="Hollis"
+    )
+    e1 = factories.event(pol, "missing", dt.date(2013, 5, 2), "E1", row_number=3)
+    e2 = factories.event(sc1, "strategy_meeting", dt.date(2013, 8, 1), "CSE1", row_number=4)
     child_alert = _alert(
         "child_at_risk",
         child.id,

@@ -11,10 +11,14 @@ from typing import Any
 import pytest
 from django import forms
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.core.paginator import Paginator
 from django.template import Context, Template
 from django.test import Client
 
+from sightline.access import selectors
+from sightline.access.permissions import Cap
+from sightline.web import navigation
 from sightline.web.forms import GovukDateField
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +40,7 @@ def signed_in(client: Client, make_user: Callable[..., Any], login: Callable[...
     return client
 
 
-def test_static_files_are_found(db: None) -> None:
+def test_static_files_are_found() -> None:
     for name in STATIC:
         assert finders.find(name), f"{name} is not found by the static files finders"
 
@@ -50,8 +54,6 @@ def test_every_static_reference_in_a_page_resolves(client: Client) -> None:
 
 
 def test_collectstatic_gathers_gov_uk_frontend_for_whitenoise(settings: Any, tmp_path: Path) -> None:
-    from django.core.management import call_command
-
     settings.STATIC_ROOT = tmp_path / "static"
     call_command("collectstatic", interactive=False, verbosity=0)
     root = settings.STATIC_ROOT
@@ -119,7 +121,6 @@ def test_sign_in_pages_have_no_inline_script_or_style(client: Client, make_user:
 
 def test_error_pages_are_gov_uk_pages(
     signed_in: Client,
-    client: Client,
     make_user: Callable[..., Any],
     login: Callable[..., Any],
     monkeypatch: Any,
@@ -134,9 +135,7 @@ def test_error_pages_are_gov_uk_pages(
     response = other.get("/accounts")
     assert response.status_code == 403 and "You do not have access to this page" in response.content.decode()
 
-    from sightline.access import selectors
-
-    def broken(user: Any) -> Any:
+    def broken(_user: Any) -> Any:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selectors, "my_activity", broken)
@@ -148,7 +147,7 @@ def test_error_pages_are_gov_uk_pages(
     assert "boom" not in response.content.decode()
 
 
-def test_expired_form_page(make_user: Callable[..., Any]) -> None:
+def test_expired_form_page() -> None:
     response = Client(enforce_csrf_checks=True).post("/sign-in", {"username": "x", "password": "y"})
     assert response.status_code == 403 and "Your page has expired" in response.content.decode()
 
@@ -250,9 +249,6 @@ def test_pagination_links_keep_the_query(rf: Any) -> None:
 
 
 def test_navigation_registry_skips_pages_not_built_and_respects_caps() -> None:
-    from sightline.access.permissions import Cap
-    from sightline.web import navigation
-
     navigation.register_nav("Ghost", "web:not_built_yet")
     navigation.register_nav("Reports", "web:my_activity", caps=[Cap.VIEW_AGGREGATE], order=60)
     try:

@@ -29,57 +29,14 @@ from sightline.cases.models import (
     TriageDecision,
 )
 from sightline.ledger.models import Entry
-from sightline.ledger.services import SYSTEM, do_create, integrate
-from sightline.people.models import Extract, Person, SourceRecord
+from sightline.ledger.services import SYSTEM, integrate
+from sightline.people.models import Person
 from sightline.people.services import do_break_glass
 from sightline.web.charts import Series, Threshold, bar_chart, line_chart, nice_ticks
 from sightline.web.forms import STALE
+from tests.factories import known_child, person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-_n = {"i": 0}
-
-
-def known_child(*agencies: str, given: str = "Kayleigh", family: str = "Brookes", **extra: Any) -> Person:
-    """A child whose records the given agencies sent (so those agencies are involved with her)."""
-    person = do_create(
-        Person(kind="child", given_name=given, family_name=family, date_of_birth="2010-05-04", **extra),
-        actor=SYSTEM,
-    )
-    for agency in agencies:
-        _n["i"] += 1
-        extract = do_create(
-            Extract(
-                agency_id=agency,
-                source_name=f"x{_n['i']}",
-                digest=f"{_n['i']:064d}",
-                extracted_on=dt.date(2026, 1, 1),
-                imported_at=timezone.now(),
-                manifest={"agency": agency},
-            ),
-            actor=SYSTEM,
-        )
-        do_create(
-            SourceRecord(
-                agency_id=agency,
-                record_id=f"R{_n['i']}",
-                extract=extract,
-                row_number=2,
-                data={"given_name": given, "family_name": family},
-                person=person,
-                given_name=given,
-                family_name=family,
-                date_of_birth="2010-05-04",
-            ),
-            actor=SYSTEM,
-        )
-    return person
 
 
 def signed_in(login: Callable[..., Any], user: Any) -> Client:
@@ -106,7 +63,7 @@ LAST_WEEK = timezone.localdate() - dt.timedelta(days=7)
 
 
 @pytest.fixture
-def people(make_user: Callable[..., Any], login: Callable[..., Any]) -> dict[str, Any]:
+def people(make_user: Callable[..., Any]) -> dict[str, Any]:
     child = known_child("police")
     return {
         "child": child,
@@ -386,6 +343,7 @@ def test_episode_and_return_interview_then_rescreen_is_due(
     people: dict[str, Any], login: Callable[..., Any]
 ) -> None:
     child = people["child"]
+
     services.do_complete_screening(
         actor=actor_for(people["coord"]),
         person_id=child.id,
@@ -569,7 +527,7 @@ def test_investigation_links_people_and_records_suspect_status(
     people: dict[str, Any], login: Callable[..., Any]
 ) -> None:
     child = people["child"]
-    suspect = do_create(Person(kind="adult", given_name="Darren", family_name="Smith"), actor=SYSTEM)
+    suspect = person("adult", given_name="Darren", family_name="Smith")
     client = signed_in(login, people["analyst"])
     response = client.post(
         "/investigations/new", {"operation_name": "Operation Lantern", **date_parts("opened_on", LAST_WEEK)}
@@ -718,7 +676,7 @@ def test_edit_merge_and_unmerge_by_hand(people: dict[str, Any], login: Callable[
 
 
 def test_linking_someone_outside_access_to_an_investigation_is_refused(
-    people: dict[str, Any], make_user: Callable[..., Any], login: Callable[..., Any]
+    make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
     stranger = known_child("health", given="Una", family="Known")
     manager = make_user("manager", "police", username="mgr-police")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.access.permissions import MATRIX, Cap, Role
-from sightline.access.services import do_create_api_token, ensure_standard_agencies
 from sightline.cli import main
 from sightline.intelligence.models import Network
 from sightline.ledger.models import Entry
@@ -26,17 +24,17 @@ from sightline.people.linkage import FieldWeight
 from sightline.people.linkage.explain import PairExplanation, explain_pairs, joining_links
 from sightline.people.linkage.reviews import review_queue
 from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
-from sightline.synthetic import generate_town
 from sightline.web.views.intelligence.waterfall import waterfall
-
-from .intelligence_data import build_handmade
+from tests.factories import (
+    analyse_town,
+    bearer,
+    generated_town,
+    import_town,
+    link_town,
+)
+from tests.web.intelligence_data import build_handmade
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +56,7 @@ def entries(action: str, **filters: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def handmade(db: None) -> dict[str, Any]:
+def handmade() -> dict[str, Any]:
     return build_handmade()
 
 
@@ -270,7 +268,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
     detail = client.get(f"/intelligence/alerts/{handmade['child_alert'].id}").content.decode()
     assert f'href="/people/{child.id}"' in detail
     # the API withholds the same
-    api = Client().get("/api/intelligence/alerts", **_token(make_user, "analyst")).json()["items"]
+    api = Client().get("/api/intelligence/alerts", **bearer(make_user("analyst", "police"))).json()["items"]
     by_id = {a["id"]: a for a in api}
     assert by_id[handmade["adult_alert"].id]["restricted"] is True
     assert (
@@ -279,7 +277,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
         == by_id[handmade["adult_alert"].id]["reasons"]
     )
     assert by_id[handmade["child_alert"].id]["subject_label"] == "Kayleigh Brookes"
-    graph = Client().get("/api/intelligence/networks/N-TEST", **_token(make_user, "analyst")).json()
+    graph = Client().get("/api/intelligence/networks/N-TEST", **bearer(make_user("analyst", "police"))).json()
     assert {n["data"]["id"]: n["data"]["label"] for n in graph["nodes"]}[adult.id] == ""
 
 
@@ -288,9 +286,7 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, 60, 4)
-    return out
+    return generated_town(tmp_path_factory.mktemp("town"))
 
 
 @pytest.fixture(scope="module")
@@ -299,20 +295,12 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def linked_town(town: Path, model_cache: Path, settings: Any, capsys: pytest.CaptureFixture[str]) -> Path:
+def linked_town(town: Path, model_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The town imported, linked and analysed (the trained model is shared by this module's tests)."""
-    cached = model_cache / "model.json"
-    if cached.exists():
-        (settings.HOME / "linkage").mkdir(parents=True, exist_ok=True)
-        shutil.copy(cached, settings.HOME / "linkage" / "model.json")
-    ensure_standard_agencies()
-    assert main(["import", *sorted(str(p) for p in (town / "extracts").iterdir())]) == 0
-    assert main(["link", "--no-progress"]) == 0
-    assert main(["analyse"]) == 0
+    import_town(town)
+    link_town(model_cache)
+    analyse_town()
     capsys.readouterr()
-    if not cached.exists():
-        shutil.copy(settings.HOME / "linkage" / "model.json", cached)
-    return town
 
 
 def _person_of(key: str) -> str | None:
@@ -320,8 +308,9 @@ def _person_of(key: str) -> str | None:
     return SourceRecord.objects.get(agency_id=agency, record_id=rid).person_id
 
 
+@pytest.mark.usefixtures("linked_town")
 def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
-    linked_town: Path, make_user: Callable[..., Any], login: Callable[..., Any]
+    make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
     analyst = make_user("analyst", "police")
     client = signed_in(login, analyst)
@@ -373,8 +362,9 @@ def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
     assert "Select whether the records are about the same person" in again
 
 
+@pytest.mark.usefixtures("linked_town")
 def test_person_linkage_page_explains_each_join(
-    linked_town: Path, make_user: Callable[..., Any], login: Callable[..., Any]
+    make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
     person = (
         Person.objects.filter(status="active")
@@ -429,16 +419,11 @@ def test_waterfall_runs_from_the_prior_to_the_match_weight() -> None:
 # --- the API -------------------------------------------------------------------------------------
 
 
-def _token(make_user: Callable[..., Any], role: str, agency: str = "police") -> dict[str, str]:
-    _row, token = do_create_api_token(SYSTEM, username=make_user(role, agency).username, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
 def test_api_alerts_status_networks_and_decisions(
     handmade: dict[str, Any], make_user: Callable[..., Any]
 ) -> None:
     client = Client()
-    auth = _token(make_user, "analyst")
+    auth = bearer(make_user("analyst", "police"))
     alert = handmade["child_alert"]
     body = client.get("/api/intelligence/alerts", **auth).json()
     assert [a["id"] for a in body["items"]] == [
@@ -497,6 +482,6 @@ def test_api_alerts_status_networks_and_decisions(
     assert made.status_code == 201 and made.json()["record_key_l"] == "police:POL-1"
     review.refresh_from_db()
     assert review.status == "decided"
-    practitioner = _token(make_user, "practitioner")
+    practitioner = bearer(make_user("practitioner", "police"))
     for path in ("/api/intelligence/alerts", "/api/intelligence/networks", "/api/intelligence/link-reviews"):
         assert client.get(path, **practitioner).status_code == 403

@@ -13,25 +13,19 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.access.permissions import MATRIX, Cap, Role
-from sightline.access.services import do_create_api_token
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.models import LinkReview
-
-from .intelligence_data import build_handmade
+from tests import factories
+from tests.web.intelligence_data import build_handmade
 
 pytestmark = pytest.mark.django_db
 
 READS = ("read", "read_list", "read_denied")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def handmade(db: None) -> dict[str, Any]:
+def handmade() -> dict[str, Any]:
     data = build_handmade()
     data["review"] = do_create(
         LinkReview(
@@ -52,8 +46,7 @@ class Surfaces:
     def __init__(self, user: Any, login: Callable[..., Any]) -> None:
         self.user = user
         self.web = login(Client(), user)
-        _row, token = do_create_api_token(SYSTEM, username=user.username, name="test")
-        self.api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.api = Client(HTTP_AUTHORIZATION=f"Bearer {factories.api_token(user)}")
 
     def reads(self, call: Callable[[], Any]) -> tuple[Any, list[dict[str, Any]]]:
         """The response of ``call`` and the read entries it ledgered for this user, in order."""

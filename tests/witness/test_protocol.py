@@ -7,7 +7,6 @@ import http.client
 import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -167,7 +166,7 @@ def test_racing_submissions_never_roll_the_witness_back(one: Running, log: Log) 
     assert one.witness.state.latest(ORIGIN).size == winner
 
 
-def test_the_state_survives_a_restart(one: Running, log: Log, tmp_path: Path) -> None:
+def test_the_state_survives_a_restart(one: Running, log: Log) -> None:
     assert _post(one, 0, [], log.checkpoint())[0] == 200
     again = load_witness(one.witness.state.directory, [log.vkey])
     assert again.vkey == one.witness.vkey
