@@ -139,20 +139,20 @@ def pattern_mining_attack(target: Target, register: Units, k: int, max_atoms: in
         chosen: list[int] = []
         for a in range(len(atoms_rows)):
             cost = np.abs(np.diag(f_units) - f_rows[a, a])
-            for b, g in enumerate(chosen):
-                cost = cost + np.abs(f_units[:, g] - f_rows[a, b])
+            for b, g_unit in enumerate(chosen):
+                cost = cost + np.abs(f_units[:, g_unit] - f_rows[a, b])
             cost[chosen] = np.inf
             chosen.append(int(np.argmin(cost)))
-        unit_sig = {}
+        unit_sig: dict[bytes, set[str]] = {}
         for j, u in enumerate(unit_list):
             unit_sig.setdefault(has[j, chosen].tobytes(), set()).add(u[0])
         per_record: dict[int, list[str]] = {}
         for row, owner in enumerate(owners):
-            names = unit_sig.get(present[row].astype(bool).tobytes())
-            if names and len(names) == 1:
-                per_record.setdefault(owner, []).append(next(iter(names)))
-        for owner, names in per_record.items():
-            guesses[owner] = _majority(names)
+            found = unit_sig.get(present[row].astype(bool).tobytes())
+            if found and len(found) == 1:
+                per_record.setdefault(owner, []).append(next(iter(found)))
+        for owner, named in per_record.items():
+            guesses[owner] = _majority(named)
     return guesses
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sightline.pprl import normalise as norm
@@ -72,7 +74,7 @@ def test_similar_names_stay_more_similar_than_different_ones(hardening: str) -> 
 @pytest.mark.parametrize(
     "kw", [{"hardening": "soft"}, {"bits": 1000}, {"k": 0}, {"salt": ""}, {"dob_year_spread": -1}]
 )
-def test_parameters_are_checked(kw: dict[str, object]) -> None:
+def test_parameters_are_checked(kw: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         _enc(**kw)
 

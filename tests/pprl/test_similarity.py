@@ -106,7 +106,7 @@ def test_comparisons_score_encoded_town_records_in_splink(
     manifest_encoding = {"hardening": "fold", "names_salted_by_year": True}
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=comparisons(manifest_encoding),
+        comparisons=list(comparisons(manifest_encoding)),
         blocking_rules_to_generate_predictions=[block_on("dob_digest"), block_on("nhs_digest")],
     )
     con = duckdb.connect()
