@@ -84,9 +84,9 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
 
     from django.db import connections
 
-    from sightline.ledger import services as ledger
     from sightline.ledger.selectors import tree_size
-    from sightline.ledger.services import integrate
+    from sightline.ledger.services import Integrator, integrate
+    from sightline.ledger.services.sequencer import background_sequencing
 
     integrate()
     before = tree_size()
@@ -96,7 +96,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
     if background:
         # As `serve` runs: writers only queue (forked writers inherit the flag), and one integrator
         # thread, started after the fork, sequences.
-        ledger._integrator.set()
+        background_sequencing.set()
     started = time.monotonic()
     if mode == "processes":
         ctx = multiprocessing.get_context("fork")
@@ -110,7 +110,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
         for p in procs:
             p.start()
         if background:
-            integrator = ledger.Integrator()
+            integrator = Integrator()
             integrator.start()
         start_at.value = time.monotonic()
         barrier.wait()
@@ -129,7 +129,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
             return _writer(deadline_box[0], seed)
 
         if background:
-            integrator = ledger.Integrator()
+            integrator = Integrator()
             integrator.start()
         with ThreadPoolExecutor(writers) as pool:
             futures = [pool.submit(run, i) for i in range(writers)]

@@ -69,6 +69,22 @@ def triggers_bypassed() -> Iterator[Any]:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
+def insert_row_directly(obj: Any) -> None:
+    """INSERT a current-state row with raw SQL, past the ledger's services (whose models refuse a
+    plain save), as a tamperer with database access would."""
+    from django.db import connection
+
+    fields = obj._meta.concrete_fields
+    qn = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            values,
+        )
+
+
 def empty_ledger_tables() -> None:
     """Let Django's flush (which a transactional test ends with) run over the append-only tables."""
     with triggers_bypassed() as cursor:
