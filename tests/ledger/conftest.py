@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import connection
+
+from sightline.cli import main
 
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
 
@@ -28,7 +31,6 @@ class Result:
 @pytest.fixture
 def cli(capsysbinary: pytest.CaptureFixture[bytes]) -> Callable[..., Result]:
     """``cli("ledger", "verify")`` runs ``sightline.cli.main`` in-process and captures its output."""
-    from sightline.cli import main
 
     def run(*argv: str) -> Result:
         capsysbinary.readouterr()
@@ -46,8 +48,6 @@ def triggers_bypassed() -> Iterator[Any]:
     SQLite: the triggers are dropped and recreated. PostgreSQL: they are disabled, as a superuser
     could. Both are undone at the end (and inside a test transaction, rolled back anyway).
     """
-    from django.db import connection
-
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for table in TRIGGERS.TABLES:
@@ -72,8 +72,6 @@ def triggers_bypassed() -> Iterator[Any]:
 def insert_row_directly(obj: Any) -> None:
     """INSERT a current-state row with raw SQL, past the ledger's services (whose models refuse a
     plain save), as a tamperer with database access would."""
-    from django.db import connection
-
     fields = obj._meta.concrete_fields
     qn = connection.ops.quote_name
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
@@ -95,8 +93,6 @@ def empty_ledger_tables() -> None:
 @pytest.fixture
 def committed(transactional_db: None) -> Iterator[None]:
     """A database where transactions really commit (threads, processes, after-commit hooks)."""
-    from django.db import connection
-
     yield
     connection.close()  # a connection left in a failed state must not run the cleanup
     empty_ledger_tables()

@@ -31,6 +31,8 @@ from sightline.ledger.services import (
 )
 from sightline.people.models import Person
 
+from .conftest import triggers_bypassed
+
 pytestmark = pytest.mark.django_db
 
 ANA = Actor(user="ana.p", agency="social_care", role="practitioner")
@@ -227,8 +229,6 @@ def test_verify_in_small_chunks_with_checkpoints_inside_them(
     report = verify()
     assert report.ok, report.problems
     assert report.checkpoints_checked == 4 and report.entries_checked == integrate()
-
-    from .conftest import triggers_bypassed
 
     last = max(sizes)
     with triggers_bypassed() as cursor:  # a hole wider than a chunk, then a lone gap

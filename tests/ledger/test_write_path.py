@@ -3,10 +3,13 @@ is either ledgered or listed, with its reason, as outside the ledger."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.db import models
 
+import sightline
 from sightline.access.models import Agency
 from sightline.accountability.models import ImmutableError
 from sightline.ledger.guard import ledger_writes
@@ -98,3 +101,14 @@ def test_the_services_permit_only_inside_their_own_block() -> None:
         person.save(force_insert=True)  # permitted here: what do_create does
     with _refused("do_create or do_update"):
         person.save()
+
+
+def test_only_the_ledger_opens_the_guard() -> None:
+    src = Path(sightline.__file__).parent
+    openers = [
+        str(path.relative_to(src))
+        for path in sorted(src.rglob("*.py"))
+        if path.relative_to(src).parts[0] != "ledger"
+        and ("ledger.guard" in (text := path.read_text(encoding="utf-8")) or "ledger_writes" in text)
+    ]
+    assert not openers, f"only the ledger's services may permit writes to ledgered tables: {openers}"

@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from json.encoder import encode_basestring
 from typing import Any
 
-import psycopg
 from django.db import connection
+
+from sightline.ledger.services.sequencer import driver
 
 CHUNK = 16_384
 
@@ -32,6 +33,7 @@ def raw_cursor() -> Any:
     assert raw is not None
     if connection.vendor == "postgresql":
         # Django's cursors bind client-side, which cannot return binary results.
+        psycopg = driver()
         cur = psycopg.Cursor(raw)
         cur.format = psycopg.pq.Format.BINARY
         return cur
@@ -170,7 +172,7 @@ def entry_rows(
     pg = connection.vendor == "postgresql"
     fast = None if pg else _sqlite_sql(with_object)
     check = _columns_checker()
-    db_error: type[Exception] = connection.Database.Error  # type: ignore[attr-defined]
+    db_error: type[Exception] = driver().Error
     cur = raw_cursor()
 
     def from_full(rows: list[Row], ok: Callable[[Row], bool]) -> list[Row]:

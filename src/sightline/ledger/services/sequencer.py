@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -51,6 +50,12 @@ class Head:
 
 def db_time(value: dt.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def driver() -> Any:
+    """The database's DB-API module, psycopg on PostgreSQL: taken from Django's backend, so that
+    SQLite deployments never import it."""
+    return connection.Database  # type: ignore[attr-defined]
 
 
 def in_transaction() -> bool:
@@ -149,7 +154,7 @@ def write_entries(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[in
             f"{SET_HEAD} WHERE id = 1"
         )
         params += [list(taken_ids), new.size, new.root, new.frontier, new.last_leaf_hash, timezone.now()]
-        with psycopg.Cursor(connection.connection) as cur:
+        with driver().Cursor(connection.connection) as cur:
             cur.execute(sql, params)
         return
     with connection.cursor() as cur:
