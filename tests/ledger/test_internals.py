@@ -1,4 +1,4 @@
-"""The one private Django internal the ledger relies on, checked so that an upgrade fails here,
+"""The private Django internal the bulk write path relies on, checked so that an upgrade fails here,
 loudly, instead of quietly building wrong instances (docs/decisions/0005)."""
 
 from __future__ import annotations
