@@ -17,10 +17,10 @@ from django.db import connection, connections
 from django.db.models import Count, Max, Min
 
 from sightline.access.services import ensure_standard_agencies
-from sightline.ledger import services as ledger
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import tree_size, verify
-from sightline.ledger.services import Actor, do_bulk_create, do_checkpoint, do_create, integrate
+from sightline.ledger.services import Actor, Integrator, do_bulk_create, do_checkpoint, do_create, integrate
+from sightline.ledger.services.sequencer import background_sequencing
 from sightline.people.models import Person
 
 
@@ -64,7 +64,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
     if background:
         # As `serve` runs: writers only queue (forked writers inherit the flag), and one integrator
         # thread, started after the fork, sequences.
-        ledger._integrator.set()
+        background_sequencing.set()
     started = time.monotonic()
     if mode == "processes":
         ctx = multiprocessing.get_context("fork")
@@ -78,7 +78,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
         for p in procs:
             p.start()
         if background:
-            integrator = ledger.Integrator()
+            integrator = Integrator()
             integrator.start()
         start_at.value = time.monotonic()
         barrier.wait()
@@ -97,7 +97,7 @@ def _appends(writers: int, seconds: float, mode: str, sequencing: str) -> dict[s
             return _writer(deadline_box[0], seed)
 
         if background:
-            integrator = ledger.Integrator()
+            integrator = Integrator()
             integrator.start()
         with ThreadPoolExecutor(writers) as pool:
             futures = [pool.submit(run, i) for i in range(writers)]

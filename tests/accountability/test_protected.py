@@ -15,7 +15,7 @@ from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.accountability.models import ImmutableError, ProtectedConcern, ProtectedConcernResponse
 from sightline.ledger.models import Entry
-from sightline.ledger.services import do_update, integrate, rebuild
+from sightline.ledger.services import DirectWriteError, do_update, integrate, rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,9 @@ def test_nobody_can_edit_or_remove_it(raised: ProtectedConcern, reviewer: Any) -
         do_update(concern, actor=actor_for(reviewer), reason="tidy up")
     with pytest.raises(ImmutableError):
         concern.delete()
+    # Nor past the model, in bulk: no ledgered row is removed outside the ledger's services.
+    with pytest.raises(DirectWriteError):
+        ProtectedConcern.objects.filter(pk=raised.pk).delete()
     assert ProtectedConcern.objects.get(pk=raised.pk).what_happened.startswith("My report")
     assert ProtectedConcern.objects.get(pk=raised.pk).version == 1
 

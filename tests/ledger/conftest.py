@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -34,6 +35,20 @@ def cli(capsysbinary: pytest.CaptureFixture[bytes]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err.decode("utf-8"))
 
     return run
+
+
+def insert_row_directly(obj: Any) -> None:
+    """INSERT a current-state row with raw SQL, past the ledger's services (whose models refuse a
+    plain save), as a tamperer with database access would."""
+    fields = obj._meta.concrete_fields
+    qn = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            values,
+        )
 
 
 @pytest.fixture

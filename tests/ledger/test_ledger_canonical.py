@@ -12,6 +12,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sightline.ledger import canonical
 from sightline.ledger.canonical import MAX_INT, CanonicalError, canonical_bytes, jsonable
 
 # Text without lone surrogates (they have no UTF-8 form, so no entry can hold one).
@@ -40,6 +41,13 @@ def test_canonical_bytes_equal_rfc8785_for_bmp_keys(value: Any) -> None:
 def test_canonical_bytes_equal_rfc8785_for_any_keys(value: Any) -> None:
     # Keys beyond the BMP sort by UTF-16 code units in RFC 8785, not by code points.
     assert canonical_bytes(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values(BMP_KEYS))
+def test_the_standard_library_fallback_gives_the_same_bytes(value: Any) -> None:
+    # What orjson refuses goes to json.JSONEncoder (public API, no private C hooks): same bytes.
+    assert canonical._stdlib_text(value).encode("utf-8") == canonical_bytes(value)
 
 
 def test_keys_beyond_the_bmp_sort_by_utf16_code_units() -> None:

@@ -19,17 +19,18 @@ from django.conf import settings
 from django.db import connection
 
 from sightline.access.services import ensure_standard_agencies
-from sightline.ledger import selectors, services
 from sightline.ledger.canonical import canonical_bytes
 from sightline.ledger.models import Checkpoint, Entry, PendingEntry
-from sightline.ledger.selectors import verify
+from sightline.ledger.selectors import rows, verification, verify
 from sightline.ledger.services import (
     Actor,
-    _body,
+    Integrator,
     do_checkpoint,
     do_create,
+    entry_body,
     integrate,
     record_action,
+    sequencer,
     start_checkpointer,
     start_integrator,
 )
@@ -157,10 +158,9 @@ def test_committed_writes_are_sequenced_without_an_explicit_integrate() -> None:
 @pytest.mark.usefixtures("committed")
 def test_a_writer_sequences_what_was_left_queued_before_its_own_entry() -> None:
     # A queued entry whose writer died before integrating; the next writer takes it first.
-
     actor = Actor("a", "police", "analyst")
     before = integrate()
-    left = _body(actor, "read", "people.person", "P-LEFT", None, None, "")
+    left = entry_body(actor, "read", "people.person", "P-LEFT", None, None, "")
     PendingEntry.objects.create(body=canonical_bytes(left).decode())
     person = do_create(Person(given_name="Next", family_name="Writer"), actor=actor)
     assert not PendingEntry.objects.exists()
@@ -175,16 +175,15 @@ def test_a_writer_sequences_what_was_left_queued_before_its_own_entry() -> None:
 def test_a_writer_does_not_wait_for_a_busy_integrator() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("on SQLite each writer sequences its own entries inside its transaction")
-
     holding = threading.Event()
     release = threading.Event()
 
     def hold_the_integrator_lock() -> None:
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_lock(%s)", [services._LOCK_KEY])
+            cur.execute("SELECT pg_advisory_lock(%s)", [sequencer.LOCK_KEY])
             holding.set()
             release.wait(60)
-            cur.execute("SELECT pg_advisory_unlock(%s)", [services._LOCK_KEY])
+            cur.execute("SELECT pg_advisory_unlock(%s)", [sequencer.LOCK_KEY])
         connection.close()
 
     holder = threading.Thread(target=hold_the_integrator_lock)
@@ -270,7 +269,7 @@ def test_the_background_integrator_sequences_what_writers_only_queue() -> None:
 @pytest.mark.usefixtures("committed")
 def test_stopping_the_background_integrator_loses_nothing() -> None:
     before = integrate()
-    services._integrator.set()  # writers only queue, but no thread is sequencing yet
+    sequencer.background_sequencing.set()  # writers only queue, but no thread is sequencing yet
     try:
         people = [
             do_create(
@@ -283,11 +282,11 @@ def test_stopping_the_background_integrator_loses_nothing() -> None:
             assert Entry.objects.count() == before
         else:  # SQLite writers always sequence in their own transaction
             assert Entry.objects.count() == before + 5
-        thread = services.Integrator()
+        thread = Integrator()
         thread.start()
         thread.stop()  # whatever its loop did not reach, stop() sequences
     finally:
-        services._integrator.clear()
+        sequencer.background_sequencing.clear()
     assert not PendingEntry.objects.exists()
     assert set(Entry.objects.filter(index__gte=before).values_list("object_id", flat=True)) == {
         p.id for p in people
@@ -300,11 +299,9 @@ def test_stopping_the_background_integrator_loses_nothing() -> None:
 
 @pytest.fixture
 def small_subtrees(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parallel verification, scaled down: subtrees of 4 leaves, fetched 3 at a time."""
-
-    monkeypatch.setattr(selectors, "SUBTREE", 4)
-    monkeypatch.setattr(selectors, "CHUNK", 3)
-    monkeypatch.setattr(selectors, "PARALLEL_FROM", 8)
+    """Parallel verification, scaled down: entries fetched 3 at a time, workers from 8 entries."""
+    monkeypatch.setattr(rows, "CHUNK", 3)
+    monkeypatch.setattr(verification, "PARALLEL_FROM", 8)
 
 
 @pytest.mark.usefixtures("committed", "small_subtrees")
@@ -319,7 +316,7 @@ def test_parallel_verification_agrees_and_names_what_is_wrong(cli: Any) -> None:
         if i in (5, 12, 20):
             do_checkpoint()
     size = integrate()
-    assert selectors._ranges(3) == [(0, 12), (12, 24), (24, size)]
+    assert verification._ranges(3) == [(0, 10), (10, 20), (20, size)]
     one, three = verify(workers=1), verify(workers=3)
     assert one.ok and three.ok, three.problems
     assert (three.size, three.root, three.entries_checked, three.rows_checked) == (
@@ -330,18 +327,18 @@ def test_parallel_verification_agrees_and_names_what_is_wrong(cli: Any) -> None:
     )
     assert three.checkpoints_checked == 3
 
-    # Entry #11 ends the first worker's range: its rewrite shows up where the ranges join.
-    raw = bytes(Entry.objects.get(index=11).canonical).replace(b'"reason":""', b'"reason":"edited"')
+    # Entry #19 ends the second worker's range: its rewrite shows up where the ranges join.
+    raw = bytes(Entry.objects.get(index=19).canonical).replace(b'"reason":""', b'"reason":"edited"')
     leaf = hashlib.sha256(b"\x00" + raw).digest()
     with triggers_bypassed() as cursor:
         cursor.execute(
-            'UPDATE ledger_entry SET canonical = %s, leaf_hash = %s WHERE "index" = 11', [raw, leaf]
+            'UPDATE ledger_entry SET canonical = %s, leaf_hash = %s WHERE "index" = 19', [raw, leaf]
         )
         cursor.execute("UPDATE ledger_entry SET actor_user = 'x' WHERE \"index\" = 17")
     result = cli("ledger", "verify", "--workers", "3")
     assert result.code == 1
-    assert "entry #12 does not follow entry #11: the hash chain is broken" in result.text
-    assert "entry #11: its reason column says '' but the hashed entry says 'edited'" in result.text
+    assert "entry #20 does not follow entry #19: the hash chain is broken" in result.text
+    assert "entry #19: its reason column says '' but the hashed entry says 'edited'" in result.text
     assert "entry #17: its actor_user column says 'x'" in result.text
     assert "no longer hash to the signed root" in result.text  # the checkpoint at 21 entries and more
     parallel = [p for p in result.text.splitlines() if p.startswith("PROBLEM")]

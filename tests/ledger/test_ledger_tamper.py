@@ -25,6 +25,7 @@ from sightline.ledger.selectors import verify
 from sightline.ledger.services import Actor, do_checkpoint, do_create, do_update, integrate, record_action
 from sightline.people.models import Person
 from tests.append_only import TRIGGERS, triggers_bypassed
+from tests.ledger.conftest import insert_row_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +360,7 @@ def test_current_state_row_edited_directly(town: Town, cli: Any) -> None:
 
 @pytest.mark.usefixtures("town")
 def test_current_state_row_inserted_directly(cli: Any) -> None:
-    Person.objects.bulk_create([Person(id="P-FORGED00001", version=1, given_name="Nobody")])
+    insert_row_directly(Person(id="P-FORGED00001", version=1, given_name="Nobody"))
     text = _verify_fails(cli)
     assert "people.person P-FORGED00001: row has no history in the ledger (inserted directly)" in text
 
@@ -388,7 +389,7 @@ def test_rebuild_repairs_edited_inserted_and_deleted_rows(town: Town, cli: Any) 
         )
         cursor.execute("DELETE FROM people_person WHERE id = %s", [ben.id])
         cursor.execute("UPDATE access_agency SET name = %s WHERE id = 'police'", ["Nobody"])
-    Person.objects.bulk_create([Person(id="P-FORGED00002", version=1, given_name="Nobody")])
+    insert_row_directly(Person(id="P-FORGED00002", version=1, given_name="Nobody"))
     _verify_fails(cli)
 
     result = cli("ledger", "rebuild")

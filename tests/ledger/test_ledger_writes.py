@@ -12,20 +12,20 @@ import pytest
 from django.db import transaction
 
 from sightline.access.models import Agency
-from sightline.ledger import merkle, selectors
+from sightline.ledger import merkle
 from sightline.ledger.canonical import canonical_bytes
 from sightline.ledger.models import Entry, PendingEntry
-from sightline.ledger.selectors import verify
+from sightline.ledger.selectors import rows, verification, verify
 from sightline.ledger.services import (
     SYSTEM,
     Actor,
     StaleVersionError,
-    _body,
     do_bulk_create,
     do_bulk_update,
     do_checkpoint,
     do_create,
     do_update,
+    entry_body,
     integrate,
     record_action,
 )
@@ -202,26 +202,24 @@ def test_leaf_hashes_and_root_match_an_independent_computation() -> None:
     assert report.root == merkle.root(leaves)
 
 
-def test_streamed_tree_roots_equal_roots_over_all_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(selectors, "SUBTREE", 4)
+def test_streamed_tree_roots_equal_roots_over_all_leaves() -> None:
     leaves = [merkle.leaf_hash(bytes([i])) for i in range(37)]
     for pieces in ([37], [1] * 37, [3, 5, 8, 4, 17], [16, 21]):
-        tree = selectors._Tree()
-        seen: dict[int, bytes] = {}
+        tree = merkle.CompactRange()
+        found: list[merkle.CompactRange] = []
+        wanted = list(range(1, 38))
         at = 0
         for n in pieces:
-            for size, k, rest in tree.add(leaves[at : at + n], range(1, 38)):
-                seen[size] = selectors._compose(tree.subroots[:k], rest)
+            verification._grow(tree, leaves[at : at + n], wanted, found)
             at += n
-        assert seen == {s: merkle.root(leaves[:s]) for s in range(1, 38)}
+        assert {t.size: t.root() for t in found} == {s: merkle.root(leaves[:s]) for s in range(1, 38)}
         assert tree.root() == merkle.root(leaves) and tree.size == 37
 
 
 def test_verify_in_small_chunks_with_checkpoints_inside_them(
     monkeypatch: pytest.MonkeyPatch, cli: Any
 ) -> None:
-    monkeypatch.setattr(selectors, "SUBTREE", 4)
-    monkeypatch.setattr(selectors, "CHUNK", 3)
+    monkeypatch.setattr(rows, "CHUNK", 3)
     sizes = []
     for i in range(23):
         record_action(ANA, "read", "people.person", f"P-{i}")
@@ -243,9 +241,8 @@ def test_verify_in_small_chunks_with_checkpoints_inside_them(
 
 def test_queued_entries_left_behind_are_sequenced_by_the_next_integrate() -> None:
     # As if a writer committed and then died before its after-commit integration ran.
-
     before = integrate()
-    bodies = [_body(ANA, "read", "people.person", f"P-LEFT{i}", None, None, "") for i in range(3)]
+    bodies = [entry_body(ANA, "read", "people.person", f"P-LEFT{i}", None, None, "") for i in range(3)]
     PendingEntry.objects.bulk_create([PendingEntry(body=canonical_bytes(b).decode()) for b in bodies])
     assert integrate() == before + 3
     assert not PendingEntry.objects.exists()

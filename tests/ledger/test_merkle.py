@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -399,6 +400,66 @@ def test_compact_range_rejects_bad_state() -> None:
     # Leaves before the bad one were appended; the range stays consistent.
     assert cr.size == 2
     assert cr.root() == root([EMPTY_ROOT, EMPTY_ROOT])
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 700), pick=st.data())
+def test_extending_in_any_pieces_gives_the_root_at_every_piece(n: int, pick: st.DataObject) -> None:
+    # Pieces of 64 leaves or more that make whole subtrees are hashed level by level with root().
+    d = _leaves(n, b"pieces")
+    cr, at = CompactRange(), 0
+    while at < n:
+        k = pick.draw(st.integers(1, 300), label="piece")
+        cr.extend(iter(d[at : at + k]))
+        at = min(n, at + k)
+        assert cr.root() == root(d[:at]) and cr.size == at
+    assert cr == CompactRange.from_leaves(d)
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 400), pick=st.data())
+def test_ranges_from_any_leaf_join_into_the_whole_tree(n: int, pick: st.DataObject) -> None:
+    d = _leaves(n, b"join")
+    cuts = sorted(pick.draw(st.lists(st.integers(0, n), max_size=5), label="cuts"))
+    bounds = [0, *cuts, n]
+    pairs = list(itertools.pairwise(bounds))
+    parts = [CompactRange.from_leaves(d[lo:hi], begin=lo) for lo, hi in pairs]
+    for part, (lo, hi) in zip(parts, pairs):
+        assert (part.begin, part.size) == (lo, hi)
+        assert CompactRange(hi, part.hashes, lo) == part  # the hashes are the range's decomposition
+    # Joined left to right, or the right-hand pieces first: the same tree.
+    whole = parts[0].copy()
+    for part in parts[1:]:
+        whole.join(part)
+    right = parts[-1]
+    for part in reversed(parts[1:-1]):
+        part = part.copy()
+        part.join(right)
+        right = part
+    left = parts[0].copy()
+    if len(parts) > 1:
+        left.join(right)
+    assert whole == left == CompactRange.from_leaves(d)
+    assert whole.root() == root(d)
+
+
+def test_a_range_from_a_later_leaf_has_no_root_until_joined() -> None:
+    d = _leaves(9)
+    later = CompactRange.from_leaves(d[5:], begin=5)
+    assert (later.begin, later.size, len(later.hashes)) == (5, 9, 3)  # leaf 5, leaves 6-7, leaf 8
+    with pytest.raises(ValueError, match="only a range from leaf 0 has a root"):
+        later.root()
+    with pytest.raises(ValueError, match="only a range from leaf 0 has a stored form"):
+        later.to_bytes()
+    with pytest.raises(ValueError, match="cannot follow one ending at 4"):
+        CompactRange.from_leaves(d[:4]).join(later)
+    with pytest.raises(ValueError, match="begin 6 is outside"):
+        CompactRange(5, [], 6)
+    with pytest.raises(ValueError, match=r"\[5, 9\) needs 3 hashes, got 2"):
+        CompactRange(9, later.hashes[:2], 5)
+    first = CompactRange.from_leaves(d[:5])
+    first.join(later)
+    assert first.root() == root(d)
 
 
 def test_module_exports_are_present() -> None:

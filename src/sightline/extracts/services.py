@@ -30,9 +30,8 @@ from sightline.extracts.validation import (
     partial_date_problem,
     read_extract,
 )
-from sightline.ledger.bulk import instances
 from sightline.ledger.models import new_id
-from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create
+from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, instances
 from sightline.people.models import Extract, SourceEvent, SourceRecord
 
 BATCH = 5000

@@ -8,6 +8,9 @@ import os
 import sys
 from typing import Any
 
+from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
+from sightline.ledger.services import do_checkpoint, public_key, rebuild
+
 
 def register(sub: Any) -> None:
     ledger = sub.add_parser("ledger", help="checkpoints, proofs and verification of the ledger")
@@ -42,8 +45,6 @@ def register(sub: Any) -> None:
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
-    from sightline.ledger.services import do_checkpoint
-
     cp = do_checkpoint(out=args.out)
     if not args.out:
         sys.stdout.write(cp.note)
@@ -51,8 +52,6 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_public_key(args: argparse.Namespace) -> int:
-    from sightline.ledger.services import public_key
-
     print(public_key())
     return 0
 
@@ -63,8 +62,6 @@ def _fail(message: str) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    from sightline.ledger.selectors import inclusion_proof
-
     try:
         print(json.dumps(inclusion_proof(args.index, args.size), indent=2))
     except ValueError as exc:
@@ -73,8 +70,6 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def cmd_consistency(args: argparse.Namespace) -> int:
-    from sightline.ledger.selectors import consistency_proof
-
     try:
         print(json.dumps(consistency_proof(args.size1, args.size2), indent=2))
     except ValueError as exc:
@@ -83,8 +78,6 @@ def cmd_consistency(args: argparse.Namespace) -> int:
 
 
 def cmd_entry(args: argparse.Namespace) -> int:
-    from sightline.ledger.selectors import entry_bytes
-
     try:
         data = entry_bytes(args.index)
     except ValueError as exc:
@@ -95,8 +88,6 @@ def cmd_entry(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from sightline.ledger.selectors import verify
-
     texts = []
     for path in args.checkpoint:
         try:
@@ -124,8 +115,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from sightline.ledger.selectors import verify
-    from sightline.ledger.services import rebuild
 
     # Rebuilding from a damaged ledger would copy the damage into every table.
     report = verify(check_state=False)

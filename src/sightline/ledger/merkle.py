@@ -41,6 +41,9 @@ _LEAF = b"\x00"
 _NODE = b"\x01"
 _sha256 = hashlib.sha256
 
+# CompactRange.extend hashes runs of at least this many leaves that make a whole subtree with root().
+_WHOLE = 64
+
 #: Root of the empty tree: SHA-256 of the empty string.
 EMPTY_ROOT: bytes = _sha256(b"").digest()
 
@@ -278,40 +281,71 @@ def is_valid_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: 
     return True
 
 
-class CompactRange:
-    """The roots of the perfect subtrees covering leaves [0, size).
+def _decompose(begin: int, end: int) -> tuple[int, int]:
+    """The perfect subtrees that cover leaves [begin, end), as two bit masks of their sizes: the left
+    part (listed smallest first) and the right part (largest first). As transparency-dev/merkle's
+    ``compact.Decompose``."""
+    if begin == 0:
+        return 0, end
+    xbegin = begin - 1
+    # Where the paths to leaves begin-1 and end part: only the nodes below that are in the range.
+    mask = (1 << ((xbegin ^ end).bit_length() - 1)) - 1
+    return ~xbegin & mask, end & mask
 
-    One hash per set bit of ``size``, left (largest) to right, as in
-    transparency-dev/merkle's compact ranges. Appending costs amortised one
-    node hash; :meth:`root` costs at most log2(size) hashes. Small enough to
-    persist in a database row so the tree can be extended without re-reading
-    old leaves.
+
+def _levels(begin: int, end: int) -> list[int]:
+    """The heights of the subtrees covering [begin, end), left to right."""
+    left, right = _decompose(begin, end)
+    return [i for i in range(left.bit_length()) if left >> i & 1] + [
+        i for i in reversed(range(right.bit_length())) if right >> i & 1
+    ]
+
+
+class CompactRange:
+    """The roots of the perfect subtrees covering leaves [begin, size), left to right.
+
+    From leaf 0 (the usual case) that is one hash per set bit of ``size``, largest first, as in
+    transparency-dev/merkle's compact ranges. Appending costs amortised one node hash; :meth:`root`
+    costs at most log2(size) hashes. Small enough to persist in a database row so the tree can be
+    extended without re-reading old leaves. A range that begins later is a piece of a tree built in
+    parts (in parallel, say): :meth:`join` appends it to the range that ends where it begins.
     """
 
-    __slots__ = ("_hashes", "_size")
+    __slots__ = ("_begin", "_hashes", "_size")
 
     _MAGIC = b"SLCR1"  # versioned so the stored form can change later
 
-    def __init__(self, size: int = 0, hashes: Iterable[bytes] = ()) -> None:
+    def __init__(self, size: int = 0, hashes: Iterable[bytes] = (), begin: int = 0) -> None:
         hs = list(hashes)
         if size < 0:
             raise ValueError(f"compact range size {size} is negative")
-        if len(hs) != size.bit_count():
-            raise ValueError(f"compact range of size {size} needs {size.bit_count()} hashes, got {len(hs)}")
+        if not 0 <= begin <= size:
+            raise ValueError(f"compact range begin {begin} is outside [0, {size}]")
+        need = size.bit_count() if begin == 0 else len(_levels(begin, size))
+        if len(hs) != need:
+            where = f"size {size}" if begin == 0 else f"[{begin}, {size})"
+            raise ValueError(f"compact range of {where} needs {need} hashes, got {len(hs)}")
         for i, h in enumerate(hs):
             if not isinstance(h, bytes) or len(h) != HASH_SIZE:
                 raise ValueError(f"compact range hash {i} is not a {HASH_SIZE}-byte hash")
+        self._begin = begin
         self._size = size
         self._hashes = hs
 
     @classmethod
-    def from_leaves(cls, leaf_hashes: Iterable[bytes]) -> CompactRange:
-        cr = cls()
+    def from_leaves(cls, leaf_hashes: Iterable[bytes], begin: int = 0) -> CompactRange:
+        """The range of ``leaf_hashes``, the first of which is leaf ``begin``."""
+        cr = cls(begin, (), begin)
         cr.extend(leaf_hashes)
         return cr
 
     @property
+    def begin(self) -> int:
+        return self._begin
+
+    @property
     def size(self) -> int:
+        """The end of the range: the size of the tree it reaches."""
         return self._size
 
     @property
@@ -324,25 +358,61 @@ class CompactRange:
         self.extend((leaf_hash,))
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
-        sha, prefix = _sha256, _NODE
-        hashes, size = self._hashes, self._size
-        pop, push = hashes.pop, hashes.append
-        try:
-            for h in leaf_hashes:
+        """Append leaves. Runs of them that make whole subtrees are hashed with :func:`root`, a level
+        at a time; the rest one by one. Leaves before a bad one stay appended."""
+        leaves = leaf_hashes if isinstance(leaf_hashes, list) else list(leaf_hashes)
+        i, n = 0, len(leaves)
+        while i < n:
+            size = self._size
+            # The largest subtree that can start here: aligned at ``size``, and no more than is left.
+            step = 1 << ((n - i).bit_length() - 1)
+            if size & (step - 1):
+                step = size & -size
+            if step >= _WHOLE:
+                piece = leaves[i : i + step]
+                if set(map(len, piece)) != {HASH_SIZE}:
+                    bad = next(k for k, h in enumerate(piece) if len(h) != HASH_SIZE)
+                    self.extend(piece[:bad])
+                    raise ValueError(
+                        f"leaf hash {self._size} is {len(piece[bad])} bytes, expected {HASH_SIZE}"
+                    )
+                self._push(root(piece), step.bit_length() - 1)
+            else:
+                h = leaves[i]
                 if len(h) != HASH_SIZE:
                     raise ValueError(f"leaf hash {size} is {len(h)} bytes, expected {HASH_SIZE}")
-                # Merge equal-sized subtrees: one merge per trailing 1 bit.
-                n = size
-                while n & 1:
-                    h = sha(prefix + pop() + h).digest()
-                    n >>= 1
-                push(h)
-                size += 1
-        finally:
-            # Leaves before a bad one stay appended; state is always consistent.
-            self._size = size
+                self._push(h, 0)
+                step = 1
+            i += step
+
+    def join(self, other: CompactRange) -> None:
+        """Append the leaves of ``other``, which begins where this range ends."""
+        if other._begin != self._size:
+            raise ValueError(
+                f"a range that begins at {other._begin} cannot follow one ending at {self._size}"
+            )
+        for level, h in zip(_levels(other._begin, other._size), other._hashes):
+            self._push(h, level)
+
+    def _push(self, h: bytes, level: int) -> None:
+        """Append a perfect subtree of 2**level leaves (its root ``h``), which starts at a multiple of
+        its size. Merge it with its left sibling while it is a right child and that sibling is in the
+        range (always, from leaf 0): one merge per trailing 1 bit."""
+        hashes = self._hashes
+        start, step = self._size, 1 << level
+        self._size = start + step
+        while start & step and start - step >= self._begin:
+            h = _sha256(_NODE + hashes.pop() + h).digest()
+            start -= step
+            step <<= 1
+        hashes.append(h)
+
+    def _check_from_zero(self, what: str) -> None:
+        if self._begin != 0:
+            raise ValueError(f"only a range from leaf 0 has {what}; this one begins at {self._begin}")
 
     def root(self) -> bytes:
+        self._check_from_zero("a root")
         hashes = self._hashes
         if not hashes:
             return EMPTY_ROOT
@@ -352,10 +422,11 @@ class CompactRange:
         return r
 
     def copy(self) -> CompactRange:
-        return CompactRange(self._size, self._hashes)
+        return CompactRange(self._size, self._hashes, self._begin)
 
     def to_bytes(self) -> bytes:
         """Magic, 8-byte big-endian size, then the hashes."""
+        self._check_from_zero("a stored form")
         return self._MAGIC + self._size.to_bytes(8, "big") + b"".join(self._hashes)
 
     @classmethod
@@ -373,6 +444,7 @@ class CompactRange:
         return cls(size, [body[i : i + HASH_SIZE] for i in range(0, len(body), HASH_SIZE)])
 
     def to_json(self) -> str:
+        self._check_from_zero("a stored form")
         return json.dumps(
             {"size": self._size, "hashes": [base64.b64encode(h).decode() for h in self._hashes]},
             separators=(",", ":"),
@@ -394,9 +466,11 @@ class CompactRange:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CompactRange):
             return NotImplemented
-        return self._size == other._size and self._hashes == other._hashes
+        return (self._begin, self._size, self._hashes) == (other._begin, other._size, other._hashes)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
+        if self._begin:
+            return f"CompactRange([{self._begin}, {self._size}))"
         return f"CompactRange(size={self._size}, root={self.root().hex()[:16]}...)"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection, Iterable
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 
 from sightline.ledger.canonical import jsonable
+from sightline.ledger.guard import NO_DELETE, refuse_outside_ledger
 
 
 class PendingEntry(models.Model):
@@ -97,19 +99,68 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6).upper()}"
 
 
+_M = TypeVar("_M", bound="LedgeredModel")
+
+
+class LedgeredQuerySet(models.QuerySet[_M]):
+    """Refuses the bulk writes that would change rows without ledger entries (see ``guard``)."""
+
+    def update(self, **kwargs: Any) -> int:
+        refuse_outside_ledger(
+            self.model._meta.label_lower, "QuerySet.update()", "do_update or do_bulk_update"
+        )
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        refuse_outside_ledger(self.model._meta.label_lower, "QuerySet.delete()", NO_DELETE)
+        return super().delete()
+
+    def bulk_create(
+        self,
+        objs: Iterable[_M],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[_M]:
+        refuse_outside_ledger(self.model._meta.label_lower, "QuerySet.bulk_create()", "do_bulk_create")
+        return super().bulk_create(
+            objs, batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
+        )
+
+    def bulk_update(self, objs: Iterable[_M], fields: Iterable[str], batch_size: int | None = None) -> int:
+        refuse_outside_ledger(self.model._meta.label_lower, "QuerySet.bulk_update()", "do_bulk_update")
+        return super().bulk_update(objs, fields, batch_size)
+
+
+LedgeredManager = models.Manager.from_queryset(LedgeredQuerySet)
+
+
 class LedgeredModel(models.Model):
     """Base for current-state tables: each row is a cache of its object's latest ledger version.
 
-    Write only through ``sightline.ledger.services`` (``do_create`` / ``do_update`` and friends).
+    Write only through ``sightline.ledger.services`` (``do_create`` / ``do_update`` and friends):
+    ``save()``, ``delete()`` and the querysets' bulk writes refuse to run anywhere else.
     """
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
 
+    objects = LedgeredManager()
+
     id_prefix: ClassVar[str] = "X"
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        refuse_outside_ledger(self._meta.label_lower, "save()", "do_create or do_update")
+        super().save(*args, **kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        refuse_outside_ledger(self._meta.label_lower, "delete()", NO_DELETE)
+        return super().delete(using, keep_parents)
 
     @classmethod
     def ledger_type(cls) -> str:
@@ -142,3 +193,9 @@ class LedgeredModel(models.Model):
             else:
                 values[field.attname] = field.to_python(raw)
         return cls(**values)
+
+
+# Django's internal manager refuses too (a related manager's bulk add() updates through it). Set on
+# the abstract base's options rather than in its Meta: the models without a Meta of their own would
+# inherit that Meta, and the option, into their migrations.
+LedgeredModel._meta.base_manager_name = "objects"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -74,7 +74,7 @@ def locked(model: type[M], pk: str) -> M:
     obj = model._default_manager.select_for_update().filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"No such {model._meta.verbose_name}")
-    return obj
+    return cast(M, obj)  # the guarded manager is typed for the base class
 
 
 def set_fields(obj: LedgeredModel, values: Mapping[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -129,7 +129,7 @@ def locked(model: type[M], object_id: str) -> M:
     obj = model._default_manager.select_for_update().filter(pk=object_id).first()
     if obj is None:
         raise NotFound(f"No such {model._meta.verbose_name}")
-    return obj
+    return cast(M, obj)  # the guarded manager is typed for the base class
 
 
 def check_version(obj: LedgeredModel, expected: int | None) -> None:

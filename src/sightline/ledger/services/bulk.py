@@ -8,7 +8,7 @@ Same guarantees as the single-object path, less work per row:
   never take the ``ledger_pending`` round trip (encode, store, decode, encode again). On PostgreSQL
   this takes the integrator's lock (a transaction-scoped advisory lock with the integrator's key)
   and first sequences whatever is already queued; the lock is held until the caller commits, and the
-  queue is looked at again after commit, as ``_pg_integrate_locked`` does. On SQLite the write
+  queue is looked at again after commit, as the sequencer does. On SQLite the write
   transaction (BEGIN IMMEDIATE) already excludes every other writer;
 * current-state rows go in with one prepared statement (SQLite ``executemany``) or ``COPY``
   (PostgreSQL), adapted by each field's ``get_db_prep_save`` unless the value needs none.
@@ -18,24 +18,40 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
+from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 
 from sightline.ledger import merkle
-from sightline.ledger import services as ledger
 from sightline.ledger.canonical import MAX_INT, encode_text, jsonable
+from sightline.ledger.errors import LedgerError
+from sightline.ledger.guard import ledger_writes
 from sightline.ledger.models import LedgeredModel, new_id
+from sightline.ledger.services.entries import Actor, entry_body, entry_bytes
+from sightline.ledger.services.sequencer import (
+    ENTRY_COLUMNS,
+    SET_HEAD,
+    VALUES_ROWS,
+    Head,
+    db_time,
+    drain,
+    lock_in_transaction,
+    look_again,
+    read_head,
+    write_entries,
+)
 
 M = TypeVar("M", bound=LedgeredModel)
 
 _encode = encode_text
-_sha256 = ledger._sha256
+_sha256 = hashlib.sha256
 _b64 = base64.b64encode
 # Characters beyond the BMP: canonical_bytes hands such text to the rfc8785 reference encoder.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -139,36 +155,31 @@ def _db_value(col: _Col, value: Any) -> Any:
 # --- sequencing ----------------------------------------------------------------------------------
 
 
-def _lock_and_read_head() -> ledger.Head:
+def _lock_and_read_head() -> Head:
     """Become the only sequencer until the caller's transaction ends, and read the head."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [ledger._LOCK_KEY])
+        lock_in_transaction()
         # Entries queued before ours (our own transaction's included) keep their place in the order.
-        ledger._drain()
-        if not any(item[1] is _look_again for item in connection.run_on_commit):
-            transaction.on_commit(_look_again, robust=True)
-    return ledger._read_head()
-
-
-def _look_again() -> None:
-    # Writers that found the lock held while we had it left their entries queued for us.
-    ledger.integrate(wait=False)
+        drain()
+        # Writers that found the lock held while we had it leave their entries queued for us. One
+        # hook per batch: after the first, the others find the queue empty in one round trip each.
+        transaction.on_commit(look_again, robust=True)
+    return read_head()
 
 
 def _encode_objects(
     objs: Sequence[LedgeredModel],
     plan: _Plan,
-    actor: ledger.Actor,
+    actor: Actor,
     action: str,
     reason: str,
-    head: ledger.Head,
-) -> tuple[ledger.Head, list[tuple[Any, ...]], list[dict[str, Any]]]:
+    head: Head,
+) -> tuple[Head, list[tuple[Any, ...]], list[dict[str, Any]]]:
     """(new head, ledger_entry rows, per object the DB value of each JSON column)."""
     lt = type(objs[0]).ledger_type()
     now = timezone.now().astimezone(dt.UTC)
     stamp = now.isoformat().replace("+00:00", "Z")
-    db_time = now if connection.vendor == "postgresql" else ledger._db_time(now)
+    time_value = now if connection.vendor == "postgresql" else db_time(now)
     actor_json = actor.as_json()
     index = head.size
     prev = head.last_leaf_hash
@@ -207,7 +218,7 @@ def _encode_objects(
                 snap[attname] = _jsonable(value)
         version = obj.version
         if type(version) is not int:
-            raise ledger.LedgerError(f"{lt} {obj.id}: version {version!r} is not an integer")
+            raise LedgerError(f"{lt} {obj.id}: version {version!r} is not an integer")
         raw = "".join(
             (
                 head_text, _encode(snap), ',"index":', str(index), ',"object":{"id":', _encode(obj.id),
@@ -222,15 +233,15 @@ def _encode_objects(
             raw = raw.replace(sentinel_json, text, 1)
         if not spliced or (not raw.isascii() and _ASTRAL.search(raw)):
             snap.update(real)
-            body = ledger._body(actor, action, lt, obj.id, obj.version, snap, reason)
+            body = entry_body(actor, action, lt, obj.id, obj.version, snap, reason)
             body["time"] = stamp
-            data = ledger.entry_bytes(body, index, prev)
+            data = entry_bytes(body, index, prev)
         else:
             data = raw.encode("utf-8")
         leaf = _sha256(b"\x00" + data).digest()
         rows.append(
             (
-                index, db_time, actor.user, actor.agency, actor.role, action, lt, obj.id, obj.version,
+                index, time_value, actor.user, actor.agency, actor.role, action, lt, obj.id, obj.version,
                 reason, data, leaf,
             )
         )  # fmt: skip
@@ -240,38 +251,36 @@ def _encode_objects(
         index += 1
     compact = merkle.CompactRange.from_bytes(head.frontier)
     compact.extend(leaves)
-    return ledger.Head(index, compact.root(), compact.to_bytes(), prev), rows, json_db
+    return Head(index, compact.root(), compact.to_bytes(), prev), rows, json_db
 
 
-# Binary COPY types, in the order of services._ENTRY_COLUMNS.
+# Binary COPY types, in the order of ENTRY_COLUMNS.
 _ENTRY_TYPES = ["int8", "timestamptz", *["text"] * 6, "int4", "text", "bytea", "bytea"]
 
 
-def _write_entries(rows: list[tuple[Any, ...]], new: ledger.Head) -> None:
+def _write_entries(rows: list[tuple[Any, ...]], new: Head) -> None:
     if connection.vendor == "postgresql":
-        if len(rows) <= ledger._VALUES_ROWS:
-            ledger._write(rows, new)
+        if len(rows) <= VALUES_ROWS:
+            write_entries(rows, new)
             return
         # COPY inside the caller's transaction: adapting column arrays for one big statement costs
         # psycopg several times more CPU per entry than streaming rows.
         with connection.wrap_database_errors, connection.connection.cursor() as cur:
             # Binary: the entry bytes and hashes go as they are, not hex-encoded and decoded again.
-            with cur.copy(f"COPY ledger_entry ({ledger._ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            with cur.copy(f"COPY ledger_entry ({ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(_ENTRY_TYPES)
                 for row in rows:
                     copy.write_row(row)
             cur.execute(
-                f"{ledger._SET_HEAD} WHERE id = 1",
+                f"{SET_HEAD} WHERE id = 1",
                 [new.size, new.root, new.frontier, new.last_leaf_hash, timezone.now()],
             )
         return
     with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO ledger_entry ({ledger._ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})", rows
-        )
+        cur.executemany(f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})", rows)
         cur.execute(
-            f"{ledger._SET_HEAD} WHERE id = 1",
-            [new.size, new.root, new.frontier, new.last_leaf_hash, ledger._db_time(timezone.now())],
+            f"{SET_HEAD} WHERE id = 1",
+            [new.size, new.root, new.frontier, new.last_leaf_hash, db_time(timezone.now())],
         )
 
 
@@ -352,8 +361,20 @@ def _update_rows(
 
 
 def instances(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
-    """New, unsaved instances from values by attname, without ``Model.__init__``'s per-field work
-    (a third of an import's time). Fields not given take their defaults; unknown names fail."""
+    """New, unsaved instances from values by attname, built without ``Model.__init__``'s per-field
+    work: 1.1 µs each instead of 4.4 µs, which would cost an import of person rows about 8%.
+    Fields not given take their defaults; unknown names fail.
+
+    The one place the ledger relies on Django's internals (``object.__new__`` and ``ModelState``):
+    it does what ``Model.__init__`` of Django 5.2 does for attnames and defaults. A model with
+    ``pre_init`` or ``post_init`` receivers is built through ``__init__``, so they run.
+    ``tests/ledger/test_internals.py`` fails when ``Model.__init__`` changes
+    (docs/decisions/0005-write-path-and-django-internals.md).
+    """
+    if model._meta.abstract:
+        raise TypeError(f"{model.__name__} is abstract and cannot be instantiated")
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return [model(**values) for values in rows]
     attnames = set()
     fixed: dict[str, Any] = {}
     called: list[models.Field[Any, Any]] = []
@@ -383,13 +404,13 @@ def instances(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
 # --- entry points --------------------------------------------------------------------------------
 
 
-def bulk_create(objs: Sequence[M], *, actor: ledger.Actor, action: str, reason: str) -> Sequence[M]:
+def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, reason: str) -> Sequence[M]:
     """Insert ``objs`` as version 1 and ledger each, in the caller's transaction (or a new one)."""
     if not objs:
         return objs
     model = type(objs[0])
     plan = _plan(model)
-    with transaction.atomic():
+    with transaction.atomic(), ledger_writes():
         for obj in objs:
             if not obj.id:
                 obj.id = new_id(obj.id_prefix)
@@ -407,14 +428,14 @@ def bulk_create(objs: Sequence[M], *, actor: ledger.Actor, action: str, reason: 
 
 
 def bulk_update(
-    objs: Sequence[M], *, actor: ledger.Actor, fields: Sequence[str], action: str, reason: str
+    objs: Sequence[M], *, actor: Actor, fields: Sequence[str], action: str, reason: str
 ) -> Sequence[M]:
     """Write new versions of ``objs`` (their ``fields``). Callers must hold the rows."""
     if not objs:
         return objs
     model = type(objs[0])
     plan = _plan(model)
-    with transaction.atomic():
+    with transaction.atomic(), ledger_writes():
         for obj in objs:
             obj.version += 1
         head = _lock_and_read_head()

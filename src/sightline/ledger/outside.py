@@ -1,0 +1,49 @@
+"""The tables outside the ledger, each with the reason it is not a ledgered model.
+
+Every other installed model is a ``LedgeredModel``, written only through the ledger's services
+(``tests/ledger/test_write_path.py`` checks both). A new table goes in one list or the other.
+"""
+
+from __future__ import annotations
+
+_DJANGO_CATALOGUE = "Django's own catalogue, written by migrate; no safeguarding data"
+_UNUSED_PERMISSIONS = (
+    "Django's groups and per-user permissions, unused: a user's role is a field of the user and what "
+    "a role may do is code (access.permissions)"
+)
+_AXES = (
+    "django-axes' failed sign-in counters, written on every attempt; each failure, lockout and "
+    "unlock is ledgered by access.services through record_action"
+)
+_LEDGER = "the ledger itself: append-only entries, their queue, the tree head and signed checkpoints"
+
+OUTSIDE_THE_LEDGER: dict[str, str] = {
+    "access.User": (
+        "Django's auth user (password hash, last login), which Django itself writes at sign-in; every "
+        "change to an account is ledgered by access.services through record_action, with the "
+        "account's snapshot but never its password hash"
+    ),
+    "access.User_groups": _UNUSED_PERMISSIONS,
+    "access.User_user_permissions": _UNUSED_PERMISSIONS,
+    "admin.LogEntry": "Django admin's change log; no ledgered model is registered with the admin",
+    "auth.Group": _UNUSED_PERMISSIONS,
+    "auth.Group_permissions": _UNUSED_PERMISSIONS,
+    "auth.Permission": _DJANGO_CATALOGUE,
+    "axes.AccessAttempt": _AXES,
+    "axes.AccessAttemptExpiration": _AXES,
+    "axes.AccessFailureLog": _AXES,
+    "axes.AccessLog": _AXES,
+    "contenttypes.ContentType": _DJANGO_CATALOGUE,
+    "ledger.Checkpoint": _LEDGER,
+    "ledger.Entry": _LEDGER,
+    "ledger.PendingEntry": _LEDGER,
+    "ledger.TreeHead": _LEDGER,
+    "otp_totp.TOTPDevice": (
+        "authenticator-app secrets, which must be replaceable and never copied into an append-only "
+        "ledger; issuing one is ledgered (without the secret) by access.services through record_action"
+    ),
+    "sessions.Session": (
+        "sign-in sessions: short-lived server-side state; each sign-in and sign-out is ledgered by "
+        "access.services through record_action"
+    ),
+}

@@ -1,0 +1,65 @@
+"""The ledger's services: the one write path, and what keeps the ledger running.
+
+- ``writes``: ``do_create``, ``do_update``, their bulk forms and ``record_action``, each writing its
+  entry in the same transaction as the change; ``bulk``, the fast path behind the bulk forms.
+- ``entries``: who acts (``Actor``), an entry's body and its canonical bytes.
+- ``sequencer``: the queue, the integrator lock and ``integrate``, which gives entries their indexes.
+- ``checkpoints``: signed tree heads; ``background``: the threads ``serve`` runs; ``rebuild``:
+  current-state tables rewritten from the ledger.
+"""
+
+from sightline.ledger.errors import DirectWriteError, LedgerError, StaleVersionError
+from sightline.ledger.services.background import (
+    Checkpointer,
+    Integrator,
+    start_checkpointer,
+    start_integrator,
+)
+from sightline.ledger.services.bulk import instances
+from sightline.ledger.services.checkpoints import (
+    checkpoint_if_due,
+    do_checkpoint,
+    key_name,
+    public_key,
+    signing_key,
+)
+from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
+from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild
+from sightline.ledger.services.sequencer import Head, integrate
+from sightline.ledger.services.writes import (
+    do_bulk_create,
+    do_bulk_update,
+    do_create,
+    do_update,
+    record_action,
+)
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "Checkpointer",
+    "DirectWriteError",
+    "Head",
+    "Integrator",
+    "LedgerError",
+    "StaleVersionError",
+    "checkpoint_if_due",
+    "do_bulk_create",
+    "do_bulk_update",
+    "do_checkpoint",
+    "do_create",
+    "do_update",
+    "entry_body",
+    "entry_bytes",
+    "instances",
+    "integrate",
+    "key_name",
+    "latest_versions",
+    "ledgered_models",
+    "public_key",
+    "rebuild",
+    "record_action",
+    "signing_key",
+    "start_checkpointer",
+    "start_integrator",
+]
