@@ -164,9 +164,9 @@ def test_dashboard_lists_hide_children_outside_access(
     outsider = make_user("dsl", "education", username="dsl")
     board = selectors.dashboard(outsider, now=NOW)
     assert board.my_tasks == [] and board.new_concerns == [] and board.rescreens_due == []
-    # Overdue oversight shows the item but not the child's name.
-    assert all(t.restricted and t.person_name == "" for t in board.overdue)
-    assert any(t.object_id == story["episode"].id for t in board.overdue)
+    # Overdue oversight shows the kind of item and its date, not the child or anything typed.
+    assert all(t.restricted and t.person_name == t.person_id == t.object_id == "" for t in board.overdue)
+    assert any(t.kind == "return_interview" for t in board.overdue)
 
 
 def test_case_tables_match_the_ledger(story: dict[str, Any], coordinator: Any) -> None:

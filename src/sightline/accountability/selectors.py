@@ -36,6 +36,7 @@ from sightline.accountability.models import (
     ResponsePlan,
     StaffingLevel,
     TargetDateChange,
+    citable_as_evidence,
 )
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate, record_action
@@ -438,8 +439,9 @@ def action_history(action: Action) -> list[HistoryItem]:
 
 
 def ledger_entry_summary(index: int) -> Entry | None:
+    """Who wrote a cited entry, and what, when evidence may cite it (otherwise None)."""
     integrate()
-    return (
+    entry = (
         Entry.objects.filter(index=index)
         .only(
             "index",
@@ -454,6 +456,7 @@ def ledger_entry_summary(index: int) -> Entry | None:
         )
         .first()
     )
+    return entry if entry and citable_as_evidence(entry.object_type, entry.version) else None
 
 
 # --- indicators ----------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from sightline.accountability.models import (
     ResponsePlan,
     StaffingLevel,
     TargetDateChange,
+    citable_as_evidence,
 )
 from sightline.accountability.planfile import PlanFileError, PlanSpec, parse_plan
 from sightline.ledger.models import Entry, LedgeredModel
@@ -827,6 +828,10 @@ def do_add_ledger_link(
     entry = Entry.objects.filter(index=ledger_index).first()
     if entry is None:
         raise ValidationError({"ledger_index": f"there is no ledger entry #{ledger_index}"})
+    if not citable_as_evidence(entry.object_type, entry.version):
+        raise ValidationError(
+            {"ledger_index": f"entry #{ledger_index} is not a record of the partnership's plans or actions"}
+        )
     with transaction.atomic():
         action = _evidence_action(action_id, actor)
         return do_create(

@@ -585,6 +585,8 @@ def evidence_download(request: HttpRequest, evidence_id: str) -> HttpResponse:
 def evidence_withdraw(request: HttpRequest, evidence_id: str) -> HttpResponse:
     evidence = sel.get_evidence(evidence_id)
     action = _viewable_action(request, evidence.action_id)
+    if not services.may_progress(_actor(request), action):
+        raise PermissionDenied("Only the action's owner or someone who manages recommendations may do this")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, _ = _submit(
