@@ -325,6 +325,20 @@ def _covered(entries: list[Entry]) -> set[str]:
     return out
 
 
+def _names_shown(body: str, typed: str, world: World) -> dict[str, set[str]]:
+    """The world's people a response names, each with the ids a read of whom would cover it (a
+    person merged into another is shown on the survivor's record). Names the user typed are not
+    counted: showing them back shows nothing."""
+    survivor = world.ids["spare person"][""]
+    out = {}
+    for key, (given, family) in NAMES.items():
+        if given in typed or family in typed or given not in body:
+            continue
+        pid = world.people[given]
+        out[f"{given} {family}"] = {pid, survivor} if key == "merged" else {pid}
+    return out
+
+
 def check(role: str, policy: Policy, variant: str, method: str, world: World) -> list[str]:
     """Every way the response differs from the policy, as sentences (empty: it obeys)."""
     user = world.users[role]
@@ -348,11 +362,15 @@ def check(role: str, policy: Policy, variant: str, method: str, world: World) ->
     if method == "GET" and r.status == 405 and policy.key in POSTED:
         return []  # a page only for POST refuses a GET before anything else; its POST is checked
 
+    typed = url + json.dumps(body)
     if want in {"forbidden", "refused"}:
         if r.status != 403:
             problems.append(f"{where}: expected 403 ({want}), got {r.status} {r.location}")
         if want == "refused" and not any(e.action == "read_denied" for e in mine):
             problems.append(f"{where}: a refusal by need to know must be ledgered read_denied")
+        shown = _names_shown(r.body, typed, world)
+        if shown:
+            problems.append(f"{where}: the refusal shows {sorted(shown)}")
         return problems
     if want == "to record":
         if r.status != 302 or not r.location.startswith("/people/"):
@@ -364,26 +382,18 @@ def check(role: str, policy: Policy, variant: str, method: str, world: World) ->
     if not ok or ("/sign-in" in r.location and not policy.public):
         problems.append(f"{where}: expected success, got {r.status} {r.location} {r.body[:300]}")
         return problems
-    # What a successful look must have ledgered.
+    # What a successful look must have ledgered. (Outside need to know, the only successes are the
+    # ones that open nothing: a blind concern, the decision, the reviewer's history.)
     actions = {e.action for e in mine}
-    needs_read = policy.ledgered == "read" and not (
-        policy.person_mode == "blind concern" and variant == "out"
-    )
-    if needs_read and not can(role, Cap.VIEW_ALL_PEOPLE) and variant == "out":
-        needs_read = False
-    if needs_read and "read" not in actions:
+    opened = variant != "out" or can(role, Cap.VIEW_ALL_PEOPLE)
+    if policy.ledgered == "read" and opened and "read" not in actions:
         problems.append(f"{where}: no read was ledgered")
     if policy.ledgered in {"search", "read_access_log"} and policy.ledgered not in actions:
         problems.append(f"{where}: no {policy.ledgered} was ledgered")
     covered = _covered(mine)
-    typed = url + json.dumps(body)
-    for given, family in NAMES.values():
-        if given in typed or family in typed:
-            continue  # the user typed it: showing it back shows nothing
-        if f"{given} {family}" in r.body or given in r.body:
-            pid = world.people[given]
-            if pid not in covered and world.ids["spare person"][""] not in covered:
-                problems.append(f"{where}: shows {given} {family} ({pid}) without ledgering it")
+    for name, ids in _names_shown(r.body, typed, world).items():
+        if not ids & covered:
+            problems.append(f"{where}: shows {name} without ledgering a read of {sorted(ids)}")
     # A write changes what the writer can open only where the table says so.
     if method != "GET":
         allowed = {world.id("person", variant)} if policy.opens else set()

@@ -34,7 +34,6 @@ from sightline.cases.models import (
     TriageDecision,
 )
 from sightline.core.errors import NotFound
-from sightline.ledger.models import Entry
 from sightline.ledger.services import record_action
 from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
@@ -144,9 +143,7 @@ INVOLVEMENT: dict[str, access.InvolvementFn] = {
         "person_id"
     ),
     # People entered by hand: the agency that entered them, and agencies holding an identifier.
-    "people.created": lambda a: Entry.objects.filter(
-        object_type=Person.ledger_type(), version=1, action="create", actor_agency=a
-    ).values("object_id"),
+    "people.created": lambda a: Person.objects.filter(entered_by_agency_id=a).values("pk"),
     "people.identifier": lambda a: PersonIdentifier.objects.filter(agency_id=a, active=True).values(
         "person_id"
     ),
