@@ -153,7 +153,7 @@ def test_account_changes_need_the_account_managers_role_and_a_real_account() -> 
     admin = Actor("admin", "sightline_ops", Role.SYSADMIN)
     for call in [
         lambda a: services.do_create_user(a, username="kim", role="practitioner", agency="health"),
-        lambda a: services.do_change_role(a, username="jo", role="analyst", reason="promoted"),
+        lambda a: services.do_change_role(a, username="jo", role="board_member", reason="joined the board"),
         lambda a: services.do_deactivate_user(a, username="jo", reason="left"),
         lambda a: services.do_reactivate_user(a, username="jo", reason="came back"),
         lambda a: services.do_set_password(a, username="jo", password="yet another passphrase"),
@@ -219,12 +219,17 @@ def test_sysadmin_creates_an_account_and_sees_its_sign_in_details_once(
     assert newbie.role == "practitioner" and newbie.agency_id == "health" and newbie.has_usable_password()
     [created] = entries(action="create", object_id="newbie")
     assert created.actor_user == "admin" and created.actor_role == "sysadmin"
-    # Change the role through the page; the reason is required.
-    assert client.post("/accounts/newbie/role", {"role": "manager", "reason": ""}).status_code == 200
-    assert client.post("/accounts/newbie/role", {"role": "manager", "reason": "promoted"}).status_code == 302
-    assert User.objects.get(username="newbie").role == "manager"
-    assert client.post("/accounts/newbie/deactivate", {"reason": "left"}).status_code == 302
-    assert not User.objects.get(username="newbie").is_active
+    # A role that sees case data waits for a second account manager: the account cannot sign in yet.
+    assert not newbie.is_active and "second account manager" in html
+    assert client.post("/accounts/newbie/role", {"role": "analyst", "reason": "moved"}).status_code == 200
+    # Change the role through the page; the reason is required. Granting case data needs approval.
+    services.do_create_user(SYSTEM, username="bo", role="board_member", agency="mash")
+    assert client.post("/accounts/bo/role", {"role": "analyst", "reason": ""}).status_code == 200
+    assert client.post("/accounts/bo/role", {"role": "analyst", "reason": "moved"}).status_code == 302
+    assert User.objects.get(username="bo").role == "board_member"
+    assert "waiting for a second account manager" in client.get("/accounts/bo").content.decode()
+    assert client.post("/accounts/bo/deactivate", {"reason": "left"}).status_code == 302
+    assert not User.objects.get(username="bo").is_active
     assert client.get("/accounts/newbie/delete").status_code == 404  # there is no removing
     assert "newbie" in client.get("/accounts").content.decode()
 

@@ -12,7 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.ledger.models import Entry
-from sightline.ledger.services import integrate
+from sightline.ledger.services import SYSTEM, do_create, integrate
+from sightline.people.models import Extract, SourceRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +52,37 @@ def test_requests_without_a_token_get_401_problem() -> None:
     assert r["Content-Type"] == PROBLEM and r.json()["status"] == 401
 
 
+def known_to(agency: str, person_id: str) -> None:
+    """The agency sent a record linked to the child, so it is involved with her."""
+    extract = do_create(
+        Extract(
+            agency_id=agency,
+            source_name=f"{agency}-test",
+            digest="0" * 64,
+            extracted_on=dt.date(2024, 1, 1),
+            imported_at=timezone.now(),
+            manifest={"agency": agency},
+        ),
+        actor=SYSTEM,
+    )
+    do_create(
+        SourceRecord(
+            agency_id=agency,
+            record_id="R-1",
+            extract=extract,
+            row_number=2,
+            data={"record_id": "R-1"},
+            person_id=person_id,
+        ),
+        actor=SYSTEM,
+    )
+
+
 def test_the_journey_over_the_api(coordinator: Any, api_for: Callable[..., Any], child: str) -> None:
     social_worker = api_for("practitioner", "social_care", "sw")
+    known_to("social_care", child)
     now = timezone.now()
-    # A social worker raises a concern (their agency becomes involved), the coordinator triages it.
+    # A social worker raises a concern about a child social care knows, the coordinator triages it.
     r = social_worker.post(
         "/cases/concerns",
         {

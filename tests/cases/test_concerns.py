@@ -47,7 +47,9 @@ def test_triage_becomes_overdue_at_the_deadline_for_its_urgency(
     assert overdue[0].overdue and overdue[0].hours_left <= 0
     # The manager's agency is not involved with the child: the concern shows, the name does not.
     assert overdue[0].restricted and overdue[0].person_name == ""
-    assert [t.object_id for t in selectors.overdue_items(manager, now=after) if t.kind == "triage"] == [c.id]
+    # In the overdue tasks, only its kind and deadline: no child, no id.
+    [task] = [t for t in selectors.overdue_items(manager, now=after) if t.kind == "triage"]
+    assert (task.restricted, task.object_id, task.person_id, task.due_at) == (True, "", "", c.triage_due_at)
 
 
 def test_deadlines_come_from_settings(settings: Any, police_officer: Any) -> None:
@@ -61,7 +63,7 @@ def test_overdue_triage_is_for_managers_not_practitioners(police_officer: Any) -
         selectors.overdue_triage(police_officer)
 
 
-def test_raising_a_concern_records_everything_and_makes_the_agency_involved(
+def test_raising_a_concern_records_everything_and_grants_no_access(
     police_officer: Any, coordinator: Any
 ) -> None:
     kid = child()
@@ -80,8 +82,8 @@ def test_raising_a_concern_records_everything_and_makes_the_agency_involved(
     assert list(ConcernPerson.objects.filter(concern=c).values_list("person_id", "role")) == [
         (suspect.id, "suspect")
     ]
-    decision = person_access(police_officer, kid.id)
-    assert decision.allowed and decision.basis == "agency"
+    # The officer could not see the child and still cannot: the concern went to the hub blind.
+    assert c.raised_blind and not person_access(police_officer, kid.id).allowed
     queue = selectors.triage_queue(coordinator, now=T0)
     assert [i.concern.id for i in queue] == [c.id]
 

@@ -106,12 +106,14 @@ def test_outsider_gets_403_with_break_glass_and_the_refusal_is_ledgered(
     # The same refusal on every page that shows or writes about the child.
     for url in [
         f"/people/{child.id}/chronology",
-        f"/people/{child.id}/concerns/new",
         f"/people/{child.id}/episodes/new",
         f"/people/{child.id}/plans/new",
         f"/people/{child.id}/placements/new",
     ]:
         assert client.get(url).status_code == 403, url
+    # A concern can still be raised, blind: the form names no one.
+    concern_form = client.get(f"/people/{child.id}/concerns/new")
+    assert concern_form.status_code == 200 and "Kayleigh" not in html(concern_form)
 
     do_break_glass(
         teacher, person_id=child.id, reason="Child disclosed at school today and may be at risk tonight"

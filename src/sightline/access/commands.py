@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from sightline.access import selectors, services
+from sightline.access.models import TOKEN_SCOPES
 from sightline.access.permissions import Role
 from sightline.core.errors import NotFound
 from sightline.ledger import services as ledger
@@ -88,12 +89,19 @@ def register(sub: Any) -> None:
     p = ts.add_parser("create", help="create a token that acts as USERNAME; prints it once")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="which system uses it")
+    p.add_argument(
+        "--scope",
+        action="append",
+        choices=TOKEN_SCOPES,
+        help="read, write and API domains, once each (default: all of them)",
+    )
+    p.add_argument("--days", type=int, default=None, help="days until it expires (default 90, at most 365)")
     p.set_defaults(func=cmd_token_create)
     p = ts.add_parser("revoke", help="revoke a token by its id (TK-...)")
     p.add_argument("token_id")
     p.add_argument("--reason", required=True)
     p.set_defaults(func=cmd_token_revoke)
-    p = ts.add_parser("list", help="list tokens (never the tokens themselves)")
+    p = ts.add_parser("list", help="list tokens with scopes, expiry and last use (never the tokens)")
     p.set_defaults(func=cmd_token_list)
 
 
@@ -167,8 +175,9 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 @_refusals
 def cmd_role(args: argparse.Namespace) -> int:
+    # Whoever runs the command line runs the service; the ledger records it as the system's change.
     user = services.do_change_role(SYSTEM, username=args.username, role=args.role, reason=args.reason)
-    print(f"{user.username} is now {user.role}.")
+    print(f"{user.username} is now {user.role} (command line: no second person needed; ledgered).")
     return 0
 
 
@@ -225,8 +234,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @_refusals
 def cmd_token_create(args: argparse.Namespace) -> int:
-    row, token = services.do_create_api_token(SYSTEM, username=args.username, name=args.name)
-    print(f"Token {row.id} acts as {row.owner.username} ({row.owner.role}). It is shown only now:")
+    row, token = services.do_create_api_token(
+        SYSTEM,
+        username=args.username,
+        name=args.name,
+        scopes=args.scope or TOKEN_SCOPES,
+        days=args.days,
+    )
+    print(
+        f"Token {row.id} acts as {row.owner.username} ({row.owner.role}), scopes {','.join(row.scopes)}, "
+        f"until {row.expires_at:%Y-%m-%d %H:%M} UTC. It is shown only now:"
+    )
     print(token)
     return 0
 
@@ -240,8 +258,15 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 def cmd_token_list(args: argparse.Namespace) -> int:
     for t in selectors.api_tokens():
-        status = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-        print(f"{t.id}\t{t.owner.username}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}\t{status}")
+        status = selectors.token_status(t)
+        if t.revoked_at:
+            status += f" {t.revoked_at:%Y-%m-%d %H:%M}"
+        last = selectors.token_last_used(t)
+        used = f"last used {last:%Y-%m-%d %H:%M}" if last else "never used"
+        print(
+            f"{t.id}\t{t.owner.username}\t{t.name}\t{','.join(t.scopes)}\t{t.created_at:%Y-%m-%d %H:%M}"
+            f"\texpires {t.expires_at:%Y-%m-%d}\t{used}\t{status}"
+        )
     return 0
 
 

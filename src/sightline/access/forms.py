@@ -121,3 +121,18 @@ class ChangeRoleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the role is changing"},
     )
+
+
+class RoleDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Do you approve this role change?",
+        choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve this role change"},
+    )
+    note = forms.CharField(
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required if you refuse it",
+    )

@@ -72,10 +72,58 @@ class BreakGlass(LedgeredModel):
         ordering = ["-granted_at"]
 
 
+class RoleChangeRequest(LedgeredModel):
+    """A role change (or a new account's role) waiting for a second account manager.
+
+    Changes to one's own role, and any role that reaches case data, are requested by one account
+    manager and approved or refused by another; the requester and the account holder cannot decide.
+    ``from_role`` is blank for a new account, which cannot sign in until approved.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_change_requests")
+    from_role = models.CharField(max_length=40, blank=True)
+    to_role = models.CharField(max_length=40, choices=Role.choices)
+    reason = models.TextField()
+    requested_by = models.CharField(max_length=150)
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    id_prefix = "RC"
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.from_role or 'new account'} to {self.to_role} ({self.status})"
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def new_account(self) -> bool:
+        return not self.from_role
+
+
+# What an API token may do: read (GET) or write (anything else), on which routers of the API.
+TOKEN_MODES = ("read", "write")
+TOKEN_DOMAINS = ("access", "people", "cases", "intelligence", "accountability", "reports")
+TOKEN_SCOPES = TOKEN_MODES + TOKEN_DOMAINS
+
+
 class ApiToken(LedgeredModel):
     """A bearer token for system-to-system API use. Only its SHA-256 is stored; the token is shown once.
 
-    Requests made with a token act as its owner, with the owner's role and need-to-know.
+    Requests made with a token act as its owner, with the owner's role and need-to-know, and only
+    within the token's scopes (read and/or write, on the listed API domains) until it expires.
     """
 
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
@@ -83,6 +131,8 @@ class ApiToken(LedgeredModel):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    scopes = models.JSONField(default=list, help_text="read, write and the API domains it may use")
 
     id_prefix = "TK"
 
@@ -95,3 +145,13 @@ class ApiToken(LedgeredModel):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiTokenUse(models.Model):
+    """When a token was last used. Not ledgered: it changes at most once a minute and is not a decision."""
+
+    token = models.OneToOneField(ApiToken, on_delete=models.CASCADE, primary_key=True, related_name="use")
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token_id} last used {self.last_used_at:%Y-%m-%d %H:%M}"

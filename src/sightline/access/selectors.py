@@ -6,10 +6,12 @@ Whether a user may open a person's record (need to know) is decided in the peopl
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sightline.access.models import ApiToken, BreakGlass, User
+from sightline.access.models import ApiToken, ApiTokenUse, BreakGlass, RoleChangeRequest, User
 from sightline.access.services import hash_token
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
@@ -53,14 +55,30 @@ def my_activity(user: User) -> QuerySet[Entry]:
 # --- accounts and tokens -------------------------------------------------------------------------
 
 
-def user_for_token(token: str) -> User | None:
-    """The active owner of an unrevoked API token, or None."""
+def api_token(token: str) -> ApiToken | None:
+    """The unrevoked token row (with its owner and last use) for a bearer token whose owner is still
+    active, expired or not; None for anything else."""
     if not token or not token.startswith("sl_"):
         return None
-    row = ApiToken.objects.select_related("owner").filter(token_hash=hash_token(token)).first()
+    row = ApiToken.objects.select_related("owner", "use").filter(token_hash=hash_token(token)).first()
     if row is None or row.revoked_at is not None or not row.owner.is_active:
         return None
-    return row.owner
+    return row
+
+
+def token_expired(row: ApiToken, now: dt.datetime | None = None) -> bool:
+    return row.expires_at <= (now or timezone.now())
+
+
+def user_for_token(token: str) -> User | None:
+    """The active owner of an unrevoked, unexpired API token, or None."""
+    row = api_token(token)
+    return None if row is None or token_expired(row) else row.owner
+
+
+def token_last_used(row: ApiToken) -> dt.datetime | None:
+    use = ApiTokenUse.objects.filter(token=row).first()
+    return use.last_used_at if use else None
 
 
 def users(*, include_inactive: bool = True) -> QuerySet[User]:
@@ -76,4 +94,34 @@ def user_by_username(username: str) -> User:
 
 
 def api_tokens() -> QuerySet[ApiToken]:
-    return ApiToken.objects.select_related("owner")
+    """Every token, newest first, with its owner and last use (for the administrator's listing)."""
+    return ApiToken.objects.select_related("owner", "use").order_by("-created_at")
+
+
+def token_status(row: ApiToken, now: dt.datetime | None = None) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if token_expired(row, now) else "active"
+
+
+# --- role changes waiting for a second account manager ----------------------------------------------
+
+
+def role_change_requests(*, pending: bool = True) -> QuerySet[RoleChangeRequest]:
+    qs = RoleChangeRequest.objects.select_related("user")
+    if pending:
+        return qs.filter(status=RoleChangeRequest.Status.PENDING).order_by("requested_at")
+    return qs.exclude(status=RoleChangeRequest.Status.PENDING).order_by("-decided_at")
+
+
+def role_change_request(request_id: str) -> RoleChangeRequest:
+    found = RoleChangeRequest.objects.select_related("user").filter(pk=request_id).first()
+    if found is None:
+        raise NotFound("No such role change")
+    return found
+
+
+def awaiting_approval(user: User) -> bool:
+    """A new account whose role no second account manager has approved (it cannot sign in)."""
+    requests = RoleChangeRequest.objects.filter(user=user, from_role="")
+    return requests.exists() and not requests.filter(status=RoleChangeRequest.Status.APPROVED).exists()

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +30,28 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sightline.access.models import Agency, ApiToken, BreakGlass, User
-from sightline.access.permissions import Cap, Role, can, capabilities, needs_second_factor, require_cap
+from sightline.access.models import (
+    TOKEN_DOMAINS,
+    TOKEN_MODES,
+    TOKEN_SCOPES,
+    Agency,
+    ApiToken,
+    ApiTokenUse,
+    BreakGlass,
+    RoleChangeRequest,
+    User,
+)
+from sightline.access.permissions import (
+    CASE_DATA_CAPS,
+    MATRIX,
+    SECOND_FACTOR_CAPS,
+    Cap,
+    Role,
+    can,
+    capabilities,
+    needs_second_factor,
+    require_cap,
+)
 from sightline.core.errors import NotFound
 from sightline.ledger.services import SYSTEM, Actor, do_create, do_update, record_action
 
@@ -53,7 +74,7 @@ BREAK_GLASS_MIN_REASON = 20
 DEMO_PASSWORD = "sightline-demo-only-2026"  # noqa: S105  # demo accounts only, printed by `demo`
 DEMO_SECOND_FACTOR = "000000"
 # Names that would clash with account page addresses or with ledger actors.
-RESERVED_USERNAMES = {"new", "system", "anonymous"}
+RESERVED_USERNAMES = {"new", "system", "anonymous", "role-changes", "tokens"}
 
 
 def ensure_standard_agencies(actor: Actor = SYSTEM) -> list[Agency]:
@@ -137,7 +158,9 @@ def do_create_user(
     demo_account: bool = False,
     reason: str = "",
 ) -> User:
-    """Create an account. Without a password the account cannot sign in until one is set."""
+    """Create an account. Without a password the account cannot sign in until one is set. An account
+    manager creating an account with a case role creates it unable to sign in, with its role waiting
+    for a second account manager (``access.role_changes``); the system actor creates it directly."""
     require_cap(actor, Cap.MANAGE_ACCOUNTS)
     username = username.strip()
     if not username:
@@ -165,37 +188,95 @@ def do_create_user(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    pending = needs_second_person(actor, username, role)
+    user.is_active = not pending
     with transaction.atomic():
         user.full_clean(exclude=["password"])
         user.save()
-        _ledger_user(actor, "create", user, reason=reason)
+        _ledger_user(actor, "create", user, reason=reason, awaiting_approval=pending)
+        if pending:
+            pending_role_change(actor, user=user, role=role, reason=reason or "new account", new_account=True)
+    return user
+
+
+# A role holding any of these needs a second account manager to grant: case data, anything personal
+# (the ledger, intelligence), and managing accounts (or one manager could mint their own approver).
+SECOND_PERSON_CAPS = CASE_DATA_CAPS | SECOND_FACTOR_CAPS
+
+
+def needs_second_person(actor: Actor, username: str, role: str) -> bool:
+    """Whether giving ``username`` the role ``role`` needs a second account manager's approval: any
+    change to one's own role, and any role holding one of ``SECOND_PERSON_CAPS``. The system actor
+    (the command line, run by whoever runs the service) changes roles directly."""
+    if actor.role == SYSTEM.role:
+        return False
+    return username == actor.user or bool(MATRIX.get(role, frozenset()) & SECOND_PERSON_CAPS)
+
+
+def pending_role_change(
+    actor: Actor, *, user: User, role: str, reason: str, new_account: bool = False
+) -> RoleChangeRequest:
+    """Ledger a role change for a second account manager to decide (``access.role_changes``). A new
+    account (which cannot sign in until approved) has a blank ``from_role``."""
+    if RoleChangeRequest.objects.filter(user=user, status=RoleChangeRequest.Status.PENDING).exists():
+        raise ValidationError({"role": "A role change for this account is already waiting for approval"})
+    return do_create(
+        RoleChangeRequest(
+            user=user,
+            from_role="" if new_account else user.role,
+            to_role=role,
+            reason=reason,
+            requested_by=actor.user,
+            requested_at=timezone.now(),
+        ),
+        actor=actor,
+        action="request",
+        reason=reason,
+    )
+
+
+def apply_role(actor: Actor, user: User, role: str, *, reason: str, **approval: Any) -> User:
+    """Set the role and ledger the capabilities gained and lost (with who approved it, if anyone)."""
+    before = set(capabilities(user.role))
+    after = set(capabilities(role))
+    old = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    _ledger_user(
+        actor,
+        "change_role",
+        user,
+        reason=reason,
+        previous_role=old,
+        capabilities_added=sorted(str(c) for c in after - before),
+        capabilities_removed=sorted(str(c) for c in before - after),
+        **approval,
+    )
     return user
 
 
 def do_change_role(actor: Actor, *, username: str, role: str, reason: str) -> User:
-    """Give the account another role. The capabilities gained and lost are ledgered with it."""
+    """Give the account another role, where no second person is needed (see
+    :func:`needs_second_person`; otherwise request it with ``role_changes.do_request_role_change``).
+    The capabilities gained and lost are ledgered with it."""
     require_cap(actor, Cap.MANAGE_ACCOUNTS)
     _check_role(role)
     _require_reason(reason, "the role is changing")
     user = _account(username)
     if user.role == role:
         return user
-    before = set(capabilities(user.role))
-    after = set(capabilities(role))
-    old = user.role
-    with transaction.atomic():
-        user.role = role
-        user.save(update_fields=["role"])
-        _ledger_user(
-            actor,
-            "change_role",
-            user,
-            reason=reason,
-            previous_role=old,
-            capabilities_added=sorted(str(c) for c in after - before),
-            capabilities_removed=sorted(str(c) for c in before - after),
+    if RoleChangeRequest.objects.filter(user=user, status=RoleChangeRequest.Status.PENDING).exists():
+        raise ValidationError(
+            {"role": "A role change for this account is waiting for approval; decide it first"}
         )
-    return user
+    if needs_second_person(actor, username, role):
+        raise PermissionDenied(
+            "This role change needs a second account manager: request it, and another account manager "
+            "approves it"
+        )
+    second = "not required: command line" if actor.role == SYSTEM.role else "not required"
+    with transaction.atomic():
+        return apply_role(actor, user, role, reason=reason, second_person=second)
 
 
 def do_change_agency(actor: Actor, *, username: str, agency: str, reason: str) -> User:
@@ -228,6 +309,9 @@ def do_deactivate_user(actor: Actor, *, username: str, reason: str) -> User:
 
 
 def do_reactivate_user(actor: Actor, *, username: str, reason: str) -> User:
+    requests = RoleChangeRequest.objects.filter(user__username=username, from_role="")
+    if requests.exists() and not requests.filter(status=RoleChangeRequest.Status.APPROVED).exists():
+        raise ValidationError({"__all__": "This new account's role is waiting for a second account manager"})
     return _set_active(actor, username, active=True, action="reactivate", reason=reason)
 
 
@@ -466,23 +550,76 @@ def do_review_break_glass(reviewer: User, *, grant_id: str, outcome: str, note: 
 # --- API tokens ----------------------------------------------------------------------------------
 
 
+MAX_TOKEN_DAYS = 365
+# How stale the recorded last use may get: writing it on every request would cost a write per read.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def do_create_api_token(actor: Actor, *, username: str, name: str) -> tuple[ApiToken, str]:
-    """Mint a token for system-to-system use that acts as the account ``username``. Returns the row
-    and the token (shown only now)."""
+def default_token_days() -> int:
+    return int(getattr(settings, "API_TOKEN_DAYS", 90))
+
+
+def _check_scopes(scopes: Sequence[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(TOKEN_SCOPES))
+    if unknown:
+        raise ValidationError({"scopes": f"Unknown scopes {', '.join(unknown)}; choose from {TOKEN_SCOPES}"})
+    if not set(scopes) & set(TOKEN_MODES) or not set(scopes) & set(TOKEN_DOMAINS):
+        raise ValidationError({"scopes": "Give read, write or both, and at least one domain"})
+    return [s for s in TOKEN_SCOPES if s in scopes]  # in a stable order
+
+
+def do_create_api_token(
+    actor: Actor,
+    *,
+    username: str,
+    name: str,
+    scopes: Sequence[str] = TOKEN_SCOPES,
+    days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Mint a token for system-to-system use that acts as the account ``username``, within
+    ``scopes`` (read, write and API domains; all by default), for ``days`` days (default
+    ``SIGHTLINE_API_TOKEN_DAYS``, 90). Returns the row and the token (shown only now)."""
     require_cap(actor, Cap.MANAGE_ACCOUNTS)
     if not name.strip():
         raise ValidationError({"name": "Enter a name that says which system uses the token"})
+    days = default_token_days() if days is None else days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days"})
+    kept = _check_scopes(scopes)
     owner = _account(username)
     if not owner.is_active:
         raise ValidationError({"owner": "The account is deactivated"})
     token = "sl_" + secrets.token_urlsafe(32)
-    row = ApiToken(owner=owner, name=name.strip(), token_hash=hash_token(token), created_at=timezone.now())
+    now = timezone.now()
+    row = ApiToken(
+        owner=owner,
+        name=name.strip(),
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+        scopes=kept,
+    )
     do_create(row, actor=actor, action="create")
     return row, token
+
+
+def note_token_use(row: ApiToken, *, now: dt.datetime | None = None) -> None:
+    """Record that the token was used, at most once a minute (a read of the last use comes with the
+    token; only a stale one is written)."""
+    now = now or timezone.now()
+    try:
+        last = row.use.last_used_at
+    except ApiTokenUse.DoesNotExist:
+        ApiTokenUse.objects.bulk_create([ApiTokenUse(token=row, last_used_at=now)], ignore_conflicts=True)
+        return
+    if now - last >= TOKEN_USE_RESOLUTION:
+        ApiTokenUse.objects.filter(token=row, last_used_at__lte=now - TOKEN_USE_RESOLUTION).update(
+            last_used_at=now
+        )
 
 
 def do_revoke_api_token(actor: Actor, *, token_id: str, reason: str) -> ApiToken:

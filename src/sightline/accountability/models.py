@@ -315,3 +315,15 @@ class ProtectedConcernResponse(_WriteOnce):
 
     class Meta:
         ordering = ["responded_at"]
+
+
+# Ledger entries are numbered in order, so evidence could otherwise name any entry and show who read
+# or changed which child. Evidence may cite only a change to the partnership's own records, never a
+# read, a person, case work, access or a protected concern (whose raiser must stay private).
+NOT_CITABLE = frozenset({ProtectedConcern._meta.label_lower, ProtectedConcernResponse._meta.label_lower})
+
+
+def citable_as_evidence(object_type: str, version: int | None) -> bool:
+    return (
+        version is not None and object_type.startswith("accountability.") and object_type not in NOT_CITABLE
+    )

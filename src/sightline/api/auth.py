@@ -1,7 +1,8 @@
 """API authentication: bearer tokens for systems, the browser session for people.
 
 Both resolve to a Sightline user, so the API applies the same permission matrix, need to know and
-ledgered reads as the web pages. A browser session counts only once the second factor is done.
+ledgered reads as the web pages. A browser session counts only once the second factor is done. A
+token also has an expiry and scopes, checked here for every operation before it runs.
 """
 
 from __future__ import annotations
@@ -10,29 +11,52 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.errors import AuthorizationError
+from django.urls import reverse
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from sightline.access.decorators import fully_signed_in
-from sightline.access.models import User
+from sightline.access.models import TOKEN_DOMAINS, User
 from sightline.access.permissions import can
-from sightline.access.selectors import user_for_token
-from sightline.access.services import actor_for
+from sightline.access.selectors import api_token, token_expired
+from sightline.access.services import actor_for, note_token_use
 from sightline.ledger.services import Actor
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_scope_needed(request: HttpRequest) -> tuple[str, str]:
+    """(mode, domain) an API request needs: ``read`` for GET/HEAD/OPTIONS, else ``write``, and the
+    router it is addressed to (the first segment of the path under the API's root)."""
+    root = reverse("api:api-root")
+    rest = request.path[len(root) :] if request.path.startswith(root) else ""
+    return ("read" if request.method in READ_METHODS else "write"), rest.split("/", 1)[0]
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer sl_...``: a token created with ``sightline token create``."""
+    """``Authorization: Bearer sl_...``: a token created with ``sightline token create``, used before
+    it expires and within its scopes (every operation, by its method and router)."""
 
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-            request.sightline_auth = "token"  # type: ignore[attr-defined]
-        return user
+        row = api_token(token)
+        if row is None:
+            return None
+        if token_expired(row):
+            raise AuthenticationError(message=f"This token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC")
+        mode, domain = token_scope_needed(request)
+        # An operation on a router no scope names (a new domain) is refused until scopes name it.
+        if mode not in row.scopes or domain not in row.scopes or domain not in TOKEN_DOMAINS:
+            scopes = ", ".join(row.scopes)
+            raise AuthorizationError(
+                message=f"This token's scopes ({scopes}) do not allow {mode} on {domain}"
+            )
+        note_token_use(row)
+        request.user = row.owner
+        request.sightline_auth = "token"  # type: ignore[attr-defined]
+        return row.owner
 
 
 class SessionAuth(APIKeyCookie):

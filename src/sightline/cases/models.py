@@ -32,7 +32,10 @@ class InvolvementRole(models.TextChoices):
 
 
 class Concern(LedgeredModel):
-    """A concern any agency raises about a child. It waits in the triage queue until decided."""
+    """A concern any agency raises about a child. It waits in the triage queue until decided.
+
+    Raising one never makes the raiser's agency involved with the child (``docs/access.md``): a
+    concern about a child the raiser cannot see is accepted ``raised_blind`` and triaged by the hub."""
 
     class Status(models.TextChoices):
         AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
@@ -53,6 +56,9 @@ class Concern(LedgeredModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_TRIAGE)
     decision = models.CharField(max_length=30, blank=True, help_text="latest triage decision")
     decided_at = models.DateTimeField(null=True, blank=True, help_text="first triage decision")
+    raised_blind = models.BooleanField(
+        default=False, help_text="raised by someone who could not open the child's record"
+    )
 
     id_prefix = "CN"
 

@@ -144,6 +144,7 @@ AXES_LOCKOUT_CALLABLE = "sightline.web.views.access.lockout_response"  # GOV.UK 
 OTP_TOTP_ISSUER = "Sightline"
 # Break-glass access lasts this long; every grant waits for the independent reviewer.
 BREAK_GLASS_MINUTES = int(os.environ.get("SIGHTLINE_BREAK_GLASS_MINUTES", "240"))
+API_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_API_TOKEN_DAYS", "90"))
 
 # Sessions expire after inactivity; the idle middleware enforces it server-side.
 SESSION_IDLE_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_IDLE_SECONDS", "1800"))

@@ -56,6 +56,10 @@ class Person(LedgeredModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     merged_into = models.CharField(max_length=40, blank=True)
     created_by = models.CharField(max_length=20, default="hand", help_text="hand or linkage")
+    # The agency whose worker entered the person by hand: it is involved with them (need to know).
+    entered_by_agency = models.ForeignKey(
+        "access.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     id_prefix = "P"
 

@@ -51,7 +51,7 @@ class AccessDecision:
 # --- involvement hook ----------------------------------------------------------------------------
 # Other domains tell need to know which people an agency is involved with. Each function takes an
 # agency id and returns a QuerySet with one column of person ids, e.g.
-#   register_involvement("cases.concern", lambda agency: Concern.objects.filter(agency_id=agency)
+#   register_involvement("cases.plan", lambda agency: Plan.objects.filter(agency_id=agency)
 #                        .values("person_id"))
 
 InvolvementFn = Callable[[str], QuerySet[Any]]

@@ -145,13 +145,18 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One person found. ``restricted`` hits carry only the id: the user needs break-glass to see more."""
+    """One person found. ``restricted`` hits carry only the id: the user needs break-glass to see more.
+
+    ``blind_score`` is the score without what the user could not have known about someone outside
+    their access: the agreement of the name they typed (or the exact person id), never of a date of
+    birth, postcode or identifier. None: nothing they typed about the person's name matched."""
 
     person_id: str
     score: float
     reasons: tuple[str, ...]
     restricted: bool = False
     person: Person | None = None
+    blind_score: float | None = None
 
 
 def parse_search_text(text: str) -> SearchQuery:
@@ -395,7 +400,7 @@ def _identifier_matches(raw: str) -> list[tuple[str, str]]:
     return out
 
 
-def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
+def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit]:
     """Rank people for a query, best first, merged people folded into the person they were merged into.
     No access check and no ledger entry: use :func:`search_people` for anything shown to a user."""
     if query.empty:
@@ -404,9 +409,11 @@ def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
     query = dataclasses.replace(query, date_of_birth=dob)
     tokens = name_tokens(query.name)
     scored: dict[str, tuple[float, tuple[str, ...]]] = {}
+    blind: dict[str, float] = {}
     for c in _candidates(query, tokens).values():
         parts: list[tuple[float, float]] = []
         reasons: list[str] = []
+        blind_score: float | None = 0.99 if c.identifier_hit == "person id" else None
         if c.identifier_hit:
             reasons.append(f"identifier: {c.identifier_hit}")
         if tokens:
@@ -415,6 +422,8 @@ def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
                 continue
             parts.append((0.6, s))
             reasons.extend(matched)
+            if s > 0:
+                blind_score = max(blind_score or 0.0, s)
         if dob:
             s, why = max((dob_score(dob, d) for d in c.dobs if d), default=(0.0, ""))
             if s == 0 and not tokens and not c.identifier_hit:
@@ -439,26 +448,34 @@ def rank_people(query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
             reasons.append(f"via {c.person_id}, merged into {pid}")
         if pid not in scored or scored[pid][0] < score:
             scored[pid] = (round(score, 4), tuple(reasons))
+        if blind_score is not None:
+            blind[pid] = max(blind.get(pid, 0.0), round(blind_score, 4))
     if query.kind:
         allowed = set(
             Person.objects.filter(pk__in=list(scored), kind=query.kind).values_list("pk", flat=True)
         )
         scored = {k: v for k, v in scored.items() if k in allowed}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
-    return [SearchHit(person_id=pid, score=s, reasons=why) for pid, (s, why) in ranked]
+    return [
+        SearchHit(person_id=pid, score=s, reasons=why, blind_score=blind.get(pid)) for pid, (s, why) in ranked
+    ]
 
 
 def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
-    """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass).
-    The search and the ids it returned are ledgered."""
-    hits = rank_people(query, limit=limit)
+    """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass),
+    and only when the name typed matches: scored on that alone, so that neither whether they are found
+    nor where they rank says anything about a date of birth, postcode or identifier the user could
+    not see. The search and the ids it returned are ledgered."""
+    hits = rank_people(query, limit=None)
     people = visible_people(user).in_bulk([h.person_id for h in hits])
     out = [
         SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
         if h.person_id in people
-        else SearchHit(h.person_id, h.score, (), restricted=True)
+        else SearchHit(h.person_id, h.blind_score or 0.0, (), restricted=True)
         for h in hits
+        if h.person_id in people or h.blind_score is not None
     ]
+    out = sorted(out, key=lambda h: (-h.score, h.person_id))[:limit]
     record_action(
         actor_for(user),
         "search",

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sightline.access.models import BreakGlass, User
+from sightline.access.models import Agency, BreakGlass, User
 from sightline.access.permissions import Cap, has_cap, require_cap
 from sightline.access.services import check_break_glass, do_grant_break_glass
 from sightline.core.errors import NotFound
@@ -154,7 +154,10 @@ def do_create_person(
     if not _has_name(values) and not values.get("date_of_birth") and values.get("estimated_age") is None:
         raise ValidationError({"given_name": "enter a name, a date of birth or an estimated age"})
     with transaction.atomic():
-        person = do_create(Person(created_by="hand", **values), actor=actor, reason=reason)
+        entered_by = actor.agency if Agency.objects.filter(pk=actor.agency).exists() else None
+        person = do_create(
+            Person(created_by="hand", entered_by_agency_id=entered_by, **values), actor=actor, reason=reason
+        )
         for scheme, value in identifiers or []:
             do_add_identifier(actor, person_id=person.id, scheme=scheme, value=value)
     return person

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sightline.web.views import access as v
+from sightline.web.views import accounts
 
 urlpatterns = [
     path("", v.dashboard, name="dashboard"),
@@ -17,6 +18,10 @@ urlpatterns = [
     path("review/access/<str:person_id>", v.person_access_log, name="person_access_log"),
     path("accounts", v.users, name="users"),
     path("accounts/new", v.user_new, name="user_new"),
+    # Before accounts/<username>: these names are reserved usernames.
+    path("accounts/role-changes", accounts.role_changes, name="role_changes"),
+    path("accounts/role-changes/<str:request_id>", accounts.role_change, name="role_change"),
+    path("accounts/tokens", accounts.api_tokens, name="api_tokens"),
     path("accounts/<str:username>", v.user_detail, name="user_detail"),
     path("accounts/<str:username>/role", v.user_role, name="user_role"),
     path("accounts/<str:username>/<str:action>", v.user_action, name="user_action"),

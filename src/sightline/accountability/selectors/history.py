@@ -11,7 +11,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from sightline.accountability.models import Action, Evidence, Recommendation, TargetDateChange
+from sightline.accountability.models import (
+    Action,
+    Evidence,
+    Recommendation,
+    TargetDateChange,
+    citable_as_evidence,
+)
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
 
@@ -141,9 +147,9 @@ def action_history(action: Action) -> list[HistoryItem]:
 
 
 def ledger_entry_summary(index: int) -> Entry | None:
-    """What a linked ledger entry is: its metadata only, never its content."""
+    """What a linked ledger entry is (metadata only, never content), when evidence may cite it."""
     integrate()
-    return (
+    entry = (
         Entry.objects.filter(index=index)
         .only(
             "index",
@@ -158,3 +164,4 @@ def ledger_entry_summary(index: int) -> Entry | None:
         )
         .first()
     )
+    return entry if entry and citable_as_evidence(entry.object_type, entry.version) else None

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from sightline.access.permissions import Cap, has_cap
-from sightline.accountability.models import Action, ActionStatus, Evidence
+from sightline.accountability.models import Action, ActionStatus, Evidence, citable_as_evidence
 from sightline.accountability.services.evidence_store import store_document
 from sightline.accountability.services.validation import locked, now_or, require_progress, required
 from sightline.ledger.models import Entry
@@ -105,6 +105,10 @@ def do_add_ledger_link(
     entry = Entry.objects.filter(index=ledger_index).first()
     if entry is None:
         raise ValidationError({"ledger_index": f"there is no ledger entry #{ledger_index}"})
+    if not citable_as_evidence(entry.object_type, entry.version):
+        raise ValidationError(
+            {"ledger_index": f"entry #{ledger_index} is not a record of the partnership's plans or actions"}
+        )
     with transaction.atomic():
         action = _evidence_action(action_id, actor)
         return do_create(

@@ -34,7 +34,6 @@ from sightline.cases.models import (
     TriageDecision,
 )
 from sightline.core.errors import NotFound
-from sightline.ledger.models import Entry
 from sightline.ledger.services import record_action
 from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
@@ -74,13 +73,15 @@ def visible_ids(user: Any, ids: Iterable[str]) -> set[str]:
     return set(access.visible_people(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def ledger_list(user: Any, what: str, person_ids: Iterable[str]) -> None:
-    """Ledger that a list showing these people was read."""
+def ledger_list(user: Any, what: str, person_ids: Iterable[str], *, hidden: int = 0) -> None:
+    """Ledger that a list showing these people was read (and how many items it showed only as a count
+    or without details, being about people the user may not see)."""
     ids = sorted({p for p in person_ids if p})
     if ids:
-        record_action(
-            actor_for(user), "read_list", Person.ledger_type(), what, data={"people": ids}, reason=what
-        )
+        data: dict[str, Any] = {"people": ids}
+        if hidden:
+            data["hidden"] = hidden
+        record_action(actor_for(user), "read_list", Person.ledger_type(), what, data=data, reason=what)
 
 
 def require_child_access(user: Any, person_id: str, purpose: str) -> str:
@@ -122,8 +123,9 @@ def _merging(fn: access.InvolvementFn) -> access.InvolvementFn:
     return involved
 
 
+# Concerns and self-referrals are not here: raising one must never by itself open the child's
+# record to the raiser's agency (docs/access.md, "Concerns about a child you cannot see").
 INVOLVEMENT: dict[str, access.InvolvementFn] = {
-    "cases.concern": lambda a: Concern.objects.filter(agency_id=a).values("person_id"),
     "cases.screening": lambda a: Screening.objects.filter(agency_id=a).values("person_id"),
     "cases.plan": lambda a: Plan.objects.filter(agency_id=a).values("person_id"),
     "cases.planaction": lambda a: PlanAction.objects.filter(owner_agency_id=a).values("plan__person_id"),
@@ -137,16 +139,11 @@ INVOLVEMENT: dict[str, access.InvolvementFn] = {
     "cases.investigation": lambda a: InvestigationPerson.objects.filter(
         investigation__agency_id=a, active=True
     ).values("person_id"),
-    "cases.selfreferral": lambda a: SelfReferral.objects.filter(agency_id=a, person__isnull=False).values(
-        "person_id"
-    ),
     "people.merged": lambda a: SourceRecord.objects.filter(agency_id=a, person__isnull=False).values(
         "person_id"
     ),
     # People entered by hand: the agency that entered them, and agencies holding an identifier.
-    "people.created": lambda a: Entry.objects.filter(
-        object_type=Person.ledger_type(), version=1, action="create", actor_agency=a
-    ).values("object_id"),
+    "people.created": lambda a: Person.objects.filter(entered_by_agency_id=a).values("pk"),
     "people.identifier": lambda a: PersonIdentifier.objects.filter(agency_id=a, active=True).values(
         "person_id"
     ),

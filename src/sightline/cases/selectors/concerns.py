@@ -3,6 +3,7 @@ taken to triage (for indicators)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from sightline.access.permissions import Cap, can
+from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases.models import Concern, ConcernPerson, TriageDecision
 from sightline.cases.selectors.access_hooks import (
@@ -21,6 +23,9 @@ from sightline.cases.selectors.access_hooks import (
 )
 from sightline.cases.selectors.clock import now_or
 from sightline.core.errors import NotFound
+from sightline.ledger.services import record_action
+from sightline.people import need_to_know as access
+from sightline.people.selectors import resolve_person_id
 
 NEW_CONCERN_DAYS = 7
 
@@ -39,7 +44,7 @@ class QueueItem:
 
 def _queue_items(user: Any, concerns: Sequence[Concern], now: dt.datetime, what: str) -> list[QueueItem]:
     visible = visible_ids(user, [c.person_id for c in concerns])
-    ledger_list(user, what, visible)
+    ledger_list(user, what, visible, hidden=sum(1 for c in concerns if c.person_id not in visible))
     return [
         QueueItem(
             concern=c,
@@ -80,26 +85,57 @@ def overdue_triage(user: Any, *, now: dt.datetime | None = None) -> list[QueueIt
 
 @dataclass(frozen=True)
 class ConcernDetail:
+    """A concern in full. ``receipt_only``: the user raised it but cannot see the child, so it comes
+    without the triage decisions; ``hidden_others`` are the people named whom the user may not see
+    (shown by id only)."""
+
     concern: Concern
     others: list[ConcernPerson]
     decisions: list[TriageDecision]
     indicators: list[tool.Indicator]
     overdue: bool
+    receipt_only: bool = False
+    hidden_others: frozenset[str] = frozenset()
+
+
+def _is_raiser(user: Any, concern: Concern) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and concern.raised_by == user.username
 
 
 def get_concern(user: Any, concern_id: str, *, now: dt.datetime | None = None) -> ConcernDetail:
-    """One concern with the others involved and every triage decision. Needs access to the child."""
+    """One concern with the others involved and every triage decision. Needs access to the child,
+    except that whoever raised it may read their own receipt (ledgered as ``read_receipt``)."""
     concern = Concern.objects.select_related("person", "agency").filter(pk=concern_id).first()
     if concern is None:
         raise NotFound("No such concern")
-    require_child_access(user, concern.person_id, f"concern {concern_id}")
+    receipt = (
+        _is_raiser(user, concern)
+        and not access.person_access(user, resolve_person_id(concern.person_id)).allowed
+    )
+    if receipt:
+        record_action(
+            actor_for(user),
+            "read_receipt",
+            Concern.ledger_type(),
+            concern.id,
+            reason="their own concern, about a child outside their access",
+        )
+        concern = copy.copy(concern)
+        concern.decision, concern.decided_at = "", None  # the hub's decision is not the raiser's
+    else:
+        require_child_access(user, concern.person_id, f"concern {concern_id}")
     indicator_set = tool.default_indicator_set()
+    others = list(concern.others.select_related("person"))
     return ConcernDetail(
         concern=concern,
-        others=list(concern.others.select_related("person")),
-        decisions=list(concern.decisions.order_by("decided_at")),
+        others=others,
+        decisions=[] if receipt else list(concern.decisions.order_by("decided_at")),
         indicators=[indicator_set.by_code[c] for c in concern.indicators if c in indicator_set.by_code],
         overdue=concern.status == Concern.Status.AWAITING_TRIAGE and concern.triage_due_at < now_or(now),
+        receipt_only=receipt,
+        hidden_others=frozenset(
+            {o.person_id for o in others} - visible_ids(user, [o.person_id for o in others])
+        ),
     )
 
 
@@ -107,7 +143,8 @@ def new_concerns(
     user: Any, *, now: dt.datetime | None = None, days: int = NEW_CONCERN_DAYS
 ) -> list[QueueItem]:
     """Concerns raised in the last ``days`` days and not yet triaged: all of them for triage roles,
-    the user's agency's for everyone else."""
+    the user's agency's for everyone else. Those about children the user may not see are left out,
+    except the user's own (shown without the child's name, as their receipt)."""
     require_viewer_cap(user, Cap.RAISE_CONCERN, Cap.TRIAGE)
     now = now_or(now)
     qs = Concern.objects.select_related("person", "agency").filter(
@@ -116,7 +153,7 @@ def new_concerns(
     if not can(user.role, Cap.TRIAGE):
         qs = qs.filter(agency_id=user.agency_id)
     items = _queue_items(user, list(qs.order_by("-raised_at")), now, "new concerns")
-    return [i for i in items if not i.restricted]
+    return [i for i in items if not i.restricted or _is_raiser(user, i.concern)]
 
 
 def time_to_triage_hours(since: dt.datetime | None = None) -> list[float]:

@@ -131,15 +131,30 @@ def _ended_episodes_without_offer() -> QuerySet[MissingEpisode]:
     )
 
 
+# What an item about a child the user may not see says instead of its own title: nothing typed
+# about the child (a plan's title, an action's text) and no ids, only the kind of work and its date.
+RESTRICTED_TITLES = {
+    "triage": "A concern to triage",
+    "plan_action": "A plan action",
+    "plan_review": "A plan review",
+    "return_interview": "A return home interview",
+    "rescreen": "A re-screen",
+}
+
+
+def _masked(t: TaskItem) -> TaskItem:
+    return dataclasses.replace(
+        t, title=RESTRICTED_TITLES[t.kind], person_id="", person_name="", object_id="", restricted=True
+    )
+
+
 def _finish(user: Any, items: list[TaskItem], what: str, *, keep_restricted: bool = False) -> list[TaskItem]:
-    """Mask (oversight lists) or drop (personal lists) items about children the user may not see."""
+    """Mask (oversight lists: the kind and date only, so they can be counted) or drop (personal
+    lists) items about children the user may not see; ledger the people shown and the count masked."""
     visible = visible_ids(user, [t.person_id for t in items])
-    ledger_list(user, what, visible)
-    out = [
-        t if t.person_id in visible else dataclasses.replace(t, person_name="", restricted=True)
-        for t in items
-        if keep_restricted or t.person_id in visible
-    ]
+    hidden = [_masked(t) for t in items if t.person_id not in visible] if keep_restricted else []
+    ledger_list(user, what, visible, hidden=len(hidden))
+    out = [t for t in items if t.person_id in visible] + hidden
     return sorted(out, key=lambda t: (not t.overdue, t.due_at or start_of_day(dt.date.max)))
 
 

@@ -14,12 +14,13 @@ from typing import Any, TypeVar, cast
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from sightline.access.models import Agency
+from sightline.access.models import Agency, User
 from sightline.access.services import ensure_standard_agencies
 from sightline.core.errors import NotFound
 from sightline.ledger.models import LedgeredModel
 from sightline.ledger.services import SYSTEM, Actor, StaleVersionError
 from sightline.people.models import Person
+from sightline.people.need_to_know import person_access
 from sightline.people.selectors import resolve_person_id
 from sightline.people.services import normalise_postcode
 
@@ -105,8 +106,17 @@ def person(person_id: str, field: str = "person") -> Person:
 def child(person_id: str, field: str = "person") -> Person:
     found = person(person_id, field)
     if found.kind == Person.Kind.ADULT:
-        raise ValidationError({field: f"{found} is recorded as an adult, not a child"})
+        # The id, not the name: the writer may not be allowed to see who it is.
+        raise ValidationError({field: f"{person_id} is recorded as an adult, not a child"})
     return found
+
+
+def can_open(actor: Actor, person_id: str) -> bool:
+    """Whether the acting account may open the person's record now (the system actor always may)."""
+    if actor.role == SYSTEM.role:
+        return True
+    user = User.objects.filter(username=actor.user, is_active=True).first()
+    return user is not None and person_access(user, person_id).allowed
 
 
 def agency(code: str, field: str = "agency") -> Agency:

@@ -32,8 +32,9 @@ def do_raise_concern(
 ) -> Concern:
     """Raise a concern about a child. It joins the triage queue with a deadline set by its urgency.
 
-    ``others`` are ``(person_id, role)`` pairs for other people involved. Raising makes the actor's
-    agency involved with the child.
+    ``others`` are ``(person_id, role)`` pairs for other people involved. Raising never makes the
+    actor's agency involved with the child: a concern about a child the actor cannot see is accepted
+    ``raised_blind`` and goes to the hub's triage queue, and the actor still cannot open the record.
     """
     require_cap(actor, Cap.RAISE_CONCERN)
     now = checks.utc(now)
@@ -61,6 +62,7 @@ def do_raise_concern(
                 indicators=sorted(set(indicators)),
                 urgency=urgency,
                 triage_due_at=now + dt.timedelta(hours=triage_hours()[urgency]),
+                raised_blind=not checks.can_open(actor, child.id),
             ),
             actor=actor,
         )

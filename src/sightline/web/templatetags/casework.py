@@ -46,6 +46,12 @@ def urgency_tag(key: str) -> str:
     return URGENCY_TAGS.get(key, "govuk-tag--grey")
 
 
+@register.filter
+def restricted_count(tasks: Any) -> int:
+    """How many tasks are about children outside the user's access (shown without details)."""
+    return sum(1 for t in tasks or () if getattr(t, "restricted", False))
+
+
 @register.simple_tag(takes_context=True)
 def case_dashboard(context: template.Context) -> Any:
     """The signed-in user's case panels (my tasks, overdue, new concerns, re-screens due), or None for

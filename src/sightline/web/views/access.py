@@ -37,6 +37,7 @@ from sightline.access.forms import (
 from sightline.access.middleware import TIMED_OUT_KEY
 from sightline.access.models import User
 from sightline.access.permissions import Cap, Role, capabilities
+from sightline.access.role_changes import do_request_role_change
 from sightline.ledger.services import Actor
 from sightline.people import need_to_know
 from sightline.people.services import do_break_glass
@@ -365,22 +366,38 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
             "has_second_factor": services.has_second_factor(account),
             "role_form": ChangeRoleForm(initial={"role": account.role}),
             "reason_form": ReasonForm(),
+            "pending": account.role_change_requests.filter(status="pending").first(),
+            "awaiting_approval": selectors.awaiting_approval(account),
         },
     )
 
 
 @cap_required(Cap.MANAGE_ACCOUNTS)
 def user_role(request: HttpRequest, username: str) -> HttpResponse:
+    """Change a role, or, where a second account manager must approve it, ask for the change."""
     account = selectors.user_by_username(username)
+    me = _me(request)
+
+    def change(cd: dict[str, Any]) -> tuple[User, bool]:
+        if services.needs_second_person(me, account.username, cd["role"]):
+            do_request_role_change(me, username=account.username, role=cd["role"], reason=cd["reason"])
+            return account, True
+        user = services.do_change_role(me, username=account.username, role=cd["role"], reason=cd["reason"])
+        return user, False
+
+    def said(done: tuple[User, bool]) -> str:
+        user, pending = done
+        if pending:
+            return f"Role change for {user.username} requested. Another account manager must approve it."
+        return f"{user.username} is now a {Role(user.role).label.lower()}."
+
     return form_view(
         request,
         ChangeRoleForm(request.POST or None, initial={"role": account.role}),
         template="web/access/user_role.html",
-        call=lambda cd: services.do_change_role(
-            _me(request), username=account.username, role=cd["role"], reason=cd["reason"]
-        ),
-        success=lambda user: reverse("web:user_detail", kwargs={"username": user.username}),
-        message=lambda user: f"{user.username} is now a {Role(user.role).label.lower()}.",
+        call=change,
+        success=lambda done: reverse("web:user_detail", kwargs={"username": done[0].username}),
+        message=said,
         context={"account": account},
     )
 

@@ -140,23 +140,22 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
     )
 
 
-def _entry_belongs_to(person_id: str, entry: Entry) -> bool:
-    """Whether the entry wrote something shown in this person's chronology or record."""
-    objects = {(e.object_type, e.object_id) for e in cases.chronology_for(person_id)}
-    objects.add(("people.person", person_id))
-    objects |= {("people.person", pid) for pid in people.person_group_ids(person_id)}
-    return (entry.object_type, entry.object_id) in objects
+def _cited_by_chronology(person_id: str, index: int) -> bool:
+    """Whether a line of the child's chronology cites this entry. Nothing else of the ledger is for
+    this page: reads, refusals and break-glass grants on the child are the independent reviewer's
+    (``/review/access``), and entry numbers run in order, so they must not be guessable here."""
+    return index in {e.ledger_index for e in cases.chronology_for(person_id)}
 
 
 @cap_required(*VIEW_PEOPLE)
 def ledger_entry(request: HttpRequest, person_id: str, index: int) -> HttpResponse:
     """One ledger entry behind a line of the child's chronology: who recorded what, when, exactly as
-    hashed into the ledger. Only entries about this child's record are shown here."""
+    hashed into the ledger. Only entries the child's chronology cites are shown here."""
     cases.chronology(request.user, person_id)  # need to know, and the read is ledgered
     root = people.resolve_person_id(person_id)
     integrate()
-    entry = Entry.objects.filter(index=index).first()
-    if entry is None or not _entry_belongs_to(root, entry):
+    entry = Entry.objects.filter(index=index).first() if _cited_by_chronology(root, index) else None
+    if entry is None:
         raise Http404("No such ledger entry in this record")
     body = json.loads(bytes(entry.canonical))
     return render(

@@ -53,6 +53,9 @@ class ConcernOut(Schema):
     status: str
     decision: str
     decided_at: dt.datetime | None
+    raised_blind: bool = Field(
+        description="raised by someone who could not open the child's record: it gives them no access"
+    )
 
 
 class ConcernOtherOut(Schema):
@@ -82,13 +85,16 @@ class ConcernDetailOut(Schema):
     decisions: list[TriageDecisionOut]
     indicators: list[ScreeningIndicatorOut]
     overdue: bool
+    receipt_only: bool = Field(
+        description="you raised this concern but cannot see the child: your receipt, without decisions"
+    )
 
 
 class TriageQueueItemOut(Schema):
     """A concern in a queue. ``restricted``: you may not see the child, so no name and no detail."""
 
     concern_id: str = Field(alias="concern.id")
-    person_id: str = Field(alias="concern.person_id")
+    person_id: str = Field(description="blank when restricted")
     person_name: str
     agency_id: str = Field(alias="concern.agency_id")
     urgency: str = Field(alias="concern.urgency")
@@ -98,6 +104,11 @@ class TriageQueueItemOut(Schema):
     overdue: bool
     hours_left: float
     restricted: bool
+    raised_blind: bool = Field(alias="concern.raised_blind")
+
+    @staticmethod
+    def resolve_person_id(obj: object) -> str:
+        return "" if obj.restricted else obj.concern.person_id  # type: ignore[attr-defined]
 
 
 class TriageIn(Schema):

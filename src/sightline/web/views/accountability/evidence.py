@@ -92,6 +92,8 @@ def evidence_download(request: HttpRequest, evidence_id: str) -> HttpResponse:
 def evidence_withdraw(request: HttpRequest, evidence_id: str) -> HttpResponse:
     evidence = sel.get_evidence(evidence_id)
     action = sel.viewable_action(request.user, evidence.action_id)
+    if not services.may_progress(acting(request), action):
+        raise PermissionDenied("Only the action's owner or someone who manages recommendations may do this")
     return action_form(
         request,
         action,

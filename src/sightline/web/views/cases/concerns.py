@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -18,6 +18,8 @@ from sightline.cases import services
 from sightline.cases.models import Concern, TriageDecision
 from sightline.ledger.services import Actor
 from sightline.people.models import Person
+from sightline.people.need_to_know import person_access
+from sightline.people.selectors import resolve_person_id
 from sightline.people.services import do_create_person
 from sightline.web.forms import STALE, ReasonForm, form_view, submit_service
 from sightline.web.forms_cases import ChildDetailsForm, ConcernForm, TriageForm
@@ -53,28 +55,48 @@ def _others(form: ConcernForm, who: Actor, rows: list[tuple[str, str]]) -> list[
     return out
 
 
+def _subject(request: HttpRequest, person_id: str) -> tuple[Person | None, str]:
+    """The child the concern is about, after the need-to-know check, or, for a child outside the
+    user's access, only their id: such a concern is raised blind (docs/access.md)."""
+    if not person_id:
+        return None, ""
+    root = resolve_person_id(person_id)
+    if person_access(request.user, root).allowed:
+        return child(request, root, "raise a concern"), ""
+    if not Person.objects.filter(pk=root).exists():
+        raise Http404("No such person")
+    return None, root
+
+
 @cap_required(Cap.RAISE_CONCERN)
 def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
-    """Raise a concern about a known child (``person_id``) or, with the child's details, about a child
-    Sightline does not know yet (the concern then makes the raising agency involved with them)."""
-    known = child(request, person_id, "raise a concern") if person_id else None
+    """Raise a concern about a known child (``person_id``), about a child outside the user's access
+    (blind: the hub triages it and the user still cannot open the record), or, with the child's
+    details, about a child Sightline does not know yet (entering them makes the agency involved)."""
+    known, blind_id = _subject(request, person_id)
     data = request.POST if request.method == "POST" else None
     form = ConcernForm(data)
-    child_form = ChildDetailsForm(data, prefix="child") if known is None else None
+    child_form = ChildDetailsForm(data, prefix="child") if known is None and not blind_id else None
     if data is not None and form.is_valid() and (child_form is None or child_form.is_valid()):
         cd = form.cleaned_data
         who = actor(request)
 
         def raise_it() -> Concern:
-            subject = known or do_create_person(
-                actor=who,
-                kind=Person.Kind.CHILD,
-                reason="concern raised",
-                **child_form.person_fields(),  # type: ignore[union-attr]
+            subject = (
+                blind_id
+                or (
+                    known
+                    or do_create_person(
+                        actor=who,
+                        kind=Person.Kind.CHILD,
+                        reason="concern raised",
+                        **child_form.person_fields(),  # type: ignore[union-attr]
+                    )
+                ).id
             )
             return services.do_raise_concern(
                 who,
-                person_id=subject.id,
+                person_id=subject,
                 what_was_seen=cd["what_was_seen"],
                 occurred_at=cd["occurred_at"],
                 urgency=cd["urgency"],
@@ -99,6 +121,7 @@ def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
             "form": form,
             "child_form": child_form,
             "child": known,
+            "blind_id": blind_id,
             "hours": services.triage_hours(),
             "indicator_groups": [form["vulnerabilities"], form["moderate"], form["significant"]],
         },
@@ -110,7 +133,7 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
     detail = cases.get_concern(request.user, concern_id)
     return render(
         request,
-        "web/cases/concern.html",
+        "web/cases/concern_receipt.html" if detail.receipt_only else "web/cases/concern.html",
         {"detail": detail, "concern": detail.concern, "can_triage": user_can(request, Cap.TRIAGE)},
     )
 
@@ -118,7 +141,8 @@ def concern_detail(request: HttpRequest, concern_id: str) -> HttpResponse:
 @cap_required(Cap.RAISE_CONCERN)
 def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
     """Withdraw a concern raised in error. It stays on record, with the reason."""
-    concern = cases.get_concern(request.user, concern_id).concern
+    detail = cases.get_concern(request.user, concern_id)
+    concern = detail.concern
     return form_view(
         request,
         ReasonForm(request.POST or None, label="Why are you withdrawing this concern?"),
@@ -128,7 +152,7 @@ def concern_withdraw(request: HttpRequest, concern_id: str) -> HttpResponse:
         ),
         success=lambda _: reverse("web:concern", kwargs={"concern_id": concern.id}),
         message="Concern withdrawn. It stays on the child's record with your reason.",
-        context={"concern": concern, "child": concern.person},
+        context={"concern": concern, "child": None if detail.receipt_only else concern.person},
     )
 
 
