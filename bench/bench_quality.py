@@ -1,277 +1,256 @@
-"""End-to-end quality and speed on a synthetic town, through the real commands' services.
+"""Quality over a grid of synthetic towns: variants x seeds, each through generate, import, link and analyse.
 
-generate -> import -> link -> analyse on SQLite (Splink on DuckDB), into a fresh SIGHTLINE_HOME,
-then compares with the town's ground truth:
+Each grid point runs in its own process (bench/quality_run.py) in a fresh SIGHTLINE_HOME and writes its
+figures to OUT/<children>/<variant>-s<seed>.json as soon as it ends; a point whose file exists is not run
+again, so an interrupted grid resumes where it stopped (`--fresh` runs everything again). The report gives,
+for Sightline and for the transparent reference (the truth as a perfect linkage, ranked by a weighted
+count of concerning events), the mean and the worst case of each measure over the grid, the targets with
+PASS or FAIL, and recall by victim kind and sex. Measures: bench/quality_measures.py; docs/performance.md.
 
-- linkage pairwise precision, recall and F1 (records of one true person in one person_id);
-- hidden-victim recall in the top K child alerts (K = 2 x true victims), offender recall in the
-  top K adult alerts (K = 2 x offenders), benign hubs in that top K;
-- the same for two baselines over the same linked data: "flagged by social care" and
-  "two or more missing episodes";
-- the time of each step.
-
-    make bench-quality                              # 5,000 children
-    .venv/bin/python bench/bench_quality.py 50000   # 50,000 children
+    make bench-quality                                        # 7 variants x 3 seeds at 20,000 children
+    .venv/bin/python bench/bench_quality.py --quick           # 2,000 children, seed 1: a few minutes
+    .venv/bin/python bench/bench_quality.py --variants taxi-town,phone-led --seeds 1 --children 5000
+    .venv/bin/python bench/bench_quality.py --report          # the report of what is there, running nothing
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import itertools
 import json
-import os
+import math
+import subprocess
 import sys
-import tempfile
 import time
-from collections import Counter
 from pathlib import Path
+from typing import Any
 
-# What makes a record more than a name, an age and a sex: every people.csv column but these.
-_NOT_DETAIL = {
-    "record_id",
-    "given_name",
-    "date_of_birth",
-    "estimated_age",
-    "sex",
-    "ethnicity",
-    "description",
-    "school",
-}
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from sightline.synthetic.variants import names as variant_names  # noqa: E402
+
+QUICK_ARGS = ["--quick"]
+
+# (measure, better when, target): the issue's targets for the worst case over the grid.
+TARGETS = (
+    ("hidden_ap", "high", 0.8),
+    ("hidden_recall_2v", "high", 0.95),
+    ("boys_recall_2v", "high", 0.9),
+    ("offender_ap", "high", 0.7),
+    ("offender_recall_2o", "high", 0.95),
+    ("hubs_top_2o", "low", 0),
+    ("decoys_top_2v", "low", 0.10),
+    ("link_f1_resolvable", "high", 0.97),
+)
+MEASURES = (
+    ("hidden_ap", "high", "hidden-victim average precision"),
+    ("hidden_recall_v", "high", "hidden-victim recall@V"),
+    ("hidden_recall_2v", "high", "hidden-victim recall@2V"),
+    ("victim_ap", "high", "all-victim average precision"),
+    ("victim_recall_2v", "high", "all-victim recall@2V"),
+    ("boys_recall_2v", "high", "hidden boys' recall@2V"),
+    ("decoys_top_2v", "low", "decoy children in the top 2V (share)"),
+    ("offender_ap", "high", "offender average precision"),
+    ("offender_recall_o", "high", "offender recall@O"),
+    ("offender_recall_2o", "high", "offender recall@2O"),
+    ("hubs_top_2o", "low", "benign hubs in the top 2O"),
+    ("decoy_adults_top_2o", "low", "older friends and abusive parents in the top 2O"),
+)
+LINK = (
+    ("link_f1_resolvable", "link F1, resolvable pairs"),
+    ("link_f1_all", "link F1, all pairs"),
+    ("link_precision_all", "link precision, all pairs"),
+    ("link_recall_all", "link recall, all pairs"),
+)
 
 
-def hopeless_records(town: Path) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
-    """(true person of each record, the records that people.csv cannot tell apart).
+def flat(run: dict[str, Any], method: str) -> dict[str, float]:
+    figures = {k: v for k, v in run["methods"][method].items() if isinstance(v, int | float)}
+    if method == "sightline":
+        figures["link_f1_resolvable"] = run["link"]["resolvable"]["f1"]
+        figures["link_f1_all"] = run["link"]["all"]["f1"]
+        figures["link_precision_all"] = run["link"]["all"]["precision"]
+        figures["link_recall_all"] = run["link"]["all"]["recall"]
+    return figures
 
-    A record is bare if it holds no family name, alias, address, postcode, phone, email or
-    identifier, and at most a partial date of birth or an estimated age: a name, perhaps a sex and
-    an age. A bare record is indistinguishable if no other record of its person carries its name
-    (as a given name or an alias) and the name is not the person's own, or if another person in
-    the town goes by that name too (their own given name, or the given name or alias on any of their
-    records) and has a compatible sex and a birth year within 3 years. A true pair holding such a
-    record has nothing in people.csv that tells it apart from pairs with other people.
-    """
-    truth = {
-        (r["agency"], r["record_id"]): r["true_person_id"] for r in _rows(town / "truth" / "records.csv")
-    }
-    persons = {r["true_person_id"]: r for r in _rows(town / "truth" / "persons.csv")}
-    records: dict[tuple[str, str], dict[str, str]] = {}
-    seen: dict[tuple[str, str], int] = {}  # the year an estimated age refers to: the extract's
-    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        for r in _rows(folder / "people.csv"):
-            key = (manifest["agency"], r["record_id"])
-            records[key], seen[key] = r, int(manifest["extracted_on"][:4])
 
-    def names(r: dict[str, str]) -> set[str]:
-        out = {r.get("given_name", "").strip().lower()}
-        out |= {n.strip().lower() for n in r.get("other_names", "").split(";")}
-        return out - {""}
+def summarise(values: list[float], better: str) -> tuple[float, float]:
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        return math.nan, math.nan
+    return sum(values) / len(values), (min(values) if better == "high" else max(values))
 
-    carriers: dict[str, dict[str, int]] = {}  # name -> person -> how many records carry it
-    for pid, p in persons.items():
-        carriers.setdefault(p["given_name"].lower(), {})[pid] = 1
-    for key, r in records.items():
-        for name in names(r):
-            held = carriers.setdefault(name, {})
-            held[truth[key]] = held.get(truth[key], 0) + 1
 
-    def year_of(pid: str) -> int | None:
-        dob = persons[pid]["date_of_birth"]
-        return int(dob[:4]) if dob else None
+COUNTS = {"hubs_top_2o", "decoy_adults_top_2o"}  # people, not shares
 
-    def indistinguishable(key: tuple[str, str]) -> bool:
-        r = records[key]
-        if (
-            any(v.strip() for c, v in r.items() if c not in _NOT_DETAIL and v)
-            or len(r.get("date_of_birth", "")) >= 10
-        ):
-            return False
-        pid = truth[key]
-        name, sex = r.get("given_name", "").strip().lower(), r.get("sex", "")
-        held = carriers.get(name, {})
-        own = persons[pid]["given_name"].lower() == name
-        if not own and held.get(pid, 0) < 2:  # only this record carries the name
-            return True
-        age = r.get("estimated_age", "").strip()
-        year = (
-            seen[key] - int(age) if age else int(r["date_of_birth"][:4]) if r.get("date_of_birth") else None
+
+def fmt(x: float, count: bool = False) -> str:
+    if math.isnan(x):
+        return "n/a"
+    return (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}") if count else f"{x:.3f}"
+
+
+def line(run: dict[str, Any]) -> str:
+    s, r = flat(run, "sightline"), flat(run, "reference")
+    took = sum(run["timings"].values())
+    return (
+        f"{run['variant']:>15} s{run['seed']}: hidden AP {fmt(s['hidden_ap'])} (ref {fmt(r['hidden_ap'])}), "
+        f"recall@2V {fmt(s['hidden_recall_2v'])}, boys {fmt(s['boys_recall_2v'])}, "
+        f"decoys {fmt(s['decoys_top_2v'])}; "
+        f"offender AP {fmt(s['offender_ap'])} (ref {fmt(r['offender_ap'])}), "
+        f"recall@2O {fmt(s['offender_recall_2o'])}, hubs {fmt(s['hubs_top_2o'], True)}; "
+        f"link F1 {fmt(s['link_f1_resolvable'])} resolvable, {fmt(s['link_f1_all'])} all; "
+        f"{took:.0f} s (link {run['timings']['link']:.0f}, analyse {run['timings']['analyse']:.0f})"
+    )
+
+
+def report(runs: list[dict[str, Any]]) -> None:
+    if not runs:
+        print("no runs to report")
+        return
+    variants = sorted({r["variant"] for r in runs})
+    seeds = sorted({r["seed"] for r in runs})
+    print(
+        f"\n# Quality grid: {len(runs)} runs, {len(variants)} variants ({', '.join(variants)}), seeds "
+        f"{', '.join(map(str, seeds))}, {runs[0]['children']:,} children"
+    )
+    print(
+        "\nV = true victims, O = offenders; hidden = not flagged by social care. Worst = the lowest (or, for "
+        "decoys and hubs, the highest) over the grid.\n"
+    )
+    print(
+        "| measure | Sightline mean | Sightline worst | reference mean | reference worst | target (worst) |"
+    )
+    print("|---|---:|---:|---:|---:|---|")
+    targets = {name: (better, goal) for name, better, goal in TARGETS}
+    for name, better, label in (*MEASURES, *((n, "high", lbl) for n, lbl in LINK)):
+        s_mean, s_worst = summarise([flat(r, "sightline").get(name, math.nan) for r in runs], better)
+        r_mean, r_worst = summarise([flat(r, "reference").get(name, math.nan) for r in runs], better)
+        verdict = ""
+        if name in targets:
+            _, goal = targets[name]
+            ok = not math.isnan(s_worst) and (s_worst >= goal if better == "high" else s_worst <= goal)
+            verdict = f"{'≥' if better == 'high' else '≤'} {goal}: **{'PASS' if ok else 'FAIL'}**"
+        c = name in COUNTS
+        cells = " | ".join(fmt(x, c) for x in (s_mean, s_worst, r_mean, r_worst))
+        print(f"| {label} | {cells} | {verdict} |")
+    beats = sum(
+        1
+        for name, better, _ in MEASURES
+        if (lambda s, r: s > r if better == "high" else s < r)(
+            summarise([flat(x, "sightline")[name] for x in runs], better)[1],
+            summarise([flat(x, "reference")[name] for x in runs], better)[1],
         )
-        for other in held:
-            if other == pid:
-                continue
-            other_year = year_of(other)
-            if (sex in ("", "U") or persons[other]["sex"] == sex) and (
-                year is None or other_year is None or abs(other_year - year) <= 3
-            ):
-                return True
-        return False
-
-    hopeless = {key for key in records if indistinguishable(key)}
-    return truth, hopeless
-
-
-def evidence_ceiling(town: Path) -> tuple[int, int]:
-    """(true pairs, true pairs no linker can find on evidence): see :func:`hopeless_records`."""
-    truth, hopeless = hopeless_records(town)
-    members: dict[str, list[tuple[str, str]]] = {}
-    for key, pid in truth.items():
-        members.setdefault(pid, []).append(key)
-    total = lost = 0
-    for keys in members.values():
-        for a, b in itertools.combinations(keys, 2):
-            total += 1
-            lost += a in hopeless or b in hopeless
-    return total, lost
+    )
+    print(f"\nSightline's worst case beats the reference's on {beats} of {len(MEASURES)} alert measures.")
+    _by_kind(runs)
+    print(
+        "\n| variant | seed | victims (hidden) | offenders | hubs | decoys | alerts: children, adults | "
+        "link F1 resolvable / all | hopeless records | seconds (link, analyse) |"
+    )
+    print("|---|---:|---|---:|---:|---:|---|---|---:|---|")
+    for r in sorted(runs, key=lambda r: (r["variant"], r["seed"])):
+        c, lk, t = r["counts"], r["link"], r["timings"]
+        print(
+            f"| {r['variant']} | {r['seed']} | {c['victims']} ({c['hidden_victims']}) | {c['offenders']} | "
+            f"{c['benign_hubs']} | {c['decoy_children']} | {c['alerts_children']}, {c['alerts_adults']} | "
+            f"{lk['resolvable']['f1']:.3f} / {lk['all']['f1']:.3f} | {lk['hopeless_records']:,} | "
+            f"{sum(t.values()):.0f} ({t['link']:.0f}, {t['analyse']:.0f}) |"
+        )
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _by_kind(runs: list[dict[str, Any]]) -> None:
+    print("\nRecall@2V of each kind of victim, pooled over the grid (hidden victims in brackets):\n")
+    print("| victims | n (hidden) | Sightline | reference | Sightline worst run (hidden) |")
+    print("|---|---:|---:|---:|---:|")
+    names = sorted({k for r in runs for k in r["methods"]["sightline"]["victims_by_kind"]})
+    for name in names:
+        cells = []
+        for method in ("sightline", "reference"):
+            groups = [r["methods"][method]["victims_by_kind"].get(name) for r in runs]
+            groups = [g for g in groups if g]
+            n = sum(g["n"] for g in groups)
+            found = sum(g["recall_2v"] * g["n"] for g in groups)
+            hidden = sum(g["hidden"] for g in groups)
+            found_h = sum(g["hidden_recall_2v"] * g["hidden"] for g in groups if g["hidden"])
+            cells.append((n, hidden, found / n if n else math.nan, found_h / hidden if hidden else math.nan))
+        worst = summarise(
+            [
+                g["hidden_recall_2v"]
+                for r in runs
+                if (g := r["methods"]["sightline"]["victims_by_kind"].get(name)) and g["hidden"]
+            ],
+            "high",
+        )[1]
+        (n, hidden, s_all, s_hidden), (_, _, r_all, r_hidden) = cells
+        print(
+            f"| {name} | {n} ({hidden}) | {fmt(s_all)} ({fmt(s_hidden)}) | {fmt(r_all)} ({fmt(r_hidden)}) | "
+            f"{fmt(worst)} |"
+        )
+    decoys: dict[str, int] = {}
+    hubs: dict[str, int] = {}
+    for r in runs:
+        for k, v in r["methods"]["sightline"]["decoys_top_2v_by_kind"].items():
+            decoys[k] = decoys.get(k, 0) + v
+        for k, v in r["methods"]["sightline"]["hubs_top_2o_by_kind"].items():
+            hubs[k] = hubs.get(k, 0) + v
+    print(f"\nDecoy children in Sightline's top 2V, over the grid: {decoys or 'none'}")
+    print(f"Benign hubs in Sightline's top 2O, over the grid: {hubs or 'none'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("children", nargs="?", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--home", type=Path, help="SIGHTLINE_HOME to use (default: a new temporary folder)")
+    parser.add_argument("--children", type=int, default=20000)
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated (default 1,2,3)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(variant_names()),
+        help="comma-separated; `default` is the standard town (default: every shipped variant)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 children, seed 1, run afresh: for development"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "quality")
+    parser.add_argument("--fresh", action="store_true", help="run every point again")
+    parser.add_argument("--report", action="store_true", help="report what has been run; run nothing")
     args = parser.parse_args(argv)
-
-    home = args.home or Path(tempfile.mkdtemp(prefix=f"sightline-quality-{args.children}-"))
-    os.environ["SIGHTLINE_HOME"] = str(home)
-    os.environ.pop("DATABASE_URL", None)  # this bench is SQLite + DuckDB by design
-    from sightline.cli import setup_django
-
-    setup_django()
-    import pandas as pd
-    from django.core.management import call_command
-
-    from sightline.access.services import ensure_standard_agencies
-    from sightline.extracts.services import do_import_extract
-    from sightline.intelligence.services import do_analyse, load_inputs
-    from sightline.people.linkage.evaluate import pairwise_scores
-    from sightline.people.linkage_service import do_link
-    from sightline.people.models import SourceRecord
-    from sightline.synthetic import generate_town
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_analysis import baselines, recall
-
-    timings: dict[str, float] = {}
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_standard_agencies()
-
-    t = time.perf_counter()
-    town = home / "town"
-    summary = generate_town(town, args.children, args.seed)
-    timings["generate-town"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    rows = 0
-    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
-        result = do_import_extract(folder)
-        if result.problems:
-            print("\n".join(str(p) for p in result.problems[:20]), file=sys.stderr)
-            return 1
-        rows += result.rows
-    timings["import"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    link_summary, _ = do_link()
-    timings["link"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    analyse_summary, analysis = do_analyse()
-    timings["analyse"] = time.perf_counter() - t
-
-    # --- linkage against the truth ----------------------------------------------------------------
-    truth = pd.read_csv(town / "truth" / "records.csv", dtype=str, keep_default_na=False)
-    true_of = dict(zip(truth["agency"] + ":" + truth["record_id"], truth["true_person_id"], strict=True))
-    person_of = {
-        f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
-    }
-    pw = pairwise_scores(person_of, true_of)
-
-    # --- alerts against the truth -----------------------------------------------------------------
-    # Each Sightline person stands for the true person most of its records belong to.
-    votes: dict[str, Counter[str]] = {}
-    for key, pid in person_of.items():
-        votes.setdefault(pid, Counter())[true_of.get(key, "")] += 1
-    truth_of_person = {pid: c.most_common(1)[0][0] for pid, c in votes.items()}
-
-    def as_truth(ranked: list[str]) -> list[str]:
-        out, seen = [], set()
-        for pid in ranked:
-            tid = truth_of_person.get(pid, "")
-            if tid and tid not in seen:
-                seen.add(tid)
-                out.append(tid)
-        return out
-
-    persons = pd.read_csv(town / "truth" / "persons.csv", dtype=str, keep_default_na=False)
-    victims = persons[persons["role"] == "victim"]
-    victim_ids = set(victims["true_person_id"])
-    hidden = set(victims.loc[victims["flagged_by_social_care"] != "1", "true_person_id"])
-    offenders = set(persons.loc[persons["role"] == "offender", "true_person_id"])
-    hubs = set(persons.loc[persons["role"] == "benign_hub", "true_person_id"])
-    k_child, k_adult = 2 * len(victim_ids), 2 * len(offenders)
-
-    inputs = load_inputs()
-    children = set(analysis.scores.loc[analysis.scores["role"] == "child", "subject_id"])
-    ranked = [
-        ("sightline analyse",
-         [a.subject_id for a in analysis.alerts_of("child_at_risk")],
-         [a.subject_id for a in analysis.alerts_of("adult_of_concern")]),
-    ]  # fmt: skip
-    for name, (c, a) in baselines(
-        inputs.records, inputs.events, inputs.event_people, set(inputs.flagged), children
-    ).items():
-        ranked.append((name, c, a))
-
-    print(f"# Quality: town of {summary.children:,} children (seed {args.seed}), SQLite + DuckDB, {home}")
-    print()
-    print(
-        f"{summary.children:,} children, {summary.adults:,} adults; {sum(summary.records.values()):,} person "
-        f"records and {sum(summary.events.values()):,} events in {len(summary.extracts)} extracts; "
-        f"{len(victim_ids)} victims ({len(hidden)} hidden), {len(offenders)} offenders, "
-        f"{len(hubs)} benign hubs; "
-        f"K children {k_child}, K adults {k_adult}"
-    )
-    print()
-    print(
-        f"Linkage: {link_summary.records:,} records into {link_summary.people:,} people; pairwise precision "
-        f"{pw.precision:.4f}, recall {pw.recall:.4f}, F1 {pw.f1:.4f}; review queue {link_summary.review_open}"
-    )
-    total, lost = evidence_ceiling(town)
-    ceiling = 1 - lost / total if total else 1.0
-    print(
-        f"Evidence ceiling: {lost:,} of {total:,} true pairs hold a bare record that people.csv cannot tell "
-        f"apart (first name and age or sex only, shared with others of that description): recall at most "
-        f"{ceiling:.4f}, so F1 at most {2 * ceiling / (1 + ceiling):.4f} even with precision 1"
-    )
-    print()
-    print(
-        "| method | hidden-victim recall@K | all-victim recall@K | offender recall@K | benign hubs in top K |"
-    )
-    print("|---|---|---|---|---|")
-    for name, c, a in ranked:
-        c_t, a_t = as_truth(c), as_truth(a)
-        print(
-            f"| {name} | {recall(c_t, hidden, k_child):.3f} | {recall(c_t, victim_ids, k_child):.3f} | "
-            f"{recall(a_t, offenders, k_adult):.3f} | {len(set(a_t[:k_adult]) & hubs)} |"
-        )
-    print()
-    print(f"Alerts: {analyse_summary.alerts} ({analyse_summary.networks} networks)")
-    print()
-    print("| step | seconds |")
-    print("|---|---|")
-    for step, seconds in timings.items():
-        extra = f" ({rows / seconds:,.0f} rows/s)" if step == "import" else ""
-        print(f"| {step} | {seconds:.1f}{extra} |")
-    print(f"| link + analyse | {timings['link'] + timings['analyse']:.1f} |")
-    return 0
+    if args.quick:  # small and always run afresh: it checks the code as it is now
+        args.children, args.seeds, args.fresh = 2000, "1", True
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    folder = args.out / str(args.children)
+    runs: list[dict[str, Any]] = []
+    points = [(v, s) for v in variants for s in seeds]
+    for i, (variant, seed) in enumerate(points, start=1):
+        path = folder / f"{variant}-s{seed}.json"
+        if not args.report and (args.fresh or not path.exists()):
+            print(f"[{i}/{len(points)}] {variant} seed {seed}, {args.children:,} children ...", flush=True)
+            started = time.monotonic()
+            cmd = [
+                sys.executable,
+                str(HERE / "quality_run.py"),
+                "--variant",
+                variant,
+                "--seed",
+                str(seed),
+                "--children",
+                str(args.children),
+                "--out",
+                str(path),
+            ]
+            if subprocess.run(cmd, check=False).returncode != 0:
+                print(f"[{i}/{len(points)}] {variant} seed {seed}: FAILED", flush=True)
+                continue
+            print(f"[{i}/{len(points)}] done in {time.monotonic() - started:.0f} s", flush=True)
+        if path.exists():
+            run = json.loads(path.read_text(encoding="utf-8"))
+            runs.append(run)
+            print(line(run), flush=True)
+    report(runs)
+    return 0 if len(runs) == len(points) else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,159 @@
+"""One point of the quality grid: a town of one variant and seed, through generate, import, link and
+analyse (the commands' own services, SQLite with Splink on DuckDB), scored against its truth.
+
+    .venv/bin/python bench/quality_run.py --variant taxi-town --seed 2 --children 20000 --out run.json
+
+Writes the figures as JSON (see bench_quality.py, which runs the grid). `--variant default` is the
+standard town, with no variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from quality_measures import hopeless_records, kinds, measure, pairwise, reference, rows  # noqa: E402
+
+
+def run(variant: str, seed: int, children: int, home: Path) -> dict[str, Any]:
+    logging.getLogger("splink").setLevel(logging.ERROR)  # "level not observed": one per comparison level
+    os.environ["SIGHTLINE_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)  # SQLite + DuckDB by design
+    from sightline.cli import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+
+    from sightline.access.services import ensure_standard_agencies
+    from sightline.extracts.services import do_import_extract
+    from sightline.intelligence.services import do_analyse
+    from sightline.people.linkage_service import do_link
+    from sightline.people.models import SourceRecord
+    from sightline.synthetic import generate_town, load_variant
+
+    timings: dict[str, float] = {}
+    call_command("migrate", interactive=False, verbosity=0)
+    ensure_standard_agencies()
+    town = home / "town"
+
+    t = time.perf_counter()
+    made = generate_town(
+        town, children, seed, variant=None if variant == "default" else load_variant(variant)
+    )
+    timings["generate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        result = do_import_extract(folder)
+        if result.problems:
+            raise SystemExit("\n".join(str(p) for p in result.problems[:20]))
+    timings["import"] = time.perf_counter() - t
+    t = time.perf_counter()
+    link_summary, _ = do_link()
+    timings["link"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _, analysis = do_analyse()
+    timings["analyse"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    true_of = {
+        f"{r['agency']}:{r['record_id']}": r["true_person_id"] for r in rows(town / "truth" / "records.csv")
+    }
+    person_of = {
+        f"{a}:{r}": p for a, r, p in SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
+    }
+    _, hopeless = hopeless_records(town)
+    resolvable = [k for k in true_of if tuple(k.split(":", 1)) not in hopeless]
+    link = {
+        "all": pairwise(person_of, true_of),
+        "resolvable": pairwise(person_of, true_of, resolvable),
+        "records": len(true_of),
+        "hopeless_records": len(hopeless),
+        "people": link_summary.people,
+        "review_open": link_summary.review_open,
+    }
+
+    # Each Sightline person stands for the true person most of its records belong to.
+    votes: dict[str, Counter[str]] = {}
+    for key, pid in person_of.items():
+        votes.setdefault(pid, Counter())[true_of.get(key, "")] += 1
+    truth_of_person = {pid: c.most_common(1)[0][0] for pid, c in votes.items()}
+
+    def as_truth(ranked: list[str]) -> list[str]:
+        out, seen = [], set()
+        for pid in ranked:
+            tid = truth_of_person.get(pid, "")
+            if tid and tid not in seen:
+                seen.add(tid)
+                out.append(tid)
+        return out
+
+    who = kinds(town)
+    sightline = measure(
+        as_truth([a.subject_id for a in analysis.alerts_of("child_at_risk")]),
+        as_truth([a.subject_id for a in analysis.alerts_of("adult_of_concern")]),
+        who,
+    )
+    ref_children, ref_adults = reference(town, who)
+    timings["score"] = time.perf_counter() - t
+    roles = Counter(r["role"] for r in who.values())
+    return {
+        "variant": variant,
+        "seed": seed,
+        "children": children,
+        "counts": {
+            "victims": roles["victim"],
+            "hidden_victims": made.hidden_victims,
+            "offenders": roles["offender"],
+            "benign_hubs": roles["benign_hub"],
+            "decoy_children": sum(1 for r in who.values() if r["role"] == "decoy" and r["kind"] == "child"),
+            "records": sum(made.records.values()),
+            "events": sum(made.events.values()),
+            "alerts_children": len(analysis.alerts_of("child_at_risk")),
+            "alerts_adults": len(analysis.alerts_of("adult_of_concern")),
+        },
+        "link": link,
+        "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who)},
+        "timings": timings,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--variant", default="baseline")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--children", type=int, default=20000)
+    parser.add_argument("--out", type=Path, required=True, help="where to write the figures (JSON)")
+    parser.add_argument("--keep", action="store_true", help="keep the town and database (printed)")
+    args = parser.parse_args(argv)
+    home = Path(tempfile.mkdtemp(prefix=f"sightline-quality-{args.variant}-{args.seed}-"))
+    try:
+        figures = run(args.variant, args.seed, args.children, home)
+    finally:
+        if args.keep:
+            print(f"kept {home}", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(figures, indent=1, allow_nan=True) + "\n", encoding="utf-8")
+    tmp.replace(args.out)  # a run is either there whole or not at all: the grid resumes from what is
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
