@@ -1,4 +1,4 @@
-"""``sightline generate-town OUT --children N --seed S`` (see docs/cli.md)."""
+"""``sightline generate-town OUT --children N --seed S [--variant V] [--set KEY=VALUE]`` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sightline.core.progress import Bar, wanted
-from sightline.synthetic import generate_town
+from sightline.synthetic import Variant, generate_town, load_variant, with_settings
+from sightline.synthetic.variants import names as variant_names
 
 
 def register(sub: Any) -> None:
@@ -24,6 +25,21 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     p.add_argument(
+        "--variant",
+        metavar="V",
+        help=f"a variant by name ({', '.join(variant_names())}) or a .toml/.yaml file; "
+        "default: the standard town",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="set one proportion, e.g. models.taxi=0.4 or children.runaways=0.02 (repeatable; "
+        "on top of --variant)",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -33,9 +49,16 @@ def register(sub: Any) -> None:
 
 
 def cmd_generate_town(args: argparse.Namespace) -> int:
+    try:
+        variant = load_variant(args.variant) if args.variant else None
+        if args.settings:
+            variant = with_settings(variant or Variant(), args.settings)
+    except ValueError as exc:
+        print(f"sightline: {exc}", file=sys.stderr)
+        return 2
     bars = Bar.stages("town", wanted(args.progress))
     try:
-        summary = generate_town(args.out, args.children, args.seed, bars)
+        summary = generate_town(args.out, args.children, args.seed, bars, variant)
     except (ValueError, FileExistsError) as exc:
         print(f"sightline: {exc}", file=sys.stderr)
         return 2
@@ -43,8 +66,9 @@ def cmd_generate_town(args: argparse.Namespace) -> int:
         bars.close()
     records = sum(summary.records.values())
     events = sum(summary.events.values())
+    made_as = f" (variant {summary.variant})" if summary.variant else ""
     print(
-        f"town written to {summary.out}: {summary.children} children, {summary.adults} adults, "
+        f"town written to {summary.out}{made_as}: {summary.children} children, {summary.adults} adults, "
         f"{summary.networks} networks ({summary.victims} victims, {summary.hidden_victims} hidden; "
         f"{summary.offenders} offenders), {summary.benign_hubs} benign hubs"
     )

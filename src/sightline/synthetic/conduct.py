@@ -235,6 +235,7 @@ class HubScene:
     at: str = "hub"  # hub, hospital or ""
     timed: bool = False
     vehicle: bool = False
+    night: bool = False  # at night rather than by day (implies timed)
 
 
 HUB_SCENES: dict[str, tuple[HubScene, ...]] = {
@@ -317,6 +318,34 @@ HUB_SCENES: dict[str, tuple[HubScene, ...]] = {
             "professional",
             "Home to school transport arranged with {firm}",
             vehicle=True,
+        ),
+    ),
+    # Only in a town made from a variant.
+    "takeaway_owner": (
+        HubScene(
+            0.4,
+            "police",
+            "police_incident",
+            "witness",
+            "Youths causing trouble outside the takeaway; owner called police",
+            night=True,
+        ),
+        HubScene(0.6, "", "found_at_hub"),
+        HubScene(1.0, "", "outreach_with_hub"),
+    ),
+    "foster_carer": (  # with the children placed with them
+        HubScene(0.35, "health", "health_attendance", "carer", "Brought in by foster carer", at="hospital"),
+        HubScene(
+            0.7, "education", "other", "carer", "Meeting with foster carer and designated teacher", at=""
+        ),
+        HubScene(
+            1.0,
+            "police",
+            "police_incident",
+            "carer",
+            "Foster carer reported child not home by curfew; child returned later",
+            at="",
+            night=True,
         ),
     ),
 }

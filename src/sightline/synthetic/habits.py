@@ -9,7 +9,7 @@ Probabilities are per record unless a comment says otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 
@@ -210,6 +210,26 @@ AGENCY_HABITS: dict[str, Habits] = {
         place_postcode=1.0,
     ),
 }
+
+
+def scaled_habits(duplicates: float, typos: float) -> dict[str, Habits]:
+    """Every agency's habits with its duplicate records, and its slips in names and dates, scaled (a variant's
+    `records.duplicates` and `records.typos`)."""
+
+    def times(rate: float, factor: float) -> float:
+        return min(0.5, rate * factor)
+
+    return {
+        agency: replace(
+            h,
+            duplicate=times(h.duplicate, duplicates),
+            typo=times(h.typo, typos),
+            swap=times(h.swap, typos),
+            variant=times(h.variant, typos),
+            dob_transpose=times(h.dob_transpose, typos),
+        )
+        for agency, h in AGENCY_HABITS.items()
+    }
 
 
 @dataclass(frozen=True)

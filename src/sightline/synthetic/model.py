@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .variants import Variant
 
 
 @dataclass(slots=True)
@@ -78,6 +82,13 @@ class Person:
     exploited_to: int = 0
     taxi_driver: bool = False
     taxi_firm: str = ""
+    # Only in a town made from a variant (docs/synthetic-town.md, "Variants").
+    label: str = ""  # victims and offenders: the network's model; decoys and hubs: their kind
+    traits: tuple[str, ...] = ()  # record traps and offenders' habits, e.g. ("twin",), ("aliases",)
+    placed_from: str = ""  # a looked-after child placed in the town by another council
+    related: Person | None = None  # the boyfriend, partner, abuser or older friend the story turns on
+    aliases: dict[str, tuple[str, str]] | None = None  # agency -> (given, family) he gives that agency
+    described_only: bool = False  # no agency ever learns his name
 
 
 @dataclass(slots=True)
@@ -102,6 +113,7 @@ class Network:
     places: list[Place] = field(default_factory=list)
     vehicles: list[Vehicle] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    model: str = "group"  # how it exploits children: see exploitation.MODELS
     start: int = 0  # date ordinals of the group's activity
     end: int = 0
 
@@ -121,3 +133,8 @@ class Town:
     period_end: date
     carers: dict[str, Person] = field(default_factory=dict)  # child pid -> foster carer / home worker
     relatives: dict[str, Person] = field(default_factory=dict)  # child pid -> aunt, uncle or grandparent
+    # Only in a town made from a variant.
+    variant: Variant | None = None
+    placements: dict[str, list[Person]] = field(default_factory=dict)  # child pid -> carers in turn
+    couples: list[tuple[Person, Person]] = field(default_factory=list)  # same-age partners
+    friendships: list[tuple[list[Person], Person | None]] = field(default_factory=list)  # group, older friend

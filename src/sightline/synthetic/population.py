@@ -187,7 +187,7 @@ class TownBuilder:
         return person
 
     def free_adult(
-        self, role: str, sex: str, age_lo: int, age_hi: int, locality: str | None = None
+        self, role: str, sex: str, age_lo: float, age_hi: float, locality: str | None = None
     ) -> Person:
         """An adult outside the child households: own address, ethnicity drawn from the town's mix."""
         rng = self.rng
@@ -308,9 +308,9 @@ class TownBuilder:
             if age_on(child.dob, E) >= 12 and rng.random() < 0.75:
                 child.phone = self.phone()
 
-    def plant_twins(self) -> list[tuple[Person, Person]]:
+    def plant_twins(self, per_child: float = 0.007) -> list[tuple[Person, Person]]:
         rng = self.rng
-        wanted = max(2, round(self.n * 0.007))
+        wanted = max(2, round(self.n * per_child))
         candidates = [h for h in self.households if len(h.children) >= 2]
         twins = []
         for hh in rng.sample(candidates, min(wanted, len(candidates))):
@@ -332,10 +332,10 @@ class TownBuilder:
                 twins.append((a, b))
         return twins
 
-    def plant_namesakes(self) -> list[tuple[Person, Person]]:
+    def plant_namesakes(self, wanted: int = 0) -> list[tuple[Person, Person]]:
         """Make pairs of unrelated children share a full name: different household, birthday and area."""
         rng = self.rng
-        wanted = max(3, self.n // 250)
+        wanted = wanted or max(3, self.n // 250)
         by_comm: dict[str, list[Household]] = {}
         for hh in self.households:
             by_comm.setdefault(hh.community, []).append(hh)
@@ -495,29 +495,28 @@ class TownBuilder:
         by_cat: dict[str, list[Place]] = {}
         for place in places:
             by_cat.setdefault(place.category, []).append(place)
-        hubs = []
-        for kind in kinds:
-            sex = "F" if kind in ("youth_worker", "teacher") and rng.random() < 0.55 else "M"
-            hub = self.free_adult("benign_hub", sex, 24, 58)
-            hub.hub_type = kind
-            if kind == "coach":
-                hub.hub_place = rng.choice(by_cat["park"] + by_cat["leisure"])
-            elif kind == "shopkeeper":
-                hub.hub_place = rng.choice(by_cat["shop"])
-            elif kind == "youth_worker":
-                hub.hub_place = rng.choice(by_cat.get("youth_centre") or by_cat["park"])
-            else:
-                school = rng.choice([s for s in schools if s.phase == "secondary"] or schools)
-                hub.hub_place = school.place
-                if kind == "school_driver":
-                    hub.vehicle = self.vehicle(taxi=True)
-                    hub.taxi_driver = True
-                    hub.taxi_firm = rng.choice(geo.TAXI_FIRMS)
-            hub.address = self.addresses.new(
-                hub.hub_place.locality if rng.random() < 0.6 else self.locality()
-            )
-            hubs.append(hub)
-        return hubs
+        return [self.hub(kind, by_cat, schools) for kind in kinds]
+
+    def hub(self, kind: str, by_cat: dict[str, list[Place]], schools: list[School]) -> Person:
+        rng = self.rng
+        sex = "F" if kind in ("youth_worker", "teacher") and rng.random() < 0.55 else "M"
+        hub = self.free_adult("benign_hub", sex, 24, 58)
+        hub.hub_type = kind
+        if kind == "coach":
+            hub.hub_place = rng.choice(by_cat["park"] + by_cat["leisure"])
+        elif kind == "shopkeeper":
+            hub.hub_place = rng.choice(by_cat["shop"])
+        elif kind == "youth_worker":
+            hub.hub_place = rng.choice(by_cat.get("youth_centre") or by_cat["park"])
+        else:
+            school = rng.choice([s for s in schools if s.phase == "secondary"] or schools)
+            hub.hub_place = school.place
+            if kind == "school_driver":
+                hub.vehicle = self.vehicle(taxi=True)
+                hub.taxi_driver = True
+                hub.taxi_firm = rng.choice(geo.TAXI_FIRMS)
+        hub.address = self.addresses.new(hub.hub_place.locality if rng.random() < 0.6 else self.locality())
+        return hub
 
     def build_taxi_drivers(self) -> None:
         rng = self.rng

@@ -138,7 +138,9 @@ class Book:
     def _new(self, p: Person, day: int, style: str, extra: dict[str, str], duplicate: bool = False) -> int:
         row = dict.fromkeys(PEOPLE_COLUMNS, "")
         row.update(extra)
-        if style == "intel":
+        if p.described_only:
+            self._described(row, p)
+        elif style == "intel":
             self._sighted(row, p)
         elif style == "professional":
             self._professional(row, p)
@@ -146,19 +148,38 @@ class Book:
             self._in_person(row, p, day, style, duplicate)
         return self._store(row, p, day)
 
+    def _known_as(self, p: Person) -> tuple[str, str, str]:
+        """(given, family, street name) as this agency knows the person: a man with aliases gives each
+        agency its own."""
+        alias = p.aliases.get(self.agency) if p.aliases else None
+        if alias is None:
+            return p.given, p.family, p.nickname
+        given, family = alias
+        return (given, family, given) if not family else (given, family, p.nickname)
+
+    def _described(self, row: dict[str, str], p: Person) -> None:
+        """A man no agency has a name for: a sex, a guessed age, a description and perhaps his number."""
+        rng = self.rng
+        row["given_name"] = row["family_name"] = row["other_names"] = row["pnc_id"] = ""
+        row["sex"] = p.sex
+        self.age_error[len(self.rows)] = rng.randint(-SIGHTING.adult_age_error, SIGHTING.adult_age_error)
+        row["description"] = noise.description(rng, p.sex, None)
+        if p.phone and rng.random() < SIGHTING.phone:
+            row["phone"] = format_phone(p.phone, self.h.phone_style)
+
     def _sighted(self, row: dict[str, str], p: Person) -> None:
         rng = self.rng
-        given, family = p.given, p.family
-        if p.nickname and rng.random() < SIGHTING.street_name:
-            given = p.nickname
+        given, family, nickname = self._known_as(p)
+        if nickname and rng.random() < SIGHTING.street_name:
+            given = nickname
         elif rng.random() < SIGHTING.variant:
             given = self._variant(given, force=True)
         family = family if rng.random() < SIGHTING.family_name else ""
         if family and rng.random() < SIGHTING.family_typo:
             family = noise.typo(family, rng)
             self.noise["typo"] += 1
-        if given != p.nickname and p.nickname and rng.random() < SIGHTING.street_name_aside:
-            row["other_names"] = p.nickname
+        if given != nickname and nickname and rng.random() < SIGHTING.street_name_aside:
+            row["other_names"] = nickname
         row["sex"] = p.sex
         if rng.random() < SIGHTING.estimated_age:
             error = SIGHTING.adult_age_error if p.kind == "adult" else SIGHTING.child_age_error
@@ -169,7 +190,8 @@ class Book:
         row["given_name"], row["family_name"] = given, family
 
     def _professional(self, row: dict[str, str], p: Person) -> None:
-        row["given_name"], row["family_name"] = self._variant(p.given), p.family
+        given, family, _ = self._known_as(p)
+        row["given_name"], row["family_name"] = self._variant(given), family
         row["sex"] = p.sex if self.rng.random() < PROFESSIONAL.sex else ""
         if p.phone and self.rng.random() < PROFESSIONAL.phone:
             row["phone"] = format_phone(p.phone, self.h.phone_style)
@@ -199,7 +221,8 @@ class Book:
 
     def _names(self, p: Person, style: str, duplicate: bool) -> tuple[str, str]:
         rng, h = self.rng, self.h
-        given, family = self._variant(p.given), p.family
+        given, family, _ = self._known_as(p)
+        given = self._variant(given)
         if rng.random() < h.fold:
             given, family = noise.fold(given), noise.fold(family)
         if rng.random() < h.typo * (EVERY_AGENCY.duplicate_typo_factor if duplicate else 1):

@@ -16,6 +16,7 @@ from typing import Any
 from .model import Person, Town
 from .population import age_on
 from .records import EVENT_COLUMNS, PEOPLE_COLUMNS, Book, Event
+from .truth import write_kinds
 
 FORMAT = "multi-agency-extract/1"
 TRUTH_PERSON_COLUMNS = (
@@ -52,6 +53,7 @@ class TownSummary:
     events: dict[str, int] = field(default_factory=dict)
     extracts: list[Path] = field(default_factory=list)
     counts: dict[str, Any] = field(default_factory=dict)
+    variant: str = ""
 
 
 def _csv(path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> None:
@@ -226,23 +228,30 @@ def write_town(
         ),
         "noise": {a: dict(sorted(b.noise.items())) for a, b in books.items()},
     }
-    summary = {
+    parameters: dict[str, Any] = {
+        "children": len(town.children),
+        "seed": seed,
+        "period_start": period[0].isoformat(),
+        "period_end": period[1].isoformat(),
+    }
+    summary: dict[str, Any] = {
         "format": "sightline-synthetic-town/1",
-        "parameters": {
-            "children": len(town.children),
-            "seed": seed,
-            "period_start": period[0].isoformat(),
-            "period_end": period[1].isoformat(),
-        },
+        "parameters": parameters,
         "seed": seed,
         "counts": counts,
     }
+    if town.variant is not None:  # the default town's files stay as they always were
+        kinds = write_kinds(truth / "kinds.csv", town)
+        parameters["variant"] = town.variant.name
+        summary["variant"] = {"name": town.variant.name, "settings": town.variant.settings()}
+        counts["kinds"] = kinds
     (truth / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return TownSummary(
         out=out,
         seed=seed,
+        variant=town.variant.name if town.variant is not None else "",
         children=len(town.children),
         adults=len(town.adults),
         victims=len(victims),

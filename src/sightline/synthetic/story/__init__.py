@@ -8,6 +8,7 @@ children openly, by day, in public places, as professionals, witnesses or associ
 
 How often each thing happens is `conduct.py`; how each agency writes it down is `habits.py`; what it writes
 is `phrases.py`. The chapters here are told in a fixed order, because every draw comes from the seed.
+A town made from a variant adds chapters (models.py, decoys.py) that the default town never reaches.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from collections.abc import Callable
 from ..model import Town
 from ..records import Book
 from .children import ordinary_child, runaway
+from .decoys import abused_at_home, couple, friends, many_placements, placed_here
 from .everyday import enrol, households, taxis, tenancies
 from .hubs import hub
-from .networks import network
+from .models import exploited
+from .networks import model_network, network
 from .scene import Scene
 from .victims import victim
 
 __all__ = ["tell"]
 
 Progress = Callable[[str, int, int], None]
+ALONE = {"many_placements": many_placements, "abused_at_home": abused_at_home}
 
 
 def tell(town: Town, seed: int, progress: Progress | None = None) -> dict[str, Book]:
@@ -36,19 +40,28 @@ def tell(town: Town, seed: int, progress: Progress | None = None) -> dict[str, B
     total = len(town.children)
     for i, child in enumerate(town.children):
         if child.role == "victim":
-            victim(s, child)
+            assert child.network is not None
+            (victim if child.network.model == "group" else exploited)(s, child)
         elif child.role == "missing_not_exploited":
             runaway(s, child)
         else:
             ordinary_child(s, child)
+            if child.label in ALONE:  # a decoy of a variant town, whose story is their own
+                ALONE[child.label](s, child)
+        if child.placed_from:
+            placed_here(s, child)
         if progress and (i + 1) % 5000 == 0:
             progress("events", i + 1, total)
     for net in town.networks:
-        network(s, net)
+        (network if net.model == "group" else model_network)(s, net)
     for person in town.hubs:
         hub(s, person)
     taxis(s)
     tenancies(s)
+    for a, b in town.couples:
+        couple(s, a, b)
+    for group, older in town.friendships:
+        friends(s, group, older)
     if progress:
         progress("events", total, total)
     return s.books

@@ -208,10 +208,10 @@ def strategy_meeting(s: Scene, c: Person, day: int) -> None:
     )
 
 
-def placement(s: Scene, c: Person, day: int) -> None:
+def placement(s: Scene, c: Person, day: int, carer: Person | None = None) -> None:
     day = min(day, E)
     rec = s.social.rec(c, day)
-    carer = s.carer_of(c)
+    carer = carer or s.carer_of(c)
     others = [(s.social.rec(carer, day, "contact"), "carer")]
     if s.chance(PRACTICE.residential_home) and s.homes:
         home = s.rng.choice(s.homes)

@@ -49,6 +49,8 @@ def _children_met(s: Scene, hub: Person) -> list[Person]:
     """Pupils of the hub's school, or children of its area; children from the whole town if too few."""
     place = hub.hub_place
     assert place is not None
+    if hub.hub_type == "foster_carer":
+        return [c for c in s.town.children if hub in s.town.placements.get(c.pid, ())]
     if hub.hub_type in HUBS.at_school:
         pool = [c for school in s.town.schools if school.place is place for c in school.pupils]
     else:
@@ -62,7 +64,7 @@ def _recorded(s: Scene, hub: Person, kid: Person, day: int, scene: HubScene) -> 
     """An event on the child's record at the scene's agency, the hub named on it in the scene's role."""
     book = s.books[scene.agency]
     rec = book.rec(kid, day)
-    minute = s.daytime() if scene.timed else -1
+    minute = s.night() if scene.night else s.daytime() if scene.timed else -1
     others = [(book.rec(hub, day, "professional"), scene.hub_role)]
     book.event(
         scene.kind,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ..conduct import OFFENDERS, VISIBILITY
 from ..model import Network, Person
-from ..phrases import COMPLAINTS_ABOUT_DRIVERS, INTELLIGENCE, NEIGHBOURS_OF_THE_FLAT
+from ..phrases import (
+    COMPLAINTS_ABOUT_DRIVERS,
+    INTELLIGENCE,
+    INTELLIGENCE_BY_MODEL,
+    NEIGHBOURS_OF_THE_FLAT,
+    PARTY_COMPLAINTS,
+)
 from ..population import E, S
 from .scene import Scene
 
@@ -12,7 +18,7 @@ from .scene import Scene
 def network(s: Scene, net: Network) -> None:
     lo, hi = max(S, net.start), min(E, net.end)
     for _ in s.times(OFFENDERS.reports_tiny if net.tiny else OFFENDERS.reports):
-        _intelligence(s, net, s.day_in(lo, hi))
+        intelligence(s, net, s.day_in(lo, hi))
     # Men with a police national computer id are on the system by their full names.
     for man in net.offenders:
         if man.pnc:
@@ -20,16 +26,23 @@ def network(s: Scene, net: Network) -> None:
             s.police.rec(man, lo, "nominal", pnc_id=man.pnc, other_names=aside)
     if s.chance(OFFENDERS.arrests_tiny if net.tiny else OFFENDERS.arrests):
         for man in s.some(net.offenders, OFFENDERS.arrested):
-            _arrest(s, net, man, s.day_in(lo, hi))
+            arrest(s, net, man, s.day_in(lo, hi))
     for man in net.offenders:
         if man.taxi_driver and man.vehicle is not None:
-            _licensed_driver(s, net, man, lo, hi)
+            licensed_driver(s, net, man, lo, hi)
     flat = net.places[0]
     if flat.category == "flat" and s.chance(OFFENDERS.flat_tenancy):
-        _council_flat(s, net, lo, hi)
+        council_flat(s, net, lo, hi)
 
 
-def _intelligence(s: Scene, net: Network, day: int) -> None:
+def intelligence(
+    s: Scene,
+    net: Network,
+    day: int,
+    phrases: tuple[str, ...] = INTELLIGENCE,
+    phone_given: float = OFFENDERS.phone_given,
+) -> None:
+    """A report on the group: who, with which children, where, in which car, on which number."""
     rng = s.rng
     subject = rng.choice(net.offenders)
     rec = s.police.rec(subject, day, "intel")
@@ -48,9 +61,10 @@ def _intelligence(s: Scene, net: Network, day: int) -> None:
     if net.vehicles and s.chance(OFFENDERS.car_given):
         car = rng.choice(net.vehicles)
         vehicle, car_text = s.reg_seen(car, OFFENDERS.registration_given), f"a {car.description}"
-    phone = rng.choice(net.phones) if s.chance(OFFENDERS.phone_given) else ""
+    phone = rng.choice(net.phones) if s.chance(phone_given) else ""
     where = f" at {place.short}" if place else ""
-    summary = rng.choice(INTELLIGENCE).format(name=subject.nickname, car=car_text, where=where)
+    name = "an unknown man" if subject.described_only else subject.nickname
+    summary = rng.choice(phrases).format(name=name, car=car_text, where=where, phone=phone or "a mobile")
     s.police.event(
         "intelligence",
         day,
@@ -64,7 +78,9 @@ def _intelligence(s: Scene, net: Network, day: int) -> None:
     )
 
 
-def _arrest(s: Scene, net: Network, man: Person, day: int) -> None:
+def arrest(
+    s: Scene, net: Network, man: Person, day: int, offence: str = "sexual activity with a child"
+) -> None:
     """An arrest naming one or two children, often bail, now and then a charge."""
     rec = s.police.rec(man, day, "nominal", pnc_id=man.pnc, other_names=man.nickname)
     children = s.some(net.victims, OFFENDERS.victims_in_arrest)
@@ -75,7 +91,7 @@ def _arrest(s: Scene, net: Network, man: Person, day: int) -> None:
         rec,
         minute=s.night(),
         others=others,
-        summary="Arrested on suspicion of sexual activity with a child",
+        summary=f"Arrested on suspicion of {offence}",
     )
     if s.chance(OFFENDERS.bail):
         bail_end = min(E, day + s.rng.randint(*OFFENDERS.bail_days))
@@ -94,11 +110,11 @@ def _arrest(s: Scene, net: Network, man: Person, day: int) -> None:
             rec,
             minute=s.daytime(),
             others=others,
-            summary="Charged: sexual activity with a child",
+            summary=f"Charged: {offence}",
         )
 
 
-def _licensed_driver(s: Scene, net: Network, man: Person, lo: int, hi: int) -> None:
+def licensed_driver(s: Scene, net: Network, man: Person, lo: int, hi: int) -> None:
     """A private hire licence granted before the group began, and complaints about lifts given to girls."""
     assert man.vehicle is not None
     rec = s.licensing.rec(man, lo)
@@ -128,7 +144,7 @@ def _licensed_driver(s: Scene, net: Network, man: Person, lo: int, hi: int) -> N
         )
 
 
-def _council_flat(s: Scene, net: Network, lo: int, hi: int) -> None:
+def council_flat(s: Scene, net: Network, lo: int, hi: int) -> None:
     """The group's flat, let by the council to one of the men; the neighbours complain."""
     flat = net.places[0]
     tenant = s.rng.choice(net.offenders)
@@ -149,3 +165,42 @@ def _council_flat(s: Scene, net: Network, lo: int, hi: int) -> None:
             vehicle=vehicle,
             summary=s.rng.choice(NEIGHBOURS_OF_THE_FLAT),
         )
+
+
+def model_network(s: Scene, net: Network) -> None:
+    """The men's side of a group of any model but `group`: as `network`, in the model's words, and never
+    naming a man no agency knows by name."""
+    lo, hi = max(S, net.start), min(E, net.end)
+    phone_given = 0.9 if net.model in ("phone", "county_lines") else OFFENDERS.phone_given
+    for _ in s.times(OFFENDERS.reports_tiny if net.tiny else OFFENDERS.reports):
+        intelligence(s, net, s.day_in(lo, hi), INTELLIGENCE_BY_MODEL[net.model], phone_given)
+    named = [m for m in net.offenders if not m.described_only]
+    for man in named:
+        if man.pnc:
+            aside = man.nickname if s.chance(OFFENDERS.nominal_street_name) else ""
+            s.police.rec(man, lo, "nominal", pnc_id=man.pnc, other_names=aside)
+    offence = "supplying class A drugs and child criminal exploitation"
+    if named and s.chance(OFFENDERS.arrests_tiny if net.tiny else OFFENDERS.arrests):
+        for man in s.some(named, OFFENDERS.arrested):
+            if net.model == "county_lines":
+                arrest(s, net, man, s.day_in(lo, hi), offence)
+            else:
+                arrest(s, net, man, s.day_in(lo, hi))
+    for man in net.offenders:
+        if man.taxi_driver and man.vehicle is not None:
+            licensed_driver(s, net, man, lo, hi)
+    private = net.places[0] if net.places else None
+    if private is not None and private.category == "flat" and s.chance(OFFENDERS.flat_tenancy):
+        council_flat(s, net, lo, hi)
+    if net.model == "party_house" and private is not None and private.category == "house":
+        host = net.offenders[0]
+        for _ in s.times(OFFENDERS.neighbour_complaints):
+            day = s.day_in(lo, hi)
+            s.police.event(
+                "police_incident",
+                day,
+                s.police.rec(host, day, "intel"),
+                minute=s.night(),
+                place=private,
+                summary=s.rng.choice(PARTY_COMPLAINTS),
+            )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 from ..conduct import PRACTICE, Span
-from ..habits import AGENCY_HABITS
+from ..habits import AGENCY_HABITS, scaled_habits
 from ..identifiers import partial_registration
 from ..model import Person, Town, Vehicle
 from ..population import YEAR, E, S
@@ -25,9 +25,11 @@ class Scene:
         self.town = town
         self.rng = random.Random(f"sightline-town/{seed}/story")
         nhs = NhsNumbers(random.Random(f"sightline-town/{seed}/nhs"))
+        variant = town.variant
+        table = AGENCY_HABITS if variant is None else scaled_habits(variant.duplicates, variant.typos)
         self.books = {
             agency: Book(agency, habits, random.Random(f"sightline-town/{seed}/{agency}"), (S, E), nhs)
-            for agency, habits in AGENCY_HABITS.items()
+            for agency, habits in table.items()
         }
         self.police = self.books["police"]
         self.social = self.books["social_care"]

@@ -33,14 +33,14 @@ def victim(s: Scene, v: Person) -> None:
     for _ in range(_stops(s, v.visibility, met)):
         found_with_men(s, v, net, s.day_in(v.exploited_from, v.exploited_to))
     if level.comes_forward and s.chance(level.comes_forward):
-        _comes_forward(s, v, net)
+        comes_forward(s, v, net)
     if s.chance(level.sexual_health):
         for _ in s.times(VICTIMS.sexual_health_visits):
-            _sexual_health(s, v, net)
+            sexual_health(s, v, net)
     if s.chance(level.hospital):
         for _ in s.times(VICTIMS.hospital_visits):
-            _hospital(s, v, net)
-    _school(s, v, net, level)
+            hospital(s, v, net)
+    at_school(s, v, net, level)
     if s.chance(level.outreach):  # often the only agency to see the quieter victims
         for _ in s.times(VICTIMS.outreach_contacts):
             outreach(s, v, s.day_in(v.exploited_from, v.exploited_to), net=net)
@@ -165,7 +165,7 @@ def found_with_men(s: Scene, v: Person, net: Network, day: int) -> None:
     )
 
 
-def _comes_forward(s: Scene, v: Person, net: Network) -> None:
+def comes_forward(s: Scene, v: Person, net: Network) -> None:
     day = s.day_in(v.exploited_from, v.exploited_to)
     men = s.some(net.offenders, VICTIMS.men_named_by_child)
     names = ", ".join(m.nickname for m in men)
@@ -179,7 +179,7 @@ def _comes_forward(s: Scene, v: Person, net: Network) -> None:
     )
 
 
-def _sexual_health(s: Scene, v: Person, net: Network) -> None:
+def sexual_health(s: Scene, v: Person, net: Network) -> None:
     day = s.day_in(v.exploited_from, v.exploited_to)
     age = age_on(v.dob, day)
     summary = s.rng.choice(VICTIM_SEXUAL_HEALTH)
@@ -198,7 +198,7 @@ def _sexual_health(s: Scene, v: Person, net: Network) -> None:
     )
 
 
-def _hospital(s: Scene, v: Person, net: Network) -> None:
+def hospital(s: Scene, v: Person, net: Network) -> None:
     day = s.day_in(v.exploited_from, v.exploited_to)
     place = s.rng.choice(net.places)
     others = []
@@ -217,7 +217,7 @@ def _hospital(s: Scene, v: Person, net: Network) -> None:
     )
 
 
-def _school(s: Scene, v: Person, net: Network, level: Visibility) -> None:
+def at_school(s: Scene, v: Person, net: Network, level: Visibility) -> None:
     """Absences and exclusions while exploited, and now and then a car seen at the school gates."""
     school = s.window(v, *SCHOOL_AGE)
     if not school:
