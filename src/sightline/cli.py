@@ -8,6 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+import django
+from django.core.management import execute_from_command_line
+
 # Domains that contribute commands; each has ``register(subparsers)``.
 COMMAND_MODULES = [
     "sightline.access.commands",
@@ -28,9 +31,14 @@ COMMAND_MODULES = [
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sightline.config.settings")
-    import django
 
     django.setup()
+    # Importing the witness's publisher needs the app registry, so it waits until here.
+    from sightline.ledger.services import checkpoint_hooks  # noqa: PLC0415
+    from sightline.witness.publish import submit_checkpoint  # noqa: PLC0415
+
+    if submit_checkpoint not in checkpoint_hooks:
+        checkpoint_hooks.append(submit_checkpoint)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +59,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _manage(args: argparse.Namespace) -> int:
-    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["sightline manage", *args.args])
     return 0

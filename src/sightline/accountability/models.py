@@ -267,7 +267,7 @@ class _WriteOnce(LedgeredModel):
             raise ImmutableError(f"{self.ledger_type()} records cannot be changed; add a response instead")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *_args: Any, **_kwargs: Any) -> Any:
         raise ImmutableError(f"{self.ledger_type()} records cannot be removed")
 
 

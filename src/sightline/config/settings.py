@@ -232,6 +232,8 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # Ledger
 LEDGER_ORIGIN = os.environ.get("SIGHTLINE_LEDGER_ORIGIN", "sightline.example/ledger")
 LEDGER_KEY_PATH = Path(os.environ.get("SIGHTLINE_LEDGER_KEY", str(HOME / "ledger-signing-key.pem")))
+# Witnesses that cosign each new checkpoint: a file of "<verifier key> <url>" lines (docs/partnership.md).
+LEDGER_WITNESSES = os.environ.get("SIGHTLINE_WITNESSES", "")
 LEDGER_CHECKPOINT_DIR = Path(os.environ.get("SIGHTLINE_CHECKPOINT_DIR", str(HOME / "checkpoints")))
 LEDGER_CHECKPOINT_EVERY = int(os.environ.get("SIGHTLINE_CHECKPOINT_EVERY", "10000"))
 

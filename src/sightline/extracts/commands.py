@@ -7,6 +7,9 @@ import sys
 from typing import Any
 
 from sightline.core.progress import Bar, wanted
+from sightline.extracts import services
+from sightline.extracts.mapping import NO_MAPPING, MappingError, load_mapping
+from sightline.ledger.services import checkpoint_if_due
 
 
 def register(sub: Any) -> None:
@@ -33,9 +36,6 @@ def _fail(message: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from sightline.extracts import services
-    from sightline.extracts.mapping import NO_MAPPING, MappingError, load_mapping
-    from sightline.ledger.services import checkpoint_if_due
 
     mapping = NO_MAPPING
     if args.mapping:

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from sightline.ledger import note
 from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
 
@@ -38,6 +39,14 @@ def register(sub: Any) -> None:
         type=int,
         default=min(os.cpu_count() or 1, 4),
         help="processes that check a large ledger in parallel (default: the CPUs, at most 4)",
+    )
+    p.add_argument(
+        "--witnesses",
+        metavar="KEYS",
+        help="a file of witness verifier keys, one a line (docs/partnership.md)",
+    )
+    p.add_argument(
+        "--quorum", type=int, default=0, metavar="N", help="witness cosignatures each --checkpoint needs"
     )
     p.set_defaults(func=cmd_verify)
     p = lsub.add_parser("rebuild", help="rebuild the current-state tables from the ledger")
@@ -95,6 +104,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 texts.append(fh.read())
         except OSError as exc:
             return _fail(f"{path}: {exc.strerror}")
+    witness_problems: list[str] = []
+    if args.witnesses or args.quorum:
+        try:
+            witness_problems = _witness_problems(args.checkpoint, texts, args.witnesses, args.quorum)
+        except (OSError, TypeError, note.NoteError, ValueError) as exc:
+            return _fail(f"--witnesses: {exc}")
     progress = None
     if sys.stderr.isatty():  # long runs show how far they are
 
@@ -104,14 +119,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
     report = verify(texts, workers=max(args.workers, 1), progress=progress)
     if progress is not None:
         print(file=sys.stderr)
-    for problem in report.problems:
+    problems = [*report.problems, *witness_problems]
+    for problem in problems:
         print(f"PROBLEM: {problem}")
-    status = "intact" if report.ok else f"NOT intact ({len(report.problems)} problems)"
+    ok = report.ok and not witness_problems
+    status = "intact" if ok else f"NOT intact ({len(problems)} problems)"
     print(
         f"ledger {status}: {report.size} entries, root {report.root.hex()}, "
         f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked"
     )
-    return 0 if report.ok else 1
+    return 0 if ok else 1
+
+
+def _witness_problems(paths: list[str], texts: list[str], keys_file: str, quorum: int) -> list[str]:
+    """Each checkpoint must carry cosignatures from ``quorum`` distinct known witnesses."""
+    with open(keys_file, encoding="utf-8") as fh:
+        keys = [line.split("#", 1)[0].split()[0] for line in fh if line.split("#", 1)[0].strip()]
+    if not texts:
+        raise ValueError("needs at least one --checkpoint to check")
+    problems: list[str] = []
+    for path, text in zip(paths, texts, strict=True):
+        result = note.verify_cosigned(text, public_key(), keys, quorum)
+        problems += [f"{path}: {problem}" for problem in result.problems]
+    return problems
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:

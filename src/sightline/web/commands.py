@@ -7,6 +7,13 @@ import logging
 import sys
 from typing import Any
 
+import waitress
+from django.conf import settings
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+
+from sightline.ledger.services import start_checkpointer, start_integrator
+
 log = logging.getLogger("sightline.serve")
 
 PORT = 8000
@@ -22,8 +29,6 @@ def register(sub: Any) -> None:
 
 
 def collect_static() -> int:
-    from django.conf import settings
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
     return sum(1 for p in settings.STATIC_ROOT.rglob("*") if p.is_file())
@@ -41,11 +46,6 @@ def proxy_options(trusted_proxy: str) -> dict[str, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import waitress
-    from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
-
-    from sightline.ledger.services import start_checkpointer, start_integrator
 
     files = collect_static()
     checkpointer = start_checkpointer(CHECKPOINT_INTERVAL)

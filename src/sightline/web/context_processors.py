@@ -3,11 +3,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from sightline.access.decorators import fully_signed_in
+from sightline.web.navigation import nav_items
+
 
 def service(request: HttpRequest) -> dict[str, Any]:
-    from sightline.access.decorators import fully_signed_in
-    from sightline.web.navigation import nav_items
-
     signed_in = fully_signed_in(request)
     user = getattr(request, "user", None)
     return {

@@ -66,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, note.NoteError, ValueError, OSError) as exc:
         return _fail(str(exc))
 
-    def stop(signum: int, frame: Any) -> None:
+    def stop(_signum: int, _frame: Any) -> None:
         # shutdown() waits for serve_forever(), so it cannot run on serve_forever's own thread.
         threading.Thread(target=server.shutdown, daemon=True).start()
 

@@ -113,7 +113,7 @@ def analyse(
     people = _children_at_the_time(people, part, as_of)
     pairs = build_pairs(part)
     links, objects, object_edges = build_objects(ev, part, rec)
-    indirect = indirect_pairs(links, objects, object_edges)
+    indirect = indirect_pairs(links, object_edges)
 
     stage(2)
     scores = score_all(people, part, ev, pairs, indirect, links, objects, object_edges)

@@ -193,7 +193,7 @@ def build_objects(
     return links, obj.reset_index(drop=True), object_edges
 
 
-def indirect_pairs(links: pd.DataFrame, objects: pd.DataFrame, object_edges: pd.DataFrame) -> pd.DataFrame:
+def indirect_pairs(links: pd.DataFrame, object_edges: pd.DataFrame) -> pd.DataFrame:
     """Contact through a shared vehicle or phone (a, b, via, w, concerning), both orders.
 
     A child seen in a car and an adult linked to the same car have been in contact even

@@ -17,6 +17,7 @@ from sightline.ledger.services.background import (
 )
 from sightline.ledger.services.bulk import instances
 from sightline.ledger.services.checkpoints import (
+    checkpoint_hooks,
     checkpoint_if_due,
     do_checkpoint,
     key_name,
@@ -43,6 +44,7 @@ __all__ = [
     "Integrator",
     "LedgerError",
     "StaleVersionError",
+    "checkpoint_hooks",
     "checkpoint_if_due",
     "do_bulk_create",
     "do_bulk_update",

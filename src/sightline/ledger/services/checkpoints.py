@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ def _write_file(path: Path, text: str) -> None:
         raise
 
 
+# Called with each new checkpoint once it is written, e.g. to submit it to the partners' witnesses.
+# The ledger sits below the witness layer, so the witness registers itself here (``sightline.cli``).
+checkpoint_hooks: list[Callable[[Checkpoint], object]] = []
+
+
 def do_checkpoint(out: Any = None) -> Checkpoint:
     """Sign the current tree head, keep it in the database and write it to the checkpoint folder."""
     integrate()
@@ -57,6 +63,8 @@ def do_checkpoint(out: Any = None) -> Checkpoint:
     if out is not None:
         with open(out, "w", encoding="utf-8") as fh:
             fh.write(text)
+    for hook in checkpoint_hooks:
+        hook(cp)
     return cp
 
 

@@ -241,7 +241,6 @@ REVIEW_REASONS = {
 
 def _review(
     pairs: pd.DataFrame,
-    clusters: dict[str, str],
     decided: set[tuple[str, str]],
     attachments: Sequence[tuple[str, str]],
 ) -> pd.DataFrame:
@@ -327,7 +326,7 @@ def link_records(
         involving records not in previous.clusters (or listed in changed_keys) are
         scored, and only the components they touch are re-clustered.
     """
-    report: Progress = progress or (lambda stage, fraction: None)
+    report: Progress = progress or (lambda _stage, _fraction: None)
     settings = clustering or ClusteringSettings()
     stats: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -425,7 +424,7 @@ def link_records(
 
     report("review", 0.9)
     must, cannot = normalise_decisions(decisions)
-    review = _review(pairs, clusters, must | cannot, attachments)
+    review = _review(pairs, must | cannot, attachments)
     stats["attached_sparse_records"] = len(attachments)
     stats["review_pairs"] = len(review)
     stats["clusters"] = len(set(clusters.values()))

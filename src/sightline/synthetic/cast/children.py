@@ -84,7 +84,7 @@ def decoys(b: VariantBuilder, town: Town) -> None:
     wanted = round(n * v.many_placements)
     placed = [c for c in b.children if c.role == "ordinary" and c.placed_from]
     others = [c for c in b.children if c.role == "ordinary" and not c.placed_from]
-    chosen = _some(b, placed, min(wanted, len(placed) // 2), lambda c: True)
+    chosen = _some(b, placed, min(wanted, len(placed) // 2), lambda _c: True)
     chosen += _some(b, others, wanted - len(chosen), lambda c: age_on(c.dob, E) >= 8)
     for child in chosen:
         child.role, child.label, child.in_care = "decoy", "many_placements", True
