@@ -3,12 +3,14 @@ accounts. They are thin wrappers of tests/factories.py, which tests call directl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
+from playwright.sync_api import Playwright, sync_playwright
 from pytest_django import Settings
 
 from sightline.access.models import User
@@ -101,3 +103,13 @@ def board_member(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def reviewer(make_user: Callable[..., User]) -> User:
     return make_user("independent_reviewer", "independent_review", username="reviewer")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright per test process: its sync API runs an event loop in this thread, and a second
+    one cannot start beside it (browser and deploy tests may share a worker)."""
+    # The ORM calls the tests make in that thread are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        yield pw

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 from pytest_django.live_server_helper import LiveServer
 
 from sightline.access.models import User
@@ -58,19 +58,15 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (install Debian's chromium package)")
     if not AXE.exists():
         _unavailable(f"{AXE} is missing (run npm install)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make in it
-    # are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 def _open_page(browser: Browser, base_url: str) -> Page:

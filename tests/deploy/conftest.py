@@ -20,7 +20,6 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
@@ -145,11 +144,9 @@ def nginx_binary() -> str:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(playwright: Any) -> Iterator[Any]:
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing (install Debian's chromium package)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

@@ -80,7 +80,7 @@ def test_instances_take_values_by_attname_and_refuse_unknown_names() -> None:
 def test_models_with_init_receivers_are_built_through_init() -> None:
     seen: list[Model] = []
 
-    def receiver(_sender: type[Model], instance: Model, **_kwargs: Any) -> None:
+    def receiver(sender: type[Model], instance: Model, **kwargs: Any) -> None:  # noqa: ARG001
         seen.append(instance)
 
     signals.post_init.connect(receiver, sender=Person)
