@@ -276,11 +276,11 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     change = pending_role_change(SYSTEM, user=target, role=Role.ANALYST, reason="moving to the hub")
-    acc.do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    acc.do_import_sample_plan(SYSTEM, key="rotherham-2014")
     acc_action = Action.objects.order_by("ref").first()
     assert acc_action is not None
     evidence = acc.do_add_document(
-        acc_action.id, actor=SYSTEM, stream=io.BytesIO(b"%PDF-1.4 minutes"), file_name="minutes.pdf"
+        SYSTEM, action_id=acc_action.id, stream=io.BytesIO(b"%PDF-1.4 minutes"), file_name="minutes.pdf"
     )
     event = acc.do_record_engagement_event(
         actor=SYSTEM, title="Drop-in", event_on=dt.date(2025, 3, 1), organised_by="youth_service"

@@ -47,11 +47,14 @@ class Api:
         self.auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"/api{path}", params, **self.auth)
+        return self.client.get(f"/api{path}", params, **self.auth)  # type: ignore[arg-type]
 
     def post(self, path: str, body: Any) -> Any:
         return self.client.post(
-            f"/api{path}", json.dumps(body, default=str), content_type="application/json", **self.auth
+            f"/api{path}",
+            json.dumps(body, default=str),
+            content_type="application/json",
+            **self.auth,  # type: ignore[arg-type]
         )
 
 
@@ -330,11 +333,11 @@ def test_ledger_entries_about_people_cannot_become_accountability_evidence(
     do_break_glass(nurse, person_id=child.id, reason="Attended A&E with injuries; need history")
     [grant] = entries(action="break_glass")
     manager = make_user("manager", "social_care", username="mgr")
-    accountability.do_import_sample_plan("rotherham-2014", actor=SYSTEM)
+    accountability.do_import_sample_plan(SYSTEM, key="rotherham-2014")
     action = Action.objects.get(ref="R9.1")
     with pytest.raises(ValidationError, match="not a record of"):
         accountability.do_add_ledger_link(
-            action.id, actor=services.actor_for(manager), ledger_index=grant.index
+            services.actor_for(manager), action_id=action.id, ledger_index=grant.index
         )
 
 
@@ -428,7 +431,8 @@ def test_token_last_use_is_recorded_at_most_once_a_minute(api_as: Callable[..., 
     earlier = timezone.now() - dt.timedelta(minutes=2)
     ApiTokenUse.objects.filter(token=row).update(last_used_at=earlier)  # as if used two minutes ago
     assert len(writes_of_last_use()) == 1
-    assert selectors.token_last_used(row) > earlier
+    last_used = selectors.token_last_used(row)
+    assert last_used is not None and last_used > earlier
 
 
 def test_the_administrator_lists_tokens_on_a_page_and_the_command_line(
