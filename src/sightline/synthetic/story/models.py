@@ -24,9 +24,9 @@ from ..phrases import (
     VICTIM_REFERRERS,
 )
 from ..population import age_on
-from .episodes import missing_episode, outreach, placement, strategy_meeting
+from .episodes import missing_episode, outreach
 from .scene import Scene
-from .victims import at_school, comes_forward, found_with_men, hospital, sexual_health
+from .victims import assessment, at_school, comes_forward, found_with_men, hospital, sexual_health
 
 
 def exploited(s: Scene, v: Person) -> None:
@@ -82,22 +82,7 @@ def _social_care(s: Scene, v: Person, net: Network, sexual: bool) -> None:
         summary = rng.choice(HIDDEN_ASSESSMENTS if sexual else CRIMINAL_ASSESSMENTS)
     if net.model == "boyfriend":
         summary += "; has an older boyfriend"
-    s.social.event(
-        "assessment",
-        day + rng.randint(*VICTIMS.assessment_after),
-        rec,
-        others=others,
-        phone=phone,
-        factors=";".join(sorted(set(factors))),
-        summary=summary,
-    )
-    if v.flagged:
-        first, last = VICTIMS.meetings_within
-        for _ in s.times(VICTIMS.strategy_meetings):
-            strategy_meeting(s, v, s.day_in(day + first, day + last))
-    if v.in_care:
-        first, last = VICTIMS.placement_within
-        placement(s, v, s.day_in(day + first, day + last))
+    assessment(s, v, rec, day, others=others, phone=phone, factors=factors, summary=summary)
 
 
 def _missing(s: Scene, v: Person, net: Network, level: Visibility, conduct: Conduct, known: bool) -> bool:

@@ -6,6 +6,8 @@ missing often and are found with the men; the quietest are seen mostly by youth 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import geography as geo
 from ..conduct import SCHOOL_AGE, VICTIMS, VISIBILITY, Visibility, outcome
 from ..model import Network, Person
@@ -62,9 +64,16 @@ def _known_to_social_care(s: Scene, v: Person, net: Network) -> None:
     else:
         factors = s.some(VICTIM_HIDDEN_FACTORS, VICTIMS.hidden_factors)
         summary = rng.choice(HIDDEN_ASSESSMENTS)
+    assessment(s, v, rec, day, others=others, phone=phone, factors=factors, summary=summary)
+
+
+def assessment(
+    s: Scene, v: Person, rec: Any, day: int, *, others: Any, phone: str, factors: list[str], summary: str
+) -> None:
+    """Social care's assessment, then the strategy meetings (flagged) and placement (in care) it leads to."""
     s.social.event(
         "assessment",
-        day + rng.randint(*VICTIMS.assessment_after),
+        day + s.rng.randint(*VICTIMS.assessment_after),
         rec,
         others=others,
         phone=phone,
