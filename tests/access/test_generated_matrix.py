@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -179,10 +180,15 @@ def world(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[World]:
     home = tmp_path_factory.mktemp("matrix")
+    evidence: dict[str, Any] = settings.STORAGES["evidence"]
+    storages = {
+        **settings.STORAGES,
+        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": home / "evidence"}},
+    }
     with (
         override_settings(
             LEDGER_CHECKPOINT_DIR=home / "checkpoints",
-            SIGHTLINE_EVIDENCE_DIR=home / "evidence",
+            STORAGES=storages,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         ),
         django_db_blocker.unblock(),
@@ -419,6 +425,11 @@ def _reads_forms() -> set[str]:
 
 
 POSTED = _reads_forms()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home() -> None:
+    """Replaces the per-test home: the world, built once, keeps its evidence files in its own."""
 
 
 @pytest.mark.parametrize("key", sorted(POLICY))

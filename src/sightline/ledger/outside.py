@@ -38,6 +38,10 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
     "ledger.Entry": _LEDGER,
     "ledger.PendingEntry": _LEDGER,
     "ledger.TreeHead": _LEDGER,
+    "access.ApiTokenUse": (
+        "when an API token was last used: a cheap timestamp written at most once a minute; ledgering "
+        "it would add an entry to every API call's minute"
+    ),
     "otp_totp.TOTPDevice": (
         "authenticator-app secrets, which must be replaceable and never copied into an append-only "
         "ledger; issuing one is ledgered (without the secret) by access.services through record_action"
