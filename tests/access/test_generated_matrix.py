@@ -180,7 +180,7 @@ def world(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[World]:
     home = tmp_path_factory.mktemp("matrix")
-    evidence: dict[str, Any] = settings.STORAGES["evidence"]
+    evidence: dict[str, Any] = dict(settings.STORAGES["evidence"])  # type: ignore[call-overload]
     storages = {
         **settings.STORAGES,
         "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": home / "evidence"}},
