@@ -44,12 +44,12 @@ def _print_accounts(demo_users: list[Any], url: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
 
     cmd_init(args)
+    demo_users = create_demo_users()  # the case work is written as these accounts
     for i, (name, run) in enumerate(STEPS, 1):
         print(f"[{i}/{len(STEPS)}] {name}")
         started = time.monotonic()
         run(args)
         print(f"      done in {time.monotonic() - started:.1f}s")
-    demo_users = create_demo_users()
     url = f"http://{DEMO_HOST}:{args.port}/"
     _print_accounts(demo_users, url)
     if args.no_serve:

@@ -1,22 +1,34 @@
-"""The data steps of ``sightline demo``: generate a town, import it, link, analyse, load the plan."""
+"""The data steps of ``sightline demo``: generate a town dated to end this week, import it, link,
+analyse, load the sample plan part way through, and write the months of case work behind today."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from sightline.accountability.models import Recommendation
-from sightline.accountability.services import do_import_sample_plan
+from sightline.accountability.services import do_import_plan
+from sightline.accountability.services.plan_import import sample_plan_path
+from sightline.cases.models import Concern
 from sightline.core.progress import Bar
+from sightline.demo.casework import history_start, write_casework
+from sightline.demo.dates import demo_dates, redated_plan
+from sightline.demo.delivery import deliver_plan
+from sightline.demo.police import write_police_work
+from sightline.demo.staff import demo_staff, town_children
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
 from sightline.people.linkage.run import do_link
 from sightline.synthetic import generate_town
+
+SAMPLE_PLAN = "rotherham-2014"
 
 
 def town_dir(children: int, seed: int) -> Path:
@@ -27,16 +39,18 @@ def step_generate(args: argparse.Namespace) -> None:
 
     out = town_dir(args.children, args.seed)
     if (out / "truth" / "summary.json").exists():
-        print(f"      using the town already in {out}")
+        period = json.loads((out / "truth" / "summary.json").read_text(encoding="utf-8"))["parameters"]
+        print(f"      using the town already in {out} ({period['period_start']} to {period['period_end']})")
         return
+    ends_on = demo_dates(timezone.localdate()).town_ends_on
     bars = Bar.stages("town", True)
     try:
-        summary = generate_town(out, args.children, args.seed, bars)
+        summary = generate_town(out, args.children, args.seed, bars, ends_on=ends_on)
     finally:
         bars.close()
     print(
         f"      {summary.children} children, {summary.adults} adults, "
-        f"{len(summary.extracts)} agency extracts in {out}"
+        f"{len(summary.extracts)} agency extracts in {out}, their story ending {ends_on:%-d %B %Y}"
     )
 
 
@@ -77,11 +91,30 @@ def step_plan(args: argparse.Namespace) -> None:
     if Recommendation.objects.exists():
         print("      a response plan is already loaded")
         return
-    summary = do_import_sample_plan(SYSTEM, key="rotherham-2014")
+    today = timezone.localdate()
+    path = sample_plan_path(SAMPLE_PLAN)
+    content = redated_plan(path.read_bytes(), demo_dates(today))
+    summary = do_import_plan(SYSTEM, content=content, name=path.name)
     print(
         f"      {summary.plan}: {summary.recommendations_created} recommendations, "
-        f"{summary.actions_created} actions"
+        f"{summary.actions_created} actions, every date moved so that today is its 19 January 2015"
     )
+    delivery = deliver_plan(summary.plan, demo_staff(), today)
+    print(f"      progress so far: {delivery.summary()}")
+
+
+def step_casework(args: argparse.Namespace) -> None:
+
+    if Concern.objects.exists():
+        print("      case work is already recorded")
+        return
+    now = timezone.now()
+    staff = demo_staff()
+    at_risk, others = town_children(now.date())
+    casework = write_casework(staff, at_risk, others, now, args.seed)
+    print(f"      {casework.summary()}")
+    police = write_police_work(staff, at_risk, now, args.seed, history_start(now.date()))
+    print(f"      {police.summary()}")
 
 
 STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
@@ -89,5 +122,6 @@ STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
     ("Importing its agency extracts", step_import),
     ("Linking records into people", step_link),
     ("Analysing the network and raising alerts", step_analyse),
-    ("Loading the sample 2014 response plan", step_plan),
+    ("Loading the sample 2014 response plan, part way through", step_plan),
+    ("Writing the months of case work behind today", step_casework),
 ]

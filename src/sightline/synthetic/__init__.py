@@ -2,25 +2,43 @@
 
     generate_town(Path("var/town"), children=5000, seed=1)
 
-writes `OUT/extracts/<agency>-<extracted_on>/` (docs/extract-format.md) and `OUT/truth/`. The same seed gives
-byte-identical output. Pure Python: no Django, nothing printed; progress goes through the callback as
-`progress(stage, done, total)`. See docs/synthetic-town.md.
+writes `OUT/extracts/<agency>-<extracted_on>/` (docs/extract-format.md) and `OUT/truth/`. The same seed (and
+`ends_on`) gives byte-identical output. Pure Python: no Django, nothing printed; progress goes through the
+callback as `progress(stage, done, total)`. See docs/synthetic-town.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from .cast import VariantBuilder
-from .population import build_town
+from .population import PERIOD_END, build_town
 from .story import tell
 from .variants import Variant, load_variant, with_settings
 from .writer import TownSummary, write_town
 
-__all__ = ["MIN_CHILDREN", "TownSummary", "Variant", "generate_town", "load_variant", "with_settings"]
+__all__ = [
+    "MIN_CHILDREN",
+    "PERIOD_END",
+    "TownSummary",
+    "Variant",
+    "generate_town",
+    "load_variant",
+    "shift_to_end_on",
+    "with_settings",
+]
 
 MIN_CHILDREN = 50
+
+
+def shift_to_end_on(ends_on: date | None) -> int:
+    """Days to move the town so that its period ends on ``ends_on`` or up to six days before: whole
+    weeks, so each event keeps its day of the week. ``None`` keeps the town's own dates (2011 to 2014)."""
+    if ends_on is None:
+        return 0
+    return (ends_on - PERIOD_END).days // 7 * 7
 
 
 def generate_town(
@@ -29,11 +47,13 @@ def generate_town(
     seed: int,
     progress: Callable[[str, int, int], None] | None = None,
     variant: Variant | None = None,
+    ends_on: date | None = None,
 ) -> TownSummary:
     """Generate a town of `children` children into `out` (created if need be) and return what was written.
 
     Without a variant this is the default town, byte for byte; a variant (see `variants`) sets the
-    proportion of each phenomenon and adds `truth/kinds.csv`.
+    proportion of each phenomenon and adds `truth/kinds.csv`. `ends_on` moves every date so that the
+    period ends then (see `shift_to_end_on`): the same people and events, only later.
     """
     if children < MIN_CHILDREN:
         raise ValueError(f"--children must be at least {MIN_CHILDREN} (got {children})")
@@ -45,4 +65,4 @@ def generate_town(
     else:
         town = VariantBuilder(children, seed, progress, variant).build()
     books = tell(town, seed, progress)
-    return write_town(out, town, books, seed, progress)
+    return write_town(out, town, books, seed, progress, shift_to_end_on(ends_on))

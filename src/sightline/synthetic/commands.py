@@ -1,8 +1,10 @@
-"""``sightline generate-town OUT --children N --seed S [--variant V] [--set KEY=VALUE]`` (docs/cli.md)."""
+"""``sightline generate-town OUT --children N --seed S [--variant V] [--set KEY=VALUE] [--ends-on DATE]``
+(docs/cli.md)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ def register(sub: Any) -> None:
         description="Writes OUT/extracts/<agency>-<date>/ (multi-agency-extract/1) and OUT/truth/. "
         "The same seed gives the same town. See docs/synthetic-town.md.",
     )
-    p.add_argument("out", metavar="OUT", type=Path)
+    p.add_argument("out", metavar="OUT", type=Path, help="an empty or new folder to write the town into")
     p.add_argument(
         "--children", type=int, default=5000, metavar="N", help="children in the town (default 5000)"
     )
@@ -40,6 +42,13 @@ def register(sub: Any) -> None:
         "on top of --variant)",
     )
     p.add_argument(
+        "--ends-on",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="move every date by whole weeks so that the period ends on this day or up to six days "
+        "before (default: the town's own period, 2011-01-01 to 2014-06-30)",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -58,7 +67,7 @@ def cmd_generate_town(args: argparse.Namespace) -> int:
         return 2
     bars = Bar.stages("town", wanted(args.progress))
     try:
-        summary = generate_town(args.out, args.children, args.seed, bars, variant)
+        summary = generate_town(args.out, args.children, args.seed, bars, variant, args.ends_on)
     except (ValueError, FileExistsError) as exc:
         print(f"sightline: {exc}", file=sys.stderr)
         return 2

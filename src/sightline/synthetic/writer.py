@@ -8,11 +8,12 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from . import noise
 from .model import Person, Town
 from .population import age_on
 from .records import EVENT_COLUMNS, PEOPLE_COLUMNS, Book, Event
@@ -63,8 +64,8 @@ def _csv(path: Path, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> 
         writer.writerows(rows)
 
 
-def _when(day: int, minute: int, with_time: bool) -> str:
-    text = date.fromordinal(day).isoformat()
+def _when(day: int, minute: int, with_time: bool, shift: int) -> str:
+    text = date.fromordinal(day + shift).isoformat()
     if with_time and minute >= 0:
         return f"{text}T{minute // 60:02d}:{minute % 60:02d}"
     return text
@@ -97,14 +98,31 @@ def _estimated_ages(book: Book) -> dict[int, str]:
     return ages
 
 
-def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) -> tuple[Path, list[str]]:
+def _moved_birth(cell: str, dob: date, shift: int) -> str:
+    """A recorded date of birth moved with the town: the same kind of entry (full, partial or with day
+    and month transposed) made from the moved true date, so the noise stays the noise it was."""
+    if not cell or not shift:
+        return cell
+    moved = dob + timedelta(days=shift)
+    if cell == dob.isoformat()[: len(cell)]:
+        return moved.isoformat()[: len(cell)]
+    swapped = noise.transposed(dob)
+    if swapped is not None and cell == swapped.isoformat():
+        return (noise.transposed(moved) or moved).isoformat()
+    return (date.fromisoformat(cell) + timedelta(days=shift)).isoformat()
+
+
+def write_extract(
+    root: Path, book: Book, period: tuple[date, date], seed: int, shift: int = 0
+) -> tuple[Path, list[str]]:
     rng = random.Random(f"sightline-town/{seed}/{book.agency}/ids")
-    folder = root / f"{book.agency}-{book.h.extracted_on.isoformat()}"
+    extracted_on = book.h.extracted_on + timedelta(days=shift)
+    folder = root / f"{book.agency}-{extracted_on.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {
         "format": FORMAT,
         "agency": book.agency,
-        "extracted_on": book.h.extracted_on.isoformat(),
+        "extracted_on": extracted_on.isoformat(),
         "period_start": period[0].isoformat(),
         "period_end": period[1].isoformat(),
     }
@@ -119,7 +137,13 @@ def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) 
         row["record_id"] = ids[index]
         if index in ages and not row["date_of_birth"]:
             row["estimated_age"] = ages[index]
-        rows.append(cells(row))
+        out = cells(row)
+        if shift and row["date_of_birth"]:
+            out = tuple(
+                _moved_birth(v, book.owners[index].dob, shift) if k == "date_of_birth" else v
+                for k, v in zip(header, out, strict=True)
+            )
+        rows.append(out)
     _csv(folder / "people.csv", header, rows)
 
     timed = book.h.datetime_events
@@ -127,24 +151,24 @@ def write_extract(root: Path, book: Book, period: tuple[date, date], seed: int) 
     keyed.sort(key=lambda k: (k[0], k[1], k[2]))
     events = []
     for seq, (_, _, _, e) in enumerate(keyed, start=1):
-        events.append(_event_row(f"{book.h.event_prefix}{seq:07d}", e, ids, timed))
+        events.append(_event_row(f"{book.h.event_prefix}{seq:07d}", e, ids, timed, shift))
     _csv(folder / "events.csv", EVENT_COLUMNS, events)
     return folder, ids
 
 
-def _event_row(event_id: str, e: Event, ids: list[str], timed: bool) -> list[str]:
+def _event_row(event_id: str, e: Event, ids: list[str], timed: bool, shift: int) -> list[str]:
     ended = ""
     if e.ended:
         end_minute = e.ended_minute
         if e.ended == e.occurred and end_minute <= e.minute:
             end_minute = -1  # keep the end from reading as before the start
-        ended = _when(e.ended, end_minute, timed)
+        ended = _when(e.ended, end_minute, timed, shift)
     others = ";".join(f"{ids[o]}:{role}" for o, role in e.others)
     return [
         event_id,
         ids[e.record],
         e.kind,
-        _when(e.occurred, e.minute, timed),
+        _when(e.occurred, e.minute, timed, shift),
         ended,
         e.place,
         e.postcode,
@@ -157,19 +181,27 @@ def _event_row(event_id: str, e: Event, ids: list[str], timed: bool) -> list[str
 
 
 def write_town(
-    out: Path, town: Town, books: dict[str, Book], seed: int, progress: Progress | None = None
+    out: Path,
+    town: Town,
+    books: dict[str, Book],
+    seed: int,
+    progress: Progress | None = None,
+    shift: int = 0,
 ) -> TownSummary:
+    """Write the extracts and the truth. ``shift`` moves every date by that many days as it is written
+    (the town itself, and so every random draw, is the same whatever the shift)."""
     extracts_root = out / "extracts"
     truth = out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
-    period = (town.period_start, town.period_end)
+    moved = timedelta(days=shift)
+    period = (town.period_start + moved, town.period_end + moved)
     record_rows: list[list[str]] = []
     folders = []
     dup_people: dict[str, int] = {}
     per_person: Counter[str] = Counter()
     identified: Counter[str] = Counter()
     for i, (agency, book) in enumerate(books.items()):
-        folder, ids = write_extract(extracts_root, book, period, seed)
+        folder, ids = write_extract(extracts_root, book, period, seed, shift)
         folders.append(folder)
         in_agency = Counter(p.pid for p in book.owners)
         dup_people[agency] = sum(1 for n in in_agency.values() if n > 1)
@@ -182,7 +214,7 @@ def write_town(
     _csv(truth / "records.csv", ("agency", "record_id", "true_person_id"), record_rows)
 
     people: list[Person] = sorted(town.children + town.adults, key=lambda p: p.pid)
-    _csv(truth / "persons.csv", TRUTH_PERSON_COLUMNS, [_truth_person(p) for p in people])
+    _csv(truth / "persons.csv", TRUTH_PERSON_COLUMNS, [_truth_person(p, moved) for p in people])
 
     net_rows = []
     for net in town.networks:
@@ -234,6 +266,8 @@ def write_town(
         "period_start": period[0].isoformat(),
         "period_end": period[1].isoformat(),
     }
+    if shift:  # the default town's summary stays as it always was
+        parameters["shifted_by_days"] = shift
     summary: dict[str, Any] = {
         "format": "sightline-synthetic-town/1",
         "parameters": parameters,
@@ -272,13 +306,13 @@ def _bare(row: dict[str, str]) -> bool:
     return len(row["date_of_birth"]) < 7 and not any(row[k] for k in keys)
 
 
-def _truth_person(p: Person) -> list[str]:
+def _truth_person(p: Person, moved: timedelta) -> list[str]:
     return [
         p.pid,
         p.kind,
         p.given,
         p.family,
-        p.dob.isoformat(),
+        (p.dob + moved).isoformat(),
         p.sex,
         p.ethnicity,
         p.role,

@@ -1,0 +1,134 @@
+"""The demo looks like a working day: a small town dated to end this week, imported, linked and analysed,
+then the demo's plan and case-work steps, as ``sightline demo`` runs them. What a practitioner or board
+member would see must hold together with today's clock."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from sightline.access.models import User
+from sightline.access.services import create_demo_users
+from sightline.accountability import selectors as acc
+from sightline.accountability.models import Action, Evidence
+from sightline.cases.models import Concern, Investigation, MissingEpisode
+from sightline.cases.selectors import suspects_on_bail
+from sightline.demo.dates import PLAN_STORY_DAY, demo_dates, financial_year
+from sightline.demo.steps import step_casework, step_plan
+from sightline.reports import public, sdc
+from sightline.synthetic import generate_town
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+CHILDREN, SEED = 120, 2
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("town")
+    generate_town(out, CHILDREN, SEED, ends_on=demo_dates(dt.date.today()).town_ends_on)
+    return out
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model")
+
+
+@pytest.fixture
+def demo_day(
+    town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.HOME = tmp_path / "home"
+    settings.HOME.mkdir()
+    factories.import_town(town)
+    factories.link_town(model_cache)
+    factories.analyse_town()
+    create_demo_users()
+    args = argparse.Namespace(children=CHILDREN, seed=SEED)
+    step_plan(args)
+    step_casework(args)
+    capsys.readouterr()
+
+
+def test_the_dates_put_today_inside_the_story() -> None:
+    for today in (dt.date(2026, 12, 2), dt.date(2027, 6, 30), dt.date(2031, 2, 28)):
+        dates = demo_dates(today)
+        moved_story_day = dates.plan_day(PLAN_STORY_DAY)
+        assert dates.plan_shift_days % 7 == 0 and 0 <= (today - moved_story_day).days < 7
+        assert financial_year(moved_story_day) == 2014 + dates.plan_year_shift
+        assert dates.town_ends_on == today - dt.timedelta(days=7)
+
+
+@pytest.mark.usefixtures("demo_day")
+def test_the_plan_is_part_way_through() -> None:
+    today = timezone.localdate()
+    counts = acc.recommendations_by_status(today=today)
+    assert counts["in_progress"] == 4
+    assert counts["complete"] >= 5 and counts["overdue"] >= 3
+    assert counts["not_started"] == 0
+    # done means evidence and a second person's sign-off
+    signed = Action.objects.filter(signed_off_at__isnull=False)
+    assert signed.count() >= 8
+    for action in signed:
+        assert Evidence.objects.filter(action=action, withdrawn=False).exists()
+        assert action.signed_off_by != action.completed_by
+        assert action.completed_at is not None and action.completed_at.date() <= today
+    # late, but by weeks, not years
+    overdue = acc.overdue_actions(today=today)
+    assert overdue and all(0 < (today - item.action.target_date).days < 200 for item in overdue)
+    assert acc.moved_target_dates()
+
+
+@pytest.mark.usefixtures("demo_day")
+def test_twelve_months_of_indicators_caseload_and_suspects_on_bail() -> None:
+    today = timezone.localdate()
+    results = {r.indicator.measure: r for r in acc.indicator_results(months=12)}
+    assert len(results) == 7
+    for measure, result in results.items():
+        assert len(result.points) == 12
+        complete = [p for p in result.points if not p.partial]
+        assert len(complete) == 11
+        if measure == "alerts_actioned_7d":
+            # alerts are first raised by the analysis, which the demo ran today
+            assert result.points[-1].value is not None
+            continue
+        assert all(p.value is not None for p in complete), (measure, [p.value for p in complete])
+    assert len({p.value for p in results["median_hours_to_triage"].points}) > 3  # a trend, not a constant
+
+    concerns = Concern.objects.all()
+    assert concerns.count() >= 6 * 12
+    assert not concerns.filter(raised_at__gt=timezone.now()).exists()
+    assert concerns.filter(decided_at__isnull=True).exists()  # today's triage queue is not empty
+    assert MissingEpisode.objects.filter(ended_at__isnull=True).count() == 1  # missing now
+
+    res = acc.resources()
+    current = [row for row in res.funding_rows() if row.year == financial_year(today)]
+    assert current and current[0].caseload > 0
+    assert any(row.caseload > 0 for row in res.staffing_rows())
+
+    on_bail = suspects_on_bail(as_of=today)
+    assert on_bail
+    open_ids = Investigation.objects.filter(status=Investigation.Status.OPEN).values_list("id", flat=True)
+    assert {st.investigation_id for st in on_bail} <= set(open_ids)
+    assert all(st.bail_end_on is not None and st.bail_end_on >= today for st in on_bail)
+
+
+@pytest.mark.usefixtures("demo_day")
+def test_public_statistics_publish_figures(login: Callable[[Client, User], Client]) -> None:
+    stats = public.public_statistics()
+    published = [cell for t in stats.tables for row in t.figures.cells for cell in row]
+    assert sdc.X not in published  # every period of the year has records behind it
+    numbers = [int(c) for c in published if c.isdigit()]
+    assert sum(numbers) > 0 and sum(1 for n in numbers if n > sdc.THRESHOLD) >= 3
+
+    home = login(Client(), User.objects.get(username="demo-coordinator")).get("/").content.decode()
+    assert "Overdue recommendation actions" in home
+    assert "Nothing is overdue" not in home
