@@ -1,4 +1,5 @@
-"""The ``sightline`` command. Each domain adds its own sub-commands in its ``commands`` module."""
+"""The ``sightline`` command. Each domain adds its own sub-commands in its ``commands`` module; ``manage``
+hands everything after it to Django's own command line."""
 
 from __future__ import annotations
 
@@ -41,12 +42,21 @@ def setup_django() -> None:
         checkpoint_hooks.append(submit_checkpoint)
 
 
+DESCRIPTION = (
+    "Sightline: one shared, append-only record for the agencies that safeguard children at risk of "
+    "sexual exploitation. Set up a database, import agency extracts, link and analyse them, verify the "
+    "ledger, export, and serve the web pages."
+)
+EPILOG = (
+    "Run 'sightline COMMAND --help' for a command's options. docs/cli.md describes every command, its "
+    "output and exit status. Configuration comes from the environment (SIGHTLINE_HOME, DATABASE_URL...: "
+    "see the README)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sightline", description=__doc__)
+    parser = argparse.ArgumentParser(prog="sightline", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
-    manage.add_argument("args", nargs=argparse.REMAINDER)
-    manage.set_defaults(func=_manage)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -55,17 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    manage = sub.add_parser(
+        "manage",
+        help="run one of Django's management commands (for developers; 'sightline manage help' lists them)",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER, help="the Django command and its options")
     return parser
 
 
-def _manage(args: argparse.Namespace) -> int:
-
-    execute_from_command_line(["sightline manage", *args.args])
+def manage(argv: Sequence[str]) -> int:
+    """Django's command line, ``--help`` included: argparse would take that option for itself."""
+    execute_from_command_line(["sightline manage", *argv])
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     setup_django()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["manage"]:
+        return manage(argv[1:] or ["help"])
     parser = build_parser()
     args = parser.parse_args(argv)
     result = args.func(args)

@@ -46,24 +46,28 @@ def test_links_before_linkage_map_each_record_to_itself(
     out = imported / "links.csv"
     assert main(["export", "links", "--out", str(out)]) == 0
     rows = read(out)
-    assert rows[0] == ["agency", "record_id", "person_id", "match_probability"]
+    assert rows[0] == ["agency", "record_id", "person_id", "match_probability", "match_basis"]
     assert [r[:2] for r in rows[1:]] == [["police", "POL-1"], ["police", "POL-2"], ["police", "POL-3"]]
     assert rows[1][2] == SourceRecord.objects.get(record_id="POL-1").pk and rows[1][3] == ""
+    assert {r[4] for r in rows[1:]} == {"not_linked"}  # why the probability is blank
     entry = exports_ledgered()[-1]
     assert entry["data"]["export"] == "links" and entry["data"]["rows"] == 3  # type: ignore[index]
     assert "links: 3 rows" in capsys.readouterr().out
 
 
 def test_links_after_linkage_show_person_and_probability(imported: Path) -> None:
-    (person,) = do_bulk_create([Person(given_name="Jess")], actor=SYSTEM)
-    recs = list(SourceRecord.objects.filter(record_id__in=["POL-1", "POL-3"]))
-    for r in recs:
-        r.person_id, r.match_probability = person.pk, 0.97
-    do_bulk_update(recs, actor=SYSTEM, fields=["person", "match_probability"])
+    jess, alone = do_bulk_create([Person(given_name="Jess"), Person(given_name="Alone")], actor=SYSTEM)
+    recs = {r.record_id: r for r in SourceRecord.objects.all()}
+    recs["POL-1"].person_id, recs["POL-1"].match_probability = jess.pk, 0.97
+    recs["POL-3"].person_id = jess.pk  # joined by a reviewer's decision: no scored pair
+    recs["POL-2"].person_id = alone.pk
+    do_bulk_update(list(recs.values()), actor=SYSTEM, fields=["person", "match_probability"])
     out = imported / "links.csv"
     assert main(["export", "links", "--out", str(out)]) == 0
     rows = {r[1]: r for r in read(out)[1:]}
-    assert rows["POL-1"][2:] == [person.pk, "0.9700"] and rows["POL-3"][2] == person.pk
+    assert rows["POL-1"][2:] == [jess.pk, "0.9700", "model"]
+    assert rows["POL-3"][2:] == [jess.pk, "", "decision"]
+    assert rows["POL-2"][2:] == [alone.pk, "", "only_record"]
 
 
 def _store_alerts() -> None:
@@ -95,6 +99,14 @@ def _store_alerts() -> None:
                 first_raised_at=now,
                 status="dismissed",
                 status_reason="a coach",
+            ),
+            Alert(
+                id="A-4",
+                kind="group",
+                subject_id="N-1",
+                score=0.8,
+                reasons="3 people share places",
+                first_raised_at=now,
             ),
         ],
         actor=SYSTEM,
@@ -149,13 +161,14 @@ def test_alerts_ranked_highest_first_without_dismissed(imported: Path) -> None:
     out = imported / "alerts.csv"
     assert main(["export", "alerts", "--out", str(out)]) == 0
     rows = read(out)
-    assert rows[0] == ["alert_id", "person_id", "kind", "score", "reasons"]
+    assert rows[0] == ["alert_id", "person_id", "kind", "score", "reasons", "subject_type"]
     assert rows[1:] == [
-        ["A-2", "PL-1", "place_of_concern", "0.9000", "night, cars"],
-        ["A-1", "P-1", "child_at_risk", "0.5000", "missing 3 times"],
+        ["A-2", "PL-1", "place_of_concern", "0.9000", "night, cars", "place"],
+        ["A-4", "N-1", "group", "0.8000", "3 people share places", "network"],
+        ["A-1", "P-1", "child_at_risk", "0.5000", "missing 3 times", "person"],
     ]
     assert main(["export", "alerts", "--out", str(out), "--include-dismissed"]) == 0
-    assert [r[0] for r in read(out)[1:]] == ["A-2", "A-3", "A-1"]
+    assert [r[0] for r in read(out)[1:]] == ["A-2", "A-4", "A-3", "A-1"]
 
 
 def test_networks_and_i2(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -63,14 +64,27 @@ def test_verify_reports_a_clean_ledger(cli: Any, tmp_path: Path) -> None:
         do_create(Person(given_name=f"V{i}", family_name="Clean"), actor=SYSTEM)
     size = integrate()
     cp = tmp_path / "cp.txt"
-    assert cli("ledger", "checkpoint", "--out", str(cp)).out == b""  # --out: the file, not stdout
+    written = cli("ledger", "checkpoint", "--out", str(cp))
+    root_line = cp.read_text(encoding="utf-8").splitlines()[2]  # C2SP checkpoint: origin, size, root
+    leaves = [bytes(h) for h in Entry.objects.order_by("index").values_list("leaf_hash", flat=True)]
+    assert root_line == base64.b64encode(merkle.root(leaves)).decode("ascii")
+    # --out says what it wrote, with the root as the checkpoint and the web pages give it
+    assert written.text == f"checkpoint of {size} entries, root {root_line}, written to {cp}\n"
     result = cli("ledger", "verify", "--checkpoint", str(cp), "--checkpoint", str(cp))
     assert result.code == 0
-    leaves = [bytes(h) for h in Entry.objects.order_by("index").values_list("leaf_hash", flat=True)]
-    assert result.text.startswith(
-        f"ledger intact: {size} entries, root {merkle.root(leaves).hex()}, 3 checkpoints"
-    )
+    assert result.text.startswith(f"ledger intact: {size} entries, root {root_line}, 3 checkpoints")
     assert "PROBLEM" not in result.text
+
+
+@pytest.mark.django_db
+def test_checkpoint_to_standard_output(cli: Any) -> None:
+    do_create(Person(given_name="S", family_name="Out"), actor=SYSTEM)
+    for args in (("ledger", "checkpoint"), ("ledger", "checkpoint", "--out", "-")):
+        result = cli(*args)
+        assert result.code == 0
+        lines = result.text.splitlines()
+        assert lines[1] == str(integrate()) and not Path("-").exists()
+        assert note.verify_checkpoint(result.text, public_key()).size == integrate()
 
 
 @pytest.mark.django_db

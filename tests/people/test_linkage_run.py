@@ -68,6 +68,9 @@ def test_every_record_gets_a_person_and_links_export(linked: Path, town: Path) -
     assert len(rows) == SourceRecord.objects.count()
     assert {r["person_id"] for r in rows} == set(people.values_list("pk", flat=True))
     assert any(r["match_probability"] for r in rows)
+    # a blank probability is explained: the record is alone, or was joined by a decision, not a score
+    assert all((r["match_basis"] == "model") == bool(r["match_probability"]) for r in rows)
+    assert {r["match_basis"] for r in rows} <= {"model", "only_record", "decision"}
     # quality against the town's truth: records of one true person mostly share one person_id
     with (town / "truth" / "records.csv").open(newline="") as fh:
         truth_rows = list(csv.DictReader(fh))

@@ -19,7 +19,7 @@ DEMO_PORT = 8000
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="init, build the demo data, create demo accounts, then serve")
-    p.add_argument("--port", type=int, default=DEMO_PORT)
+    p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port to serve on (default {DEMO_PORT})")
     p.add_argument("--no-serve", action="store_true", help="prepare everything but do not serve")
     p.add_argument("--children", type=int, default=5000, help="size of the synthetic town (default 5000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic town (default 1)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
 from typing import Any
 
@@ -40,13 +41,18 @@ def _fail(message: str) -> int:
     return 2
 
 
+def b64(root: bytes) -> str:
+    """A root hash in base64, as checkpoints, ``ledger verify`` and the web pages give it."""
+    return base64.b64encode(root).decode("ascii")
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     try:
         done = backup(args.out)
     except (BackupError, OSError) as exc:
         return _fail(str(exc))
     print(
-        f"backup {done.path}: {done.size} ledger entries, root {done.root.hex()}, "
+        f"backup {done.path}: {done.size} ledger entries, root {b64(done.root)}, "
         f"{done.checkpoints} checkpoint files, {done.bytes:,} bytes"
     )
     return 0
@@ -66,6 +72,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print(
         f"restored {done.path}: ledger intact, {done.size} entries, root "
-        f"{done.root.hex()}, {done.checkpoints} checkpoints checked"
+        f"{b64(done.root)}, {done.checkpoints} checkpoints checked"
     )
     return 0

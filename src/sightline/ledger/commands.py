@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -16,24 +17,33 @@ from sightline.ledger.services import do_checkpoint, public_key, rebuild
 def register(sub: Any) -> None:
     ledger = sub.add_parser("ledger", help="checkpoints, proofs and verification of the ledger")
     lsub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="LEDGER_COMMAND")
-    p = lsub.add_parser("checkpoint", help="sign and write a checkpoint")
-    p.add_argument("--out", help="also write the checkpoint to this file")
+    p = lsub.add_parser(
+        "checkpoint",
+        help="sign a checkpoint, keep it in the checkpoint folder and print it (or write it to --out)",
+    )
+    p.add_argument("--out", metavar="F", help="write the checkpoint to this file instead, or - for stdout")
     p.set_defaults(func=cmd_checkpoint)
     p = lsub.add_parser("public-key", help="print the checkpoint-signing public key (note-key form)")
     p.set_defaults(func=cmd_public_key)
     p = lsub.add_parser("prove", help="print an RFC 9162 inclusion proof as JSON")
-    p.add_argument("--index", type=int, required=True)
-    p.add_argument("--size", type=int)
+    p.add_argument("--index", type=int, required=True, help="the entry's index (from 0)")
+    p.add_argument("--size", type=int, help="the tree size to prove against (default: the whole ledger)")
     p.set_defaults(func=cmd_prove)
     p = lsub.add_parser("consistency", help="print an RFC 9162 consistency proof as JSON")
-    p.add_argument("--from", dest="size1", type=int, required=True)
-    p.add_argument("--to", dest="size2", type=int, required=True)
+    p.add_argument("--from", dest="size1", type=int, required=True, help="the older tree size")
+    p.add_argument("--to", dest="size2", type=int, required=True, help="the newer tree size")
     p.set_defaults(func=cmd_consistency)
     p = lsub.add_parser("entry", help="print an entry's canonical bytes exactly as hashed")
-    p.add_argument("--index", type=int, required=True)
+    p.add_argument("--index", type=int, required=True, help="the entry's index (from 0)")
     p.set_defaults(func=cmd_entry)
     p = lsub.add_parser("verify", help="verify every entry, checkpoint and current-state row")
-    p.add_argument("--checkpoint", action="append", default=[], metavar="F")
+    p.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="F",
+        help="a checkpoint file kept outside the database; the ledger must extend it (repeatable)",
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -54,10 +64,18 @@ def register(sub: Any) -> None:
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
-    cp = do_checkpoint(out=args.out)
-    if not args.out:
+    to_file = args.out not in (None, "-")
+    cp = do_checkpoint(out=args.out if to_file else None)
+    if not to_file:
         sys.stdout.write(cp.note)
+        return 0
+    print(f"checkpoint of {cp.size} entries, root {_root(bytes(cp.root))}, written to {args.out}")
     return 0
+
+
+def _root(root: bytes) -> str:
+    """A root hash as checkpoints and the web pages show it: standard base64 (C2SP tlog-checkpoint)."""
+    return base64.b64encode(root).decode("ascii")
 
 
 def cmd_public_key(args: argparse.Namespace) -> int:
@@ -125,7 +143,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ok = report.ok and not witness_problems
     status = "intact" if ok else f"NOT intact ({len(problems)} problems)"
     print(
-        f"ledger {status}: {report.size} entries, root {report.root.hex()}, "
+        f"ledger {status}: {report.size} entries, root {_root(report.root)}, "
         f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked"
     )
     return 0 if ok else 1

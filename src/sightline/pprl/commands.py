@@ -29,9 +29,11 @@ def register(sub: Any) -> None:
         "when the name ends in .zip) in the same format, with the identifying columns replaced by "
         "encodings keyed by the agreement's secret. The secret is read, used in memory and never written.",
     )
-    p.add_argument("extract", metavar="EXTRACT", type=Path)
+    p.add_argument("extract", metavar="EXTRACT", type=Path, help="the agency's extract folder or .zip")
     p.add_argument("--secret-file", required=True, type=Path, metavar="F", help="the agreement's secret")
-    p.add_argument("--out", required=True, type=Path, metavar="ENCODED")
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="ENCODED", help="where to write the encoded extract"
+    )
     p.add_argument(
         "--salt", required=True, metavar="ID",
         help="the linkage agreement's identifier, the same for every agency in it (not a secret)",
@@ -49,14 +51,19 @@ def register(sub: Any) -> None:
         "--keep", action="append", default=[], metavar="COLUMN",
         help="also keep this non-identifying column as it is (e.g. ethnicity); may be repeated",
     )  # fmt: skip
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: when stderr is a terminal)",
+    )
     p.set_defaults(func=cmd_encode)
 
     s = commands.add_parser(
         "new-secret",
         help="write a new random agreement secret (256 bits) to a file only its owner can read",
     )
-    s.add_argument("file", metavar="F", type=Path)
+    s.add_argument("file", metavar="F", type=Path, help="the new secret's file (must not exist yet)")
     s.set_defaults(func=cmd_new_secret)
 
 

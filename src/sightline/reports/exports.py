@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Count
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -20,8 +21,16 @@ from sightline.intelligence.selectors import OPEN_STATUSES, network_by_id, netwo
 from sightline.ledger.services import SYSTEM, Actor, record_action
 from sightline.people.models import Person, SourceEvent, SourceRecord
 
-LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
-ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
+LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability", "match_basis"]
+ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons", "subject_type"]
+# What an alert's subject id (the ``person_id`` column, kept for older readers) names, by alert kind.
+SUBJECT_TYPES = {
+    "child_at_risk": "person",
+    "adult_of_concern": "person",
+    "place_of_concern": "place",
+    "vehicle_of_concern": "vehicle",
+    "group": "network",
+}
 NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
 CHRONOLOGY_COLUMNS = [
     "date", "ended", "agency", "kind", "summary", "place", "postcode", "vehicle", "others", "factors",
@@ -78,13 +87,31 @@ def _probability(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def _basis(person: str | None, probability: float | None, records_of: dict[str, int]) -> str:
+    """Why the record is with its person: ``model`` (the linkage model's probability), ``only_record``
+    (nothing else to match), ``decision`` (joined by a reviewer's decision or a merge, not by a scored
+    pair) or ``not_linked`` (linkage has not run since it was imported)."""
+    if person is None:
+        return "not_linked"
+    if probability is not None:
+        return "model"
+    return "only_record" if records_of.get(person, 0) <= 1 else "decision"
+
+
 def export_links(out: str | Path, *, actor: Actor = SYSTEM) -> int:
-    """One row per imported person record. A record not yet linked is its own person (its record id)."""
+    """One row per imported person record. A record not yet linked is its own person (its record id);
+    ``match_basis`` says why ``match_probability`` is blank when it is."""
+    records_of = dict(
+        SourceRecord.objects.filter(person__isnull=False)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    )
     qs = SourceRecord.objects.order_by("agency_id", "record_id").values_list(
         "agency_id", "record_id", "person_id", "match_probability", "id"
     )
     rows = (
-        (agency, rid, person or pk, _probability(p))
+        (agency, rid, person or pk, _probability(p), _basis(person, p, records_of))
         for agency, rid, person, p, pk in qs.iterator(chunk_size=5000)
     )
     n = _write_csv(out, LINK_COLUMNS, rows)
@@ -100,9 +127,10 @@ def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: 
     qs = ranked_alerts(statuses=() if include_dismissed else OPEN_STATUSES).values_list(
         "id", "subject_id", "kind", "score", "reasons"
     )
-    n = _write_csv(
-        out, ALERT_COLUMNS, ((a, s, k, _score(sc), r) for a, s, k, sc, r in qs.iterator(chunk_size=5000))
+    rows = (
+        (a, s, k, _score(sc), r, SUBJECT_TYPES.get(k, "")) for a, s, k, sc, r in qs.iterator(chunk_size=5000)
     )
+    n = _write_csv(out, ALERT_COLUMNS, rows)
     _ledger(actor, "alerts", "intelligence.alert", "*", out, n)
     return n
 

@@ -22,7 +22,7 @@ CHECKPOINT_INTERVAL = 60
 
 def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="serve the web application and API on 127.0.0.1")
-    p.add_argument("--port", type=int, default=PORT)
+    p.add_argument("--port", type=int, default=PORT, help=f"port to listen on (default {PORT})")
     p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     p.set_defaults(func=cmd_serve)

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
     p.add_argument("--key-file", type=Path, help="where the key lives (default: DIR/witness-key.pem)")
     p.set_defaults(func=cmd_init)
     p = wsub.add_parser("serve", help="answer tlog-witness add-checkpoint requests over HTTP")
-    p.add_argument("--dir", type=Path, required=True)
+    p.add_argument("--dir", type=Path, required=True, help="the witness's directory, as given to 'init'")
     p.add_argument("--key-file", type=Path, help="default: the key 'init' made")
     p.add_argument("--name", help="default: the name 'init' recorded")
     p.add_argument(
@@ -38,10 +38,17 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, required=True, help="port to listen on (0 picks a free one)")
     p.set_defaults(func=cmd_serve)
     p = wsub.add_parser("verify", help="check a checkpoint's log signature and its witnesses' quorum")
-    p.add_argument("--checkpoint", type=Path, required=True, metavar="F")
-    p.add_argument("--log-key", required=True, metavar="VKEY")
+    p.add_argument("--checkpoint", type=Path, required=True, metavar="F", help="a cosigned checkpoint file")
+    p.add_argument(
+        "--log-key",
+        required=True,
+        metavar="VKEY",
+        help="the log's verifier key ('sightline ledger public-key')",
+    )
     p.add_argument("--witnesses", type=Path, required=True, metavar="KEYS", help="one witness key a line")
-    p.add_argument("--quorum", type=int, required=True, metavar="N")
+    p.add_argument(
+        "--quorum", type=int, required=True, metavar="N", help="cosignatures needed from those witnesses"
+    )
     p.set_defaults(func=cmd_verify)
 
 
