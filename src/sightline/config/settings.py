@@ -253,7 +253,9 @@ SIGHTLINE_LOCAL_AUTHORITY = os.environ.get("SIGHTLINE_LOCAL_AUTHORITY", "Sightli
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_on_one_line": {"()": "sightline.config.logs.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SIGHTLINE_LOG_LEVEL", "WARNING")},
 }
 
