@@ -60,7 +60,7 @@ def analyst(make_user: Callable[..., User], page: Page, sign_in: SignIn) -> User
 
 @pytest.mark.usefixtures("analyst")
 def test_the_analyst_opens_the_top_alert(page: Page, axe_check: Check) -> None:
-    page.get_by_role("link", name="Alerts", exact=True).click()
+    page.get_by_role("link", name="Intelligence", exact=True).click()
     expect(page).to_have_url(re.compile(r"/intelligence/alerts$"))
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
     axe_check(page)
@@ -73,6 +73,7 @@ def test_the_analyst_opens_the_top_alert(page: Page, axe_check: Check) -> None:
 
 @pytest.mark.usefixtures("analyst")
 def test_selecting_a_person_in_the_network_opens_their_record(page: Page, axe_check: Check) -> None:
+    page.get_by_role("link", name="Intelligence", exact=True).click()
     page.get_by_role("link", name="Networks", exact=True).click()
     expect(page).to_have_url(re.compile(r"/intelligence/networks$"))
     axe_check(page)
@@ -113,6 +114,7 @@ def test_selecting_a_person_in_the_network_opens_their_record(page: Page, axe_ch
 
 
 def test_the_analyst_decides_a_link_review(page: Page, analyst: User, axe_check: Check) -> None:
+    page.get_by_role("link", name="Intelligence", exact=True).click()
     page.get_by_role("link", name="Link reviews", exact=True).click()
     expect(page).to_have_url(re.compile(r"/intelligence/link-reviews$"))
     axe_check(page)

@@ -61,6 +61,7 @@ def test_a_board_member_reads_the_board_report_and_downloads_the_pdf(
 ) -> None:
     _plan()
     sign_in(page, board_member)
+    page.get_by_role("link", name="Accountability", exact=True).click()
     page.get_by_role("link", name="Board report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding board report")
     expect(page.locator("#moved-dates")).to_contain_text(REASON)

@@ -53,9 +53,7 @@ def test_sign_in_with_the_second_factor_reaches_the_dashboard(
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(DASHBOARD)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Welcome"))
-    expect(
-        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your activity")
-    ).to_be_visible()
+    expect(page.get_by_role("contentinfo").get_by_role("link", name="Your activity")).to_be_visible()
     axe_check(page)
     integrate()
     assert Entry.objects.filter(action="login", actor_user="coord").exists()

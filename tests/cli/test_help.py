@@ -50,7 +50,11 @@ def test_manage_help_lists_django_commands(tmp_path: Path) -> None:
     env.pop("DATABASE_URL", None)
     for argv in (["manage", "--help"], ["manage"]):
         done = subprocess.run(
-            [sys.executable, "-m", "sightline.cli", *argv], env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "sightline.cli", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         assert "sightline manage help <subcommand>" in done.stdout

@@ -18,23 +18,17 @@ from sightline.access.models import User
 from sightline.access.services import create_demo_users
 from sightline.accountability import selectors as acc
 from sightline.accountability.models import Action, Evidence
-from sightline.cases.models import Concern, Investigation, MissingEpisode
+from sightline.cases.models import Concern, Investigation, MissingEpisode, Screening
 from sightline.cases.selectors import suspects_on_bail
+from sightline.cases.selectors.screenings import rescreens_due_all
 from sightline.demo.dates import PLAN_STORY_DAY, demo_dates, financial_year
-from sightline.demo.steps import step_casework, step_plan
+from sightline.demo.steps import step_casework, step_generate, step_import, step_plan
+from sightline.people.models import Extract, SourceEvent
 from sightline.reports import public, sdc
-from sightline.synthetic import generate_town
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 CHILDREN, SEED = 120, 2
-
-
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("town")
-    generate_town(out, CHILDREN, SEED, ends_on=demo_dates(dt.date.today()).town_ends_on)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +37,17 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_day(
-    town: Path, model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def demo_day(model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo's own steps on a small town (linkage from a model trained once for the module)."""
     settings.HOME = tmp_path / "home"
     settings.HOME.mkdir()
-    factories.import_town(town)
-    factories.link_town(model_cache)
-    factories.analyse_town()
+    factories.agencies()
     create_demo_users()
     args = argparse.Namespace(children=CHILDREN, seed=SEED)
+    step_generate(args)
+    step_import(args)
+    factories.link_town(model_cache)
+    factories.analyse_town()
     step_plan(args)
     step_casework(args)
     capsys.readouterr()
@@ -132,3 +127,22 @@ def test_public_statistics_publish_figures(login: Callable[[Client, User], Clien
     home = login(Client(), User.objects.get(username="demo-coordinator")).get("/").content.decode()
     assert "Overdue recommendation actions" in home
     assert "Nothing is overdue" not in home
+
+
+@pytest.mark.usefixtures("demo_day")
+def test_extracts_arrive_monthly_and_rescreens_keep_up() -> None:
+    now = timezone.now()
+    extracts = Extract.objects.all()
+    months = {(e.imported_at.year, e.imported_at.month) for e in extracts}
+    assert len(months) >= 15 and all(e.imported_at <= now for e in extracts)
+    assert all(e.imported_at.date() >= e.extracted_on for e in extracts)
+    # every record and event of the town arrived once, whatever the slicing
+    assert SourceEvent.objects.count() == SourceEvent.objects.values("agency", "event_id").distinct().count()
+    # screenings follow the news: what is due is due because of this month's news, not a stale backlog
+    screened = set(Screening.objects.values_list("person_id", flat=True))
+    assert len(screened) >= 4
+    today = now.date()
+    for d in rescreens_due_all(now=now):
+        recent_news = any(t.on >= today - dt.timedelta(days=45) for t in d.triggers)
+        recently_due = d.reassessment_due and d.last_screening.next_due_on >= today - dt.timedelta(days=45)
+        assert recent_news or recently_due, (d.last_screening.completed_at, [t.label for t in d.triggers])

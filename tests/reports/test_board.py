@@ -148,6 +148,18 @@ def test_the_board_reads_the_page_and_others_cannot(
     )
 
 
+def test_every_pdf_page_is_marked_with_who_printed_it() -> None:
+    _plan_with_a_moved_date()
+    report = board.board_report()
+    raw = render_pdf(report, printed_for="Bernie Walsh (demo-board)", compress=False)
+    pages = raw.count(b"/Type /Page\n") or raw.count(b"/Type /Page ")
+    text = pdf_text(raw)
+    assert pages >= 2
+    assert text.count("OFFICIAL-SENSITIVE") == 2 * pages  # top and bottom of each page
+    assert text.count("Printed by Bernie Walsh (demo-board) on ") == pages
+    assert f"Page {pages}" in text
+
+
 def test_the_pdf_download(client: Client, board_member: Any, login: Any) -> None:
     _plan_with_a_moved_date()
     login(client, board_member)

@@ -103,6 +103,13 @@ def test_a_pack_for_a_child_verifies_offline_and_fails_when_tampered(reviewer: A
     assert {f"proofs/{i:012d}.json" for i in about_child} <= names
     for i in about_child:
         assert (folder / f"entries/{i:012d}.json").read_bytes() == bytes(Entry.objects.get(index=i).canonical)
+    # marked, and it says who exported it and when
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("OFFICIAL-SENSITIVE\n") and readme.rstrip().endswith(".")
+    exported = f"Exported by {reviewer.username} ({reviewer.agency_id}) on "
+    assert readme.count(exported) == 2 and readme.rstrip().splitlines()[-1].startswith("OFFICIAL-SENSITIVE. ")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["protective_marking"] == "OFFICIAL-SENSITIVE"
 
     ok = _run(folder)
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -48,7 +48,8 @@ def test_static_files_are_found() -> None:
 def test_every_static_reference_in_a_page_resolves(client: Client) -> None:
     html = client.get("/sign-in").content.decode()
     refs = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
-    assert set(refs) >= {"govuk/govuk-frontend.min.css", "web/app.js", "web/body-start.js", "web/print.css"}
+    wanted = {"govuk/govuk-frontend.system-font.min.css", "web/app.js", "web/body-start.js", "web/print.css"}
+    assert set(refs) >= wanted
     for ref in refs:
         assert finders.find(ref), ref
 
@@ -60,6 +61,7 @@ def test_collectstatic_gathers_gov_uk_frontend_for_whitenoise(settings: Any, tmp
     for name in STATIC:
         assert (root / name).is_file(), name
     assert (root / "govuk/govuk-frontend.min.css.gz").is_file()  # whitenoise's compressed copy
+    assert (root / "govuk/govuk-frontend.system-font.min.css").is_file()  # what pages link (no web font)
     # app.js imports GOV.UK Frontend by a relative path, which must exist after collection.
     imported = re.search(r"from '([^']+)'", (root / "web/app.js").read_text()).group(1)  # type: ignore[union-attr]
     assert (root / "web" / imported).resolve().is_file()
@@ -258,4 +260,4 @@ def test_navigation_registry_skips_pages_not_built_and_respects_caps() -> None:
         assert "Reports" in board and "Reports" not in practitioner
     finally:
         navigation._NAV.pop("web:not_built_yet")
-        navigation.register_nav("Your activity", "web:my_activity", order=95)
+        navigation._NAV.pop("web:my_activity")

@@ -570,7 +570,7 @@ def test_investigation_links_people_and_records_suspect_status(
 def test_dashboard_panels_for_case_roles_only(people: dict[str, Any], login: Callable[..., Any]) -> None:
     concern_for(people["child"], people["pc"], now=timezone.now() - dt.timedelta(hours=30))
     coord = html(signed_in(login, people["coord"]).get("/"))
-    for heading in ("Your tasks", "Overdue", "New concerns", "Re-screens due"):
+    for heading in ("Your tasks", "Overdue case work", "New concerns", "Re-screens due"):
         assert f">{heading}</h2>" in coord
     assert "Triage urgent concern" in coord and "govuk-tag--red" in coord
     admin = html(signed_in(login, people["admin"]).get("/"))

@@ -211,6 +211,12 @@ STATICFILES_DIRS = [("govuk", _GOVUK)] if _GOVUK.exists() else []
 _CYTOSCAPE = REPO_DIR / "node_modules" / "cytoscape" / "dist"
 if _CYTOSCAPE.exists():
     STATICFILES_DIRS.append(("cytoscape", _CYTOSCAPE))
+# GOV.UK Frontend's CSS with the system font stack instead of GDS Transport (web/staticfiles.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "sightline.web.staticfiles.SystemFontFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.

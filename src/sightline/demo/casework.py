@@ -19,6 +19,7 @@ from sightline.cases.deadlines import add_months
 from sightline.cases.models import MissingEpisode, Placement, TriageDecision
 from sightline.demo.staff import Child, Staff, moment, working_time
 from sightline.ledger.services import Actor
+from sightline.people.models import SourceEvent
 
 HISTORY_MONTHS = 16  # the public statistics' four quarters start up to 15 months back
 Decision = TriageDecision.Decision
@@ -96,8 +97,10 @@ class Story:
         self.start = history_start(self.today)
         self.rng = random.Random(f"sightline-demo/{seed}/{self.today.isoformat()}")
         self.done = Casework()
+        self.news: dict[str, list[dt.datetime]] = {}  # when Sightline learnt something new, by child
+        self.screened: set[str] = set()
         town = len(at_risk) + len(others)
-        self.per_month = max(6, town // 60)
+        self.per_month = max(6, town // 120)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -155,13 +158,13 @@ class Story:
         if child.score:
             decision = rng.choice([Decision.SCREENING] * 3 + [Decision.STRATEGY_MEETING, Decision.REFERRAL])
         else:
-            decision = rng.choice([Decision.NO_FURTHER_ACTION, Decision.ADVICE, Decision.SCREENING])
+            decision = rng.choice([Decision.NO_FURTHER_ACTION, Decision.ADVICE, Decision.REFERRAL])
         reason = rng.choice(NFA_REASONS) if decision == Decision.NO_FURTHER_ACTION else ""
         cases.do_triage_concern(
             self.staff.hub, concern_id=concern_id, decision=decision, reason=reason, now=decided
         )
         self.done.triaged += 1
-        if decision not in (Decision.NO_FURTHER_ACTION, Decision.ADVICE):
+        if child.score and decision != Decision.ADVICE:
             self._screenings(child, concern_id, decided)
 
     def _raise(self, child: Child, actor: Actor, raised: dt.datetime, urgent: bool) -> str:
@@ -193,9 +196,14 @@ class Story:
         return answers
 
     def _screenings(self, child: Child, concern_id: str, decided: dt.datetime) -> None:
-        """The first screening within days of triage, then re-screens about every three months, some late
-        and the last one sometimes still due."""
+        """The first screening within days of triage; then a re-screen when Sightline learns something
+        new about the child (an incident, an episode, an interview), or at the latest every three months.
+        Some are late, and the newest news may still be waiting for one."""
+        if child.id in self.screened:
+            return  # already screened regularly: this concern joins the same work
+        self.screened.add(child.id)
         rng = self.rng
+        news = self.news.get(child.id, [])
         at = self._when(decided, rng.uniform(4, 24 * 8))
         first = True
         while at is not None:
@@ -211,10 +219,25 @@ class Story:
             self.done.screenings += 1
             self.done.screened_children.add(child.id)
             first = False
-            if not child.score or rng.random() < 0.15:
-                return  # closed, or the risk passed
-            late = rng.random() < 0.2
-            at = self._when(at, 24 * (rng.uniform(95, 130) if late else rng.uniform(80, 92)))
+            due = at + dt.timedelta(days=rng.uniform(95, 130) if rng.random() < 0.15 else rng.uniform(80, 91))
+            learnt = next((when for when in news if when > at), None)
+            if learnt is not None:
+                delay = rng.uniform(1, 10) if rng.random() < 0.85 else rng.uniform(20, 45)
+                due = min(due, max(learnt + dt.timedelta(days=delay), at + dt.timedelta(days=28)))
+            at = self._when(due, 0)
+
+    def learn_news(self) -> None:
+        """When Sightline learnt of each agency incident, missing episode or return interview about an
+        at-risk child: an event is known once the extract holding it was imported."""
+        kinds = case_selectors.rescreen_triggers()
+        ids = [c.id for c in self.at_risk]
+        events = SourceEvent.objects.filter(kind__in=kinds, record__person_id__in=ids).values_list(
+            "record__person_id", "occurred_on", "extract__imported_at"
+        )
+        for pid, occurred, imported in events.iterator(chunk_size=5000):
+            self.news.setdefault(pid, []).append(max(moment(occurred, 23, 59), imported))
+        for items in self.news.values():
+            items.sort()
 
     # --- missing episodes ---------------------------------------------------------------------------
 
@@ -250,6 +273,7 @@ class Story:
             now=recorded,
         )
         self.done.episodes += 1
+        self.news.setdefault(child.id, []).append(recorded)
         roll = rng.random()
         hours = rng.uniform(4, 70) if roll < 0.86 else rng.uniform(80, 200) if roll < 0.95 else None
         offered = self._when(ended, hours) if hours is not None else None
@@ -258,11 +282,14 @@ class Story:
         interview = cases.do_offer_return_interview(
             self.staff.social, episode_id=episode.id, offered_at=offered, now=offered
         )
+        self.news[child.id].append(offered)
         self.done.interviews += 1
         answered = self._when(offered, rng.uniform(6, 72))
         if answered is None:
             return
         accepted = rng.random() < 0.7
+        if accepted:
+            self.news[child.id].append(answered)
         cases.do_record_return_interview_response(
             self.staff.social,
             interview_id=interview.id,
@@ -337,9 +364,10 @@ def write_casework(
     staff: Staff, at_risk: list[Child], others: list[Child], now: dt.datetime, seed: int
 ) -> Casework:
     story = Story(staff, at_risk, others, now, seed)
+    story.episodes()
+    story.learn_news()
     story.concerns()
     story.triage_queue()
-    story.episodes()
     story.placements()
     story.plans()
     return story.done

@@ -20,6 +20,7 @@ from sightline.core.progress import Bar
 from sightline.demo.casework import history_start, write_casework
 from sightline.demo.dates import demo_dates, redated_plan
 from sightline.demo.delivery import deliver_plan
+from sightline.demo.monthly import monthly_extracts
 from sightline.demo.police import write_police_work
 from sightline.demo.staff import demo_staff, town_children
 from sightline.extracts import services
@@ -56,14 +57,23 @@ def step_generate(args: argparse.Namespace) -> None:
 
 def step_import(args: argparse.Namespace) -> None:
 
-    folders = sorted(p for p in (town_dir(args.children, args.seed) / "extracts").iterdir() if p.is_dir())
-    for folder in folders:
-        progress = Bar(folder.name, enabled=True)
-        result = services.do_import_extract(folder, progress=progress)
-        progress.close()
+    now = timezone.now()
+    slices = monthly_extracts(town_dir(args.children, args.seed), history_start(now.date()), now)
+    bar = Bar("extracts", enabled=True)
+    bar.begin("extracts", len(slices))
+    imported = unchanged = 0
+    for piece in slices:
+        result = services.do_import_extract(piece.folder, now=piece.received_at)
         for problem in result.problems:
-            print(problem, file=sys.stderr)
-        print(f"      {result.summary()}")
+            print(f"{piece.folder.name}: {problem}", file=sys.stderr)
+        imported += result.status != "unchanged"
+        unchanged += result.status == "unchanged"
+        bar.update(1)
+    bar.close()
+    print(
+        f"      {imported} extracts imported as the agencies sent them: everything up to "
+        f"{history_start(now.date()):%B %Y} first, then one a month ({unchanged} already imported)"
+    )
 
 
 def step_link(args: argparse.Namespace) -> None:
@@ -119,7 +129,7 @@ def step_casework(args: argparse.Namespace) -> None:
 
 STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
     ("Generating a synthetic town", step_generate),
-    ("Importing its agency extracts", step_import),
+    ("Importing its agency extracts, month by month", step_import),
     ("Linking records into people", step_link),
     ("Analysing the network and raising alerts", step_analyse),
     ("Loading the sample 2014 response plan, part way through", step_plan),

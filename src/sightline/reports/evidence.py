@@ -28,6 +28,7 @@ from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import leaf_hashes, tree_size
 from sightline.ledger.services import Actor, do_checkpoint, integrate, public_key, record_action
 from sightline.people.need_to_know import person_history
+from sightline.reports.marking import PROTECTIVE_MARKING, printed_by
 
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify_pack.py"
 MAX_ENTRIES = 5000
@@ -227,6 +228,7 @@ def build_evidence_pack(
     subject = {"person": person_id} if person_id else {"indexes": chosen}
     manifest = {
         "format": "sightline-evidence-pack/1",
+        "protective_marking": PROTECTIVE_MARKING,
         "created": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "created_by": actor.user,
         "reason": reason,
@@ -239,7 +241,8 @@ def build_evidence_pack(
     files["checkpoint.txt"] = cp.note.encode("utf-8")
     files["public-key.txt"] = (vkey + "\n").encode()
     files["verify_pack.py"] = VERIFY_SCRIPT.read_bytes()
-    files["README.md"] = _readme(manifest, person_id, chosen, cp).encode("utf-8")
+    exported = printed_by(f"{actor.user} ({actor.agency})", now, verb="Exported")
+    files["README.md"] = _readme(manifest, person_id, chosen, cp, exported).encode("utf-8")
     data = _zip(top, files, now)
     digest = hashlib.sha256(data).hexdigest()
     record_action(
@@ -265,7 +268,9 @@ def _zip(top: str, files: dict[str, bytes], now: dt.datetime) -> bytes:
     return buffer.getvalue()
 
 
-def _readme(manifest: Mapping[str, object], person_id: str, chosen: list[int], cp: Checkpoint) -> str:
+def _readme(
+    manifest: Mapping[str, object], person_id: str, chosen: list[int], cp: Checkpoint, exported: str
+) -> str:
     subject = (
         f"every ledger entry about person {person_id} (each opening of their record, each refusal, and "
         "each change to them and to the records about them)"
@@ -275,9 +280,11 @@ def _readme(manifest: Mapping[str, object], person_id: str, chosen: list[int], c
         + (" ..." if len(chosen) > 50 else "")
     )
     origin = str(settings.LEDGER_ORIGIN)
-    return f"""# Sightline evidence pack
+    return f"""{PROTECTIVE_MARKING}
 
-Made {manifest["created"]} by {manifest["created_by"]} for the independent reviewer.
+# Sightline evidence pack
+
+{exported}, for the independent reviewer ({manifest["created"]}).
 
 It holds {subject}: {len(chosen)} entries in all, each with a proof that it is in the ledger
 `{origin}` as signed in checkpoint {cp.id} (tree size {cp.size}).
@@ -315,4 +322,6 @@ It holds {subject}: {len(chosen)} entries in all, each with a proof that it is i
   index, when the checkpoint was signed, and cannot have been changed since.
 - Each entry also carries its own index and the hash of the entry before it (`prev`), so entries
   cannot be moved or reordered without breaking the chain.
+
+{PROTECTIVE_MARKING}. {exported}.
 """

@@ -4,7 +4,7 @@ the web page (``sightline.reports.charts`` draws both), each chart with its numb
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,6 +14,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -27,6 +28,7 @@ from reportlab.platypus.flowables import Flowable
 from sightline.reports.board import BoardReport
 from sightline.reports.charts import ChartSpec
 from sightline.reports.charts.drawing import to_drawing
+from sightline.reports.marking import PROTECTIVE_MARKING, printed_by
 
 GREY = colors.HexColor("#b1b4b6")
 BLACK = colors.HexColor("#0b0c0c")
@@ -241,9 +243,28 @@ def _ledger(report: BoardReport) -> list[Flowable]:
     return out
 
 
-def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) -> bytes:
+def _marked(printed: str) -> Callable[[Canvas, Any], None]:
+    """Draws the protective marking at the top and bottom of every page, and who printed it when."""
+
+    def draw(canvas: Canvas, doc: Any) -> None:
+        canvas.saveState()
+        width, height = A4
+        canvas.setFont("Helvetica-Bold", 9)
+        canvas.drawCentredString(width / 2, height - 9 * mm, PROTECTIVE_MARKING)
+        canvas.drawCentredString(width / 2, 6 * mm, PROTECTIVE_MARKING)
+        canvas.setFont("Helvetica", 7.5)
+        canvas.drawString(18 * mm, 10 * mm, printed)
+        canvas.drawRightString(width - 18 * mm, 10 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def render_pdf(report: BoardReport, *, area: str = "", printed_for: str = "", compress: bool = True) -> bytes:
+    """The PDF; ``printed_for`` names who downloaded it, in each page's footer with the time."""
     buffer = io.BytesIO()
     generated = timezone.localtime(report.generated_at)
+    marked = _marked(printed_by(printed_for or "Sightline", report.generated_at))
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -266,6 +287,8 @@ def render_pdf(report: BoardReport, *, area: str = "", compress: bool = True) ->
             *_indicators(report),
             *_resources(report),
             *_ledger(report),
-        ]
+        ],
+        onFirstPage=marked,
+        onLaterPages=marked,
     )
     return buffer.getvalue()

@@ -64,12 +64,12 @@ urlpatterns = [
     path("speak-up/<str:concern_id>", protected.protected_detail, name="acc_protected"),
 ]
 
+# One section: the plan, indicators, resources, engagement and the board report (accountability/_subnav.html).
+# Speak up is in every page's footer (web/base.html); the reviewer's queue is the same page.
 register_nav(
     "Accountability",
     "web:acc_overview",
     caps=[Cap.VIEW_AGGREGATE, Cap.MANAGE_RECOMMENDATIONS, Cap.SIGN_OFF],
     order=60,
+    covers=["web:board_report"],
 )
-register_nav("Indicators", "web:acc_indicators", caps=[Cap.VIEW_AGGREGATE], order=61)
-# Everyone can speak up; the reviewer's entry point is the same page (their queue).
-register_nav("Speak up", "web:acc_protected_list", caps=[Cap.RAISE_PROTECTED_CONCERN], order=93)

@@ -50,4 +50,7 @@ urlpatterns = [
 
 register_nav("Raise a concern", "web:concern_start", caps=[Cap.RAISE_CONCERN], order=15)
 register_nav("Triage", "web:triage_queue", caps=[Cap.TRIAGE, Cap.SEE_OVERDUE], order=20)
-register_nav("Investigations", "web:investigations", caps=[Cap.INVESTIGATE], order=40)
+# Analysts reach investigations from the Intelligence section (web/urls_intelligence.py).
+register_nav(
+    "Investigations", "web:investigations", caps=[Cap.INVESTIGATE], order=40, unless=[Cap.VIEW_INTELLIGENCE]
+)

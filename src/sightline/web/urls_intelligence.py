@@ -16,6 +16,12 @@ urlpatterns = [
     path("people/<str:person_id>/linkage", linkage.person_linkage, name="person_linkage"),
 ]
 
-register_nav("Alerts", "web:alerts", caps=[Cap.VIEW_INTELLIGENCE], order=30)
-register_nav("Networks", "web:networks", caps=[Cap.VIEW_INTELLIGENCE], order=31)
-register_nav("Link reviews", "web:link_reviews", caps=[Cap.MERGE_PEOPLE], order=35)
+# One section: alerts, networks, link reviews and, for analysts, investigations share a sub-navigation
+# (intelligence/_subnav.html), so that the menu fits one row.
+register_nav(
+    "Intelligence",
+    "web:alerts",
+    caps=[Cap.VIEW_INTELLIGENCE],
+    order=30,
+    covers=["web:networks", "web:link_reviews", "web:person_linkage", "web:investigations"],
+)

@@ -2,8 +2,6 @@
 
 from django.urls import path
 
-from sightline.access.permissions import Cap
-from sightline.web.navigation import register_nav
 from sightline.web.views import reports as v
 
 urlpatterns = [
@@ -13,5 +11,3 @@ urlpatterns = [
     path("statistics/data.csv", v.public_data_csv, name="public_data_csv"),
     path("statistics/metadata.csv", v.public_metadata_csv, name="public_metadata_csv"),
 ]
-
-register_nav("Board report", "web:board_report", caps=[Cap.VIEW_AGGREGATE], order=62)

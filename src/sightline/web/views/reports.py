@@ -17,6 +17,7 @@ from sightline.accountability import selectors as acc
 from sightline.cases.selectors import local_authority
 from sightline.ledger.services import record_action
 from sightline.reports import board, public, sdc
+from sightline.reports.marking import user_label
 from sightline.reports.pdf import render_pdf
 from sightline.web.charts import figure
 
@@ -52,7 +53,7 @@ def board_report(request: HttpRequest) -> HttpResponse:
 @cap_required(Cap.VIEW_AGGREGATE)
 def board_report_pdf(request: HttpRequest) -> HttpResponse:
     report = board.board_report()
-    data = render_pdf(report, area=local_authority())
+    data = render_pdf(report, area=local_authority(), printed_for=user_label(request.user))
     record_action(
         actor_for(request.user),  # type: ignore[arg-type]
         "download_board_report",
