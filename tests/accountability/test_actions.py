@@ -191,8 +191,15 @@ def test_resources_against_computed_caseload(coordinator: Any) -> None:
     concern(kids[1], at(2014, 6, 1, 9))  # the same child twice counts once
     concern(kids[2], at(2015, 2, 1, 9))  # financial 2014/15, calendar 2015
     res = sel.resources()
-    assert res.staffing_caseload == {2010: 0, 2014: 2}
+    # 2010 is before the first concern: no records, not a caseload of 0
+    assert res.staffing_caseload == {2010: None, 2014: 2}
     assert res.funding_caseload == {2014: 2}
+    assert [(r.year, r.caseload, r.children_per_staff) for r in res.staffing_rows()] == [
+        (2010, None, None),
+        (2014, 2, Decimal("0.0")),
+    ]
+    concern(kids[2], at(2009, 6, 1, 9))  # an old concern entered later: 2010 now has records
+    assert sel.resources().staffing_caseload == {2010: 0, 2014: 2}
     assert res.staff_totals() == {2010: Decimal("3.0"), 2014: Decimal("60.0")}
     assert res.funding_totals() == {2014: Decimal("2350000.00")}
 

@@ -106,8 +106,8 @@ def test_twelve_months_of_indicators_caseload_and_suspects_on_bail() -> None:
 
     res = acc.resources()
     current = [row for row in res.funding_rows() if row.year == financial_year(today)]
-    assert current and current[0].caseload > 0
-    assert any(row.caseload > 0 for row in res.staffing_rows())
+    assert current and (current[0].caseload or 0) > 0
+    assert any((row.caseload or 0) > 0 for row in res.staffing_rows())
 
     on_bail = suspects_on_bail(as_of=today)
     assert on_bail

@@ -275,10 +275,12 @@ class Story:
         self.done.episodes += 1
         self.news.setdefault(child.id, []).append(recorded)
         roll = rng.random()
-        hours = rng.uniform(4, 70) if roll < 0.86 else rng.uniform(80, 200) if roll < 0.95 else None
-        offered = self._when(ended, hours) if hours is not None else None
+        hours = rng.uniform(4, 70) if roll < 0.86 else rng.uniform(80, 200)
+        if roll >= 0.95 and ended > self.now - dt.timedelta(days=6):
+            return  # this week's: not offered yet, so due or overdue on Home
+        offered = self._when(ended, hours)
         if offered is None:
-            return  # not offered yet: due, or overdue on Home
+            return
         interview = cases.do_offer_return_interview(
             self.staff.social, episode_id=episode.id, offered_at=offered, now=offered
         )
@@ -353,11 +355,33 @@ class Story:
                     due_on=(made + dt.timedelta(days=rng.randint(14, 90))).date(),
                     now=made,
                 )
-                if action.due_on < self.today and rng.random() < 0.7:
+                recent = action.due_on >= self.today - dt.timedelta(days=14)
+                if action.due_on < self.today and (not recent or rng.random() < 0.6):
+                    done_on = action.due_on + dt.timedelta(days=rng.choice([-3, -1, 0, 2, 6]))
                     cases.do_update_plan_action(
-                        self.staff.social, action_id=action.id, status="done", now=moment(action.due_on, 15)
+                        self.staff.social,
+                        action_id=action.id,
+                        status="done",
+                        now=moment(min(done_on, self.today - dt.timedelta(days=1)), 15),
                     )
+            self._reviews(plan.id, (made + dt.timedelta(weeks=12)).date())
             self.done.plans += 1
+
+    def _reviews(self, plan_id: str, due: dt.date) -> None:
+        """Reviews every twelve weeks, on time or nearly; the latest may be a few days late."""
+        while True:
+            held = due + dt.timedelta(days=self.rng.randint(-5, 4))
+            if held >= self.today:
+                return
+            cases.do_review_plan(
+                self.staff.social,
+                plan_id=plan_id,
+                summary="Reviewed with the child, her family and the agencies: the plan continues.",
+                reviewed_on=held,
+                next_review_on=held + dt.timedelta(weeks=12),
+                now=moment(held, 14),
+            )
+            due = held + dt.timedelta(weeks=12)
 
 
 def write_casework(

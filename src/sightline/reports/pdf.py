@@ -188,7 +188,7 @@ def _resources(report: BoardReport) -> list[Flowable]:
             (
                 f.year_label,
                 f"\u00a3{f.amount:,.0f}",
-                f.caseload,
+                "no records" if f.caseload is None else f.caseload,
                 "no caseload" if f.per_child is None else f"\u00a3{f.per_child:,.0f}",
             )
             for f in report.funding
@@ -202,7 +202,7 @@ def _resources(report: BoardReport) -> list[Flowable]:
             (
                 s.year,
                 f"{s.staff:g}",
-                s.caseload,
+                "no records" if s.caseload is None else s.caseload,
                 "no staff" if s.children_per_staff is None else s.children_per_staff,
             )
             for s in report.staffing

@@ -1,8 +1,10 @@
 """Resources against caseload: funding and staffing as recorded, and the caseload computed from the case
-records (children with at least one concern raised in the year)."""
+records (children with at least one concern raised in the year). A year that ended before the first
+concern was recorded has no caseload (``None``): zero would claim there was no work before Sightline."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,25 +16,31 @@ from sightline.accountability.models import FundingLine, StaffingLevel, financia
 from sightline.cases.models import Concern
 
 
-def caseload_by_year(years: Iterable[int], *, financial: bool = False) -> dict[int, int]:
+def _year_of(day: dt.date, financial: bool) -> int:
+    return (day.year if day.month >= 4 else day.year - 1) if financial else day.year
+
+
+def caseload_by_year(years: Iterable[int], *, financial: bool = False) -> dict[int, int | None]:
     """Children with at least one (not withdrawn) concern raised in each year: the caseload the
-    resources are set against. ``financial`` years run April to March (2014 is 2014/15)."""
+    resources are set against, or None for a year before the first concern was recorded.
+    ``financial`` years run April to March (2014 is 2014/15)."""
     wanted = sorted(set(years))
     if not wanted:
         return {}
     out: dict[int, set[str]] = {y: set() for y in wanted}
+    first: int | None = None
     for pid, raised in Concern.objects.exclude(status=Concern.Status.WITHDRAWN).values_list(
         "person_id", "raised_at"
     ):
-        day = timezone.localtime(raised).date()
-        year = (day.year if day.month >= 4 else day.year - 1) if financial else day.year
+        year = _year_of(timezone.localtime(raised).date(), financial)
+        first = year if first is None else min(first, year)
         if year in out:
             out[year].add(pid)
-    return {y: len(v) for y, v in out.items()}
+    return {y: None if first is None or y < first else len(v) for y, v in out.items()}
 
 
-def _per(a: Decimal | int, b: Decimal | int) -> Decimal | None:
-    return (Decimal(a) / Decimal(b)).quantize(Decimal("0.1")) if b else None
+def _per(a: Decimal | int | None, b: Decimal | int | None) -> Decimal | None:
+    return (Decimal(a) / Decimal(b)).quantize(Decimal("0.1")) if a is not None and b else None
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class FundingRow:
 
     year: int
     amount: Decimal
-    caseload: int
+    caseload: int | None  # None: before any concern was recorded
     per_child: Decimal | None
 
     @property
@@ -55,7 +63,7 @@ class StaffingRow:
 
     year: int
     staff: Decimal
-    caseload: int
+    caseload: int | None  # None: before any concern was recorded
     children_per_staff: Decimal | None
 
 
@@ -65,8 +73,8 @@ class Resources:
     staffing: list[StaffingLevel]
     funding_years: list[int]
     staffing_years: list[int]
-    funding_caseload: dict[int, int]
-    staffing_caseload: dict[int, int]
+    funding_caseload: dict[int, int | None]
+    staffing_caseload: dict[int, int | None]
 
     def funding_lines(self) -> list[tuple[str, dict[int, Decimal]]]:
         lines: dict[str, dict[int, Decimal]] = defaultdict(dict)
@@ -99,8 +107,8 @@ class Resources:
             FundingRow(
                 y,
                 totals[y],
-                self.funding_caseload.get(y, 0),
-                _per(totals[y], self.funding_caseload.get(y, 0)),
+                self.funding_caseload.get(y),
+                _per(totals[y], self.funding_caseload.get(y)),
             )
             for y in self.funding_years
         ]
@@ -111,8 +119,8 @@ class Resources:
             StaffingRow(
                 y,
                 totals[y],
-                self.staffing_caseload.get(y, 0),
-                _per(self.staffing_caseload.get(y, 0), totals[y]),
+                self.staffing_caseload.get(y),
+                _per(self.staffing_caseload.get(y), totals[y]),
             )
             for y in self.staffing_years
         ]

@@ -66,7 +66,7 @@ def staffing_lines_chart(res: acc.Resources) -> ChartSpec:
     )
 
 
-def caseload_chart(years: list[int], caseload: dict[int, int]) -> ChartSpec:
+def caseload_chart(years: list[int], caseload: dict[int, int | None]) -> ChartSpec:
     return ChartSpec(
         "line",
         title="Caseload: children with a concern raised in the year",
