@@ -14,7 +14,7 @@ from sightline.cases import screening as tool
 from sightline.cases.deadlines import triage_hours
 from sightline.cases.models import Concern, ConcernPerson, InvolvementRole, TriageDecision, Urgency
 from sightline.cases.services import checks
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 
 def do_raise_concern(
@@ -93,8 +93,8 @@ def do_triage_concern(
         raise ValidationError({"reason": "say why no further action is needed"})
     now = checks.utc(now)
     with transaction.atomic():
-        concern = checks.locked(Concern, concern_id)
-        checks.check_version(concern, expected_version)
+        concern = locked(Concern, concern_id)
+        check_version(concern, expected_version)
         if concern.status == Concern.Status.WITHDRAWN:
             raise ValidationError({"decision": "this concern was withdrawn"})
         record = do_create(
@@ -121,7 +121,7 @@ def do_withdraw_concern(actor: Actor, *, concern_id: str, reason: str) -> Concer
     if not reason.strip():
         raise ValidationError({"reason": "say why the concern is withdrawn"})
     with transaction.atomic():
-        concern = checks.locked(Concern, concern_id)
+        concern = locked(Concern, concern_id)
         if concern.agency_id != actor.agency and not has_cap(actor, Cap.TRIAGE):
             raise ValidationError(
                 {"__all__": "only the raising agency or a triage role may withdraw a concern"}
