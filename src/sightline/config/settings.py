@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "sightline.access.middleware.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "sightline.config.errors.NotFoundMiddleware",
+    "sightline.web.drafts.DraftMiddleware",
 ]
 
 ROOT_URLCONF = "sightline.config.urls"
@@ -148,6 +149,10 @@ API_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_API_TOKEN_DAYS", "90"))
 
 # Sessions expire after inactivity; the idle middleware enforces it server-side.
 SESSION_IDLE_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_IDLE_SECONDS", "1800"))
+# Pages warn this long before the idle sign-out, in a dialog that can keep the session (docs/access.md).
+SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_WARNING_SECONDS", "120"))
+# Drafts of long forms not submitted are deleted this many days after they were last saved.
+DRAFT_DAYS = int(os.environ.get("SIGHTLINE_DRAFT_DAYS", "7"))
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
