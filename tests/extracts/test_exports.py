@@ -103,6 +103,7 @@ def _store_alerts() -> None:
         [
             Network(
                 id="N-1",
+                label="Group around Sam Adult and Star Kebab (3 members)",
                 size=3,
                 links=[
                     {
@@ -163,10 +164,10 @@ def test_networks_and_i2(imported: Path, capsys: pytest.CaptureFixture[str]) -> 
     out = imported / "networks.csv"
     assert main(["export", "networks", "--out", str(out)]) == 0
     assert read(out) == [
-        ["network_id", "member_type", "member_id", "role"],
-        ["N-1", "person", "P-1", "child"],
-        ["N-1", "person", "P-2", "adult"],
-        ["N-1", "place", "PL-1", ""],
+        ["network_id", "member_type", "member_id", "role", "network_name"],
+        ["N-1", "person", "P-1", "child", "Group around Sam Adult and Star Kebab (3 members)"],
+        ["N-1", "person", "P-2", "adult", "Group around Sam Adult and Star Kebab (3 members)"],
+        ["N-1", "place", "PL-1", "", "Group around Sam Adult and Star Kebab (3 members)"],
     ]
     i2 = imported / "n1.csv"
     assert main(["export", "i2", "--network", "N-1", "--out", str(i2)]) == 0

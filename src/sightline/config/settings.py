@@ -212,10 +212,6 @@ STATIC_ROOT = HOME / "static"
 # GOV.UK Frontend 6 ships its CSS, JS and assets in dist/govuk/; they are served as /static/govuk/...
 _GOVUK = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 STATICFILES_DIRS = [("govuk", _GOVUK)] if _GOVUK.exists() else []
-# cytoscape.js for the analysts' network view, served from here like GOV.UK Frontend (no CDN).
-_CYTOSCAPE = REPO_DIR / "node_modules" / "cytoscape" / "dist"
-if _CYTOSCAPE.exists():
-    STATICFILES_DIRS.append(("cytoscape", _CYTOSCAPE))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.

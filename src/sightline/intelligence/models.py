@@ -118,9 +118,14 @@ class Vehicle(LedgeredModel):
 
 
 class Network(LedgeredModel):
-    """A group found by community detection; ``links`` holds the edges among its members."""
+    """A group found by community detection; ``links`` holds the edges among its members.
+
+    ``label`` is its name, after its most central adult and place (``analysis.naming``). Viewers
+    who may not open ``named_person`` see ``name_without_person`` instead."""
 
     label = models.CharField(max_length=300, blank=True)
+    name_without_person = models.CharField(max_length=300, blank=True)
+    named_person = models.CharField(max_length=64, blank=True, help_text="the person the label names")
     size = models.PositiveIntegerField(default=0)
     children = models.PositiveIntegerField(default=0)
     adults = models.PositiveIntegerField(default=0)

@@ -315,17 +315,18 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
         mtype, mid = object_ref(node)
         rows[(nid, mtype, mid)] = {"label": str(labels.get(node, mid))[:300], "role": str(row.role or "")}
     group_alerts = {a.subject_id: a for a in result.alerts if a.kind == "group"}
+    names = result.groups.set_index("network_id")
     links = _network_links(result, members)
     existing = {n.pk: n for n in Network.objects.all()}
     create, update = [], []
     for nid, nodes in members.items():
         roles = [rows[(nid, *object_ref(n))]["role"] for n in nodes]
         alert = group_alerts.get(nid)
-        top = max(nodes, key=lambda n: (scores.get(n, 0.0), n))
+        named = names.loc[nid] if nid in names.index else None
         values = {
-            "label": (
-                alert.label if alert is not None and alert.label else f"Group around {labels.get(top, top)}"
-            )[:300],
+            "label": str(named["name"] if named is not None else nid)[:300],
+            "name_without_person": str(named["name_without_person"] if named is not None else nid)[:300],
+            "named_person": str(named["named_person"] if named is not None else "")[:64],
             "size": len(nodes),
             "children": roles.count("child"),
             "adults": roles.count("adult"),
@@ -346,7 +347,11 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
             update.append(obj)
     do_bulk_create(create, actor=actor, action="analyse")
     do_bulk_update(
-        update, actor=actor, fields=["label", "size", "children", "adults", "score", "links", "active"],
+        update, actor=actor,
+        fields=[
+            "label", "name_without_person", "named_person", "size", "children", "adults", "score", "links",
+            "active",
+        ],
         action="analyse",
     )  # fmt: skip
 

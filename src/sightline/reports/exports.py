@@ -22,7 +22,7 @@ from sightline.people.models import Person, SourceEvent, SourceRecord
 
 LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
 ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
-NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
+NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role", "network_name"]
 CHRONOLOGY_COLUMNS = [
     "date", "ended", "agency", "kind", "summary", "place", "postcode", "vehicle", "others", "factors",
     "record", "event_id", "extract", "row",
@@ -108,7 +108,7 @@ def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: 
 
 
 def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
-    qs = network_members().values_list("network_id", "member_type", "member_id", "role")
+    qs = network_members().values_list("network_id", "member_type", "member_id", "role", "network__label")
     n = _write_csv(out, NETWORK_COLUMNS, qs.iterator(chunk_size=5000))
     _ledger(actor, "networks", "intelligence.network", "*", out, n)
     return n

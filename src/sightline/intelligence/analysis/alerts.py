@@ -368,6 +368,7 @@ def group_alert(
     builder: AlertBuilder,
     object_scores: pd.Series,
     events_inside: list[str],
+    name: str = "",
 ) -> Alert | None:
     """A group alert when a detected group holds adults of concern and children at risk."""
     persons = members.loc[members["member_type"] == "person", ["member_id", "role"]].to_numpy().tolist()
@@ -420,5 +421,5 @@ def group_alert(
         reasons=" ".join(reasons),
         record_keys=tuple(builder.records([p for p, _ in adults] + [p for p, _ in kids])),
         event_keys=tuple(events[:_MAX_EVIDENCE]),
-        label=network_id,
+        label=name or network_id,
     )

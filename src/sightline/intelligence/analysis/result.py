@@ -13,6 +13,7 @@ import pandas as pd
 ALERT_KINDS = ("child_at_risk", "adult_of_concern", "place_of_concern", "vehicle_of_concern", "group")
 NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
 ALERT_EXPORT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
+NAME_COLUMNS = ["network_id", "name", "name_without_person", "named_person"]
 
 
 def alert_key(kind: str, subject_id: str) -> str:
@@ -37,6 +38,9 @@ class AnalysisResult:
     """Alerts (ranked, highest score first), groups, canonical places and vehicles, scores
     for every subject, and the graph.
 
+    ``groups`` names each group (``naming.NAME_COLUMNS``: network_id, name,
+    name_without_person, named_person).
+
     ``nodes`` has one row per node (id, type, label, role, group, score, record_keys) and
     ``edge_events`` one row per edge per event (source, target, type, weight, concerning,
     event_key, agency, kind, occurred), so that a view filtered by time or kind is built
@@ -50,6 +54,7 @@ class AnalysisResult:
     scores: pd.DataFrame
     nodes: pd.DataFrame
     edge_events: pd.DataFrame
+    groups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NAME_COLUMNS))
     timings: dict[str, float] = field(default_factory=dict)
 
     def alerts_frame(self) -> pd.DataFrame:
