@@ -373,6 +373,17 @@ class EpisodeEndForm(forms.Form):
     ALIASES = {"ended_at": "ended_on"}
 
 
+def _disclosure(form: forms.Form, rescreen_hours: int | None) -> None:
+    """The tick that makes a re-screen due soon (``SIGHTLINE_RESCREEN_HOURS``), saying how soon."""
+    field = form.fields["disclosure"]
+    field.label = "The child disclosed harm, abuse or exploitation in the interview"
+    field.help_text = (
+        f"A re-screen then falls due within {rescreen_hours} hours of the interview"
+        if rescreen_hours
+        else "The child's next screening then takes it into account"
+    )
+
+
 class InterviewOfferForm(forms.Form):
     offered_on = GovukDateField(
         label="Date the return home interview was offered",
@@ -393,6 +404,11 @@ class InterviewOfferForm(forms.Form):
     outcome = _text(
         "Outcome of the interview (optional)", rows=5, help_text="What the child said, and what happens next"
     )
+    disclosure = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, rescreen_hours: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _disclosure(self, rescreen_hours)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -415,7 +431,12 @@ class InterviewResponseForm(forms.Form):
     )
     held_time = TimeField(label="Time the interview took place", required=False)
     outcome = _text("Outcome of the interview (optional)", rows=5)
+    disclosure = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, rescreen_hours: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _disclosure(self, rescreen_hours)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
