@@ -13,10 +13,12 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
+from sightline.access.services import actor_for
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
 from sightline.people import likely
 from sightline.people.selectors import SearchQuery, search_people
+from sightline.people.services import do_merge_people
 from tests.factories import child, known_child, record
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,11 @@ def test_visible_people_are_banded_too_and_ranked_by_likelihood(emily: Any, soci
     assert hits[0].person_id == emily.id and not hits[0].restricted
     assert hits[0].likelihood == likely.Likelihood.LIKELY and hits[0].agencies == ()
     assert _shown(social_worker) == []  # nothing hidden was described
+
+
+def test_records_of_people_merged_in_count_for_the_survivor(coordinator: Any, police_officer: Any) -> None:
+    survivor = known_child("social_care", given="Emily", family="Stone", date_of_birth="")
+    merged = child("Em", family_name="Stone", date_of_birth="2011-05-03")
+    do_merge_people(actor_for(coordinator), source_id=merged.id, target_id=survivor.id, reason="same child")
+    hits = search_people(police_officer, SearchQuery(name="Emily Stone", date_of_birth="2011-05-03"))
+    assert [(h.person_id, h.likelihood) for h in hits] == [(survivor.id, likely.Likelihood.LIKELY)]

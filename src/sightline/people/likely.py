@@ -192,10 +192,26 @@ def _neutral_tf(features: pd.DataFrame, model: dict[str, Any]) -> dict[str, pd.D
     return out
 
 
-def _people_rows(groups: Mapping[str, Sequence[str]], today: dt.date) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Every agency record and hand-entered row of these people, and which person each key is."""
+def _merged_into(person_ids: Sequence[str]) -> dict[str, str]:
+    """Each of these people and everyone merged into them (directly or through others) -> which of
+    these people they now stand for. A few queries however many people, unlike one walk each."""
+    root_of = {pid: pid for pid in person_ids}
+    frontier = list(person_ids)
+    while frontier:
+        merged = Person.objects.filter(merged_into__in=frontier, status=Person.Status.MERGED)
+        frontier = []
+        for pk, into in merged.values_list("pk", "merged_into"):
+            if pk not in root_of:
+                root_of[pk] = root_of[into]
+                frontier.append(pk)
+    return root_of
+
+
+def _people_rows(person_ids: Sequence[str], today: dt.date) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Every agency record and hand-entered row of these people and of everyone merged into them,
+    and which of these people each key belongs to."""
     owner: dict[str, str] = {}
-    members = {member: root for root, ids in groups.items() for member in ids}
+    members = _merged_into(person_ids)
     rows = []
     people = list(Person.objects.filter(pk__in=list(members)))
     written = _written_on([p.pk for p in people if p.estimated_age is not None])
@@ -242,15 +258,14 @@ def _person_values(person: Person) -> dict[str, Any]:
     }
 
 
-def score_people(readings: Sequence[Details], groups: Mapping[str, Sequence[str]]) -> dict[str, Match]:
-    """Each person's best match with any reading of what was typed. ``groups``: person id -> the ids
-    of everyone merged into them (their records count as theirs). People nothing can be compared
-    with are left out."""
+def score_people(readings: Sequence[Details], person_ids: Sequence[str]) -> dict[str, Match]:
+    """Each person's best match with any reading of what was typed, by person id. The records of
+    people merged into them count as theirs. People nothing can be compared with are left out."""
     readings = [r for r in readings if not r.empty]
-    if not readings or not groups:
+    if not readings or not person_ids:
         return {}
     today = timezone.localdate()
-    people, owner = _people_rows(groups, today)
+    people, owner = _people_rows(list(dict.fromkeys(person_ids)), today)
     typed = pd.DataFrame([r.row(f"{QUERY}{i}", today) for i, r in enumerate(readings)], columns=FRAME_COLUMNS)
     try:
         features = prepare_records(pd.concat([typed, people], ignore_index=True), as_of=today)

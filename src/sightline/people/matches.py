@@ -16,7 +16,7 @@ from sightline.ledger.services import record_action
 from sightline.people import likely
 from sightline.people.models import Person
 from sightline.people.need_to_know import disclose_hidden_matches, visible_people
-from sightline.people.selectors import SearchHit, SearchQuery, person_group_ids, rank_people
+from sightline.people.selectors import SearchHit, SearchQuery, rank_people
 
 # The best-ranked people the model scores (search ranks them first, so these are the plausible ones).
 CANDIDATES = 60
@@ -31,7 +31,7 @@ def possible_children(details: likely.Details) -> dict[str, likely.Match]:
     query = SearchQuery(name=name, date_of_birth=details.date_of_birth, postcode=details.postcode)
     ids = [h.person_id for h in rank_people(query, limit=CANDIDATES)]
     ids = list(Person.objects.filter(pk__in=ids).exclude(kind=Person.Kind.ADULT).values_list("pk", flat=True))
-    scored = likely.score_people([details], {pid: person_group_ids(pid) for pid in ids})
+    scored = likely.score_people([details], ids)
     return {pid: m for pid, m in scored.items() if m.likelihood in likely.WORTH_SHOWING}
 
 

@@ -525,7 +525,7 @@ def with_likelihoods(
     and, for restricted hits likely or possibly them, the agencies that hold them (ledgered against
     each by ``need_to_know.disclose_hidden_matches``). Order unchanged when nothing comparable was
     typed."""
-    scored = likely.score_people(readings, {h.person_id: person_group_ids(h.person_id) for h in hits})
+    scored = likely.score_people(readings, [h.person_id for h in hits])
     if not scored:
         return list(hits)[:limit]
 
