@@ -247,6 +247,10 @@ IMPORT_MAX_RATIO = int(os.environ.get("SIGHTLINE_IMPORT_MAX_RATIO", "100"))
 # Case work (docs/case-work.md). Triage deadlines in hours per urgency, e.g. "urgent=24,standard=72".
 _TRIAGE = os.environ.get("SIGHTLINE_TRIAGE_HOURS", "urgent=24,standard=72")
 SIGHTLINE_TRIAGE_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in _TRIAGE.split(","))}
+# Hours within which a re-screen falls due after a trigger of this kind; other kinds wait for the
+# reassessment date. "disclosure": a return interview in which the child disclosed harm.
+_RESCREEN = os.environ.get("SIGHTLINE_RESCREEN_HOURS", "disclosure=72")
+SIGHTLINE_RESCREEN_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in _RESCREEN.split(",") if p)}
 # A YAML indicator set for screening; blank means the shipped SERAF-style set.
 SIGHTLINE_SCREENING_INDICATORS = os.environ.get("SIGHTLINE_SCREENING_INDICATORS", "")
 SIGHTLINE_LOCAL_AUTHORITY = os.environ.get("SIGHTLINE_LOCAL_AUTHORITY", "Sightline Borough Council")

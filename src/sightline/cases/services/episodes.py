@@ -119,10 +119,13 @@ def do_record_return_interview_response(
     response: str,
     held_at: dt.datetime | None = None,
     outcome: str = "",
+    disclosure: bool = False,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> ReturnInterview:
-    """Record whether the child accepted or declined, and the outcome of an interview that took place."""
+    """Record whether the child accepted or declined, and the outcome of an interview that took place.
+    ``disclosure``: the child disclosed harm or exploitation in it, which makes a re-screen due soon
+    (``SIGHTLINE_RESCREEN_HOURS``)."""
     require_cap(actor, Cap.MANAGE_CASE)
     checks.choice(response, ReturnInterview.Response.values, "response")
     now = checks.utc(now)
@@ -136,7 +139,10 @@ def do_record_return_interview_response(
             checks.not_future(held_at, "held_at", now)
             if held_at < interview.offered_at:
                 raise ValidationError({"held_at": "the interview cannot be before it was offered"})
+        if disclosure and held_at is None:
+            raise ValidationError({"held_at": "enter when the interview with the disclosure took place"})
         interview.response = response
         interview.held_at = held_at
         interview.outcome = outcome.strip()
+        interview.disclosure = disclosure
         return do_update(interview, actor=actor, action="respond")

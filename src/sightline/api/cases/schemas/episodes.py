@@ -20,6 +20,7 @@ class ReturnInterviewOut(Schema):
     response: str
     held_at: dt.datetime | None
     outcome: str
+    disclosure: bool
 
 
 class ReturnInterviewStatusOut(Schema):
@@ -82,4 +83,5 @@ class ReturnInterviewPatch(Schema):
     response: Literal["pending", "accepted", "declined"]
     held_at: DateTime | None = None
     outcome: LongText = ""
+    disclosure: bool = Field(False, description="the child disclosed harm in the interview (held_at needed)")
     version: int | None = Field(None, ge=1)
