@@ -33,66 +33,19 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import gevent
 import load_users
 import psycopg
+from load_report import summarise, table
 from locust import between, constant
 from locust.env import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sightline_load"
 MODES = {"paced": None, "nopause": constant(0)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) of ``values`` by the nearest-rank method."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100), at least 1
-    return ordered[int(rank) - 1]
-
-
-def summarise(samples: list[tuple[str, float, bool]], seconds: float) -> list[dict[str, Any]]:
-    """One row per action and one for all of them: requests, failures, req/s, p50, p95, p99 (ms)."""
-    groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for name, ms, failed in samples:
-        groups[name].append((ms, failed))
-        groups["all actions"].append((ms, failed))
-    rows = []
-    for name in sorted(groups, key=lambda n: (n == "all actions", n)):
-        times = [ms for ms, _ in groups[name]]
-        rows.append(
-            {
-                "action": name,
-                "requests": len(times),
-                "failures": sum(1 for _, f in groups[name] if f),
-                "per_second": round(len(times) / seconds, 1),
-                "p50": round(percentile(times, 50)),
-                "p95": round(percentile(times, 95)),
-                "p99": round(percentile(times, 99)),
-            }
-        )
-    return rows
-
-
-def table(results: dict[str, list[dict[str, Any]]]) -> str:
-    lines = [
-        "| mode | action | requests | failures | req/s | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for mode, rows in results.items():
-        for r in rows:
-            bold = "**" if r["action"] == "all actions" else ""
-            lines.append(
-                f"| {mode} | {bold}{r['action']}{bold} | {r['requests']:,} | {r['failures']:,} | "
-                f"{bold}{r['per_second']}{bold} | {r['p50']} | {bold}{r['p95']}{bold} | {r['p99']} |"
-            )
-    return "\n".join(lines)
 
 
 # --- the server ------------------------------------------------------------------------------------

@@ -11,32 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from typing import Any
 from urllib.parse import urlencode
 
+from load_report import PERSON, csrf_token, page_errors
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
 DEMO_PASSWORD = "sightline-demo-only-2026"  # noqa: S105 - printed by `sightline demo` for all to use
 DEMO_CODE = "000000"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-PERSON = re.compile(r'href="/people/(P-[0-9A-F]+)"')
-ERRORS = re.compile(r'<a href="#[^"]*">([^<]+)</a>')
 SIGN_IN = "sign in"
 
-# Names to search for; bench/load_run.py fills this from the town's own records.
 # People signed in so far (the runner starts its clock once everyone has).
 signed_in = [0]
+# Names to search for; bench/load_run.py fills this from the town's own records.
 NAMES: list[str] = ["Smith", "Jones", "Khan", "Brown", "Taylor", "Akhtar", "Walker", "Young"]
-
-
-def _token(html: str) -> str:
-    found = TOKEN.search(html)
-    if not found:
-        raise RuntimeError("no CSRF token on the page")
-    return found.group(1)
 
 
 class Practitioner(FastHttpUser):
@@ -54,10 +44,10 @@ class Practitioner(FastHttpUser):
         cls._next += 1
         self.people: list[str] = []
         page = self.client.get("/sign-in", name=SIGN_IN)
-        form = {"csrfmiddlewaretoken": _token(page.text), "username": username, "password": DEMO_PASSWORD}
+        form = {"csrfmiddlewaretoken": csrf_token(page.text), "username": username, "password": DEMO_PASSWORD}
         code_page = self.client.post("/sign-in", data=urlencode(form), headers=FORM, name=SIGN_IN)
         if "/sign-in/security-code" in str(code_page.url) or 'name="code"' in code_page.text:
-            form = {"csrfmiddlewaretoken": _token(code_page.text), "code": DEMO_CODE}
+            form = {"csrfmiddlewaretoken": csrf_token(code_page.text), "code": DEMO_CODE}
             home = self.client.post(
                 "/sign-in/security-code", data=urlencode(form), headers=FORM, name=SIGN_IN
             )
@@ -99,7 +89,7 @@ class Practitioner(FastHttpUser):
         page = self.client.get(url, name="raise a concern (form)")
         day = dt.date.today() - dt.timedelta(days=1)
         form: dict[str, Any] = {
-            "csrfmiddlewaretoken": _token(page.text),
+            "csrfmiddlewaretoken": csrf_token(page.text),
             "what_was_seen": "Seen getting into a car with two older men outside school (load test).",
             "occurred_on_0": day.day,
             "occurred_on_1": day.month,
@@ -115,7 +105,7 @@ class Practitioner(FastHttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                errors = ERRORS.findall(response.text or "")
+                errors = page_errors(response.text or "")
                 response.failure(
                     f"the concern was not accepted ({response.status_code}: {'; '.join(errors)})"
                 )
