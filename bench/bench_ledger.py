@@ -7,7 +7,10 @@ runs twice: sequenced "by writers" (each writer integrates after its commit unle
 already integrating, as command-line jobs do) and in the "background" (writers only queue; one
 integrator thread sequences, as ``serve`` runs). Verification is timed
 with ``selectors.verify(check_state=False)`` (entries, chain, columns, root, checkpoints) and in
-full (also every current-state row).
+full (also every current-state row). Each figure is followed by its limit, measured in the same run
+(bench/limits.py): on PostgreSQL, raw one-row INSERT + COMMIT from as many threads as writers; for
+verification, hashlib SHA-256 of one leaf and one node per entry in one process. A third table gives
+each figure as a share of its limit.
 
 Every database is created for the run and dropped afterwards: SQLite in a temporary folder, and
 on PostgreSQL a fresh database on the server named by SIGHTLINE_BENCH_PG or DATABASE_URL (default

@@ -131,4 +131,7 @@ def copy_rows(conn: psycopg.Connection[Any], folders: Iterable[Path]) -> dict[st
 
 
 def share(figure: float, limit: float) -> str:
-    return f"{figure / limit:.0%}" if limit else "n/a"
+    """``figure`` as a share of ``limit``: whole per cent, or one decimal below 10%."""
+    if not limit:
+        return "n/a"
+    return f"{figure / limit:.0%}" if figure >= limit / 10 else f"{figure / limit:.1%}"

@@ -9,6 +9,8 @@ from typing import Any
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERSON = re.compile(r'href="/people/(P-[0-9A-F]+)"')
+# A search result says what kind of person it is: concerns are raised about children only.
+CHILD = re.compile(r">Child, (P-[0-9A-F]+)<")
 _ITEM = re.compile(r"<li[^>]*>(.*?)</li>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 

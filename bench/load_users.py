@@ -14,7 +14,7 @@ import random
 from typing import Any
 from urllib.parse import urlencode
 
-from load_report import PERSON, csrf_token, page_errors
+from load_report import CHILD, PERSON, csrf_token, page_errors
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -43,6 +43,7 @@ class Practitioner(FastHttpUser):
         username = cls.accounts[cls._next % len(cls.accounts)]
         cls._next += 1
         self.people: list[str] = []
+        self.children: list[str] = []
         page = self.client.get("/sign-in", name=SIGN_IN)
         form = {"csrfmiddlewaretoken": csrf_token(page.text), "username": username, "password": DEMO_PASSWORD}
         code_page = self.client.post("/sign-in", data=urlencode(form), headers=FORM, name=SIGN_IN)
@@ -67,6 +68,7 @@ class Practitioner(FastHttpUser):
         found = PERSON.findall(page.text or "")
         if found:
             self.people = sorted(set(found))[:20]
+            self.children = sorted(set(CHILD.findall(page.text or "")))[:20] or self.children
 
     @task(3)
     def child_record(self) -> None:
@@ -82,9 +84,11 @@ class Practitioner(FastHttpUser):
 
     @task(1)
     def raise_concern(self) -> None:
-        person = self._person()
-        if not person:
+        if not self.children:
+            self.search()
+        if not self.children:
             return
+        person = random.choice(self.children)
         url = f"/people/{person}/concerns/new"
         page = self.client.get(url, name="raise a concern (form)")
         day = dt.date.today() - dt.timedelta(days=1)

@@ -72,7 +72,7 @@ def link(df: pd.DataFrame) -> tuple[dict[str, str], dict[str, float]]:
         ],
     )
     t = time.perf_counter()
-    linker = Linker(df, settings, db_api=DuckDBAPI())
+    linker = Linker(df, settings, db_api=DuckDBAPI(), set_up_basic_logging=False)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "family_name", "date_of_birth")], recall=0.7
     )

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.factories import known_child
+from tests.factories import known_child, person
 
 _spec = importlib.util.spec_from_file_location(
     "load_report", Path(__file__).resolve().parents[2] / "bench" / "load_report.py"
@@ -40,7 +40,9 @@ def test_summary_has_a_row_per_action_and_one_for_all() -> None:
     assert rows["all actions"]["requests"] == 11 and rows["all actions"]["failures"] == 1
     assert rows["all actions"]["per_second"] == 5.5
     assert list(rows)[-1] == "all actions"
-    assert "| paced | **all actions** | 11 | 1 | **5.5** |" in load_report.table({"paced": list(rows.values())})
+    assert "| paced | **all actions** | 11 | 1 | **5.5** |" in load_report.table(
+        {"paced": list(rows.values())}
+    )
 
 
 @pytest.mark.django_db
@@ -49,9 +51,11 @@ def test_reads_tokens_people_and_errors_from_the_real_pages(
 ) -> None:
     assert load_report.csrf_token(Client().get("/sign-in").content.decode())
     child = known_child("police", given="Kayleigh", family="Brookes")
+    mother = person("adult", given_name="Kayleigh", family_name="Brookes", date_of_birth="1985-02-01")
     client = login(Client(), make_user("cse_coordinator", "mash", username="coord"))
     found = client.get("/people/search", {"name": "Kayleigh Brookes"}).content.decode()
-    assert child.id in load_report.PERSON.findall(found)
+    assert {child.id, mother.id} <= set(load_report.PERSON.findall(found))
+    assert load_report.CHILD.findall(found) == [child.id]
     url = f"/people/{child.id}/concerns/new"
     token = load_report.csrf_token(client.get(url).content.decode())
     refused = client.post(url, {"csrfmiddlewaretoken": token, "what_was_seen": "Seen at the bus station"})
