@@ -29,6 +29,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -99,6 +100,18 @@ def start_server(env: dict[str, str], port: int, workers: int | None, log: Path)
     return subprocess.Popen(
         cmd, env=dict(env, SIGHTLINE_DEMO="1"), stdout=out, stderr=out, start_new_session=True
     )
+
+
+def free_port() -> int:
+    """A port in 18000-18999 that nothing listens on now (another server there would be measured)."""
+    for port in random.sample(range(18000, 19000), 1000):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port in 18000-18999")
 
 
 def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 180) -> float:
@@ -198,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     home.mkdir(parents=True, exist_ok=True)
     ensure_demo(env, args.children)
     load_users.NAMES[:] = search_names(home) or load_users.NAMES
-    port = args.port or random.randint(18000, 18999)
+    port = args.port or free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(env, port, args.workers, home / "load-serve.log")
     results: dict[str, list[dict[str, Any]]] = {}
@@ -207,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             print(f"{mode}: {args.users} people, {args.seconds:.0f} s measured ...", flush=True)
             results[mode] = drive(url, args.users, args.seconds, mode, (lo, hi))
+            if server.poll() is not None:
+                raise SystemExit(f"the server stopped (exit {server.returncode}) during the run")
     finally:
         stop_server(server)
     load = os.getloadavg()[0]
