@@ -211,10 +211,10 @@ def test_chronology_xlsx_is_ledgered_as_a_read_of_the_person(imported: Path) -> 
     )
     ws = load_workbook(out)["Chronology"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0][:4] == ["date", "ended", "agency", "kind"]
-    # newest first, both records' events
-    assert [r[0] for r in rows[1:]] == ["2013-06-01T23:15:00", "2013-05-02"]
-    assert rows[2][3] == "missing" and rows[2][10] == "police:POL-1" and rows[2][13] == 2
+    assert rows[0][:4] == ["date", "time", "agency", "kind"]
+    # newest first, both records' events, each once (E2 is filed under POL-3 and names POL-1 too)
+    assert [(r[0], r[1]) for r in rows[1:]] == [("2013-06-01", "23:15"), ("2013-05-02", None)]
+    assert rows[2][3] == "Missing (whereabouts unknown)" and rows[2][11] == "police:E1" and rows[2][13] == 2
     entry = exports_ledgered()[-1]
     assert entry["object"]["type"] == "people.person" and entry["object"]["id"] == person.pk  # type: ignore[index]
     assert entry["reason"] == "strategy"

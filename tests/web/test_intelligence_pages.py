@@ -108,10 +108,15 @@ def test_analyst_sees_ranked_alerts_with_filters(
     html = client.get("/intelligence/alerts").content.decode()
     assert "/intelligence/alerts" in client.get("/").content.decode()  # in the navigation
     # Highest score first; the dismissed vehicle (score 30) is not in the default list.
-    positions = [html.index(label) for label in ("Kayleigh Brookes", "Darren Hollis", "star kebab")]
+    positions = [html.index(f"{label}</a>") for label in ("Kayleigh Brookes", "Darren Hollis", "star kebab")]
     assert positions == sorted(positions)
     assert "YX09 ABC" not in html
-    assert "Child aged 14; no agency has flagged this child." in html
+    # Each alert's top reasons, without the evidence keys (the alert page has those).
+    assert "<li>Child aged 14; no agency has flagged this child.</li>" in html
+    assert (
+        "<li>Missing 1 time.</li>" in html
+        and "<li>At place &#x27;star kebab&#x27; with other children.</li>" in html
+    )
     only_adults = client.get("/intelligence/alerts?kind=adult_of_concern").content.decode()
     assert "Darren Hollis" in only_adults and "Kayleigh Brookes" not in only_adults
     dismissed = client.get("/intelligence/alerts?status=dismissed").content.decode()
@@ -131,8 +136,8 @@ def test_alert_detail_shows_reasons_evidence_and_links(
     # each reason on its own line, evidence lists kept whole
     assert "<li>Missing 1 time [police:E1].</li>" in html
     assert "<li>At place &#x27;star kebab&#x27; with other children [social_care:CSE1].</li>" in html
-    # records behind it: agency, record id, row; linked to the person record
-    for agency, rid, row in [("police", "POL-1", 5), ("social_care", "SC-1", 7)]:
+    # records behind it: agency (by name), record id, row; linked to the person record
+    for agency, rid, row in [("Police", "POL-1", 5), ("Children&#x27;s social care", "SC-1", 7)]:
         assert re.search(rf">{agency}</td>\s*<td[^>]*>{rid}</td>\s*<td[^>]*>{row}<", html), rid
     assert "GONE-9" in html and "no longer held" in html
     assert f'href="/people/{child.id}"' in html
@@ -191,7 +196,7 @@ def test_dismissal_requires_a_reason(
     alert.refresh_from_db()
     assert alert.status == "dismissed" and alert.dismissed_evidence == ["event social_care:CSE1"]
     assert entries("alert_dismissed")[0]["reason"] == "a school, open to all"
-    assert "star kebab" not in client.get("/intelligence/alerts").content.decode()
+    assert "star kebab</a>" not in client.get("/intelligence/alerts").content.decode()
 
 
 # --- networks ------------------------------------------------------------------------------------

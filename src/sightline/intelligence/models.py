@@ -57,6 +57,12 @@ class Alert(LedgeredModel):
     event_keys = models.JSONField(
         default=list, blank=True, help_text="agency:event_id of the events behind it"
     )
+    ties = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="people, places, vehicles and phones the analysis ties to the subject: "
+        "type, id, label, score, how, events",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     status_reason = models.TextField(blank=True)
     status_by = models.CharField(max_length=150, blank=True)

@@ -87,6 +87,13 @@ class PersonRecord:
             {r.agency_id for r in self.records} | {i.agency_id for i in self.identifiers if i.agency_id}
         )
 
+    @property
+    def agency_names(self) -> list[str]:
+        """The agencies that know the person, by name ("Children's social care", not its code)."""
+        names = {r.agency_id: r.agency.name for r in self.records}
+        names.update({i.agency.pk: i.agency.name for i in self.identifiers if i.agency is not None})
+        return sorted(names.values())
+
 
 def person_record(person_id: str) -> PersonRecord:
     """The person with their merged-in records, identifiers and agency records. No access check: use
@@ -97,7 +104,9 @@ def person_record(person_id: str) -> PersonRecord:
         person=person,
         merged_from=list(Person.objects.filter(pk__in=group[1:])),
         identifiers=list(
-            PersonIdentifier.objects.filter(person_id__in=group, active=True).order_by("scheme", "value")
+            PersonIdentifier.objects.filter(person_id__in=group, active=True)
+            .select_related("agency")
+            .order_by("scheme", "value")
         ),
         records=linked_records(person.id),
     )

@@ -29,6 +29,7 @@ from sightline.cases.selectors.chronology import (
     chronology_filters,
     chronology_for,
     kind_label,
+    record_chronology,
 )
 from sightline.cases.selectors.concerns import (
     NEW_CONCERN_DAYS,
@@ -155,6 +156,7 @@ __all__ = [
     "placements_for",
     "plan_view",
     "plans_for",
+    "record_chronology",
     "register_access_hooks",
     "require_child_access",
     "require_object_access",

@@ -13,6 +13,7 @@ from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import Investigation, InvestigationPerson, SelfReferral, SuspectStatus
 from sightline.cases.services import checks
 from sightline.core.errors import NotFound
+from sightline.core.labels import with_article
 from sightline.ledger.services import Actor, do_create, do_update, locked
 
 
@@ -65,7 +66,7 @@ def do_link_investigation_person(
         existing = InvestigationPerson.objects.filter(investigation=inv, person=person, role=role).first()
         if existing is not None:
             if existing.active:
-                raise ValidationError({"person": f"{person} is already linked as a {role}"})
+                raise ValidationError({"person": f"{person} is already linked as {with_article(role)}"})
             existing.active = True
             return do_update(existing, actor=actor, action="relink")
         link = do_create(

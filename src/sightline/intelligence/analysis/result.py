@@ -22,6 +22,20 @@ def alert_key(kind: str, subject_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Tie:
+    """Someone or something the analysis ties to an alert's subject: ``node`` is a person id or a
+    ``place:``/``vehicle:``/``phone:`` key, ``how`` says how in practitioners' words (without event
+    keys), ``events`` are the events that tie them."""
+
+    node: str
+    kind: str  # person, place, vehicle or phone
+    label: str
+    score: float
+    how: str
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Alert:
     alert_key: str
     kind: str
@@ -31,6 +45,7 @@ class Alert:
     record_keys: tuple[str, ...]
     event_keys: tuple[str, ...]
     label: str = ""
+    ties: tuple[Tie, ...] = ()
 
 
 @dataclass

@@ -11,19 +11,23 @@ Two layers, as in ``sightline.cases.selectors``:
   functions and for exports.
 
 Where each lives: ``alerts`` (the ranked list and one alert), ``evidence`` (the records, events and
-status history behind an alert), ``networks``, ``link_reviews``, and ``viewer`` (the role check,
+status history behind an alert), ``person`` (the alerts about one person and the people the analysis
+ties to them, for their record), ``networks``, ``link_reviews``, and ``viewer`` (the role check,
 need to know and ledgering they share). Missing objects raise ``sightline.core.errors.NotFound``.
 """
 
 from sightline.intelligence.selectors.alerts import (
     OPEN_STATUSES,
     PERSON_KINDS,
+    TOP_REASONS,
     AlertDetail,
     AlertView,
     alert_detail,
     alert_list,
     alert_status,
     ranked_alerts,
+    reason_lines,
+    top_reasons,
 )
 from sightline.intelligence.selectors.evidence import (
     EvidenceEvent,
@@ -54,11 +58,19 @@ from sightline.intelligence.selectors.networks import (
     network_view,
     networks,
 )
+from sightline.intelligence.selectors.person import (
+    PersonAlert,
+    PersonIntelligence,
+    TieEvent,
+    TieView,
+    person_intelligence,
+)
 from sightline.intelligence.selectors.viewer import Listing
 
 __all__ = [
     "OPEN_STATUSES",
     "PERSON_KINDS",
+    "TOP_REASONS",
     "AlertDetail",
     "AlertView",
     "EvidenceEvent",
@@ -69,8 +81,12 @@ __all__ = [
     "MemberView",
     "NetworkSummary",
     "NetworkView",
+    "PersonAlert",
+    "PersonIntelligence",
     "RecordName",
     "StatusChange",
+    "TieEvent",
+    "TieView",
     "alert_detail",
     "alert_evidence",
     "alert_history",
@@ -88,5 +104,8 @@ __all__ = [
     "networks",
     "open_records",
     "pair_weights",
+    "person_intelligence",
     "ranked_alerts",
+    "reason_lines",
+    "top_reasons",
 ]

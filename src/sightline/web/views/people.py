@@ -21,6 +21,7 @@ from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
+from sightline.intelligence import selectors as intel
 from sightline.ledger.models import Entry
 from sightline.ledger.services import Actor, integrate
 from sightline.people import likely
@@ -131,8 +132,9 @@ def score_chart(screenings: list[cases.ScreeningView], chart_id: str = "screenin
 
 @cap_required(*VIEW_PEOPLE)
 def person(request: HttpRequest, person_id: str) -> HttpResponse:
-    """The child's record: summary, tasks, concerns, screenings and score chart, plans, episodes,
-    placements, investigations, linked people, agency records, and the latest chronology."""
+    """The child's record: summary, open alerts, concerns, screenings and score chart, plans, episodes,
+    placements, investigations, the people linked to the child, agency records, and the latest
+    chronology."""
     record = cases.child_record(request.user, person_id)
     if record.person.person.id != person_id:
         return redirect("web:person", person_id=record.person.person.id)  # merged: show the survivor
@@ -146,6 +148,7 @@ def person(request: HttpRequest, person_id: str) -> HttpResponse:
             "latest_screening": record.screenings[0] if record.screenings else None,
             "chronology": record.chronology[:CHRONOLOGY_PREVIEW],
             "chronology_more": len(record.chronology) > CHRONOLOGY_PREVIEW,
+            "intel": intel.person_intelligence(request.user, person_id),
             "caps": _caps(request.user),
             "bands": {b.key: b.label for b in tool.default_indicator_set().bands},
         },

@@ -18,6 +18,7 @@ from sightline.access.permissions import Cap
 from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Concern, TriageDecision
+from sightline.intelligence import selectors as intel
 from sightline.ledger.services import Actor
 from sightline.people.likely import LABELS
 from sightline.people.matches import child_matches
@@ -246,5 +247,9 @@ def triage(request: HttpRequest, concern_id: str) -> HttpResponse:
         call=decide,
         success=next_page,
         message=lambda d: f"Triage decision recorded: {d.get_decision_display()}.",
-        context={"detail": detail, "concern": concern},
+        context={
+            "detail": detail,
+            "concern": concern,
+            "intel": intel.person_intelligence(request.user, concern.person_id),
+        },
     )
