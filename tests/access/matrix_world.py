@@ -248,7 +248,17 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     network = do_create(
-        Network(id="N-MATRIX", label="Matrix group", size=2, children=2, adults=0, score=3.0, links=[]),
+        Network(
+            id="N-MATRIX",
+            label=f"Group around {' '.join(NAMES['out'])} (2 members)",  # names a child: lists ledger her
+            name_without_person="Group around a child outside your access (2 members)",
+            named_person=outside.id,
+            size=2,
+            children=2,
+            adults=0,
+            score=3.0,
+            links=[],
+        ),
         actor=SYSTEM,
     )
     for person, key in [(inside, "in"), (outside, "out")]:

@@ -143,7 +143,8 @@ def has_cap(actor: Actor, cap: str) -> bool:
 def require_cap(actor: Actor, cap: str) -> None:
     """Refuse with PermissionDenied unless the actor's role holds ``cap``."""
     if not has_cap(actor, cap):
-        raise PermissionDenied(f"the {actor.role} role may not {Cap(cap).label.lower()}")
+        role = Role(actor.role).label if actor.role in Role.values else actor.role
+        raise PermissionDenied(f"the {role} role may not {Cap(cap).label.lower()}")
 
 
 def capabilities(role: str) -> list[Cap]:

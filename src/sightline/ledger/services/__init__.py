@@ -28,10 +28,12 @@ from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_b
 from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
+    check_version,
     do_bulk_create,
     do_bulk_update,
     do_create,
     do_update,
+    locked,
     record_action,
 )
 
@@ -44,6 +46,7 @@ __all__ = [
     "Integrator",
     "LedgerError",
     "StaleVersionError",
+    "check_version",
     "checkpoint_hooks",
     "checkpoint_if_due",
     "do_bulk_create",
@@ -58,6 +61,7 @@ __all__ = [
     "key_name",
     "latest_versions",
     "ledgered_models",
+    "locked",
     "public_key",
     "rebuild",
     "record_action",
