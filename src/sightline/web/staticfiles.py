@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
@@ -77,15 +77,19 @@ class SystemFontFinder(BaseFinder):
             tmp.replace(target)
         return target
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:  # noqa: ARG002
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False) -> str | None: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True]) -> list[str]: ...
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str] | None:  # noqa: ARG002
         built = self._built() if path == SERVED_AS else None
         if built is None:
-            return [] if find_all else ""
+            return [] if find_all else None
         return [str(built)] if find_all else str(built)
 
     def list(
         self,
-        ignore_patterns: Sequence[str] | None,  # noqa: ARG002  # one generated file: nothing to ignore
+        ignore_patterns: Iterable[str] | None,  # noqa: ARG002  # one generated file: nothing to ignore
     ) -> Iterator[tuple[str, FileSystemStorage]]:
         if self._built() is not None:
             yield SERVED_AS, self.storage
