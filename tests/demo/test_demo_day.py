@@ -141,6 +141,9 @@ def test_extracts_arrive_monthly_and_rescreens_keep_up() -> None:
     # screenings follow the news: what is due is due because of this month's news, not a stale backlog
     screened = set(Screening.objects.values_list("person_id", flat=True))
     assert len(screened) >= 4
+    for at in Screening.objects.values_list("completed_at", flat=True):  # done in office hours
+        local = timezone.localtime(at)
+        assert local.weekday() < 5 and 8 <= local.hour < 18, local
     today = now.date()
     for d in rescreens_due_all(now=now):
         recent_news = any(t.on >= today - dt.timedelta(days=45) for t in d.triggers)

@@ -13,6 +13,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from sightline.cases import selectors as case_selectors
 from sightline.cases import services as cases
 from sightline.cases.deadlines import add_months
@@ -27,18 +29,18 @@ Decision = TriageDecision.Decision
 SEEN = {
     "police": [
         "Found in the early hours in a car with two adult men near the taxi rank.",
-        "Reported missing overnight; returned with a new phone and would not say where she had been.",
+        "Reported missing overnight; came back with a new phone and would not say where they had been.",
         "Seen going into a takeaway's back door after closing with an older man.",
     ],
     "social_care": [
-        "Carer reports coming home at 3am smelling of alcohol, with money she cannot explain.",
-        "Told her key worker about a boyfriend in his twenties who collects her from school.",
-        "Keeps going missing from placement for a night at a time; friends say she is at a party flat.",
+        "Carer reports the child came home at 3am smelling of alcohol, with money they cannot explain.",
+        "Told their key worker about a man in his twenties who collects them from school.",
+        "Keeps going missing from placement for a night at a time; friends say they are at a party flat.",
     ],
     "education": [
         "New phone, clothes and trainers; says an older friend bought them.",
         "Attendance has fallen sharply; picked up at lunchtime by men in different cars.",
-        "A friend told a teacher she is being made to meet men at a flat in town.",
+        "A friend told a teacher the child is being made to meet men at a flat in town.",
     ],
     "mash": ["Partner agency intelligence shared at the daily hub meeting about adults around the child."],
 }
@@ -82,6 +84,17 @@ class Casework:
         )
 
 
+def office_hours(at: dt.datetime) -> dt.datetime:
+    """The same moment if it falls on a weekday between 8am and 6pm, else the next such morning."""
+    local = timezone.localtime(at)
+    if local.weekday() < 5 and 8 <= local.hour < 18:
+        return at
+    day = local.date() + dt.timedelta(days=local.hour >= 18)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return moment(day, 8 + local.minute % 3, local.minute)
+
+
 def history_start(today: dt.date) -> dt.date:
     return add_months(today, -HISTORY_MONTHS)
 
@@ -104,9 +117,12 @@ class Story:
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _when(self, earliest: dt.datetime, hours: float) -> dt.datetime | None:
-        """``hours`` after ``earliest``, or None if that is still to come."""
+    def _when(self, earliest: dt.datetime, hours: float, office: bool = False) -> dt.datetime | None:
+        """``hours`` after ``earliest`` (moved into office hours if ``office``), or None if that is
+        still to come."""
         at = earliest + dt.timedelta(hours=hours)
+        if office:
+            at = office_hours(at)
         return at if at < self.now - dt.timedelta(minutes=10) else None
 
     def _pick(self, weight_at_risk: float) -> Child:
@@ -152,7 +168,7 @@ class Story:
         urgent = rng.random() < (0.4 if child.score else 0.1)
         concern_id = self._raise(child, actor, raised, urgent)
         hours = rng.uniform(1, 20) if urgent else rng.lognormvariate(3.0, 0.7)
-        decided = self._when(raised, hours)
+        decided = self._when(raised, hours, office=not urgent)
         if decided is None or (raised > self.now - dt.timedelta(days=4) and rng.random() < 0.4):
             return  # waits in today's triage queue, perhaps past its deadline
         if child.score:
@@ -204,7 +220,7 @@ class Story:
         self.screened.add(child.id)
         rng = self.rng
         news = self.news.get(child.id, [])
-        at = self._when(decided, rng.uniform(4, 24 * 8))
+        at = self._when(decided, rng.uniform(4, 24 * 8), office=True)
         first = True
         while at is not None:
             actor = self.staff.hub if rng.random() < 0.7 else self.staff.manager
@@ -224,7 +240,7 @@ class Story:
             if learnt is not None:
                 delay = rng.uniform(1, 10) if rng.random() < 0.85 else rng.uniform(20, 45)
                 due = min(due, max(learnt + dt.timedelta(days=delay), at + dt.timedelta(days=28)))
-            at = self._when(due, 0)
+            at = self._when(due, 0, office=True)
 
     def learn_news(self) -> None:
         """When Sightline learnt of each agency incident, missing episode or return interview about an
@@ -278,7 +294,7 @@ class Story:
         hours = rng.uniform(4, 70) if roll < 0.86 else rng.uniform(80, 200)
         if roll >= 0.95 and ended > self.now - dt.timedelta(days=6):
             return  # this week's: not offered yet, so due or overdue on Home
-        offered = self._when(ended, hours)
+        offered = self._when(ended, hours, office=True)
         if offered is None:
             return
         interview = cases.do_offer_return_interview(
@@ -286,7 +302,7 @@ class Story:
         )
         self.news[child.id].append(offered)
         self.done.interviews += 1
-        answered = self._when(offered, rng.uniform(6, 72))
+        answered = self._when(offered, rng.uniform(6, 72), office=True)
         if answered is None:
             return
         accepted = rng.random() < 0.7
@@ -297,7 +313,7 @@ class Story:
             interview_id=interview.id,
             response="accepted" if accepted else "declined",
             held_at=answered if accepted else None,
-            outcome="Talked about where she stayed and who with; safety plan agreed." if accepted else "",
+            outcome="Talked about where they stayed and who with; safety plan agreed." if accepted else "",
             now=answered,
         )
 
@@ -333,17 +349,21 @@ class Story:
                 person_id=child.id,
                 title="Child in need plan: sexual exploitation",
                 review_due_on=(made + dt.timedelta(weeks=12)).date(),
-                summary="Keep her safe from the adults around her and rebuild school and family ties.",
+                summary="Keep the child safe from the adults around them and rebuild school and family ties.",
                 now=made,
             )
             owners: list[tuple[str, Actor, str]] = [
-                ("Weekly direct work sessions with her allocated worker.", self.staff.social, "social_care"),
+                ("Weekly direct work sessions with the allocated worker.", self.staff.social, "social_care"),
                 (
-                    "Disrupt the adults seen with her: intelligence to the CSE team.",
+                    "Disrupt the adults seen with the child: intelligence to the CSE team.",
                     self.staff.police,
                     "police",
                 ),
-                ("Agree a safe route to and from school with her DSL.", self.staff.school, "education"),
+                (
+                    "Agree a safe route to and from school with the designated safeguarding lead.",
+                    self.staff.school,
+                    "education",
+                ),
             ]
             for description, owner, agency in owners:
                 action = cases.do_add_plan_action(
@@ -376,7 +396,7 @@ class Story:
             cases.do_review_plan(
                 self.staff.social,
                 plan_id=plan_id,
-                summary="Reviewed with the child, her family and the agencies: the plan continues.",
+                summary="Reviewed with the child, their family and the agencies: the plan continues.",
                 reviewed_on=held,
                 next_review_on=held + dt.timedelta(weeks=12),
                 now=moment(held, 14),

@@ -22,9 +22,9 @@ BAIL_CONDITIONS = (
 CHANNELS = ["phone", "online form", "in person", "via school", "via health", "via a support charity"]
 COMING_FORWARD = [
     "Now an adult; describes being groomed and passed between men as a teenager.",
-    "Told a school nurse about an older man who gives her lifts and asks her to bring friends.",
-    "Called after seeing the campaign; says her younger sister is going to the same flat.",
-    "Wants to talk about abuse by taxi drivers when she was in care.",
+    "Told a school nurse about an older man who gives them lifts and asks them to bring friends.",
+    "Called after seeing the campaign; says a younger sister is going to the same flat.",
+    "Wants to talk about abuse by taxi drivers when they were in care.",
 ]
 Status = SuspectStatus.Status
 
