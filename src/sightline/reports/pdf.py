@@ -181,6 +181,11 @@ def _indicators(report: BoardReport) -> list[Flowable]:
     ]
 
 
+def _or_no_records(caseload: int | None, shown: Any) -> Any:
+    """A caseload figure, or "no records" for a year before the first concern was recorded."""
+    return "no records" if caseload is None else shown
+
+
 def _resources(report: BoardReport) -> list[Flowable]:
     out: list[Flowable] = [Paragraph("5. Resources against caseload", H2)]
     if report.funding:
@@ -188,8 +193,10 @@ def _resources(report: BoardReport) -> list[Flowable]:
             (
                 f.year_label,
                 f"\u00a3{f.amount:,.0f}",
-                "no records" if f.caseload is None else f.caseload,
-                "no caseload" if f.per_child is None else f"\u00a3{f.per_child:,.0f}",
+                _or_no_records(f.caseload, f.caseload),
+                _or_no_records(
+                    f.caseload, "no caseload" if f.per_child is None else f"\u00a3{f.per_child:,.0f}"
+                ),
             )
             for f in report.funding
         ]
@@ -202,8 +209,10 @@ def _resources(report: BoardReport) -> list[Flowable]:
             (
                 s.year,
                 f"{s.staff:g}",
-                "no records" if s.caseload is None else s.caseload,
-                "no staff" if s.children_per_staff is None else s.children_per_staff,
+                _or_no_records(s.caseload, s.caseload),
+                _or_no_records(
+                    s.caseload, "no staff" if s.children_per_staff is None else s.children_per_staff
+                ),
             )
             for s in report.staffing
         ]
