@@ -51,6 +51,7 @@ CHILD_KINDS = {
     "placement",
     "chronology entry",
     "investigation",
+    "outreach",
 }
 PERSON_MODES = {"blind concern", "break-glass", "decision only", "reviewer"}
 READ_METHODS = {"GET"}

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sightline.extracts",
     "sightline.cases",
     "sightline.intelligence",
+    "sightline.outreach",
     "sightline.accountability",
     "sightline.reports",
     "sightline.web",
@@ -260,6 +261,8 @@ SIGHTLINE_RESCREEN_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in
 # A YAML indicator set for screening; blank means the shipped SERAF-style set.
 SIGHTLINE_SCREENING_INDICATORS = os.environ.get("SIGHTLINE_SCREENING_INDICATORS", "")
 SIGHTLINE_LOCAL_AUTHORITY = os.environ.get("SIGHTLINE_LOCAL_AUTHORITY", "Sightline Borough Council")
+# The outreach the council funds (docs/outreach.md): workers, and children each can hold.
+SIGHTLINE_OUTREACH_FUNDED = os.environ.get("SIGHTLINE_OUTREACH_FUNDED", "workers=6,caseload=10")
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ from sightline.demo.delivery import deliver_plan
 from sightline.demo.monthly import monthly_extracts
 from sightline.demo.police import write_police_work
 from sightline.demo.staff import demo_staff, town_children
+from sightline.demo.outreach import step_outreach
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
@@ -133,5 +134,6 @@ STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
     ("Linking records into people", step_link),
     ("Analysing the network and raising alerts", step_analyse),
     ("Loading the sample 2014 response plan, part way through", step_plan),
+    ("Starting outreach to the children at risk", step_outreach),
     ("Writing the months of case work behind today", step_casework),
 ]

@@ -15,7 +15,9 @@ from sightline.access.models import Agency
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
+from sightline.intelligence.models import Alert
 from sightline.intelligence.services import do_set_alert_status
+from sightline.outreach import selectors as outreach
 from sightline.web.forms import submit_service
 from sightline.web.navigation import person_url
 from sightline.web.templatetags.labels import ALERT_TAGS
@@ -76,6 +78,17 @@ def _row(
     return {key: item, "href": href, "agency": names.get(item.agency, item.agency)}
 
 
+def _outreach(request: HttpRequest, detail: intel.AlertDetail) -> dict[str, object]:
+    """The outreach to the alert's child, and whether the viewer may assign it (after the read above)."""
+    if detail.alert.kind != Alert.Kind.CHILD_AT_RISK or not detail.person_id:
+        return {}
+    return {
+        "outreach": outreach.alert_outreach(request.user, detail.person_id),
+        "can_assign_outreach": can(request.user.role, Cap.ASSIGN_OUTREACH),  # type: ignore[union-attr]
+        "show_outreach": True,
+    }
+
+
 @signed_in
 def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert: why it was raised, the records and events behind it, its status and history.
@@ -115,5 +128,6 @@ def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
             "history": detail.history,
             "form": form,
             "tag": ALERT_TAGS.get(detail.alert.status, ""),
+            **_outreach(request, detail),
         },
     )
