@@ -21,9 +21,9 @@ from sightline.demo.casework import history_start, write_casework
 from sightline.demo.dates import demo_dates, redated_plan
 from sightline.demo.delivery import deliver_plan
 from sightline.demo.monthly import monthly_extracts
+from sightline.demo.outreach import step_outreach
 from sightline.demo.police import write_police_work
 from sightline.demo.staff import demo_staff, town_children
-from sightline.demo.outreach import step_outreach
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
