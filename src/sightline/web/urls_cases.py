@@ -48,7 +48,9 @@ urlpatterns = [
     ),
 ]
 
-register_nav("Raise a concern", "web:concern_start", caps=[Cap.RAISE_CONCERN], order=15)
+# Concerns come to those who triage them; they raise one from Home or the child's record, so that their
+# queues (triage, outreach, investigations) fit the menu's one row.
+register_nav("Raise a concern", "web:concern_start", caps=[Cap.RAISE_CONCERN], order=15, unless=[Cap.TRIAGE])
 register_nav("Triage", "web:triage_queue", caps=[Cap.TRIAGE, Cap.SEE_OVERDUE], order=20)
 # Analysts reach investigations from the Intelligence section (web/urls_intelligence.py).
 register_nav(
