@@ -173,10 +173,14 @@ def test_the_coordinator_finds_a_child_the_analysis_flagged_and_her_whole_story(
     card = page.locator(".govuk-summary-card").filter(has_text="Child at risk: score").first
     expect(card).to_be_visible()
     expect(page.locator("#network-people tbody tr").first).to_be_visible()
-    # The counts agree: the missing episodes the summary counts are those the alert counts.
+    # The counts agree: the missing episodes in agency records the summary counts are those the alert
+    # counts (the demo's case work adds episodes recorded in Sightline, which the summary counts apart).
     times = re.search(r"Missing or absent (\d+) times", card.inner_text())
     if times:
-        expect(page.locator("#summary-episodes")).to_contain_text(f"{times.group(1)} episode")
+        summary = page.locator("#summary-episodes").inner_text()
+        in_records = re.search(r"\((\d+) in agency records", summary)
+        agency = int(in_records.group(1)) if in_records else _number(summary, r"(\d+) episode")
+        assert agency == int(times.group(1)), summary
     you.check("child-record")
     person_id = page.url.rstrip("/").rsplit("/", 1)[-1]
 
