@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, path
 app_name = "web"
 
 DOMAINS = ["access", "people", "cases", "intelligence", "accountability", "reports", "ledger", "session"]
+DOMAINS += ["notifications", "returns"]
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
