@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sightline.outreach",
     "sightline.accountability",
     "sightline.reports",
+    "sightline.notifications",
     "sightline.web",
     "sightline.api",
 ]
@@ -267,3 +268,27 @@ LOGGING = {
 
 # Lock out by account, not by IP: partner agencies share office NAT addresses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Notifications (docs/notifications.md). Email goes by SMTP when SIGHTLINE_EMAIL_HOST is set, and is
+# written to the console otherwise (the demo). An email never names a child.
+EMAIL_HOST = os.environ.get("SIGHTLINE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("SIGHTLINE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SIGHTLINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SIGHTLINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("SIGHTLINE_EMAIL_TLS", "1")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("SIGHTLINE_EMAIL_FROM", "sightline@localhost")
+# The address emails link to: where users reach Sightline.
+SIGHTLINE_BASE_URL = os.environ.get("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")
+_NOTIFY = "missing,absent,police_incident,health_attendance,sexual_health,outreach_contact,concern"
+SIGHTLINE_NOTIFY_KINDS = [
+    k.strip() for k in os.environ.get("SIGHTLINE_NOTIFY_KINDS", _NOTIFY).split(",") if k.strip()
+]
+SIGHTLINE_NOTIFY_SCREENING_DAYS = int(os.environ.get("SIGHTLINE_NOTIFY_SCREENING_DAYS", "90"))
+# Statutory returns (docs/returns.md): the agency whose extract is the council's children's social care.
+SIGHTLINE_RETURNS_AGENCY = os.environ.get("SIGHTLINE_RETURNS_AGENCY", "social_care")

@@ -51,6 +51,14 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
         "record. Only its owner reads it, and it is deleted on submit, on discard and after DRAFT_DAYS; "
         "the submitted form is ledgered by its service as usual"
     ),
+    "notifications.Notification": (
+        "each user's notifications: per-user delivery state (seen, emailed) derived from ledgered "
+        "events; who was told about which child's event is ledgered on the child (notify)"
+    ),
+    "notifications.EmailPreference": (
+        "how a user wants to hear by email (each event, a daily digest, none): a delivery setting; "
+        "each change is ledgered on the account by notifications.services through record_action"
+    ),
     "sessions.Session": (
         "sign-in sessions: short-lived server-side state; each sign-in and sign-out is ledgered by "
         "access.services through record_action"
