@@ -38,6 +38,13 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
     "ledger.Entry": _LEDGER,
     "ledger.PendingEntry": _LEDGER,
     "ledger.TreeHead": _LEDGER,
+    "ledger.VerificationRun": (
+        "the record of verification runs (when, how far, the root and compact range reached, and "
+        "problem counts by kind, never their messages), which pages show instead of verifying on a "
+        "request and incremental runs start from; it is about the ledger, not in it: ledgering each "
+        "run would give every run new entries to check, and a forged row is caught by the next full "
+        "verification, which starts from nothing stored"
+    ),
     "access.ApiTokenUse": (
         "when an API token was last used: a cheap timestamp written at most once a minute; ledgering "
         "it would add an entry to every API call's minute"
