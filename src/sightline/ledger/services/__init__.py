@@ -28,6 +28,7 @@ from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_b
 from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
+    batched_actions,
     do_bulk_create,
     do_bulk_update,
     do_create,
@@ -44,6 +45,7 @@ __all__ = [
     "Integrator",
     "LedgerError",
     "StaleVersionError",
+    "batched_actions",
     "checkpoint_hooks",
     "checkpoint_if_due",
     "do_bulk_create",

@@ -4,7 +4,9 @@ written here together with its ledger entry in the same database transaction."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
@@ -67,6 +69,29 @@ def _enqueue(bodies: Sequence[dict[str, Any]], own_transaction: bool) -> None:
     transaction.on_commit(functools.partial(integrate_after_commit, last), robust=True)
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batched_actions() -> Iterator[None]:
+    """Within, :func:`record_action` outside a transaction only collects its entry; all are appended
+    in one transaction when the block ends, whether or not it raised. A page that records several
+    reads then takes the write lock (SQLite) or commits (PostgreSQL) once, not once each. The web
+    wraps each request in this (``ledger.middleware``), so the entries are committed before any of
+    the response is sent: if that fails, the response is an error, never data without its entry."""
+    if getattr(_batch, "bodies", None) is not None:
+        yield  # the outer block appends
+        return
+    _batch.bodies = []
+    try:
+        yield
+    finally:
+        bodies, _batch.bodies = _batch.bodies, None
+        if bodies:
+            with transaction.atomic():
+                _enqueue(bodies, True)
+
+
 def record_action(
     actor: Actor,
     action: str,
@@ -76,10 +101,18 @@ def record_action(
     data: Any = None,
     reason: str = "",
 ) -> None:
-    """Ledger something that is not a change to a current-state row: a read, a login, an export."""
+    """Ledger something that is not a change to a current-state row: a read, a login, an export.
+
+    Inside :func:`batched_actions` and outside a transaction, the entry is appended when the block
+    ends; inside a transaction it is written in that transaction, with the change it goes with."""
     own = transaction.get_autocommit()
+    body = entry_body(actor, action, object_type, object_id, None, jsonable(data), reason)
+    pending = getattr(_batch, "bodies", None)
+    if own and pending is not None:
+        pending.append(body)
+        return
     with transaction.atomic():
-        _enqueue([entry_body(actor, action, object_type, object_id, None, jsonable(data), reason)], own)
+        _enqueue([body], own)
 
 
 def do_create(obj: M, *, actor: Actor, action: str = "create", reason: str = "") -> M:
