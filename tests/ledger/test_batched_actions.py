@@ -82,7 +82,7 @@ def test_a_page_is_answered_only_after_its_reads_are_in_the_ledger(
     assert integrate() == before + 1  # committed when the response came back
     assert Entry.objects.get(index=before).action == "read_board_report"
 
-    def broken(bodies: Any, own: bool) -> None:
+    def broken(*_args: Any) -> None:
         raise RuntimeError("the ledger is unavailable")
 
     monkeypatch.setattr(ledger_writes, "_enqueue", broken)
