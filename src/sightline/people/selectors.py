@@ -5,7 +5,8 @@ each agency's linked records), order-free so swapped given and family names stil
 exact tokens, nicknames (the ``nicknames`` package plus UK variants, via ``linkage.names``),
 phonetic keys (metaphone, NYSIIS), and Jaro-Winkler / trigram similarity for typing errors. Dates of
 birth match fully, partly, or with day and month swapped; postcodes fully or by sector/district;
-identifiers exactly. Ranking runs in Python, so it is the same on SQLite and PostgreSQL.
+identifiers exactly. Candidates come from the database's indexes (``search_index``: pg_trgm on
+PostgreSQL, key tables everywhere); only they are scored, in Python, the same on both databases.
 
 Reads of personal data go through ``sightline.people.need_to_know`` (need to know, ledgered).
 """
@@ -20,10 +21,10 @@ from typing import Any
 
 import jellyfish
 from django.db.models import Q
-from nicknames import NickNamer
 
 from sightline.access.services import actor_for
 from sightline.ledger.services import record_action
+from sightline.people import search_index
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
 from sightline.people.need_to_know import require_person_access, visible_people
@@ -117,10 +118,6 @@ _POSTCODE_FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$", r
 _POSTCODE_OUT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.I)
 _NHS_SPACED = re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b")
 _IDENTIFIER = re.compile(r"^(?=.*\d)[A-Z0-9/-]{4,}$", re.I)
-
-# First letters that sound alike, so "Cayleigh" still finds "Kayleigh" and "Phil" finds "Fil".
-_SOUND_ALIKE = [set("ck"), set("gj"), set("sz"), set("iy"), set("fp"), set("vw")]
-_NICKNAMER = NickNamer()
 
 
 @dataclass(frozen=True)
@@ -300,82 +297,74 @@ class _Candidate:
     identifier_hit: str = ""
 
 
-def _first_letters(tokens: Sequence[str]) -> set[str]:
-    letters: set[str] = set()
-    for token in tokens:
-        for form in {token, *canonical_forms(token)}:
-            letters.add(form[0])
-            letters.update(n[0] for n in _NICKNAMER.nicknames_of(form) if n)
-    for group in _SOUND_ALIKE:
-        if letters & group:
-            letters |= group
-    return letters
-
-
-def _name_filter(
-    prefix_fields: Sequence[str], letters: set[str], tokens: Sequence[str], other_field: str
-) -> Q:
-    q = Q()
-    for f in prefix_fields:
-        for letter in letters:
-            q |= Q(**{f"{f}__istartswith": letter})
-    for token in tokens:
-        if len(token) >= 3:
-            q |= Q(**{f"{other_field}__icontains": token[:3]})
-    return q
+def _name_matches(tokens: Sequence[str]) -> dict[str, set[str]]:
+    """person id -> the name tokens they hold that match some query token, found through the search
+    index (``search_index``): each query token's candidate tokens, scored here, then their postings.
+    People matching too few query tokens are left out, as ``name_score`` would score them 0."""
+    wanted: set[str] = set()
+    matching: list[set[str]] = []
+    for q in dict.fromkeys(tokens):
+        hits = {c for c in search_index.candidate_tokens(q) if token_similarity(q, c)[0] > 0}
+        matching.append(hits)
+        wanted |= hits
+    needed = len(tokens) if len(tokens) <= 2 else len(tokens) - 1
+    needed = min(needed, len(matching))
+    held: dict[str, set[str]] = {}
+    for pid, term in search_index.people_with(wanted):
+        held.setdefault(pid, set()).add(term)
+    return {
+        pid: names for pid, names in held.items() if sum(1 for hits in matching if hits & names) >= needed
+    }
 
 
 def _candidates(query: SearchQuery, tokens: Sequence[str]) -> dict[str, _Candidate]:
-    """Gather candidate people with everything known about their names, dates of birth and postcodes."""
-    people_q = Q()
-    records_q = Q()
-    used = False
-    if tokens:
-        letters = _first_letters(tokens)
-        people_q |= _name_filter(("given_name", "family_name"), letters, tokens, "other_names")
-        records_q |= _name_filter(("given_name", "family_name"), letters, tokens, "family_name")
-        used = True
-    if query.date_of_birth:
-        year = query.date_of_birth[:4]
-        people_q |= Q(date_of_birth__startswith=year)
-        records_q |= Q(date_of_birth__startswith=year)
-        used = True
-    if query.postcode:
-        district = _postcode_key(query.postcode)
-        district = district[:-3] if len(district) > 4 else district
-        people_q |= Q(postcode__istartswith=district)
-        records_q |= Q(postcode__istartswith=district)
-        used = True
+    """Candidate people with what is known of their names (the tokens that matched), dates of birth
+    and postcodes, found through the search index rather than by reading every name."""
     found: dict[str, _Candidate] = {}
 
     def cand(pid: str) -> _Candidate:
         return found.setdefault(pid, _Candidate(pid))
 
-    if used:
-        people = Person.objects.filter(people_q)
-        if query.kind:
-            people = people.filter(kind=query.kind)
-        for pid, given, family, other, dob, pc in people.values_list(
-            "pk", "given_name", "family_name", "other_names", "date_of_birth", "postcode"
-        ).iterator(chunk_size=5000):
-            c = cand(pid)
-            c.tokens.update(name_tokens(given), name_tokens(family), name_tokens(other))
-            c.dobs.add(dob)
-            c.postcodes.add(pc)
-        rows = SourceRecord.objects.filter(records_q, person__isnull=False).values_list(
-            "person_id", "given_name", "family_name", "date_of_birth", "postcode", "data"
-        )
-        for pid, given, family, dob, pc, data in rows.iterator(chunk_size=5000):
-            c = cand(pid)
-            c.tokens.update(name_tokens(given), name_tokens(family))
-            if isinstance(data, dict):
-                c.tokens.update(name_tokens(str(data.get("other_names") or "")))
-            c.dobs.add(dob)
-            c.postcodes.add(pc)
+    if tokens:
+        for pid, names in _name_matches(tokens).items():
+            cand(pid).tokens |= names
+    else:
+        terms = []
+        if query.date_of_birth[:4].isdigit():
+            terms.append(f"#y{query.date_of_birth[:4]}")
+        if query.postcode:
+            terms.append(f"#p{search_index.postcode_district(query.postcode)}")
+        for pid, _term in search_index.people_with(terms):
+            cand(pid)
     if query.identifier:
         for pid, label in _identifier_matches(query.identifier):
             cand(pid).identifier_hit = label
+    if found and (query.date_of_birth or query.postcode):
+        ids = sorted(found)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for pid, dob, pc in (
+                Person.objects.filter(pk__in=chunk).order_by().values_list("pk", "date_of_birth", "postcode")
+            ):
+                found[pid].dobs.add(dob)
+                found[pid].postcodes.add(pc)
+            for pid, dob, pc in SourceRecord.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "date_of_birth", "postcode"
+            ):
+                found[pid].dobs.add(dob)
+                found[pid].postcodes.add(pc)
     return found
+
+
+def _merged_into(person_ids: Iterable[str]) -> dict[str, str]:
+    """For those of ``person_ids`` merged into someone: the person that stands for them now."""
+    ids = sorted(set(person_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        merged = Person.objects.filter(pk__in=ids[i : i + 500], status=Person.Status.MERGED)
+        for pid in merged.values_list("pk", flat=True):
+            out[pid] = resolve_person_id(pid)
+    return out
 
 
 def _identifier_matches(raw: str) -> list[tuple[str, str]]:
@@ -410,7 +399,9 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
     tokens = name_tokens(query.name)
     scored: dict[str, tuple[float, tuple[str, ...]]] = {}
     blind: dict[str, float] = {}
-    for c in _candidates(query, tokens).values():
+    candidates = _candidates(query, tokens)
+    merged = _merged_into(candidates)
+    for c in candidates.values():
         parts: list[tuple[float, float]] = []
         reasons: list[str] = []
         blind_score: float | None = 0.99 if c.identifier_hit == "person id" else None
@@ -443,7 +434,7 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
             score = max(score, 0.99)
         if score <= 0:
             continue
-        pid = resolve_person_id(c.person_id)
+        pid = merged.get(c.person_id, c.person_id)
         if pid != c.person_id:
             reasons.append(f"via {c.person_id}, merged into {pid}")
         if pid not in scored or scored[pid][0] < score:
@@ -451,9 +442,11 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
         if blind_score is not None:
             blind[pid] = max(blind.get(pid, 0.0), round(blind_score, 4))
     if query.kind:
-        allowed = set(
-            Person.objects.filter(pk__in=list(scored), kind=query.kind).values_list("pk", flat=True)
-        )
+        ids = sorted(scored)
+        allowed: set[str] = set()
+        for i in range(0, len(ids), 500):
+            people = Person.objects.filter(pk__in=ids[i : i + 500], kind=query.kind)
+            allowed.update(people.values_list("pk", flat=True))
         scored = {k: v for k, v in scored.items() if k in allowed}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
     return [

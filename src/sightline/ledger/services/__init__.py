@@ -25,7 +25,7 @@ from sightline.ledger.services.checkpoints import (
     signing_key,
 )
 from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
-from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild
+from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild, rebuild_hooks
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
     batched_actions,
@@ -34,6 +34,7 @@ from sightline.ledger.services.writes import (
     do_create,
     do_update,
     record_action,
+    write_hooks,
 )
 
 __all__ = [
@@ -62,8 +63,10 @@ __all__ = [
     "ledgered_models",
     "public_key",
     "rebuild",
+    "rebuild_hooks",
     "record_action",
     "signing_key",
     "start_checkpointer",
     "start_integrator",
+    "write_hooks",
 ]

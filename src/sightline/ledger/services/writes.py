@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -28,6 +28,18 @@ from sightline.ledger.services.sequencer import (
 )
 
 M = TypeVar("M", bound=LedgeredModel)
+
+# Tables derived from current-state rows and kept outside the ledger (the people search index), by
+# the ledger type of the rows they follow: each hook is called with the rows just written (and
+# whether they are new), in the same transaction. Domains register theirs in AppConfig.ready().
+WriteHook = Callable[[Sequence[LedgeredModel], bool], object]
+write_hooks: dict[str, list[WriteHook]] = {}
+
+
+def _written(objs: Sequence[LedgeredModel], created: bool) -> None:
+    if objs:
+        for hook in write_hooks.get(type(objs[0]).ledger_type(), ()):
+            hook(objs, created)
 
 
 def _enqueue(bodies: Sequence[dict[str, Any]], own_transaction: bool) -> None:
@@ -129,6 +141,7 @@ def do_create(obj: M, *, actor: Actor, action: str = "create", reason: str = "")
             obj.save(force_insert=True)
             body = entry_body(actor, action, obj.ledger_type(), obj.id, 1, obj.snapshot(), reason)
             _enqueue([body], own)
+        _written([obj], True)
     return obj
 
 
@@ -208,6 +221,7 @@ def do_update(obj: M, *, actor: Actor, action: str = "update", reason: str = "")
             raise
         body = entry_body(actor, action, obj.ledger_type(), obj.id, obj.version, obj.snapshot(), reason)
         _enqueue([body], own)
+        _written([obj], False)
     return obj
 
 
@@ -215,11 +229,17 @@ def do_bulk_create(
     objs: Sequence[M], *, actor: Actor, action: str = "create", reason: str = ""
 ) -> Sequence[M]:
     """Bulk form of :func:`do_create` for imports: one statement per table, same guarantees."""
-    return bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
+    with transaction.atomic():
+        out = bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
+        _written(out, True)
+    return out
 
 
 def do_bulk_update(
     objs: Sequence[M], *, actor: Actor, fields: Sequence[str], action: str = "update", reason: str = ""
 ) -> Sequence[M]:
     """Bulk new versions. Callers must hold the rows (e.g. a whole import is one transaction)."""
-    return bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
+    with transaction.atomic():
+        out = bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
+        _written(out, False)
+    return out
