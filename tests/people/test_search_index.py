@@ -4,6 +4,7 @@ few rows however many people there are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -115,3 +116,29 @@ def test_the_reindex_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["people", "reindex"]) == 0
     assert "1 rows indexed" in capsys.readouterr().out
     assert ids(SearchQuery(name="Amy Hart")) == [amy.id]
+
+
+def test_a_user_gets_the_best_hits_they_may_see_without_checking_them_all(
+    make_user: Callable[..., Any],
+) -> None:
+    officer = make_user("practitioner", "police", username="pc-index")
+    people = [
+        child(given_name="Jessica", family_name="Walker", date_of_birth=f"20{i % 10:02d}-01-01")
+        for i in range(230)
+    ]
+    for p in people[::7]:  # the officer's force holds records of some of them
+        record(p, "police", f"POL-W{p.id}", given_name="Jess", family_name="Walker")
+    query = SearchQuery(name="Jessica Walker", date_of_birth="2003-01-01")
+    hits = selectors.rank_people(query, limit=None)
+    visible = selectors.visible_people(officer).in_bulk([h.person_id for h in hits])
+    everything = sorted(
+        [
+            (h.person_id, h.score, False) if h.person_id in visible else (h.person_id, h.blind_score, True)
+            for h in hits
+            if h.person_id in visible or h.blind_score is not None
+        ],
+        key=lambda t: (-(t[1] or 0.0), t[0]),
+    )
+    for limit in (1, 12, 50):
+        found = selectors.search_people(officer, query, limit=limit)
+        assert [(h.person_id, h.score, h.restricted) for h in found] == everything[:limit]

@@ -454,21 +454,36 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
     ]
 
 
+def _visible_hits(user: Any, hits: list[SearchHit], limit: int) -> list[SearchHit]:
+    """The best ``limit`` hits as the user may see them. A hit's shown score is its score if the user
+    may see the person, else its blind score: never more than the larger of the two. So hits are
+    checked best bound first, a chunk at a time, until no later one can reach the results."""
+    if limit <= 0:
+        return []
+    bound = sorted(hits, key=lambda h: (-max(h.score, h.blind_score or 0.0), h.person_id))
+    out: list[SearchHit] = []
+    for i in range(0, len(bound), 200):
+        chunk = bound[i : i + 200]
+        if len(out) >= limit and max(chunk[0].score, chunk[0].blind_score or 0.0) < out[limit - 1].score:
+            break
+        people = visible_people(user).in_bulk([h.person_id for h in chunk])
+        out += [
+            SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
+            if h.person_id in people
+            else SearchHit(h.person_id, h.blind_score or 0.0, (), restricted=True)
+            for h in chunk
+            if h.person_id in people or h.blind_score is not None
+        ]
+        out = sorted(out, key=lambda h: (-h.score, h.person_id))[: max(limit, 0)]
+    return out
+
+
 def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
     """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass),
     and only when the name typed matches: scored on that alone, so that neither whether they are found
     nor where they rank says anything about a date of birth, postcode or identifier the user could
     not see. The search and the ids it returned are ledgered."""
-    hits = rank_people(query, limit=None)
-    people = visible_people(user).in_bulk([h.person_id for h in hits])
-    out = [
-        SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
-        if h.person_id in people
-        else SearchHit(h.person_id, h.blind_score or 0.0, (), restricted=True)
-        for h in hits
-        if h.person_id in people or h.blind_score is not None
-    ]
-    out = sorted(out, key=lambda h: (-h.score, h.person_id))[:limit]
+    out = _visible_hits(user, rank_people(query, limit=None), limit)
     record_action(
         actor_for(user),
         "search",
