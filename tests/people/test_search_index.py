@@ -142,3 +142,21 @@ def test_a_user_gets_the_best_hits_they_may_see_without_checking_them_all(
     for limit in (1, 12, 50):
         found = selectors.search_people(officer, query, limit=limit)
         assert [(h.person_id, h.score, h.restricted) for h in found] == everything[:limit]
+
+
+def test_people_created_in_bulk_are_indexed_in_bulk() -> None:
+    people = [
+        Person(
+            kind="child",
+            given_name=f"Bulk{chr(97 + i % 26)}{chr(97 + i // 26)}",
+            family_name="Thompson",
+            date_of_birth="2004-05-06",
+        )
+        for i in range(60)
+    ]
+    do_bulk_create(people, actor=SYSTEM, action="link")
+    assert (
+        SearchPosting.objects.filter(person_id__in=[p.id for p in people]).count() == 60 * 3
+    )  # given, family, year
+    assert ids(SearchQuery(name="Bulkra Thomspon"))[0] == people[17].id
+    assert len(selectors.rank_people(SearchQuery(date_of_birth="2004-05-06"), limit=None)) == 60

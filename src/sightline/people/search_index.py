@@ -129,11 +129,16 @@ def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]
                     f"DELETE FROM people_search_posting WHERE owner_id IN ({_marks(len(chunk))})",
                     list(chunk),
                 )
-        for chunk in _chunks(postings, 5000):
-            cur.executemany(
-                "INSERT INTO people_search_posting (owner_id, person_id, term) VALUES (%s, %s, %s)",
-                list(chunk),
-            )
+        if connection.vendor == "postgresql" and len(postings) > 100:  # linkage and imports: COPY
+            with cur.cursor.copy("COPY people_search_posting (owner_id, person_id, term) FROM STDIN") as copy:
+                for row in postings:
+                    copy.write_row(row)
+        else:
+            for chunk in _chunks(postings, 5000):
+                cur.executemany(
+                    "INSERT INTO people_search_posting (owner_id, person_id, term) VALUES (%s, %s, %s)",
+                    list(chunk),
+                )
     _add_tokens({term for _o, _p, term in postings if not term.startswith("#")})
 
 
