@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jellyfish
+from django.db import connection
 from django.db.models import Q
 
 from sightline.access.services import actor_for
@@ -288,7 +289,7 @@ def postcode_score(query: str, candidate: str) -> tuple[float, str]:
     return 0.0, ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     person_id: str
     tokens: set[str] = field(default_factory=set)
@@ -356,15 +357,29 @@ def _candidates(query: SearchQuery, tokens: Sequence[str]) -> dict[str, _Candida
     return found
 
 
+def _ids_where(
+    person_ids: Iterable[str], condition: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """(id, merged_into) of those of ``person_ids`` that meet an SQL ``condition``, in large chunks
+    of plain SQL (a queryset per chunk costs more to build than to run)."""
+    ids = sorted(set(person_ids))
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 2000):
+            chunk = ids[i : i + 2000]
+            cur.execute(
+                f"SELECT id, merged_into FROM people_person WHERE {condition} "
+                f"AND id IN ({', '.join(['%s'] * len(chunk))})",
+                [*params, *chunk],
+            )
+            out += cur.fetchall()
+    return out
+
+
 def _merged_into(person_ids: Iterable[str]) -> dict[str, str]:
     """For those of ``person_ids`` merged into someone: the person that stands for them now."""
-    ids = sorted(set(person_ids))
-    out: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        merged = Person.objects.filter(pk__in=ids[i : i + 500], status=Person.Status.MERGED)
-        for pid in merged.values_list("pk", flat=True):
-            out[pid] = resolve_person_id(pid)
-    return out
+    merged = _ids_where(person_ids, "status = %s", [Person.Status.MERGED.value])
+    return {str(pid): resolve_person_id(str(pid)) for pid, _into in merged}
 
 
 def _identifier_matches(raw: str) -> list[tuple[str, str]]:
@@ -397,10 +412,14 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
     dob = normalise_date(query.date_of_birth) if query.date_of_birth else ""
     query = dataclasses.replace(query, date_of_birth=dob)
     tokens = name_tokens(query.name)
+    if tokens and not dob and not query.postcode and not query.identifier:
+        return _rank_by_name(query, tokens, limit)
     scored: dict[str, tuple[float, tuple[str, ...]]] = {}
     blind: dict[str, float] = {}
     candidates = _candidates(query, tokens)
     merged = _merged_into(candidates)
+    # People holding the same matching tokens score the same: score each set of tokens once.
+    names: dict[frozenset[str], tuple[float, tuple[str, ...]]] = {}
     for c in candidates.values():
         parts: list[tuple[float, float]] = []
         reasons: list[str] = []
@@ -408,7 +427,11 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
         if c.identifier_hit:
             reasons.append(f"identifier: {c.identifier_hit}")
         if tokens:
-            s, matched = name_score(tokens, c.tokens)
+            held = frozenset(c.tokens)
+            known = names.get(held)
+            if known is None:
+                known = names[held] = name_score(tokens, held)
+            s, matched = known
             if s == 0 and not c.identifier_hit:
                 continue
             parts.append((0.6, s))
@@ -441,12 +464,43 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
             scored[pid] = (round(score, 4), tuple(reasons))
         if blind_score is not None:
             blind[pid] = max(blind.get(pid, 0.0), round(blind_score, 4))
+    return _ranked(query, scored, blind, limit)
+
+
+def _rank_by_name(query: SearchQuery, tokens: Sequence[str], limit: int | None) -> list[SearchHit]:
+    """:func:`rank_people` for a name alone (the usual search, and the one with most candidates): the
+    same scores and reasons, computed once for each set of matching tokens, not once a person."""
+    scored: dict[str, tuple[float, tuple[str, ...]]] = {}
+    blind: dict[str, float] = {}
+    held_by = _name_matches(tokens)
+    merged = _merged_into(held_by)
+    names: dict[frozenset[str], tuple[float, tuple[str, ...]]] = {}
+    for found, held in held_by.items():
+        key = frozenset(held)
+        known = names.get(key)
+        if known is None:
+            s, matched = name_score(tokens, key)
+            known = names[key] = (round(0.6 * s / 0.6, 4), matched)  # as rank_people weighs it
+        score, reasons = known
+        if score <= 0:
+            continue
+        pid = merged.get(found, found)
+        if pid != found:
+            reasons = (*reasons, f"via {found}, merged into {pid}")
+        if pid not in scored or scored[pid][0] < score:
+            scored[pid] = (score, reasons)
+        blind[pid] = max(blind.get(pid, 0.0), score)
+    return _ranked(query, scored, blind, limit)
+
+
+def _ranked(
+    query: SearchQuery,
+    scored: dict[str, tuple[float, tuple[str, ...]]],
+    blind: dict[str, float],
+    limit: int | None,
+) -> list[SearchHit]:
     if query.kind:
-        ids = sorted(scored)
-        allowed: set[str] = set()
-        for i in range(0, len(ids), 500):
-            people = Person.objects.filter(pk__in=ids[i : i + 500], kind=query.kind)
-            allowed.update(people.values_list("pk", flat=True))
+        allowed = {str(pid) for pid, _into in _ids_where(scored, "kind = %s", [query.kind])}
         scored = {k: v for k, v in scored.items() if k in allowed}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
     return [
