@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json | sha1sum | cut -c1-12)
 export SIGHTLINE_HOME ?= $(CURDIR)/var
 
-.PHONY: setup demo test test-fast crash lint bench bench-quality clean
+.PHONY: setup demo test test-fast crash lint bench bench-quality load clean
 
 $(STAMP): pyproject.toml package.json
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,6 +47,14 @@ bench: setup
 
 bench-quality: setup
 	$(BIN)/python bench/bench_quality.py
+
+# The load run (docs/performance.md, "Web under load"): 50 people against a served demo on PostgreSQL,
+# paced and without pauses. Makes the demo in LOAD_DATABASE_URL first if it has none.
+LOAD_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sightline_load)
+LOAD_HOME ?= $(CURDIR)/var/load
+LOAD_ARGS ?=
+load: setup
+	SIGHTLINE_HOME=$(LOAD_HOME) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python bench/load_run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/test .pytest_cache .mypy_cache

@@ -7,7 +7,9 @@ bulk writes and the ledger (queued entries and their integration into the Merkle
 Two passes per database. "people only": the town's extracts with their people.csv as generated
 and an empty events.csv, so the clock measures person rows alone (the target is stated in person
 rows per second). "whole extracts": people and events together; person rows/s there divides the
-person rows by the time for both, and all rows/s counts both.
+person rows by the time for both, and all rows/s counts both. On PostgreSQL each pass is followed
+by its limit: ``COPY`` of the same CSV rows into plain tables on the same server (bench/limits.py),
+and all rows/s is given as a share of it.
 
     .venv/bin/python bench/bench_import.py                  # 20,000 children
     .venv/bin/python bench/bench_import.py --children 5000 --only sqlite
@@ -27,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import limits
 import psycopg
 
 from sightline.cli import setup_django
@@ -103,14 +106,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# Import: town in {town}")
     print(
         "| database | extracts | person rows | events | ledger entries | seconds | person rows/s "
-        "| all rows/s | re-import s |"
+        "| all rows/s | re-import s | limit: COPY rows/s | share of COPY |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for (db, name), r in results.items():
+        copy_rate = r.get("copy_rows_per_second")
+        limit = (
+            f"{copy_rate:,.0f} | {limits.share(r['rows_per_second'], copy_rate)}"
+            if copy_rate
+            else "n/a | n/a"
+        )
         print(
             f"| {db} | {name} | {r['people']:,.0f} | {r['events']:,.0f} | {r['ledger_entries']:,.0f} "
             f"| {r['seconds']:.1f} | "
-            f"{r['people_per_second']:,.0f} | {r['rows_per_second']:,.0f} | {r['reimport_seconds']:.1f} |"
+            f"{r['people_per_second']:,.0f} | {r['rows_per_second']:,.0f} | {r['reimport_seconds']:.1f} "
+            f"| {limit} |"
         )
     return 0
 

@@ -7,7 +7,10 @@ runs twice: sequenced "by writers" (each writer integrates after its commit unle
 already integrating, as command-line jobs do) and in the "background" (writers only queue; one
 integrator thread sequences, as ``serve`` runs). Verification is timed
 with ``selectors.verify(check_state=False)`` (entries, chain, columns, root, checkpoints) and in
-full (also every current-state row).
+full (also every current-state row). Each figure is followed by its limit, measured in the same run
+(bench/limits.py): on PostgreSQL, raw one-row INSERT + COMMIT from as many threads as writers; for
+verification, hashlib SHA-256 of one leaf and one node per entry in one process. A third table gives
+each figure as a share of its limit.
 
 Every database is created for the run and dropped afterwards: SQLite in a temporary folder, and
 on PostgreSQL a fresh database on the server named by SIGHTLINE_BENCH_PG or DATABASE_URL (default
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+import limits
 import psycopg
 
 from sightline.cli import setup_django
@@ -139,9 +143,32 @@ def _table(rows: list[dict[str, Any]]) -> str:
                 f"| {r['db']} | {r['what']} | {r['workers']} | {r['entries']:,} | {r['rows']:,} | "
                 f"{r['seconds']} | {r['per_second']:,} |"
             )
+    lines += _limits_table(rows)
     failed = [r for r in rows if r["kind"] == "failed"]
     lines += [f"\nTHE {r['db']} RUN FAILED (exit {r['exit']}): see above" for r in failed]
     return "\n".join(lines)
+
+
+def _limits_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Each figure beside its limit measured in the same run (docs/performance.md, "Limits")."""
+    out = ["", "| figure | appends or entries/s | its limit | limit/s | share |", "|---|---:|---|---:|---:|"]
+    for lim in (r for r in rows if r["kind"] == "limit_appends"):
+        for r in rows:
+            if r["kind"] == "appends" and r["db"] == "postgresql" and r["writers"] == lim["writers"]:
+                out.append(
+                    f"| appends, {r['writers']} writers ({r['mode']}, {r['sequencing']}) | "
+                    f"{r['per_second']:,} | one-row INSERT + COMMIT from {lim['writers']} threads | "
+                    f"{lim['per_second']:,} | {limits.share(r['per_second'], lim['per_second'])} |"
+                )
+    for lim in (r for r in rows if r["kind"] == "limit_verify"):
+        for r in rows:
+            if r["kind"] == "verify" and r["db"] == lim["db"] and r["what"] == "entries only":
+                out.append(
+                    f"| {r['db']} verification, {r['workers']} process(es) | {r['per_second']:,} | "
+                    f"hashlib leaf + node per entry, 1 process | {lim['per_second']:,} | "
+                    f"{limits.share(r['per_second'], lim['per_second'])} |"
+                )
+    return out if len(out) > 3 else []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import limits
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Count, Max, Min
@@ -139,9 +140,11 @@ def _grow_ledger(target: int) -> None:
 def _verify(entries: int) -> list[dict[str, Any]]:
     _grow_ledger(entries)
     do_checkpoint()
-    verify(check_state=False)  # warm the caches once, as any later run would find them
-    out = []
     workers = min(os.cpu_count() or 1, 4)
+    # Warm the caches and start the workers' fork server once, as any later run would find them
+    # (a command-line run pays about a second for that server).
+    verify(check_state=False, workers=workers)
+    out = []
     for label, check_state in (("entries only", False), ("full (with current state)", True)):
         for n in sorted({1, workers}):
             t = time.perf_counter()
@@ -163,8 +166,35 @@ def _verify(entries: int) -> list[dict[str, Any]]:
     return out
 
 
+def _raw_insert_limit(writers: int, seconds: float) -> dict[str, Any]:
+    """PostgreSQL: one-row INSERT + COMMIT of a person row from ``writers`` threads, no ledger."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM people_person LIMIT 1")
+        names = [c.name for c in cur.description]
+        template = dict(zip(names, cur.fetchone()))
+    row = {"id": template.pop("id"), **template}
+    connections.close_all()
+    return {"writers": writers, **limits.raw_inserts(params, "people_person", row, writers, seconds)}
+
+
+def _hash_limit(entries: int) -> dict[str, Any]:
+    """hashlib over the same entries' bytes, one process (at most a million: the rate is per entry)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            'SELECT canonical FROM ledger_entry WHERE "index" < %s ORDER BY "index"',
+            [min(entries, 1_000_000)],
+        )
+        data = [bytes(r[0]) for r in cur.fetchall()]
+    return limits.hash_rate(data)
+
+
 def run(writers: list[int], seconds: float, modes: list[str], verify_entries: int) -> None:
-    """Append with each writer count and mode, then verify, printing one JSON line per result."""
+    """Append with each writer count and mode, then verify, printing one JSON line per result. On
+    PostgreSQL each writer count is followed by its limit (raw INSERT + COMMIT from as many threads),
+    and verification by its limit (hashlib over the same entries)."""
     call_command("migrate", interactive=False, verbosity=0)
     ensure_standard_agencies()
     vendor = connection.vendor
@@ -174,6 +204,12 @@ def run(writers: list[int], seconds: float, modes: list[str], verify_entries: in
             for how in sequencing:
                 row = _appends(count, seconds, mode, how)
                 print(json.dumps({"kind": "appends", "db": vendor, **row}), flush=True)
+        if vendor == "postgresql":
+            limit = _raw_insert_limit(count, seconds)
+            print(json.dumps({"kind": "limit_appends", "db": vendor, **limit}), flush=True)
     if verify_entries:
-        for row in _verify(verify_entries):
+        rows = _verify(verify_entries)
+        for row in rows:
             print(json.dumps({"kind": "verify", "db": vendor, **row}), flush=True)
+        limit = _hash_limit(max(r["entries"] for r in rows))
+        print(json.dumps({"kind": "limit_verify", "db": vendor, **limit}), flush=True)

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "sightline.accountability.commands",
     "sightline.reports.commands",
     "sightline.web.commands",
+    "sightline.web.drafts_commands",
     "sightline.demo.commands",
 ]
 

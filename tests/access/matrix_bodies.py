@@ -56,6 +56,12 @@ BODIES: dict[str, Any] = {
     },
     "POST /api/cases/investigations/{investigation_id}/close": {"closed_on": TODAY, "reason": "Charged"},
     "POST /api/cases/self-referrals": {"received_on": TODAY, "person_id": "{person}"},
+    "POST /api/cases/outreach": {"alert_id": "{outreach alert}", "agency": "youth_service"},
+    "POST /api/cases/outreach/{assignment_id}/attempts": {"method": "street", "outcome": "not_found"},
+    "POST /api/cases/outreach/{assignment_id}/decisions": {
+        "decision": "close",
+        "reason": "Engaged at school",
+    },
     "POST /api/intelligence/alerts/{alert_id}/status": {"status": "under_review"},
     "POST /api/intelligence/link-decisions": {
         "record_key_l": "{record keys:0}",

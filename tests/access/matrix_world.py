@@ -35,6 +35,7 @@ from sightline.cases import services as cases
 from sightline.intelligence.models import Alert, Network, NetworkMember
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_checkpoint, do_create, integrate
+from sightline.outreach import services as outreach
 from sightline.people.models import Extract, LinkReview, Person, SourceRecord
 from sightline.people.services import do_break_glass, do_merge_people
 
@@ -197,6 +198,35 @@ def _case_work(key: str, person: Person, owner: str, world: World) -> None:
     world.ids.setdefault("chronology entry", {})[key] = str(cited.index)
 
 
+def _alert_about(person: Person, key: str, alert_id: str) -> Alert:
+    return do_create(
+        Alert(
+            id=alert_id,
+            kind="child_at_risk",
+            subject_id=person.id,
+            subject_label=" ".join(NAMES[key]),
+            score=11.0,
+            first_raised_at=timezone.now(),
+            reasons="Seen with older men.",
+        ),
+        actor=SYSTEM,
+    )
+
+
+def _outreach(world: World, out_alert: Alert, inside: Person, spare: Person) -> None:
+    """Outreach to each child, assigned to a team of the agency that knows them (the "in" child's to
+    social care, where the practitioner and manager work), and an alert with no outreach yet about a
+    child every role's agency knows, to assign from."""
+    in_alert = _alert_about(inside, "in", "A-MATRIX-IN")
+    for key, source, agency, worker in [
+        ("in", in_alert, "social_care", "inside"),
+        ("out", out_alert, OUTSIDE, "lic"),
+    ]:
+        made = outreach.do_assign_outreach(SYSTEM, alert_id=source.id, agency=agency, worker=worker)
+        world.ids.setdefault("outreach", {})[key] = made.id
+    world.ids["outreach alert"] = {"": _alert_about(spare, "spare", "A-MATRIX-SPARE").id}
+
+
 def build_world() -> World:
     ensure_standard_agencies()
     users = {str(role): _user(role, agency, f"as-{role}") for role, agency in AGENCY.items()}
@@ -247,8 +277,19 @@ def build_world() -> World:
         ),
         actor=SYSTEM,
     )
+    _outreach(world, alert, inside, spare)
     network = do_create(
-        Network(id="N-MATRIX", label="Matrix group", size=2, children=2, adults=0, score=3.0, links=[]),
+        Network(
+            id="N-MATRIX",
+            label=f"Group around {' '.join(NAMES['out'])} (2 members)",  # names a child: lists ledger her
+            name_without_person="Group around a child outside your access (2 members)",
+            named_person=outside.id,
+            size=2,
+            children=2,
+            adults=0,
+            score=3.0,
+            links=[],
+        ),
         actor=SYSTEM,
     )
     for person, key in [(inside, "in"), (outside, "out")]:

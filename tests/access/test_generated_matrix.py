@@ -51,6 +51,7 @@ CHILD_KINDS = {
     "placement",
     "chronology entry",
     "investigation",
+    "outreach",
 }
 PERSON_MODES = {"blind concern", "break-glass", "decision only", "reviewer"}
 READ_METHODS = {"GET"}
@@ -382,7 +383,8 @@ def check(role: str, policy: Policy, variant: str, method: str, world: World) ->
         if r.status != 302 or not r.location.startswith("/people/"):
             problems.append(f"{where}: expected a redirect to the record, got {r.status} {r.location}")
         return problems
-    ok = r.status in ({200, 201, 204} if policy.api else {200, 302, 405} if method == "POST" else {200})
+    # An empty form posted to a script's JSON endpoint (a draft, say) is bad input: 400, not a refusal.
+    ok = r.status in ({200, 201, 204} if policy.api else {200, 302, 400, 405} if method == "POST" else {200})
     if policy.public:
         ok = r.status not in {401, 403}
     if not ok or ("/sign-in" in r.location and not policy.public):

@@ -341,12 +341,13 @@ def test_ledger_entries_about_people_cannot_become_accountability_evidence(
         )
 
 
-# --- 5. search scores say nothing about fields outside access --------------------------------------------
+# --- 5. search says how likely a hidden person is the one meant, never who they are -------------------
 
 
-def test_search_scores_do_not_reveal_a_hidden_childs_date_of_birth_or_postcode(
-    api_as: Callable[..., Any],
+def test_search_describes_a_hidden_child_by_likelihood_only_and_ledgers_it(
+    api_as: Callable[..., Any], settings: Any, tmp_path: Any
 ) -> None:
+    settings.HOME = tmp_path / "home"  # the linkage model's starting values
     hidden = do_create(
         Person(
             kind="child",
@@ -354,22 +355,31 @@ def test_search_scores_do_not_reveal_a_hidden_childs_date_of_birth_or_postcode(
             family_name="Stone",
             date_of_birth="2011-05-03",
             postcode="S65 2AB",
+            address="4 Quarry Lane",
         ),
         actor=SYSTEM,
     )
     _, pc = api_as("practitioner", "police", "pc")
 
-    def hits(**query: str) -> list[tuple[str, float, bool]]:
+    def hits(**query: str) -> list[tuple[str, float, bool, str]]:
         body = pc.get("/people", **query).json()
-        return [(h["person_id"], h["score"], h["restricted"]) for h in body["items"]]
+        text = json.dumps(body)
+        assert "Quarry" not in text and "2011" not in text and "S65" not in text
+        return [(h["person_id"], h["score"], h["restricted"], h["likelihood"]) for h in body["items"]]
 
     # Neither a date of birth nor a postcode alone finds a person outside access.
     assert hits(date_of_birth="2011-05-03") == []
     assert hits(postcode="S65 2AB") == []
-    # With a name, the score is the same whatever the date of birth or postcode guessed.
+    # With a name, the score and whether they are found depend on the name alone...
     right = hits(name="Emily Stone", date_of_birth="2011-05-03", postcode="S65 2AB")
     wrong = hits(name="Emily Stone", date_of_birth="1990-12-25", postcode="N1 9GU")
-    assert right == wrong == hits(name="Emily Stone") == [(hidden.id, right[0][1], True)]
+    assert [h[:3] for h in right] == [h[:3] for h in wrong] == [(hidden.id, right[0][1], True)]
+    # ...while the band says whether what was typed agrees, as the linkage model judges it. That is
+    # the point: the user learns whether to ask for the record. Each band above "unlikely" is
+    # ledgered against the child, so the reviewer sees who was told a child was probably theirs.
+    assert (right[0][3], wrong[0][3]) == ("likely", "unlikely")
+    shown = entries(action="match_shown", object_id=hidden.id)
+    assert [(e.actor_user, entry_data(e)["likelihood"]) for e in shown] == [("pc", "likely")]
 
 
 # --- 6. API tokens expire, have scopes, record their last use, and are listed ------------------------------

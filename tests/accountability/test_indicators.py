@@ -20,7 +20,8 @@ from sightline.cases import services as cases
 from sightline.intelligence.models import Alert
 from sightline.intelligence.services import do_set_alert_status
 from sightline.ledger.services import SYSTEM, do_create
-from tests.factories import MILD, NOT_AT_RISK, adult, at, child, concern, screening, triage
+from sightline.outreach import services as outreach
+from tests.factories import MILD, NOT_AT_RISK, adult, at, child, concern, screening, triage, user
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,38 @@ def test_looked_after_children_out_of_area_flagged_at_risk(
     assert values("lac_out_of_area_at_risk", 2) == [3.0, 1.0]
     may, june = series("lac_out_of_area_at_risk", 2)
     assert (may.denominator, june.denominator) == (4, 3)
+
+
+def test_outreach_funnel_indicators(settings: Any) -> None:
+    settings.SIGHTLINE_OUTREACH_FUNDED = "workers=2,caseload=5"
+    worker = user("practitioner", "youth_service")
+    a, b, c = child("A"), child("B"), child("C")
+    alerts = [_alert(kid.id, at(2026, 5, day, 10)) for kid, day in [(a, 2), (b, 10), (c, 20)]]
+    first = outreach.do_assign_outreach(
+        SYSTEM, alert_id=alerts[0].id, agency="youth_service", worker=worker.username, now=at(2026, 5, 2, 12)
+    )
+    second = outreach.do_assign_outreach(
+        SYSTEM, alert_id=alerts[1].id, agency="youth_service", now=at(2026, 5, 10, 12)
+    )
+    for when, outcome in [(at(2026, 5, 3, 10), "contact_made"), (at(2026, 5, 4, 10), "engaged")]:
+        outreach.do_record_outreach_attempt(
+            SYSTEM,
+            assignment_id=first.id,
+            method="drop_in",
+            outcome=outcome,
+            consent="given",
+            occurred_at=when,
+        )
+    outreach.do_record_outreach_attempt(
+        SYSTEM, assignment_id=second.id, method="street", outcome="not_found", occurred_at=at(2026, 5, 11, 10)
+    )
+    # May: A, B and C identified, A contacted 24 hours after her alert. June: nobody identified yet.
+    assert values("outreach_contacted", 2) == [round(100 / 3, 4), None]
+    assert values("outreach_hours_to_contact", 2) == [24.0, None]
+    # One named worker (B's outreach waits for one) of the two funded posts, at the end of May and now.
+    assert values("outreach_workers_funded", 2) == [50.0, 50.0]
+    may = series("outreach_workers_funded", 2)[0]
+    assert (may.numerator, may.denominator) == (1, 2)
 
 
 def test_every_shipped_indicator_has_a_known_answer_test() -> None:

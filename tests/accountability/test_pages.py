@@ -205,6 +205,11 @@ def test_api(coordinator: Any, board_member: Any, practitioner: Any, login: Any)
     detail = c.get("/api/accountability/plans/rotherham-2014").json()
     assert len(detail["recommendations"]) == 15
     assert {"status", "label", "awaiting_sign_off"} <= set(detail["recommendations"][0]["state"])
+    first = detail["recommendations"][0]
+    assert first["ref"] and first["id"] and isinstance(first["indicators"], list)
+    action = first["actions"][0]
+    assert action["id"] and action["ref"] and action["owner_agency"] and action["evidence"] >= 0
+    assert action["state"]["status"] in {"not_started", "in_progress", "complete", "overdue"}
     ind = c.get("/api/accountability/indicators").json()
     assert len(ind) >= 7 and len(ind[0]["points"]) == 12
     assert c.get("/api/accountability/overdue").status_code == 200

@@ -179,11 +179,16 @@ def test_a_missing_episode_its_return_and_the_return_home_interview(
     fill_date(page, "offered_on", offered.date())
     page.get_by_label("Time it was offered").fill(offered.strftime("%H:%M"))
     page.get_by_label("Accepted").check()
+    fill_date(page, "held_on", offered.date())
+    page.get_by_label("Time the interview took place").fill(offered.strftime("%H:%M"))
     page.get_by_label("Outcome of the interview (optional)").fill("Said an older friend gave her a phone")
+    page.get_by_label("The child disclosed harm, abuse or exploitation in the interview").check()
     page.get_by_role("button", name="Record the interview").click()
     expect(page).to_have_url(re.compile(rf"/episodes/{episode.id}$"))
     expect(page.get_by_text("Offered within 72 hours")).to_be_visible()
-    assert ReturnInterview.objects.get().response == "accepted"
+    expect(page.locator("#interviews ~ table")).to_contain_text("Disclosure")
+    interview = ReturnInterview.objects.get()
+    assert (interview.response, interview.disclosure) == ("accepted", True)
     axe_check(page)
 
 

@@ -103,6 +103,7 @@ def _store_alerts() -> None:
         [
             Network(
                 id="N-1",
+                label="Group around Sam Adult and Star Kebab (3 members)",
                 size=3,
                 links=[
                     {
@@ -163,10 +164,10 @@ def test_networks_and_i2(imported: Path, capsys: pytest.CaptureFixture[str]) -> 
     out = imported / "networks.csv"
     assert main(["export", "networks", "--out", str(out)]) == 0
     assert read(out) == [
-        ["network_id", "member_type", "member_id", "role"],
-        ["N-1", "person", "P-1", "child"],
-        ["N-1", "person", "P-2", "adult"],
-        ["N-1", "place", "PL-1", ""],
+        ["network_id", "member_type", "member_id", "role", "network_name"],
+        ["N-1", "person", "P-1", "child", "Group around Sam Adult and Star Kebab (3 members)"],
+        ["N-1", "person", "P-2", "adult", "Group around Sam Adult and Star Kebab (3 members)"],
+        ["N-1", "place", "PL-1", "", "Group around Sam Adult and Star Kebab (3 members)"],
     ]
     i2 = imported / "n1.csv"
     assert main(["export", "i2", "--network", "N-1", "--out", str(i2)]) == 0
@@ -210,10 +211,10 @@ def test_chronology_xlsx_is_ledgered_as_a_read_of_the_person(imported: Path) -> 
     )
     ws = load_workbook(out)["Chronology"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0][:4] == ["date", "ended", "agency", "kind"]
-    # newest first, both records' events
-    assert [r[0] for r in rows[1:]] == ["2013-06-01T23:15:00", "2013-05-02"]
-    assert rows[2][3] == "missing" and rows[2][10] == "police:POL-1" and rows[2][13] == 2
+    assert rows[0][:4] == ["date", "time", "agency", "kind"]
+    # newest first, both records' events, each once (E2 is filed under POL-3 and names POL-1 too)
+    assert [(r[0], r[1]) for r in rows[1:]] == [("2013-06-01", "23:15"), ("2013-05-02", None)]
+    assert rows[2][3] == "Missing (whereabouts unknown)" and rows[2][11] == "police:E1" and rows[2][13] == 2
     entry = exports_ledgered()[-1]
     assert entry["object"]["type"] == "people.person" and entry["object"]["id"] == person.pk  # type: ignore[index]
     assert entry["reason"] == "strategy"

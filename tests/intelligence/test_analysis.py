@@ -124,7 +124,7 @@ def test_place_and_vehicle_of_concern(result: AnalysisResult) -> None:
     # The school and the football club are not of concern.
     assert not any("academy" in p or "rovers" in p for p in places)
     place = result.places.set_index("place_id")
-    assert place.loc["place:star-kebab-main-street", "label"] == "star kebab main street, S65 2AB"
+    assert place.loc["place:star-kebab-main-street", "label"] == "Star Kebab, Main St, S65 2AB"
 
 
 def test_ambiguous_partial_plate_is_weighted_down() -> None:

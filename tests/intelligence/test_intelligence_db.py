@@ -91,6 +91,35 @@ def test_rerun_over_the_same_data_writes_nothing() -> None:
     assert after["rows"]["intelligence.AnalysisRun"] == before["rows"]["intelligence.AnalysisRun"] + 1
 
 
+@pytest.mark.usefixtures("analysed")
+def test_groups_are_named_after_their_most_central_adult_and_place(tmp_path: Path) -> None:
+    networks = list(Network.objects.filter(active=True))
+    assert networks
+    for n in networks:
+        members = {m.member_id: m for m in n.members.filter(active=True)}
+        assert n.label.startswith("Group around ") and n.label.endswith(f"({n.size} members)")
+        assert n.named_person in members
+        named = members[n.named_person]
+        assert named.label in n.label and named.label not in n.name_without_person
+        if n.adults:
+            assert named.role == "adult"
+    # a group alert carries its group's name; the id stays the id
+    groups = {n.id: n for n in networks}
+    for alert in Alert.objects.filter(kind="group", active=True):
+        assert alert.subject_label == groups[alert.subject_id].label != alert.subject_id
+    # the export names each member's group
+    out = tmp_path / "networks.csv"
+    assert main(["export", "networks", "--out", str(out)]) == 0
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["network_id"], r["network_name"]) for r in rows} == {(n.id, n.label) for n in networks}
+    # the same data, the same names
+    names = {n.id: (n.label, n.name_without_person, n.named_person) for n in networks}
+    assert main(["analyse"]) == 0
+    again = Network.objects.filter(active=True)
+    assert {n.id: (n.label, n.name_without_person, n.named_person) for n in again} == names
+
+
 def _actor(role: str) -> Any:
     return Actor(user=f"a-{role}", agency="police", role=role)
 

@@ -61,7 +61,7 @@ def test_canonical_places_join_spellings_and_postcodes() -> None:
         for k in [("Star Kebab, Main St", "S65 2AB"), ("star kebab main street", ""), ("Star Kebab", "")]
     }
     assert kebab == {"place:star-kebab-main-street"}
-    assert ids[("Star Kebab, Main St", "S65 2AB")][1] == "star kebab main street, S65 2AB"
+    assert ids[("Star Kebab, Main St", "S65 2AB")][1] == "Star Kebab, Main St, S65 2AB"
     # Two branches of a chain are two places.
     assert ids[("Tesco", "S1 1AA")][0] != ids[("Tesco", "S2 2BB")][0]
     # Every child's "home" is not one place; a home with a postcode is that address.
@@ -74,7 +74,7 @@ def test_plural_and_short_spellings_join_the_full_name() -> None:
         [("Express Pizza, Wellgate", "S60 8PZ"), ("Express Pizza", "S60 8PZ"), ("Express Pizzas", "")]
     )
     assert {place_id for place_id, _ in ids.values()} == {"place:express-pizza-wellgate"}
-    assert {label for _, label in ids.values()} == {"express pizza wellgate, S60 8PZ"}
+    assert {label for _, label in ids.values()} == {"Express Pizza, Wellgate, S60 8PZ"}
     # A short name given a postcode the longer one never had is another place.
     other = canonical_places([("Express Pizza, Wellgate", "S60 8PZ"), ("Express Pizza", "S1 1AA")])
     assert other[("Express Pizza", "S1 1AA")][0] != other[("Express Pizza, Wellgate", "S60 8PZ")][0]

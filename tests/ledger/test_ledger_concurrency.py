@@ -306,10 +306,6 @@ def small_subtrees(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("committed", "small_subtrees")
 def test_parallel_verification_agrees_and_names_what_is_wrong(cli: Any) -> None:
-    if connection.vendor == "postgresql":
-        # Known bug, open: with forked workers on PostgreSQL a worker's rows unpack wrongly
-        # ("too many values to unpack") after the ledger split; single-process verify is unaffected.
-        pytest.skip("parallel verification on PostgreSQL fails after the split: a known open bug")
     actor = Actor("a", "police", "analyst")
     people = []
     for i in range(29):

@@ -107,6 +107,9 @@ def test_the_report_is_built_from_live_data() -> None:
         "suspects-on-bail",
         "hidden-victim-alerts-actioned-7d",
         "lac-out-of-area-at-risk",
+        "outreach-contacted",
+        "outreach-time-to-contact",
+        "outreach-workers-funded",
     ]
     assert all(len(line.result.points) == 12 for line in report.indicators)
     assert report.ledger.verified and report.ledger.ok and report.ledger.problem_count == 0

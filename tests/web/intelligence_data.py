@@ -85,7 +85,9 @@ def build_handmade() -> dict[str, Any]:
     net = do_create(
         Network(
             id="N-TEST",
-            label="Group around Darren Hollis",
+            label="Group around Darren Hollis and Star Kebab (4 members)",
+            name_without_person="Group around Star Kebab (4 members)",
+            named_person=adult.id,
             size=4,
             children=1,
             adults=1,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from sightline.access.permissions import MATRIX, Cap, Role
 from sightline.cli import main
-from sightline.intelligence.models import Network
+from sightline.intelligence.models import Alert, Network
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
 from sightline.people.linkage import FieldWeight
@@ -108,10 +108,15 @@ def test_analyst_sees_ranked_alerts_with_filters(
     html = client.get("/intelligence/alerts").content.decode()
     assert "/intelligence/alerts" in client.get("/").content.decode()  # in the navigation
     # Highest score first; the dismissed vehicle (score 30) is not in the default list.
-    positions = [html.index(label) for label in ("Kayleigh Brookes", "Darren Hollis", "star kebab")]
+    positions = [html.index(f"{label}</a>") for label in ("Kayleigh Brookes", "Darren Hollis", "star kebab")]
     assert positions == sorted(positions)
     assert "YX09 ABC" not in html
-    assert "Child aged 14; no agency has flagged this child." in html
+    # Each alert's top reasons, without the evidence keys (the alert page has those).
+    assert "<li>Child aged 14; no agency has flagged this child.</li>" in html
+    assert (
+        "<li>Missing 1 time.</li>" in html
+        and "<li>At place &#x27;star kebab&#x27; with other children.</li>" in html
+    )
     only_adults = client.get("/intelligence/alerts?kind=adult_of_concern").content.decode()
     assert "Darren Hollis" in only_adults and "Kayleigh Brookes" not in only_adults
     dismissed = client.get("/intelligence/alerts?status=dismissed").content.decode()
@@ -131,8 +136,8 @@ def test_alert_detail_shows_reasons_evidence_and_links(
     # each reason on its own line, evidence lists kept whole
     assert "<li>Missing 1 time [police:E1].</li>" in html
     assert "<li>At place &#x27;star kebab&#x27; with other children [social_care:CSE1].</li>" in html
-    # records behind it: agency, record id, row; linked to the person record
-    for agency, rid, row in [("police", "POL-1", 5), ("social_care", "SC-1", 7)]:
+    # records behind it: agency (by name), record id, row; linked to the person record
+    for agency, rid, row in [("Police", "POL-1", 5), ("Children&#x27;s social care", "SC-1", 7)]:
         assert re.search(rf">{agency}</td>\s*<td[^>]*>{rid}</td>\s*<td[^>]*>{row}<", html), rid
     assert "GONE-9" in html and "no longer held" in html
     assert f'href="/people/{child.id}"' in html
@@ -191,7 +196,7 @@ def test_dismissal_requires_a_reason(
     alert.refresh_from_db()
     assert alert.status == "dismissed" and alert.dismissed_evidence == ["event social_care:CSE1"]
     assert entries("alert_dismissed")[0]["reason"] == "a school, open to all"
-    assert "star kebab" not in client.get("/intelligence/alerts").content.decode()
+    assert "star kebab</a>" not in client.get("/intelligence/alerts").content.decode()
 
 
 # --- networks ------------------------------------------------------------------------------------
@@ -203,28 +208,80 @@ def _graph(html: str) -> dict[str, Any]:
     return json.loads(found.group(1))
 
 
+def _group_alert() -> Alert:
+    return do_create(
+        Alert(
+            id="A-group-N-TEST",
+            kind="group",
+            subject_id="N-TEST",
+            subject_label="Group around Darren Hollis and Star Kebab (4 members)",
+            score=40.0,
+            reasons="Group of 2 people (1 adult, 1 child) and 2 places, vehicles or phones.",
+            first_raised_at=timezone.now(),
+        ),
+        actor=SYSTEM,
+    )
+
+
 def test_network_view_draws_the_group_and_filters_it(
     handmade: dict[str, Any], make_user: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
-    client = signed_in(login, make_user("analyst", "police"))
+    analyst = make_user("analyst", "police")
+    client = signed_in(login, analyst)
     child, adult = handmade["child"], handmade["adult"]
-    assert "Group around Darren Hollis" in client.get("/intelligence/networks").content.decode()
+    listing = client.get("/intelligence/networks").content.decode()
+    # named after its most central adult and place; the id is shown as an id
+    assert ">Group around Darren Hollis and Star Kebab (4 members)</a>" in listing
+    assert (
+        '<span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0 sightline-network__id">N-TEST</span>'
+        in listing
+    )
+    listed = [e for e in entries("read_list", object_id="networks") if e["actor"]["user"] == analyst.username]
+    assert listed[0]["data"]["people"] == [adult.id]  # the name shows him
     html = client.get("/intelligence/networks/N-TEST").content.decode()
+    assert '<h1 class="govuk-heading-l">Group around Darren Hollis and Star Kebab (4 members)</h1>' in html
     graph = _graph(html)
-    nodes = {n["data"]["id"]: n["data"] for n in graph["nodes"]}
+    nodes = {n["data"]["id"]: n for n in graph["nodes"]}
     assert set(nodes) == {child.id, adult.id, "PL-STAR", "07700900123"}
-    assert nodes[child.id]["href"] == f"/people/{child.id}" and not nodes[child.id]["restricted"]
-    assert nodes["PL-STAR"]["href"] == "" and nodes["PL-STAR"]["type"] == "place"
+    assert (
+        nodes[child.id]["data"]["href"] == f"/people/{child.id}" and not nodes[child.id]["data"]["restricted"]
+    )
+    assert nodes["PL-STAR"]["data"]["href"] == "" and nodes["PL-STAR"]["data"]["kind"] == "place"
+    assert nodes["PL-STAR"]["data"]["label"] == "Star Kebab"
+    assert [nodes[m]["data"]["kind"] for m in (child.id, adult.id, "07700900123")] == [
+        "child",
+        "adult",
+        "phone",
+    ]
     assert len(graph["edges"]) == 3
-    # cytoscape.js and the drawing script are served from here, not a CDN
-    assert '<script src="/static/cytoscape/cytoscape.min.js">' in html
-    assert '<script src="/static/sightline/network.js">' in html
-    assert 'id="__________cytoscape_stylesheet"' in html
-    # the table alternative lists every member and link
-    assert html.count('<th scope="row" class="govuk-table__header sightline-break-anywhere">') == 4
+    # laid out by the server: the same positions on every load, and the API gives the same
+    positions = {m: (n["position"]["x"], n["position"]["y"]) for m, n in nodes.items()}
+    assert all(0 <= v <= 1 for xy in positions.values() for v in xy) and len(set(positions.values())) == 4
+    again = _graph(client.get("/intelligence/networks/N-TEST").content.decode())
+    assert {n["data"]["id"]: (n["position"]["x"], n["position"]["y"]) for n in again["nodes"]} == positions
+    api = Client().get("/api/intelligence/networks/N-TEST", **bearer(analyst)).json()
+    assert {n["data"]["id"]: (n["position"]["x"], n["position"]["y"]) for n in api["nodes"]} == positions
+    # drawn by our own script on a canvas, no third-party library
+    assert '<script src="/static/sightline/network.js">' in html and "cytoscape" not in html
+    assert '<canvas id="network-canvas"' in html
+    # the key lists every kind of member, marking those not in this group
+    key = re.findall(
+        r'<li class="sightline-legend__item( sightline-legend__item--absent)?" data-kind="(\w+)"', html
+    )
+    assert [k for _, k in key] == [
+        "child", "adult", "person", "place", "vehicle", "phone", "restricted",
+        "concerning", "ordinary", "selected",
+    ]  # fmt: skip
+    assert {k for absent, k in key if absent} == {"person", "vehicle", "restricted"}
+    # the tables are the picture's text alternative, folded away so the page stays short
+    members = re.search(r'<details class="govuk-details" id="members-details">(.*?)</details>', html, re.S)
+    assert members and members.group(1).count('<th scope="row"') == 4
     assert "Kayleigh Brookes and Darren Hollis" in html
+    # the filters fold away too, unless in use
+    assert '<details class="govuk-details" id="network-filters">' in html
     # from August 2013: the missing episode in May drops out; the event-less phone link stays
     since = client.get("/intelligence/networks/N-TEST?since_0=1&since_1=8&since_2=2013").content.decode()
+    assert '<details class="govuk-details" id="network-filters" open>' in since
     edges = {(e["data"]["source"], e["data"]["target"]) for e in _graph(since)["edges"]}
     assert edges == {(child.id, "PL-STAR"), (adult.id, "07700900123")}
     # only missing episodes, only people
@@ -245,25 +302,56 @@ def test_network_view_draws_the_group_and_filters_it(
     assert moved.status_code == 302 and moved["Location"] == "/intelligence/networks/N-TWO?kinds=missing"
 
 
+def test_network_list_is_paged(make_user: Callable[..., Any], login: Callable[..., Any]) -> None:
+    for i in range(30):
+        do_create(
+            Network(id=f"N-{i:02d}", label=f"Group around Place {i} (3 members)", size=3, score=i),
+            actor=SYSTEM,
+        )
+    client = signed_in(login, make_user("analyst", "police"))
+    first = client.get("/intelligence/networks").content.decode()
+    assert (
+        "30 groups, highest score first: 1 to 25" in first
+        and "Place 29 " in first
+        and "Place 4 " not in first
+    )
+    assert 'class="govuk-pagination"' in first
+    second = client.get("/intelligence/networks?page=2").content.decode()
+    assert "26 to 30" in second and "Place 4 " in second and "Place 5 " not in second
+
+
 def test_need_to_know_hides_people_outside_the_analysts_access(
     handmade: dict[str, Any], make_user: Callable[..., Any], login: Callable[..., Any], monkeypatch: Any
 ) -> None:
+    group_alert = _group_alert()
     # An analyst whose role sees only people known to their agency (police knows the child only).
     monkeypatch.setitem(MATRIX, Role.ANALYST, MATRIX[Role.ANALYST] - {Cap.VIEW_ALL_PEOPLE})
-    client = signed_in(login, make_user("analyst", "police"))
+    analyst = make_user("analyst", "police")
+    client = signed_in(login, analyst)
     child, adult = handmade["child"], handmade["adult"]
     html = client.get("/intelligence/networks/N-TEST").content.decode()
     nodes = {n["data"]["id"]: n["data"] for n in _graph(html)["nodes"]}
     assert nodes[child.id]["href"] and not nodes[child.id]["restricted"]
     assert nodes[adult.id]["restricted"] and nodes[adult.id]["href"] == ""
-    assert nodes[adult.id]["label"] == "Restricted person"
+    assert (
+        nodes[adult.id]["label"] == "Person outside your access" and nodes[adult.id]["kind"] == "restricted"
+    )
     assert nodes[adult.id]["breakGlass"].startswith(f"/people/{adult.id}/break-glass")
-    assert "Darren" not in html.replace("Group around Darren Hollis", "")
+    # the group's name leaves him out too, here, in the list of groups and in the group's alert
+    assert "Darren" not in html and "Group around Star Kebab (4 members)</h1>" in html
+    listing = client.get("/intelligence/networks").content.decode()
+    assert "Darren" not in listing and "Group around Star Kebab (4 members)" in listing
+    assert not [
+        e for e in entries("read_list", object_id="networks") if e["actor"]["user"] == analyst.username
+    ]
     # the adult's alert: listed and opened without his name, offering break-glass
     listing = client.get("/intelligence/alerts").content.decode()
     assert "Darren Hollis" not in listing and "A person outside your access" in listing
+    assert "Group around Star Kebab (4 members)" in listing
     detail = client.get(f"/intelligence/alerts/{handmade['adult_alert'].id}").content.decode()
     assert "Darren" not in detail and f"/people/{adult.id}/break-glass" in detail
+    detail = client.get(f"/intelligence/alerts/{group_alert.id}").content.decode()
+    assert "Darren" not in detail and "Group around Star Kebab (4 members)" in detail
     # the child's alert still links the child, and names no one else's record
     detail = client.get(f"/intelligence/alerts/{handmade['child_alert'].id}").content.decode()
     assert f'href="/people/{child.id}"' in detail
@@ -277,8 +365,12 @@ def test_need_to_know_hides_people_outside_the_analysts_access(
         == by_id[handmade["adult_alert"].id]["reasons"]
     )
     assert by_id[handmade["child_alert"].id]["subject_label"] == "Kayleigh Brookes"
+    assert by_id[group_alert.id]["subject_label"] == "Group around Star Kebab (4 members)"
     graph = Client().get("/api/intelligence/networks/N-TEST", **bearer(make_user("analyst", "police"))).json()
     assert {n["data"]["id"]: n["data"]["label"] for n in graph["nodes"]}[adult.id] == ""
+    assert graph["network"]["label"] == "Group around Star Kebab (4 members)"
+    groups = Client().get("/api/intelligence/networks", **bearer(make_user("analyst", "police"))).json()
+    assert [g["label"] for g in groups["items"]] == ["Group around Star Kebab (4 members)"]
 
 
 # --- link review and linkage, on a linked town ---------------------------------------------------

@@ -6,6 +6,7 @@ from django import forms
 
 from sightline.access.models import Agency
 from sightline.access.permissions import Role
+from sightline.access.services import BREAK_GLASS_MIN_REASON
 
 
 class SignInForm(forms.Form):
@@ -46,7 +47,10 @@ class SecondFactorForm(forms.Form):
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need to see this record?",
-        help_text="Say what you need it for and why it cannot wait. The independent reviewer will read this.",
+        help_text=(
+            f"Write at least {BREAK_GLASS_MIN_REASON} characters: say what you need it for and why it cannot"
+            " wait. The independent reviewer will read this."
+        ),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter why you need to see this record"},
     )

@@ -33,3 +33,25 @@ class SessionIdleTimeoutMiddleware:
             elif last is None or now - int(last) >= LAST_SEEN_RESOLUTION:
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+
+# For the pages' timeout warning (web/views/session.py): the same clock the middleware keeps.
+
+
+def idle_seconds_left(request: HttpRequest) -> int:
+    """Seconds before this session is ended for inactivity, as the middleware will judge it."""
+    now = int(time.time())
+    last = int(request.session.get("last_seen", now))
+    return max(0, settings.SESSION_IDLE_SECONDS - (now - last))
+
+
+def mark_active(request: HttpRequest) -> None:
+    """Restart the idle clock: the user chose to stay signed in."""
+    request.session["last_seen"] = int(time.time())
+
+
+def end_idle_session(request: HttpRequest) -> None:
+    """Sign out for inactivity, ledgered as such, and tell the sign-in page why."""
+    do_record_logout(request.user, reason="idle timeout")  # type: ignore[arg-type]
+    logout(request)
+    request.session[TIMED_OUT_KEY] = "idle"

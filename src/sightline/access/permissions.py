@@ -39,6 +39,8 @@ class Cap(models.TextChoices):
     IMPORT = "import", "Import agency extracts"
     VIEW_INTELLIGENCE = "view_intelligence", "See alerts and the network view"
     MANAGE_ALERTS = "manage_alerts", "Change alert status"
+    ASSIGN_OUTREACH = "assign_outreach", "Assign outreach from an alert to a worker or team"
+    RECORD_OUTREACH = "record_outreach", "Record outreach attempts, the child's wishes and decisions"
     SEE_OVERDUE = "see_overdue", "See overdue triage and actions across the team"
     VIEW_AGGREGATE = "view_aggregate", "See aggregate figures and board reports"
     MANAGE_RECOMMENDATIONS = "manage_recommendations", "Edit recommendations and actions"
@@ -52,7 +54,7 @@ class Cap(models.TextChoices):
 _CASE = {Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.BREAK_GLASS, Cap.RAISE_CONCERN, Cap.RAISE_PROTECTED_CONCERN}
 
 MATRIX: dict[str, frozenset[str]] = {
-    Role.PRACTITIONER: frozenset(_CASE | {Cap.MANAGE_CASE}),
+    Role.PRACTITIONER: frozenset(_CASE | {Cap.MANAGE_CASE, Cap.RECORD_OUTREACH}),
     Role.DSL: frozenset(_CASE | {Cap.MANAGE_CASE, Cap.SEE_OVERDUE}),
     Role.CSE_COORDINATOR: frozenset(
         _CASE
@@ -65,6 +67,8 @@ MATRIX: dict[str, frozenset[str]] = {
             Cap.IMPORT,
             Cap.VIEW_INTELLIGENCE,
             Cap.MANAGE_ALERTS,
+            Cap.ASSIGN_OUTREACH,
+            Cap.RECORD_OUTREACH,
             Cap.SEE_OVERDUE,
             Cap.VIEW_AGGREGATE,
             Cap.MANAGE_RECOMMENDATIONS,
@@ -86,6 +90,7 @@ MATRIX: dict[str, frozenset[str]] = {
         _CASE
         | {
             Cap.MANAGE_CASE,
+            Cap.RECORD_OUTREACH,
             Cap.SCREEN,
             Cap.SEE_OVERDUE,
             Cap.VIEW_AGGREGATE,
@@ -125,6 +130,8 @@ CASE_DATA_CAPS = frozenset(
         Cap.VIEW_INTELLIGENCE,
         Cap.MANAGE_ALERTS,
         Cap.RAISE_CONCERN,
+        Cap.ASSIGN_OUTREACH,
+        Cap.RECORD_OUTREACH,
     }
 )
 
@@ -143,7 +150,8 @@ def has_cap(actor: Actor, cap: str) -> bool:
 def require_cap(actor: Actor, cap: str) -> None:
     """Refuse with PermissionDenied unless the actor's role holds ``cap``."""
     if not has_cap(actor, cap):
-        raise PermissionDenied(f"the {actor.role} role may not {Cap(cap).label.lower()}")
+        role = Role(actor.role).label if actor.role in Role.values else actor.role
+        raise PermissionDenied(f"the {role} role may not {Cap(cap).label.lower()}")
 
 
 def capabilities(role: str) -> list[Cap]:

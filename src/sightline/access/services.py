@@ -641,6 +641,7 @@ def do_revoke_api_token(actor: Actor, *, token_id: str, reason: str) -> ApiToken
 DEMO_ACCOUNTS = [
     ("demo-practitioner", Role.PRACTITIONER, "social_care", "Priya", "Shah"),
     ("demo-police", Role.PRACTITIONER, "police", "Sam", "Okafor"),
+    ("demo-youth-worker", Role.PRACTITIONER, "youth_service", "Jordan", "Reyes"),
     ("demo-school-dsl", Role.DSL, "education", "Dana", "Lewis"),
     ("demo-coordinator", Role.CSE_COORDINATOR, "mash", "Chris", "Hughes"),
     ("demo-analyst", Role.ANALYST, "police", "Alex", "Murray"),

@@ -33,6 +33,7 @@ from sightline.cases.services import add_months
 from sightline.intelligence.models import Alert
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
+from sightline.outreach import selectors as outreach
 
 SHIPPED_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 UNITS = {"percent": "%", "hours": "hours", "count": "", "per_week": "a week"}
@@ -300,6 +301,25 @@ def lac_out_of_area_at_risk(windows: Sequence[Window]) -> list[Value]:
     return out
 
 
+def outreach_contacted(windows: Sequence[Window]) -> list[Value]:
+    """Share of the children identified at risk in the window whom outreach has contacted (the funnel)."""
+    return [_share(f.contacted, f.identified) for f in outreach.funnels([(w.start, w.end) for w in windows])]
+
+
+def outreach_hours_to_contact(windows: Sequence[Window]) -> list[Value]:
+    """Median hours from the alert to the first contact, for children identified in the window."""
+    funnels = outreach.funnels([(w.start, w.end) for w in windows])
+    return [Value(f.median_hours_to_contact, None, len(f.hours_to_contact)) for f in funnels]
+
+
+def outreach_workers_funded(windows: Sequence[Window]) -> list[Value]:
+    """Workers holding open outreach at the window's end, as a share of the funded posts."""
+    return [
+        Value(c.workers_percent, c.workers, c.funded.workers)
+        for c in outreach.capacities([w.end for w in windows])
+    ]
+
+
 MEASURES: dict[str, MeasureFn] = {
     "screened_open_cse_concern": screened_open_cse_concern,
     "return_interview_72h": return_interview_72h,
@@ -308,6 +328,9 @@ MEASURES: dict[str, MeasureFn] = {
     "suspects_on_bail": suspects_on_bail,
     "alerts_actioned_7d": alerts_actioned_7d,
     "lac_out_of_area_at_risk": lac_out_of_area_at_risk,
+    "outreach_contacted": outreach_contacted,
+    "outreach_hours_to_contact": outreach_hours_to_contact,
+    "outreach_workers_funded": outreach_workers_funded,
 }
 
 

@@ -32,36 +32,42 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 
 class StateOut(Schema):
     status: str = Field(
-        description="not_started, in_progress, complete or overdue (overdue follows from the date)"
+        alias="key",
+        description="not_started, in_progress, complete or overdue (overdue follows from the date)",
     )
     label: str
     awaiting_sign_off: bool
 
 
+# Read from the selectors' views: dotted aliases name the attribute each field comes from.
 class ActionOut(Schema):
-    id: str
-    ref: str
-    description: str
-    owner_agency: str
-    owner_name: str
-    owner_user: str
-    target_date: dt.date
-    recorded_status: str
+    id: str = Field(alias="action.id")
+    ref: str = Field(alias="action.ref")
+    description: str = Field(alias="action.description")
+    owner_agency: str = Field(alias="action.owner_agency_id")
+    owner_name: str = Field(alias="action.owner_name")
+    owner_user: str = Field(alias="action.owner_user")
+    target_date: dt.date = Field(alias="action.target_date")
+    recorded_status: str = Field(alias="action.status")
     state: StateOut
-    completed_by: str
-    signed_off_by: str
-    evidence: int
+    completed_by: str = Field(alias="action.completed_by")
+    signed_off_by: str = Field(alias="action.signed_off_by")
+    evidence: int = Field(alias="evidence_count")
 
 
 class RecommendationOut(Schema):
-    id: str
-    ref: str
-    title: str
-    target_date: dt.date
-    illustrative: bool
-    indicators: list[str]
+    id: str = Field(alias="recommendation.id")
+    ref: str = Field(alias="recommendation.ref")
+    title: str = Field(alias="recommendation.title")
+    target_date: dt.date = Field(alias="recommendation.target_date")
+    illustrative: bool = Field(alias="recommendation.illustrative")
+    indicators: list[str] = Field(alias="recommendation.indicator_keys")
     state: StateOut
     actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_indicators(view: sel.RecommendationView) -> list[str]:
+        return list(view.recommendation.indicator_keys or [])
 
 
 class PlanSummaryOut(Schema):
@@ -71,8 +77,12 @@ class PlanSummaryOut(Schema):
     counts: dict[str, int]
 
 
-class PlanOut(PlanSummaryOut):
-    illustrative_note: str
+class PlanOut(Schema):
+    key: str = Field(alias="plan.key")
+    title: str = Field(alias="plan.title")
+    inquiry: str = Field(alias="plan.inquiry")
+    counts: dict[str, int]
+    illustrative_note: str = Field(alias="plan.illustrative_note")
     recommendations: list[RecommendationOut]
 
 
@@ -167,50 +177,6 @@ class ProtectedOut(Schema):
     detail: str
 
 
-def _state(s: sel.State) -> StateOut:
-    return StateOut(status=s.key, label=s.label, awaiting_sign_off=s.awaiting_sign_off)
-
-
-def _plan_out(view: sel.PlanView) -> PlanOut:
-    p = view.plan
-    return PlanOut(
-        key=p.key,
-        title=p.title,
-        inquiry=p.inquiry,
-        counts=view.counts,
-        illustrative_note=p.illustrative_note,
-        recommendations=[
-            RecommendationOut(
-                id=r.recommendation.id,
-                ref=r.recommendation.ref,
-                title=r.recommendation.title,
-                target_date=r.recommendation.target_date,
-                illustrative=r.recommendation.illustrative,
-                indicators=list(r.recommendation.indicator_keys or []),
-                state=_state(r.state),
-                actions=[
-                    ActionOut(
-                        id=a.action.id,
-                        ref=a.action.ref,
-                        description=a.action.description,
-                        owner_agency=a.action.owner_agency_id,
-                        owner_name=a.action.owner_name,
-                        owner_user=a.action.owner_user,
-                        target_date=a.action.target_date,
-                        recorded_status=a.action.status,
-                        state=_state(a.state),
-                        completed_by=a.action.completed_by,
-                        signed_off_by=a.action.signed_off_by,
-                        evidence=a.evidence_count,
-                    )
-                    for a in r.actions
-                ],
-            )
-            for r in view.recommendations
-        ],
-    )
-
-
 @router.get("/plans", response=list[PlanSummaryOut], summary="Response plans with recommendations by status")
 def plans(request: HttpRequest) -> list[PlanSummaryOut]:
     require(request, *VIEW)
@@ -224,7 +190,7 @@ def plans(request: HttpRequest) -> list[PlanSummaryOut]:
 @router.get("/plans/{key}", response=PlanOut, summary="A plan: recommendations, actions and their status")
 def plan(request: HttpRequest, key: str = Id("the plan's key, e.g. rotherham-2014")) -> PlanOut:
     require(request, *VIEW)
-    return _plan_out(sel.plan_view(sel.get_plan(key)))
+    return PlanOut.from_orm(sel.plan_view(sel.get_plan(key)))
 
 
 @router.post(

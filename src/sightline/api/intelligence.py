@@ -139,8 +139,14 @@ class EdgeData(Schema):
     last_seen: str | None
 
 
+class Position(Schema):
+    x: float = Field(description="0 to 1 along the picture's longer side")
+    y: float
+
+
 class NodeOut(Schema):
     data: NodeData
+    position: Position = Field(description="where the web page draws it: the same group, the same picture")
 
 
 class EdgeOut(Schema):
@@ -266,7 +272,7 @@ def set_alert_status(request: HttpRequest, payload: AlertStatusIn, alert_id: str
 
 @router.get("/networks", response=list[NetworkOut], summary="Groups from the latest analysis")
 @paginate(Pagination)
-def list_networks(request: HttpRequest) -> list[intel.NetworkSummary]:
+def list_networks(request: HttpRequest) -> intel.Listing[intel.NetworkSummary]:
     return intel.networks(current_user(request))
 
 
@@ -288,7 +294,8 @@ def network_graph(request: HttpRequest, params: Query[GraphParams], network_id: 
         NodeOut(
             data=NodeData(
                 id=m.member_id, label=m.label, type=m.member_type, role=m.role, restricted=m.restricted
-            )
+            ),
+            position=Position(x=view.positions[m.member_id][0], y=view.positions[m.member_id][1]),
         )
         for m in view.members
     ]

@@ -162,6 +162,14 @@ class PersonSearchHitOut(Schema):
     reasons: list[str]
     restricted: bool = Field(description="you need break-glass to see this person; only the id is given")
     person: PersonOut | None
+    likelihood: str = Field(
+        description="how likely this is the person described, by the linkage model: likely, possible, "
+        "unlikely (something typed differs), unknown (too little typed), or blank (identifier only)"
+    )
+    agencies: list[str] = Field(
+        description="for a restricted person likely or possibly the one described: the agencies that "
+        "hold them, to ask for what they know"
+    )
 
 
 class PersonSearchParams(Schema):
@@ -209,8 +217,10 @@ def detail_out(record: selectors.PersonRecord) -> PersonDetailOut:
 )
 @paginate(Pagination)
 def search(request: HttpRequest, params: Query[PersonSearchParams]) -> list[selectors.SearchHit]:
-    """Tolerant of misspellings and nicknames. People you may not see come back ``restricted``, with
-    only their id (for break-glass). The search and what it showed are ledgered."""
+    """Tolerant of misspellings and nicknames, most likely first. People you may not see come back
+    ``restricted``: their id, how likely they are the person described and, when likely or possible,
+    the agencies that hold them (for break-glass or to ask). The search and what it showed are
+    ledgered."""
     require(request, Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
     parsed = selectors.parse_search_text(params.q) if params.q else selectors.SearchQuery()
     query = selectors.SearchQuery(

@@ -228,6 +228,9 @@ class ReturnInterview(LedgeredModel):
     response = models.CharField(max_length=10, choices=Response.choices, default=Response.PENDING)
     held_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    disclosure = models.BooleanField(
+        default=False, help_text="the child disclosed harm or exploitation in the interview"
+    )
 
     id_prefix = "RI"
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sightline.extracts",
     "sightline.cases",
     "sightline.intelligence",
+    "sightline.outreach",
     "sightline.accountability",
     "sightline.reports",
     "sightline.web",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "sightline.access.middleware.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "sightline.config.errors.NotFoundMiddleware",
+    "sightline.web.drafts.DraftMiddleware",
 ]
 
 ROOT_URLCONF = "sightline.config.urls"
@@ -150,6 +152,10 @@ API_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_API_TOKEN_DAYS", "90"))
 
 # Sessions expire after inactivity; the idle middleware enforces it server-side.
 SESSION_IDLE_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_IDLE_SECONDS", "1800"))
+# Pages warn this long before the idle sign-out, in a dialog that can keep the session (docs/access.md).
+SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SIGHTLINE_SESSION_WARNING_SECONDS", "120"))
+# Drafts of long forms not submitted are deleted this many days after they were last saved.
+DRAFT_DAYS = int(os.environ.get("SIGHTLINE_DRAFT_DAYS", "7"))
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -209,10 +215,6 @@ STATIC_ROOT = HOME / "static"
 # GOV.UK Frontend 6 ships its CSS, JS and assets in dist/govuk/; they are served as /static/govuk/...
 _GOVUK = REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 STATICFILES_DIRS = [("govuk", _GOVUK)] if _GOVUK.exists() else []
-# cytoscape.js for the analysts' network view, served from here like GOV.UK Frontend (no CDN).
-_CYTOSCAPE = REPO_DIR / "node_modules" / "cytoscape" / "dist"
-if _CYTOSCAPE.exists():
-    STATICFILES_DIRS.append(("cytoscape", _CYTOSCAPE))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: app.js imports ../govuk/govuk-frontend.min.js by its plain name.
@@ -250,9 +252,15 @@ IMPORT_MAX_RATIO = int(os.environ.get("SIGHTLINE_IMPORT_MAX_RATIO", "100"))
 # Case work (docs/case-work.md). Triage deadlines in hours per urgency, e.g. "urgent=24,standard=72".
 _TRIAGE = os.environ.get("SIGHTLINE_TRIAGE_HOURS", "urgent=24,standard=72")
 SIGHTLINE_TRIAGE_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in _TRIAGE.split(","))}
+# Hours within which a re-screen falls due after a trigger of this kind; other kinds wait for the
+# reassessment date. "disclosure": a return interview in which the child disclosed harm.
+_RESCREEN = os.environ.get("SIGHTLINE_RESCREEN_HOURS", "disclosure=72")
+SIGHTLINE_RESCREEN_HOURS = {k.strip(): int(v) for k, v in (p.split("=") for p in _RESCREEN.split(",") if p)}
 # A YAML indicator set for screening; blank means the shipped SERAF-style set.
 SIGHTLINE_SCREENING_INDICATORS = os.environ.get("SIGHTLINE_SCREENING_INDICATORS", "")
 SIGHTLINE_LOCAL_AUTHORITY = os.environ.get("SIGHTLINE_LOCAL_AUTHORITY", "Sightline Borough Council")
+# The outreach the council funds (docs/outreach.md): workers, and children each can hold.
+SIGHTLINE_OUTREACH_FUNDED = os.environ.get("SIGHTLINE_OUTREACH_FUNDED", "workers=6,caseload=10")
 
 LOGGING = {
     "version": 1,

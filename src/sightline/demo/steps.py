@@ -12,6 +12,7 @@ from django.conf import settings
 from sightline.accountability.models import Recommendation
 from sightline.accountability.services import do_import_sample_plan
 from sightline.core.progress import Bar
+from sightline.demo.outreach import step_outreach
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
 from sightline.ledger.services import SYSTEM
@@ -90,4 +91,5 @@ STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
     ("Linking records into people", step_link),
     ("Analysing the network and raising alerts", step_analyse),
     ("Loading the sample 2014 response plan", step_plan),
+    ("Starting outreach to the children at risk", step_outreach),
 ]

@@ -57,6 +57,12 @@ class Alert(LedgeredModel):
     event_keys = models.JSONField(
         default=list, blank=True, help_text="agency:event_id of the events behind it"
     )
+    ties = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="people, places, vehicles and phones the analysis ties to the subject: "
+        "type, id, label, score, how, events",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     status_reason = models.TextField(blank=True)
     status_by = models.CharField(max_length=150, blank=True)
@@ -118,9 +124,14 @@ class Vehicle(LedgeredModel):
 
 
 class Network(LedgeredModel):
-    """A group found by community detection; ``links`` holds the edges among its members."""
+    """A group found by community detection; ``links`` holds the edges among its members.
+
+    ``label`` is its name, after its most central adult and place (``analysis.naming``). Viewers
+    who may not open ``named_person`` see ``name_without_person`` instead."""
 
     label = models.CharField(max_length=300, blank=True)
+    name_without_person = models.CharField(max_length=300, blank=True)
+    named_person = models.CharField(max_length=64, blank=True, help_text="the person the label names")
     size = models.PositiveIntegerField(default=0)
     children = models.PositiveIntegerField(default=0)
     adults = models.PositiveIntegerField(default=0)

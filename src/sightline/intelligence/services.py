@@ -26,8 +26,10 @@ from django.utils import timezone
 from sightline.access.permissions import Cap, require_cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.analysis import AnalysisResult, analyse
+from sightline.intelligence.analysis.result import Tie
 from sightline.intelligence.models import Alert, AnalysisRun, Network, NetworkMember, Place, Vehicle
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, do_update
+from sightline.people.events import event_others
 from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
 
 # Columns of a person record the engine may see. Ethnicity is never among them.
@@ -134,10 +136,8 @@ def load_inputs(as_of: dt.date | None = None) -> Inputs:
         for column in EVENT_INPUTS:
             row[column] = str(data.get(column) or "")
         ev_rows.append(row)
-        for item in str(data.get("others") or "").split(";"):
-            other, sep, role = item.strip().rpartition(":")
-            if sep and other.strip():
-                people_rows.append((key, f"{agency}:{other.strip()}", role.strip()))
+        for other, role in event_others(data):
+            people_rows.append((key, f"{agency}:{other}", role))
         if agency == "social_care" and CSE_FACTOR in str(data.get("factors") or "").upper().replace(
             " ", ""
         ).split(";"):
@@ -315,17 +315,18 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
         mtype, mid = object_ref(node)
         rows[(nid, mtype, mid)] = {"label": str(labels.get(node, mid))[:300], "role": str(row.role or "")}
     group_alerts = {a.subject_id: a for a in result.alerts if a.kind == "group"}
+    names = result.groups.set_index("network_id")
     links = _network_links(result, members)
     existing = {n.pk: n for n in Network.objects.all()}
     create, update = [], []
     for nid, nodes in members.items():
         roles = [rows[(nid, *object_ref(n))]["role"] for n in nodes]
         alert = group_alerts.get(nid)
-        top = max(nodes, key=lambda n: (scores.get(n, 0.0), n))
+        named = names.loc[nid] if nid in names.index else None
         values = {
-            "label": (
-                alert.label if alert is not None and alert.label else f"Group around {labels.get(top, top)}"
-            )[:300],
+            "label": str(named["name"] if named is not None else nid)[:300],
+            "name_without_person": str(named["name_without_person"] if named is not None else nid)[:300],
+            "named_person": str(named["named_person"] if named is not None else "")[:64],
             "size": len(nodes),
             "children": roles.count("child"),
             "adults": roles.count("adult"),
@@ -346,7 +347,11 @@ def _store_networks(result: AnalysisResult, actor: Actor) -> int:
             update.append(obj)
     do_bulk_create(create, actor=actor, action="analyse")
     do_bulk_update(
-        update, actor=actor, fields=["label", "size", "children", "adults", "score", "links", "active"],
+        update, actor=actor,
+        fields=[
+            "label", "name_without_person", "named_person", "size", "children", "adults", "score", "links",
+            "active",
+        ],
         action="analyse",
     )  # fmt: skip
 
@@ -373,6 +378,14 @@ def _evidence(record_keys: Iterable[str], event_keys: Iterable[str]) -> list[str
     return sorted({f"record {k}" for k in record_keys} | {f"event {k}" for k in event_keys})
 
 
+def _tie(t: Tie) -> dict[str, Any]:
+    kind, ident = object_ref(t.node)
+    return {
+        "type": kind, "id": ident, "label": t.label[:300], "score": t.score, "how": t.how,
+        "events": list(t.events),
+    }  # fmt: skip
+
+
 def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: AnalyseSummary) -> None:
     existing = {a.pk: a for a in Alert.objects.all()}
     now = timezone.now()
@@ -388,6 +401,7 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
             "reasons": a.reasons,
             "record_keys": sorted(set(a.record_keys)),
             "event_keys": sorted(set(a.event_keys)),
+            "ties": [_tie(t) for t in a.ties],
             "active": True,
         }
         obj = existing.get(a.alert_key)
@@ -422,7 +436,8 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
         update,
         actor=actor,
         fields=[
-            "kind", "subject_id", "subject_label", "score", "reasons", "record_keys", "event_keys", "active",
+            "kind", "subject_id", "subject_label", "score", "reasons", "record_keys", "event_keys", "ties",
+            "active",
             "status", "status_reason", "status_by", "status_at", "last_run",
         ],
         action="analyse",

@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,25 +143,34 @@ def verifier_key(name: str, public_key: Ed25519PublicKey | bytes) -> str:
 
 def parse_verifier_key(vkey: str) -> VerifierKey:
     """Parse and check a verifier key string made by :func:`verifier_key`."""
+    return VerifierKey(
+        *_parse_key(vkey, "verifier key", ALG_ED25519, "an Ed25519 key (expected 0x01", key_id)
+    )
+
+
+def _parse_key(
+    vkey: str, what: str, alg: int, kind: str, make_id: Callable[[str, bytes], bytes]
+) -> tuple[str, bytes, Ed25519PublicKey]:
+    """``<name>+<key id hex>+<base64 of alg byte and key>``: its name, key ID and public key."""
     # The name and key ID cannot hold '+', but the base64 key can.
     parts = vkey.strip().split("+", 2)
     if len(parts) != 3:
-        raise NoteError("verifier key must have the form <name>+<key id hex>+<base64 key>")
+        raise NoteError(f"{what} must have the form <name>+<key id hex>+<base64 key>")
     name, kid_hex, key_b64 = parts
     _check_key_name(name)
     if not re.fullmatch(r"[0-9a-f]{8}", kid_hex):
-        raise NoteError(f"verifier key ID {kid_hex!r} is not 8 lower-case hex digits")
-    key_data = _b64decode(key_b64, "verifier key")
-    if len(key_data) != 33 or key_data[0] != ALG_ED25519:
-        raise NoteError("verifier key is not an Ed25519 key (expected 0x01 and 32 bytes)")
+        raise NoteError(f"{what} ID {kid_hex!r} is not 8 lower-case hex digits")
+    key_data = _b64decode(key_b64, what)
+    if len(key_data) != 33 or key_data[0] != alg:
+        raise NoteError(f"{what} is not {kind} and 32 bytes)")
     raw = key_data[1:]
-    if key_id(name, raw) != bytes.fromhex(kid_hex):
-        raise NoteError(f"verifier key ID {kid_hex} does not match its name and public key")
+    if make_id(name, raw) != bytes.fromhex(kid_hex):
+        raise NoteError(f"{what} ID {kid_hex} does not match its name and public key")
     try:
         public = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
-        raise NoteError(f"verifier key holds an invalid Ed25519 public key: {exc}") from exc
-    return VerifierKey(name, bytes.fromhex(kid_hex), public)
+        raise NoteError(f"{what} holds an invalid Ed25519 public key: {exc}") from exc
+    return name, bytes.fromhex(kid_hex), public
 
 
 def _b64decode(text: str, what: str) -> bytes:
@@ -409,24 +418,15 @@ def cosigner_verifier_key(name: str, public_key: Ed25519PublicKey | bytes) -> st
 
 def parse_cosigner_key(vkey: str) -> CosignerKey:
     """Parse and check a witness vkey made by :func:`cosigner_verifier_key` (or any C2SP witness)."""
-    parts = vkey.strip().split("+", 2)
-    if len(parts) != 3:
-        raise NoteError("witness key must have the form <name>+<key id hex>+<base64 key>")
-    name, kid_hex, key_b64 = parts
-    _check_key_name(name)
-    if not re.fullmatch(r"[0-9a-f]{8}", kid_hex):
-        raise NoteError(f"witness key ID {kid_hex!r} is not 8 lower-case hex digits")
-    key_data = _b64decode(key_b64, "witness key")
-    if len(key_data) != 33 or key_data[0] != ALG_COSIGNATURE_V1:
-        raise NoteError("witness key is not an Ed25519 cosignature/v1 key (expected 0x04 and 32 bytes)")
-    raw = key_data[1:]
-    if cosigner_key_id(name, raw) != bytes.fromhex(kid_hex):
-        raise NoteError(f"witness key ID {kid_hex} does not match its name and public key")
-    try:
-        public = Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError as exc:
-        raise NoteError(f"witness key holds an invalid Ed25519 public key: {exc}") from exc
-    return CosignerKey(name, bytes.fromhex(kid_hex), public)
+    return CosignerKey(
+        *_parse_key(
+            vkey,
+            "witness key",
+            ALG_COSIGNATURE_V1,
+            "an Ed25519 cosignature/v1 key (expected 0x04",
+            cosigner_key_id,
+        )
+    )
 
 
 def cosignature_message(body: str, timestamp: int) -> bytes:

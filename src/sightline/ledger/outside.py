@@ -63,6 +63,11 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
         "authenticator-app secrets, which must be replaceable and never copied into an append-only "
         "ledger; issuing one is ledgered (without the secret) by access.services through record_action"
     ),
+    "web.Draft": (
+        "what a user has typed into a long form and not yet submitted: unfinished thinking, not a "
+        "record. Only its owner reads it, and it is deleted on submit, on discard and after DRAFT_DAYS; "
+        "the submitted form is ledgered by its service as usual"
+    ),
     "sessions.Session": (
         "sign-in sessions: short-lived server-side state; each sign-in and sign-out is ledgered by "
         "access.services through record_action"

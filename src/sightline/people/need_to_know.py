@@ -9,14 +9,14 @@ a person is ``people.services.do_break_glass``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from sightline.access.models import BreakGlass, User
+from sightline.access.models import Agency, BreakGlass, User
 from sightline.access.permissions import Cap, can, require_cap
 from sightline.access.selectors import active_break_glass, open_grants
 from sightline.access.services import actor_for
@@ -170,6 +170,46 @@ def visible_people(user: User | Any) -> QuerySet[Person]:
     if can(user.role, Cap.BREAK_GLASS):
         q |= Q(pk__in=open_grants(user).values("person_id"))
     return Person.objects.filter(q)
+
+
+# --- what may be said about someone outside access ------------------------------------------------
+
+
+def involved_agencies(person_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The names of the agencies involved with each person, by the same sources as need to know.
+    No check and no ledger entry: callers say it only through :func:`disclose_hidden_matches`."""
+    wanted = set(person_ids)
+    out: dict[str, set[str]] = {pid: set() for pid in wanted}
+    if not wanted:
+        return {}
+    for agency in Agency.objects.filter(active=True):
+        for fn in _INVOLVEMENT.values():
+            qs = fn(agency.id)
+            column = _column(qs)
+            for pid in qs.filter(**{f"{column}__in": wanted}).values_list(column, flat=True).distinct():
+                out[str(pid)].add(agency.name)
+    return {pid: tuple(sorted(names)) for pid, names in out.items()}
+
+
+def disclose_hidden_matches(
+    user: User | Any, likelihoods: Mapping[str, str], *, purpose: str
+) -> dict[str, tuple[str, ...]]:
+    """What a user may be told about people outside their access who may be the person they
+    described: how likely each is to be them (given) and which agencies hold them, so that they
+    know whom to ask. Never a name, date of birth or address. Each disclosure is ledgered against
+    the person (``match_shown``), so their access log shows who was told what, and why."""
+    hidden = [pid for pid in likelihoods if not person_access(user, pid).allowed]
+    agencies = involved_agencies(hidden)
+    for pid in hidden:
+        record_action(
+            actor_for(user),
+            "match_shown",
+            PERSON_TYPE,
+            pid,
+            data={"likelihood": likelihoods[pid], "agencies": list(agencies[pid]), "purpose": purpose},
+            reason=purpose,
+        )
+    return agencies
 
 
 # --- who saw or changed a person's record ---------------------------------------------------------

@@ -25,10 +25,10 @@ from django.db.models import Q
 
 from sightline.access.services import actor_for
 from sightline.ledger.services import record_action
-from sightline.people import search_index
+from sightline.people import likely, search_index
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
-from sightline.people.need_to_know import require_person_access, visible_people
+from sightline.people.need_to_know import disclose_hidden_matches, require_person_access, visible_people
 from sightline.people.services import normalise_identifier
 
 # --- merges --------------------------------------------------------------------------------------
@@ -88,6 +88,13 @@ class PersonRecord:
             {r.agency_id for r in self.records} | {i.agency_id for i in self.identifiers if i.agency_id}
         )
 
+    @property
+    def agency_names(self) -> list[str]:
+        """The agencies that know the person, by name ("Children's social care", not its code)."""
+        names = {r.agency_id: r.agency.name for r in self.records}
+        names.update({i.agency.pk: i.agency.name for i in self.identifiers if i.agency is not None})
+        return sorted(names.values())
+
 
 def person_record(person_id: str) -> PersonRecord:
     """The person with their merged-in records, identifiers and agency records. No access check: use
@@ -98,7 +105,9 @@ def person_record(person_id: str) -> PersonRecord:
         person=person,
         merged_from=list(Person.objects.filter(pk__in=group[1:])),
         identifiers=list(
-            PersonIdentifier.objects.filter(person_id__in=group, active=True).order_by("scheme", "value")
+            PersonIdentifier.objects.filter(person_id__in=group, active=True)
+            .select_related("agency")
+            .order_by("scheme", "value")
         ),
         records=linked_records(person.id),
     )
@@ -147,7 +156,11 @@ class SearchHit:
 
     ``blind_score`` is the score without what the user could not have known about someone outside
     their access: the agreement of the name they typed (or the exact person id), never of a date of
-    birth, postcode or identifier. None: nothing they typed about the person's name matched."""
+    birth, postcode or identifier. None: nothing they typed about the person's name matched.
+
+    ``likelihood`` is how likely the person is to be the one described, by the linkage model
+    (``people.likely.Likelihood``; blank when only an identifier was typed). ``agencies``: for a
+    restricted hit likely or possibly the one described, the agencies that hold them."""
 
     person_id: str
     score: float
@@ -155,6 +168,8 @@ class SearchHit:
     restricted: bool = False
     person: Person | None = None
     blind_score: float | None = None
+    likelihood: str = ""
+    agencies: tuple[str, ...] = ()
 
 
 def parse_search_text(text: str) -> SearchQuery:
@@ -533,11 +548,21 @@ def _visible_hits(user: Any, hits: list[SearchHit], limit: int) -> list[SearchHi
 
 
 def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
-    """Search as a user. People they may not see come back ``restricted`` (id only, for break-glass),
-    and only when the name typed matches: scored on that alone, so that neither whether they are found
-    nor where they rank says anything about a date of birth, postcode or identifier the user could
-    not see. The search and the ids it returned are ledgered."""
-    out = _visible_hits(user, rank_people(query, limit=None), limit)
+    """Search as a user, most likely first. People they may not see come back ``restricted``, and only
+    when the name typed matches: with their id, a banded ``likelihood`` of being the one described
+    (the linkage model, over everything typed) and, when likely or possible, the agencies that hold
+    them, so the user knows whom to ask. Never a name, date of birth or address. The search, the
+    ids and bands it returned, and each hidden person described are ledgered."""
+    out = _visible_hits(user, rank_people(query, limit=None), max(limit, LIKELIHOOD_CANDIDATES))
+    out = with_likelihoods(
+        user,
+        out,
+        likely.Details.from_search(
+            query.name, normalise_date(query.date_of_birth), query.postcode, query.identifier
+        ),
+        purpose="search",
+        limit=limit,
+    )
     record_action(
         actor_for(user),
         "search",
@@ -553,6 +578,40 @@ def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[Sea
             },
             "shown": [h.person_id for h in out if not h.restricted],
             "restricted": [h.person_id for h in out if h.restricted],
+            "likelihood": {h.person_id: h.likelihood for h in out if h.likelihood},
         },
     )
     return out
+
+
+# The best-ranked people the linkage model scores for one search (it costs about a second).
+LIKELIHOOD_CANDIDATES = 100
+
+
+def with_likelihoods(
+    user: Any, hits: Sequence[SearchHit], readings: Sequence[likely.Details], *, purpose: str, limit: int
+) -> list[SearchHit]:
+    """The first ``limit`` hits, most likely to be the person described first, with their likelihood
+    and, for restricted hits likely or possibly them, the agencies that hold them (ledgered against
+    each by ``need_to_know.disclose_hidden_matches``). Order unchanged when nothing comparable was
+    typed."""
+    scored = likely.score_people(readings, [h.person_id for h in hits])
+    if not scored:
+        return list(hits)[:limit]
+
+    def order(h: SearchHit) -> tuple[int, float, str]:
+        rank = likely.Likelihood(h.likelihood).rank if h.likelihood else len(likely.Likelihood)
+        return rank, -h.score, h.person_id
+
+    banded = [
+        dataclasses.replace(h, likelihood=scored[h.person_id].likelihood.value)
+        if h.person_id in scored
+        else h
+        for h in hits
+    ]
+    banded = sorted(banded, key=order)[:limit]
+    shown = {
+        h.person_id: h.likelihood for h in banded if h.restricted and h.likelihood in likely.WORTH_SHOWING
+    }
+    agencies = disclose_hidden_matches(user, shown, purpose=purpose) if shown else {}
+    return [dataclasses.replace(h, agencies=agencies.get(h.person_id, ())) for h in banded]

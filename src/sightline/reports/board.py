@@ -1,11 +1,11 @@
 """The safeguarding board's report, built from live data each time it is read.
 
-It gathers the plan's progress (recommendations by status, overdue actions, moved target dates) and the
-live indicators from ``sightline.accountability.selectors``, resources set against caseload, and the
-ledger's latest verification run (the report never verifies: runs are scheduled, docs/deploy.md).
-Everything in it is about the service: it names no child and no other person held in the case
-records (tests/reports/test_board.py checks that), only the staff posts and accounts that own actions
-and moved dates.
+It gathers the plan's progress (recommendations by status, overdue actions, moved target dates), the
+live indicators from ``sightline.accountability.selectors`` with the outreach funnel, resources set
+against caseload, and the ledger's latest verification run (the report never verifies: runs are
+scheduled, docs/deploy.md). Everything in it is about the service: it names no child and no other
+person held in the case records (tests/reports/test_board.py checks that), only the staff posts and
+accounts that own actions and moved dates.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sightline.accountability import selectors as acc
 from sightline.ledger.models import Checkpoint
 from sightline.ledger.runs import latest_run
 from sightline.ledger.selectors import tree_size
+from sightline.outreach import selectors as outreach
 from sightline.reports.charts import ChartSpec
 from sightline.reports.charts.accountability import board_resource_charts, indicator_chart, status_chart
 
@@ -163,6 +164,7 @@ class BoardReport:
     resources: acc.Resources
     ledger: LedgerStatus
     notes: list[str] = field(default_factory=list)
+    outreach: outreach.Figures | None = None  # the funnel, with the indicators
 
     @property
     def total_recommendations(self) -> int:
@@ -198,4 +200,5 @@ def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None
         staffing=res.staffing_rows(),
         resources=res,
         ledger=ledger_status(),
+        outreach=outreach.figures(now=now),
     )

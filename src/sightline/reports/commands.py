@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
     x.add_argument("--out", required=True, metavar="F")
     x.add_argument("--include-dismissed", action="store_true", help="also list dismissed alerts")
     x.set_defaults(func=cmd_export_alerts)
-    x = esub.add_parser("networks", help="CSV network_id,member_type,member_id,role")
+    x = esub.add_parser("networks", help="CSV network_id,member_type,member_id,role,network_name")
     x.add_argument("--out", required=True, metavar="F")
     x.set_defaults(func=cmd_export_networks)
     x = esub.add_parser("chronology", help="one person's chronology across every agency, as XLSX")

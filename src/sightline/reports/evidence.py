@@ -28,6 +28,7 @@ from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import leaf_hashes, tree_size
 from sightline.ledger.services import Actor, do_checkpoint, integrate, public_key, record_action
 from sightline.people.need_to_know import person_history
+from sightline.witness import publish
 
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify_pack.py"
 MAX_ENTRIES = 5000
@@ -123,7 +124,7 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def _choose_checkpoint(checkpoint_id: int | None, highest: int, vkey: str) -> Checkpoint:
+def _choose_checkpoint(checkpoint_id: int | None, highest: int, vkey: str, keys: Sequence[str]) -> Checkpoint:
     if checkpoint_id is not None:
         cp = Checkpoint.objects.filter(pk=checkpoint_id).first()
         if cp is None:
@@ -134,14 +135,43 @@ def _choose_checkpoint(checkpoint_id: int | None, highest: int, vkey: str) -> Ch
                 f"#{highest}: choose a later checkpoint"
             )
     else:
-        cp = Checkpoint.objects.order_by("-id").first()
-        if cp is None or cp.size <= highest:
-            cp = do_checkpoint()  # sign the current head so that every chosen entry is covered
+        cp = _witnessed(highest, vkey, keys) if keys else None
+        if cp is None:
+            cp = Checkpoint.objects.order_by("-id").first()
+            if cp is None or cp.size <= highest or keys:
+                cp = do_checkpoint()  # sign the current head so that every chosen entry is covered
+                if keys and publish.cosigned_note(cp) is None:
+                    publish.submit_checkpoint(cp)  # the serving process's hook may have done it already
     try:
         note.verify_checkpoint(cp.note, vkey)
     except note.NoteError as exc:
         raise EvidencePackError(f"checkpoint {cp.id} does not verify with the signing key: {exc}") from exc
     return cp
+
+
+def _witnessed(highest: int, vkey: str, keys: Sequence[str], *, look: int = 20) -> Checkpoint | None:
+    """The newest of the latest few checkpoints covering ``highest`` that a quorum of the witnesses
+    cosigned, if any."""
+    quorum = publish.default_quorum(keys)
+    for cp in Checkpoint.objects.filter(size__gt=highest).order_by("-id")[:look]:
+        text = publish.cosigned_note(cp)
+        if text is not None and len(publish.cosigners(text, vkey, keys).cosigners) >= quorum:
+            return cp
+    return None
+
+
+def _witness_files(cp: Checkpoint, vkey: str, keys: Sequence[str]) -> tuple[str, dict[str, object] | None]:
+    """The checkpoint note to ship (cosigned if the witnesses were asked) and what the manifest says
+    of the witnesses: their keys, the partnership's quorum and who cosigned."""
+    text = publish.cosigned_note(cp) or cp.note
+    if not keys:
+        return text, None
+    found = publish.cosigners(text, vkey, keys)
+    return text, {
+        "keys": list(keys),
+        "quorum": publish.default_quorum(keys),
+        "cosigned_by": sorted(found.cosigners),
+    }
 
 
 def build_evidence_pack(
@@ -176,7 +206,9 @@ def build_evidence_pack(
             f"the ledger has entries #0 to #{size_now - 1}; there is no entry #{beyond[0]}"
         )
     vkey = public_key()
-    cp = _choose_checkpoint(checkpoint_id, chosen[-1], vkey)
+    keys = publish.witness_keys()
+    cp = _choose_checkpoint(checkpoint_id, chosen[-1], vkey, keys)
+    note_text, witnesses = _witness_files(cp, vkey, keys)
     tree = ProofTree(leaf_hashes(cp.size))
     if tree.root() != bytes(cp.root):
         raise EvidencePackError(
@@ -225,7 +257,7 @@ def build_evidence_pack(
         )
     parsed = note.parse_checkpoint(cp.note)
     subject = {"person": person_id} if person_id else {"indexes": chosen}
-    manifest = {
+    manifest: dict[str, object] = {
         "format": "sightline-evidence-pack/1",
         "created": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "created_by": actor.user,
@@ -235,9 +267,13 @@ def build_evidence_pack(
         "public_key": vkey,
         "entries": manifest_entries,
     }
+    if witnesses is not None:
+        manifest["witnesses"] = witnesses
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    files["checkpoint.txt"] = cp.note.encode("utf-8")
+    files["checkpoint.txt"] = note_text.encode("utf-8")
     files["public-key.txt"] = (vkey + "\n").encode()
+    if witnesses is not None:
+        files["witnesses.txt"] = "".join(f"{k}\n" for k in keys).encode()
     files["verify_pack.py"] = VERIFY_SCRIPT.read_bytes()
     files["README.md"] = _readme(manifest, person_id, chosen, cp).encode("utf-8")
     data = _zip(top, files, now)
@@ -292,7 +328,8 @@ It holds {subject}: {len(chosen)} entries in all, each with a proof that it is i
 | `proofs/NNNNNNNNNNNN.json` | each entry's RFC 9162 inclusion proof (`leafIdx`, `treeSize`, `root`, ...) |
 | `checkpoint.txt` | the signed checkpoint (a C2SP signed note: origin, tree size, root hash, signature) |
 | `public-key.txt` | the checkpoint-signing public key, as `sightline ledger public-key` prints it |
-| `manifest.json` | what was asked for, the checkpoint, and each entry's index, time, action and record |
+| `witnesses.txt` | (when partners witness the ledger) their witnesses' keys; they cosigned `checkpoint.txt` |
+| `manifest.json` | what was asked for, the checkpoint, the witnesses' quorum, each entry's index and time |
 | `verify_pack.py` | checks all of the above offline |
 
 ## How to check it
@@ -303,7 +340,11 @@ It holds {subject}: {len(chosen)} entries in all, each with a proof that it is i
    line starting `PROBLEM:` and it exits 1.
 3. Compare `public-key.txt` with the key the council publishes. The script proves the entries are in
    the ledger that key signed; it cannot tell you whose key it is.
-4. To tie this checkpoint to others (an earlier copy kept elsewhere, a witness), compare tree sizes
+4. If the pack has `witnesses.txt`, the script also checks that a quorum of those witnesses (the
+   partnership's, in `manifest.json`: {_quorum_text(manifest)}) cosigned the checkpoint. Compare the
+   keys with those the partners publish, or check against your own copy and quorum:
+   `python3 verify_pack.py --witnesses KEYS.txt --quorum 2`.
+5. To tie this checkpoint to others (an earlier copy kept elsewhere, a witness), compare tree sizes
    and roots, or ask for a consistency proof (`sightline ledger consistency --from S1 --to S2`).
 
 ## What the checks mean
@@ -315,4 +356,14 @@ It holds {subject}: {len(chosen)} entries in all, each with a proof that it is i
   index, when the checkpoint was signed, and cannot have been changed since.
 - Each entry also carries its own index and the hash of the entry before it (`prev`), so entries
   cannot be moved or reordered without breaking the chain.
+- A witness cosigns a checkpoint only after checking that it extends the last one the witness saw.
+  With a quorum of partners' cosignatures, whoever runs Sightline could not have rewritten these
+  entries and signed the result alone: the partners' witnesses would have refused.
 """
+
+
+def _quorum_text(manifest: Mapping[str, object]) -> str:
+    witnesses = manifest.get("witnesses")
+    if not isinstance(witnesses, dict):
+        return "none were asked for this pack"
+    return f"{witnesses['quorum']} of {len(witnesses['keys'])}"

@@ -11,21 +11,25 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from sightline.cases.selectors import ChronologyEntry, chronology_for, record_chronology
 from sightline.core.errors import NotFound
 from sightline.intelligence.selectors import OPEN_STATUSES, network_by_id, network_members, ranked_alerts
 from sightline.ledger.services import SYSTEM, Actor, record_action
-from sightline.people.models import Person, SourceEvent, SourceRecord
+from sightline.people.models import Person, SourceRecord
+from sightline.people.selectors import linked_records, resolve_person_id
 
 LINK_COLUMNS = ["agency", "record_id", "person_id", "match_probability"]
 ALERT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
-NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
+NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role", "network_name"]
+# The chronology page's lines, one per row, with where each came from.
 CHRONOLOGY_COLUMNS = [
-    "date", "ended", "agency", "kind", "summary", "place", "postcode", "vehicle", "others", "factors",
-    "record", "event_id", "extract", "row",
+    "date", "time", "agency", "kind", "what", "detail", "named_as", "source", "recorded_by",
+    "recorded_by_agency", "ledger_entry", "reference", "extract", "row",
 ]  # fmt: skip
 # i2 Analyst's Notebook imports one link per row, two entities and the link between them.
 I2_COLUMNS = [
@@ -108,67 +112,59 @@ def export_alerts(out: str | Path, *, actor: Actor = SYSTEM, include_dismissed: 
 
 
 def export_networks(out: str | Path, *, actor: Actor = SYSTEM) -> int:
-    qs = network_members().values_list("network_id", "member_type", "member_id", "role")
+    qs = network_members().values_list("network_id", "member_type", "member_id", "role", "network__label")
     n = _write_csv(out, NETWORK_COLUMNS, qs.iterator(chunk_size=5000))
     _ledger(actor, "networks", "intelligence.network", "*", out, n)
     return n
 
 
-def _person_records(person: str) -> tuple[str, list[Any]]:
-    """The person id and every source record linked to them (or to people merged into them)."""
+def _person_chronology(person: str) -> tuple[str, list[ChronologyEntry], list[SourceRecord]]:
+    """The person id, their chronology (the one the page shows) and their source records. ``person``
+    is a person id (a merged one stands for the person it was merged into), ``agency:record_id``, or
+    the id of a record not linked to anyone yet."""
     if ":" in person and not Person.objects.filter(pk=person).exists():
         agency, _, rid = person.partition(":")
         rec = SourceRecord.objects.filter(agency_id=agency, record_id=rid).first()
         if rec is None:
             raise ExportError(f"no person or record {person!r}")
         if rec.person_id is None:
-            return rec.pk, [rec]
+            return rec.pk, record_chronology(rec), [rec]
         person = rec.person_id
     if Person.objects.filter(pk=person).exists():
-        ids = {person}
-        frontier = [person]
-        while frontier:  # people merged by hand into this one
-            frontier = list(Person.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
-            frontier = [p for p in frontier if p not in ids]
-            ids.update(frontier)
-        return person, list(SourceRecord.objects.filter(person_id__in=ids).select_related("extract"))
+        person_id = resolve_person_id(person)
+        return person_id, chronology_for(person_id), linked_records(person_id)
     rec = SourceRecord.objects.filter(pk=person).first()
     if rec is None:
         raise ExportError(f"no person or record {person!r}")
-    return rec.pk, [rec]
+    return rec.pk, record_chronology(rec), [rec]
+
+
+def _chronology_row(e: ChronologyEntry) -> list[Any]:
+    local = timezone.localtime(e.at) if e.has_time else e.at
+    return [
+        e.date.isoformat(), f"{local:%H:%M}" if e.has_time else "", e.agency_name, e.kind_label, e.title,
+        e.detail, e.named_as, "agency extract" if e.source == "extract" else "Sightline", e.recorded_by,
+        e.recorded_by_agency, e.ledger_index if e.ledger_index is not None else "", e.reference, e.extract,
+        e.row if e.row is not None else "",
+    ]  # fmt: skip
 
 
 def export_chronology(person: str, out: str | Path, *, actor: Actor = SYSTEM, reason: str = "") -> int:
-    """Every event about the person, across every agency, newest first, as an XLSX workbook."""
-    person_id, records = _person_records(person)
-    by_pk = {r.pk: r for r in records}
-    events = (
-        SourceEvent.objects.filter(record_id__in=list(by_pk))
-        .select_related("extract")
-        .order_by("-occurred_on", "agency_id", "event_id")
-    )
+    """The person's chronology exactly as the page shows it (every agency's events that name them and
+    everything recorded in Sightline), newest first, as an XLSX workbook with their source records."""
+    person_id, entries, records = _person_chronology(person)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Chronology"
     ws.append(CHRONOLOGY_COLUMNS)
-    n = 0
-    for e in events:
-        rec = by_pk[e.record_id]
-        d = e.data
-        ws.append(
-            safe_cells([
-                str(d.get("occurred_on", "")), str(d.get("ended_on", "")), e.agency_id, e.kind,
-                str(d.get("summary", "")), str(d.get("place", "")), str(d.get("postcode", "")),
-                str(d.get("vehicle", "")), str(d.get("others", "")), str(d.get("factors", "")),
-                f"{rec.agency_id}:{rec.record_id}", e.event_id, e.extract.source_name, e.row_number,
-            ])
-        )  # fmt: skip
-        n += 1
+    for e in entries:
+        ws.append(safe_cells(_chronology_row(e)))
+    n = len(entries)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
-    for i, width in enumerate([20, 20, 14, 18, 60, 30, 10, 14, 30, 12, 24, 14, 28, 6], start=1):
+    for i, width in enumerate([12, 6, 22, 22, 50, 60, 12, 14, 16, 16, 10, 24, 28, 6], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     rs = wb.create_sheet("Records")
     columns = sorted({k for r in records for k in r.data if k != "_received"})

@@ -178,6 +178,44 @@ def _indicators(report: BoardReport) -> list[Flowable]:
             ["Indicator", "Latest complete month", "Target", "Against target"], rows, _fractions(6, 3, 2, 2)
         ),
         *(_chart(line.chart(), numbers=True) for line in report.indicators),
+        *_outreach(report),
+    ]
+
+
+NONE = "\u2013"  # an en dash for "nothing"
+
+
+def _outreach(report: BoardReport) -> list[Flowable]:
+    """The outreach funnel and capacity against the funded level (counts only)."""
+    fig = report.outreach
+    if fig is None:
+        return []
+    stages = [(s.label, s.count, NONE if s.percent is None else f"{s.percent}%") for s in fig.stages]
+    hours = fig.median_hours_to_contact
+    cap = fig.capacity
+    return [
+        Paragraph("Outreach: from alert to child reached", H3),
+        _p(
+            f"The children identified at risk from {fig.start:%d %b %Y} to {fig.end:%d %b %Y}, and how far "
+            "outreach has reached them so far. Median time from alert to first contact: "
+            + ("no child contacted yet." if hours is None else f"{hours:.1f} hours."),
+            BODY,
+        ),
+        _table(["Stage", "Children", "Of those identified"], stages, _fractions(6, 2, 3)),
+        _table(
+            ["Capacity now", "Now", "Funded"],
+            [
+                ("Workers holding outreach", cap.workers, cap.funded.workers),
+                ("Children in open outreach", cap.caseload, cap.funded.children),
+                (
+                    "Children per worker",
+                    NONE if cap.per_worker is None else cap.per_worker,
+                    cap.funded.caseload,
+                ),
+                ("Children not yet allocated to a worker", cap.unallocated, NONE),
+            ],
+            _fractions(6, 2, 3),
+        ),
     ]
 
 

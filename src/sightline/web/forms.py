@@ -7,7 +7,7 @@ Pages render any form field with ``{% govuk_field form.x %}`` (``web/templatetag
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -100,10 +100,14 @@ def _sentence(message: str) -> str:
 
 
 def apply_service_errors(
-    form: forms.Form, exc: ValidationError, aliases: Mapping[str, str] | None = None
+    form: forms.Form,
+    exc: ValidationError,
+    aliases: Mapping[str, str] | None = None,
+    others: Sequence[forms.Form | None] = (),
 ) -> None:
     """Put a service's ValidationError on the form's fields: each service field name (or its alias
-    here) that the form has gets its message; anything else goes to the top of the error summary."""
+    here) that the form, or one of ``others`` on the same page, has gets its message; anything else
+    goes to the top of the error summary."""
     aliases = aliases or {}
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
@@ -111,8 +115,9 @@ def apply_service_errors(
         return
     for name, messages in exc.message_dict.items():
         target = aliases.get(name, name)
+        owner = next((f for f in (form, *others) if f is not None and target in f.fields), None)
         for message in messages:
-            form.add_error(target if target in form.fields else None, _sentence(message))
+            (owner or form).add_error(target if owner is not None else None, _sentence(message))
 
 
 def submit_service(
@@ -121,14 +126,16 @@ def submit_service(
     aliases: Mapping[str, str] | None = None,
     *,
     stale_message: str,
+    others: Sequence[forms.Form | None] = (),
 ) -> tuple[bool, Any]:
     """Run a service call for a valid form in one transaction. On a ValidationError or a stale
-    version, put the problem on the form and report failure; the form is re-shown with what was typed."""
+    version, put the problem on the form (or on ``others`` of the page that have the field) and
+    report failure; the form is re-shown with what was typed."""
     try:
         with transaction.atomic():
             return True, call()
     except ValidationError as exc:
-        apply_service_errors(form, exc, aliases)
+        apply_service_errors(form, exc, aliases, others)
     except StaleVersionError:
         form.add_error(None, stale_message)
     return False, None

@@ -28,6 +28,7 @@ from sightline.cases.models import (
     TriageDecision,
     Urgency,
 )
+from sightline.people.likely import Details
 from sightline.web.forms import GovukDateField
 
 OTHER_ROWS = 3
@@ -133,6 +134,18 @@ class ChildDetailsForm(forms.Form):
             self.add_error("given_name", "Enter the child's name, or their date of birth or age")
         return data
 
+    def details(self) -> Details:
+        """What was typed, to look for children Sightline may already know."""
+        fields = self.person_fields()
+        return Details(
+            given_name=fields["given_name"],
+            family_name=fields["family_name"],
+            other_names=fields["other_names"],
+            date_of_birth=fields["date_of_birth"],
+            estimated_age=fields["estimated_age"],
+            postcode=fields["postcode"],
+        )
+
     def person_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         dob = data.get("date_of_birth")
@@ -144,6 +157,43 @@ class ChildDetailsForm(forms.Form):
             "estimated_age": data.get("estimated_age"),
             "postcode": data.get("postcode", ""),
         }
+
+
+class MatchForm(forms.Form):
+    """Which of the children Sightline found is the one the concern is about, or none (and why).
+    The template draws the options itself: each shows what the user may see of that child."""
+
+    NEW = "new"
+
+    choice = _radio(
+        label="Is the child one of these?",
+        choices=[],
+        error_messages={
+            "required": "Select the child, or say that none of these is them",
+            "invalid_choice": "Select one of the children listed, or say that none of these is them",
+        },
+    )
+    not_them_reason = _text(
+        "If none of these, why is this a different child?",
+        rows=3,
+        help_text="For example, a different date of birth, school or family. It is recorded.",
+    )
+    offered = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, offered: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered_ids = list(offered or [])
+        self.fields["choice"].choices = [(pid, pid) for pid in self.offered_ids] + [(self.NEW, "None")]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("choice") == self.NEW and not (data.get("not_them_reason") or "").strip():
+            self.add_error("not_them_reason", "Say why this is a different child")
+        return data
+
+    def checked(self) -> list[str]:
+        """The children the user was shown when they answered."""
+        return [pid for pid in str(self.data.get(self.add_prefix("offered"), "")).split(",") if pid]
 
 
 class ConcernForm(forms.Form):
@@ -373,6 +423,17 @@ class EpisodeEndForm(forms.Form):
     ALIASES = {"ended_at": "ended_on"}
 
 
+def _disclosure(form: forms.Form, rescreen_hours: int | None) -> None:
+    """The tick that makes a re-screen due soon (``SIGHTLINE_RESCREEN_HOURS``), saying how soon."""
+    field = form.fields["disclosure"]
+    field.label = "The child disclosed harm, abuse or exploitation in the interview"
+    field.help_text = (
+        f"A re-screen then falls due within {rescreen_hours} hours of the interview"
+        if rescreen_hours
+        else "The child's next screening then takes it into account"
+    )
+
+
 class InterviewOfferForm(forms.Form):
     offered_on = GovukDateField(
         label="Date the return home interview was offered",
@@ -393,6 +454,11 @@ class InterviewOfferForm(forms.Form):
     outcome = _text(
         "Outcome of the interview (optional)", rows=5, help_text="What the child said, and what happens next"
     )
+    disclosure = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, rescreen_hours: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _disclosure(self, rescreen_hours)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -415,7 +481,12 @@ class InterviewResponseForm(forms.Form):
     )
     held_time = TimeField(label="Time the interview took place", required=False)
     outcome = _text("Outcome of the interview (optional)", rows=5)
+    disclosure = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, rescreen_hours: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _disclosure(self, rescreen_hours)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

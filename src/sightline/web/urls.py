@@ -7,7 +7,17 @@ from django.urls import URLPattern, URLResolver, path
 
 app_name = "web"
 
-DOMAINS = ["access", "people", "cases", "intelligence", "accountability", "reports", "ledger"]
+DOMAINS = [
+    "access",
+    "people",
+    "cases",
+    "intelligence",
+    "outreach",
+    "accountability",
+    "reports",
+    "ledger",
+    "session",
+]
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

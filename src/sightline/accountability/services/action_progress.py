@@ -13,8 +13,8 @@ from django.db import transaction
 
 from sightline.access.permissions import Cap, require_cap
 from sightline.accountability.models import Action, ActionStatus, Evidence
-from sightline.accountability.services.validation import locked, now_or, require_progress, required
-from sightline.ledger.services import Actor, do_update
+from sightline.accountability.services.validation import now_or, require_progress, required
+from sightline.ledger.services import Actor, do_update, locked
 
 
 def live_evidence(action: Action) -> list[Evidence]:

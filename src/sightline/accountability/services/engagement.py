@@ -12,15 +12,8 @@ from django.db import transaction
 
 from sightline.access.permissions import Cap, require_cap
 from sightline.accountability.models import EngagementEvent, ResponsePlan
-from sightline.accountability.services.validation import (
-    check_date,
-    check_version,
-    find_agency,
-    locked,
-    required,
-    set_fields,
-)
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.accountability.services.validation import check_date, find_agency, required, set_fields
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 CHANGEABLE = frozenset(
     {"title", "event_on", "status", "location", "communities", "attendees", "issues_raised", "notes"}

@@ -14,9 +14,9 @@ from django.db import transaction
 from sightline.access.permissions import Cap, has_cap
 from sightline.accountability.models import Action, ActionStatus, Evidence, citable_as_evidence
 from sightline.accountability.services.evidence_store import store_document
-from sightline.accountability.services.validation import locked, now_or, require_progress, required
+from sightline.accountability.services.validation import now_or, require_progress, required
 from sightline.ledger.models import Entry
-from sightline.ledger.services import Actor, do_create, do_update, integrate
+from sightline.ledger.services import Actor, do_create, do_update, integrate, locked
 
 EVIDENCE_EXTENSIONS = frozenset(
     {

@@ -23,13 +23,11 @@ from sightline.accountability.services.validation import (
     check_date,
     check_indicators,
     check_owner,
-    check_version,
     find_agency,
-    locked,
     now_or,
     required,
 )
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 
 def move_date(

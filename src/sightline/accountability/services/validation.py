@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -16,9 +16,8 @@ from sightline.access.models import Agency, User
 from sightline.access.permissions import Cap, has_cap
 from sightline.accountability import indicators as ind
 from sightline.accountability.models import Action, Indicator
-from sightline.core.errors import NotFound
 from sightline.ledger.models import LedgeredModel
-from sightline.ledger.services import Actor, StaleVersionError
+from sightline.ledger.services import Actor
 
 M = TypeVar("M", bound=LedgeredModel)
 
@@ -62,19 +61,6 @@ def check_owner(username: str, owner: Agency, fld: str = "owner_user") -> str:
     if user.agency_id != owner.id:
         raise ValidationError({fld: f"{username} does not work for {owner.name}"})
     return username
-
-
-def check_version(obj: LedgeredModel, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise StaleVersionError(f"{obj.ledger_type()} {obj.pk} is at version {obj.version}, not {expected}")
-
-
-def locked(model: type[M], pk: str) -> M:
-    """The row, locked for this transaction."""
-    obj = model._default_manager.select_for_update().filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"No such {model._meta.verbose_name}")
-    return cast(M, obj)  # the guarded manager is typed for the base class
 
 
 def set_fields(obj: LedgeredModel, values: Mapping[str, Any]) -> bool:

@@ -1,5 +1,5 @@
 """API for case work: concerns and triage, screenings, plans, episodes and return interviews,
-placements, investigations, self-referrals, the chronology and task lists.
+placements, investigations, self-referrals, the chronology and task lists, and outreach.
 
 Endpoints only parse input, check need to know with ``cases.selectors.require_child_access`` /
 ``require_object_access`` (ledgered, the same calls the web pages make), and call the same services
@@ -14,13 +14,14 @@ from sightline.api.cases import (
     concerns,
     episodes,
     investigations,
+    outreach,
     placements,
     plans,
     screenings,
 )
 
 router = Router(tags=["cases"])
-for _area in (concerns, screenings, plans, episodes, placements, investigations, chronology):
+for _area in (concerns, screenings, plans, episodes, placements, investigations, chronology, outreach):
     # Keep the operation ids clients generated code from when the endpoints were one module.
     for _path in _area.router.path_operations.values():
         for _operation in _path.operations:

@@ -98,5 +98,6 @@ def respond_interview(
         response=payload.response,
         held_at=payload.held_at,
         outcome=payload.outcome,
+        disclosure=payload.disclosure,
         expected_version=payload.version,
     )

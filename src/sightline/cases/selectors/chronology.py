@@ -1,8 +1,11 @@
 """The chronology: one timeline of a child across every agency, newest first.
 
 Each line is drafted from a case-work row (``CASE_LINES``: one formatter per model, saying which lines
-the row gives) or from an imported agency event, then cites the ledger entry that wrote what it shows:
-who recorded it, for which agency, at which index.
+the row gives) or from an imported agency event that names the child, whether filed under one of
+their records or under someone else's with the child among its ``others`` (``people.events``, the
+reading the analysis counts from), then cites the ledger entry that wrote what it shows: who
+recorded it, for which agency, at which index. The page, the API and ``export chronology`` all read
+:func:`chronology_for`.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ from sightline.cases.models import (
 from sightline.cases.selectors.access_hooks import PERSON_OF, require_child_access
 from sightline.cases.selectors.clock import start_of_day
 from sightline.cases.selectors.episodes import return_interview_status
+from sightline.core import labels
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
-from sightline.people.models import SourceEvent
+from sightline.people.events import named_events
+from sightline.people.models import SourceRecord
 from sightline.people.selectors import person_group_ids
 
 CASE_KINDS: dict[str, str] = {
@@ -55,32 +60,11 @@ CASE_KINDS: dict[str, str] = {
     "self_referral": "Came forward (self-referral)",
 }
 
-EXTRACT_KINDS: dict[str, str] = {
-    "referral": "Referral",
-    "assessment": "Assessment",
-    "strategy_meeting": "Strategy meeting",
-    "missing": "Missing (whereabouts unknown)",
-    "absent": "Absent (without authorisation)",
-    "return_interview": "Return interview",
-    "placement": "Placement",
-    "police_incident": "Police incident",
-    "intelligence": "Intelligence",
-    "arrest": "Arrest",
-    "charge": "Charge",
-    "bail": "Bail",
-    "self_referral": "Came forward (self-referral)",
-    "health_attendance": "Health attendance",
-    "sexual_health": "Sexual health",
-    "school_absence": "School absence",
-    "exclusion": "Exclusion",
-    "outreach_contact": "Outreach contact",
-    "taxi_complaint": "Taxi complaint",
-    "other": "Other",
-}
+EXTRACT_KINDS: dict[str, str] = labels.EVENT_KINDS
 
 
 def kind_label(kind: str) -> str:
-    return CASE_KINDS.get(kind) or EXTRACT_KINDS.get(kind) or kind.replace("_", " ").capitalize()
+    return CASE_KINDS.get(kind) or labels.kind_label(kind)
 
 
 @dataclass(frozen=True)
@@ -107,6 +91,11 @@ class ChronologyEntry:
     recorded_by: str = ""
     recorded_by_agency: str = ""
     ledger_index: int | None = None
+    # The agency's own reference (``agency:event_id``) and where it was received, for extract lines.
+    reference: str = ""
+    extract: str = ""
+    row: int | None = None
+    named_as: str = ""  # the child's role in an event filed under someone else's record
 
     @property
     def date(self) -> dt.date:
@@ -127,6 +116,7 @@ class _Draft:
     source: str = "case"
     version: int | None = None  # which version's ledger entry to cite; default the row's creation
     field_set: str = ""  # or: the first version where this field became non-empty
+    named_as: str = ""
 
 
 def _at(obj: Any, at: dt.datetime, kind: str, agency: str, title: str, detail: str = "", **kw: Any) -> _Draft:
@@ -260,7 +250,7 @@ _READS: dict[type[Any], str] = {
 }
 
 
-def _case_drafts(group: list[str]) -> list[_Draft]:
+def _case_drafts(group: Sequence[str]) -> list[_Draft]:
     drafts: list[_Draft] = []
     for model, lines in CASE_LINES.items():
         rows = model.objects.filter(**{f"{PERSON_OF[model]}__in": group})
@@ -271,28 +261,49 @@ def _case_drafts(group: list[str]) -> list[_Draft]:
     return drafts
 
 
-def _event_drafts(group: list[str]) -> list[_Draft]:
+def _event_drafts(records: Sequence[SourceRecord]) -> list[_Draft]:
     drafts: list[_Draft] = []
-    for ev in SourceEvent.objects.filter(record__person_id__in=group).select_related("record"):
+    for named in named_events(records):
+        ev = named.event
         data = ev.data if isinstance(ev.data, dict) else {}
-        place = str(data.get("place") or "")
+        place = labels.place_label(str(data.get("place") or ""))
         title = kind_label(ev.kind) + (f" at {place}" if place else "")
         if ev.ended_on:
-            title += f" (until {ev.ended_on:%d %B %Y})"
+            title += f" (until {ev.ended_on.day} {ev.ended_on:%B %Y})"
+        role = "" if named.filed_under_them else named.role
+        if role:
+            title += f": named as {role}, filed under another person's record"
         summary = str(data.get("summary") or "")
+        moment = _moment(data.get("occurred_on"))
+        at, has_time = (moment, True) if moment else (start_of_day(ev.occurred_on), False)
         drafts.append(
-            _on(
+            _Draft(
                 ev,
-                ev.occurred_on,
+                at,
+                has_time,
                 ev.kind,
                 ev.agency_id,
                 title,
                 summary,
                 source="extract",
                 version=ev.version,
+                named_as=role,
             )
         )
     return drafts
+
+
+def _moment(raw: Any) -> dt.datetime | None:
+    """The time an agency gave with an event's date (``2013-06-01T23:15:00``), if it gave one;
+    without an offset it is local time."""
+    text = str(raw or "").strip()
+    if len(text) <= 10:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _ledger_refs(drafts: Sequence[_Draft]) -> dict[tuple[str, str, int], tuple[int, str, str]]:
@@ -331,10 +342,19 @@ def _first_version_with(obj: Any, field_name: str) -> int | None:
 
 
 def chronology_for(person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
-    """A child's timeline across every agency, newest first: case work and imported events of every
-    record linked to them (no access check; see :func:`chronology`)."""
+    """A child's timeline across every agency, newest first: case work, and every imported event that
+    names a record linked to them (no access check; see :func:`chronology`)."""
     group = person_group_ids(person_id)
-    drafts = _case_drafts(group) + _event_drafts(group)
+    records = list(SourceRecord.objects.filter(person_id__in=group))
+    return _entries(_case_drafts(group) + _event_drafts(records), agency=agency, kind=kind)
+
+
+def record_chronology(record: SourceRecord) -> list[ChronologyEntry]:
+    """The events naming one agency record not linked to anyone yet (no case work can be about it)."""
+    return _entries(_event_drafts([record]))
+
+
+def _entries(drafts: list[_Draft], *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
     if agency:
         drafts = [dr for dr in drafts if dr.agency == agency]
     if kind:
@@ -348,6 +368,7 @@ def chronology_for(person_id: str, *, agency: str = "", kind: str = "") -> list[
             dr.version or (_first_version_with(dr.obj, dr.field_set) if dr.field_set else 1) or dr.obj.version
         )
         index, user, by_agency = refs.get((lt, dr.obj.pk, version), (None, "", ""))
+        extract = dr.source == "extract"
         entries.append(
             ChronologyEntry(
                 at=dr.at,
@@ -365,6 +386,10 @@ def chronology_for(person_id: str, *, agency: str = "", kind: str = "") -> list[
                 recorded_by=user,
                 recorded_by_agency=by_agency,
                 ledger_index=index,
+                reference=f"{dr.obj.agency_id}:{dr.obj.event_id}" if extract else "",
+                extract=dr.obj.extract.source_name if extract else "",
+                row=dr.obj.row_number if extract else None,
+                named_as=dr.named_as,
             )
         )
     entries.sort(key=lambda e: (e.at, e.ledger_index or 0), reverse=True)

@@ -14,8 +14,11 @@ from sightline.cases.models import MissingEpisode, ReturnInterview
 from sightline.cases.selectors.access_hooks import require_child_access
 from sightline.cases.selectors.clock import now_or
 from sightline.core.errors import NotFound
-from sightline.people.models import SourceEvent
+from sightline.people.events import CHILD_ROLES, named_events
+from sightline.people.models import SourceRecord
 from sightline.people.selectors import person_group_ids
+
+MISSING_KINDS = ("missing", "absent")
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,25 @@ class EpisodeView:
 
 @dataclass(frozen=True)
 class EpisodeSummary:
+    """A child's missing and absent episodes: those recorded in Sightline (``episodes``, the
+    ``missing_count`` and ``absent_count``) and the missing or absent events agencies sent that name
+    the child as subject, victim or associate (``imported_missing_events``, counted as the analysis
+    counts them; an agency's record may repeat an episode recorded here). ``total`` and
+    ``last_90_days`` count both."""
+
     episodes: list[EpisodeView]  # newest first
     missing_count: int
     absent_count: int
     last_90_days: int
-    imported_missing_events: int  # missing/absent events in agency extracts (may repeat case episodes)
+    imported_missing_events: int
+
+    @property
+    def recorded(self) -> int:
+        return self.missing_count + self.absent_count
 
     @property
     def total(self) -> int:
-        return self.missing_count + self.absent_count
+        return self.recorded + self.imported_missing_events
 
     @property
     def repeat(self) -> bool:
@@ -105,14 +118,18 @@ def episodes_for(person_id: str, *, now: dt.datetime | None = None) -> EpisodeSu
         for i, ep in enumerate(episodes)
     ]
     since = now_or(now) - dt.timedelta(days=90)
+    imported = [
+        n.event
+        for n in named_events(SourceRecord.objects.filter(person_id__in=group))
+        if n.event.kind in MISSING_KINDS and n.role in CHILD_ROLES
+    ]
     return EpisodeSummary(
         episodes=list(reversed(views)),
         missing_count=sum(1 for e in episodes if e.category == MissingEpisode.Category.MISSING),
         absent_count=sum(1 for e in episodes if e.category == MissingEpisode.Category.ABSENT),
-        last_90_days=sum(1 for e in episodes if e.started_at >= since),
-        imported_missing_events=SourceEvent.objects.filter(
-            record__person_id__in=group, kind__in=["missing", "absent"]
-        ).count(),
+        last_90_days=sum(1 for e in episodes if e.started_at >= since)
+        + sum(1 for ev in imported if ev.occurred_on >= since.date()),
+        imported_missing_events=len(imported),
     )
 
 

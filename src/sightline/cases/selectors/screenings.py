@@ -13,25 +13,32 @@ from django.utils import timezone
 
 from sightline.access.permissions import Cap
 from sightline.cases import screening as tool
-from sightline.cases.models import MissingEpisode, ReturnInterview, Screening
+from sightline.cases.models import Concern, MissingEpisode, ReturnInterview, Screening
 from sightline.cases.selectors.access_hooks import (
     ledger_list,
     require_child_access,
     require_viewer_cap,
     visible_ids,
 )
-from sightline.cases.selectors.clock import today
+from sightline.cases.selectors.clock import now_or, start_of_day, today
 from sightline.people.models import SourceEvent
 from sightline.people.selectors import person_group_ids, resolve_person_id
 
-# Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due.
-DEFAULT_RESCREEN_TRIGGERS = ("missing", "police_incident", "return_interview")
+# Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due;
+# "disclosure" is a return interview in which the child disclosed harm.
+DEFAULT_RESCREEN_TRIGGERS = ("missing", "police_incident", "return_interview", "disclosure")
 # How far back a screening looks: older events cannot change its answers.
 SCREENING_LOOKBACK = dt.timedelta(days=365)
 
 
 def rescreen_triggers() -> tuple[str, ...]:
     return tuple(getattr(settings, "SIGHTLINE_RESCREEN_TRIGGERS", None) or DEFAULT_RESCREEN_TRIGGERS)
+
+
+def rescreen_hours() -> dict[str, int]:
+    """Trigger kind -> hours within which it makes a re-screen due (``SIGHTLINE_RESCREEN_HOURS``).
+    Kinds without a rule wait for the reassessment date."""
+    return {k: int(v) for k, v in (getattr(settings, "SIGHTLINE_RESCREEN_HOURS", None) or {}).items()}
 
 
 @dataclass(frozen=True)
@@ -72,12 +79,13 @@ def screening_history(user: Any, person_id: str) -> list[ScreeningView]:
 
 @dataclass(frozen=True)
 class RescreenTrigger:
-    kind: str  # missing, absent, police_incident, return_interview...
+    kind: str  # missing, absent, police_incident, return_interview, disclosure...
     on: dt.date
     source: str  # "case" or the agency code of an imported event
     object_type: str
     object_id: str
     label: str
+    due_at: dt.datetime | None = None  # set by a rule of SIGHTLINE_RESCREEN_HOURS for its kind
 
 
 @dataclass(frozen=True)
@@ -88,13 +96,27 @@ class RescreenDue:
     triggers: tuple[RescreenTrigger, ...]
 
     @property
+    def due_at(self) -> dt.datetime:
+        """The earliest of the reassessment date and any trigger's own deadline."""
+        dates = [t.due_at for t in self.triggers if t.due_at is not None]
+        return min([start_of_day(self.last_screening.next_due_on), *dates])
+
+    def overdue(self, now: dt.datetime | None = None) -> bool:
+        """Past a trigger's deadline, or past the day of the reassessment date."""
+        moment = now_or(now)
+        late = [t for t in self.triggers if t.due_at is not None and t.due_at < moment]
+        return bool(late) or self.last_screening.next_due_on < today(moment)
+
+    @property
     def reasons(self) -> list[str]:
         out = (
             [f"reassessment was due by {self.last_screening.next_due_on:%d %B %Y}"]
             if self.reassessment_due
             else []
         )
-        out += [t.label for t in self.triggers]
+        for t in self.triggers:
+            when = timezone.localtime(t.due_at) if t.due_at else None
+            out.append(f"{t.label}: screen again by {when:%H:%M on %d %B %Y}" if when else t.label)
         return out
 
 
@@ -103,6 +125,11 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
     they happened after it, or Sightline learnt of them after it (recorded by hand or imported) and they
     fall inside the screening's 12-month look-back, so the screener could not have known."""
     kinds = set(rescreen_triggers())
+    hours = rescreen_hours()
+
+    def due(kind: str, moment: dt.datetime) -> dt.datetime | None:
+        return moment + dt.timedelta(hours=hours[kind]) if kind in hours else None
+
     out: list[RescreenTrigger] = []
     case_kinds = {"M": "missing", "A": "absent"}
     window = since - SCREENING_LOOKBACK
@@ -118,22 +145,33 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                     MissingEpisode.ledger_type(),
                     ep.id,
                     f"{ep.get_category_display().split(' (')[0].lower()} episode on {ep.started_at:%d %B %Y}",
+                    due(kind, ep.started_at),
                 )
             )
-    if "return_interview" in kinds:
+    if kinds & {"return_interview", "disclosure"}:
         new_interviews = (
             Q(offered_at__gt=since) | Q(held_at__gt=since) | Q(recorded_at__gt=since, offered_at__gte=window)
         )
         for ri in ReturnInterview.objects.filter(new_interviews, episode__person_id__in=group):
             when = ri.held_at or ri.offered_at
+            # A disclosure stands for the interview it was made in, so the interview is not listed twice.
+            kind = "disclosure" if ri.disclosure and "disclosure" in kinds else "return_interview"
+            if kind not in kinds:
+                continue
+            label = (
+                f"the child disclosed harm in the return interview on {when:%d %B %Y}"
+                if kind == "disclosure"
+                else f"return interview on {when:%d %B %Y}"
+            )
             out.append(
                 RescreenTrigger(
-                    "return_interview",
+                    kind,
                     timezone.localdate(when),
                     "case",
                     ReturnInterview.ledger_type(),
                     ri.id,
-                    f"return interview on {when:%d %B %Y}",
+                    label,
+                    due(kind, when),
                 )
             )
     since_day = timezone.localdate(since)
@@ -150,6 +188,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 SourceEvent.ledger_type(),
                 ev.id,
                 f"{ev.kind.replace('_', ' ')} on {ev.occurred_on:%d %B %Y} ({ev.agency.name})",
+                due(ev.kind, start_of_day(ev.occurred_on)),
             )
         )
     return sorted(out, key=lambda t: (t.on, t.object_id))
@@ -160,8 +199,10 @@ def rescreen_due_for(person_id: str, *, now: dt.datetime | None = None) -> Rescr
 
     Due when the reassessment date has passed, or when a missing episode, police incident or return
     interview (case work or an agency extract, per ``SIGHTLINE_RESCREEN_TRIGGERS``) is new since the
-    latest screening (see :func:`_triggers_after`). A child never screened is not "re-screen due":
-    the triage decision covers them.
+    latest screening (see :func:`_triggers_after`). It must be done by the reassessment date, or
+    sooner where a trigger's kind has a rule (``SIGHTLINE_RESCREEN_HOURS``: a disclosure in a return
+    interview, within 72 hours by default). A child never screened is not "re-screen due": the triage
+    decision covers them.
     """
     group = person_group_ids(person_id)
     last = Screening.objects.filter(person_id__in=group).order_by("-completed_at").first()
@@ -193,3 +234,47 @@ def rescreens_due(user: Any, *, now: dt.datetime | None = None) -> list[Rescreen
     due = [d for d in due if d.person_id in visible]
     ledger_list(user, "re-screens due", visible)
     return due
+
+
+# --- pre-filling a screening from the concerns behind it -------------------------------------------
+
+# A concern about something this recent fills the "current" tick, up to a year the "earlier" one
+# (the indicator set's two windows); anything older cannot count towards the score.
+CURRENT_WINDOW = dt.timedelta(days=183)
+
+
+@dataclass(frozen=True)
+class ScreeningPrefill:
+    answers: dict[str, dict[str, bool]]  # indicator code -> {"current": ..., "earlier": ...}
+    concerns: tuple[Concern, ...]
+
+
+def screening_prefill(
+    user: Any, person_id: str, *, concern_id: str = "", now: dt.datetime | None = None
+) -> ScreeningPrefill:
+    """The indicators ticked on the concerns behind a screening, as answers to start from: the concern
+    it was opened from (``concern_id``, after triage), or else every concern raised since the child's
+    latest screening and not withdrawn. The screener still checks each tick."""
+    root = require_child_access(user, person_id, "screening: indicators from concerns")
+    group = person_group_ids(root)
+    concerns = Concern.objects.filter(person_id__in=group).exclude(status=Concern.Status.WITHDRAWN)
+    if concern_id:
+        concerns = concerns.filter(pk=concern_id)
+    else:
+        last = Screening.objects.filter(person_id__in=group).order_by("-completed_at").first()
+        if last is not None:
+            concerns = concerns.filter(raised_at__gt=last.completed_at)
+    moment = now_or(now)
+    known = {i.code for i in tool.default_indicator_set().indicators}
+    answers: dict[str, dict[str, bool]] = {}
+    used: list[Concern] = []
+    for concern in concerns.select_related("agency").order_by("raised_at"):
+        age = moment - concern.occurred_at
+        if age > SCREENING_LOOKBACK or not concern.indicators:
+            continue
+        used.append(concern)
+        tick = "current" if age <= CURRENT_WINDOW else "earlier"
+        for code in concern.indicators:
+            if code in known:
+                answers.setdefault(code, {"current": False, "earlier": False})[tick] = True
+    return ScreeningPrefill(answers=answers, concerns=tuple(used))

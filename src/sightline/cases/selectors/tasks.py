@@ -107,15 +107,15 @@ def _triage_tasks(concerns: Iterable[Concern], now: dt.datetime) -> list[TaskIte
     ]
 
 
-def _rescreen_tasks(due: Iterable[RescreenDue], today: dt.date) -> list[TaskItem]:
+def _rescreen_tasks(due: Iterable[RescreenDue], now: dt.datetime) -> list[TaskItem]:
     return [
         TaskItem(
             "rescreen",
             "Screen again: " + "; ".join(d.reasons),
             d.person_id,
             str(d.last_screening.person),
-            start_of_day(d.last_screening.next_due_on),
-            d.last_screening.next_due_on < today,
+            d.due_at,
+            d.overdue(now),
             Screening.ledger_type(),
             d.last_screening.id,
         )
@@ -194,15 +194,15 @@ def my_tasks(user: Any, *, now: dt.datetime | None = None) -> list[TaskItem]:
                 for d in rescreens_due_all(now=now)
                 if d.last_screening.agency_id == agency or can(user.role, Cap.TRIAGE)
             ),
-            today,
+            now,
         )
     return _finish(user, items, "my tasks")
 
 
 def overdue_items(user: Any, *, now: dt.datetime | None = None) -> list[TaskItem]:
     """Everything overdue across the team: triage past its deadline, plan actions and reviews past due,
-    return interviews not offered within 72 hours. Team-wide for managers (see-overdue); otherwise the
-    user's own overdue tasks."""
+    return interviews not offered within 72 hours, re-screens past their date. Team-wide for managers
+    (see-overdue); otherwise the user's own overdue tasks."""
     now = now_or(now)
     if not getattr(user, "is_authenticated", False) or not can(user.role, Cap.SEE_OVERDUE):
         return [t for t in my_tasks(user, now=now) if t.overdue]
@@ -216,6 +216,7 @@ def overdue_items(user: Any, *, now: dt.datetime | None = None) -> list[TaskItem
         Plan.objects.filter(status=Plan.Status.OPEN, review_due_on__lt=today).select_related("person"), today
     )
     items += _interview_tasks(_ended_episodes_without_offer(), now, only_overdue=True)
+    items += _rescreen_tasks((d for d in rescreens_due_all(now=now) if d.overdue(now)), now)
     return _finish(user, items, "overdue items", keep_restricted=True)
 
 

@@ -18,7 +18,12 @@ from sightline.cases.deadlines import (
     add_months,
     triage_hours,
 )
-from sightline.cases.services.concerns import do_raise_concern, do_triage_concern, do_withdraw_concern
+from sightline.cases.services.concerns import (
+    do_enter_child_for_concern,
+    do_raise_concern,
+    do_triage_concern,
+    do_withdraw_concern,
+)
 from sightline.cases.services.episodes import (
     do_end_missing_episode,
     do_offer_return_interview,
@@ -54,6 +59,7 @@ __all__ = [
     "do_create_plan",
     "do_end_missing_episode",
     "do_end_placement",
+    "do_enter_child_for_concern",
     "do_link_investigation_person",
     "do_offer_return_interview",
     "do_open_investigation",

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sightline.access.models import Agency, User
 from sightline.access.services import ensure_standard_agencies
-from sightline.core.errors import NotFound
 from sightline.ledger.models import LedgeredModel
-from sightline.ledger.services import SYSTEM, Actor, StaleVersionError
+from sightline.ledger.services import SYSTEM, Actor
 from sightline.people.models import Person
 from sightline.people.need_to_know import person_access
 from sightline.people.selectors import resolve_person_id
@@ -132,17 +131,3 @@ def actor_agency(actor: Actor) -> Agency:
         ensure_standard_agencies()
         return agency("mash")
     return agency(actor.agency, "agency")
-
-
-def locked(model: type[M], object_id: str) -> M:
-    """The row, locked for this transaction; NotFound if there is none."""
-    obj = model._default_manager.select_for_update().filter(pk=object_id).first()
-    if obj is None:
-        raise NotFound(f"No such {model._meta.verbose_name}")
-    return cast(M, obj)  # the guarded manager is typed for the base class
-
-
-def check_version(obj: LedgeredModel, expected: int | None) -> None:
-    """Refuse a write based on an older version than the row's (someone else changed it)."""
-    if expected is not None and obj.version != expected:
-        raise StaleVersionError(f"{obj.ledger_type()} {obj.pk} is at version {obj.version}, not {expected}")

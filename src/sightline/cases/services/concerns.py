@@ -4,7 +4,8 @@ concern raised in error."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +15,11 @@ from sightline.cases import screening as tool
 from sightline.cases.deadlines import triage_hours
 from sightline.cases.models import Concern, ConcernPerson, InvolvementRole, TriageDecision, Urgency
 from sightline.cases.services import checks
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked, record_action
+from sightline.people import likely
+from sightline.people.matches import possible_children
+from sightline.people.models import Person
+from sightline.people.services import do_create_person
 
 
 def do_raise_concern(
@@ -77,6 +82,64 @@ def do_raise_concern(
     return concern
 
 
+def do_enter_child_for_concern(
+    actor: Actor,
+    *,
+    details: Mapping[str, Any],
+    checked: Sequence[str] = (),
+    not_them_reason: str = "",
+) -> Person:
+    """Enter by hand a child Sightline does not know yet, for a concern about them.
+
+    If the linkage model finds children likely or possibly the same (``people.matches``), the actor
+    must have been shown every one of them (``checked``) and say why this is a different child.
+    That choice is ledgered: the new person's entry carries the reason, and a ``not_a_match`` entry
+    names each child ruled out with their likelihood."""
+    require_cap(actor, Cap.RAISE_CONCERN)
+    fields = dict(details)
+    found = possible_children(
+        likely.Details(
+            given_name=str(fields.get("given_name") or ""),
+            family_name=str(fields.get("family_name") or ""),
+            other_names=str(fields.get("other_names") or ""),
+            date_of_birth=str(fields.get("date_of_birth") or ""),
+            estimated_age=fields.get("estimated_age"),
+            postcode=str(fields.get("postcode") or ""),
+        )
+    )
+    unseen = sorted(set(found) - set(checked))
+    if unseen:
+        raise ValidationError(
+            {"match": "Sightline has records that may be this child which you have not checked yet"}
+        )
+    reason = not_them_reason.strip()
+    if found and not reason:
+        raise ValidationError({"not_them_reason": "say why this is a different child"})
+    ruled_out = sorted(found)
+    why = f"concern raised; not {', '.join(ruled_out)}: {reason}" if found else "concern raised"
+    with transaction.atomic():
+        person = do_create_person(actor, kind=Person.Kind.CHILD, reason=why, **fields)
+        if found:
+            record_action(
+                actor,
+                "not_a_match",
+                Person.ledger_type(),
+                person.id,
+                data={
+                    "ruled_out": [
+                        {
+                            "person": pid,
+                            "likelihood": found[pid].likelihood.value,
+                            "probability": round(found[pid].probability, 4),
+                        }
+                        for pid in ruled_out
+                    ]
+                },
+                reason=reason,
+            )
+    return person
+
+
 def do_triage_concern(
     actor: Actor,
     *,
@@ -93,8 +156,8 @@ def do_triage_concern(
         raise ValidationError({"reason": "say why no further action is needed"})
     now = checks.utc(now)
     with transaction.atomic():
-        concern = checks.locked(Concern, concern_id)
-        checks.check_version(concern, expected_version)
+        concern = locked(Concern, concern_id)
+        check_version(concern, expected_version)
         if concern.status == Concern.Status.WITHDRAWN:
             raise ValidationError({"decision": "this concern was withdrawn"})
         record = do_create(
@@ -121,7 +184,7 @@ def do_withdraw_concern(actor: Actor, *, concern_id: str, reason: str) -> Concer
     if not reason.strip():
         raise ValidationError({"reason": "say why the concern is withdrawn"})
     with transaction.atomic():
-        concern = checks.locked(Concern, concern_id)
+        concern = locked(Concern, concern_id)
         if concern.agency_id != actor.agency and not has_cap(actor, Cap.TRIAGE):
             raise ValidationError(
                 {"__all__": "only the raising agency or a triage role may withdraw a concern"}

@@ -11,7 +11,7 @@ from django.db import transaction
 from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import MissingEpisode, ReturnInterview
 from sightline.cases.services import checks
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 
 def do_record_missing_episode(
@@ -72,8 +72,8 @@ def do_end_missing_episode(
     ended_at = checks.aware(ended_at, "ended_at")
     checks.not_future(ended_at, "ended_at", now)
     with transaction.atomic():
-        episode = checks.locked(MissingEpisode, episode_id)
-        checks.check_version(episode, expected_version)
+        episode = locked(MissingEpisode, episode_id)
+        check_version(episode, expected_version)
         if episode.ended_at is not None:
             raise ValidationError({"ended_at": "this episode has already ended"})
         if ended_at < episode.started_at:
@@ -93,7 +93,7 @@ def do_offer_return_interview(
     offered_at = checks.aware(offered_at, "offered_at")
     checks.not_future(offered_at, "offered_at", now)
     with transaction.atomic():
-        episode = checks.locked(MissingEpisode, episode_id)
+        episode = locked(MissingEpisode, episode_id)
         if episode.ended_at is None:
             raise ValidationError({"offered_at": "record the child's return before offering the interview"})
         if offered_at < episode.ended_at:
@@ -119,16 +119,19 @@ def do_record_return_interview_response(
     response: str,
     held_at: dt.datetime | None = None,
     outcome: str = "",
+    disclosure: bool = False,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> ReturnInterview:
-    """Record whether the child accepted or declined, and the outcome of an interview that took place."""
+    """Record whether the child accepted or declined, and the outcome of an interview that took place.
+    ``disclosure``: the child disclosed harm or exploitation in it, which makes a re-screen due soon
+    (``SIGHTLINE_RESCREEN_HOURS``)."""
     require_cap(actor, Cap.MANAGE_CASE)
     checks.choice(response, ReturnInterview.Response.values, "response")
     now = checks.utc(now)
     with transaction.atomic():
-        interview = checks.locked(ReturnInterview, interview_id)
-        checks.check_version(interview, expected_version)
+        interview = locked(ReturnInterview, interview_id)
+        check_version(interview, expected_version)
         if held_at is not None:
             if response != ReturnInterview.Response.ACCEPTED:
                 raise ValidationError({"held_at": "only an accepted interview can have taken place"})
@@ -136,7 +139,10 @@ def do_record_return_interview_response(
             checks.not_future(held_at, "held_at", now)
             if held_at < interview.offered_at:
                 raise ValidationError({"held_at": "the interview cannot be before it was offered"})
+        if disclosure and held_at is None:
+            raise ValidationError({"held_at": "enter when the interview with the disclosure took place"})
         interview.response = response
         interview.held_at = held_at
         interview.outcome = outcome.strip()
+        interview.disclosure = disclosure
         return do_update(interview, actor=actor, action="respond")

@@ -13,7 +13,8 @@ from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import Investigation, InvestigationPerson, SelfReferral, SuspectStatus
 from sightline.cases.services import checks
 from sightline.core.errors import NotFound
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.core.labels import with_article
+from sightline.ledger.services import Actor, do_create, do_update, locked
 
 
 def do_open_investigation(
@@ -42,7 +43,7 @@ def do_close_investigation(
     checks.dates(closed_on=closed_on)
     checks.required({"closed_on": closed_on, "reason": reason})
     with transaction.atomic():
-        inv = checks.locked(Investigation, investigation_id)
+        inv = locked(Investigation, investigation_id)
         if inv.status == Investigation.Status.CLOSED:
             raise ValidationError({"closed_on": "this investigation is already closed"})
         if closed_on < inv.opened_on:
@@ -61,11 +62,11 @@ def do_link_investigation_person(
     checks.choice(role, InvestigationPerson.Role.values, "role")
     person = checks.person(person_id)
     with transaction.atomic():
-        inv = checks.locked(Investigation, investigation_id)
+        inv = locked(Investigation, investigation_id)
         existing = InvestigationPerson.objects.filter(investigation=inv, person=person, role=role).first()
         if existing is not None:
             if existing.active:
-                raise ValidationError({"person": f"{person} is already linked as a {role}"})
+                raise ValidationError({"person": f"{person} is already linked as {with_article(role)}"})
             existing.active = True
             return do_update(existing, actor=actor, action="relink")
         link = do_create(
@@ -86,7 +87,7 @@ def do_unlink_investigation_person(actor: Actor, *, link_id: str, reason: str) -
     if not reason.strip():
         raise ValidationError({"reason": "say why the link is removed"})
     with transaction.atomic():
-        link = checks.locked(InvestigationPerson, link_id)
+        link = locked(InvestigationPerson, link_id)
         if not link.active:
             raise ValidationError({"__all__": "this link is already removed"})
         link.active = False

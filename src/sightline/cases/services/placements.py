@@ -11,7 +11,7 @@ from django.db import transaction
 from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import Placement
 from sightline.cases.services import checks
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 
 def do_start_placement(
@@ -69,8 +69,8 @@ def do_end_placement(
     checks.dates(ended_on=ended_on)
     checks.required({"ended_on": ended_on, "end_reason": end_reason})
     with transaction.atomic():
-        placement = checks.locked(Placement, placement_id)
-        checks.check_version(placement, expected_version)
+        placement = locked(Placement, placement_id)
+        check_version(placement, expected_version)
         if placement.ended_on is not None:
             raise ValidationError({"ended_on": "this placement has already ended"})
         if ended_on < placement.started_on:

@@ -13,7 +13,7 @@ from sightline.access.models import User
 from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import Plan, PlanAction, PlanReview
 from sightline.cases.services import checks
-from sightline.ledger.services import Actor, do_create, do_update
+from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
 
 
 def do_create_plan(
@@ -48,7 +48,7 @@ def do_create_plan(
 
 
 def _open_plan(plan_id: str) -> Plan:
-    plan = checks.locked(Plan, plan_id)
+    plan = locked(Plan, plan_id)
     if plan.status != Plan.Status.OPEN:
         raise ValidationError({"__all__": "this plan is closed"})
     return plan
@@ -109,8 +109,8 @@ def do_update_plan_action(
     checks.dates(due_on=due_on)
     now = checks.utc(now)
     with transaction.atomic():
-        action = checks.locked(PlanAction, action_id)
-        checks.check_version(action, expected_version)
+        action = locked(PlanAction, action_id)
+        check_version(action, expected_version)
         if status is not None:
             checks.choice(status, PlanAction.Status.values, "status")
             if status == PlanAction.Status.CANCELLED and not reason.strip():

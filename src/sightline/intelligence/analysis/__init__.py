@@ -21,6 +21,7 @@ from .alerts import AlertBuilder, Context, group_alert
 from .graph import build_objects, build_pairs, build_participants, indirect_pairs
 from .groups import DEFAULT_METHOD, DEFAULT_RESOLUTION, Method, detect_groups, detection_edges, network_id
 from .inputs import AnalysisInputError, check_inputs, parse_events, prepare_people
+from .naming import group_names, place_title
 from .normalise import (
     canonical_places,
     match_partial_plates,
@@ -44,6 +45,7 @@ __all__ = [
     "normalise_phone",
     "normalise_place",
     "normalise_plate",
+    "place_title",
 ]
 
 Progress = Callable[[str, float], None]
@@ -129,6 +131,7 @@ def analyse(
     stage(4)
     labels = _labels(records, recs)
     object_labels = dict(zip(objects["obj_id"], objects["label"], strict=True))
+    groups = group_names(networks, edge_events, labels, object_labels)
     records_of: dict[str, list[str]] = {}
     for person, key in zip(rec["person_id"].tolist(), rec["record_key"].tolist(), strict=True):
         records_of.setdefault(person, []).append(key)
@@ -143,11 +146,13 @@ def analyse(
         frozenset(flagged),
         networks,
         edge_events,
+        dict(zip(groups["network_id"], groups["name"], strict=True)),
     )
     nodes = _nodes(ppl, person_role, scores.objects, labels, node_group, records_of, part, links)
     result = AnalysisResult(
         alerts=alerts,
         networks=networks,
+        groups=groups,
         places=_objects_of(scores.objects, "place"),
         vehicles=_objects_of(scores.objects, "vehicle"),
         scores=_scores(ppl, person_role, scores.objects),
@@ -277,6 +282,7 @@ def _alerts(
     flagged: frozenset[str],
     networks: pd.DataFrame,
     edge_events: pd.DataFrame,
+    group_names: dict[str, str],
 ) -> list[Alert]:
     ppl = scores.people
     kids = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
@@ -319,7 +325,9 @@ def _alerts(
     for nid, key in zip(src_group[same].tolist(), conc["event_key"].to_numpy()[same].tolist(), strict=True):
         inside.setdefault(nid, []).append(key)
     for nid, members in networks[networks["network_id"].isin(candidates)].groupby("network_id"):
-        alert = group_alert(str(nid), members, builder, object_scores, inside.get(nid, []))
+        alert = group_alert(
+            str(nid), members, builder, object_scores, inside.get(nid, []), group_names.get(str(nid), "")
+        )
         if alert is not None:
             alerts.append(alert)
     alerts.sort(key=lambda a: (-a.score, a.kind, a.subject_id))

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sightline.core.labels import code_label, kinds_text
+
 from . import weights as W
-from .result import Alert, alert_key
+from .result import Alert, Tie, alert_key
 from .scoring import CHILD_ROLES, Scores
 
 FACTOR_NAMES = {
@@ -37,6 +39,8 @@ _INDICATOR_TEXT: list[tuple[str, tuple[str, ...], str]] = [
 ]
 _SHOWN_KEYS = 4
 _MAX_EVIDENCE = 200
+_MAX_TIES = 100  # people or objects an alert keeps the ties of, strongest first
+_WITH = {"place": "recorded here", "vehicle": "recorded with this vehicle", "phone": "linked to this phone"}
 
 
 def keys_text(keys: Iterable[str]) -> str:
@@ -46,6 +50,14 @@ def keys_text(keys: Iterable[str]) -> str:
     shown = ", ".join(unique[:_SHOWN_KEYS])
     more = f" and {len(unique) - _SHOWN_KEYS} more" if len(unique) > _SHOWN_KEYS else ""
     return f" [{shown}{more}]"
+
+
+def _no_keys(_keys: Iterable[str]) -> str:
+    return ""
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _plural(n: int) -> str:
@@ -149,8 +161,10 @@ class AlertBuilder:
     def link_events(self, person_id: str, obj_id: str) -> list[str]:
         return [r[0] for r in self.link_keys.get((person_id, obj_id), [])]
 
-    def contact_text(self, rows: list[_Pair]) -> str:
-        """How two people were recorded together, in practitioners' words."""
+    def contact_text(self, rows: list[_Pair], keys: bool = True) -> str:
+        """How two people were recorded together, in practitioners' words (naming the events'
+        keys unless ``keys`` is false)."""
+        shown = keys_text if keys else _no_keys
         use = [r for r in rows if r.concerning] or rows
         found = [r.event_key for r in use if r.kind in ("missing", "absent", "return_interview")]
         suspect = [r.event_key for r in use if r.role == "suspect" and r.event_key not in found]
@@ -158,15 +172,13 @@ class AlertBuilder:
         rest = [r for r in use if r.event_key not in done]
         phrases: list[str] = []
         if found:
-            phrases.append(f"found with when missing{keys_text(found)}")
+            phrases.append(f"found with when missing{shown(found)}")
         if suspect:
-            phrases.append(f"named as suspect{keys_text(suspect)}")
+            phrases.append(f"named as suspect{shown(suspect)}")
         if rest:
-            kinds = ", ".join(sorted({r.kind for r in rest}))
+            kinds = kinds_text({r.kind for r in rest})
             n = len({r.event_key for r in rest})
-            phrases.append(
-                f"together in {n} record{_plural(n)} ({kinds}){keys_text(r.event_key for r in rest)}"
-            )
+            phrases.append(f"together in {n} record{_plural(n)} ({kinds}){shown(r.event_key for r in rest)}")
         return "; ".join(phrases)
 
     def via_objects(self, a: str, b: str) -> list[tuple[str, list[str]]]:
@@ -180,14 +192,61 @@ class AlertBuilder:
             out.extend(self.ctx.records_of.get(p, [p]))
         return out
 
-    def _contact(self, a: str, b: str, events: list[str]) -> str:
+    def _contact(self, a: str, b: str, events: list[str], keys: bool = True) -> str:
         rows = self.pairs.get((a, b), [])
         events.extend(r.event_key for r in rows)
         via = self.via_objects(a, b)
-        for _o, keys in via:
-            events.extend(keys)
-        via_text = "; ".join(f"both linked to {self.obj_label(o)}{keys_text(k)}" for o, k in via)
-        return "; ".join(t for t in (self.contact_text(rows), via_text) if t)
+        for _o, ks in via:
+            events.extend(ks)
+        if keys:
+            via_text = "; ".join(f"both linked to {self.obj_label(o)}{keys_text(k)}" for o, k in via)
+        else:
+            via_text = self.via_text([o for o, _k in via])
+        return "; ".join(t for t in (self.contact_text(rows, keys), via_text) if t)
+
+    def via_text(self, objects: list[str]) -> str:
+        """``both linked to phones 0770... and 0780... and vehicle YX09 ABC``, without event keys."""
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for o in objects:
+            by_type[str(self.obj_info[o]["obj_type"])].append(self.obj_label(o))
+        parts = [
+            f"{kind}{_plural(len(names))} {_and(names)}"
+            for kind in ("vehicle", "phone", "place")
+            if (names := by_type.get(kind))
+        ]
+        return f"both linked to {_and(parts)}" if parts else ""
+
+    def person_tie(self, subject: str, other: str) -> Tie:
+        """How ``other`` is tied to ``subject``, with the events that do it."""
+        events: list[str] = []
+        how = self._contact(subject, other, events, keys=False)
+        return Tie(
+            node=other,
+            kind="person",
+            label=self.ctx.labels.get(other, ""),
+            score=round(self.score.get(other, 0.0), 4),
+            how=how,
+            events=tuple(sorted(set(events) - {""})),
+        )
+
+    def object_ties(self, person: str) -> list[Tie]:
+        """The places, vehicles and phones tied to a person, strongest first."""
+        rows = sorted((r for r in self.po_person.get(person, []) if r[1] > 0.05), key=lambda r: (-r[1], r[0]))
+        out: list[Tie] = []
+        for o, *_rest in rows[:_MAX_TIES]:
+            info = self.obj_info[o]
+            n = int(info["n_children"])
+            out.append(
+                Tie(
+                    node=o,
+                    kind=str(info["obj_type"]),
+                    label=self.obj_label(o),
+                    score=round(float(info["score"]), 4),
+                    how=f"{n} child{'ren' if n != 1 else ''} {_WITH[str(info['obj_type'])]}",
+                    events=tuple(sorted(set(self.link_events(person, o)) - {""})),
+                )
+            )
+        return out
 
     # -- alerts ------------------------------------------------------------------
     def child(self, c: str) -> Alert:
@@ -243,6 +302,7 @@ class AlertBuilder:
         if len(contacts) > 3:
             reasons.append(f"Also linked to {len(contacts) - 3} other adult{_plural(len(contacts) - 3)}.")
         reasons.extend(self._object_reasons(c, events))
+        ties = [self.person_tie(c, a) for a, _expo, _wc in contacts[:_MAX_TIES]] + self.object_ties(c)
         return Alert(
             alert_key=alert_key("child_at_risk", c),
             kind="child_at_risk",
@@ -252,6 +312,7 @@ class AlertBuilder:
             record_keys=tuple(self.records([c, *adults])),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
             label=self.label(c),
+            ties=tuple(ties),
         )
 
     def _object_reasons(self, person: str, events: list[str]) -> list[str]:
@@ -286,7 +347,7 @@ class AlertBuilder:
         lead += " in a context of concern (missing, night, vehicle, suspect or police record)"
         if agencies:
             many = "agencies" if len(agencies) != 1 else "agency"
-            lead += f", recorded by {len(agencies)} {many} ({', '.join(agencies)})"
+            lead += f", recorded by {len(agencies)} {many} ({', '.join(code_label(a) for a in agencies)})"
         reasons.append(lead + ".")
         children: list[str] = []
         for c, _term, _wc in concerning[:4]:
@@ -307,6 +368,7 @@ class AlertBuilder:
         if a in self.professional:
             reasons.append("Recorded as a professional in most events, so the score is discounted.")
         reasons.extend(self._object_reasons(a, events))
+        ties = [self.person_tie(a, c) for c, _t, _w in concerning[:_MAX_TIES]] + self.object_ties(a)
         return Alert(
             alert_key=alert_key("adult_of_concern", a),
             kind="adult_of_concern",
@@ -316,6 +378,7 @@ class AlertBuilder:
             record_keys=tuple(self.records([a, *children])),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
             label=self.label(a),
+            ties=tuple(ties),
         )
 
     def obj(self, o: str) -> Alert:
@@ -350,6 +413,19 @@ class AlertBuilder:
             )
         if bool(info.get("institution", False)):
             reasons.append("An institution (school, health or police), so the score is discounted.")
+        how = "recorded here" if kind == "place_of_concern" else "recorded with this vehicle"
+        tied = [p for p, *_r in kids] + [p for p, sc in grown if sc >= W.MIN_ADULT_SCORE]
+        ties = [
+            Tie(
+                node=p,
+                kind="person",
+                label=self.ctx.labels.get(p, ""),
+                score=round(self.score.get(p, 0.0), 4),
+                how=how,
+                events=tuple(sorted(set(self.link_events(p, o)) - {""})),
+            )
+            for p in tied[:_MAX_TIES]
+        ]
         return Alert(
             alert_key=alert_key(kind, o),
             kind=kind,
@@ -359,6 +435,7 @@ class AlertBuilder:
             record_keys=tuple(self.records(persons)),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
             label=str(info["label"]),
+            ties=tuple(ties),
         )
 
 
@@ -368,6 +445,7 @@ def group_alert(
     builder: AlertBuilder,
     object_scores: pd.Series,
     events_inside: list[str],
+    name: str = "",
 ) -> Alert | None:
     """A group alert when a detected group holds adults of concern and children at risk."""
     persons = members.loc[members["member_type"] == "person", ["member_id", "role"]].to_numpy().tolist()
@@ -420,5 +498,5 @@ def group_alert(
         reasons=" ".join(reasons),
         record_keys=tuple(builder.records([p for p, _ in adults] + [p for p, _ in kids])),
         event_keys=tuple(events[:_MAX_EVIDENCE]),
-        label=network_id,
+        label=name or network_id,
     )

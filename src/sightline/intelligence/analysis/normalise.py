@@ -11,6 +11,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from sightline.core.labels import place_label
+
 # Street-type abbreviations as partner agencies write them. "st" is handled apart
 # because at the start of a name it means "saint" ("St Mary's School").
 _ABBREVIATIONS = {
@@ -218,11 +220,12 @@ def canonical_places(
     postcode, and blank postcodes stay with the bare name. A short name ("Star Kebab")
     that begins exactly one longer name ("star kebab main street"), and was never given
     a postcode the longer one lacks, is that place. Generic names ("home") without a
-    postcode are no place. The label is the longest spelling seen.
+    postcode are no place. The label is the longest spelling seen, as an agency wrote it
+    (capitalised if written all in lower case).
     """
     normalised: dict[tuple[str, str], tuple[str, str]] = {}
     postcodes_for: dict[str, set[str]] = defaultdict(set)
-    spelling: dict[str, str] = {}
+    spelling: dict[str, tuple[int, str, bool, str]] = {}  # key -> (-length, normalised, one case, as written)
     for raw_name, raw_pc in set(pairs):
         label = normalise_place(raw_name)
         pc = normalise_postcode(raw_pc)
@@ -232,10 +235,11 @@ def canonical_places(
         normalised[(raw_name, raw_pc)] = (name, pc)
         if name:
             postcodes_for.setdefault(name, set())
-            if len(label) > len(spelling.get(name, "")) or (
-                len(label) == len(spelling.get(name, "")) and label < spelling[name]
-            ):
-                spelling[name] = label
+            written = " ".join(str(raw_name).split())
+            # The longest name; of its spellings, one in mixed case (as people write) before capitals.
+            candidate = (-len(label), label, written in (written.upper(), written.lower()), written)
+            if name not in spelling or candidate < spelling[name]:
+                spelling[name] = candidate
         if name and pc:
             postcodes_for[name].add(pc)
     longer: dict[str, set[str]] = defaultdict(set)
@@ -263,7 +267,7 @@ def canonical_places(
         pc_part = "" if name and pc and len(known) == 1 else pc.replace(" ", "")
         slug = name.replace(" ", "-")
         place_id = "place:" + (f"{slug}@{pc_part}" if slug and pc_part else slug or pc_part)
-        shown = spelling.get(name, name)
+        shown = place_label(spelling[name][3]) if name in spelling else name
         label = f"{shown}, {pc}" if shown and pc else shown or pc
         out[raw] = (place_id, label)
     return out

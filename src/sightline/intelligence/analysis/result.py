@@ -13,11 +13,26 @@ import pandas as pd
 ALERT_KINDS = ("child_at_risk", "adult_of_concern", "place_of_concern", "vehicle_of_concern", "group")
 NETWORK_COLUMNS = ["network_id", "member_type", "member_id", "role"]
 ALERT_EXPORT_COLUMNS = ["alert_id", "person_id", "kind", "score", "reasons"]
+NAME_COLUMNS = ["network_id", "name", "name_without_person", "named_person"]
 
 
 def alert_key(kind: str, subject_id: str) -> str:
     """The same subject and kind get the same key on every run (the ledger keys on it)."""
     return "A-" + hashlib.sha256(f"{kind}\x1f{subject_id}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Someone or something the analysis ties to an alert's subject: ``node`` is a person id or a
+    ``place:``/``vehicle:``/``phone:`` key, ``how`` says how in practitioners' words (without event
+    keys), ``events`` are the events that tie them."""
+
+    node: str
+    kind: str  # person, place, vehicle or phone
+    label: str
+    score: float
+    how: str
+    events: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -30,12 +45,16 @@ class Alert:
     record_keys: tuple[str, ...]
     event_keys: tuple[str, ...]
     label: str = ""
+    ties: tuple[Tie, ...] = ()
 
 
 @dataclass
 class AnalysisResult:
     """Alerts (ranked, highest score first), groups, canonical places and vehicles, scores
     for every subject, and the graph.
+
+    ``groups`` names each group (``naming.NAME_COLUMNS``: network_id, name,
+    name_without_person, named_person).
 
     ``nodes`` has one row per node (id, type, label, role, group, score, record_keys) and
     ``edge_events`` one row per edge per event (source, target, type, weight, concerning,
@@ -50,6 +69,7 @@ class AnalysisResult:
     scores: pd.DataFrame
     nodes: pd.DataFrame
     edge_events: pd.DataFrame
+    groups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NAME_COLUMNS))
     timings: dict[str, float] = field(default_factory=dict)
 
     def alerts_frame(self) -> pd.DataFrame:

@@ -11,19 +11,23 @@ Two layers, as in ``sightline.cases.selectors``:
   functions and for exports.
 
 Where each lives: ``alerts`` (the ranked list and one alert), ``evidence`` (the records, events and
-status history behind an alert), ``networks``, ``link_reviews``, and ``viewer`` (the role check,
+status history behind an alert), ``person`` (the alerts about one person and the people the analysis
+ties to them, for their record), ``networks``, ``link_reviews``, and ``viewer`` (the role check,
 need to know and ledgering they share). Missing objects raise ``sightline.core.errors.NotFound``.
 """
 
 from sightline.intelligence.selectors.alerts import (
     OPEN_STATUSES,
     PERSON_KINDS,
+    TOP_REASONS,
     AlertDetail,
     AlertView,
     alert_detail,
     alert_list,
     alert_status,
     ranked_alerts,
+    reason_lines,
+    top_reasons,
 )
 from sightline.intelligence.selectors.evidence import (
     EvidenceEvent,
@@ -46,17 +50,27 @@ from sightline.intelligence.selectors.networks import (
     MemberView,
     NetworkSummary,
     NetworkView,
+    group_name,
+    groups_by_id,
     network_by_id,
     network_event_kinds,
     network_members,
     network_view,
     networks,
 )
+from sightline.intelligence.selectors.person import (
+    PersonAlert,
+    PersonIntelligence,
+    TieEvent,
+    TieView,
+    person_intelligence,
+)
 from sightline.intelligence.selectors.viewer import Listing
 
 __all__ = [
     "OPEN_STATUSES",
     "PERSON_KINDS",
+    "TOP_REASONS",
     "AlertDetail",
     "AlertView",
     "EvidenceEvent",
@@ -67,13 +81,19 @@ __all__ = [
     "MemberView",
     "NetworkSummary",
     "NetworkView",
+    "PersonAlert",
+    "PersonIntelligence",
     "RecordName",
     "StatusChange",
+    "TieEvent",
+    "TieView",
     "alert_detail",
     "alert_evidence",
     "alert_history",
     "alert_list",
     "alert_status",
+    "group_name",
+    "groups_by_id",
     "link_review",
     "link_review_counts",
     "link_review_list",
@@ -84,5 +104,8 @@ __all__ = [
     "networks",
     "open_records",
     "pair_weights",
+    "person_intelligence",
     "ranked_alerts",
+    "reason_lines",
+    "top_reasons",
 ]

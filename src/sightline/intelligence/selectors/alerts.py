@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from sightline.intelligence.selectors.evidence import (
     alert_evidence,
     alert_history,
 )
+from sightline.intelligence.selectors.networks import group_name, groups_by_id
 from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
 from sightline.people import need_to_know as access
 
@@ -81,6 +83,41 @@ class AlertDetail:
     history: list[StatusChange]
 
 
+def reason_lines(text: str) -> list[str]:
+    """An alert's reasons as the sentences the engine wrote (each ends with its evidence)."""
+    out: list[str] = []
+    for part in text.replace("]. ", "].\n").split("\n"):
+        part = part.strip()
+        if part:
+            out.extend(s.strip() for s in _split_sentences(part) if s.strip())
+    return out
+
+
+def _split_sentences(text: str) -> list[str]:
+    # Split on ". " followed by a capital, but never inside [evidence lists] or (ids).
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth = max(depth - 1, 0)
+        elif ch == "." and depth == 0 and text[i + 1 : i + 2] == " " and text[i + 2 : i + 3].isupper():
+            out.append(text[start : i + 1])
+            start = i + 2
+    out.append(text[start:])
+    return out
+
+
+_EVIDENCE = re.compile(r" ?\[[^\]]*\]")
+TOP_REASONS = 3
+
+
+def top_reasons(text: str, n: int = TOP_REASONS) -> list[str]:
+    """The first ``n`` reasons (the engine writes the strongest first), without their evidence keys:
+    what a list shows of each alert."""
+    return [_EVIDENCE.sub("", line) for line in reason_lines(text)[:n]]
+
+
 def ranked_alerts(*, kind: str = "", statuses: Collection[str] = ()) -> QuerySet[Alert]:
     """Alerts raised by the latest run, highest score first (ties by id, so the order is stable), of a
     kind and statuses (any if blank). No access check: for the checked reads below and exports."""
@@ -96,13 +133,24 @@ def _about_person(alert: Alert) -> str | None:
     return alert.subject_id if alert.kind in PERSON_KINDS else None
 
 
-def _view(alert: Alert, visible: set[str]) -> AlertView:
+def _subject_label(alert: Alert, visible: set[str], groups: dict[str, Network]) -> str:
+    group = groups.get(alert.subject_id) if alert.kind == Alert.Kind.GROUP else None
+    return group_name(group, visible) if group is not None else alert.subject_label
+
+
+def named_groups(alerts: Iterable[Alert]) -> dict[str, Network]:
+    """The groups that group alerts are about, for naming them as the viewer may see."""
+    return groups_by_id(a.subject_id for a in alerts if a.kind == Alert.Kind.GROUP)
+
+
+def alert_view(alert: Alert, visible: set[str], groups: dict[str, Network]) -> AlertView:
+    """The alert as a viewer who may open ``visible`` people sees it (``groups``: see named_groups)."""
     restricted = alert.kind in PERSON_KINDS and alert.subject_id not in visible
     return AlertView(
         id=alert.id,
         kind=alert.kind,
         subject_id=alert.subject_id,
-        subject_label="" if restricted else alert.subject_label,
+        subject_label="" if restricted else _subject_label(alert, visible, groups),
         score=alert.score,
         reasons="" if restricted else alert.reasons,
         record_keys=list(alert.record_keys),
@@ -123,9 +171,12 @@ def alert_list(user: Any, *, kind: str = "", statuses: Collection[str] = ()) -> 
     actor = viewer_actor(user, Cap.VIEW_INTELLIGENCE)
 
     def show(rows: list[Alert]) -> list[AlertView]:
-        visible = visible_among(user, [_about_person(a) for a in rows])
+        groups = named_groups(rows)
+        visible = visible_among(
+            user, [*(_about_person(a) for a in rows), *(g.named_person for g in groups.values())]
+        )
         ledger_shown(actor, "alerts", visible)
-        return [_view(a, visible) for a in rows]
+        return [alert_view(a, visible, groups) for a in rows]
 
     return Listing(ranked_alerts(kind=kind, statuses=statuses), show)
 
@@ -167,10 +218,12 @@ def alert_detail(user: Any, alert_id: str) -> AlertDetail:
     alert = _get(alert_id)
     records, events = alert_evidence(alert)
     subject = _about_person(alert)
+    groups = named_groups([alert])
+    named = {g.named_person for g in groups.values() if g.named_person}
     evidence_people = _people(records) | _people(events)
-    visible = visible_among(user, [*evidence_people, subject])
+    visible = visible_among(user, [*evidence_people, subject, *named])
     purpose = f"alert {alert.id}"
-    ledger_shown(actor, purpose, evidence_people & visible)
+    ledger_shown(actor, purpose, (evidence_people | named) & visible)
     person_id = subject if subject in visible else None
     if person_id:
         access.require_person_access(user, person_id, purpose)
@@ -178,7 +231,7 @@ def alert_detail(user: Any, alert_id: str) -> AlertDetail:
     if alert.kind == Alert.Kind.GROUP and Network.objects.filter(pk=alert.subject_id, active=True).exists():
         network_id = alert.subject_id
     return AlertDetail(
-        alert=_view(alert, visible),
+        alert=alert_view(alert, visible, groups),
         person_id=person_id,
         network_id=network_id,
         records=[_record_shown(r, visible) for r in records],

@@ -1,8 +1,10 @@
 """Groups found by the analysis, as one viewer may see them.
 
 A group's people outside the viewer's access stay in it (the links still matter) but lose their
-name: ``restricted``. Showing a group ledgers one ``read_list`` entry naming the people shown
-(after the filters), the same for the web page and the API.
+name: ``restricted``. A group's name mentions its most central person only to viewers who may open
+that person's record (:func:`group_name`). Showing a group ledgers one ``read_list`` entry naming
+the people shown (after the filters), the same for the web page and the API; the list of groups
+ledgers the people its names mention.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from django.db.models import QuerySet
 
 from sightline.access.permissions import Cap
 from sightline.core.errors import NotFound
+from sightline.intelligence.analysis.layout import layout
 from sightline.intelligence.models import Network, NetworkMember
 from sightline.intelligence.selectors.evidence import split_keys
-from sightline.intelligence.selectors.viewer import ledger_shown, viewer_actor, visible_among
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
 from sightline.people.models import SourceEvent
 
 
@@ -46,12 +49,14 @@ class MemberView:
 @dataclass(frozen=True)
 class NetworkView:
     """A group filtered by time, event kind and member type. ``links`` rows are ``Network.links``
-    items, with ``events`` narrowed to the events that passed the filters."""
+    items, with ``events`` narrowed to the events that passed the filters. ``positions``: where
+    to draw each member (``analysis.layout``: the same members and links, the same picture)."""
 
     network: NetworkSummary
     members: list[MemberView]
     links: list[dict[str, Any]]
     filtered: bool
+    positions: dict[str, tuple[float, float]]
 
 
 # --- without an access check: for the checked reads below and for exports -----------------------
@@ -139,14 +144,34 @@ def _filter_links(
 # --- for a viewer --------------------------------------------------------------------------------
 
 
-def _summary(n: Network) -> NetworkSummary:
-    return NetworkSummary(n.id, n.label or n.id, n.size, n.children, n.adults, n.score)
+def group_name(network: Network, visible: Collection[str]) -> str:
+    """The group's name for a viewer who may open the people in ``visible``: it mentions its most
+    central person only if the viewer may open their record."""
+    if network.named_person and network.named_person not in visible:
+        return network.name_without_person or network.id
+    return network.label or network.id
 
 
-def networks(user: Any) -> list[NetworkSummary]:
-    """Groups found by the latest analysis, highest score first. Names no member, so ledgers nothing."""
-    viewer_actor(user, Cap.VIEW_INTELLIGENCE)
-    return [_summary(n) for n in Network.objects.filter(active=True).order_by("-score", "id")]
+def groups_by_id(network_ids: Iterable[str]) -> dict[str, Network]:
+    """Networks by id, current or not, for naming them (no access check: callers decide)."""
+    return {n.pk: n for n in Network.objects.filter(pk__in=set(network_ids))}
+
+
+def _summary(n: Network, visible: Collection[str]) -> NetworkSummary:
+    return NetworkSummary(n.id, group_name(n, visible), n.size, n.children, n.adults, n.score)
+
+
+def networks(user: Any) -> Listing[NetworkSummary]:
+    """Groups found by the latest analysis, highest score first. Each page taken from it ledgers
+    the people its names mention."""
+    actor = viewer_actor(user, Cap.VIEW_INTELLIGENCE)
+
+    def show(rows: list[Network]) -> list[NetworkSummary]:
+        visible = visible_among(user, [n.named_person for n in rows])
+        ledger_shown(actor, "networks", visible)
+        return [_summary(n, visible) for n in rows]
+
+    return Listing(Network.objects.filter(active=True).order_by("-score", "id"), show)
 
 
 def network_event_kinds(user: Any, network_id: str) -> list[str]:
@@ -178,11 +203,15 @@ def network_view(
         touched = {link["source"] for link in links} | {link["target"] for link in links}
         members = [m for m in members if m.member_id in touched]
     people = [m.member_id for m in members if m.member_type == "person"]
-    visible = visible_among(user, people)
+    visible = visible_among(user, [*people, network.named_person])
     ledger_shown(actor, f"network {network.id}", visible)
     shown = []
     for m in members:
         restricted = m.member_type == "person" and m.member_id not in visible
         label = "" if restricted else (m.label or m.member_id)
         shown.append(MemberView(m.member_id, m.member_type, label, m.role or "", restricted))
-    return NetworkView(_summary(network), shown, links, by_event or bool(member_types))
+    positions = layout(
+        [m.member_id for m in members],
+        [(k["source"], k["target"], float(k.get("weight", 0)), bool(k.get("concerning"))) for k in links],
+    )
+    return NetworkView(_summary(network, visible), shown, links, by_event or bool(member_types), positions)

@@ -7,12 +7,12 @@ import base64
 import binascii
 import hashlib
 import json
-import multiprocessing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, connections
 
+from sightline.core import child
 from sightline.ledger import merkle, note
 from sightline.ledger.canonical import canonical_bytes
 from sightline.ledger.models import Checkpoint, TreeHead
@@ -225,9 +225,7 @@ def _scan_all(
     if ranges is None:
         parts = [_scan(None, None, sizes, check_state, progress)]
     else:
-        connections.close_all()  # forked children must open their own connections
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(len(ranges)) as pool:
+        with child.pool(len(ranges)) as pool:
             parts = pool.starmap(
                 _scan_in_child,
                 [(lo, hi, [s for s in sizes if lo < s <= hi], check_state) for lo, hi in ranges],
@@ -264,7 +262,7 @@ def verify(
     Each entry's bytes must hash to its recorded leaf hash and must hold its own index and the
     previous entry's leaf hash, and its searchable columns must say what its bytes say; only an
     entry that fails is parsed to say what is wrong. ``workers`` > 1 checks a large, gapless
-    ledger in that many forked processes (for the command line, not inside a threaded server).
+    ledger in that many worker processes (for the command line, not inside a threaded server).
     """
     integrate()
     report = Report()

@@ -29,10 +29,12 @@ from sightline.ledger.services.rebuild import latest_versions, ledgered_models, 
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
     batched_actions,
+    check_version,
     do_bulk_create,
     do_bulk_update,
     do_create,
     do_update,
+    locked,
     record_action,
     write_hooks,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "LedgerError",
     "StaleVersionError",
     "batched_actions",
+    "check_version",
     "checkpoint_hooks",
     "checkpoint_if_due",
     "do_bulk_create",
@@ -61,6 +64,7 @@ __all__ = [
     "key_name",
     "latest_versions",
     "ledgered_models",
+    "locked",
     "public_key",
     "rebuild",
     "rebuild_hooks",

@@ -7,12 +7,13 @@ import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
 from django.db.models import Field
 from django.db.models.sql import InsertQuery
 
+from sightline.core.errors import NotFound
 from sightline.ledger.canonical import canonical_bytes, jsonable
 from sightline.ledger.errors import StaleVersionError
 from sightline.ledger.guard import ledger_writes
@@ -243,3 +244,17 @@ def do_bulk_update(
         out = bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
         _written(out, False)
     return out
+
+
+def locked(model: type[M], object_id: str) -> M:
+    """The row, locked for this transaction; NotFound if there is none."""
+    obj = model._default_manager.select_for_update().filter(pk=object_id).first()
+    if obj is None:
+        raise NotFound(f"No such {model._meta.verbose_name}")
+    return cast(M, obj)  # the guarded manager is typed for the base class
+
+
+def check_version(obj: LedgeredModel, expected: int | None) -> None:
+    """Refuse a write based on an older version than the row's (someone else changed it)."""
+    if expected is not None and obj.version != expected:
+        raise StaleVersionError(f"{obj.ledger_type()} {obj.pk} is at version {obj.version}, not {expected}")

@@ -38,6 +38,7 @@ from sightline.access.middleware import TIMED_OUT_KEY
 from sightline.access.models import User
 from sightline.access.permissions import Cap, Role, capabilities
 from sightline.access.role_changes import do_request_role_change
+from sightline.core.labels import with_article
 from sightline.ledger.services import Actor
 from sightline.people import need_to_know
 from sightline.people.services import do_break_glass
@@ -389,7 +390,7 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
         user, pending = done
         if pending:
             return f"Role change for {user.username} requested. Another account manager must approve it."
-        return f"{user.username} is now a {Role(user.role).label.lower()}."
+        return f"{user.username} is now {with_article(Role(user.role).label)}."
 
     return form_view(
         request,

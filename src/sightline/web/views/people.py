@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +21,10 @@ from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases import selectors as cases
+from sightline.intelligence import selectors as intel
 from sightline.ledger.models import Entry
 from sightline.ledger.services import Actor, integrate
+from sightline.people import likely
 from sightline.people import selectors as people
 from sightline.people import services as people_services
 from sightline.people.models import Person
@@ -59,13 +62,47 @@ def person_search(request: HttpRequest) -> HttpResponse:
     purpose = "concern" if request.GET.get("for") == "concern" else ""
     form = SearchForm(request.GET if _searched(request) else None)
     hits: list[people.SearchHit] | None = None
+    rows: list[people.SearchHit] = []
     if form.is_bound and form.is_valid():
         hits = people.search_people(request.user, form.query())
+        # People outside access who are neither likely nor possibly the one meant are only counted.
+        rows = [h for h in hits if not h.restricted or h.likelihood not in QUIET]
     return render(
         request,
         "web/people/search.html",
-        {"form": form, "hits": hits, "purpose": purpose, "caps": _caps(request.user)},
+        {
+            "form": form,
+            "hits": hits,
+            "rows": rows,
+            "quiet": {
+                band.value: n
+                for band in QUIET
+                if (n := sum(1 for h in hits or [] if h.restricted and h.likelihood == band))
+            },
+            "labels": likely.LABELS,
+            "purpose": purpose,
+            "caps": _caps(request.user),
+            "new_child": _new_child_query(form) if purpose else "",
+        },
     )
+
+
+QUIET = (likely.Likelihood.UNLIKELY, likely.Likelihood.UNKNOWN)
+
+
+def _new_child_query(form: SearchForm) -> str:
+    """What was searched for, carried to the form for a child Sightline does not know yet."""
+    if not form.is_bound or not form.is_valid():
+        return ""
+    query = form.query()
+    given, _, family = query.name.partition(" ")
+    values = {
+        "child-given_name": given,
+        "child-family_name": family,
+        "child-postcode": query.postcode,
+        "child-date_of_birth": query.date_of_birth if len(query.date_of_birth) == 10 else "",
+    }
+    return urlencode({k: v for k, v in values.items() if v})
 
 
 def _searched(request: HttpRequest) -> bool:
@@ -95,8 +132,9 @@ def score_chart(screenings: list[cases.ScreeningView], chart_id: str = "screenin
 
 @cap_required(*VIEW_PEOPLE)
 def person(request: HttpRequest, person_id: str) -> HttpResponse:
-    """The child's record: summary, tasks, concerns, screenings and score chart, plans, episodes,
-    placements, investigations, linked people, agency records, and the latest chronology."""
+    """The child's record: summary, open alerts, concerns, screenings and score chart, plans, episodes,
+    placements, investigations, the people linked to the child, agency records, and the latest
+    chronology."""
     record = cases.child_record(request.user, person_id)
     if record.person.person.id != person_id:
         return redirect("web:person", person_id=record.person.person.id)  # merged: show the survivor
@@ -110,6 +148,7 @@ def person(request: HttpRequest, person_id: str) -> HttpResponse:
             "latest_screening": record.screenings[0] if record.screenings else None,
             "chronology": record.chronology[:CHRONOLOGY_PREVIEW],
             "chronology_more": len(record.chronology) > CHRONOLOGY_PREVIEW,
+            "intel": intel.person_intelligence(request.user, person_id),
             "caps": _caps(request.user),
             "bands": {b.key: b.label for b in tool.default_indicator_set().bands},
         },

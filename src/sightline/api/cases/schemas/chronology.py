@@ -27,6 +27,10 @@ class ChronologyEntryOut(Schema):
     recorded_by: str
     recorded_by_agency: str
     ledger_index: int | None = Field(description="the ledger entry that wrote this; see /api/ledger")
+    reference: str = Field(description="extract lines: the agency's own reference, agency:event_id")
+    named_as: str = Field(
+        description="the child's role when the event is filed under another person's record, else blank"
+    )
 
 
 class ChronologyParams(Schema):

@@ -20,6 +20,7 @@ class ReturnInterviewOut(Schema):
     response: str
     held_at: dt.datetime | None
     outcome: str
+    disclosure: bool
 
 
 class ReturnInterviewStatusOut(Schema):
@@ -52,12 +53,15 @@ class EpisodeOut(Schema):
 
 class EpisodeSummaryOut(Schema):
     episodes: list[EpisodeOut]
-    total: int
+    total: int = Field(description="recorded in Sightline plus missing or absent events in agency extracts")
+    recorded: int = Field(description="episodes recorded in Sightline")
     missing_count: int
     absent_count: int
     repeat: bool
     last_90_days: int
-    imported_missing_events: int
+    imported_missing_events: int = Field(
+        description="missing or absent events agencies sent naming the child (as the analysis counts them)"
+    )
 
 
 class EpisodeIn(Schema):
@@ -82,4 +86,5 @@ class ReturnInterviewPatch(Schema):
     response: Literal["pending", "accepted", "declined"]
     held_at: DateTime | None = None
     outcome: LongText = ""
+    disclosure: bool = Field(False, description="the child disclosed harm in the interview (held_at needed)")
     version: int | None = Field(None, ge=1)

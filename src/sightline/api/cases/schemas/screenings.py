@@ -89,6 +89,7 @@ class RescreenTriggerOut(Schema):
     object_type: str
     object_id: str
     label: str
+    due_at: dt.datetime | None = Field(description="this trigger's own deadline (SIGHTLINE_RESCREEN_HOURS)")
 
 
 class RescreenOut(Schema):
@@ -98,6 +99,7 @@ class RescreenOut(Schema):
     reassessment_due: bool
     last_screening_id: str | None = Field(alias="last_screening.id")
     next_due_on: dt.date | None = Field(alias="last_screening.next_due_on")
+    due_at: dt.datetime | None = Field(description="screen again by: the reassessment date or sooner")
     reasons: list[str]
     triggers: list[RescreenTriggerOut]
 
@@ -113,6 +115,7 @@ class RescreenOut(Schema):
             reassessment_due=False,
             last_screening_id=None,
             next_due_on=None,
+            due_at=None,
             reasons=[],
             triggers=[],
         )

@@ -11,6 +11,7 @@ from sightline.access.decorators import cap_required
 from sightline.access.permissions import Cap
 from sightline.accountability import selectors as sel
 from sightline.accountability import services
+from sightline.outreach import selectors as outreach
 from sightline.reports.charts.accountability import indicator_chart
 from sightline.web.charts import figure
 from sightline.web.forms_accountability import IndicatorForm
@@ -26,6 +27,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         {
             "items": [(r, figure(indicator_chart(r), f"chart-{r.indicator.key}")) for r in results],
             "can_manage": may(request, MANAGE),
+            "figures": outreach.figures(),
         },
     )
 

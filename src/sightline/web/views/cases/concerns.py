@@ -3,6 +3,8 @@ yet), read and withdraw it, the triage queue, and the triage decision."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,13 +18,16 @@ from sightline.access.permissions import Cap
 from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Concern, TriageDecision
+from sightline.intelligence import selectors as intel
 from sightline.ledger.services import Actor
+from sightline.people.likely import LABELS
+from sightline.people.matches import child_matches
 from sightline.people.models import Person
 from sightline.people.need_to_know import person_access
-from sightline.people.selectors import resolve_person_id
+from sightline.people.selectors import SearchHit, resolve_person_id
 from sightline.people.services import do_create_person
 from sightline.web.forms import STALE, ReasonForm, form_view, submit_service
-from sightline.web.forms_cases import ChildDetailsForm, ConcernForm, TriageForm
+from sightline.web.forms_cases import ChildDetailsForm, ConcernForm, MatchForm, TriageForm
 from sightline.web.forms_people import SearchForm
 from sightline.web.views.cases.common import actor, child, user_can
 
@@ -72,42 +77,28 @@ def _subject(request: HttpRequest, person_id: str) -> tuple[Person | None, str]:
 def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
     """Raise a concern about a known child (``person_id``), about a child outside the user's access
     (blind: the hub triages it and the user still cannot open the record), or, with the child's
-    details, about a child Sightline does not know yet (entering them makes the agency involved)."""
+    details, about a child Sightline does not know yet (entering them makes the agency involved).
+
+    Before a child is entered, the children Sightline may already know are offered (the linkage
+    model's likely and possible matches): the user picks one, or says why this is someone else."""
     known, blind_id = _subject(request, person_id)
     data = request.POST if request.method == "POST" else None
     form = ConcernForm(data)
-    child_form = ChildDetailsForm(data, prefix="child") if known is None and not blind_id else None
-    if data is not None and form.is_valid() and (child_form is None or child_form.is_valid()):
-        cd = form.cleaned_data
-        who = actor(request)
-
-        def raise_it() -> Concern:
-            subject = (
-                blind_id
-                or (
-                    known
-                    or do_create_person(
-                        actor=who,
-                        kind=Person.Kind.CHILD,
-                        reason="concern raised",
-                        **child_form.person_fields(),  # type: ignore[union-attr]
-                    )
-                ).id
-            )
-            return services.do_raise_concern(
-                who,
-                person_id=subject,
-                what_was_seen=cd["what_was_seen"],
-                occurred_at=cd["occurred_at"],
-                urgency=cd["urgency"],
-                place=cd.get("place", ""),
-                postcode=cd.get("postcode", ""),
-                indicators=cd["indicators"],
-                others=_others(form, who, cd["others"]),
-            )
-
-        ok, concern = submit_service(form, raise_it, ConcernForm.service_aliases(), stale_message=STALE)
-        if ok:
+    new_child = known is None and not blind_id
+    child_form = ChildDetailsForm(data, prefix="child", initial=_carried(request)) if new_child else None
+    match_form: MatchForm | None = None
+    matches: list[SearchHit] = []
+    if data is not None and child_form is not None and child_form.is_valid():
+        matches = child_matches(request.user, child_form.details(), purpose="raise a concern")
+        shown_before = "match-offered" in data
+        match_form = MatchForm(
+            data if shown_before else None, prefix="match", offered=[h.person_id for h in matches]
+        )
+    # A child matched must be chosen, or ruled out with a reason, before anything is raised.
+    answered = match_form is None or not matches or (match_form.is_bound and match_form.is_valid())
+    if data is not None and form.is_valid() and (child_form is None or child_form.is_valid()) and answered:
+        concern = _raise(request, form, child_form, match_form, known, blind_id)
+        if concern is not None:
             messages.success(
                 request,
                 f"Concern {concern.id} raised. It is in the triage queue and is due to be triaged by "
@@ -120,12 +111,69 @@ def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
         {
             "form": form,
             "child_form": child_form,
+            "match_form": match_form if matches else None,
+            "matches": matches,
+            "labels": LABELS,
             "child": known,
             "blind_id": blind_id,
             "hours": services.triage_hours(),
             "indicator_groups": [form["vulnerabilities"], form["moderate"], form["significant"]],
         },
     )
+
+
+def _carried(request: HttpRequest) -> dict[str, Any]:
+    """The child's details carried from a search that found no one (``?child-given_name=...``)."""
+    names = ("given_name", "family_name", "postcode")
+    out: dict[str, Any] = {n: request.GET[f"child-{n}"] for n in names if request.GET.get(f"child-{n}")}
+    with contextlib.suppress(ValueError):  # none given, or not a whole date
+        out["date_of_birth"] = dt.date.fromisoformat(request.GET.get("child-date_of_birth", ""))
+    return out
+
+
+def _raise(
+    request: HttpRequest,
+    form: ConcernForm,
+    child_form: ChildDetailsForm | None,
+    match_form: MatchForm | None,
+    known: Person | None,
+    blind_id: str,
+) -> Concern | None:
+    """Raise the concern in one transaction, entering the child first if they are new."""
+    cd = form.cleaned_data
+    who = actor(request)
+    answered = match_form is not None and match_form.is_bound
+    answer = match_form.cleaned_data if match_form is not None and answered else {}
+    checked = match_form.checked() if match_form is not None and answered else []
+    choice = answer.get("choice", "")
+
+    def raise_it() -> Concern:
+        subject = blind_id or (known.id if known else "") or (choice if choice != MatchForm.NEW else "")
+        if not subject:
+            assert child_form is not None
+            subject = services.do_enter_child_for_concern(
+                who,
+                details=child_form.person_fields(),
+                checked=checked,
+                not_them_reason=answer.get("not_them_reason", ""),
+            ).id
+        return services.do_raise_concern(
+            who,
+            person_id=subject,
+            what_was_seen=cd["what_was_seen"],
+            occurred_at=cd["occurred_at"],
+            urgency=cd["urgency"],
+            place=cd.get("place", ""),
+            postcode=cd.get("postcode", ""),
+            indicators=cd["indicators"],
+            others=_others(form, who, cd["others"]),
+        )
+
+    aliases = {**ConcernForm.service_aliases(), "match": "choice"}
+    ok, concern = submit_service(
+        form, raise_it, aliases, stale_message=STALE, others=(child_form, match_form)
+    )
+    return concern if ok else None
 
 
 @cap_required(Cap.VIEW_OWN_AGENCY_PEOPLE, Cap.VIEW_ALL_PEOPLE)
@@ -199,5 +247,9 @@ def triage(request: HttpRequest, concern_id: str) -> HttpResponse:
         call=decide,
         success=next_page,
         message=lambda d: f"Triage decision recorded: {d.get_decision_display()}.",
-        context={"detail": detail, "concern": concern},
+        context={
+            "detail": detail,
+            "concern": concern,
+            "intel": intel.person_intelligence(request.user, concern.person_id),
+        },
     )

@@ -102,19 +102,25 @@ def interview_new(request: HttpRequest, episode_id: str) -> HttpResponse:
         interview = services.do_offer_return_interview(
             who, episode_id=episode.id, offered_at=cd["offered_at"]
         )
-        if cd["response"] != ReturnInterview.Response.PENDING or cd["held_at"] or cd.get("outcome"):
+        answered = cd["response"] != ReturnInterview.Response.PENDING or cd["held_at"] or cd.get("outcome")
+        if answered or cd.get("disclosure"):
             interview = services.do_record_return_interview_response(
                 who,
                 interview_id=interview.id,
                 response=cd["response"],
                 held_at=cd["held_at"],
                 outcome=cd.get("outcome", ""),
+                disclosure=bool(cd.get("disclosure")),
             )
         return interview
 
     return form_view(
         request,
-        InterviewOfferForm(request.POST or None, initial={"response": ReturnInterview.Response.PENDING}),
+        InterviewOfferForm(
+            request.POST or None,
+            initial={"response": ReturnInterview.Response.PENDING},
+            rescreen_hours=cases.rescreen_hours().get("disclosure"),
+        ),
         template="web/cases/interview_new.html",
         call=offer,
         success=lambda _: _episode_url(episode.id),
@@ -127,10 +133,16 @@ def interview_new(request: HttpRequest, episode_id: str) -> HttpResponse:
 @cap_required(Cap.MANAGE_CASE)
 def interview_response(request: HttpRequest, interview_id: str) -> HttpResponse:
     interview, view = cases.get_interview(request.user, interview_id)  # need to know, ledgered
-    initial = {"response": interview.response, "outcome": interview.outcome, "version": interview.version}
+    initial = {
+        "response": interview.response,
+        "outcome": interview.outcome,
+        "disclosure": interview.disclosure,
+        "version": interview.version,
+    }
+    hours = cases.rescreen_hours().get("disclosure")
     return form_view(
         request,
-        InterviewResponseForm(request.POST or None, initial=initial),
+        InterviewResponseForm(request.POST or None, initial=initial, rescreen_hours=hours),
         template="web/cases/interview_response.html",
         call=lambda cd: services.do_record_return_interview_response(
             actor(request),
@@ -138,6 +150,7 @@ def interview_response(request: HttpRequest, interview_id: str) -> HttpResponse:
             response=cd["response"],
             held_at=cd["held_at"],
             outcome=cd.get("outcome", ""),
+            disclosure=bool(cd.get("disclosure")),
             expected_version=cd.get("version"),
         ),
         success=lambda _: _episode_url(interview.episode_id),

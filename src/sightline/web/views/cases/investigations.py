@@ -16,6 +16,7 @@ from sightline.access.permissions import Cap
 from sightline.cases import selectors as cases
 from sightline.cases import services
 from sightline.cases.models import Investigation
+from sightline.core.labels import with_article
 from sightline.people import need_to_know as access
 from sightline.people import selectors as people
 from sightline.people.models import Person
@@ -114,7 +115,7 @@ def investigation_link(request: HttpRequest, investigation_id: str) -> HttpRespo
             actor(request), investigation_id=investigation.id, person_id=person_id, role=cd["role"]
         ),
         success=lambda _: _investigation_url(investigation),
-        message=lambda link: f"{link.person} linked as a {link.get_role_display().lower()}.",
+        message=lambda link: f"{link.person} linked as {with_article(link.get_role_display())}.",
         context={"investigation": investigation},
     )
 

@@ -20,12 +20,18 @@ from sightline.web.views.cases.common import actor, person_url
 
 @cap_required(Cap.SCREEN)
 def screening_new(request: HttpRequest, person_id: str) -> HttpResponse:
-    """The screening form. "Calculate the score" shows the score and band from the indicator set;
-    "Save" records it. The band can be overridden with a reason: the score supports judgement."""
+    """The screening form, starting from the indicators ticked on the concerns behind it. "Calculate
+    the score" shows the score and band from the indicator set; "Save" records it. The band can be
+    overridden with a reason: the score supports judgement."""
     history = cases.screening_history(request.user, person_id)  # need to know, ledgered
     root = people.resolve_person_id(person_id)
     child = people.person_record(root).person
-    form = ScreeningForm(request.POST or None, initial={"concern": request.GET.get("concern", "")})
+    concern_id = request.GET.get("concern", "")
+    prefill = cases.screening_prefill(request.user, root, concern_id=concern_id)
+    initial: dict[str, object] = {"concern": concern_id}
+    for code, ticks in prefill.answers.items():
+        initial |= {f"{code}_{when}": True for when, ticked in ticks.items() if ticked}
+    form = ScreeningForm(request.POST or None, initial=initial)
     result = None
     if request.method == "POST" and form.is_valid():
         indicator_set = form.indicator_set
@@ -62,6 +68,7 @@ def screening_new(request: HttpRequest, person_id: str) -> HttpResponse:
             "child": child,
             "result": result,
             "last": history[0] if history else None,
+            "prefill": prefill,
             "indicator_set": form.indicator_set,
         },
     )

@@ -11,49 +11,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sightline.access.decorators import signed_in
+from sightline.access.models import Agency
 from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
 from sightline.intelligence.models import Alert
 from sightline.intelligence.services import do_set_alert_status
+from sightline.outreach import selectors as outreach
 from sightline.web.forms import submit_service
 from sightline.web.navigation import person_url
+from sightline.web.templatetags.labels import ALERT_TAGS
 from sightline.web.views.intelligence.break_glass import break_glass_url
 from sightline.web.views.intelligence.forms import AlertFilterForm, AlertStatusForm
 
 ALERTS_PER_PAGE = 50
-STATUS_TAGS: dict[str, str] = {
-    Alert.Status.NEW: "govuk-tag--red",
-    Alert.Status.UNDER_REVIEW: "govuk-tag--yellow",
-    Alert.Status.ACTIONED: "govuk-tag--green",
-    Alert.Status.DISMISSED: "govuk-tag--grey",
-}
 STALE = "Someone else changed this alert while you were looking at it. Check its status and try again."
-
-
-def reason_lines(text: str) -> list[str]:
-    """An alert's reasons as the sentences the engine wrote (each ends with its evidence)."""
-    out: list[str] = []
-    for part in text.replace("]. ", "].\n").split("\n"):
-        part = part.strip()
-        if part:
-            out.extend(s.strip() for s in _split_sentences(part) if s.strip())
-    return out
-
-
-def _split_sentences(text: str) -> list[str]:
-    # Split on ". " followed by a capital, but never inside [evidence lists] or (ids).
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth = max(depth - 1, 0)
-        elif ch == "." and depth == 0 and text[i + 1 : i + 2] == " " and text[i + 2 : i + 3].isupper():
-            out.append(text[start : i + 1])
-            start = i + 2
-    out.append(text[start:])
-    return out
 
 
 @signed_in
@@ -63,7 +35,12 @@ def alerts(request: HttpRequest) -> HttpResponse:
     listing = intel.alert_list(request.user, kind=form.kind_value(), statuses=form.statuses())
     page = Paginator(listing, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
-        {"alert": a, "summary": (reason_lines(a.reasons) or [""])[0], "tag": STATUS_TAGS.get(a.status, "")}
+        {
+            "alert": a,
+            "reasons": intel.top_reasons(a.reasons),
+            "more": max(len(intel.reason_lines(a.reasons)) - intel.TOP_REASONS, 0),
+            "tag": ALERT_TAGS.get(a.status, ""),
+        }
         for a in page
     ]
     return render(
@@ -93,6 +70,25 @@ def _subject(request: HttpRequest, detail: intel.AlertDetail) -> dict[str, str |
     return {"label": alert.subject_label}
 
 
+def _row(
+    key: str, item: intel.EvidenceRecord | intel.EvidenceEvent, names: dict[str, str]
+) -> dict[str, object]:
+    """A record or event behind an alert, with its person's record link and its agency's name."""
+    href = person_url(item.person_id) if item.person_id else ""
+    return {key: item, "href": href, "agency": names.get(item.agency, item.agency)}
+
+
+def _outreach(request: HttpRequest, detail: intel.AlertDetail) -> dict[str, object]:
+    """The outreach to the alert's child, and whether the viewer may assign it (after the read above)."""
+    if detail.alert.kind != Alert.Kind.CHILD_AT_RISK or not detail.person_id:
+        return {}
+    return {
+        "outreach": outreach.alert_outreach(request.user, detail.person_id),
+        "can_assign_outreach": can(request.user.role, Cap.ASSIGN_OUTREACH),  # type: ignore[union-attr]
+        "show_outreach": True,
+    }
+
+
 @signed_in
 def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
     """One alert: why it was raised, the records and events behind it, its status and history.
@@ -119,21 +115,19 @@ def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
                 messages.success(request, f"The alert is now {alert.get_status_display().lower()}.")
                 return redirect("web:alert", alert_id=alert_id)
     detail = intel.alert_detail(request.user, alert_id)
+    names = dict(Agency.objects.values_list("pk", "name"))
     return render(
         request,
         "web/intelligence/alert.html",
         {
             "alert": detail.alert,
             "subject": _subject(request, detail),
-            "reasons": reason_lines(detail.alert.reasons),
-            "records": [
-                {"r": r, "href": person_url(r.person_id) if r.person_id else ""} for r in detail.records
-            ],
-            "events": [
-                {"e": e, "href": person_url(e.person_id) if e.person_id else ""} for e in detail.events
-            ],
+            "reasons": intel.reason_lines(detail.alert.reasons),
+            "records": [_row("r", r, names) for r in detail.records],
+            "events": [_row("e", e, names) for e in detail.events],
             "history": detail.history,
             "form": form,
-            "tag": STATUS_TAGS.get(detail.alert.status, ""),
+            "tag": ALERT_TAGS.get(detail.alert.status, ""),
+            **_outreach(request, detail),
         },
     )

@@ -1,0 +1,111 @@
+"""The demo's outreach: the coordinator assigns outreach from the top child-at-risk alerts and the
+youth worker records attempts, so the funnel and the outreach pages have something to show.
+
+Deterministic: the same alerts (highest score first, ties by id) get the same story every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from sightline.access.models import User
+from sightline.access.services import actor_for, create_demo_users
+from sightline.intelligence.models import Alert
+from sightline.intelligence.selectors import ranked_alerts
+from sightline.ledger.services import Actor
+from sightline.outreach.models import Assignment
+from sightline.outreach.services import do_assign_outreach, do_decide_outreach, do_record_outreach_attempt
+
+COORDINATOR, WORKER, TEAM = "demo-coordinator", "demo-youth-worker", "youth_service"
+
+
+def _attempt(worker: Actor, assignment: Assignment, method: str, outcome: str, **kw: Any) -> None:
+    do_record_outreach_attempt(worker, assignment_id=assignment.id, method=method, outcome=outcome, **kw)
+
+
+def _engaged(worker: Actor, a: Assignment) -> None:
+    _attempt(worker, a, "street", "not_found", place="Town centre bus station")
+    _attempt(worker, a, "drop_in", "contact_made", place="Youth club", consent="not_asked")
+    _attempt(
+        worker, a, "drop_in", "engaged", place="Youth club", consent="given",
+        wishes="Wants help to stop seeing the older boys, and to go back to college.",
+    )  # fmt: skip
+
+
+def _declined_then_continued(worker: Actor, a: Assignment) -> None:
+    _attempt(worker, a, "home_visit", "not_found", place="Home address")
+    _attempt(
+        worker, a, "school", "declined", place="School, with the pastoral lead", consent="refused",
+        wishes="Says she is fine and does not want a youth worker.",
+    )  # fmt: skip
+    do_decide_outreach(
+        worker,
+        assignment_id=a.id,
+        decision="continue",
+        reason="Missing twice this month. Try once more through the school nurse she trusts, then review.",
+    )
+
+
+def _declined_then_closed(worker: Actor, a: Assignment) -> None:
+    _attempt(
+        worker, a, "phone", "declined", consent="refused",
+        wishes="Does not want contact; already sees the sexual health nurse.",
+    )  # fmt: skip
+    do_decide_outreach(
+        worker,
+        assignment_id=a.id,
+        decision="close",
+        reason="She is in regular contact with the sexual health nurse, who will raise any new concern.",
+    )
+
+
+def _referred(worker: Actor, a: Assignment) -> None:
+    _attempt(
+        worker, a, "street", "referred_on", place="Retail park", consent="given",
+        wishes="Would rather talk to a woman worker.", referred_to="Sexual health outreach nurse",
+    )  # fmt: skip
+    do_decide_outreach(
+        worker, assignment_id=a.id, decision="close", reason="Referred on; the nurse has seen her."
+    )
+
+
+def _not_found(worker: Actor, a: Assignment) -> None:
+    _attempt(worker, a, "street", "not_found", place="Park by the takeaway")
+    _attempt(worker, a, "message", "not_found", notes="No reply to the number the school gave.")
+
+
+def _nothing_yet(worker: Actor, a: Assignment) -> None:
+    """Assigned to the team, waiting for a worker."""
+
+
+# (named worker?, what happens): one story per alert, in score order; later alerts stay unassigned.
+STORIES: list[tuple[bool, Callable[[Actor, Assignment], None]]] = [
+    (True, _engaged),
+    (True, _declined_then_continued),
+    (True, _declined_then_closed),
+    (False, _referred),
+    (True, _not_found),
+    (False, _nothing_yet),
+]
+
+
+def step_outreach(_args: argparse.Namespace) -> None:
+    if Assignment.objects.exists():
+        print("      outreach is already under way")
+        return
+    create_demo_users()  # idempotent: the coordinator and the youth worker act below
+    coordinator = actor_for(User.objects.get(username=COORDINATOR))
+    worker = actor_for(User.objects.get(username=WORKER))
+    alerts = list(ranked_alerts(kind=Alert.Kind.CHILD_AT_RISK, statuses=[Alert.Status.NEW])[: len(STORIES)])
+    for alert, (named, story) in zip(alerts, STORIES):
+        assignment = do_assign_outreach(
+            coordinator,
+            alert_id=alert.id,
+            agency=TEAM,
+            worker=WORKER if named else "",
+            note="Seen late at night with older men; trusts the school nurse.",
+        )
+        story(worker, assignment)
+    print(f"      outreach assigned for {len(alerts)} children at risk, attempts recorded")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "sightline.outreach"
+    label = "outreach"
+    verbose_name = "Outreach"
+
+    def ready(self) -> None:
+        # An assignment makes the assigned team's agency involved with the child (need to know).
+        from sightline.outreach.selectors.access import register_access_hooks
+
+        register_access_hooks()

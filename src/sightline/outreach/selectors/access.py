@@ -1,0 +1,42 @@
+"""What outreach tells need to know: the team an outreach is assigned to is involved with the child
+(so its workers can open the record of the child they are to reach, and no other), and the outreach
+rows belong to the child's access history (so the reviewer, and an evidence pack about the child,
+see every assignment, attempt and decision)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sightline.outreach.models import Assignment, Attempt, Decision
+from sightline.people import need_to_know
+from sightline.people.models import Person
+
+# The path from each outreach row to the child it is about.
+PERSON_OF: dict[type[Any], str] = {
+    Assignment: "person_id",
+    Attempt: "assignment__person_id",
+    Decision: "assignment__person_id",
+}
+
+
+def _assigned_to(agency: str) -> QuerySet[Any]:
+    # One level of manual merge, as case work does: a child merged away is reached through the survivor.
+    ids = Assignment.objects.filter(agency_id=agency).values("person_id")
+    merged = Person.objects.filter(pk__in=ids, status=Person.Status.MERGED).values("merged_into")
+    return Person.objects.filter(Q(pk__in=ids) | Q(pk__in=merged)).values("pk")
+
+
+def person_objects(person_id: str) -> list[tuple[str, str]]:
+    """(ledger type, id) of every outreach row about the person."""
+    return [
+        (model.ledger_type(), pk)
+        for model, path in PERSON_OF.items()
+        for pk in model.objects.filter(**{path: person_id}).values_list("pk", flat=True)
+    ]
+
+
+def register_access_hooks() -> None:
+    need_to_know.register_involvement("outreach.assignment", _assigned_to)
+    need_to_know.register_person_objects("outreach", person_objects)

@@ -1,0 +1,56 @@
+"""Plain words for codes in templates, from the one label table (``sightline.core.labels``)."""
+
+from __future__ import annotations
+
+from django import template
+
+from sightline.access.permissions import Role
+from sightline.core import labels
+from sightline.intelligence.models import Alert
+
+register = template.Library()
+
+# GOV.UK tag colours by alert status.
+ALERT_TAGS: dict[str, str] = {
+    Alert.Status.NEW: "govuk-tag--red",
+    Alert.Status.UNDER_REVIEW: "govuk-tag--yellow",
+    Alert.Status.ACTIONED: "govuk-tag--green",
+    Alert.Status.DISMISSED: "govuk-tag--grey",
+}
+
+
+@register.filter
+def alert_tag(status: str) -> str:
+    return ALERT_TAGS.get(status, "")
+
+
+@register.filter
+def sex_label(code: str) -> str:
+    return labels.sex_label(code)
+
+
+@register.filter
+def place_label(text: str) -> str:
+    return labels.place_label(text)
+
+
+@register.filter
+def with_article(label: str) -> str:
+    """``{{ role_label|with_article }}``: "a CSE coordinator", "an independent reviewer"."""
+    return labels.with_article(label)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return labels.kind_label(kind)
+
+
+@register.filter
+def code_words(code: str) -> str:
+    return labels.code_label(code)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """A role's name ("CSE coordinator"); the system's own actor keeps its code."""
+    return str(Role(role).label) if role in Role.values else role
