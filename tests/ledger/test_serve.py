@@ -141,3 +141,22 @@ def test_a_killed_serve_takes_its_workers_with_it(tmp_path: Path) -> None:
     proc.wait(30)
     # As a single process would: nothing of a crashed server goes on answering or writing.
     assert wait_for(lambda: not any(_alive(w) for w in workers), 10)
+
+
+def test_the_master_loads_nothing_that_breaks_after_fork(tmp_path: Path) -> None:
+    """duckdb's threads do not survive a fork: a worker that starts a thread aborts on exit. The
+    master sets up the application before forking, so it must not import duckdb (linkage does, when
+    it runs)."""
+    script = (
+        "import sys\n"
+        "from sightline.cli import setup_django\n"
+        "setup_django()\n"
+        "from sightline.web.commands import wsgi_application\n"
+        "wsgi_application()\n"
+        "print(sorted(m for m in ('duckdb', 'pyspark') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
