@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every action the request records is ledgered in one append, before the response leaves.
+    "sightline.ledger.middleware.BatchedActionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -239,6 +241,8 @@ LEDGER_KEY_PATH = Path(os.environ.get("SIGHTLINE_LEDGER_KEY", str(HOME / "ledger
 LEDGER_WITNESSES = os.environ.get("SIGHTLINE_WITNESSES", "")
 LEDGER_CHECKPOINT_DIR = Path(os.environ.get("SIGHTLINE_CHECKPOINT_DIR", str(HOME / "checkpoints")))
 LEDGER_CHECKPOINT_EVERY = int(os.environ.get("SIGHTLINE_CHECKPOINT_EVERY", "10000"))
+# Seconds between the incremental verifications that ``serve`` runs (docs/deploy.md).
+LEDGER_VERIFY_EVERY = float(os.environ.get("SIGHTLINE_VERIFY_EVERY", "300"))
 
 # Import limits (docs/import.md), enforced while an extract streams in; each refusal names the setting.
 IMPORT_MAX_ROWS = int(os.environ.get("SIGHTLINE_IMPORT_MAX_ROWS", "1000000"))

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from sightline.ledger import note
+from sightline.ledger.runs import run_verification
 from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
 
@@ -34,6 +35,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_entry)
     p = lsub.add_parser("verify", help="verify every entry, checkpoint and current-state row")
     p.add_argument("--checkpoint", action="append", default=[], metavar="F")
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="check only what was added since the last verification that passed (for cron)",
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -116,17 +122,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
         def progress(done: int) -> None:
             print(f"\r  {done:,} entries checked", end="", file=sys.stderr, flush=True)
 
-    report = verify(texts, workers=max(args.workers, 1), progress=progress)
+    if args.incremental and texts:
+        return _fail("--checkpoint files need a full verification (leave out --incremental)")
+    run, report = run_verification(
+        full=not args.incremental, checkpoint_texts=texts, workers=max(args.workers, 1), progress=progress
+    )
     if progress is not None:
         print(file=sys.stderr)
     problems = [*report.problems, *witness_problems]
     for problem in problems:
         print(f"PROBLEM: {problem}")
-    ok = report.ok and not witness_problems
+    if report.ok and not run.ok:
+        problems.append(
+            f"an earlier verification failed ({run.problem_kinds}); a full verification must pass to clear it"
+        )
+        print(f"PROBLEM: {problems[-1]}")
+    ok = run.ok and not witness_problems
     status = "intact" if ok else f"NOT intact ({len(problems)} problems)"
+    since = f", from entry #{run.from_size}" if run.kind == run.Kind.INCREMENTAL else ""
     print(
         f"ledger {status}: {report.size} entries, root {report.root.hex()}, "
-        f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked"
+        f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked "
+        f"({run.kind} check of {report.entries_checked} entries{since})"
     )
     return 0 if ok else 1
 
