@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "sightline.intelligence.commands",
     "sightline.accountability.commands",
     "sightline.reports.commands",
+    "sightline.reports.returns.commands",
+    "sightline.notifications.commands",
     "sightline.web.commands",
     "sightline.web.drafts_commands",
     "sightline.demo.commands",

@@ -78,4 +78,10 @@ QUERIES: dict[str, dict[str, str]] = {
     "/people/search": {"name": "Oriana Outhwaite"},
     "GET /api/people": {"q": "Oriana Outhwaite"},
     "GET /api/cases/self-referrals/weekly": {"start": "2025-01-01", "end": "2025-03-01"},
+    # The world's placements and episodes are this year's: the missing return names both children.
+    "/returns": {
+        "kind": "ssda903",
+        **{f"start_{i}": v for i, v in enumerate(["1", "1", str(dt.date.today().year - 1)])},
+        **{f"end_{i}": v for i, v in enumerate(["31", "12", str(dt.date.today().year)])},
+    },
 }

@@ -33,8 +33,9 @@ from sightline.accountability.indicators import shipped_definitions
 from sightline.accountability.models import Action, Recommendation, ResponsePlan
 from sightline.cases import services as cases
 from sightline.intelligence.models import Alert, Network, NetworkMember
-from sightline.ledger.models import Entry
+from sightline.ledger.models import Entry, new_id
 from sightline.ledger.services import SYSTEM, do_checkpoint, do_create, integrate
+from sightline.notifications.models import Notification
 from sightline.outreach import services as outreach
 from sightline.people.models import Extract, LinkReview, Person, SourceRecord
 from sightline.people.services import do_break_glass, do_merge_people
@@ -227,6 +228,25 @@ def _outreach(world: World, out_alert: Alert, inside: Person, spare: Person) -> 
     world.ids["outreach alert"] = {"": _alert_about(spare, "spare", "A-MATRIX-SPARE").id}
 
 
+def _notifications(world: World, inside: Person, outside: Person) -> None:
+    """A notification about each child for every account: the inbox must name only the children the
+    account may open, and ledger them."""
+    for user in world.users.values():
+        for person in (inside, outside):
+            Notification.objects.create(
+                id=new_id("NT"),
+                user=user,
+                person_id=person.id,
+                kind="missing",
+                occurred_on=dt.date(2025, 1, 3),
+                agency=OUTSIDE,
+                source_type="cases.missingepisode",
+                source_id=new_id("ME"),
+                basis="plan",
+                created_at=timezone.now(),
+            )
+
+
 def build_world() -> World:
     ensure_standard_agencies()
     users = {str(role): _user(role, agency, f"as-{role}") for role, agency in AGENCY.items()}
@@ -278,6 +298,7 @@ def build_world() -> World:
         actor=SYSTEM,
     )
     _outreach(world, alert, inside, spare)
+    _notifications(world, inside, outside)
     network = do_create(
         Network(
             id="N-MATRIX",

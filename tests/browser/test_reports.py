@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from sightline.access.models import User
 from sightline.accountability import services as acc_services
 from sightline.accountability.models import Action
+from sightline.ledger.runs import run_verification
 from sightline.ledger.services import do_checkpoint, record_action
 from sightline.reports import selectors as sel
 from tests import factories
@@ -64,6 +65,12 @@ def test_a_board_member_reads_the_board_report_and_downloads_the_pdf(
     page.get_by_role("link", name="Accountability", exact=True).click()
     page.get_by_role("link", name="Board report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding board report")
+    # The page never verifies: until the scheduled verification has run, it says so.
+    expect(page.locator("#ledger-result")).to_contain_text("The ledger has not been verified yet")
+    axe_check(page)
+    run_verification()
+    page.reload()
+    expect(page.locator("#ledger-checked-at")).to_contain_text("(full check)")
     expect(page.locator("#moved-dates")).to_contain_text(REASON)
     expect(page.locator("#moved-dates")).to_contain_text(COORDINATOR.user)
     expect(page.locator("#overdue-actions")).to_be_visible()
@@ -133,6 +140,9 @@ def test_the_reviewer_verifies_the_ledger_and_reads_its_checkpoints(page: Page, 
     axe_check(page)
     page.get_by_role("button", name="Verify now").click()
     expect(page.locator("#verify-result")).to_contain_text("The ledger is intact")
+    axe_check(page)
+    page.get_by_role("link", name="Verify the ledger").click()  # the run it made is the latest
+    expect(page.locator("#latest-run")).to_contain_text("The latest check (full) ran at")
     axe_check(page)
     page.get_by_role("link", name="Signed checkpoints").click()
     expect(page.locator("#checkpoints tbody tr")).to_have_count(1)

@@ -37,6 +37,42 @@ SERVE = textwrap.dedent(
 )
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(c) for c in fh.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return requests.get(f"{base}/sign-in", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or still starting up
+            return proc.poll() is not None  # stop waiting if it died
+
+    assert wait_for(up, 120) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+    return proc, base
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,23 +100,12 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
     token = factories.api_token(user, "serve test")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(port)],
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = _start(tmp_path)
+    cores = len(os.sched_getaffinity(0))
+    workers: list[int] = []
     try:
-
-        def up() -> bool:
-            try:
-                return requests.get(f"{base}/sign-in", timeout=10).status_code == 200
-            except requests.RequestException:  # not listening yet, or still starting up
-                return proc.poll() is not None  # stop waiting if it died
-
-        assert wait_for(up, 60) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        # One worker process per core by default (serve's --workers), each answering requests.
+        assert wait_for(lambda: len(_children(proc.pid)) == cores, 20), _children(proc.pid)
         ids = []
         for n in range(5):
             r = requests.post(
@@ -94,6 +119,7 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
         # Sequenced by the server itself: this test never calls integrate().
         assert wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 5, 20)
     finally:
+        workers = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
@@ -101,5 +127,36 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
             proc.kill()
             raise
     assert not PendingEntry.objects.exists()
+    assert workers and not any(_alive(w) for w in workers)
     report = verify()
     assert report.ok, report.problems
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_killed_serve_takes_its_workers_with_it(tmp_path: Path) -> None:
+    proc, _base = _start(tmp_path)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    # As a single process would: nothing of a crashed server goes on answering or writing.
+    assert wait_for(lambda: not any(_alive(w) for w in workers), 10)
+
+
+def test_the_master_loads_nothing_that_breaks_after_fork(tmp_path: Path) -> None:
+    """duckdb's threads do not survive a fork: a worker that starts a thread aborts on exit. The
+    master sets up the application before forking, so it must not import duckdb (linkage does, when
+    it runs)."""
+    script = (
+        "import sys\n"
+        "from sightline.cli import setup_django\n"
+        "setup_django()\n"
+        "from sightline.web.commands import wsgi_application\n"
+        "wsgi_application()\n"
+        "print(sorted(m for m in ('duckdb', 'pyspark') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sightline.accountability import services as acc_services
 from sightline.accountability.models import Action, Recommendation
 from sightline.cases import services as cases
 from sightline.ledger.models import Entry
-from sightline.ledger.services import do_checkpoint, integrate
+from sightline.ledger.runs import run_verification
+from sightline.ledger.services import do_checkpoint, integrate, record_action
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
 from sightline.reports import board
@@ -87,6 +89,7 @@ def pdf_text(raw: bytes) -> str:
 
 def test_the_report_is_built_from_live_data() -> None:
     moved = _plan_with_a_moved_date()
+    run_verification()  # the scheduled job; the report itself never verifies
     report = board.board_report(today=dt.date(2014, 12, 15))
     assert report.total_recommendations == 15
     counts = {k: n for k, _label, n in report.status_counts}
@@ -109,9 +112,8 @@ def test_the_report_is_built_from_live_data() -> None:
         "outreach-workers-funded",
     ]
     assert all(len(line.result.points) == 12 for line in report.indicators)
-    assert report.ledger.ok and report.ledger.problem_count == 0
-    integrate()
-    assert report.ledger.size > 0
+    assert report.ledger.verified and report.ledger.ok and report.ledger.problem_count == 0
+    assert report.ledger.size > 0 and report.ledger.kind == "full"
     assert report.ledger.rows_checked > 0
 
 
@@ -120,6 +122,7 @@ def test_the_board_reads_the_page_and_others_cannot(
 ) -> None:
     _plan_with_a_moved_date()
     do_checkpoint()
+    run_verification()
     assert client.get("/reports/board").status_code == 302  # not signed in
     login(client, practitioner)
     assert client.get("/reports/board").status_code == 403
@@ -165,6 +168,7 @@ def test_every_pdf_page_is_marked_with_who_printed_it() -> None:
 
 def test_the_pdf_download(client: Client, board_member: Any, login: Any) -> None:
     _plan_with_a_moved_date()
+    run_verification()
     login(client, board_member)
     response = client.get("/reports/board.pdf")
     assert response.status_code == 200
@@ -198,6 +202,7 @@ def test_no_person_appears_in_the_report(client: Client, board_member: Any, logi
     # board sees only how many problems there are.
     with connection.cursor() as cursor:  # straight into the table, past the ledger
         cursor.execute("UPDATE people_person SET given_name = %s WHERE id = %s", ["Tamperina", kids[0].pk])
+    run_verification(full=True)
     login(client, board_member)
     html = client.get("/reports/board").content.decode()
     assert "The ledger failed verification" in html
@@ -218,5 +223,42 @@ def test_a_tampered_record_shows_as_a_failed_check() -> None:
         cursor.execute(
             "UPDATE accountability_recommendation SET title = %s WHERE id = %s", ["Quietly reworded", rec.pk]
         )
+    run_verification()
     report = board.board_report()
     assert not report.ledger.ok and report.ledger.problem_count >= 1
+
+
+def test_before_any_run_the_report_says_it_is_not_verified(
+    client: Client, board_member: Any, login: Any
+) -> None:
+    _plan_with_a_moved_date()
+    report = board.board_report()
+    assert not report.ledger.verified and report.ledger.checked_at is None
+    login(client, board_member)
+    html = client.get("/reports/board").content.decode()
+    assert "The ledger has not been verified yet" in html and "The ledger is intact" not in html
+    assert "Not verified yet" in pdf_text(render_pdf(board.board_report(), compress=False))
+
+
+def _board_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/reports/board").status_code == 200
+    return len(queries)
+
+
+def test_the_report_does_not_read_the_ledger_however_long(
+    client: Client, board_member: Any, login: Any
+) -> None:
+    _plan_with_a_moved_date()
+    run_verification()
+    login(client, board_member)
+    _board_queries(client)  # first reads warm per-process caches
+    small = _board_queries(client)
+    size = integrate()
+    for i in range(300):  # reads, as every page view adds
+        record_action(COORDINATOR, "read", "people.person", f"P-{i}")
+    assert integrate() >= size + 300
+    run_verification()
+    assert _board_queries(client) == small
+    status = board.board_report().ledger
+    assert status.ok and status.kind == "incremental" and status.entries_checked < 400

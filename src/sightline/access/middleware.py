@@ -12,6 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from sightline.access.services import do_record_logout
 
 TIMED_OUT_KEY = "signed_out_reason"
+# The last-seen time is rewritten at most this often: saving the session on every request would make
+# each page a session write. The idle limit is kept to within this many seconds.
+LAST_SEEN_RESOLUTION = 60
 
 
 class SessionIdleTimeoutMiddleware:
@@ -22,12 +25,12 @@ class SessionIdleTimeoutMiddleware:
         user = request.user
         if user.is_authenticated:
             now = int(time.time())
-            last = request.session.get("last_seen", now)
-            if now - int(last) > settings.SESSION_IDLE_SECONDS:
+            last = request.session.get("last_seen")
+            if last is not None and now - int(last) > settings.SESSION_IDLE_SECONDS:
                 do_record_logout(user, reason="idle timeout")
                 logout(request)
                 request.session[TIMED_OUT_KEY] = "idle"
-            else:
+            elif last is None or now - int(last) >= LAST_SEEN_RESOLUTION:
                 request.session["last_seen"] = now
         return self.get_response(request)
 

@@ -677,6 +677,7 @@ def create_demo_users(actor: Actor = SYSTEM) -> list[DemoUser]:
                 password=DEMO_PASSWORD,
                 first_name=first,
                 last_name=last,
+                email=f"{username}@demo.sightline.example",  # notifications reach the console
                 demo_account=True,
                 reason="demo account",
             )

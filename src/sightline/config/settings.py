@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sightline.outreach",
     "sightline.accountability",
     "sightline.reports",
+    "sightline.notifications",
     "sightline.web",
     "sightline.api",
 ]
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every action the request records is ledgered in one append, before the response leaves.
+    "sightline.ledger.middleware.BatchedActionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -244,6 +247,8 @@ LEDGER_KEY_PATH = Path(os.environ.get("SIGHTLINE_LEDGER_KEY", str(HOME / "ledger
 LEDGER_WITNESSES = os.environ.get("SIGHTLINE_WITNESSES", "")
 LEDGER_CHECKPOINT_DIR = Path(os.environ.get("SIGHTLINE_CHECKPOINT_DIR", str(HOME / "checkpoints")))
 LEDGER_CHECKPOINT_EVERY = int(os.environ.get("SIGHTLINE_CHECKPOINT_EVERY", "10000"))
+# Seconds between the incremental verifications that ``serve`` runs (docs/deploy.md).
+LEDGER_VERIFY_EVERY = float(os.environ.get("SIGHTLINE_VERIFY_EVERY", "300"))
 
 # Import limits (docs/import.md), enforced while an extract streams in; each refusal names the setting.
 IMPORT_MAX_ROWS = int(os.environ.get("SIGHTLINE_IMPORT_MAX_ROWS", "1000000"))
@@ -275,3 +280,27 @@ LOGGING = {
 
 # Lock out by account, not by IP: partner agencies share office NAT addresses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Notifications (docs/notifications.md). Email goes by SMTP when SIGHTLINE_EMAIL_HOST is set, and is
+# written to the console otherwise (the demo). An email never names a child.
+EMAIL_HOST = os.environ.get("SIGHTLINE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("SIGHTLINE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SIGHTLINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SIGHTLINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("SIGHTLINE_EMAIL_TLS", "1")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("SIGHTLINE_EMAIL_FROM", "sightline@localhost")
+# The address emails link to: where users reach Sightline.
+SIGHTLINE_BASE_URL = os.environ.get("SIGHTLINE_BASE_URL", "http://127.0.0.1:8000")
+_NOTIFY = "missing,absent,police_incident,health_attendance,sexual_health,outreach_contact,concern"
+SIGHTLINE_NOTIFY_KINDS = [
+    k.strip() for k in os.environ.get("SIGHTLINE_NOTIFY_KINDS", _NOTIFY).split(",") if k.strip()
+]
+SIGHTLINE_NOTIFY_SCREENING_DAYS = int(os.environ.get("SIGHTLINE_NOTIFY_SCREENING_DAYS", "90"))
+# Statutory returns (docs/returns.md): the agency whose extract is the council's children's social care.
+SIGHTLINE_RETURNS_AGENCY = os.environ.get("SIGHTLINE_RETURNS_AGENCY", "social_care")

@@ -34,6 +34,7 @@ from sightline.extracts.validation import (
 from sightline.ledger.models import new_id
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, instances
 from sightline.people.models import Extract, SourceEvent, SourceRecord
+from sightline.people.news import announce_import
 
 BATCH = 5000
 RECORD_FIELDS = ["extract", "row_number", "data", "given_name", "family_name", "date_of_birth", "postcode"]
@@ -311,6 +312,8 @@ def _write(
             if progress:
                 progress.update(len(eobjs))
         result.events_updated = len(changed_events)
+        if new_events:
+            announce_import(actor, extract_id=extract.id)  # one query for all of them (people.news)
         result.status = "imported"
         result.extract_id = extract.id
     return result

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from sightline.ledger import note
+from sightline.ledger.runs import run_verification
 from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
 
@@ -43,6 +44,11 @@ def register(sub: Any) -> None:
         default=[],
         metavar="F",
         help="a checkpoint file kept outside the database; the ledger must extend it (repeatable)",
+    )
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="check only what was added since the last verification that passed (for cron)",
     )
     p.add_argument(
         "--workers",
@@ -134,17 +140,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
         def progress(done: int) -> None:
             print(f"\r  {done:,} entries checked", end="", file=sys.stderr, flush=True)
 
-    report = verify(texts, workers=max(args.workers, 1), progress=progress)
+    if args.incremental and texts:
+        return _fail("--checkpoint files need a full verification (leave out --incremental)")
+    run, report = run_verification(
+        full=not args.incremental, checkpoint_texts=texts, workers=max(args.workers, 1), progress=progress
+    )
     if progress is not None:
         print(file=sys.stderr)
     problems = [*report.problems, *witness_problems]
     for problem in problems:
         print(f"PROBLEM: {problem}")
-    ok = report.ok and not witness_problems
+    if report.ok and not run.ok:
+        problems.append(
+            f"an earlier verification failed ({run.problem_kinds}); a full verification must pass to clear it"
+        )
+        print(f"PROBLEM: {problems[-1]}")
+    ok = run.ok and not witness_problems
     status = "intact" if ok else f"NOT intact ({len(problems)} problems)"
+    since = f", from entry #{run.from_size}" if run.kind == run.Kind.INCREMENTAL else ""
     print(
         f"ledger {status}: {report.size} entries, root {_root(report.root)}, "
-        f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked"
+        f"{report.checkpoints_checked} checkpoints and {report.rows_checked} current-state rows checked "
+        f"({run.kind} check of {report.entries_checked} entries{since})"
     )
     return 0 if ok else 1
 

@@ -159,6 +159,49 @@ def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> l
     return proof
 
 
+def consistency_proof_extending(old: CompactRange, new_leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(m, D[0:n]) from the compact range of the first m leaves and the n - m leaves after
+    them, without the first m leaves: every proof node left of m is a node of that range, or is
+    made of its nodes. As :func:`consistency_proof`, for 0 < m <= n."""
+    old._check_from_zero("a consistency proof")
+    m, n = old.size, old.size + len(new_leaves)
+    if m <= 0:
+        raise ValueError(f"consistency proofs need size1 > 0, got {m}")
+    nodes: dict[tuple[int, int], bytes] = {}
+    start = 0
+    for level, h in zip(_levels(0, m), old.hashes):
+        nodes[(start, start + (1 << level))] = h
+        start += 1 << level
+
+    def mth(lo: int, hi: int) -> bytes:
+        if lo >= m:
+            return root(new_leaves[lo - m : hi - m])
+        found = nodes.get((lo, hi))
+        if found is not None:
+            return found
+        if hi - lo < 2:
+            raise ValueError(f"leaf {lo} is inside the old range but not one of its nodes")
+        k = _split(hi - lo)
+        return node_hash(mth(lo, lo + k), mth(lo + k, hi))
+
+    proof: list[bytes] = []
+    lo, hi, size1, whole = 0, n, m, True
+    while size1 != hi - lo:
+        k = _split(hi - lo)
+        if size1 <= k:
+            proof.append(mth(lo + k, hi))
+            hi = lo + k
+        else:
+            proof.append(mth(lo, lo + k))
+            lo += k
+            size1 -= k
+            whole = False
+    if not whole:
+        proof.append(mth(lo, hi))
+    proof.reverse()
+    return proof
+
+
 def _check_hash(value: bytes, what: str) -> None:
     if not isinstance(value, bytes | bytearray):
         raise ProofError(f"{what} must be bytes, not {type(value).__name__}")

@@ -94,6 +94,44 @@ class Checkpoint(models.Model):
         return f"checkpoint {self.id} (size {self.size})"
 
 
+class VerificationRun(models.Model):
+    """One verification of the ledger, full or incremental: what it covered and what it found.
+
+    Outside the ledger (``outside.py``): a run is about the ledger, not in it. The next incremental
+    run starts from the latest one that found nothing wrong, using its tree size, root and compact
+    range, so it reads only the entries added since. Problems are kept as counts by kind, never their
+    messages, which can name people.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full"
+        INCREMENTAL = "incremental", "Incremental"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    from_size = models.BigIntegerField(help_text="entries before this were checked by earlier runs")
+    size = models.BigIntegerField(help_text="entries checked up to (the tree size verified)")
+    root = models.BinaryField()
+    frontier = models.BinaryField(help_text="the compact range at ``size``, to extend next time")
+    last_leaf_hash = models.BinaryField(default=b"")
+    checkpoint_id = models.BigIntegerField(default=0, help_text="checkpoints up to this id were checked")
+    ok = models.BooleanField()
+    problem_count = models.IntegerField(default=0)
+    problem_kinds = models.JSONField(default=dict, help_text="how many problems of each kind")
+    entries_checked = models.BigIntegerField(default=0)
+    checkpoints_checked = models.IntegerField(default=0)
+    rows_checked = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "ledger_verification_run"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} verification {self.id} (size {self.size}, {'ok' if self.ok else 'FAILED'})"
+
+
 def new_id(prefix: str) -> str:
     # Random rather than sequential: ids leak nothing about volumes and need no shared counter.
     return f"{prefix}-{secrets.token_hex(6).upper()}"

@@ -17,6 +17,13 @@ _AXES = (
 )
 _LEDGER = "the ledger itself: append-only entries, their queue, the tree head and signed checkpoints"
 
+_SEARCH_INDEX = (
+    "the person search index: name tokens, their nickname, phonetic and trigram keys, and each "
+    "person's and linked record's search terms, all derived from current-state rows (kept in step "
+    "by the ledger's write hooks, rebuilt by `sightline people reindex`); it holds nothing that is "
+    "not in those rows, and ledgering it would double every write"
+)
+
 OUTSIDE_THE_LEDGER: dict[str, str] = {
     "access.User": (
         "Django's auth user (password hash, last login), which Django itself writes at sign-in; every "
@@ -38,10 +45,20 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
     "ledger.Entry": _LEDGER,
     "ledger.PendingEntry": _LEDGER,
     "ledger.TreeHead": _LEDGER,
+    "ledger.VerificationRun": (
+        "the record of verification runs (when, how far, the root and compact range reached, and "
+        "problem counts by kind, never their messages), which pages show instead of verifying on a "
+        "request and incremental runs start from; it is about the ledger, not in it: ledgering each "
+        "run would give every run new entries to check, and a forged row is caught by the next full "
+        "verification, which starts from nothing stored"
+    ),
     "access.ApiTokenUse": (
         "when an API token was last used: a cheap timestamp written at most once a minute; ledgering "
         "it would add an entry to every API call's minute"
     ),
+    "people.NameKey": _SEARCH_INDEX,
+    "people.NameToken": _SEARCH_INDEX,
+    "people.SearchPosting": _SEARCH_INDEX,
     "otp_totp.TOTPDevice": (
         "authenticator-app secrets, which must be replaceable and never copied into an append-only "
         "ledger; issuing one is ledgered (without the secret) by access.services through record_action"
@@ -50,6 +67,14 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
         "what a user has typed into a long form and not yet submitted: unfinished thinking, not a "
         "record. Only its owner reads it, and it is deleted on submit, on discard and after DRAFT_DAYS; "
         "the submitted form is ledgered by its service as usual"
+    ),
+    "notifications.Notification": (
+        "each user's notifications: per-user delivery state (seen, emailed) derived from ledgered "
+        "events; who was told about which child's event is ledgered on the child (notify)"
+    ),
+    "notifications.EmailPreference": (
+        "how a user wants to hear by email (each event, a daily digest, none): a delivery setting; "
+        "each change is ledgered on the account by notifications.services through record_action"
     ),
     "sessions.Session": (
         "sign-in sessions: short-lived server-side state; each sign-in and sign-out is ledgered by "

@@ -34,6 +34,7 @@ from sightline.outreach.models import (
     Outcome,
 )
 from sightline.outreach.rules import may_work_on
+from sightline.people import news
 
 
 def _require_team(actor: Actor, assignment: Assignment) -> None:
@@ -190,6 +191,18 @@ def do_record_outreach_attempt(
         if outcome == Outcome.DECLINED:
             assignment.status = Assignment.Status.DECISION_NEEDED
         do_update(assignment, actor=actor, action=f"attempt_{outcome}")
+        if contact:  # the child's owners hear of a contact made, as of one an agency imports
+            news.announce_entry(
+                actor,
+                news.Entered(
+                    assignment.person_id,
+                    "outreach_contact",
+                    timezone.localdate(occurred_at),
+                    attempt.agency_id,
+                    attempt.ledger_type(),
+                    attempt.id,
+                ),
+            )
     return attempt
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.db import transaction
+
 from sightline.core.progress import Bar, wanted
 from sightline.ledger.services import checkpoint_if_due
 from sightline.people.linkage.run import do_link
+from sightline.people.search_index import reindex
 
 
 def register(sub: Any) -> None:
+    people = sub.add_parser("people", help="the person search index")
+    psub = people.add_subparsers(dest="people_command", required=True, metavar="PEOPLE_COMMAND")
+    p = psub.add_parser("reindex", help="rebuild the person search index from the current rows")
+    p.set_defaults(func=cmd_reindex)
     p = sub.add_parser(
         "link",
         help="link person records across agencies into people",
@@ -41,4 +48,11 @@ def cmd_link(args: argparse.Namespace) -> int:
         bar.close()
     print(summary.summary())
     checkpoint_if_due()
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    with transaction.atomic():
+        count = reindex()
+    print(f"person search index rebuilt: {count} rows indexed")
     return 0

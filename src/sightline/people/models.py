@@ -209,3 +209,54 @@ class LinkReview(LedgeredModel):
             models.UniqueConstraint(fields=["record_key_l", "record_key_r"], name="link_review_pair_unique")
         ]
         indexes = [models.Index(fields=["status", "match_probability"], name="link_review_status_idx")]
+
+
+# --- the search index (outside the ledger: derived from the rows above, see ``search_index``) ------
+
+
+class NameToken(models.Model):
+    """Every name token (lower case, letters only) that any person or linked record holds."""
+
+    token = models.CharField(primary_key=True, max_length=100)
+
+    class Meta:
+        db_table = "people_name_token"
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class NameKey(models.Model):
+    """A key that finds a name token: a nickname canonical form (``c:``), a phonetic code (``m:``
+    metaphone, ``n:`` NYSIIS) or, where PostgreSQL's pg_trgm is not there, a trigram (``g:``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=110)
+    token = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "people_name_key"
+        constraints = [models.UniqueConstraint(fields=["key", "token"], name="name_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.token}"
+
+
+class SearchPosting(models.Model):
+    """One search term of one row (a person, or an agency record linked to a person): a name
+    token, ``#y`` and a year of birth, or ``#p`` and a postcode district."""
+
+    id = models.BigAutoField(primary_key=True)
+    owner_id = models.CharField(max_length=40, help_text="the person or record the term is from")
+    person_id = models.CharField(max_length=40)
+    term = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "people_search_posting"
+        indexes = [
+            models.Index(fields=["term", "person_id"], name="search_posting_term_idx"),
+            models.Index(fields=["owner_id"], name="search_posting_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} -> {self.person_id}"

@@ -5,7 +5,8 @@ each agency's linked records), order-free so swapped given and family names stil
 exact tokens, nicknames (the ``nicknames`` package plus UK variants, via ``linkage.names``),
 phonetic keys (metaphone, NYSIIS), and Jaro-Winkler / trigram similarity for typing errors. Dates of
 birth match fully, partly, or with day and month swapped; postcodes fully or by sector/district;
-identifiers exactly. Ranking runs in Python, so it is the same on SQLite and PostgreSQL.
+identifiers exactly. Candidates come from the database's indexes (``search_index``: pg_trgm on
+PostgreSQL, key tables everywhere); only they are scored, in Python, the same on both databases.
 
 Reads of personal data go through ``sightline.people.need_to_know`` (need to know, ledgered).
 """
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jellyfish
+from django.db import connection
 from django.db.models import Q
-from nicknames import NickNamer
 
 from sightline.access.services import actor_for
 from sightline.ledger.services import record_action
-from sightline.people import likely
+from sightline.people import likely, search_index
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
 from sightline.people.need_to_know import disclose_hidden_matches, require_person_access, visible_people
@@ -127,10 +128,6 @@ _POSTCODE_FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$", r
 _POSTCODE_OUT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$", re.I)
 _NHS_SPACED = re.compile(r"\b\d{3}\s\d{3}\s\d{4}\b")
 _IDENTIFIER = re.compile(r"^(?=.*\d)[A-Z0-9/-]{4,}$", re.I)
-
-# First letters that sound alike, so "Cayleigh" still finds "Kayleigh" and "Phil" finds "Fil".
-_SOUND_ALIKE = [set("ck"), set("gj"), set("sz"), set("iy"), set("fp"), set("vw")]
-_NICKNAMER = NickNamer()
 
 
 @dataclass(frozen=True)
@@ -307,7 +304,7 @@ def postcode_score(query: str, candidate: str) -> tuple[float, str]:
     return 0.0, ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     person_id: str
     tokens: set[str] = field(default_factory=set)
@@ -316,82 +313,88 @@ class _Candidate:
     identifier_hit: str = ""
 
 
-def _first_letters(tokens: Sequence[str]) -> set[str]:
-    letters: set[str] = set()
-    for token in tokens:
-        for form in {token, *canonical_forms(token)}:
-            letters.add(form[0])
-            letters.update(n[0] for n in _NICKNAMER.nicknames_of(form) if n)
-    for group in _SOUND_ALIKE:
-        if letters & group:
-            letters |= group
-    return letters
-
-
-def _name_filter(
-    prefix_fields: Sequence[str], letters: set[str], tokens: Sequence[str], other_field: str
-) -> Q:
-    q = Q()
-    for f in prefix_fields:
-        for letter in letters:
-            q |= Q(**{f"{f}__istartswith": letter})
-    for token in tokens:
-        if len(token) >= 3:
-            q |= Q(**{f"{other_field}__icontains": token[:3]})
-    return q
+def _name_matches(tokens: Sequence[str]) -> dict[str, set[str]]:
+    """person id -> the name tokens they hold that match some query token, found through the search
+    index (``search_index``): each query token's candidate tokens, scored here, then their postings.
+    People matching too few query tokens are left out, as ``name_score`` would score them 0."""
+    wanted: set[str] = set()
+    matching: list[set[str]] = []
+    for q in dict.fromkeys(tokens):
+        hits = {c for c in search_index.candidate_tokens(q) if token_similarity(q, c)[0] > 0}
+        matching.append(hits)
+        wanted |= hits
+    needed = len(tokens) if len(tokens) <= 2 else len(tokens) - 1
+    needed = min(needed, len(matching))
+    held: dict[str, set[str]] = {}
+    for pid, term in search_index.people_with(wanted):
+        held.setdefault(pid, set()).add(term)
+    return {
+        pid: names for pid, names in held.items() if sum(1 for hits in matching if hits & names) >= needed
+    }
 
 
 def _candidates(query: SearchQuery, tokens: Sequence[str]) -> dict[str, _Candidate]:
-    """Gather candidate people with everything known about their names, dates of birth and postcodes."""
-    people_q = Q()
-    records_q = Q()
-    used = False
-    if tokens:
-        letters = _first_letters(tokens)
-        people_q |= _name_filter(("given_name", "family_name"), letters, tokens, "other_names")
-        records_q |= _name_filter(("given_name", "family_name"), letters, tokens, "family_name")
-        used = True
-    if query.date_of_birth:
-        year = query.date_of_birth[:4]
-        people_q |= Q(date_of_birth__startswith=year)
-        records_q |= Q(date_of_birth__startswith=year)
-        used = True
-    if query.postcode:
-        district = _postcode_key(query.postcode)
-        district = district[:-3] if len(district) > 4 else district
-        people_q |= Q(postcode__istartswith=district)
-        records_q |= Q(postcode__istartswith=district)
-        used = True
+    """Candidate people with what is known of their names (the tokens that matched), dates of birth
+    and postcodes, found through the search index rather than by reading every name."""
     found: dict[str, _Candidate] = {}
 
     def cand(pid: str) -> _Candidate:
         return found.setdefault(pid, _Candidate(pid))
 
-    if used:
-        people = Person.objects.filter(people_q)
-        if query.kind:
-            people = people.filter(kind=query.kind)
-        for pid, given, family, other, dob, pc in people.values_list(
-            "pk", "given_name", "family_name", "other_names", "date_of_birth", "postcode"
-        ).iterator(chunk_size=5000):
-            c = cand(pid)
-            c.tokens.update(name_tokens(given), name_tokens(family), name_tokens(other))
-            c.dobs.add(dob)
-            c.postcodes.add(pc)
-        rows = SourceRecord.objects.filter(records_q, person__isnull=False).values_list(
-            "person_id", "given_name", "family_name", "date_of_birth", "postcode", "data"
-        )
-        for pid, given, family, dob, pc, data in rows.iterator(chunk_size=5000):
-            c = cand(pid)
-            c.tokens.update(name_tokens(given), name_tokens(family))
-            if isinstance(data, dict):
-                c.tokens.update(name_tokens(str(data.get("other_names") or "")))
-            c.dobs.add(dob)
-            c.postcodes.add(pc)
+    if tokens:
+        for pid, names in _name_matches(tokens).items():
+            cand(pid).tokens |= names
+    else:
+        terms = []
+        if query.date_of_birth[:4].isdigit():
+            terms.append(f"#y{query.date_of_birth[:4]}")
+        if query.postcode:
+            terms.append(f"#p{search_index.postcode_district(query.postcode)}")
+        for pid, _term in search_index.people_with(terms):
+            cand(pid)
     if query.identifier:
         for pid, label in _identifier_matches(query.identifier):
             cand(pid).identifier_hit = label
+    if found and (query.date_of_birth or query.postcode):
+        ids = sorted(found)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for pid, dob, pc in (
+                Person.objects.filter(pk__in=chunk).order_by().values_list("pk", "date_of_birth", "postcode")
+            ):
+                found[pid].dobs.add(dob)
+                found[pid].postcodes.add(pc)
+            for pid, dob, pc in SourceRecord.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "date_of_birth", "postcode"
+            ):
+                found[pid].dobs.add(dob)
+                found[pid].postcodes.add(pc)
     return found
+
+
+def _ids_where(
+    person_ids: Iterable[str], condition: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """(id, merged_into) of those of ``person_ids`` that meet an SQL ``condition``, in large chunks
+    of plain SQL (a queryset per chunk costs more to build than to run)."""
+    ids = sorted(set(person_ids))
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 2000):
+            chunk = ids[i : i + 2000]
+            cur.execute(
+                f"SELECT id, merged_into FROM people_person WHERE {condition} "
+                f"AND id IN ({', '.join(['%s'] * len(chunk))})",
+                [*params, *chunk],
+            )
+            out += cur.fetchall()
+    return out
+
+
+def _merged_into(person_ids: Iterable[str]) -> dict[str, str]:
+    """For those of ``person_ids`` merged into someone: the person that stands for them now."""
+    merged = _ids_where(person_ids, "status = %s", [Person.Status.MERGED.value])
+    return {str(pid): resolve_person_id(str(pid)) for pid, _into in merged}
 
 
 def _identifier_matches(raw: str) -> list[tuple[str, str]]:
@@ -424,16 +427,26 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
     dob = normalise_date(query.date_of_birth) if query.date_of_birth else ""
     query = dataclasses.replace(query, date_of_birth=dob)
     tokens = name_tokens(query.name)
+    if tokens and not dob and not query.postcode and not query.identifier:
+        return _rank_by_name(query, tokens, limit)
     scored: dict[str, tuple[float, tuple[str, ...]]] = {}
     blind: dict[str, float] = {}
-    for c in _candidates(query, tokens).values():
+    candidates = _candidates(query, tokens)
+    merged = _merged_into(candidates)
+    # People holding the same matching tokens score the same: score each set of tokens once.
+    names: dict[frozenset[str], tuple[float, tuple[str, ...]]] = {}
+    for c in candidates.values():
         parts: list[tuple[float, float]] = []
         reasons: list[str] = []
         blind_score: float | None = 0.99 if c.identifier_hit == "person id" else None
         if c.identifier_hit:
             reasons.append(f"identifier: {c.identifier_hit}")
         if tokens:
-            s, matched = name_score(tokens, c.tokens)
+            held = frozenset(c.tokens)
+            known = names.get(held)
+            if known is None:
+                known = names[held] = name_score(tokens, held)
+            s, matched = known
             if s == 0 and not c.identifier_hit:
                 continue
             parts.append((0.6, s))
@@ -459,22 +472,79 @@ def rank_people(query: SearchQuery, *, limit: int | None = 50) -> list[SearchHit
             score = max(score, 0.99)
         if score <= 0:
             continue
-        pid = resolve_person_id(c.person_id)
+        pid = merged.get(c.person_id, c.person_id)
         if pid != c.person_id:
             reasons.append(f"via {c.person_id}, merged into {pid}")
         if pid not in scored or scored[pid][0] < score:
             scored[pid] = (round(score, 4), tuple(reasons))
         if blind_score is not None:
             blind[pid] = max(blind.get(pid, 0.0), round(blind_score, 4))
+    return _ranked(query, scored, blind, limit)
+
+
+def _rank_by_name(query: SearchQuery, tokens: Sequence[str], limit: int | None) -> list[SearchHit]:
+    """:func:`rank_people` for a name alone (the usual search, and the one with most candidates): the
+    same scores and reasons, computed once for each set of matching tokens, not once a person."""
+    scored: dict[str, tuple[float, tuple[str, ...]]] = {}
+    blind: dict[str, float] = {}
+    held_by = _name_matches(tokens)
+    merged = _merged_into(held_by)
+    names: dict[frozenset[str], tuple[float, tuple[str, ...]]] = {}
+    for found, held in held_by.items():
+        key = frozenset(held)
+        known = names.get(key)
+        if known is None:
+            s, matched = name_score(tokens, key)
+            known = names[key] = (round(0.6 * s / 0.6, 4), matched)  # as rank_people weighs it
+        score, reasons = known
+        if score <= 0:
+            continue
+        pid = merged.get(found, found)
+        if pid != found:
+            reasons = (*reasons, f"via {found}, merged into {pid}")
+        if pid not in scored or scored[pid][0] < score:
+            scored[pid] = (score, reasons)
+        blind[pid] = max(blind.get(pid, 0.0), score)
+    return _ranked(query, scored, blind, limit)
+
+
+def _ranked(
+    query: SearchQuery,
+    scored: dict[str, tuple[float, tuple[str, ...]]],
+    blind: dict[str, float],
+    limit: int | None,
+) -> list[SearchHit]:
     if query.kind:
-        allowed = set(
-            Person.objects.filter(pk__in=list(scored), kind=query.kind).values_list("pk", flat=True)
-        )
+        allowed = {str(pid) for pid, _into in _ids_where(scored, "kind = %s", [query.kind])}
         scored = {k: v for k, v in scored.items() if k in allowed}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
     return [
         SearchHit(person_id=pid, score=s, reasons=why, blind_score=blind.get(pid)) for pid, (s, why) in ranked
     ]
+
+
+def _visible_hits(user: Any, hits: list[SearchHit], limit: int) -> list[SearchHit]:
+    """The best ``limit`` hits as the user may see them. A hit's shown score is its score if the user
+    may see the person, else its blind score: never more than the larger of the two. So hits are
+    checked best bound first, a chunk at a time, until no later one can reach the results."""
+    if limit <= 0:
+        return []
+    bound = sorted(hits, key=lambda h: (-max(h.score, h.blind_score or 0.0), h.person_id))
+    out: list[SearchHit] = []
+    for i in range(0, len(bound), 200):
+        chunk = bound[i : i + 200]
+        if len(out) >= limit and max(chunk[0].score, chunk[0].blind_score or 0.0) < out[limit - 1].score:
+            break
+        people = visible_people(user).in_bulk([h.person_id for h in chunk])
+        out += [
+            SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
+            if h.person_id in people
+            else SearchHit(h.person_id, h.blind_score or 0.0, (), restricted=True)
+            for h in chunk
+            if h.person_id in people or h.blind_score is not None
+        ]
+        out = sorted(out, key=lambda h: (-h.score, h.person_id))[: max(limit, 0)]
+    return out
 
 
 def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[SearchHit]:
@@ -483,16 +553,7 @@ def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[Sea
     (the linkage model, over everything typed) and, when likely or possible, the agencies that hold
     them, so the user knows whom to ask. Never a name, date of birth or address. The search, the
     ids and bands it returned, and each hidden person described are ledgered."""
-    hits = rank_people(query, limit=None)
-    people = visible_people(user).in_bulk([h.person_id for h in hits])
-    out = [
-        SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
-        if h.person_id in people
-        else SearchHit(h.person_id, h.blind_score or 0.0, (), restricted=True)
-        for h in hits
-        if h.person_id in people or h.blind_score is not None
-    ]
-    out = sorted(out, key=lambda h: (-h.score, h.person_id))[: max(limit, LIKELIHOOD_CANDIDATES)]
+    out = _visible_hits(user, rank_people(query, limit=None), max(limit, LIKELIHOOD_CANDIDATES))
     out = with_likelihoods(
         user,
         out,

@@ -2,9 +2,10 @@
 
 It gathers the plan's progress (recommendations by status, overdue actions, moved target dates), the
 live indicators from ``sightline.accountability.selectors`` with the outreach funnel, resources set
-against caseload, and the ledger's own verification. Everything in it is about the service: it names
-no child and no other person held in the case records (tests/reports/test_board.py checks that), only
-the staff posts and accounts that own actions and moved dates.
+against caseload, and the ledger's latest verification run (the report never verifies: runs are
+scheduled, docs/deploy.md). Everything in it is about the service: it names no child and no other
+person held in the case records (tests/reports/test_board.py checks that), only the staff posts and
+accounts that own actions and moved dates.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.utils import timezone
 from sightline.accountability import indicators as ind
 from sightline.accountability import selectors as acc
 from sightline.ledger.models import Checkpoint
-from sightline.ledger.selectors import Report, verify
+from sightline.ledger.runs import latest_run
+from sightline.ledger.selectors import tree_size
 from sightline.outreach import selectors as outreach
 from sightline.reports.charts import ChartSpec
 from sightline.reports.charts.accountability import board_resource_charts, indicator_chart, status_chart
@@ -73,7 +75,11 @@ class IndicatorLine:
 
 @dataclass
 class LedgerStatus:
-    size: int
+    """The latest verification run (pages never verify: runs are scheduled, docs/deploy.md)."""
+
+    verified: bool  # False: no run yet
+    kind: str
+    size: int  # entries verified
     root: bytes
     ok: bool
     # Only the number: problem messages name records (even people), and the board sees no personal
@@ -82,7 +88,8 @@ class LedgerStatus:
     entries_checked: int
     checkpoints_checked: int
     rows_checked: int
-    checked_at: dt.datetime
+    checked_at: dt.datetime | None
+    current_size: int  # entries now, verified or not
     last_checkpoint: Checkpoint | None
 
     @property
@@ -100,22 +107,46 @@ class LedgerStatus:
 
     @property
     def entries_since_checkpoint(self) -> int:
-        return self.size - (self.last_checkpoint.size if self.last_checkpoint else 0)
+        return self.current_size - (self.last_checkpoint.size if self.last_checkpoint else 0)
+
+    @property
+    def entries_since_check(self) -> int:
+        return max(self.current_size - self.size, 0)
 
 
-def ledger_status(report: Report | None = None) -> LedgerStatus:
-    """Verify the whole ledger now (every entry, checkpoint and current-state row)."""
-    report = report or verify()
+def ledger_status() -> LedgerStatus:
+    """The latest verification run, read (a few rows whatever the size of the ledger)."""
+    run = latest_run()
+    current = tree_size()
+    last_checkpoint = Checkpoint.objects.order_by("-id").first()
+    if run is None:
+        return LedgerStatus(
+            verified=False,
+            kind="",
+            size=0,
+            root=b"",
+            ok=False,
+            problem_count=0,
+            entries_checked=0,
+            checkpoints_checked=0,
+            rows_checked=0,
+            checked_at=None,
+            current_size=current,
+            last_checkpoint=last_checkpoint,
+        )
     return LedgerStatus(
-        size=report.size,
-        root=report.root,
-        ok=report.ok,
-        problem_count=len(report.problems),
-        entries_checked=report.entries_checked,
-        checkpoints_checked=report.checkpoints_checked,
-        rows_checked=report.rows_checked,
-        checked_at=timezone.now(),
-        last_checkpoint=Checkpoint.objects.order_by("-id").first(),
+        verified=True,
+        kind=run.kind,
+        size=run.size,
+        root=bytes(run.root),
+        ok=run.ok,
+        problem_count=run.problem_count,
+        entries_checked=run.entries_checked,
+        checkpoints_checked=run.checkpoints_checked,
+        rows_checked=run.rows_checked,
+        checked_at=run.finished_at,
+        current_size=current,
+        last_checkpoint=last_checkpoint,
     )
 
 

@@ -86,7 +86,9 @@ def _opening(report: BoardReport, area: str) -> list[Flowable]:
         + ", ".join(f"{n} {label.lower()}" for _k, label, n in report.status_counts)
         + f". {len(report.overdue)} overdue actions. {len(report.moved)} moved target dates. "
         + (
-            "The ledger verified intact."
+            "The ledger has not been verified yet."
+            if not ledger.verified
+            else "The ledger verified intact."
             if ledger.ok
             else f"The ledger FAILED verification ({ledger.problem_count} problems)."
         )
@@ -266,9 +268,22 @@ def _ledger(report: BoardReport) -> list[Flowable]:
     ledger = report.ledger
     cp = ledger.last_checkpoint
     rows = [
-        ("Result", "Intact" if ledger.ok else f"NOT intact: {ledger.problem_count} problems"),
-        ("Checked at", f"{timezone.localtime(ledger.checked_at):%-d %b %Y %H:%M:%S}"),
-        ("Entries", ledger.size),
+        (
+            "Result",
+            "Not verified yet"
+            if not ledger.verified
+            else "Intact"
+            if ledger.ok
+            else f"NOT intact: {ledger.problem_count} problems",
+        ),
+        (
+            "Checked at",
+            f"{timezone.localtime(ledger.checked_at):%-d %b %Y %H:%M:%S} ({ledger.kind} check)"
+            if ledger.checked_at is not None
+            else "not yet",
+        ),
+        ("Entries verified", ledger.size),
+        ("Entries added since that check", ledger.entries_since_check),
         ("Root hash (SHA-256, base64)", ledger.root_b64),
         (
             "Last checkpoint",
@@ -279,13 +294,13 @@ def _ledger(report: BoardReport) -> list[Flowable]:
         ),
         ("Entries since the last checkpoint", ledger.entries_since_checkpoint),
         (
-            "Checked",
+            "What the last check read",
             f"{ledger.entries_checked} entries, {ledger.checkpoints_checked} checkpoints, "
             f"{ledger.rows_checked} current-state rows",
         ),
     ]
     out: list[Flowable] = [Paragraph("6. Ledger verification", H2), _table(["", ""], rows, _fractions(2, 5))]
-    if not ledger.ok:
+    if ledger.verified and not ledger.ok:
         out.append(_p("The independent reviewer can see each problem on the ledger verification page.", BODY))
     return out
 

@@ -17,6 +17,8 @@ DOMAINS = [
     "reports",
     "ledger",
     "session",
+    "notifications",
+    "returns",
 ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from sightline.access.permissions import Cap, has_cap, require_cap
 from sightline.cases import screening as tool
@@ -16,7 +17,7 @@ from sightline.cases.deadlines import triage_hours
 from sightline.cases.models import Concern, ConcernPerson, InvolvementRole, TriageDecision, Urgency
 from sightline.cases.services import checks
 from sightline.ledger.services import Actor, check_version, do_create, do_update, locked, record_action
-from sightline.people import likely
+from sightline.people import likely, news
 from sightline.people.matches import possible_children
 from sightline.people.models import Person
 from sightline.people.services import do_create_person
@@ -79,6 +80,17 @@ def do_raise_concern(
                     {f"others[{i}].person": "the child is already the subject of the concern"}
                 )
             do_create(ConcernPerson(concern=concern, person=other, role=role), actor=actor)
+        news.announce_entry(
+            actor,
+            news.Entered(
+                child.id,
+                "concern",
+                timezone.localdate(occurred_at),
+                concern.agency_id,
+                concern.ledger_type(),
+                concern.id,
+            ),
+        )
     return concern
 
 

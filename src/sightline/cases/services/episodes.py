@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from sightline.access.permissions import Cap, require_cap
 from sightline.cases.models import MissingEpisode, ReturnInterview
 from sightline.cases.services import checks
 from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
+from sightline.people import news
 
 
 def do_record_missing_episode(
@@ -53,6 +55,17 @@ def do_record_missing_episode(
                 notes=notes.strip(),
             ),
             actor=actor,
+        )
+        news.announce_entry(
+            actor,
+            news.Entered(
+                child.id,
+                "missing" if category == MissingEpisode.Category.MISSING else "absent",
+                timezone.localdate(started_at),
+                agency.id,
+                episode.ledger_type(),
+                episode.id,
+            ),
         )
     return episode
 

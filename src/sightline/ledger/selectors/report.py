@@ -17,6 +17,13 @@ class Report:
     checkpoints_checked: int = 0
     entries_checked: int = 0
     rows_checked: int = 0
+    # Where the check ended, for the next incremental run: the compact range at ``size``, the last
+    # leaf hash, and the id of the last stored checkpoint checked.
+    frontier: bytes = b""
+    last_leaf: bytes = b""
+    checkpoint_id: int = 0
+    # How many problems of each kind, kept by close() (``problems`` holds at most MAX_PER_KIND each).
+    counts: dict[str, int] = field(default_factory=dict)
     _kinds: dict[str, int] = field(default_factory=dict, repr=False)
     _kept: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -40,7 +47,12 @@ class Report:
             self._kinds[kind] = self._kinds.get(kind, 0) + n - kept
         self.entries_checked += other.entries_checked
 
+    @property
+    def problem_count(self) -> int:
+        return sum(self.counts.values()) if self.counts else len(self.problems)
+
     def close(self) -> None:
+        self.counts = dict(self._kinds)
         for kind, n in self._kinds.items():
             if n > MAX_PER_KIND:
                 self.problems.append(f"... and {n - MAX_PER_KIND} more problems of this kind: {kind}")

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sightline.ledger.canonical import canonical_bytes, jsonable
 from sightline.ledger.models import Entry, LedgeredModel
@@ -59,10 +60,19 @@ def _hashed_object(raw: bytes) -> tuple[str, str, int] | None:
         return None
 
 
-def _rows(model: type[LedgeredModel]) -> Iterator[tuple[str, int, bytes]]:
-    """(pk, version, canonical bytes of the row's snapshot) for every row of ``model``."""
+def _rows(model: type[LedgeredModel], pks: list[str] | None = None) -> Iterator[tuple[str, int, bytes]]:
+    """(pk, version, canonical bytes of the row's snapshot) for every row of ``model`` (or those
+    with primary key in ``pks``)."""
+    if pks is not None:
+        for i in range(0, len(pks), 500):
+            yield from _rows_of(model, model._default_manager.filter(pk__in=pks[i : i + 500]))
+        return
+    yield from _rows_of(model, model._default_manager.all())
+
+
+def _rows_of(model: type[LedgeredModel], qs: Any) -> Iterator[tuple[str, int, bytes]]:
     if model.snapshot is not LedgeredModel.snapshot:
-        for obj in model._default_manager.all().iterator(chunk_size=CHUNK):
+        for obj in qs.iterator(chunk_size=CHUNK):
             yield obj.pk, obj.version, canonical_bytes(obj.snapshot())
         return
     # The fast path builds LedgeredModel.snapshot() from plain values, without model instances.
@@ -70,7 +80,7 @@ def _rows(model: type[LedgeredModel]) -> Iterator[tuple[str, int, bytes]]:
     assert pk is not None
     names = [f.attname for f in model._meta.concrete_fields if f.name != "version"]
     pk_pos = names.index(pk.attname)
-    for values in model._default_manager.values_list("version", *names).iterator(chunk_size=CHUNK):
+    for values in qs.values_list("version", *names).iterator(chunk_size=CHUNK):
         version, rest = values[0], values[1:]
         # jsonable() only for values that are not already JSON: most columns are text.
         snap = {
@@ -96,6 +106,42 @@ def problems_against(latest: LatestVersions, report: Report | None) -> list[str]
                 problems.append(f"{kind} {pk}: row has no history in the ledger (inserted directly)")
                 continue
             l_version, index, digest = ledger
+            if version != l_version:
+                problems.append(
+                    f"{kind} {pk}: row is at version {version}, the ledger's latest is {l_version} "
+                    f"(entry #{index})"
+                )
+            if hashlib.sha256(snap).digest() != digest:
+                problems.extend(_field_differences(kind, pk, snap, index))
+        for pk in sorted(set(known) - seen):
+            problems.append(f"{kind} {pk}: row is missing from the table (ledger entry #{known[pk][1]})")
+    return problems
+
+
+def problems_of_touched(latest: LatestVersions, report: Report, upto: int) -> list[str]:
+    """As :func:`problems_against`, for only the objects that ``latest`` saw (the entries of an
+    incremental check, below index ``upto``). A row ahead of them is fine if the ledger holds its
+    version at or after ``upto``: written since the check began."""
+    problems: list[str] = []
+    for model in ledgered_models():
+        kind = model.ledger_type()
+        known = latest.by_type.get(kind)
+        if not known:
+            continue
+        seen: set[str] = set()
+        for pk, version, snap in _rows(model, sorted(known)):
+            seen.add(pk)
+            report.rows_checked += 1
+            l_version, index, digest = known[pk]
+            if version > l_version:
+                if not Entry.objects.filter(
+                    object_type=kind, object_id=pk, version=version, index__gte=upto
+                ).exists():
+                    problems.append(
+                        f"{kind} {pk}: row is at version {version}, which the ledger does not hold "
+                        f"(its latest is {l_version}, entry #{index})"
+                    )
+                continue
             if version != l_version:
                 problems.append(
                     f"{kind} {pk}: row is at version {version}, the ledger's latest is {l_version} "

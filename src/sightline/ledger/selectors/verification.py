@@ -27,8 +27,9 @@ from sightline.ledger.services.sequencer import in_transaction
 PARALLEL_FROM = 65_536
 
 
-def _checkpoints(extra: Iterable[str]) -> list[tuple[str, str]]:
-    items = [(f"stored checkpoint {c.id} (size {c.size})", c.note) for c in Checkpoint.objects.all()]
+def _checkpoints(extra: Iterable[str], upto: int) -> list[tuple[str, str]]:
+    stored = Checkpoint.objects.filter(id__lte=upto)
+    items = [(f"stored checkpoint {c.id} (size {c.size})", c.note) for c in stored]
     items += [(f"checkpoint file {i + 1}", text) for i, text in enumerate(extra)]
     return items
 
@@ -98,9 +99,11 @@ def _scan(
     sizes: list[int],
     check_state: bool,
     progress: Callable[[int], None] | None = None,
+    keep_leaves: list[bytes] | None = None,
 ) -> _Scan:
     """Check the entries with index in [lo, hi) (all when None): their hashes, positions, chain and
-    columns. Entries are numbered from ``lo``; ``sizes`` are tree sizes whose roots are wanted."""
+    columns. Entries are numbered from ``lo``; ``sizes`` are tree sizes whose roots are wanted.
+    ``keep_leaves`` collects the leaf hashes, in order."""
     report = Report()
     base = lo or 0
     scan = _Scan(report, merkle.CompactRange(base, (), base), expected=base)
@@ -169,6 +172,8 @@ def _scan(
             expected = index + 1
         if leaves:
             scan.last_leaf = leaves[-1]
+            if keep_leaves is not None:
+                keep_leaves.extend(leaves)
         _grow(tree, leaves, wanted, scan.at_sizes)
         report.entries_checked += len(leaves)
         if progress is not None:
@@ -263,7 +268,8 @@ def verify(
     report = Report()
     vkey = public_key()
     wanted: dict[int, list[tuple[str, bytes]]] = {}
-    for label, text in _checkpoints(checkpoint_texts):
+    report.checkpoint_id = Checkpoint.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for label, text in _checkpoints(checkpoint_texts, report.checkpoint_id):
         try:
             cp = note.verify_checkpoint(text, vkey)
         except note.NoteError as exc:
@@ -281,6 +287,8 @@ def verify(
         _check_root(report, wanted.pop(size), size, root)
     report.size = scan.tree.size
     report.root = scan.tree.root()
+    report.frontier = scan.tree.to_bytes()
+    report.last_leaf = scan.last_leaf or b""
     expected = scan.expected
     for size, items in sorted(wanted.items()):
         for label, _root in items:

@@ -25,9 +25,10 @@ from sightline.ledger.services.checkpoints import (
     signing_key,
 )
 from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
-from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild
+from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild, rebuild_hooks
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
+    batched_actions,
     check_version,
     do_bulk_create,
     do_bulk_update,
@@ -35,6 +36,7 @@ from sightline.ledger.services.writes import (
     do_update,
     locked,
     record_action,
+    write_hooks,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "Integrator",
     "LedgerError",
     "StaleVersionError",
+    "batched_actions",
     "check_version",
     "checkpoint_hooks",
     "checkpoint_if_due",
@@ -64,8 +67,10 @@ __all__ = [
     "locked",
     "public_key",
     "rebuild",
+    "rebuild_hooks",
     "record_action",
     "signing_key",
     "start_checkpointer",
     "start_integrator",
+    "write_hooks",
 ]

@@ -13,6 +13,9 @@ from sightline.ledger.guard import ledger_writes
 from sightline.ledger.models import Entry, LedgeredModel
 from sightline.ledger.services.sequencer import integrate
 
+# Called at the end of a rebuild, in its transaction: derived tables rebuilt from the new rows.
+rebuild_hooks: list[Callable[[], object]] = []
+
 
 def ledgered_models() -> list[type[LedgeredModel]]:
     return [m for m in apps.get_models() if issubclass(m, LedgeredModel)]
@@ -65,6 +68,8 @@ def rebuild(progress: Callable[[str, int], object] | None = None) -> dict[str, i
             counts[model.ledger_type()] = len(objs)
             if progress:
                 progress(model.ledger_type(), len(objs))
+        for hook in rebuild_hooks:
+            hook()
     return counts
 
 

@@ -306,7 +306,9 @@ def integrate(wait: bool = True) -> int:
             if cur.fetchone() is None:
                 return read_head().size
         return drain()
-    if not _pg_lock(wait):
+    if not _pg_lock(wait, any_queued=True):
+        if wait:  # nothing queued: no lock needed
+            return read_head().size
         return -1
     return _pg_integrate_locked()
 

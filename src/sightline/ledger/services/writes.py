@@ -4,7 +4,9 @@ written here together with its ledger entry in the same database transaction."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
@@ -27,6 +29,18 @@ from sightline.ledger.services.sequencer import (
 )
 
 M = TypeVar("M", bound=LedgeredModel)
+
+# Tables derived from current-state rows and kept outside the ledger (the people search index), by
+# the ledger type of the rows they follow: each hook is called with the rows just written (and
+# whether they are new), in the same transaction. Domains register theirs in AppConfig.ready().
+WriteHook = Callable[[Sequence[LedgeredModel], bool], object]
+write_hooks: dict[str, list[WriteHook]] = {}
+
+
+def _written(objs: Sequence[LedgeredModel], created: bool) -> None:
+    if objs:
+        for hook in write_hooks.get(type(objs[0]).ledger_type(), ()):
+            hook(objs, created)
 
 
 def _enqueue(bodies: Sequence[dict[str, Any]], own_transaction: bool) -> None:
@@ -68,6 +82,29 @@ def _enqueue(bodies: Sequence[dict[str, Any]], own_transaction: bool) -> None:
     transaction.on_commit(functools.partial(integrate_after_commit, last), robust=True)
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batched_actions() -> Iterator[None]:
+    """Within, :func:`record_action` outside a transaction only collects its entry; all are appended
+    in one transaction when the block ends, whether or not it raised. A page that records several
+    reads then takes the write lock (SQLite) or commits (PostgreSQL) once, not once each. The web
+    wraps each request in this (``ledger.middleware``), so the entries are committed before any of
+    the response is sent: if that fails, the response is an error, never data without its entry."""
+    if getattr(_batch, "bodies", None) is not None:
+        yield  # the outer block appends
+        return
+    _batch.bodies = []
+    try:
+        yield
+    finally:
+        bodies, _batch.bodies = _batch.bodies, None
+        if bodies:
+            with transaction.atomic():
+                _enqueue(bodies, True)
+
+
 def record_action(
     actor: Actor,
     action: str,
@@ -77,10 +114,18 @@ def record_action(
     data: Any = None,
     reason: str = "",
 ) -> None:
-    """Ledger something that is not a change to a current-state row: a read, a login, an export."""
+    """Ledger something that is not a change to a current-state row: a read, a login, an export.
+
+    Inside :func:`batched_actions` and outside a transaction, the entry is appended when the block
+    ends; inside a transaction it is written in that transaction, with the change it goes with."""
     own = transaction.get_autocommit()
+    body = entry_body(actor, action, object_type, object_id, None, jsonable(data), reason)
+    pending = getattr(_batch, "bodies", None)
+    if own and pending is not None:
+        pending.append(body)
+        return
     with transaction.atomic():
-        _enqueue([entry_body(actor, action, object_type, object_id, None, jsonable(data), reason)], own)
+        _enqueue([body], own)
 
 
 def do_create(obj: M, *, actor: Actor, action: str = "create", reason: str = "") -> M:
@@ -97,6 +142,7 @@ def do_create(obj: M, *, actor: Actor, action: str = "create", reason: str = "")
             obj.save(force_insert=True)
             body = entry_body(actor, action, obj.ledger_type(), obj.id, 1, obj.snapshot(), reason)
             _enqueue([body], own)
+        _written([obj], True)
     return obj
 
 
@@ -176,6 +222,7 @@ def do_update(obj: M, *, actor: Actor, action: str = "update", reason: str = "")
             raise
         body = entry_body(actor, action, obj.ledger_type(), obj.id, obj.version, obj.snapshot(), reason)
         _enqueue([body], own)
+        _written([obj], False)
     return obj
 
 
@@ -183,14 +230,20 @@ def do_bulk_create(
     objs: Sequence[M], *, actor: Actor, action: str = "create", reason: str = ""
 ) -> Sequence[M]:
     """Bulk form of :func:`do_create` for imports: one statement per table, same guarantees."""
-    return bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
+    with transaction.atomic():
+        out = bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
+        _written(out, True)
+    return out
 
 
 def do_bulk_update(
     objs: Sequence[M], *, actor: Actor, fields: Sequence[str], action: str = "update", reason: str = ""
 ) -> Sequence[M]:
     """Bulk new versions. Callers must hold the rows (e.g. a whole import is one transaction)."""
-    return bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
+    with transaction.atomic():
+        out = bulk.bulk_update(objs, actor=actor, fields=fields, action=action, reason=reason)
+        _written(out, False)
+    return out
 
 
 def locked(model: type[M], object_id: str) -> M:

@@ -12,9 +12,8 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
-from splink import DuckDBAPI, Linker
+from splink import Linker
 
 from . import model as mdl
 from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FLOAT_FEATURES, INT_FEATURES
@@ -63,6 +62,11 @@ class Backend:
             "boolean": "BOOLEAN",
             "text": "VARCHAR",
         }
+        # Imported here, not with the module: duckdb's threads do not survive a fork, and web
+        # workers are forked from a process that imported this module.
+        import duckdb
+        from splink import DuckDBAPI
+
         con = duckdb.connect()
         con.register("sightline_raw", features)
         select = ", ".join(f'CAST("{c}" AS {duck_types[k]}) AS "{c}"' for c, k in _column_types(features))

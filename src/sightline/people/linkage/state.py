@@ -5,8 +5,8 @@ A missing or damaged state only costs a full run."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import duckdb
 import pandas as pd
 from django.utils import timezone
 
@@ -14,6 +14,16 @@ from sightline.people.linkage.records import linkage_dir
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 
 STATE = "state.json"
+
+
+def _duckdb() -> Any:
+    """duckdb, imported when used: its threads do not survive a fork, and web workers are forked
+    from a process that imported this module."""
+    import duckdb  # noqa: PLC0415
+
+    return duckdb
+
+
 PAIRS = "pairs.parquet"
 
 
@@ -26,7 +36,7 @@ def load_previous(current: dict[str, int]) -> tuple[PreviousLinkage | None, list
         return None, []
     try:
         state = json.loads(state_path.read_text(encoding="utf-8"))
-        pairs = duckdb.read_parquet(str(pairs_path)).df()
+        pairs = _duckdb().read_parquet(str(pairs_path)).df()
     except Exception:  # a damaged cache only means a full run
         return None, []
     versions: dict[str, int] = state.get("versions", {})
@@ -40,7 +50,7 @@ def save_state(result: LinkageResult, versions: dict[str, int]) -> None:
     folder = linkage_dir()
     pairs = result.pairs.drop(columns=["linked"], errors="ignore")
     tmp = folder / f"{PAIRS}.tmp"
-    con = duckdb.connect()
+    con = _duckdb().connect()
     try:
         con.register("pairs_df", pairs)
         con.execute(f"COPY pairs_df TO '{tmp}' (FORMAT PARQUET)")
@@ -62,7 +72,7 @@ def stored_pairs_among(keys: list[str]) -> pd.DataFrame:
     path = linkage_dir() / PAIRS
     if not path.exists():
         return pd.DataFrame()
-    con = duckdb.connect()
+    con = _duckdb().connect()
     try:
         among = "list_contains(?, record_key_l) AND list_contains(?, record_key_r)"
         frame: pd.DataFrame = con.execute(

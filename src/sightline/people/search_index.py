@@ -1,0 +1,247 @@
+"""The person search index: what search looks up instead of comparing a query with every name.
+
+Three tables, outside the ledger, derived from people and the agency records linked to them and
+kept in step by the ledger's write hooks (registered in ``apps.PeopleConfig.ready``):
+
+- ``people_search_posting``: each row's search terms (name tokens, ``#y`` year of birth, ``#p``
+  postcode district) and the person they lead to;
+- ``people_name_token``: every distinct name token, the vocabulary. On PostgreSQL a pg_trgm GIN
+  index on it finds misspellings (``token % query``);
+- ``people_name_key``: keys that find tokens: nickname canonical forms, metaphone and NYSIIS codes,
+  and trigrams where pg_trgm is not there (SQLite).
+
+A query token is matched against the vocabulary through these indexes (a few dozen candidate
+tokens), each candidate is scored in Python by ``token_similarity``, and the postings of those that
+match give the people. Nothing loops over every name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+
+from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
+
+# Candidates by trigrams share at least this similarity with the query token (pg_trgm's measure).
+TRIGRAM_THRESHOLD = 0.25
+CHUNK = 1000
+
+
+def trigrams(token: str) -> set[str]:
+    padded = f"  {token} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def postcode_district(value: str) -> str:
+    key = re.sub(r"\s+", "", value or "").upper()
+    return key[:-3] if len(key) > 4 else key
+
+
+def person_terms(given: str, family: str, other: str, dob: str, postcode: str) -> set[str]:
+    terms = set(name_tokens(given)) | set(name_tokens(family)) | set(name_tokens(other))
+    if dob[:4].isdigit():
+        terms.add(f"#y{dob[:4]}")
+    if postcode:
+        terms.add(f"#p{postcode_district(postcode)}")
+    return terms
+
+
+def _record_terms(record: Any) -> set[str]:
+    data = record.data if isinstance(record.data, dict) else {}
+    other = str(data.get("other_names") or "")
+    return person_terms(record.given_name, record.family_name, other, record.date_of_birth, record.postcode)
+
+
+def has_pg_trgm() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    cached = getattr(connection, "_sightline_pg_trgm", None)
+    if cached is None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            cached = cur.fetchone() is not None
+        connection._sightline_pg_trgm = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def token_keys(token: str, with_trigrams: bool) -> set[str]:
+    keys = {f"c:{form}" for form in canonical_forms(token)}
+    if len(token) >= 3:
+        for prefix, code in (("m", metaphone(token)), ("n", nysiis(token))):
+            if code:
+                keys.add(f"{prefix}:{code}")
+    if with_trigrams:
+        keys |= {f"g:{t}" for t in trigrams(token)}
+    return keys
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _add_tokens(tokens: set[str]) -> None:
+    """Put new name tokens, with their keys, into the vocabulary."""
+    if not tokens:
+        return
+    ordered = sorted(tokens)
+    new: list[str] = []
+    with connection.cursor() as cur:
+        for chunk in _chunks(ordered):
+            marks = ", ".join(["(%s)"] * len(chunk))
+            if connection.vendor == "postgresql":
+                cur.execute(
+                    f"INSERT INTO people_name_token (token) VALUES {marks} "
+                    "ON CONFLICT DO NOTHING RETURNING token",
+                    list(chunk),
+                )
+                new += [row[0] for row in cur.fetchall()]
+            else:  # the write transaction is SQLite's only writer: look, then add what is missing
+                cur.execute(
+                    f"SELECT token FROM people_name_token WHERE token IN ({_marks(len(chunk))})",
+                    list(chunk),
+                )
+                known = {row[0] for row in cur.fetchall()}
+                missing = [t for t in chunk if t not in known]
+                cur.executemany("INSERT INTO people_name_token (token) VALUES (%s)", [(t,) for t in missing])
+                new += missing
+        with_trigrams = not has_pg_trgm()
+        rows = [(key, token) for token in new for key in sorted(token_keys(token, with_trigrams))]
+        conflict = " ON CONFLICT DO NOTHING" if connection.vendor == "postgresql" else ""
+        for chunk in _chunks(rows, 5000):
+            cur.executemany(
+                f"INSERT INTO people_name_key (key, token) VALUES (%s, %s){conflict}", list(chunk)
+            )
+
+
+def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]], created: bool) -> None:
+    with connection.cursor() as cur:
+        if not created:
+            for chunk in _chunks(owners):
+                cur.execute(
+                    f"DELETE FROM people_search_posting WHERE owner_id IN ({_marks(len(chunk))})",
+                    list(chunk),
+                )
+        if connection.vendor == "postgresql" and len(postings) > 100:  # linkage and imports: COPY
+            with cur.cursor.copy("COPY people_search_posting (owner_id, person_id, term) FROM STDIN") as copy:
+                for row in postings:
+                    copy.write_row(row)
+        else:
+            for chunk in _chunks(postings, 5000):
+                cur.executemany(
+                    "INSERT INTO people_search_posting (owner_id, person_id, term) VALUES (%s, %s, %s)",
+                    list(chunk),
+                )
+    _add_tokens({term for _o, _p, term in postings if not term.startswith("#")})
+
+
+def index_people(people: Sequence[Any], created: bool) -> None:
+    """Write hook for people: their own names, year of birth and postcode district."""
+    postings = [
+        (p.pk, p.pk, term)
+        for p in people
+        for term in person_terms(p.given_name, p.family_name, p.other_names, p.date_of_birth, p.postcode)
+    ]
+    _replace_postings([p.pk for p in people], postings, created)
+
+
+def index_records(records: Sequence[Any], created: bool) -> None:
+    """Write hook for agency records: a linked record's names, year of birth and postcode district
+    lead to its person; an unlinked record leads nowhere."""
+    postings = [(r.pk, r.person_id, term) for r in records if r.person_id for term in _record_terms(r)]
+    if created and not postings:
+        return  # an import: records are linked later
+    _replace_postings([r.pk for r in records], postings, created)
+
+
+def reindex() -> int:
+    """Rebuild the whole index from the current rows (after a ledger rebuild, or by command)."""
+    from sightline.people.models import Person, SourceRecord  # noqa: PLC0415
+
+    with connection.cursor() as cur:
+        for table in ("people_search_posting", "people_name_key", "people_name_token"):
+            cur.execute(f"DELETE FROM {table}")
+    count = 0
+    batch: list[Any] = []
+    for person in Person.objects.only(
+        "id", "given_name", "family_name", "other_names", "date_of_birth", "postcode"
+    ).iterator(chunk_size=5000):
+        batch.append(person)
+        if len(batch) >= 5000:
+            index_people(batch, True)
+            count += len(batch)
+            batch = []
+    index_people(batch, True)
+    count += len(batch)
+    batch = []
+    records = SourceRecord.objects.filter(person__isnull=False).only(
+        "id", "person_id", "given_name", "family_name", "date_of_birth", "postcode", "data"
+    )
+    for record in records.iterator(chunk_size=5000):
+        batch.append(record)
+        if len(batch) >= 5000:
+            index_records(batch, True)
+            count += len(batch)
+            batch = []
+    index_records(batch, True)
+    return count + len(batch)
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+
+def candidate_tokens(query: str) -> set[str]:
+    """Vocabulary tokens that may match the query token: exact, nickname, sounds alike, similar
+    spelling (trigrams) or starting with it. The caller scores them."""
+    found: set[str] = set()
+    keys = sorted(token_keys(query, False))
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT DISTINCT token FROM people_name_key WHERE key IN ({_marks(len(keys))})", keys)
+        found.update(row[0] for row in cur.fetchall())
+        if len(query) >= 2:
+            if pg:  # LIKE 'q%' uses the primary key's varchar_pattern_ops index
+                cur.execute(
+                    "SELECT token FROM people_name_token WHERE token LIKE %s AND length(token) <= %s",
+                    [query.replace("\\", "").replace("%", "").replace("_", "") + "%", 2 * len(query)],
+                )
+            else:  # tokens hold only a-z, all before '{'
+                cur.execute(
+                    "SELECT token FROM people_name_token "
+                    "WHERE token >= %s AND token < %s AND length(token) <= %s",
+                    [query, query + "{", 2 * len(query)],
+                )
+            found.update(row[0] for row in cur.fetchall())
+        if has_pg_trgm():
+            cur.execute(f"SET pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}")
+            cur.execute("SELECT token FROM people_name_token WHERE token %% %s", [query])
+        else:
+            grams = sorted(f"g:{t}" for t in trigrams(query))
+            # similarity = shared / (|A| + |B| - shared) >= 1/4  <=>  5 * shared >= |A| + |B|,
+            # with |B| = length + 1 (the distinct trigrams of a padded token, near enough).
+            cur.execute(
+                f"SELECT token FROM people_name_key WHERE key IN ({_marks(len(grams))}) "
+                "GROUP BY token HAVING 5 * count(*) >= %s + length(token) + 1",
+                [*grams, len(grams)],
+            )
+        found.update(row[0] for row in cur.fetchall())
+    return found
+
+
+def people_with(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(person id, term) for every posting of ``terms``."""
+    ordered = sorted(set(terms))
+    with connection.cursor() as cur:
+        for chunk in _chunks(ordered, 500):
+            cur.execute(
+                f"SELECT person_id, term FROM people_search_posting WHERE term IN ({_marks(len(chunk))})",
+                list(chunk),
+            )
+            yield from ((str(pid), str(term)) for pid, term in cur.fetchall())
