@@ -55,15 +55,23 @@ def test_no_font_files_and_nothing_missing(page: Page, reviewer: User, sign_in: 
     assert fonts == [] and missing == []
 
 
-@pytest.mark.parametrize("role", ["cse_coordinator", "analyst", "manager", "independent_reviewer"])
+@pytest.mark.parametrize(
+    "role", ["cse_coordinator", "analyst", "manager", "practitioner", "independent_reviewer"]
+)
 def test_the_menu_fits_one_row_at_1280_pixels(
     page: Page, make_user: Callable[..., User], sign_in: SignIn, role: str
 ) -> None:
-    agency = {"analyst": "police", "manager": "social_care", "independent_reviewer": "independent_review"}
+    agency = {
+        "analyst": "police",
+        "manager": "social_care",
+        "practitioner": "youth_service",
+        "independent_reviewer": "independent_review",
+    }
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, make_user(role, agency.get(role, "mash")))
-    items = page.locator(".govuk-service-navigation__item")
-    expect(items.last).to_contain_text("Sign out")
+    items = page.get_by_role("navigation", name="Menu").locator(".govuk-service-navigation__item")
+    expect(items.first).to_contain_text("Home")
+    expect(page.get_by_role("navigation", name="Your account")).to_contain_text("Sign out")
     boxes = [items.nth(i).bounding_box() for i in range(items.count())]
     assert all(box is not None for box in boxes)
     tops = {round(box["y"]) for box in boxes if box}

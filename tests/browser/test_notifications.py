@@ -33,7 +33,7 @@ def test_the_inbox_shows_a_new_event_for_a_child_whose_plan_you_own(
         actor_for(social_worker), person_id=child.id, title="Safety plan", review_due_on=dt.date(2030, 1, 1)
     )
     sign_in(page, social_worker)
-    menu = page.get_by_role("navigation", name="Menu")
+    menu = page.get_by_role("navigation", name="Your account")  # above the menu, with Sign out
     expect(menu.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
 
     services.do_record_missing_episode(

@@ -104,8 +104,14 @@ def test_sign_out_with_the_keyboard(
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
-    # Sign out ends the header's navigation, just before the main content.
+    # The account bar opens the header: after the skip link, Notifications, then Sign out.
     page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("navigation", name="Menu").get_by_role("link").last).to_be_focused()
+    page.goto("/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("navigation", name="Your account").get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Sign out")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/sign-in$"))

@@ -7,7 +7,8 @@ Each domain adds its pages from its ``urls_<domain>`` module::
 An item shows when the user's role holds any of ``caps`` (no caps: every signed-in user). Items whose
 URL name does not resolve (a page not built yet) are left out. The menu must fit one row at 1280 pixels,
 so related pages form one section (``covers``) with a sub-navigation on its pages; "Your activity" and
-"Speak up" are in every page's footer.
+"Speak up" are in every page's footer, and Notifications and Sign out in the account bar above the menu
+(web/base.html).
 """
 
 from __future__ import annotations
