@@ -294,28 +294,21 @@ def _runner(s: Scene, v: Person, net: Network, day: int) -> None:
     place = s.rng.choice(away)
     others = [(s.police.rec(m, day, "intel"), "associate") for m in s.some(net.offenders, (0, 1))]
     phone = net.phones[-1] if s.chance(0.4) else ""
-    if s.chance(0.6):
-        s.police.event(
-            "arrest",
-            day,
-            s.police.rec(v, day),
-            minute=s.night(),
-            place=place,
-            others=others,
-            phone=phone,
-            summary="Arrested in possession of class A drugs and cash, far from home",
-        )
-    else:
-        s.police.event(
-            "police_incident",
-            day,
-            s.police.rec(v, day),
-            minute=s.night(),
-            place=place,
-            others=others,
-            phone=phone,
-            summary="Stopped with older males; drug wraps and a knife found",
-        )
+    kind, summary = (
+        ("arrest", "Arrested in possession of class A drugs and cash, far from home")
+        if s.chance(0.6)
+        else ("police_incident", "Stopped with older males; drug wraps and a knife found")
+    )
+    s.police.event(
+        kind,
+        day,
+        s.police.rec(v, day),
+        minute=s.night(),
+        place=place,
+        others=others,
+        phone=phone,
+        summary=summary,
+    )
 
 
 SCENES = {
