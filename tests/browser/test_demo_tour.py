@@ -30,7 +30,7 @@ import requests
 from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.browser.conftest import _open_page, axe_violations, csp_violations
-from tests.deploy.conftest import free_port, wait_for
+from tests.processes import free_port, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,19 +7,18 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection
+
+from tests.processes import database_env, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
@@ -39,39 +38,10 @@ SERVE = textwrap.dedent(
 )
 
 
-def wait_for(predicate: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def unavailable(reason: str) -> None:
     if os.environ.get("SIGHTLINE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"browser tests are required (SIGHTLINE_REQUIRE_BROWSER=1) but {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def database_env(env: dict[str, str]) -> dict[str, str]:
-    """``env`` pointed at the test database, for a child process."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        auth = f"{db['USER']}" + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-        env["DATABASE_URL"] = (
-            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    else:
-        env.pop("DATABASE_URL", None)
-        env["TEST_SQLITE_FILE"] = str(db["NAME"])
-    return env
 
 
 @pytest.fixture

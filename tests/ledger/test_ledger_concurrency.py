@@ -36,8 +36,7 @@ from sightline.ledger.services import (
 )
 from sightline.people.models import Person
 from tests.append_only import triggers_bypassed
-
-from .waiting import wait_for
+from tests.processes import wait_for
 
 THREADS = 8
 EACH = 12  # each iteration is a do_create and a record_action: two entries

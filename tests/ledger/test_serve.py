@@ -21,8 +21,7 @@ from django.db import connection
 from sightline.ledger.models import Entry, PendingEntry
 from sightline.ledger.selectors import verify
 from tests import factories
-
-from .waiting import wait_for
+from tests.processes import wait_for
 
 SERVE = textwrap.dedent(
     """

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,8 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
+
+from tests.processes import database_env, free_port, wait_for
 
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
 # The test database, not SIGHTLINE_HOME's, for a child process on SQLite.
@@ -36,41 +37,17 @@ CHILD = textwrap.dedent(
 )
 
 
-def wait_for(predicate: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def child_env(home: Path) -> dict[str, str]:
     """The environment for a ``sightline`` child process on the test database and this test's key."""
     env = dict(os.environ, SIGHTLINE_HOME=str(home), SIGHTLINE_LOG_LEVEL="ERROR")
     env["SIGHTLINE_LEDGER_KEY"] = str(settings.LEDGER_KEY_PATH)
     env["SIGHTLINE_CHECKPOINT_DIR"] = str(settings.LEDGER_CHECKPOINT_DIR)
     env.pop("SIGHTLINE_DEMO", None)
-    db = settings.DATABASES["default"]
-    if connection.vendor == "postgresql":
-        auth = f"{db['USER']}" + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-        env["DATABASE_URL"] = (
-            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    else:
-        env.pop("DATABASE_URL", None)
-        env["TEST_SQLITE_FILE"] = str(db["NAME"])
-    return env
+    return database_env(env)
 
 
 def sightline(home: Path, *argv: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", CHILD, *argv], env=child_env(home), **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
