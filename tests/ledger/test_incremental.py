@@ -203,3 +203,17 @@ def test_one_process_does_each_round_of_the_scheduled_jobs() -> None:
     assert last is not None and last.kind == "incremental" and last.size == size and last.ok
     assert jobs.run_jobs(dt.timedelta(hours=1))
     assert latest_run() == last  # not due yet: no new run
+
+
+@pytest.mark.django_db
+def test_a_stopping_server_abandons_a_full_verification_and_records_no_run() -> None:
+    _people(3)
+    integrate()
+    stopping = threading.Event()
+    stopping.set()
+    with pytest.raises(jobs.Stopped):
+        jobs.run_jobs(dt.timedelta(0), stopping)
+    assert latest_run() is None
+    assert jobs.run_jobs(dt.timedelta(0), threading.Event())
+    run = latest_run()
+    assert run is not None and run.kind == "full" and run.ok

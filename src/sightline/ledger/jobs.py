@@ -65,14 +65,23 @@ def jobs_lock() -> Iterator[bool]:
         _local_lock.release()
 
 
-def run_jobs(verify_every: dt.timedelta) -> bool:
+class Stopped(Exception):
+    """The server is stopping: the round is abandoned (a run is recorded only when it ends)."""
+
+
+def run_jobs(verify_every: dt.timedelta, stopping: threading.Event | None = None) -> bool:
     """One round: checkpoint growth and, when due, verify incrementally. False if another process
     holds the round."""
+
+    def progress(_checked: int) -> None:
+        if stopping is not None and stopping.is_set():
+            raise Stopped
+
     with jobs_lock() as mine:
         if not mine:
             return False
         checkpoint_if_due(min_growth=1)
-        run = run_due(verify_every)
+        run = run_due(verify_every, progress)
         if run is not None and not run.ok:
             log.error("ledger verification FAILED: %s problems (%s)", run.problem_count, run.problem_kinds)
         return True
@@ -94,7 +103,9 @@ class LedgerJobs(threading.Thread):
         try:
             while not self._stop_event.wait(self.interval):
                 try:
-                    run_jobs(self.verify_every)
+                    run_jobs(self.verify_every, self._stop_event)
+                except Stopped:
+                    break
                 except Exception:
                     log.exception("scheduled ledger job failed; will retry")
                     connection.close()  # a broken connection must not poison the next round

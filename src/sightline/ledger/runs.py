@@ -83,9 +83,10 @@ def run_verification(
     return run, report
 
 
-def run_due(interval: dt.timedelta) -> VerificationRun | None:
-    """An incremental run if the latest is older than ``interval`` (for the scheduled job)."""
+def run_due(interval: dt.timedelta, progress: Callable[[int], None] | None = None) -> VerificationRun | None:
+    """An incremental run if the latest is older than ``interval`` (for the scheduled job).
+    ``progress`` may raise to abandon a run: nothing is recorded until the run ends."""
     last = latest_run()
     if last is not None and timezone.now() - last.finished_at < interval:
         return None
-    return run_verification()[0]
+    return run_verification(progress=progress)[0]

@@ -119,7 +119,8 @@ def _post_worker_init(_worker: Any, *, verify_every: float) -> None:
 
 def _worker_exit(_server: Any, _worker: Any) -> None:
     if _Threads.jobs is not None:
-        _Threads.jobs.stop()
+        # A round is all or nothing, so a worker need not wait long for one mid-verification.
+        _Threads.jobs.stop(timeout=5)
     if _Threads.integrator is not None:
         _Threads.integrator.stop()  # sequences what is still queued
 
