@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from sightline.access.services import actor_for
+from sightline.cases.selectors.chronology import chronology_for
 from sightline.intelligence.models import Alert
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, StaleVersionError, integrate
@@ -254,3 +255,22 @@ def test_a_stale_version_is_refused(coordinator: Any, practitioner: Any) -> None
             reason="done",
             expected_version=1,
         )
+
+
+def test_outreach_is_on_the_childs_chronology(coordinator: Any, practitioner: Any) -> None:
+    made = _assigned(
+        coordinator, practitioner, note="Try the drop-in", now=timezone.now() - dt.timedelta(days=1)
+    )
+    services.do_record_outreach_attempt(
+        actor_for(practitioner), assignment_id=made.id, method="drop_in", outcome="engaged", consent="given",
+        place="Youth club", wishes="Wants to go back to college", occurred_at=made.assigned_at + HOUR,
+    )  # fmt: skip
+    lines = [e for e in chronology_for(made.person_id) if e.kind.startswith("outreach")]
+    assert [(e.kind_label, e.agency) for e in lines] == [
+        ("Outreach attempt", "youth_service"), ("Outreach assigned", "youth_service")
+    ]  # fmt: skip
+    attempt, assigned = lines
+    assert attempt.title == "Engaged: drop-in or youth club, Youth club"
+    assert attempt.detail == "Wishes: Wants to go back to college"
+    assert assigned.detail == "Try the drop-in" and assigned.ledger_index is not None
+    assert assigned.recorded_by == coordinator.username

@@ -9,5 +9,7 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         # An assignment makes the assigned team's agency involved with the child (need to know).
         from sightline.outreach.selectors.access import register_access_hooks
+        from sightline.outreach.selectors.chronology import register_chronology_lines
 
         register_access_hooks()
+        register_chronology_lines()

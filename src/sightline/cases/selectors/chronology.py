@@ -129,6 +129,11 @@ def _on(obj: Any, day: dt.date, kind: str, agency: str, title: str, detail: str 
     return _Draft(obj, start_of_day(day), False, kind, agency, title, detail, **kw)
 
 
+# For apps registering lines (register_lines).
+Line = _Draft
+line_at, line_on = _at, _on
+
+
 # --- one formatter per kind of case-work row -----------------------------------------------------
 
 
@@ -250,10 +255,25 @@ _READS: dict[type[Any], str] = {
 }
 
 
+# Lines that apps above case work add from their ``ready()``: (model, path to the child, formatter).
+_REGISTERED: list[tuple[type[Any], str, Callable[[Any], list[_Draft]]]] = []
+
+
+def register_lines(
+    model: type[Any], person_path: str, lines: Callable[[Any], list[_Draft]], kinds: dict[str, str]
+) -> None:
+    """Let an app put its rows about a child on the chronology: ``lines`` formats one row (with
+    :func:`line_at` or :func:`line_on`), ``kinds`` labels the kinds it uses."""
+    if all(m is not model for m, _path, _lines in _REGISTERED):
+        _REGISTERED.append((model, person_path, lines))
+    CASE_KINDS.update(kinds)
+
+
 def _case_drafts(group: Sequence[str]) -> list[_Draft]:
     drafts: list[_Draft] = []
-    for model, lines in CASE_LINES.items():
-        rows = model.objects.filter(**{f"{PERSON_OF[model]}__in": group})
+    sources = [(m, PERSON_OF[m], f) for m, f in CASE_LINES.items()] + _REGISTERED
+    for model, path, lines in sources:
+        rows = model.objects.filter(**{f"{path}__in": group})
         if model in _READS:
             rows = rows.select_related(_READS[model])
         for row in rows:
