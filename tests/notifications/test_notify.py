@@ -23,6 +23,7 @@ from sightline.extracts.services import do_import_extract
 from sightline.intelligence.models import Alert
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, do_update, integrate
+from sightline.notifications.mail import body as mail_body
 from sightline.notifications.models import Notification
 from sightline.notifications.services import do_set_email_preference, notify_import
 from sightline.people.models import Person, SourceEvent
@@ -313,3 +314,15 @@ def test_an_outreach_contact_tells_the_childs_owner(
         )
     made = [(n.user_id, n.kind, n.agency) for n in Notification.objects.filter(user=owner)]
     assert made == [(owner.pk, "outreach_contact", "youth_service")]  # not for a child not found
+
+
+@pytest.mark.parametrize(
+    ("kind", "first"),
+    [
+        ("outreach_contact", "A new outreach contact was recorded"),
+        ("absent", "A new absence from placement was recorded"),
+    ],
+)
+def test_an_emails_article_agrees_with_new(kind: str, first: str) -> None:
+    text = mail_body([Notification(kind=kind, basis="alert")])
+    assert text.startswith(f"{first} for a child whose alert you took on.")

@@ -56,16 +56,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _article(word: str) -> str:
-    return "An" if word[:1] in "aeiou" else "A"
-
-
 def body(notifications: list[Notification]) -> str:
     """The text of one email about these notifications (one or many, of one user)."""
     if len(notifications) == 1:
         n = notifications[0]
         kind = email_kind(n.kind)
-        first = f"{_article(kind)} new {kind} was recorded for a child {BASES[n.basis][1]}."
+        first = f"A new {kind} was recorded for a child {BASES[n.basis][1]}."
     else:
         counts = Counter(email_kind(n.kind) for n in notifications)
         lines = "\n".join(f"- {_plural(c, k)}" for k, c in sorted(counts.items()))
