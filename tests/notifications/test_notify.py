@@ -25,13 +25,22 @@ from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, do_update, integrate
 from sightline.notifications.mail import body as mail_body
 from sightline.notifications.models import Notification
-from sightline.notifications.services import do_set_email_preference, notify_import
+from sightline.notifications.services import do_set_email_preference, notify, notify_import
 from sightline.people.models import Person, SourceEvent
+from sightline.people.news import Entered
 from sightline.people.services import do_break_glass
 from tests import factories
 from tests.extracts.helpers import write_extract
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def every_event_is_news(settings: Any) -> None:
+    """These tests' extracts are dated 2014: count every event as recent, unless a test says."""
+    settings.SIGHTLINE_NOTIFY_WITHIN_DAYS = 100_000
+
+
 Capture = Callable[..., Any]
 
 
@@ -326,3 +335,12 @@ def test_an_outreach_contact_tells_the_childs_owner(
 def test_an_emails_article_agrees_with_new(kind: str, first: str) -> None:
     text = mail_body([Notification(kind=kind, basis="alert")])
     assert text.startswith(f"{first} for a child whose alert you took on.")
+
+
+def test_only_recent_events_are_news(settings: Any) -> None:
+    settings.SIGHTLINE_NOTIFY_WITHIN_DAYS = 45
+    today = timezone.localdate()
+    old = Entered(
+        "P-1", "police_incident", today - dt.timedelta(days=46), "police", "people.sourceevent", "E-1"
+    )
+    assert notify(SYSTEM, [old]) == []  # a backfill's old events go on the chronology only

@@ -302,5 +302,7 @@ SIGHTLINE_NOTIFY_KINDS = [
     k.strip() for k in os.environ.get("SIGHTLINE_NOTIFY_KINDS", _NOTIFY).split(",") if k.strip()
 ]
 SIGHTLINE_NOTIFY_SCREENING_DAYS = int(os.environ.get("SIGHTLINE_NOTIFY_SCREENING_DAYS", "90"))
+# Only events this recent are news; older ones that arrive late (a backfill) go on the chronology only.
+SIGHTLINE_NOTIFY_WITHIN_DAYS = int(os.environ.get("SIGHTLINE_NOTIFY_WITHIN_DAYS", "45"))
 # Statutory returns (docs/returns.md): the agency whose extract is the council's children's social care.
 SIGHTLINE_RETURNS_AGENCY = os.environ.get("SIGHTLINE_RETURNS_AGENCY", "social_care")

@@ -69,8 +69,12 @@ class _Told:
 
 
 def notify(actor: Actor, events: Sequence[Entered], *, now: dt.datetime | None = None) -> list[Notification]:
-    """Notify the owners of each event's child; returns the notifications made."""
+    """Notify the owners of each event's child about the recent events; returns the notifications made."""
     now = now or timezone.now()
+    oldest = timezone.localdate(now) - dt.timedelta(days=settings.SIGHTLINE_NOTIFY_WITHIN_DAYS)
+    events = [e for e in events if e.occurred_on >= oldest]
+    if not events:
+        return []
     roots = {pid: resolve_person_id(pid) for pid in {e.person_id for e in events}}
     groups = {root: person_group_ids(root) for root in set(roots.values())}
     owners = owners_of({pid for group in groups.values() for pid in group}, now)
