@@ -98,6 +98,7 @@ def _recorded(
     before, after = purposes
     user = current_user(request)
     selectors.get_assignment(user, assignment_id, before)
-    fields = {name: getattr(payload, name) for name in type(payload).model_fields if name != "version"}
-    service(current_actor(request), assignment_id=assignment_id, **fields, expected_version=payload.version)
+    fields = {name: getattr(payload, name) for name in type(payload).model_fields}
+    version = fields.pop("version")
+    service(current_actor(request), assignment_id=assignment_id, **fields, expected_version=version)
     return Status(201, selectors.get_assignment(user, assignment_id, after))
