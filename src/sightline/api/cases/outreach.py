@@ -17,7 +17,7 @@ from sightline.api.cases.schemas.outreach import (
     OutreachOut,
     OutreachRowOut,
 )
-from sightline.api.core import Pagination, paginate
+from sightline.api.core import Pagination, arguments, paginate
 from sightline.api.people import Id
 from sightline.intelligence.selectors import Listing
 from sightline.outreach import selectors, services
@@ -98,7 +98,5 @@ def _recorded(
     before, after = purposes
     user = current_user(request)
     selectors.get_assignment(user, assignment_id, before)
-    fields = {name: getattr(payload, name) for name in type(payload).model_fields}
-    version = fields.pop("version")
-    service(current_actor(request), assignment_id=assignment_id, **fields, expected_version=version)
+    service(current_actor(request), assignment_id=assignment_id, **arguments(payload))
     return Status(201, selectors.get_assignment(user, assignment_id, after))
