@@ -122,10 +122,11 @@ def change_page(
     """A form changing one record: it starts from what is stored, the change carries the reason and the
     version shown (so a change made meanwhile is not overwritten), and the page goes back to the record."""
     back = reverse(editing.page, args=[record.id])
-    stored = {**{f: getattr(record, f) for f in editing.fields}, **(initial or {}), "version": record.version}
+    given = initial or {}
+    stored = {**{f: getattr(record, f) for f in editing.fields if f not in given}, **given}
     return form_page(
         request,
-        editing.form(request.POST or None, initial=stored, editing=True),
+        editing.form(request.POST or None, initial={**stored, "version": record.version}, editing=True),
         template=f"web/accountability/{editing.noun}_form.html",
         heading=f"Change {editing.noun} {record.ref}",
         back=back,
