@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 
 from sightline.access.models import Agency
@@ -44,6 +46,19 @@ class SecondFactorForm(forms.Form):
         return code
 
 
+def _radios(label: str, choices: Sequence[tuple[str, str]], required: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, error_messages={"required": required}
+    )
+
+
+def _notes(rows: int, help_text: str) -> forms.CharField:
+    """Optional notes; the service says when they are needed."""
+    return forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
+    )
+
+
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need to see this record?",
@@ -57,18 +72,12 @@ class BreakGlassForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="Was this access appropriate?",
-        choices=[("appropriate", "Yes, it was appropriate"), ("concern", "No, it raises a concern")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether this access was appropriate"},
+    outcome = _radios(
+        "Was this access appropriate?",
+        [("appropriate", "Yes, it was appropriate"), ("concern", "No, it raises a concern")],
+        "Select whether this access was appropriate",
     )
-    note = forms.CharField(
-        label="Notes",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required if the access raises a concern",
-    )
+    note = _notes(4, "Required if the access raises a concern")
 
 
 class PersonIdForm(forms.Form):
@@ -101,12 +110,7 @@ class NewUserForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     agency = forms.ChoiceField(label="Agency", error_messages={"required": "Choose an agency"})
-    role = forms.ChoiceField(
-        label="Role",
-        choices=Role.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a role"},
-    )
+    role = _radios("Role", Role.choices, "Select a role")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -114,12 +118,7 @@ class NewUserForm(forms.Form):
 
 
 class ChangeRoleForm(forms.Form):
-    role = forms.ChoiceField(
-        label="New role",
-        choices=Role.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a role"},
-    )
+    role = _radios("New role", Role.choices, "Select a role")
     reason = forms.CharField(
         label="Why is the role changing?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -128,15 +127,9 @@ class ChangeRoleForm(forms.Form):
 
 
 class RoleDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Do you approve this role change?",
-        choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you approve this role change"},
+    decision = _radios(
+        "Do you approve this role change?",
+        [("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
+        "Select whether you approve this role change",
     )
-    note = forms.CharField(
-        label="Notes",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required if you refuse it",
-    )
+    note = _notes(3, "Required if you refuse it")

@@ -332,3 +332,12 @@ class Pagination(LimitOffsetPagination):
         out["limit"] = pagination.limit
         out["offset"] = pagination.offset
         return out
+
+
+def arguments(payload: Schema) -> dict[str, Any]:
+    """A payload's fields as a service's keyword arguments, read from its attributes (nested values stay
+    as they are); ``version`` goes as ``expected_version``."""
+    kwargs = {name: getattr(payload, name) for name in type(payload).model_fields}
+    if "version" in kwargs:
+        kwargs["expected_version"] = kwargs.pop("version")
+    return kwargs

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -457,6 +457,24 @@ def _check_manifest(
     return manifest
 
 
+def _check_own_id(
+    at: Problem, data: dict[str, Any], seen: dict[str, int], add: Callable[[Problem], None]
+) -> None:
+    """A row's own id (``at`` names the file, row and column, e.g. ``event_id``): present, unique within
+    the extract and not too long. ``seen`` maps the ids so far to their rows."""
+    value = str(data.get(at.column, "")).strip()
+    what = at.column.removesuffix("_id")
+    if not value:
+        add(at._replace(reason="required value is blank"))
+    elif value in seen:
+        reason = f"{value!r} is also on row {seen[value]}: {what} ids are unique within an extract"
+        add(at._replace(reason=reason))
+    elif len(value) > MAX_ID_LENGTH:
+        add(at._replace(reason=f"is longer than {MAX_ID_LENGTH} characters"))
+    else:
+        seen[value] = at.row
+
+
 def _check_people(
     label: str,
     columns: Collection[str],
@@ -468,24 +486,8 @@ def _check_people(
     add = problems.append
     has_id = "record_id" in columns
     for i, (row, data) in enumerate(rows):
-        rid = str(data.get("record_id", "")).strip()
-        if not has_id:
-            pass
-        elif not rid:
-            add(Problem(label, row, "record_id", "required value is blank"))
-        elif rid in seen:
-            add(
-                Problem(
-                    label,
-                    row,
-                    "record_id",
-                    f"{rid!r} is also on row {seen[rid]}: record ids are unique within an extract",
-                )
-            )
-        elif len(rid) > MAX_ID_LENGTH:
-            add(Problem(label, row, "record_id", f"is longer than {MAX_ID_LENGTH} characters"))
-        else:
-            seen[rid] = row
+        if has_id:
+            _check_own_id(Problem(label, row, "record_id", ""), data, seen, add)
         if (v := str(data.get("date_of_birth", "")).strip()) and (reason := partial_date_problem(v)):
             add(Problem(label, row, "date_of_birth", reason))
         if (v := str(data.get("estimated_age", "")).strip()) and (
@@ -532,24 +534,8 @@ def _check_events(
     add = problems.append
     has = {c: c in columns for c in EVENTS_REQUIRED}
     for i, (row, data) in enumerate(rows):
-        eid = str(data.get("event_id", "")).strip()
-        if not has["event_id"]:
-            pass
-        elif not eid:
-            add(Problem(label, row, "event_id", "required value is blank"))
-        elif eid in seen:
-            add(
-                Problem(
-                    label,
-                    row,
-                    "event_id",
-                    f"{eid!r} is also on row {seen[eid]}: event ids are unique within an extract",
-                )
-            )
-        elif len(eid) > MAX_ID_LENGTH:
-            add(Problem(label, row, "event_id", f"is longer than {MAX_ID_LENGTH} characters"))
-        else:
-            seen[eid] = row
+        if has["event_id"]:
+            _check_own_id(Problem(label, row, "event_id", ""), data, seen, add)
         rid = str(data.get("record_id", "")).strip()
         if not has["record_id"]:
             pass

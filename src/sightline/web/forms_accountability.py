@@ -44,6 +44,32 @@ def _year(label: str, required: str, **kwargs: Any) -> forms.IntegerField:
     )
 
 
+def _quantity(
+    label: str, max_digits: int, decimal_places: int, required: str, invalid: str
+) -> forms.DecimalField:
+    """A number of at least 0."""
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
+        error_messages={
+            "required": required,
+            "invalid": invalid,
+        },
+    )
+
+
+def _team_text(label: str, required: str) -> forms.CharField:
+    return _text(
+        label,
+        required=True,
+        max_length=200,
+        help_text="For example CSE team",
+        error_messages={"required": required},
+    )
+
+
 def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -213,28 +239,15 @@ class IndicatorForm(forms.Form):
 
 
 class FundingForm(forms.Form):
-    name = _text(
-        "Funding line",
-        required=True,
-        max_length=200,
-        help_text="For example CSE team",
-        error_messages={"required": "Enter the funding line"},
-    )
+    name = _team_text("Funding line", "Enter the funding line")
     agency = forms.ChoiceField(label="Agency (optional)", required=False)
     financial_year = _year(
         "Financial year starting",
         "Enter the year the financial year starts",
         help_text="For 2014/15, enter 2014",
     )
-    amount = forms.DecimalField(
-        label="Amount in pounds",
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        error_messages={
-            "required": "Enter the amount",
-            "invalid": "Enter the amount as a number, for example 2350000",
-        },
+    amount = _quantity(
+        "Amount in pounds", 14, 2, "Enter the amount", "Enter the amount as a number, for example 2350000"
     )
     note = _text("Source or note (optional)", rows=2)
     reason = _text("Reason (if you are changing an amount)", rows=2)
@@ -246,23 +259,14 @@ class FundingForm(forms.Form):
 
 class StaffingForm(forms.Form):
     agency = forms.ChoiceField(label="Agency", error_messages={"required": "Select the agency"})
-    team = _text(
-        "Team",
-        required=True,
-        max_length=200,
-        help_text="For example CSE team",
-        error_messages={"required": "Enter the team"},
-    )
+    team = _team_text("Team", "Enter the team")
     year = _year("Year", "Enter the year")
-    staff = forms.DecimalField(
-        label="Staff (full-time equivalent)",
-        min_value=0,
-        max_digits=8,
-        decimal_places=1,
-        error_messages={
-            "required": "Enter the number of staff",
-            "invalid": "Enter the number of staff, for example 62",
-        },
+    staff = _quantity(
+        "Staff (full-time equivalent)",
+        8,
+        1,
+        "Enter the number of staff",
+        "Enter the number of staff, for example 62",
     )
     note = _text("Source or note (optional)", rows=2)
     reason = _text("Reason (if you are changing a number)", rows=2)

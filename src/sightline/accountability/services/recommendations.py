@@ -4,7 +4,9 @@ Moving a target date needs a reason and leaves a ``TargetDateChange`` row for th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +30,8 @@ from sightline.accountability.services.validation import (
     required,
 )
 from sightline.ledger.services import Actor, check_version, do_create, do_update, locked
+
+R = TypeVar("R", Recommendation, Action)
 
 
 def move_date(
@@ -103,21 +107,12 @@ def do_update_recommendation(
     now: dt.datetime | None = None,
 ) -> Recommendation:
     """Edit a recommendation. Moving its target date needs a reason (and is shown on the report)."""
-    require_cap(actor, Cap.MANAGE_RECOMMENDATIONS)
-    check_date("target_date", target_date)
-    now = now_or(now)
-    with transaction.atomic():
-        rec = locked(Recommendation, recommendation_id)
-        check_version(rec, expected_version)
-        if title is not None:
-            required({"title": title})
-            rec.title = title.strip()
-        if text is not None:
-            rec.text = text.strip()
+    with _changing(actor, Recommendation, recommendation_id, expected_version, target_date) as rec:
+        _set_text(rec, "title", title, needed=True)
+        _set_text(rec, "text", text)
         if indicator_keys is not None:
             rec.indicator_keys = check_indicators(indicator_keys)
-        moved = target_date is not None and move_date(rec, target_date, reason, actor, now)
-        return do_update(rec, actor=actor, action="move_target_date" if moved else "update", reason=reason)
+        return _saved(rec, actor, target_date, reason, now)
 
 
 def _next_ref(rec: Recommendation) -> str:
@@ -188,21 +183,41 @@ def do_update_action(
     now: dt.datetime | None = None,
 ) -> Action:
     """Edit an action's wording, owner or target date. Moving the date needs a reason."""
-    require_cap(actor, Cap.MANAGE_RECOMMENDATIONS)
-    check_date("target_date", target_date)
-    now = now_or(now)
-    with transaction.atomic():
-        action = locked(Action, action_id)
-        check_version(action, expected_version)
-        if description is not None:
-            required({"description": description})
-            action.description = description.strip()
+    with _changing(actor, Action, action_id, expected_version, target_date) as action:
+        _set_text(action, "description", description, needed=True)
         if owner_agency is not None:
             action.owner_agency = find_agency(owner_agency, "owner_agency")
-        if owner_name is not None:
-            action.owner_name = owner_name.strip()
+        _set_text(action, "owner_name", owner_name)
         if owner_user is not None or owner_agency is not None:
             user = action.owner_user if owner_user is None else owner_user.strip()
             action.owner_user = check_owner(user, action.owner_agency)
-        moved = target_date is not None and move_date(action, target_date, reason, actor, now)
-        return do_update(action, actor=actor, action="move_target_date" if moved else "update", reason=reason)
+        return _saved(action, actor, target_date, reason, now)
+
+
+@contextmanager
+def _changing(
+    actor: Actor, model: type[R], record_id: str, expected_version: int | None, target_date: dt.date | None
+) -> Iterator[R]:
+    """Managers only; the record is locked and must still be at the version the editor saw."""
+    require_cap(actor, Cap.MANAGE_RECOMMENDATIONS)
+    check_date("target_date", target_date)
+    with transaction.atomic():
+        record = locked(model, record_id)
+        check_version(record, expected_version)
+        yield record
+
+
+def _set_text(
+    record: Recommendation | Action, field: str, value: str | None, *, needed: bool = False
+) -> None:
+    if value is None:
+        return
+    if needed:
+        required({field: value})
+    setattr(record, field, value.strip())
+
+
+def _saved(record: R, actor: Actor, target_date: dt.date | None, reason: str, now: dt.datetime | None) -> R:
+    """A moved target date is ledgered as such, with its reason."""
+    moved = target_date is not None and move_date(record, target_date, reason, actor, now_or(now))
+    return do_update(record, actor=actor, action="move_target_date" if moved else "update", reason=reason)

@@ -1,8 +1,10 @@
 """Outreach: assign it from an alert, the outreach you work with, one outreach, each attempt, the
 decision after a decline, and the funnel (counts only)."""
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from sightline.api.auth import current_actor, current_user
 from sightline.api.cases.schemas.outreach import (
@@ -15,12 +17,16 @@ from sightline.api.cases.schemas.outreach import (
     OutreachOut,
     OutreachRowOut,
 )
-from sightline.api.core import Pagination, paginate
+from sightline.api.core import Pagination, arguments, paginate
 from sightline.api.people import Id
 from sightline.intelligence.selectors import Listing
 from sightline.outreach import selectors, services
 
 router = Router()
+
+# What the ledgered reads of an outreach say, before and after each step
+_ATTEMPT = ("record outreach attempt", "outreach attempt recorded")
+_DECISION = ("outreach decision", "outreach decision recorded")
 
 
 @router.get("/outreach", response=list[OutreachRowOut], summary="The outreach you work with")
@@ -66,22 +72,7 @@ def record_attempt(
     request: HttpRequest, payload: OutreachAttemptIn, assignment_id: str = Id()
 ) -> Status[selectors.AssignmentView]:
     """A decline stops further attempts until a decision (close, or continue with a reason) is recorded."""
-    user = current_user(request)
-    selectors.get_assignment(user, assignment_id, "record outreach attempt")
-    services.do_record_outreach_attempt(
-        current_actor(request),
-        assignment_id=assignment_id,
-        method=payload.method,
-        outcome=payload.outcome,
-        occurred_at=payload.occurred_at,
-        place=payload.place,
-        consent=payload.consent,
-        wishes=payload.wishes,
-        referred_to=payload.referred_to,
-        notes=payload.notes,
-        expected_version=payload.version,
-    )
-    return Status(201, selectors.get_assignment(user, assignment_id, "outreach attempt recorded"))
+    return _recorded(request, assignment_id, payload, services.do_record_outreach_attempt, _ATTEMPT)
 
 
 @router.post(
@@ -92,13 +83,20 @@ def record_attempt(
 def decide(
     request: HttpRequest, payload: OutreachDecisionIn, assignment_id: str = Id()
 ) -> Status[selectors.AssignmentView]:
+    return _recorded(request, assignment_id, payload, services.do_decide_outreach, _DECISION)
+
+
+def _recorded(
+    request: HttpRequest,
+    assignment_id: str,
+    payload: Schema,
+    service: Callable[..., object],
+    purposes: tuple[str, str],
+) -> Status[selectors.AssignmentView]:
+    """Records a step on an outreach the caller can see, from the payload's fields at the version they
+    saw, and returns the outreach as it now stands."""
+    before, after = purposes
     user = current_user(request)
-    selectors.get_assignment(user, assignment_id, "outreach decision")
-    services.do_decide_outreach(
-        current_actor(request),
-        assignment_id=assignment_id,
-        decision=payload.decision,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
-    return Status(201, selectors.get_assignment(user, assignment_id, "outreach decision recorded"))
+    selectors.get_assignment(user, assignment_id, before)
+    service(current_actor(request), assignment_id=assignment_id, **arguments(payload))
+    return Status(201, selectors.get_assignment(user, assignment_id, after))

@@ -5,7 +5,7 @@ from ninja import Router, Status
 
 from sightline.api.auth import current_actor, current_user
 from sightline.api.cases.schemas.placements import PlacementEndIn, PlacementIn, PlacementOut
-from sightline.api.core import Pagination, paginate
+from sightline.api.core import Pagination, arguments, paginate
 from sightline.api.people import Id
 from sightline.cases import selectors, services
 from sightline.cases.models import Placement
@@ -38,10 +38,6 @@ def end_placement(
 ) -> selectors.PlacementView:
     selectors.require_object_access(current_user(request), Placement, placement_id, "end placement")
     placement = services.do_end_placement(
-        current_actor(request),
-        placement_id=placement_id,
-        ended_on=payload.ended_on,
-        end_reason=payload.end_reason,
-        expected_version=payload.version,
+        current_actor(request), placement_id=placement_id, **arguments(payload)
     )
     return _view(placement)

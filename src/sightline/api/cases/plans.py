@@ -14,7 +14,7 @@ from sightline.api.cases.schemas.plans import (
     PlanReviewIn,
     PlanReviewOut,
 )
-from sightline.api.core import Pagination, paginate
+from sightline.api.core import Pagination, arguments, paginate
 from sightline.api.people import Id
 from sightline.cases import selectors, services
 from sightline.cases.models import Plan, PlanAction, PlanReview
@@ -37,13 +37,7 @@ def create_plan(
     request: HttpRequest, payload: CasePlanIn, person_id: str = Id()
 ) -> Status[selectors.PlanView]:
     root = selectors.require_child_access(current_user(request), person_id, "open plan")
-    plan = services.do_create_plan(
-        current_actor(request),
-        person_id=root,
-        title=payload.title,
-        summary=payload.summary,
-        review_due_on=payload.review_due_on,
-    )
+    plan = services.do_create_plan(current_actor(request), person_id=root, **arguments(payload))
     return Status(201, selectors.plan_view(plan))
 
 
@@ -57,14 +51,7 @@ def add_action(
     request: HttpRequest, payload: PlanActionIn, plan_id: str = Id()
 ) -> Status[selectors.ActionView]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "add plan action")
-    action = services.do_add_plan_action(
-        current_actor(request),
-        plan_id=plan_id,
-        description=payload.description,
-        owner_agency=payload.owner_agency,
-        owner_user=payload.owner_user,
-        due_on=payload.due_on,
-    )
+    action = services.do_add_plan_action(current_actor(request), plan_id=plan_id, **arguments(payload))
     return Status(201, selectors.action_view(action))
 
 
@@ -77,28 +64,14 @@ def update_action(
     request: HttpRequest, payload: PlanActionPatch, action_id: str = Id()
 ) -> selectors.ActionView:
     selectors.require_object_access(current_user(request), PlanAction, action_id, "update plan action")
-    action = services.do_update_plan_action(
-        current_actor(request),
-        action_id=action_id,
-        status=payload.status,
-        due_on=payload.due_on,
-        note=payload.note,
-        reason=payload.reason,
-        expected_version=payload.version,
-    )
+    action = services.do_update_plan_action(current_actor(request), action_id=action_id, **arguments(payload))
     return selectors.action_view(action)
 
 
 @router.post("/plans/{plan_id}/reviews", response={201: PlanReviewOut}, summary="Record a plan review")
 def review_plan(request: HttpRequest, payload: PlanReviewIn, plan_id: str = Id()) -> Status[PlanReview]:
     selectors.require_object_access(current_user(request), Plan, plan_id, "review plan")
-    review = services.do_review_plan(
-        current_actor(request),
-        plan_id=plan_id,
-        summary=payload.summary,
-        next_review_on=payload.next_review_on,
-        reviewed_on=payload.reviewed_on,
-    )
+    review = services.do_review_plan(current_actor(request), plan_id=plan_id, **arguments(payload))
     return Status(201, review)
 
 

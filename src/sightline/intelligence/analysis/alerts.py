@@ -301,17 +301,30 @@ class AlertBuilder:
             )
         if len(contacts) > 3:
             reasons.append(f"Also linked to {len(contacts) - 3} other adult{_plural(len(contacts) - 3)}.")
-        reasons.extend(self._object_reasons(c, events))
-        ties = [self.person_tie(c, a) for a, _expo, _wc in contacts[:_MAX_TIES]] + self.object_ties(c)
+        return self._person_alert("child_at_risk", c, reasons, events, adults, [a for a, *_r in contacts])
+
+    def _person_alert(
+        self,
+        kind: str,
+        subject: str,
+        reasons: list[str],
+        events: list[str],
+        named: list[str],
+        tied: list[str],
+    ) -> Alert:
+        """An alert about a person (``named`` are the others its reasons name, ``tied`` everyone it ties
+        them to, strongest first); their places, vehicles and phones add to the reasons and the ties."""
+        reasons.extend(self._object_reasons(subject, events))
+        ties = [self.person_tie(subject, other) for other in tied[:_MAX_TIES]] + self.object_ties(subject)
         return Alert(
-            alert_key=alert_key("child_at_risk", c),
-            kind="child_at_risk",
-            subject_id=c,
-            score=self.score[c],
+            alert_key=alert_key(kind, subject),
+            kind=kind,
+            subject_id=subject,
+            score=self.score[subject],
             reasons=" ".join(reasons),
-            record_keys=tuple(self.records([c, *adults])),
+            record_keys=tuple(self.records([subject, *named])),
             event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
-            label=self.label(c),
+            label=self.label(subject),
             ties=tuple(ties),
         )
 
@@ -367,18 +380,8 @@ class AlertBuilder:
             )
         if a in self.professional:
             reasons.append("Recorded as a professional in most events, so the score is discounted.")
-        reasons.extend(self._object_reasons(a, events))
-        ties = [self.person_tie(a, c) for c, _t, _w in concerning[:_MAX_TIES]] + self.object_ties(a)
-        return Alert(
-            alert_key=alert_key("adult_of_concern", a),
-            kind="adult_of_concern",
-            subject_id=a,
-            score=self.score[a],
-            reasons=" ".join(reasons),
-            record_keys=tuple(self.records([a, *children])),
-            event_keys=tuple(sorted(set(events) - {""}))[:_MAX_EVIDENCE],
-            label=self.label(a),
-            ties=tuple(ties),
+        return self._person_alert(
+            "adult_of_concern", a, reasons, events, children, [c for c, *_r in concerning]
         )
 
     def obj(self, o: str) -> Alert:

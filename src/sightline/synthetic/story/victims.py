@@ -192,37 +192,40 @@ def sexual_health(s: Scene, v: Person, net: Network) -> None:
     day = s.day_in(v.exploited_from, v.exploited_to)
     age = age_on(v.dob, day)
     summary = s.rng.choice(VICTIM_SEXUAL_HEALTH)
-    others = []
-    if s.chance(VICTIMS.man_waits_outside):
-        man = s.rng.choice(net.offenders)
-        others.append((s.health.rec(man, day, "intel"), "associate"))
-        summary += "; attended with an adult male who waited outside"
-    s.health.event(
-        "sexual_health",
-        day,
-        s.health.rec(v, day),
-        place_text=geo.SEXUAL_HEALTH_CLINIC[0],
-        others=others,
-        summary=f"{summary} (age {age})",
-    )
+    man_with = (VICTIMS.man_waits_outside, "; attended with an adult male who waited outside")
+    clinic = geo.SEXUAL_HEALTH_CLINIC[0]
+    _health_visit(s, v, net, day, "sexual_health", clinic, summary, man_with, f" (age {age})")
 
 
 def hospital(s: Scene, v: Person, net: Network) -> None:
     day = s.day_in(v.exploited_from, v.exploited_to)
     place = s.rng.choice(net.places)
-    others = []
     summary = s.rng.choice(VICTIM_ATTENDANCES).format(place=place.short)
-    if s.chance(VICTIMS.man_as_cousin):
+    man_with = (VICTIMS.man_as_cousin, "; accompanied by an adult male who said he was a cousin")
+    _health_visit(s, v, net, day, "health_attendance", geo.HOSPITAL[0], summary, man_with)
+
+
+def _health_visit(
+    s: Scene,
+    v: Person,
+    net: Network,
+    day: int,
+    kind: str,
+    place_text: str,
+    summary: str,
+    man_with: tuple[float, str],
+    ending: str = "",
+) -> None:
+    """A health visit, now and then with one of the network's men (with that chance, and those words).
+    The draws and records come in this order so that the same seed makes the same town."""
+    others = []
+    chance, words = man_with
+    if s.chance(chance):
         man = s.rng.choice(net.offenders)
         others.append((s.health.rec(man, day, "intel"), "associate"))
-        summary += "; accompanied by an adult male who said he was a cousin"
+        summary += words
     s.health.event(
-        "health_attendance",
-        day,
-        s.health.rec(v, day),
-        place_text=geo.HOSPITAL[0],
-        others=others,
-        summary=summary,
+        kind, day, s.health.rec(v, day), place_text=place_text, others=others, summary=summary + ending
     )
 
 

@@ -3,6 +3,8 @@ reopen). Whoever may record progress is decided by the services; these pages onl
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,11 +21,20 @@ from sightline.web.forms import ReasonForm
 from sightline.web.forms_accountability import ActionForm, NoteForm, SignOffForm
 from sightline.web.views.accountability.common import (
     MANAGE,
+    Editing,
     acting,
     action_form,
+    change_page,
     form_page,
     may,
-    version,
+    picked,
+)
+
+ACTION = Editing(
+    form=ActionForm,
+    noun="action",
+    page="web:acc_action",
+    fields=("description", "owner_agency", "owner_name", "owner_user", "target_date"),
 )
 
 
@@ -38,13 +49,7 @@ def action_new(request: HttpRequest, recommendation_id: str) -> HttpResponse:
         back=reverse("web:acc_recommendation", args=[rec.id]),
         context={"rec": rec},
         call=lambda cd: services.do_add_action(
-            acting(request),
-            recommendation_id=rec.id,
-            description=cd["description"],
-            owner_agency=cd["owner_agency"],
-            owner_name=cd.get("owner_name", ""),
-            owner_user=cd.get("owner_user", ""),
-            target_date=cd["target_date"],
+            acting(request), recommendation_id=rec.id, **picked(cd, ACTION.fields)
         ),
         success=lambda action: reverse("web:acc_action", args=[action.id]),
         message=lambda action: f"Action {action.ref} added.",
@@ -86,34 +91,13 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
 @cap_required(MANAGE)
 def action_edit(request: HttpRequest, action_id: str) -> HttpResponse:
     action = sel.get_action(action_id)
-    initial = {
-        "description": action.description,
-        "owner_agency": action.owner_agency_id,
-        "owner_name": action.owner_name,
-        "owner_user": action.owner_user,
-        "target_date": action.target_date,
-        "version": action.version,
-    }
-    return form_page(
+    return change_page(
         request,
-        ActionForm(request.POST or None, initial=initial, editing=True),
-        template="web/accountability/action_form.html",
-        heading=f"Change action {action.ref}",
-        back=reverse("web:acc_action", args=[action.id]),
+        ACTION,
+        action,
+        initial={"owner_agency": action.owner_agency_id},
         context={"rec": action.recommendation, "action": action},
-        call=lambda cd: services.do_update_action(
-            acting(request),
-            action_id=action.id,
-            description=cd["description"],
-            owner_agency=cd["owner_agency"],
-            owner_name=cd.get("owner_name", ""),
-            owner_user=cd.get("owner_user", ""),
-            target_date=cd["target_date"],
-            reason=cd.get("reason", ""),
-            expected_version=version(cd),
-        ),
-        success=lambda _action: reverse("web:acc_action", args=[action.id]),
-        message=f"Action {action.ref} saved.",
+        save=partial(services.do_update_action, action_id=action.id),
     )
 
 

@@ -1,9 +1,10 @@
-"""What the accountability pages share: who may see them, the acting user, and the two form pages
-(a form about one action, and a plain form page)."""
+"""What the accountability pages share: who may see them, the acting user, and the form pages
+(a form about one action, a plain form page, and a page changing one stored record)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.forms import Form
@@ -91,4 +92,51 @@ def form_page(
         success=success,
         message=message,
         context={"heading": heading, "back": back, "caption": caption, "intro": intro, **(context or {})},
+    )
+
+
+def picked(cd: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    return {f: cd[f] for f in fields}
+
+
+@dataclass(frozen=True)
+class Editing:
+    """How one kind of record is changed: its form, the fields shown and saved, and its page. The noun
+    names the heading, the message and the template (``<noun>_form.html``)."""
+
+    form: Callable[..., Form]
+    noun: str
+    page: str
+    fields: tuple[str, ...]
+
+
+def change_page(
+    request: HttpRequest,
+    editing: Editing,
+    record: Any,
+    *,
+    save: Callable[..., Any],
+    context: Mapping[str, Any],
+    initial: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A form changing one record: it starts from what is stored, the change carries the reason and the
+    version shown (so a change made meanwhile is not overwritten), and the page goes back to the record."""
+    back = reverse(editing.page, args=[record.id])
+    given = initial or {}
+    stored = {**{f: getattr(record, f) for f in editing.fields if f not in given}, **given}
+    return form_page(
+        request,
+        editing.form(request.POST or None, initial={**stored, "version": record.version}, editing=True),
+        template=f"web/accountability/{editing.noun}_form.html",
+        heading=f"Change {editing.noun} {record.ref}",
+        back=back,
+        context=context,
+        call=lambda cd: save(
+            acting(request),
+            **picked(cd, editing.fields),
+            reason=cd.get("reason", ""),
+            expected_version=version(cd),
+        ),
+        success=lambda _saved: back,
+        message=f"{editing.noun.capitalize()} {record.ref} saved.",
     )

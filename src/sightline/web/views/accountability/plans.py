@@ -3,6 +3,7 @@ overdue actions and moved target dates."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,22 @@ from sightline.core.errors import NotFound
 from sightline.reports.charts.accountability import status_chart
 from sightline.web.charts import figure
 from sightline.web.forms_accountability import PlanImportForm, RecommendationForm
-from sightline.web.views.accountability.common import MANAGE, VIEW, acting, form_page, may, version
+from sightline.web.views.accountability.common import (
+    MANAGE,
+    VIEW,
+    Editing,
+    acting,
+    change_page,
+    form_page,
+    may,
+)
+
+RECOMMENDATION = Editing(
+    form=RecommendationForm,
+    noun="recommendation",
+    page="web:acc_recommendation",
+    fields=("title", "text", "target_date", "indicator_keys"),
+)
 
 
 @cap_required(*VIEW)
@@ -152,32 +168,12 @@ def recommendation_detail(request: HttpRequest, recommendation_id: str) -> HttpR
 @cap_required(MANAGE)
 def recommendation_edit(request: HttpRequest, recommendation_id: str) -> HttpResponse:
     rec = sel.get_recommendation(recommendation_id).recommendation
-    initial = {
-        "title": rec.title,
-        "text": rec.text,
-        "target_date": rec.target_date,
-        "indicator_keys": rec.indicator_keys,
-        "version": rec.version,
-    }
-    return form_page(
+    return change_page(
         request,
-        RecommendationForm(request.POST or None, initial=initial, editing=True),
-        template="web/accountability/recommendation_form.html",
-        heading=f"Change recommendation {rec.ref}",
-        back=reverse("web:acc_recommendation", args=[rec.id]),
+        RECOMMENDATION,
+        rec,
         context={"plan": rec.plan, "rec": rec},
-        call=lambda cd: services.do_update_recommendation(
-            acting(request),
-            recommendation_id=rec.id,
-            title=cd["title"],
-            text=cd.get("text", ""),
-            target_date=cd["target_date"],
-            indicator_keys=cd.get("indicator_keys") or [],
-            reason=cd.get("reason", ""),
-            expected_version=version(cd),
-        ),
-        success=lambda _rec: reverse("web:acc_recommendation", args=[rec.id]),
-        message=f"Recommendation {rec.ref} saved.",
+        save=partial(services.do_update_recommendation, recommendation_id=rec.id),
     )
 
 

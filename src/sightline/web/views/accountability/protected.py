@@ -27,13 +27,8 @@ def protected_new(request: HttpRequest) -> HttpResponse:
         request,
         ProtectedConcernForm(request.POST or None),
         template="web/accountability/protected_new.html",
-        call=lambda cd: services.do_raise_protected_concern(
-            acting(request),
-            about=cd["about"],
-            what_happened=cd["what_happened"],
-            case_reference=cd.get("case_reference", ""),
-            agency_concerned=cd.get("agency_concerned") or "",
-        ),
+        # the form's fields are the service's arguments
+        call=lambda cd: services.do_raise_protected_concern(acting(request), **cd),
         success=lambda concern: _concern_page(concern.id),
         message=lambda concern: (
             f"Your concern {concern.id} has gone to the independent reviewer only. "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,43 +36,26 @@ def resources(request: HttpRequest) -> HttpResponse:
 
 @cap_required(MANAGE)
 def funding_new(request: HttpRequest) -> HttpResponse:
-    return form_page(
-        request,
-        FundingForm(request.POST or None),
-        heading="Record funding",
-        caption="Resources",
-        back=reverse("web:acc_resources"),
-        call=lambda cd: services.do_set_funding(
-            acting(request),
-            name=cd["name"],
-            agency=cd.get("agency") or "",
-            financial_year=cd["financial_year"],
-            amount=cd["amount"],
-            note=cd.get("note", ""),
-            reason=cd.get("reason", ""),
-        ),
-        success=lambda _row: reverse("web:acc_resources"),
-        message="Saved.",
-    )
+    return _record(request, FundingForm, "Record funding", services.do_set_funding)
 
 
 @cap_required(MANAGE)
 def staffing_new(request: HttpRequest) -> HttpResponse:
+    return _record(request, StaffingForm, "Record staffing", services.do_set_staffing)
+
+
+def _record(
+    request: HttpRequest, form_class: type[Form], heading: str, save: Callable[..., object]
+) -> HttpResponse:
+    """The form's fields are the service's arguments; back to the resources page when saved."""
+    back = reverse("web:acc_resources")
     return form_page(
         request,
-        StaffingForm(request.POST or None),
-        heading="Record staffing",
+        form_class(request.POST or None),
+        heading=heading,
         caption="Resources",
-        back=reverse("web:acc_resources"),
-        call=lambda cd: services.do_set_staffing(
-            acting(request),
-            agency=cd["agency"],
-            team=cd["team"],
-            year=cd["year"],
-            staff=cd["staff"],
-            note=cd.get("note", ""),
-            reason=cd.get("reason", ""),
-        ),
-        success=lambda _row: reverse("web:acc_resources"),
+        back=back,
+        call=lambda cd: save(acting(request), **cd),
+        success=lambda _row: back,
         message="Saved.",
     )

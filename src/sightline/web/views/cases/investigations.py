@@ -74,13 +74,8 @@ def investigation_new(request: HttpRequest) -> HttpResponse:
         request,
         InvestigationForm(request.POST or None),
         template="web/cases/investigation_new.html",
-        call=lambda cd: services.do_open_investigation(
-            actor(request),
-            operation_name=cd["operation_name"],
-            opened_on=cd["opened_on"],
-            summary=cd.get("summary", ""),
-            lead_officer=cd.get("lead_officer", ""),
-        ),
+        # the form's fields are the service's arguments
+        call=lambda cd: services.do_open_investigation(actor(request), **cd),
         success=_investigation_url,
         message=lambda inv: f"Investigation {inv.operation_name} opened.",
     )
