@@ -24,7 +24,7 @@ from sightline.ledger.models import Checkpoint, Entry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import Actor, do_checkpoint, do_create, do_update, integrate, record_action
 from sightline.people.models import Person
-from tests.append_only import TABLES, triggers_bypassed
+from tests.append_only import TRIGGERS, triggers_bypassed
 from tests.ledger.conftest import insert_row_directly
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_triggers_refuse_update_and_delete(town: Town, sql: str) -> None:
     assert verify().ok
 
 
-@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("table", TRIGGERS.TABLES)
 def test_triggers_refuse_truncate_on_postgresql(town: Town, table: str) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE; its DELETE trigger covers an unqualified DELETE")

@@ -10,10 +10,10 @@ import sys
 from typing import Any
 
 from sightline.ledger import note
-from sightline.ledger.runs import run_verification
-from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.errors import LedgerError
 from sightline.ledger.models import Subtree
+from sightline.ledger.runs import run_verification
+from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
 from sightline.ledger.services.subtrees import rebuild_subtrees
 

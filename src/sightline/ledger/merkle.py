@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 
@@ -227,7 +228,7 @@ def range_root(begin: int, end: int, node: Callable[[int, int], bytes]) -> bytes
         raise ValueError(f"leaf range [{begin}, {end}) is empty")
     pieces = subtrees(begin, end)
     levels = [level for level, _number in pieces]
-    if any(a <= b for a, b in zip(levels, levels[1:])):
+    if any(a <= b for a, b in itertools.pairwise(levels)):
         raise ValueError(f"leaf range [{begin}, {end}) is not a node of a Merkle tree")
     r = node(*pieces[-1])
     for level, number in reversed(pieces[:-1]):

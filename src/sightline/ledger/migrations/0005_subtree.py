@@ -10,7 +10,7 @@ _TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_onl
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
-    from sightline.ledger.services.subtrees import compute_subtrees
+    from sightline.ledger.services.subtrees import compute_subtrees  # noqa: PLC0415 - only when it runs
 
     connection = schema_editor.connection
     for _done, batch in compute_subtrees(connection):

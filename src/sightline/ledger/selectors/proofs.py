@@ -46,7 +46,8 @@ def _leaf_runs(runs: list[tuple[int, int]]) -> dict[int, bytes]:
     where = " OR ".join(['("index" >= %s AND "index" < %s)'] * len(runs))
     cur = raw_cursor()
     try:
-        cur.execute(sql(f'SELECT "index", leaf_hash FROM ledger_entry WHERE {where}'), [v for r in runs for v in r])
+        params = [v for r in runs for v in r]
+        cur.execute(sql(f'SELECT "index", leaf_hash FROM ledger_entry WHERE {where}'), params)
         found = {int(i): bytes(h) for i, h in cur.fetchall()}
     finally:
         cur.close()
@@ -63,7 +64,8 @@ def _stored(nodes: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     where = " OR ".join(["(level = %s AND number = %s)"] * len(keys))
     cur = raw_cursor()
     try:
-        cur.execute(sql(f"SELECT level, number, hash FROM ledger_subtree WHERE {where}"), [v for k in keys for v in k])
+        params = [v for k in keys for v in k]
+        cur.execute(sql(f"SELECT level, number, hash FROM ledger_subtree WHERE {where}"), params)
         return {(int(level), int(number)): bytes(h) for level, number, h in cur.fetchall()}
     finally:
         cur.close()
@@ -97,31 +99,40 @@ def tree_hashes(ranges: list[tuple[int, int]]) -> list[bytes]:
 _VERIFY = "run `sightline ledger verify`"
 
 
-def _check_root(size: int, root: bytes, head_size: int) -> None:
-    """The root made from stored subtrees must be the tree head's (or extend to it): a stored
-    subtree that is wrong must not give a proof that fails only at the client."""
-    head = TreeHead.objects.filter(id=1).values_list("root", flat=True).first()
-    head_root = bytes(head) if head is not None else merkle.EMPTY_ROOT
-    if size == head_size:
-        ok = root == head_root
-    else:
-        proof = tree_hashes(merkle.consistency_ranges(size, head_size))
-        ok = merkle.is_valid_consistency(size, head_size, proof, root, head_root)
+def _head() -> tuple[int, bytes]:
+    row = TreeHead.objects.filter(id=1).values_list("size", "root").first()
+    return (int(row[0]), bytes(row[1])) if row else (0, merkle.EMPTY_ROOT)
+
+
+def _checked(ranges: list[tuple[int, int]], size: int, head: tuple[int, bytes]) -> tuple[list[bytes], bytes]:
+    """The tree hashes of ``ranges`` and the root of ``size``, in one read of the stored subtrees and
+    leaves. That root must be the tree head's, or consistent with it: a stored subtree that is wrong
+    must not give a proof that fails only at the client."""
+    head_size, head_root = head
+    onward = merkle.consistency_ranges(size, head_size) if size != head_size else []
+    hashes = tree_hashes([*ranges, (0, size), *onward])
+    wanted, root, proof = hashes[: len(ranges)], hashes[len(ranges)], hashes[len(ranges) + 1 :]
+    ok = (
+        root == head_root
+        if not onward
+        else merkle.is_valid_consistency(size, head_size, proof, root, head_root)
+    )
     if not ok:
         raise LedgerError(f"the stored subtree hashes do not give the tree head's root: {_VERIFY}")
+    return wanted, root
 
 
 def inclusion_proof(index: int, size: int | None = None) -> dict[str, Any]:
     integrate()
-    current = tree_size()
+    head = _head()
+    current = head[0]
     size = current if size is None else size
     if not 0 < size <= current:
         raise ValueError(f"--size {size} must be between 1 and the tree size {current}")
     if not 0 <= index < size:
         raise ValueError(f"--index {index} is outside a tree of size {size}")
     ranges = merkle.inclusion_ranges(index, size)
-    *proof, root, leaf = tree_hashes([*ranges, (0, size), (index, index + 1)])
-    _check_root(size, root, current)
+    (*proof, leaf), root = _checked([*ranges, (index, index + 1)], size, head)
     if not merkle.is_valid_inclusion(leaf, index, size, proof, root):
         raise LedgerError(f"the stored subtree hashes give a wrong proof for entry {index}: {_VERIFY}")
     return {
@@ -135,12 +146,12 @@ def inclusion_proof(index: int, size: int | None = None) -> dict[str, Any]:
 
 def consistency_proof(size1: int, size2: int) -> dict[str, Any]:
     integrate()
-    current = tree_size()
+    head = _head()
+    current = head[0]
     if not 0 < size1 <= size2 <= current:
         raise ValueError(f"need 0 < --from ({size1}) <= --to ({size2}) <= tree size ({current})")
     ranges = merkle.consistency_ranges(size1, size2)
-    *proof, root1, root2 = tree_hashes([*ranges, (0, size1), (0, size2)])
-    _check_root(size2, root2, current)
+    (*proof, root1), root2 = _checked([*ranges, (0, size1)], size2, head)
     if not merkle.is_valid_consistency(size1, size2, proof, root1, root2):
         raise LedgerError(f"the stored subtree hashes give a wrong consistency proof: {_VERIFY}")
     return {

@@ -120,7 +120,7 @@ def check_subtrees(report: Report, computed: Iterable[tuple[int, int, bytes]], l
         if last >= max(head, hi):
             report.add("subtree", f"a stored hash claims entries #{first} to #{last}, beyond the ledger")
         elif last < hi:
-            report.add("subtree", f"a stored hash of entries #{first} to #{last} is not one of their subtrees")
+            report.add("subtree", f"a stored hash of entries #{first} to #{last} is not one of their own")
 
 
 def _grow(
