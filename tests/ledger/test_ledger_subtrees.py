@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import random
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -213,3 +215,13 @@ def test_incremental_verification_checks_the_subtrees_added(ledger: list[bytes])
     late = merkle.CompactRange.from_leaves(ledger[:1100])
     assert verify_since(Verified(1100, late.root(), late.to_bytes(), ledger[1099], 0), check_state=False).ok
     assert n > 1100
+
+
+def test_the_migration_fills_the_table_from_a_ledger_made_before_it(ledger: list[bytes]) -> None:
+    migration = importlib.import_module("sightline.ledger.migrations.0005_subtree")
+    _tamper("DELETE FROM ledger_subtree", [])
+    assert not Subtree.objects.exists()
+    migration.fill(None, SimpleNamespace(connection=connection))
+    stored = {(s.level, s.number): bytes(s.hash) for s in Subtree.objects.all()}
+    assert stored == _all_subtrees(ledger, SUBTREE_MIN_LEVEL)
+    assert verify().ok
