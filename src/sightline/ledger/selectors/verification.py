@@ -101,6 +101,8 @@ def check_subtrees(report: Report, computed: Iterable[tuple[int, int, bytes]], l
     """The stored hashes of the subtrees that entries [lo, hi) complete against those computed from
     the entries. Proofs are made from them, so a wrong one would give proofs that fail. Rows that
     end past the tree head are reported too; those between ``hi`` and it are another run's."""
+    if "ledger_subtree" not in connection.introspection.table_names():
+        return  # a backup from before the table, checked before it is migrated (which fills it)
     stored = stored_subtrees(lo)
     # Read after the rows: a row is written with the head that reaches it.
     head = TreeHead.objects.filter(id=1).values_list("size", flat=True).first() or 0
