@@ -45,6 +45,7 @@ def _leaf_runs(runs: list[tuple[int, int]]) -> dict[int, bytes]:
     """Leaf hashes by index for the runs [lo, hi) of leaves, in one query."""
     if not runs:
         return {}
+    params: list[Any]
     if connection.vendor == "postgresql":
         # The indexes themselves, not ranges: without fresh statistics (after a bulk load) PostgreSQL
         # guesses ranges hold thousands of rows and spends longer compiling the query (JIT) than
