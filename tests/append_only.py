@@ -11,6 +11,8 @@ from typing import Any
 from django.db import connection
 
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
+SUBTREES = importlib.import_module("sightline.ledger.migrations.0005_subtree")
+TABLES = [*TRIGGERS.TABLES, *SUBTREES.TABLES]
 
 
 @contextmanager
@@ -22,27 +24,27 @@ def triggers_bypassed() -> Iterator[Any]:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
             try:
                 yield cursor
             finally:
-                for table in TRIGGERS.TABLES:
+                for table in TABLES:
                     for sql in TRIGGERS._sqlite(table):
                         cursor.execute(sql)
         else:
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             try:
                 yield cursor
             finally:
-                for table in TRIGGERS.TABLES:
+                for table in TABLES:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def empty_ledger_tables() -> None:
     """Let Django's flush (which a transactional test ends with) run over the append-only tables."""
     with triggers_bypassed() as cursor:
-        for table in TRIGGERS.TABLES:
+        for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")

@@ -22,6 +22,7 @@ from tests.processes import database_env, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
+TABLES = [*TRIGGERS.TABLES, *importlib.import_module("sightline.ledger.migrations.0005_subtree").TABLES]
 CHROMIUM = Path(os.environ.get("SIGHTLINE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
@@ -52,7 +53,7 @@ def committed(transactional_db: None) -> Iterator[None]:
     connection.close()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
                 cursor.execute(f"DELETE FROM {table}")
@@ -60,7 +61,7 @@ def committed(transactional_db: None) -> Iterator[None]:
                     cursor.execute(sql)
         else:
             cursor.execute("SET session_replication_role = replica")
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("SET session_replication_role = DEFAULT")
 

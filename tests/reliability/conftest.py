@@ -23,6 +23,7 @@ from django.db import connection
 from tests.processes import database_env, free_port, wait_for
 
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
+TABLES = [*TRIGGERS.TABLES, *importlib.import_module("sightline.ledger.migrations.0005_subtree").TABLES]
 # The test database, not SIGHTLINE_HOME's, for a child process on SQLite.
 CHILD = textwrap.dedent(
     """
@@ -131,14 +132,14 @@ def empty_ledger_tables() -> None:
     """Let the test's flush run over the append-only tables (their triggers stepped around)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
                 cursor.execute(f"DELETE FROM {table}")
                 for sql in TRIGGERS._sqlite(table):
                     cursor.execute(sql)
         else:
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
                 cursor.execute(f"DELETE FROM {table}")
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")

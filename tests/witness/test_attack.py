@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 OFFICER = Actor(user="ola.officer", agency="police", role="practitioner")
 TRIGGERS = importlib.import_module("sightline.ledger.migrations.0002_append_only_triggers")
+TABLES = [*TRIGGERS.TABLES, *importlib.import_module("sightline.ledger.migrations.0005_subtree").TABLES]
 PROOFS = json_proofs(consistency_proof)  # from the database, through the ledger's public selector
 
 
@@ -51,7 +52,7 @@ def _leaves() -> list[bytes]:
 def _triggers_off() -> Iterator[Any]:
     """Step around the append-only triggers, as the operator of the database can."""
     with connection.cursor() as cur:
-        for table in TRIGGERS.TABLES:
+        for table in TABLES:
             if connection.vendor == "sqlite":
                 cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
@@ -60,7 +61,7 @@ def _triggers_off() -> Iterator[Any]:
         try:
             yield cur
         finally:
-            for table in TRIGGERS.TABLES:
+            for table in TABLES:
                 if connection.vendor == "sqlite":
                     for sql in TRIGGERS._sqlite(table):
                         cur.execute(sql)

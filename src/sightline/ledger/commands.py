@@ -10,9 +10,12 @@ import sys
 from typing import Any
 
 from sightline.ledger import note
+from sightline.ledger.errors import LedgerError
+from sightline.ledger.models import Subtree
 from sightline.ledger.runs import run_verification
 from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
+from sightline.ledger.services.subtrees import rebuild_subtrees
 
 
 def register(sub: Any) -> None:
@@ -67,6 +70,15 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_verify)
     p = lsub.add_parser("rebuild", help="rebuild the current-state tables from the ledger")
     p.set_defaults(func=cmd_rebuild)
+    p = lsub.add_parser(
+        "subtrees", help="the stored subtree hashes that proofs are made from: count, or --rebuild"
+    )
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="store every missing one from the entries' leaf hashes, and count those stored wrong",
+    )
+    p.set_defaults(func=cmd_subtrees)
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
@@ -97,7 +109,7 @@ def _fail(message: str) -> int:
 def cmd_prove(args: argparse.Namespace) -> int:
     try:
         print(json.dumps(inclusion_proof(args.index, args.size), indent=2))
-    except ValueError as exc:
+    except (ValueError, LedgerError) as exc:
         return _fail(str(exc))
     return 0
 
@@ -105,7 +117,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 def cmd_consistency(args: argparse.Namespace) -> int:
     try:
         print(json.dumps(consistency_proof(args.size1, args.size2), indent=2))
-    except ValueError as exc:
+    except (ValueError, LedgerError) as exc:
         return _fail(str(exc))
     return 0
 
@@ -191,4 +203,26 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     counts = rebuild()
     for kind, n in counts.items():
         print(f"{kind}: {n} rows")
+    return 0
+
+
+def cmd_subtrees(args: argparse.Namespace) -> int:
+    if not args.rebuild:
+        print(f"{Subtree.objects.count()} subtree hashes stored")
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {done:,} of {total:,} entries read", end="", file=sys.stderr, flush=True)
+
+    result = rebuild_subtrees(progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"{result.entries} entries read, {result.added} subtree hashes stored")
+    if result.wrong:
+        print(
+            f"PROBLEM: {result.wrong} stored subtree hashes do not match the entries "
+            "(ledger_subtree was altered; `sightline ledger verify` names them)"
+        )
+        return 1
     return 0

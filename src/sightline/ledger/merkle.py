@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
     "EMPTY_ROOT",
@@ -25,13 +26,17 @@ __all__ = [
     "CompactRange",
     "ProofError",
     "consistency_proof",
+    "consistency_ranges",
     "hash_leaves",
     "inclusion_proof",
+    "inclusion_ranges",
     "is_valid_consistency",
     "is_valid_inclusion",
     "leaf_hash",
     "node_hash",
+    "range_root",
     "root",
+    "subtrees",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -112,21 +117,29 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, size: int) -> list
     with the fast :func:`root`), with no cached interior nodes.
     """
     _check_size(leaf_hashes, size)
+    return [root(leaf_hashes[lo:hi]) for lo, hi in inclusion_ranges(index, size)]
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [lo, hi) whose tree hashes make PATH(index, D[0:size]), in proof order.
+
+    Each is a node of the tree of ``size``: a perfect subtree, or one on its right edge.
+    """
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-    proof: list[bytes] = []
+    ranges: list[tuple[int, int]] = []
     lo, hi = 0, size
     # Walk down from the root, collecting the sibling subtree at each split.
     while hi - lo > 1:
         mid = lo + _split(hi - lo)
         if index < mid:
-            proof.append(root(leaf_hashes[mid:hi]))
+            ranges.append((mid, hi))
             hi = mid
         else:
-            proof.append(root(leaf_hashes[lo:mid]))
+            ranges.append((lo, mid))
             lo = mid
-    proof.reverse()
-    return proof
+    ranges.reverse()
+    return ranges
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> list[bytes]:
@@ -136,27 +149,35 @@ def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> l
     equal. Cost is about ``size2`` hashes.
     """
     _check_size(leaf_hashes, size2)
+    return [root(leaf_hashes[lo:hi]) for lo, hi in consistency_ranges(size1, size2)]
+
+
+def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
+    """The leaf ranges [lo, hi) whose tree hashes make PROOF(size1, D[0:size2]), in proof order.
+
+    Each is a node of the tree of ``size2``.
+    """
     if size1 <= 0:
         raise ValueError(f"consistency proofs need size1 > 0, got {size1}")
     if size1 > size2:
         raise ValueError(f"size1 {size1} is greater than size2 {size2}")
-    proof: list[bytes] = []
+    ranges: list[tuple[int, int]] = []
     # Iterative SUBPROOF(m, D[lo:hi], whole): ``whole`` is the RFC's flag b.
     lo, hi, m, whole = 0, size2, size1, True
     while m != hi - lo:
         k = _split(hi - lo)
         if m <= k:
-            proof.append(root(leaf_hashes[lo + k : hi]))
+            ranges.append((lo + k, hi))
             hi = lo + k
         else:
-            proof.append(root(leaf_hashes[lo : lo + k]))
+            ranges.append((lo, lo + k))
             lo += k
             m -= k
             whole = False
     if not whole:
-        proof.append(root(leaf_hashes[lo:hi]))
-    proof.reverse()
-    return proof
+        ranges.append((lo, hi))
+    ranges.reverse()
+    return ranges
 
 
 def consistency_proof_extending(old: CompactRange, new_leaves: Sequence[bytes]) -> list[bytes]:
@@ -184,22 +205,35 @@ def consistency_proof_extending(old: CompactRange, new_leaves: Sequence[bytes]) 
         k = _split(hi - lo)
         return node_hash(mth(lo, lo + k), mth(lo + k, hi))
 
-    proof: list[bytes] = []
-    lo, hi, size1, whole = 0, n, m, True
-    while size1 != hi - lo:
-        k = _split(hi - lo)
-        if size1 <= k:
-            proof.append(mth(lo + k, hi))
-            hi = lo + k
-        else:
-            proof.append(mth(lo, lo + k))
-            lo += k
-            size1 -= k
-            whole = False
-    if not whole:
-        proof.append(mth(lo, hi))
-    proof.reverse()
-    return proof
+    return [mth(lo, hi) for lo, hi in consistency_ranges(m, n)]
+
+
+def subtrees(begin: int, end: int) -> list[tuple[int, int]]:
+    """The perfect, aligned subtrees covering leaves [begin, end), left to right, each as (level,
+    number): it holds the 2**level leaves from number * 2**level."""
+    out: list[tuple[int, int]] = []
+    start = begin
+    for level in _levels(begin, end):
+        out.append((level, start >> level))
+        start += 1 << level
+    return out
+
+
+def range_root(begin: int, end: int, node: Callable[[int, int], bytes]) -> bytes:
+    """MTH(D[begin:end]) from the perfect subtrees covering the range (``node(level, number)`` gives
+    each one's hash), folded from the right as the RFC's split puts them. Defined for ranges whose
+    subtrees shrink left to right, as every node of a tree does (``begin`` a multiple of a power of
+    two of at least ``end - begin``)."""
+    if end <= begin:
+        raise ValueError(f"leaf range [{begin}, {end}) is empty")
+    pieces = subtrees(begin, end)
+    levels = [level for level, _number in pieces]
+    if any(a <= b for a, b in itertools.pairwise(levels)):
+        raise ValueError(f"leaf range [{begin}, {end}) is not a node of a Merkle tree")
+    r = node(*pieces[-1])
+    for level, number in reversed(pieces[:-1]):
+        r = node_hash(node(level, number), r)
+    return r
 
 
 def _check_hash(value: bytes, what: str) -> None:
@@ -354,7 +388,7 @@ class CompactRange:
     parts (in parallel, say): :meth:`join` appends it to the range that ends where it begins.
     """
 
-    __slots__ = ("_begin", "_hashes", "_size")
+    __slots__ = ("_begin", "_hashes", "_record_level", "_recorded", "_size")
 
     _MAGIC = b"SLCR1"  # versioned so the stored form can change later
 
@@ -374,6 +408,18 @@ class CompactRange:
         self._begin = begin
         self._size = size
         self._hashes = hs
+        self._record_level = -1
+        self._recorded: list[tuple[int, int, bytes]] = []
+
+    def record(self, min_level: int) -> list[tuple[int, int, bytes]]:
+        """From now on keep every perfect subtree of 2**min_level leaves or more that appending
+        completes, as (level, number, hash) (see :func:`subtrees`), in the list returned. Subtrees
+        that :meth:`join` brings in whole are not kept again: their own range kept them."""
+        if min_level < 0:
+            raise ValueError(f"subtree level {min_level} is negative")
+        self._record_level = min_level
+        self._recorded = []
+        return self._recorded
 
     @classmethod
     def from_leaves(cls, leaf_hashes: Iterable[bytes], begin: int = 0) -> CompactRange:
@@ -411,6 +457,10 @@ class CompactRange:
             step = 1 << ((n - i).bit_length() - 1)
             if size & (step - 1):
                 step = size & -size
+            if self._record_level >= 0:
+                # Whole runs hashed by root() no larger than the smallest subtree kept, so that
+                # every larger one is made (and kept) by _push.
+                step = min(step, 1 << self._record_level)
             if step >= _WHOLE:
                 piece = leaves[i : i + step]
                 if set(map(len, piece)) != {HASH_SIZE}:
@@ -435,15 +485,28 @@ class CompactRange:
                 f"a range that begins at {other._begin} cannot follow one ending at {self._size}"
             )
         for level, h in zip(_levels(other._begin, other._size), other._hashes):
-            self._push(h, level)
+            self._push(h, level, fresh=False)
 
-    def _push(self, h: bytes, level: int) -> None:
+    def _push(self, h: bytes, level: int, fresh: bool = True) -> None:
         """Append a perfect subtree of 2**level leaves (its root ``h``), which starts at a multiple of
         its size. Merge it with its left sibling while it is a right child and that sibling is in the
         range (always, from leaf 0): one merge per trailing 1 bit."""
         hashes = self._hashes
         start, step = self._size, 1 << level
         self._size = start + step
+        keep = self._record_level
+        if keep >= 0:
+            if fresh and level >= keep:
+                self._recorded.append((level, start >> level, h))
+            while start & step and start - step >= self._begin:
+                h = _sha256(_NODE + hashes.pop() + h).digest()
+                start -= step
+                step <<= 1
+                level += 1
+                if level >= keep:
+                    self._recorded.append((level, start >> level, h))
+            hashes.append(h)
+            return
         while start & step and start - step >= self._begin:
             h = _sha256(_NODE + hashes.pop() + h).digest()
             start -= step

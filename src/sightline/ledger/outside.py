@@ -15,7 +15,10 @@ _AXES = (
     "django-axes' failed sign-in counters, written on every attempt; each failure, lockout and "
     "unlock is ledgered by access.services through record_action"
 )
-_LEDGER = "the ledger itself: append-only entries, their queue, the tree head and signed checkpoints"
+_LEDGER = (
+    "the ledger itself: append-only entries, their queue, the tree head, the stored subtree hashes "
+    "that proofs are made from, and signed checkpoints"
+)
 
 _SEARCH_INDEX = (
     "the person search index: name tokens, their nickname, phonetic and trigram keys, and each "
@@ -44,6 +47,7 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
     "ledger.Checkpoint": _LEDGER,
     "ledger.Entry": _LEDGER,
     "ledger.PendingEntry": _LEDGER,
+    "ledger.Subtree": _LEDGER,
     "ledger.TreeHead": _LEDGER,
     "ledger.VerificationRun": (
         "the record of verification runs (when, how far, the root and compact range reached, and "

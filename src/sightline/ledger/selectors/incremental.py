@@ -22,11 +22,11 @@ import hashlib
 from dataclasses import dataclass
 
 from sightline.ledger import merkle, note
-from sightline.ledger.models import Checkpoint, Entry, TreeHead
+from sightline.ledger.models import SUBTREE_MIN_LEVEL, Checkpoint, Entry, TreeHead
 from sightline.ledger.selectors.proofs import b64, leaf_hashes
 from sightline.ledger.selectors.report import Report
 from sightline.ledger.selectors.state import problems_of_touched
-from sightline.ledger.selectors.verification import _chain_broken, _scan
+from sightline.ledger.selectors.verification import _chain_broken, _scan, check_subtrees
 from sightline.ledger.services import integrate, public_key
 
 
@@ -74,7 +74,9 @@ def verify_since(base: Verified, *, check_state: bool = True, limit: int | None 
     if scan.expected < hi:
         report.add("missing", f"entries #{scan.expected} to #{hi - 1} are missing (deleted)")
     tree = old.copy()
+    joined = tree.record(SUBTREE_MIN_LEVEL)
     tree.join(scan.tree)
+    check_subtrees(report, [*scan.subtrees, *joined], base.size, tree.size)
     for at in scan.at_sizes:
         part = old.copy()
         part.join(at)

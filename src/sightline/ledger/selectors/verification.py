@@ -15,10 +15,10 @@ from django.db import connection, connections
 from sightline.core import child
 from sightline.ledger import merkle, note
 from sightline.ledger.canonical import canonical_bytes
-from sightline.ledger.models import Checkpoint, TreeHead
+from sightline.ledger.models import SUBTREE_MIN_LEVEL, Checkpoint, TreeHead
 from sightline.ledger.selectors.proofs import b64
 from sightline.ledger.selectors.report import MAX_PER_KIND, Report
-from sightline.ledger.selectors.rows import column_differences, entry_rows, full_sql, raw_cursor
+from sightline.ledger.selectors.rows import column_differences, entry_rows, full_sql, raw_cursor, sql
 from sightline.ledger.selectors.state import LatestVersions, problems_against
 from sightline.ledger.services import integrate, public_key
 from sightline.ledger.services.sequencer import in_transaction
@@ -77,6 +77,52 @@ class _Scan:
     last_leaf: bytes | None = None
     expected: int = 0
     latest: LatestVersions | None = None
+    subtrees: list[tuple[int, int, bytes]] = field(default_factory=list)  # those the leaves complete
+
+
+def stored_subtrees(lo: int) -> dict[tuple[int, int], bytes]:
+    """The stored subtrees that end after entry ``lo``, by (level, number)."""
+    out: dict[tuple[int, int], bytes] = {}
+    cur = raw_cursor()
+    try:
+        for level in range(SUBTREE_MIN_LEVEL, 63):
+            # Subtree n of this level ends at (n + 1) * 2**level.
+            cur.execute(
+                sql("SELECT number, hash FROM ledger_subtree WHERE level = %s AND number >= %s"),
+                [level, lo >> level],
+            )
+            out.update(((level, int(n)), bytes(h)) for n, h in cur.fetchall())
+    finally:
+        cur.close()
+    return out
+
+
+def check_subtrees(report: Report, computed: Iterable[tuple[int, int, bytes]], lo: int, hi: int) -> None:
+    """The stored hashes of the subtrees that entries [lo, hi) complete against those computed from
+    the entries. Proofs are made from them, so a wrong one would give proofs that fail. Rows that
+    end past the tree head are reported too; those between ``hi`` and it are another run's."""
+    if "ledger_subtree" not in connection.introspection.table_names():
+        return  # a backup from before the table, checked before it is migrated (which fills it)
+    stored = stored_subtrees(lo)
+    # Read after the rows: a row is written with the head that reaches it.
+    head = TreeHead.objects.filter(id=1).values_list("size", flat=True).first() or 0
+    for level, number, h in computed:
+        found = stored.pop((level, number), None)
+        first, last = number << level, ((number + 1) << level) - 1
+        if found is None:
+            report.add("subtree", f"the stored hash of entries #{first} to #{last} is missing")
+        elif found != h:
+            report.add(
+                "subtree",
+                f"the stored hash of entries #{first} to #{last} does not match them "
+                "(ledger_subtree was altered)",
+            )
+    for level, number in sorted(stored):
+        first, last = number << level, ((number + 1) << level) - 1
+        if last >= max(head, hi):
+            report.add("subtree", f"a stored hash claims entries #{first} to #{last}, beyond the ledger")
+        elif last < hi:
+            report.add("subtree", f"a stored hash of entries #{first} to #{last} is not one of their own")
 
 
 def _grow(
@@ -107,6 +153,7 @@ def _scan(
     report = Report()
     base = lo or 0
     scan = _Scan(report, merkle.CompactRange(base, (), base), expected=base)
+    scan.subtrees = scan.tree.record(SUBTREE_MIN_LEVEL)
     if check_state:
         scan.latest = LatestVersions()
     latest, tree = scan.latest, scan.tree
@@ -231,8 +278,10 @@ def _scan_all(
                 [(lo, hi, [s for s in sizes if lo < s <= hi], check_state) for lo, hi in ranges],
             )
     whole = _Scan(Report(), merkle.CompactRange(), latest=LatestVersions() if check_state else None)
+    joined = whole.tree.record(SUBTREE_MIN_LEVEL)  # subtrees across the parts' edges
     roots: dict[int, bytes] = {}
     for part in parts:
+        whole.subtrees += part.subtrees
         last = whole.last_leaf
         if part.first_prev is not None and last is not None and part.first_prev != base64.b64encode(last):
             whole.report.add("chain", _chain_broken(whole.expected))
@@ -245,6 +294,7 @@ def _scan_all(
         whole.last_leaf, whole.expected = part.last_leaf, part.expected
         if whole.latest is not None and part.latest is not None:
             whole.latest.merge(part.latest)
+    whole.subtrees += joined
     if progress is not None and ranges is not None:
         progress(whole.report.entries_checked)
     return whole, roots
@@ -311,6 +361,7 @@ def verify(
             f"the entries give {report.size} with root {b64(report.root)} (entries were altered, "
             "added or removed)",
         )
+    check_subtrees(report, scan.subtrees, 0, report.size)
     if scan.latest is not None:
         for problem in problems_against(scan.latest, report):
             report.add("state", problem)

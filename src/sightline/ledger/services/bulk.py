@@ -29,7 +29,6 @@ from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from sightline.ledger import merkle
 from sightline.ledger.canonical import MAX_INT, encode_text, jsonable
 from sightline.ledger.errors import LedgerError
 from sightline.ledger.guard import ledger_writes
@@ -42,10 +41,12 @@ from sightline.ledger.services.sequencer import (
     Head,
     db_time,
     drain,
+    extend_head,
     lock_in_transaction,
     look_again,
     read_head,
     write_entries,
+    write_subtrees,
 )
 
 M = TypeVar("M", bound=LedgeredModel)
@@ -249,9 +250,7 @@ def _encode_objects(
         leaves.append(leaf)
         prev = leaf
         index += 1
-    compact = merkle.CompactRange.from_bytes(head.frontier)
-    compact.extend(leaves)
-    return Head(index, compact.root(), compact.to_bytes(), prev), rows, json_db
+    return extend_head(head, leaves, index, prev), rows, json_db
 
 
 # Binary COPY types, in the order of ENTRY_COLUMNS.
@@ -275,6 +274,7 @@ def _write_entries(rows: list[tuple[Any, ...]], new: Head) -> None:
                 f"{SET_HEAD} WHERE id = 1",
                 [new.size, new.root, new.frontier, new.last_leaf_hash, timezone.now()],
             )
+        write_subtrees(new.subtrees)
         return
     with connection.cursor() as cur:
         cur.executemany(f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})", rows)
@@ -282,6 +282,7 @@ def _write_entries(rows: list[tuple[Any, ...]], new: Head) -> None:
             f"{SET_HEAD} WHERE id = 1",
             [new.size, new.root, new.frontier, new.last_leaf_hash, db_time(timezone.now())],
         )
+    write_subtrees(new.subtrees)
 
 
 # --- current-state rows --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from sightline.ledger import merkle
 from sightline.ledger.errors import LedgerError
+from sightline.ledger.models import SUBTREE_MIN_LEVEL
 from sightline.ledger.services.entries import entry_bytes
 
 INTEGRATE_BATCH = 20_000
@@ -46,6 +47,9 @@ class Head:
     root: bytes
     frontier: bytes
     last_leaf_hash: bytes
+    # The subtrees (level, number, hash) that the entries moving the head here completed: written
+    # with them (ledger_subtree).
+    subtrees: tuple[tuple[int, int, bytes], ...] = ()
 
 
 def db_time(value: dt.datetime) -> Any:
@@ -112,9 +116,15 @@ def sequence(bodies: Iterable[dict[str, Any]], head: Head) -> tuple[Head, list[t
         leaves.append(leaf)
         prev = leaf
         index += 1
+    return extend_head(head, leaves, index, prev), rows
+
+
+def extend_head(head: Head, leaves: list[bytes], size: int, last_leaf: bytes) -> Head:
+    """The head after appending ``leaves``, with the subtrees they complete."""
     compact = merkle.CompactRange.from_bytes(head.frontier)
+    completed = compact.record(SUBTREE_MIN_LEVEL)
     compact.extend(leaves)
-    return Head(index, compact.root(), compact.to_bytes(), prev), rows
+    return Head(size, compact.root(), compact.to_bytes(), last_leaf, tuple(completed))
 
 
 ENTRY_COLUMNS = (
@@ -134,6 +144,23 @@ _UNNEST_ARRAYS = (
 )
 
 
+SUBTREES_SOURCE = "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])"
+
+
+def write_subtrees(subtrees: Sequence[tuple[int, int, bytes]]) -> None:
+    """Store completed subtrees' hashes, in the caller's transaction."""
+    if not subtrees:
+        return
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"INSERT INTO ledger_subtree (level, number, hash) {SUBTREES_SOURCE}",
+                [list(c) for c in zip(*subtrees)],
+            )
+        else:
+            cur.executemany("INSERT INTO ledger_subtree (level, number, hash) VALUES (%s, %s, %s)", subtrees)
+
+
 def write_entries(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[int] = ()) -> None:
     """Insert sequenced entries, remove their queue rows and move the head, atomically."""
     if connection.vendor == "postgresql":
@@ -148,8 +175,12 @@ def write_entries(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[in
         else:
             params = [list(c) for c in zip(*rows)]
             source = f"SELECT * FROM unnest({_UNNEST_ARRAYS})"
+        sub = ""
+        if new.subtrees:
+            sub = f"sub AS (INSERT INTO ledger_subtree (level, number, hash) {SUBTREES_SOURCE}), "
+            params += [list(c) for c in zip(*new.subtrees)]
         sql = (
-            f"WITH ins AS (INSERT INTO ledger_entry ({ENTRY_COLUMNS}) {source}), "
+            f"WITH ins AS (INSERT INTO ledger_entry ({ENTRY_COLUMNS}) {source}), {sub}"
             "del AS (DELETE FROM ledger_pending WHERE id = ANY(%s::bigint[])) "
             f"{SET_HEAD} WHERE id = 1"
         )
@@ -162,6 +193,7 @@ def write_entries(rows: list[tuple[Any, ...]], new: Head, taken_ids: Sequence[in
             f"INSERT INTO ledger_entry ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
             [(r[0], db_time(r[1]), *r[2:]) for r in rows],
         )
+        write_subtrees(new.subtrees)
         for i in range(0, len(taken_ids), 500):
             chunk = taken_ids[i : i + 500]
             cur.execute(f"DELETE FROM ledger_pending WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
