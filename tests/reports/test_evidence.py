@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 100])
 def test_proof_tree_matches_the_ledger_merkle_code(size: int) -> None:
     leaves = [hashlib.sha256(b"\x00" + str(i).encode()).digest() for i in range(size)]
-    tree = evidence.ProofTree(leaves)
+    tree = merkle.MemoryTree(leaves)
     assert tree.root() == merkle.root(leaves)
     for i in range(size):
         proof = tree.proof(i)

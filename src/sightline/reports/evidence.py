@@ -34,7 +34,6 @@ from sightline.witness import publish
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify_pack.py"
 MAX_ENTRIES = 5000
 PERSON_TYPE = "people.person"
-_sha256 = hashlib.sha256
 
 
 class EvidencePackError(ValueError):
@@ -66,50 +65,6 @@ def person_indexes(person_id: str) -> list[int]:
     """Every ledger entry about a person: reads, refusals, and changes to them and their records."""
     integrate()
     return sorted(person_history(person_id).values_list("index", flat=True))
-
-
-class ProofTree:
-    """Every node of the RFC 9162 tree over ``leaves``, so each inclusion proof is a few look-ups.
-
-    The tree is built level by level, an unpaired last node moving up unchanged: each node then covers
-    leaves [j * 2^h, min((j + 1) * 2^h, size)), which are exactly the subtrees RFC 9162's recursion
-    visits. ``tests/reports/test_evidence.py`` checks every proof against ``ledger.merkle``."""
-
-    def __init__(self, leaves: Sequence[bytes]) -> None:
-        self.size = len(leaves)
-        levels = [list(leaves)]
-        sha = _sha256
-        while len(levels[-1]) > 1:
-            level = levels[-1]
-            it = iter(level)
-            nxt = [sha(b"\x01" + left + right).digest() for left, right in zip(it, it)]
-            if len(level) & 1:
-                nxt.append(level[-1])
-            levels.append(nxt)
-        self.levels = levels
-
-    def root(self) -> bytes:
-        return self.levels[-1][0] if self.size else merkle.EMPTY_ROOT
-
-    def _node(self, lo: int, hi: int) -> bytes:
-        height = (hi - lo - 1).bit_length()
-        return self.levels[height][lo >> height]
-
-    def proof(self, index: int) -> list[bytes]:
-        if not 0 <= index < self.size:
-            raise ValueError(f"leaf index {index} is outside a tree of size {self.size}")
-        path: list[bytes] = []
-        lo, hi = 0, self.size
-        while hi - lo > 1:
-            mid = lo + (1 << ((hi - lo - 1).bit_length() - 1))
-            if index < mid:
-                path.append(self._node(mid, hi))
-                hi = mid
-            else:
-                path.append(self._node(lo, mid))
-                lo = mid
-        path.reverse()
-        return path
 
 
 @dataclass(frozen=True)
@@ -210,16 +165,14 @@ def build_evidence_pack(
     keys = publish.witness_keys()
     cp = _choose_checkpoint(checkpoint_id, chosen[-1], vkey, keys)
     note_text, witnesses = _witness_files(cp, vkey, keys)
-    tree = ProofTree(leaf_hashes(cp.size))
+    tree = merkle.MemoryTree(leaf_hashes(cp.size))
     if tree.root() != bytes(cp.root):
         raise EvidencePackError(
             f"the ledger's first {cp.size} entries no longer hash to checkpoint {cp.id}'s signed root: "
             "run ledger verification to see what changed"
         )
     entries = {e.index: e for e in Entry.objects.filter(index__in=chosen)}
-    altered = [
-        i for i in chosen if _sha256(b"\x00" + bytes(entries[i].canonical)).digest() != tree.levels[0][i]
-    ]
+    altered = [i for i in chosen if merkle.leaf_hash(bytes(entries[i].canonical)) != tree.levels[0][i]]
     if altered:
         raise EvidencePackError(
             "these entries' bytes no longer match their leaf hashes (they were altered): "
