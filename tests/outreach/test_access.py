@@ -173,3 +173,23 @@ def test_the_api_assigns_records_and_decides_under_the_same_rules(
     assert [d["decision"] for d in decided.json()["decisions"]] == ["continue"]
     listed = worker.get("/api/cases/outreach").json()
     assert [i["id"] for i in listed["items"]] == [body["id"]]
+
+
+def test_pages_name_staff_as_people_know_them(coordinator: Any, practitioner: Any) -> None:
+    User.objects.filter(pk=practitioner.pk).update(first_name="Jordan", last_name="Reyes")
+    child = factories.known_child("police", given="Named")
+    made = services.do_assign_outreach(
+        actor_for(coordinator),
+        alert_id=alert_about(child).id,
+        agency="youth_service",
+        worker=practitioner.username,
+    )
+    assert [r.worker for r in selectors.outreach_list(coordinator)] == ["Jordan Reyes"]
+    page = factories.signed_in(practitioner).get(f"/outreach/{made.id}").content.decode()
+    assert '<dd class="govuk-summary-list__value">Jordan Reyes</dd>' in page
+    # The worker cannot open alerts, so the alert is described, not given by its code.
+    assert made.alert_id not in page and "from an alert about Named" in page
+    assert (
+        f'/intelligence/alerts/{made.alert_id}"'
+        in factories.signed_in(coordinator).get(f"/outreach/{made.id}").content.decode()
+    )

@@ -181,6 +181,7 @@ def test_the_analysts_page_lists_problems_with_links_to_each_childs_record(
     assert f'href="/people/{golden.id("Kit")}"' in page and "Kit Golden" in page
     assert "575" in page and "If the placement from which the child goes missing" in page
     assert "10 problems" in page
+    assert "social_care:" not in page, "the agency is named, not coded"
     integrate()
     read = Entry.objects.filter(actor_user=analyst.username, action="read_list").last()
     assert read is not None

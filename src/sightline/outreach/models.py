@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from sightline.access.models import User
 from sightline.ledger.models import LedgeredModel
 
 PERSON = "people.Person"
@@ -71,6 +72,12 @@ class Assignment(LedgeredModel):
     close_reason = models.TextField(blank=True)
 
     id_prefix = "OR"
+
+    @property
+    def worker_name(self) -> str:
+        """The named worker as people know them (one query: for a page showing an outreach or two)."""
+        found = User.objects.filter(username=self.worker).first() if self.worker else None
+        return found.display_name if found else self.worker
 
     class Meta:
         ordering = ["-assigned_at"]

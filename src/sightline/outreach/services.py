@@ -102,7 +102,8 @@ def do_assign_outreach(
         if alert.status in (Alert.Status.NEW, Alert.Status.UNDER_REVIEW) and has_cap(
             actor, Cap.MANAGE_ALERTS
         ):
-            who = f"{named} ({team.name})" if named else team.name
+            person = User.objects.filter(username=named).first() if named else None
+            who = f"{person.display_name} ({team.name})" if person else team.name
             do_set_alert_status(
                 actor, alert_id=alert.id, status=Alert.Status.ACTIONED, reason=f"Outreach assigned to {who}"
             )
@@ -157,7 +158,8 @@ def do_record_outreach_attempt(
         if timezone.localdate(occurred_at) < timezone.localdate(assignment.assigned_at):
             raise ValidationError(
                 {
-                    "occurred_at": f"this outreach was assigned on {assignment.assigned_at:%d %B %Y}: "
+                    "occurred_at": "this outreach was assigned on "
+                    f"{timezone.localdate(assignment.assigned_at):%-d %B %Y}: "
                     "record attempts from that day on"
                 }
             )

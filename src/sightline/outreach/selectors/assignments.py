@@ -44,6 +44,8 @@ class AssignmentView:
     attempts: list[Attempt]  # oldest first
     decisions: list[Decision]  # oldest first
     may_work: bool
+    names: dict[str, str]  # username -> the name people know them by
+    may_open_alert: bool  # the viewer may open the alert the outreach came from
 
     @property
     def status_label(self) -> str:
@@ -56,6 +58,23 @@ class AssignmentView:
             return None
         declines = [a for a in self.attempts if a.outcome == Outcome.DECLINED]
         return declines[-1] if declines else None
+
+    @property
+    def worker_name(self) -> str:
+        return self.names.get(self.assignment.worker, self.assignment.worker)
+
+    @property
+    def assigned_by_name(self) -> str:
+        return self.names.get(self.assignment.assigned_by, self.assignment.assigned_by)
+
+    @property
+    def attempt_rows(self) -> list[tuple[Attempt, str]]:
+        """Each attempt with the name of whoever recorded it."""
+        return [(t, self.names.get(t.recorded_by, t.recorded_by)) for t in self.attempts]
+
+    @property
+    def decision_rows(self) -> list[tuple[Decision, str]]:
+        return [(d, self.names.get(d.decided_by, d.decided_by)) for d in self.decisions]
 
     @property
     def may_record_attempt(self) -> bool:
@@ -77,7 +96,7 @@ class OutreachRow:
     alert_id: str
     agency_id: str
     team: str
-    worker: str
+    worker: str  # the worker's name, blank when nobody is allocated
     status: str
     status_label: str
     assigned_at: dt.datetime
@@ -91,6 +110,12 @@ def _viewer(user: Any) -> None:
 
 def _team_names() -> dict[str, str]:
     return dict(Agency.objects.values_list("id", "name"))
+
+
+def display_names(usernames: set[str]) -> dict[str, str]:
+    """Staff by the name they are known by, not their sign-in name (kept if the account is gone)."""
+    found = {u.username: u.display_name for u in User.objects.filter(username__in=usernames - {""})}
+    return {name: found.get(name, name) for name in usernames}
 
 
 def _mine(user: Any) -> QuerySet[Assignment]:
@@ -113,6 +138,7 @@ def outreach_list(user: Any, *, closed: bool = False) -> Listing[OutreachRow]:
         visible = visible_ids(user, [r.person_id for r in rows])
         ledger_list(user, "outreach", visible, hidden=sum(1 for r in rows if r.person_id not in visible))
         teams = _team_names()
+        names = display_names({r.worker for r in rows})
         return [
             OutreachRow(
                 id=r.id,
@@ -122,7 +148,7 @@ def outreach_list(user: Any, *, closed: bool = False) -> Listing[OutreachRow]:
                 alert_id=r.alert_id,
                 agency_id=r.agency_id,
                 team=teams.get(r.agency_id, r.agency_id),
-                worker=r.worker,
+                worker=names.get(r.worker, r.worker),
                 status=r.status,
                 status_label=str(r.get_status_display()),
                 assigned_at=r.assigned_at,
@@ -137,13 +163,19 @@ def outreach_list(user: Any, *, closed: bool = False) -> Listing[OutreachRow]:
 
 def view_of(assignment: Assignment, user: Any) -> AssignmentView:
     """The view of an assignment the caller has already checked (need to know, ledgered)."""
+    attempts = list(assignment.attempts.order_by("occurred_at", "id"))
+    decisions = list(assignment.decisions.order_by("decided_at", "id"))
+    people = {assignment.worker, assignment.assigned_by}
+    people |= {t.recorded_by for t in attempts} | {d.decided_by for d in decisions}
     return AssignmentView(
         assignment=assignment,
         child=assignment.person,
         team=_team_names().get(assignment.agency_id, assignment.agency_id),
-        attempts=list(assignment.attempts.order_by("occurred_at", "id")),
-        decisions=list(assignment.decisions.order_by("decided_at", "id")),
+        attempts=attempts,
+        decisions=decisions,
         may_work=may_work_on(actor_for(user), assignment.agency_id),
+        names=display_names(people),
+        may_open_alert=can(user.role, Cap.VIEW_INTELLIGENCE),
     )
 
 

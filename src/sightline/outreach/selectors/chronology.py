@@ -14,7 +14,7 @@ KINDS = {
 
 
 def _assignment(a: Assignment) -> list[Line]:
-    to = a.agency.name + (f" ({a.worker})" if a.worker else "")
+    to = a.agency.name + (f" ({a.worker_name})" if a.worker else "")
     return [line_at(a, a.assigned_at, "outreach_assigned", a.agency_id, f"Outreach assigned to {to}", a.note)]
 
 

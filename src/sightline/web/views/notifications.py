@@ -48,5 +48,5 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         call=lambda data: services.do_set_email_preference(user, email=data["email"]),
         success=lambda _row: "/notifications",
         message="Your email setting is saved",
-        context={"has_address": bool(user.email)},
+        context={"has_address": bool(user.email), "address": user.email},
     )

@@ -63,7 +63,9 @@ def assign(request: HttpRequest, alert_id: str) -> HttpResponse:
             note=cd.get("note", ""),
         ),
         success=lambda a: _url(a.id),
-        message=lambda a: f"Outreach assigned to {a.worker or a.agency.name}. The alert is marked actioned.",
+        message=lambda a: (
+            f"Outreach assigned to {a.worker_name or a.agency.name}. The alert is marked actioned."
+        ),
         context=page,
     )
 
