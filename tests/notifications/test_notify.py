@@ -23,6 +23,7 @@ from sightline.extracts.services import do_import_extract
 from sightline.intelligence.models import Alert
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, do_update, integrate
+from sightline.notifications import selectors as notification_selectors
 from sightline.notifications.mail import body as mail_body
 from sightline.notifications.models import Notification
 from sightline.notifications.services import do_set_email_preference, notify, notify_import
@@ -344,3 +345,21 @@ def test_only_recent_events_are_news(settings: Any) -> None:
         "P-1", "police_incident", today - dt.timedelta(days=46), "police", "people.sourceevent", "E-1"
     )
     assert notify(SYSTEM, [old]) == []  # a backfill's old events go on the chronology only
+
+
+def test_mark_all_as_seen_clears_the_pages_not_shown(
+    jess: Person, owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notification_selectors, "PER_PAGE", 1)
+    for _ in range(3):
+        factories.concern(jess, actor=SYSTEM)
+    other = factories.concern(jess, actor=SYSTEM)
+    Notification.objects.exclude(source_id=other.id).update(created_at=timezone.now() - dt.timedelta(days=1))
+    client: Client = factories.signed_in(owner)
+    page = client.get("/notifications").content.decode()  # shows (and marks seen) the newest only
+    assert "You have 3 notifications you have not seen yet" in page
+    assert client.get("/notifications/seen").status_code == 405  # a change is a POST
+    done = client.post("/notifications/seen", follow=True).content.decode()
+    assert "3 notifications marked as seen." in done
+    assert not Notification.objects.filter(seen_at__isnull=True).exists()
+    assert "Mark all as seen" not in done

@@ -38,13 +38,13 @@ def _declined_then_continued(worker: Actor, a: Assignment) -> None:
     _attempt(worker, a, "home_visit", "not_found", place="Home address")
     _attempt(
         worker, a, "school", "declined", place="School, with the pastoral lead", consent="refused",
-        wishes="Says she is fine and does not want a youth worker.",
+        wishes="Says they are fine and do not want a youth worker.",
     )  # fmt: skip
     do_decide_outreach(
         worker,
         assignment_id=a.id,
         decision="continue",
-        reason="Missing twice this month. Try once more through the school nurse she trusts, then review.",
+        reason="Missing twice this month. Try once more through the school nurse they trust, then review.",
     )
 
 
@@ -57,7 +57,7 @@ def _declined_then_closed(worker: Actor, a: Assignment) -> None:
         worker,
         assignment_id=a.id,
         decision="close",
-        reason="She is in regular contact with the sexual health nurse, who will raise any new concern.",
+        reason="In regular contact with the sexual health nurse, who will raise any new concern.",
     )
 
 
@@ -67,7 +67,7 @@ def _referred(worker: Actor, a: Assignment) -> None:
         wishes="Would rather talk to a woman worker.", referred_to="Sexual health outreach nurse",
     )  # fmt: skip
     do_decide_outreach(
-        worker, assignment_id=a.id, decision="close", reason="Referred on; the nurse has seen her."
+        worker, assignment_id=a.id, decision="close", reason="Referred on; the nurse has seen them."
     )
 
 
@@ -79,6 +79,16 @@ def _not_found(worker: Actor, a: Assignment) -> None:
 def _nothing_yet(worker: Actor, a: Assignment) -> None:
     """Assigned to the team, waiting for a worker."""
 
+
+# What the coordinator tells the worker, by alert (in words that fit any child).
+NOTES = [
+    "Seen late at night with older men; trusts the school nurse.",
+    "Picked up from school by cars the school does not know; goes to the youth club on Fridays.",
+    "Missing overnight twice; a friend says they go to a flat above the takeaway.",
+    "New phone and gifts nobody can explain; has a good relationship with the PE teacher.",
+    "Placed here from out of area; goes missing after contact visits.",
+    "Sexual health clinic twice this term; talks to the youth club staff.",
+]
 
 # (named worker?, what happens): one story per alert, in score order; later alerts stay unassigned.
 STORIES: list[tuple[bool, Callable[[Actor, Assignment], None]]] = [
@@ -99,13 +109,13 @@ def step_outreach(_args: argparse.Namespace) -> None:
     coordinator = actor_for(User.objects.get(username=COORDINATOR))
     worker = actor_for(User.objects.get(username=WORKER))
     alerts = list(ranked_alerts(kind=Alert.Kind.CHILD_AT_RISK, statuses=[Alert.Status.NEW])[: len(STORIES)])
-    for alert, (named, story) in zip(alerts, STORIES):
+    for i, (alert, (named, story)) in enumerate(zip(alerts, STORIES)):
         assignment = do_assign_outreach(
             coordinator,
             alert_id=alert.id,
             agency=TEAM,
             worker=WORKER if named else "",
-            note="Seen late at night with older men; trusts the school nurse.",
+            note=NOTES[i % len(NOTES)],
         )
         story(worker, assignment)
     print(f"      outreach assigned for {len(alerts)} children at risk, attempts recorded")

@@ -193,3 +193,10 @@ def do_send_digests(*, now: dt.datetime | None = None) -> mail.DigestResult:
 
 def _no_email_users() -> Iterable[int]:
     return EmailPreference.objects.filter(email=EmailChoice.NONE).values_list("user_id", flat=True)
+
+
+def do_mark_all_seen(user: User, *, now: dt.datetime | None = None) -> int:
+    """Mark every notification of the user seen (the inbox marks only the page shown); returns how many."""
+    return Notification.objects.filter(user_id=user.pk, seen_at__isnull=True).update(
+        seen_at=now or timezone.now()
+    )

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from sightline.access.decorators import cap_required
 from sightline.notifications import selectors, services
@@ -33,8 +35,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/notifications/inbox.html",
-        {"page": page, "rows": rows, "email_choice": EmailChoice(services.email_choice(user)).label},
+        {
+            "page": page,
+            "rows": rows,
+            "email_choice": EmailChoice(services.email_choice(user)).label,
+            "unseen": selectors.unseen_count(user),
+        },
     )
+
+
+@require_POST
+@cap_required(*selectors.INBOX_CAPS)
+def mark_all_seen(request: HttpRequest) -> HttpResponse:
+    done = services.do_mark_all_seen(request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{done} notification{'' if done == 1 else 's'} marked as seen.")
+    return redirect("web:notifications")
 
 
 @cap_required(*selectors.INBOX_CAPS)
