@@ -69,7 +69,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert built.returncode == 0, built.stderr[-3000:]
     password = re.search(r"password: (\S+)", built.stdout)
     assert password, built.stdout[-2000:]
-    assert "Subject: Sightline" not in built.stdout  # the build's notification emails stay out of the terminal
+    assert "Subject: Sightline" not in built.stdout  # the build's emails stay out of the terminal
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", CLI, "serve", "--port", str(port)],
