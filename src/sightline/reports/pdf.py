@@ -198,7 +198,7 @@ def _outreach(report: BoardReport) -> list[Flowable]:
     return [
         Paragraph("Outreach: from alert to child reached", H3),
         _p(
-            f"The children identified at risk from {fig.start:%d %b %Y} to {fig.end:%d %b %Y}, and how far "
+            f"The children identified at risk from {fig.start:%-d %b %Y} to {fig.end:%-d %b %Y}, and how far "
             "outreach has reached them so far. Median time from alert to first contact: "
             + ("no child contacted yet." if hours is None else f"{hours:.1f} hours."),
             BODY,

@@ -216,7 +216,7 @@ def _investigation_link(lk: InvestigationPerson) -> list[_Draft]:
 
 def _suspect_status(st: SuspectStatus) -> list[_Draft]:
     bail = (
-        f"; bail until {st.bail_end_on:%d %B %Y}: {st.bail_conditions}"
+        f"; bail until {st.bail_end_on:%-d %B %Y}: {st.bail_conditions}"
         if st.status == SuspectStatus.Status.BAIL
         else ""
     )

@@ -110,13 +110,13 @@ class RescreenDue:
     @property
     def reasons(self) -> list[str]:
         out = (
-            [f"reassessment was due by {self.last_screening.next_due_on:%d %B %Y}"]
+            [f"reassessment was due by {self.last_screening.next_due_on:%-d %B %Y}"]
             if self.reassessment_due
             else []
         )
         for t in self.triggers:
             when = timezone.localtime(t.due_at) if t.due_at else None
-            out.append(f"{t.label}: screen again by {when:%H:%M on %d %B %Y}" if when else t.label)
+            out.append(f"{t.label}: screen again by {when:%H:%M on %-d %B %Y}" if when else t.label)
         return out
 
 
@@ -144,7 +144,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                     "case",
                     MissingEpisode.ledger_type(),
                     ep.id,
-                    f"{ep.get_category_display().split(' (')[0].lower()} episode on {ep.started_at:%d %B %Y}",
+                    f"{ep.get_category_display().split(' (')[0].lower()} episode on {ep.started_at:%-d %B %Y}",
                     due(kind, ep.started_at),
                 )
             )
@@ -159,9 +159,9 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
             if kind not in kinds:
                 continue
             label = (
-                f"the child disclosed harm in the return interview on {when:%d %B %Y}"
+                f"the child disclosed harm in the return interview on {when:%-d %B %Y}"
                 if kind == "disclosure"
-                else f"return interview on {when:%d %B %Y}"
+                else f"return interview on {when:%-d %B %Y}"
             )
             out.append(
                 RescreenTrigger(
@@ -187,7 +187,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 ev.agency_id,
                 SourceEvent.ledger_type(),
                 ev.id,
-                f"{ev.kind.replace('_', ' ')} on {ev.occurred_on:%d %B %Y} ({ev.agency.name})",
+                f"{ev.kind.replace('_', ' ')} on {ev.occurred_on:%-d %B %Y} ({ev.agency.name})",
                 due(ev.kind, start_of_day(ev.occurred_on)),
             )
         )

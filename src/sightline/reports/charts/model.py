@@ -39,7 +39,7 @@ def time_value(x: dt.date) -> float:
 
 def default_x_format(x: Any) -> str:
     if isinstance(x, dt.date):
-        return f"{x:%d %b %Y}".lstrip("0")
+        return f"{x:%-d %b %Y}".lstrip("0")
     return str(x)
 
 

@@ -221,7 +221,7 @@ class EvidencePackForm(forms.Form):
             (
                 str(v.checkpoint.id),
                 f"Checkpoint {v.checkpoint.id}: tree size {v.checkpoint.size}, signed "
-                f"{v.checkpoint.created_at:%d %b %Y %H:%M}",
+                f"{v.checkpoint.created_at:%-d %b %Y %H:%M}",
             )
             for v in sel.checkpoints()
             if v.valid

@@ -102,7 +102,7 @@ def concern_new(request: HttpRequest, person_id: str = "") -> HttpResponse:
             messages.success(
                 request,
                 f"Concern {concern.id} raised. It is in the triage queue and is due to be triaged by "
-                f"{concern.triage_due_at:%H:%M on %d %B %Y}.",
+                f"{concern.triage_due_at:%H:%M on %-d %B %Y}.",
             )
             return redirect("web:concern", concern_id=concern.id)
     return render(

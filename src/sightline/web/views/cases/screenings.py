@@ -57,7 +57,7 @@ def screening_new(request: HttpRequest, person_id: str) -> HttpResponse:
                     request,
                     f"Screening saved: score {screening.score}, "
                     f"{labels.get(screening.band, screening.band).lower()}. "
-                    f"Screen again by {screening.next_due_on:%d %B %Y}.",
+                    f"Screen again by {screening.next_due_on:%-d %B %Y}.",
                 )
                 return redirect(person_url(root, "screenings"))
     return render(
