@@ -12,8 +12,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from sightline.accountability import indicators as ind
 from sightline.access.services import actor_for
+from sightline.accountability import indicators as ind
 from sightline.cli import main
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, integrate

@@ -133,8 +133,6 @@ def do_open_workspace(
     checks.not_future(opened_on, "opened_on", now)
     with transaction.atomic():
         child = _open_child(actor, person_id)
-        if Workspace.objects.filter(person_id=child, status=Workspace.Status.OPEN).exists():
-            raise ValidationError({"person": "this child already has a section 47 enquiry open"})
         lead = checks.actor_agency(actor)
         workspace = do_create(
             Workspace(

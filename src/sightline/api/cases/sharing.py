@@ -22,6 +22,7 @@ from sightline.api.people import Id
 from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap
 from sightline.intelligence.selectors import Listing
 from sightline.sharing import selectors, services
+from sightline.sharing.models import Workspace
 
 router = Router()
 
@@ -111,12 +112,14 @@ def add_member(
 def remove_member(
     request: HttpRequest, payload: MemberRemoveIn, workspace_id: str = Id(), username: str = Id()
 ) -> Status[selectors.WorkspaceView]:
+    """A member who removes themselves gets the workspace as it is now, once: they were of the team
+    when they asked (checked and ledgered)."""
     user = current_user(request)
-    selectors.get_workspace(user, workspace_id, "remove a section 47 member")
+    seen = selectors.get_workspace(user, workspace_id, "remove a section 47 member")
     services.do_remove_member(
         current_actor(request), workspace_id=workspace_id, username=username, reason=payload.reason
     )
-    return Status(201, selectors.get_workspace(user, workspace_id, "section 47 member removed"))
+    return Status(201, selectors.view_of(Workspace.objects.get(pk=seen.workspace.id)))
 
 
 @router.post("/s47/{workspace_id}/tasks", response={201: WorkspaceOut}, summary="Give a member a task")

@@ -12,6 +12,7 @@ from sightline.sharing.selectors.workspaces import (
     child_workspaces,
     get_workspace,
     team_candidates,
+    view_of,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "get_workspace",
     "reviewer_decisions",
     "team_candidates",
+    "view_of",
 ]
