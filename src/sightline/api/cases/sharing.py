@@ -10,7 +10,7 @@ from sightline.api.cases.schemas.sharing import (
     JointDecisionIn,
     MemberIn,
     MemberRemoveIn,
-    ReviewParams,
+    SharingReviewParams,
     SharingDecisionIn,
     SharingDecisionOut,
     TaskIn,
@@ -64,7 +64,7 @@ def record_decision(
     "/sharing-decisions", response=list[SharingDecisionOut], summary="Every sharing decision (the reviewer)"
 )
 @paginate(Pagination)
-def review(request: HttpRequest, params: Query[ReviewParams]) -> Listing[selectors.DecisionRow]:
+def review(request: HttpRequest, params: Query[SharingReviewParams]) -> Listing[selectors.DecisionRow]:
     """The children the page names are ledgered as read."""
     return selectors.reviewer_decisions(
         current_user(request), outcome=params.outcome, reason_code=params.reason_code, agency=params.agency

@@ -37,7 +37,7 @@ class SharingDecisionIn(Schema):
     decided_on: dt.date | None = Field(None, description="today if left out")
 
 
-class ReviewParams(Schema):
+class SharingReviewParams(Schema):
     outcome: Literal["shared", "not_shared", ""] = ""
     reason_code: Reason = ""
     agency: str = Field("", max_length=40, description="the deciding agency's code")
