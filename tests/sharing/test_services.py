@@ -18,6 +18,8 @@ from sightline.cli import main
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, integrate
 from sightline.people import nhs
+from sightline.reports import board
+from sightline.reports.pdf import render_pdf
 from sightline.people.models import Extract, NhsNumberStatus
 from sightline.people.need_to_know import visible_people
 from sightline.sharing import selectors, services
@@ -118,6 +120,9 @@ def test_extract_import_measures_completeness_and_rejects_bad_numbers(
     value = ind.compute("nhs_number_completeness", [window])[0]
     assert (value.value, value.numerator, value.denominator) == (50.0, 1, 2)
     assert "nhs-number-completeness" in {d.key for d in ind.shipped_definitions()}
+    report = board.board_report()
+    assert [(r.agency_name, r.children, r.with_nhs) for r in report.nhs_completeness] == [("Police", 2, 1)]
+    assert "NHS number completeness by agency" in render_pdf(report, compress=False).decode("latin-1")
 
     bad = write_extract(
         tmp_path,

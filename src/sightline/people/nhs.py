@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sightline.access.models import Agency
 from sightline.access.permissions import Cap, require_cap
 from sightline.core.errors import NotFound
 from sightline.ledger.services import Actor, do_create, do_update
@@ -73,6 +74,7 @@ class AgencyCompleteness:
     """One agency's latest measured extract: its child records and how many carry an NHS number."""
 
     agency: str
+    agency_name: str
     extract_id: str
     extracted_on: dt.date
     children: int
@@ -89,13 +91,15 @@ def nhs_completeness_by_agency(at: dt.datetime | None = None) -> list[AgencyComp
     qs = Extract.objects.filter(child_records__isnull=False)
     if at is not None:
         qs = qs.filter(imported_at__lt=at)
+    names = dict(Agency.objects.values_list("id", "name"))
     latest: dict[str, AgencyCompleteness] = {}
     rows = qs.order_by("agency_id", "-imported_at", "-id").values_list(
         "agency_id", "id", "extracted_on", "child_records", "child_records_with_nhs"
     )
     for agency, pk, on, children, with_nhs in rows:
         if agency not in latest:
-            latest[agency] = AgencyCompleteness(agency, pk, on, children or 0, with_nhs or 0)
+            name = names.get(agency, agency)
+            latest[agency] = AgencyCompleteness(agency, name, pk, on, children or 0, with_nhs or 0)
     return [latest[a] for a in sorted(latest)]
 
 
