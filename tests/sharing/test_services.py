@@ -18,10 +18,10 @@ from sightline.cli import main
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, integrate
 from sightline.people import nhs
-from sightline.reports import board
-from sightline.reports.pdf import render_pdf
 from sightline.people.models import Extract, NhsNumberStatus
 from sightline.people.need_to_know import visible_people
+from sightline.reports import board
+from sightline.reports.pdf import render_pdf
 from sightline.sharing import selectors, services
 from sightline.sharing.models import SharingDecision
 from tests import factories
