@@ -225,3 +225,16 @@ def test_someone_outside_the_team_cannot_see_the_workspace_on_the_web_or_api(tea
         f"/s47/{ws.id}"
         in factories.signed_in(team["nurse"]).get(f"/people/{team['child'].id}").content.decode()
     )
+
+
+def test_the_nhs_number_page_checks_the_digit_and_records_a_reason(social_worker: Any) -> None:
+    child = factories.known_child("social_care")
+    web = factories.signed_in(social_worker)
+    url = f"/people/{child.id}/nhs-number"
+    bad = web.post(url, {"nhs_number": "9434765918"})
+    assert bad.status_code == 200 and "modulus-11" in bad.content.decode()
+    assert web.post(url, {"reason_code": "not_known_to_health"}).status_code == 302
+    assert "Not known to health services" in web.get(f"/people/{child.id}").content.decode()
+    assert web.post(url, {"nhs_number": VALID_NHS}).status_code == 302
+    record = web.get(f"/people/{child.id}").content.decode()
+    assert VALID_NHS in record and "entered by hand" in record

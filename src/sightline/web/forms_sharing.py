@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from sightline.access.models import Agency
+from sightline.people.models import NhsNumberStatus
 from sightline.sharing import selectors
 from sightline.sharing.models import Discipline, JointDecision, SharingDecision
 from sightline.web.forms import GovukDateField
@@ -155,3 +156,31 @@ class JointDecisionForm(forms.Form):
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agreed_by"].choices = members  # type: ignore[attr-defined]
+
+
+class NhsNumberForm(forms.Form):
+    nhs_number = forms.CharField(
+        label="NHS number (if known)",
+        required=False,
+        max_length=20,
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
+    )
+    reason_code = forms.ChoiceField(
+        label="If there is no NHS number: why not?",
+        widget=forms.RadioSelect,
+        choices=NhsNumberStatus.Reason.choices,
+        required=False,
+    )
+    note = forms.CharField(
+        label="More about why (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed for another reason",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("nhs_number") and not data.get("reason_code"):
+            self.add_error("nhs_number", "Enter the NHS number, or say why there is none")
+        return data

@@ -9,6 +9,7 @@ from sightline.web.views import sharing
 urlpatterns = [
     path("people/<str:person_id>/sharing", sharing.child_sharing, name="child_sharing"),
     path("people/<str:person_id>/sharing/new", sharing.sharing_new, name="sharing_new"),
+    path("people/<str:person_id>/nhs-number", sharing.nhs_number, name="nhs_number"),
     path("sharing", sharing.sharing_review, name="sharing_review"),
     path("people/<str:person_id>/s47/new", sharing.s47_open, name="s47_open"),
     path("s47/<str:workspace_id>", sharing.s47_detail, name="s47"),

@@ -20,6 +20,7 @@ from sightline.access.models import Agency
 from sightline.access.permissions import Cap
 from sightline.access.services import actor_for
 from sightline.cases.selectors.access_hooks import require_child_access
+from sightline.people import nhs
 from sightline.people.models import Person
 from sightline.sharing import selectors, services
 from sightline.sharing.models import SharingDecision
@@ -28,6 +29,7 @@ from sightline.web.forms import form_view, submit_service
 from sightline.web.forms_sharing import (
     JointDecisionForm,
     MemberForm,
+    NhsNumberForm,
     OpenWorkspaceForm,
     RemoveMemberForm,
     SharingDecisionForm,
@@ -106,6 +108,31 @@ def sharing_review(request: HttpRequest) -> HttpResponse:
             "reasons": SharingDecision.Reason.choices,
             "agencies": list(Agency.objects.order_by("name").values_list("id", "name")),
         },
+    )
+
+
+@cap_required(Cap.RAISE_CONCERN)
+def nhs_number(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Record the child's NHS number (entered by hand, for the viewer's agency), or why there is none."""
+    root = require_child_access(request.user, person_id, "record the NHS number")
+    child = Person.objects.get(pk=root)
+
+    def save(cd: dict[str, Any]) -> Any:
+        if cd.get("nhs_number"):
+            return nhs.do_record_nhs_number(_actor(request), person_id=root, value=cd["nhs_number"])
+        return nhs.do_record_nhs_status(
+            _actor(request), person_id=root, reason_code=cd["reason_code"], note=cd.get("note", "")
+        )
+
+    return form_view(
+        request,
+        NhsNumberForm(request.POST or None),
+        template="web/sharing/nhs_number.html",
+        call=save,
+        success=lambda _: reverse("web:person", kwargs={"person_id": root}),
+        message="NHS number recorded.",
+        context={"child": child, "held": nhs.holdings([root]), "status": nhs.status_of([root])},
+        aliases={"value": "nhs_number"},
     )
 
 
