@@ -68,6 +68,7 @@ BODIES: dict[str, Any] = {
         "outcome": "not_shared",
         "reason_code": "more_detrimental_to_child",
     },
+    "POST /api/cases/people/{person_id}/nhs-number": {"reason_code": "not_yet_traced"},
     "POST /api/cases/people/{person_id}/s47": {"summary": "Disclosure at school"},
     "POST /api/cases/s47/{workspace_id}/members": {"username": "as-manager"},
     "POST /api/cases/s47/{workspace_id}/members/{username}/remove": {"reason": "Moved post"},

@@ -238,3 +238,20 @@ def test_the_nhs_number_page_checks_the_digit_and_records_a_reason(social_worker
     assert web.post(url, {"nhs_number": VALID_NHS}).status_code == 302
     record = web.get(f"/people/{child.id}").content.decode()
     assert VALID_NHS in record and "entered by hand" in record
+
+
+def test_the_api_records_a_reason_then_the_number(social_worker: Any, police_officer: Any) -> None:
+    child = factories.known_child("social_care")
+    url = f"/api/cases/people/{child.id}/nhs-number"
+    auth = factories.bearer(social_worker)
+    made = Client().post(url, {"reason_code": "refused"}, content_type="application/json", **auth)
+    assert made.status_code == 201 and made.json()["absent_reason"] == "refused"
+    bad = Client().post(url, {"nhs_number": "1234567890"}, content_type="application/json", **auth)
+    assert bad.status_code in {400, 422} and "modulus-11" in bad.content.decode()
+    good = Client().post(url, {"nhs_number": VALID_NHS}, content_type="application/json", **auth)
+    assert good.json()["numbers"] == [
+        {"value": VALID_NHS, "agency": "social_care", "source": "manual", "ref": ""}
+    ]
+    assert good.json()["absent_reason"] == ""
+    outside = Client().get(url, **factories.bearer(police_officer))
+    assert outside.status_code == 403

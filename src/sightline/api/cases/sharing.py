@@ -10,6 +10,8 @@ from sightline.api.cases.schemas.sharing import (
     JointDecisionIn,
     MemberIn,
     MemberRemoveIn,
+    NhsNumberIn,
+    NhsNumberOut,
     SharingDecisionIn,
     SharingDecisionOut,
     SharingReviewParams,
@@ -21,6 +23,7 @@ from sightline.api.core import Pagination, paginate
 from sightline.api.people import Id
 from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap
 from sightline.intelligence.selectors import Listing
+from sightline.people import nhs
 from sightline.sharing import selectors, services
 from sightline.sharing.models import Workspace
 
@@ -69,6 +72,45 @@ def review(request: HttpRequest, params: Query[SharingReviewParams]) -> Listing[
     return selectors.reviewer_decisions(
         current_user(request), outcome=params.outcome, reason_code=params.reason_code, agency=params.agency
     )
+
+
+def _nhs(person_id: str) -> dict[str, object]:
+    status = nhs.status_of([person_id])
+    return {
+        "person_id": person_id,
+        "numbers": nhs.holdings([person_id]),
+        "absent_reason": status.reason_code if status else "",
+        "absent_note": status.note if status else "",
+    }
+
+
+@router.get(
+    "/people/{person_id}/nhs-number", response=NhsNumberOut, summary="A child's NHS numbers and their sources"
+)
+def get_nhs_number(request: HttpRequest, person_id: str = Id()) -> dict[str, object]:
+    user = current_user(request)
+    require_viewer_cap(user, Cap.RAISE_CONCERN)
+    return _nhs(require_child_access(user, person_id, "NHS number"))
+
+
+@router.post(
+    "/people/{person_id}/nhs-number",
+    response={201: NhsNumberOut},
+    summary="Record a child's NHS number, or why there is none",
+)
+def record_nhs_number(
+    request: HttpRequest, payload: NhsNumberIn, person_id: str = Id()
+) -> Status[dict[str, object]]:
+    user = current_user(request)
+    require_viewer_cap(user, Cap.RAISE_CONCERN)
+    root = require_child_access(user, person_id, "record the NHS number")
+    if payload.nhs_number:
+        nhs.do_record_nhs_number(current_actor(request), person_id=root, value=payload.nhs_number)
+    else:
+        nhs.do_record_nhs_status(
+            current_actor(request), person_id=root, reason_code=payload.reason_code, note=payload.note
+        )
+    return Status(201, _nhs(root))
 
 
 @router.post(

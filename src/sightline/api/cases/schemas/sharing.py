@@ -110,3 +110,25 @@ class JointDecisionIn(Schema):
     outcome: Literal["threshold_met", "icpc", "child_in_need", "nfa", "other"]
     agreed_by: list[Str150] = Field(min_length=1, description="usernames of the members who agreed")
     decided_on: dt.date | None = None
+
+
+class NhsHoldingOut(Schema):
+    value: str
+    agency: str
+    source: str = Field(description="extract or manual")
+    ref: str = Field(description="the extract and record, for one from an extract")
+
+
+class NhsNumberOut(Schema):
+    person_id: str
+    numbers: list[NhsHoldingOut]
+    absent_reason: str = Field(description="why there is none, when none is held and a reason is recorded")
+    absent_note: str
+
+
+class NhsNumberIn(Schema):
+    nhs_number: Str150 = Field("", description="10 digits with a modulus-11 check digit")
+    reason_code: Literal[
+        "not_known_to_health", "not_yet_traced", "refused", "not_applicable_non_uk", "other", ""
+    ] = Field("", description="why there is none, when no number is given")
+    note: LongText = ""
