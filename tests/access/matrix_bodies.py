@@ -62,6 +62,27 @@ BODIES: dict[str, Any] = {
         "decision": "close",
         "reason": "Engaged at school",
     },
+    "POST /api/cases/people/{person_id}/sharing-decisions": {
+        "recipients": ["police"],
+        "what": "Return interview notes",
+        "outcome": "not_shared",
+        "reason_code": "more_detrimental_to_child",
+    },
+    "POST /api/cases/people/{person_id}/nhs-number": {"reason_code": "not_yet_traced"},
+    "POST /api/cases/people/{person_id}/s47": {"summary": "Disclosure at school"},
+    "POST /api/cases/s47/{workspace_id}/members": {"username": "as-manager"},
+    "POST /api/cases/s47/{workspace_id}/members/{username}/remove": {"reason": "Moved post"},
+    "POST /api/cases/s47/{workspace_id}/tasks": {
+        "description": "Visit at school",
+        "assignee": "{s47 member}",
+        "due_on": LATER,
+    },
+    "POST /api/cases/s47/{workspace_id}/tasks/{task_id}/done": {},
+    "POST /api/cases/s47/{workspace_id}/decisions": {
+        "decision": "Threshold met",
+        "outcome": "icpc",
+        "agreed_by": ["{s47 member}"],
+    },
     "POST /api/intelligence/alerts/{alert_id}/status": {"status": "under_review"},
     "POST /api/intelligence/link-decisions": {
         "record_key_l": "{record keys:0}",

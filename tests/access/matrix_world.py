@@ -39,6 +39,7 @@ from sightline.notifications.models import Notification
 from sightline.outreach import services as outreach
 from sightline.people.models import Extract, LinkReview, Person, SourceRecord
 from sightline.people.services import do_break_glass, do_merge_people
+from sightline.sharing import services as sharing
 
 # Each role works in one agency. Every agency here knows the "in" child; none knows the "out" child.
 AGENCY = {
@@ -228,6 +229,33 @@ def _outreach(world: World, out_alert: Alert, inside: Person, spare: Person) -> 
     world.ids["outreach alert"] = {"": _alert_about(spare, "spare", "A-MATRIX-SPARE").id}
 
 
+def _sharing(world: World, inside: Person, outside: Person) -> None:
+    """A sharing decision about each child (the reviewer's list names both), and a section 47 enquiry
+    about each: the "in" one led by social care with the designated safeguarding lead and the analyst
+    as members, the "out" one by licensing with only its practitioner."""
+    for key, person, opener, members in [
+        ("in", inside, "inside", ["as-dsl", "as-analyst"]),
+        ("out", outside, "lic", []),
+    ]:
+        sharing.do_record_sharing_decision(
+            SYSTEM, person_id=person.id, recipients=["police"], what="Missing episodes", outcome="shared"
+        )
+        workspace = sharing.do_open_workspace(actor_for(world.users[opener]), person_id=person.id)
+        for username in members:
+            sharing.do_add_member(SYSTEM, workspace_id=workspace.id, username=username)
+        member = members[0] if members else opener
+        task = sharing.do_add_task(
+            SYSTEM,
+            workspace_id=workspace.id,
+            description="Visit",
+            assignee=member,
+            due_on=dt.date.today() + dt.timedelta(days=3),
+        )
+        world.ids.setdefault("s47 workspace", {})[key] = workspace.id
+        world.ids.setdefault("s47 task", {})[key] = task.id
+        world.ids.setdefault("s47 member", {})[key] = member
+
+
 def _notifications(world: World, inside: Person, outside: Person) -> None:
     """A notification about each child for every account: the inbox must name only the children the
     account may open, and ledger them."""
@@ -299,6 +327,7 @@ def build_world() -> World:
     )
     _outreach(world, alert, inside, spare)
     _notifications(world, inside, outside)
+    _sharing(world, inside, outside)
     network = do_create(
         Network(
             id="N-MATRIX",

@@ -52,6 +52,9 @@ CHILD_KINDS = {
     "chronology entry",
     "investigation",
     "outreach",
+    "s47 workspace",
+    "s47 task",
+    "s47 member",
 }
 PERSON_MODES = {"blind concern", "break-glass", "decision only", "reviewer"}
 READ_METHODS = {"GET"}

@@ -21,7 +21,8 @@ from sightline.intelligence.models import Alert
 from sightline.intelligence.services import do_set_alert_status
 from sightline.ledger.services import SYSTEM, do_create
 from sightline.outreach import services as outreach
-from tests.factories import MILD, NOT_AT_RISK, adult, at, child, concern, screening, triage, user
+from sightline.people.models import Extract
+from tests.factories import MILD, NOT_AT_RISK, adult, agencies, at, child, concern, screening, triage, user
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +295,31 @@ def test_indicator_series_against_target_uses_the_stored_target() -> None:
     assert [p.value for p in result.points] == [None, 30.0]
     assert result.indicator.target == 24 and result.on_target is False
     assert result.latest_text == "30.0 hours"
+
+
+def test_nhs_number_completeness_takes_each_agencys_latest_extract() -> None:
+    agencies()
+
+    def imported(agency: str, when: dt.datetime, children: int | None, with_nhs: int | None) -> None:
+        do_create(
+            Extract(
+                agency_id=agency,
+                source_name=f"{agency}-{when:%m%d}",
+                digest=f"{agency}{when:%m%d}".ljust(64, "0"),
+                extracted_on=when.date(),
+                imported_at=when,
+                manifest={"format": "multi-agency-extract/1", "agency": agency},
+                child_records=children,
+                child_records_with_nhs=with_nhs,
+            ),
+            actor=SYSTEM,
+        )
+
+    imported("police", at(2026, 4, 1, 9), None, None)  # before completeness was measured: left out
+    imported("police", at(2026, 5, 10, 9), 10, 8)
+    imported("health", at(2026, 5, 20, 9), 4, 4)
+    imported("police", at(2026, 6, 5, 9), 10, 10)
+    # April: nothing measured. May: police 8 of 10, health 4 of 4. June: police's newer extract, 10 of 10.
+    assert values("nhs_number_completeness", 3) == [None, round(100 * 12 / 14, 4), 100.0]
+    june = series("nhs_number_completeness", 3)[-1]
+    assert (june.numerator, june.denominator) == (14, 14)

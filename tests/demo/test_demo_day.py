@@ -22,9 +22,10 @@ from sightline.cases.models import Concern, Investigation, MissingEpisode, Scree
 from sightline.cases.selectors import suspects_on_bail
 from sightline.cases.selectors.screenings import rescreens_due_all
 from sightline.demo.dates import PLAN_STORY_DAY, demo_dates, financial_year
-from sightline.demo.steps import step_casework, step_generate, step_import, step_plan
-from sightline.people.models import Extract, SourceEvent
+from sightline.demo.steps import step_casework, step_generate, step_import, step_plan, step_sharing
+from sightline.people.models import Extract, NhsNumberStatus, SourceEvent
 from sightline.reports import public, sdc
+from sightline.sharing.models import JointDecision, SharingDecision, Workspace
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def demo_day(model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.Ca
     factories.analyse_town()
     step_plan(args)
     step_casework(args)
+    step_sharing(args)
     capsys.readouterr()
 
 
@@ -158,3 +160,18 @@ def test_extracts_arrive_monthly_and_rescreens_keep_up() -> None:
         recent_news = any(t.on >= today - dt.timedelta(days=90) for t in d.triggers)
         recently_due = d.reassessment_due and d.last_screening.next_due_on >= today - dt.timedelta(days=45)
         assert recent_news or recently_due, (d.last_screening.completed_at, [t.label for t in d.triggers])
+
+
+@pytest.mark.usefixtures("demo_day")
+def test_the_demo_records_sharing_decisions_nhs_reasons_and_an_s47_enquiry() -> None:
+    decisions = SharingDecision.objects.all()
+    assert decisions.count() == 3
+    assert decisions.filter(outcome="not_shared", reason_code="more_detrimental_to_child").count() == 1
+    assert NhsNumberStatus.objects.exists()
+    workspace = Workspace.objects.get()
+    assert set(workspace.members.values_list("discipline", flat=True)) >= {
+        "social_work", "education", "health", "police"
+    }  # fmt: skip
+    assert workspace.tasks.filter(done=True).count() == 1
+    assert JointDecision.objects.get().outcome == "icpc"
+    assert Extract.objects.filter(child_records__gt=0).exists()

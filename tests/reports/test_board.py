@@ -110,6 +110,7 @@ def test_the_report_is_built_from_live_data() -> None:
         "outreach-contacted",
         "outreach-time-to-contact",
         "outreach-workers-funded",
+        "nhs-number-completeness",
     ]
     assert all(len(line.result.points) == 12 for line in report.indicators)
     assert report.ledger.verified and report.ledger.ok and report.ledger.problem_count == 0

@@ -643,6 +643,7 @@ DEMO_ACCOUNTS = [
     ("demo-police", Role.PRACTITIONER, "police", "Sam", "Okafor"),
     ("demo-youth-worker", Role.PRACTITIONER, "youth_service", "Jordan", "Reyes"),
     ("demo-school-dsl", Role.DSL, "education", "Dana", "Lewis"),
+    ("demo-health", Role.PRACTITIONER, "health", "Harper", "Nwosu"),
     ("demo-coordinator", Role.CSE_COORDINATOR, "mash", "Chris", "Hughes"),
     ("demo-analyst", Role.ANALYST, "police", "Alex", "Murray"),
     ("demo-manager", Role.MANAGER, "social_care", "Morgan", "Price"),

@@ -34,6 +34,7 @@ from sightline.intelligence.models import Alert
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
 from sightline.outreach import selectors as outreach
+from sightline.people.nhs import nhs_completeness_by_agency
 
 SHIPPED_PATH = Path(__file__).resolve().parent / "indicators.yaml"
 UNITS = {"percent": "%", "hours": "hours", "count": "", "per_week": "a week"}
@@ -320,6 +321,16 @@ def outreach_workers_funded(windows: Sequence[Window]) -> list[Value]:
     ]
 
 
+def nhs_number_completeness(windows: Sequence[Window]) -> list[Value]:
+    """Of the child records in each agency's latest extract imported by the window's end, the share
+    carrying a valid NHS number (the consistent identifier), across agencies."""
+    out = []
+    for w in windows:
+        rows = nhs_completeness_by_agency(w.end)
+        out.append(_share(sum(r.with_nhs for r in rows), sum(r.children for r in rows)))
+    return out
+
+
 MEASURES: dict[str, MeasureFn] = {
     "screened_open_cse_concern": screened_open_cse_concern,
     "return_interview_72h": return_interview_72h,
@@ -331,6 +342,7 @@ MEASURES: dict[str, MeasureFn] = {
     "outreach_contacted": outreach_contacted,
     "outreach_hours_to_contact": outreach_hours_to_contact,
     "outreach_workers_funded": outreach_workers_funded,
+    "nhs_number_completeness": nhs_number_completeness,
 }
 
 

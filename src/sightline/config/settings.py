@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sightline.cases",
     "sightline.intelligence",
     "sightline.outreach",
+    "sightline.sharing",
     "sightline.accountability",
     "sightline.reports",
     "sightline.notifications",

@@ -23,6 +23,7 @@ from sightline.demo.delivery import deliver_plan
 from sightline.demo.monthly import monthly_extracts
 from sightline.demo.outreach import step_outreach
 from sightline.demo.police import write_police_work
+from sightline.demo.sharing import step_sharing
 from sightline.demo.staff import demo_staff, town_children
 from sightline.extracts import services
 from sightline.intelligence.services import do_analyse
@@ -136,4 +137,5 @@ STEPS: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
     ("Loading the sample 2014 response plan, part way through", step_plan),
     ("Starting outreach to the children at risk", step_outreach),
     ("Writing the months of case work behind today", step_casework),
+    ("Recording sharing decisions and a section 47 enquiry", step_sharing),
 ]

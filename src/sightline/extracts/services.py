@@ -33,6 +33,7 @@ from sightline.extracts.validation import (
 )
 from sightline.ledger.models import new_id
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, instances
+from sightline.people import nhs
 from sightline.people.models import Extract, SourceEvent, SourceRecord
 from sightline.people.news import announce_import
 
@@ -223,6 +224,7 @@ def _write(
         if not (new_records or changed_records or new_events or changed_events):
             return result  # the same rows again, repackaged: nothing to record
 
+        children, with_nhs = nhs.completeness((data for _row, data in parsed.people), this_date)
         extract = do_create(
             Extract(
                 agency_id=agency,
@@ -235,6 +237,8 @@ def _write(
                 record_count=len(parsed.people),
                 event_count=len(parsed.events),
                 imported_at=now or timezone.now(),
+                child_records=children,
+                child_records_with_nhs=with_nhs,
             ),
             actor=actor,
             action="import",

@@ -23,6 +23,10 @@ class Extract(LedgeredModel):
     record_count = models.PositiveIntegerField(default=0)
     event_count = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField()
+    # The consistent identifier: of the extract's records about children, how many carry a valid NHS
+    # number (null for extracts imported before this was measured).
+    child_records = models.PositiveIntegerField(null=True, blank=True)
+    child_records_with_nhs = models.PositiveIntegerField(null=True, blank=True)
 
     id_prefix = "X"
 
@@ -157,8 +161,39 @@ class PersonIdentifier(LedgeredModel):
         "access.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     active = models.BooleanField(default=True)
+    # Where the agency got it: typed in by hand, or taken from one of its extracts (``source_ref``
+    # names the extract and record).
+    source = models.CharField(
+        max_length=10,
+        choices=[("manual", "Entered by hand"), ("extract", "From an extract")],
+        default="manual",
+    )
+    source_ref = models.CharField(max_length=300, blank=True)
 
     id_prefix = "PI"
+
+
+class NhsNumberStatus(LedgeredModel):
+    """Why a person has no NHS number here. One row per person; a new reason is a new version, and
+    recording a number makes ``resolved`` true."""
+
+    class Reason(models.TextChoices):
+        NOT_KNOWN_TO_HEALTH = "not_known_to_health", "Not known to health services"
+        NOT_YET_TRACED = "not_yet_traced", "Not yet traced"
+        REFUSED = "refused", "The family refused to give it"
+        NON_UK = "not_applicable_non_uk", "Not applicable: not registered in the UK"
+        OTHER = "other", "Another reason"
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="nhs_status")
+    reason_code = models.CharField(max_length=30, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    agency = models.ForeignKey(
+        "access.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.CharField(max_length=150)
+    resolved = models.BooleanField(default=False)
+
+    id_prefix = "NS"
 
 
 class LinkDecision(LedgeredModel):

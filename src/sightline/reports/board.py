@@ -23,6 +23,7 @@ from sightline.ledger.models import Checkpoint
 from sightline.ledger.runs import latest_run
 from sightline.ledger.selectors import tree_size
 from sightline.outreach import selectors as outreach
+from sightline.people import nhs
 from sightline.reports.charts import ChartSpec
 from sightline.reports.charts.accountability import board_resource_charts, indicator_chart, status_chart
 
@@ -165,6 +166,7 @@ class BoardReport:
     ledger: LedgerStatus
     notes: list[str] = field(default_factory=list)
     outreach: outreach.Figures | None = None  # the funnel, with the indicators
+    nhs_completeness: list[nhs.AgencyCompleteness] = field(default_factory=list)  # by agency, now
 
     @property
     def total_recommendations(self) -> int:
@@ -201,4 +203,5 @@ def board_report(*, today: dt.date | None = None, now: dt.datetime | None = None
         resources=res,
         ledger=ledger_status(),
         outreach=outreach.figures(now=now),
+        nhs_completeness=nhs.nhs_completeness_by_agency(now),
     )

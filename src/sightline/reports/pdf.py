@@ -181,6 +181,7 @@ def _indicators(report: BoardReport) -> list[Flowable]:
         ),
         *(_chart(line.chart(), numbers=True) for line in report.indicators),
         *_outreach(report),
+        *_nhs_completeness(report),
     ]
 
 
@@ -217,6 +218,30 @@ def _outreach(report: BoardReport) -> list[Flowable]:
                 ("Children not yet allocated to a worker", cap.unallocated, NONE),
             ],
             _fractions(6, 2, 3),
+        ),
+    ]
+
+
+def _nhs_completeness(report: BoardReport) -> list[Flowable]:
+    """Each agency's latest extract: child records and how many carry an NHS number (counts only)."""
+    if not report.nhs_completeness:
+        return []
+    rows = [
+        (
+            r.agency_name,
+            f"{r.extracted_on:%d %b %Y}",
+            r.children,
+            r.with_nhs,
+            NONE if r.percent is None else f"{r.percent:.1f}%",
+        )
+        for r in report.nhs_completeness
+    ]
+    return [
+        Paragraph("NHS number completeness by agency", H3),
+        _table(
+            ["Agency", "Latest extract", "Child records", "With NHS number", "Complete"],
+            rows,
+            _fractions(4, 2, 2, 2, 2),
         ),
     ]
 

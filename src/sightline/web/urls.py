@@ -13,6 +13,7 @@ DOMAINS = [
     "cases",
     "intelligence",
     "outreach",
+    "sharing",
     "accountability",
     "reports",
     "ledger",

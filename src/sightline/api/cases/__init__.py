@@ -1,5 +1,6 @@
 """API for case work: concerns and triage, screenings, plans, episodes and return interviews,
-placements, investigations, self-referrals, the chronology and task lists, and outreach.
+placements, investigations, self-referrals, the chronology and task lists, outreach, sharing
+decisions and section 47 workspaces.
 
 Endpoints only parse input, check need to know with ``cases.selectors.require_child_access`` /
 ``require_object_access`` (ledgered, the same calls the web pages make), and call the same services
@@ -18,10 +19,21 @@ from sightline.api.cases import (
     placements,
     plans,
     screenings,
+    sharing,
 )
 
 router = Router(tags=["cases"])
-for _area in (concerns, screenings, plans, episodes, placements, investigations, chronology, outreach):
+for _area in (
+    concerns,
+    screenings,
+    plans,
+    episodes,
+    placements,
+    investigations,
+    chronology,
+    outreach,
+    sharing,
+):
     # Keep the operation ids clients generated code from when the endpoints were one module.
     for _path in _area.router.path_operations.values():
         for _operation in _path.operations:

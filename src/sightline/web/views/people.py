@@ -24,11 +24,12 @@ from sightline.cases import selectors as cases
 from sightline.intelligence import selectors as intel
 from sightline.ledger.models import Entry
 from sightline.ledger.services import Actor, integrate
-from sightline.people import likely
+from sightline.people import likely, nhs
 from sightline.people import selectors as people
 from sightline.people import services as people_services
 from sightline.people.models import Person
 from sightline.people.need_to_know import require_person_access
+from sightline.sharing import selectors as sharing
 from sightline.web.charts import Series, Threshold, line_chart
 from sightline.web.forms import ReasonForm, form_view
 from sightline.web.forms_people import ChronologyFilterForm, MergeForm, PersonEditForm, SearchForm
@@ -151,6 +152,10 @@ def person(request: HttpRequest, person_id: str) -> HttpResponse:
             "intel": intel.person_intelligence(request.user, person_id),
             "caps": _caps(request.user),
             "bands": {b.key: b.label for b in tool.default_indicator_set().bands},
+            "sharing": sharing.child_summary(record.person.person.id),
+            "s47": sharing.child_workspaces(request.user, record.person.person.id),
+            "nhs": nhs.holdings(people.person_group_ids(record.person.person.id)),
+            "nhs_status": nhs.status_of(people.person_group_ids(record.person.person.id)),
         },
     )
 

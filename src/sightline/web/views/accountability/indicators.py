@@ -12,6 +12,7 @@ from sightline.access.permissions import Cap
 from sightline.accountability import selectors as sel
 from sightline.accountability import services
 from sightline.outreach import selectors as outreach
+from sightline.people import nhs
 from sightline.reports.charts.accountability import indicator_chart
 from sightline.web.charts import figure
 from sightline.web.forms_accountability import IndicatorForm
@@ -28,6 +29,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
             "items": [(r, figure(indicator_chart(r), f"chart-{r.indicator.key}")) for r in results],
             "can_manage": may(request, MANAGE),
             "figures": outreach.figures(),
+            "nhs_completeness": nhs.nhs_completeness_by_agency(),
         },
     )
 
