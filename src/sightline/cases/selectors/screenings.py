@@ -137,6 +137,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
     for ep in MissingEpisode.objects.filter(new_episodes, person_id__in=group):
         kind = case_kinds[ep.category]
         if kind in kinds:
+            category = ep.get_category_display().split(" (")[0].lower()
             out.append(
                 RescreenTrigger(
                     kind,
@@ -144,7 +145,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                     "case",
                     MissingEpisode.ledger_type(),
                     ep.id,
-                    f"{ep.get_category_display().split(' (')[0].lower()} episode on {ep.started_at:%-d %B %Y}",
+                    f"{category} episode on {ep.started_at:%-d %B %Y}",
                     due(kind, ep.started_at),
                 )
             )
