@@ -79,11 +79,15 @@ def test_encoded_extract_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0 and "already imported" in out and state() == before
 
 
-def test_nothing_plain_is_stored_for_encoded_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_plain_is_stored_for_encoded_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_import(capsys, encoded(tmp_path))[0] == 0
     stored = json.dumps(
         [
-            *SourceRecord.objects.values_list("data", "given_name", "family_name", "date_of_birth", "postcode"),
+            *SourceRecord.objects.values_list(
+                "data", "given_name", "family_name", "date_of_birth", "postcode"
+            ),
             *EncodedRecord.objects.values_list("encoded", flat=True),
             *SourceEvent.objects.values_list("data", flat=True),
         ]
@@ -118,7 +122,7 @@ def test_a_changed_encoding_is_a_new_version(tmp_path: Path, capsys: pytest.Capt
         ("manifest", {"salt": ""}, "manifest.json:1:encoding.salt: required"),
         ("people", {"given_salts": ""}, "people.csv:2:given_salts: missing: given_bf has"),
         ("people", {"family_bf": "AAAA"}, "people.csv:2:family_bf: filter 1 is 24 bits"),
-        ("people", {"nhs_digest": "not*base64"}, "people.csv:2:nhs_digest: 'not*base64' is not a base64 digest"),
+        ("people", {"nhs_digest": "not*base64"}, "people.csv:2:nhs_digest: 'not*base64' is not a"),
         ("events", {"place_bf": "QUJD"}, "events.csv:2:place_bf: filter 1 is 24 bits"),
     ],
 )  # fmt: skip

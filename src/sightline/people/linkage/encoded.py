@@ -80,7 +80,7 @@ def link_encoded(
             retain_intermediate_calculation_columns=False,
         )
         linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con))
-        linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)))
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)), seed=1)
         for rule in (block_on("dob_digest"), block_on("postcode_bf", "dob_year_digest")):
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(rule)
