@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
 
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
@@ -72,8 +74,8 @@ def link_encoded(
         create_prepared_table(con, "encoded", [{c: r.get(c) for c in COLUMNS} for r in rows])
         settings = SettingsCreator(
             link_type="dedupe_only",
-            comparisons=comparisons(encoding),
-            blocking_rules_to_generate_predictions=BLOCKING,
+            comparisons=list[ComparisonCreator | dict[str, Any]](comparisons(encoding)),
+            blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](BLOCKING),
             # About one true pair per record among n^2/2 pairs.
             probability_two_random_records_match=min(0.01, 2.0 / len(rows)),
             retain_matching_columns=False,
@@ -86,7 +88,8 @@ def link_encoded(
                 linker.training.estimate_parameters_using_expectation_maximisation(rule)
             except Exception:  # too few pairs to train on: the starting m values stand
                 logging.getLogger(__name__).info("EM on %s skipped", rule)
-        scored = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY).as_pandas_dataframe()
+        predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY)
+        scored: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     finally:
         con.close()
     left, right = scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str)
