@@ -68,7 +68,6 @@ def link_encoded(
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
         return EncodedLinkage({k: k for k in keys}, _empty_pairs())
-    logging.getLogger("splink").setLevel(logging.ERROR)
     con = duckdb.connect()
     try:
         create_prepared_table(con, "encoded", [{c: r.get(c) for c in COLUMNS} for r in rows])
@@ -81,7 +80,7 @@ def link_encoded(
             retain_matching_columns=False,
             retain_intermediate_calculation_columns=False,
         )
-        linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con))
+        linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con), set_up_basic_logging=False)
         linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)), seed=1)
         for rule in (block_on("dob_digest"), block_on("postcode_bf", "dob_year_digest")):
             try:
