@@ -24,7 +24,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
 from sightline.pprl.records import PEOPLE_FIELDS, RowEncoder
-from sightline.pprl.similarity import comparisons, create_prepared_table, prepared_row
+from sightline.pprl.similarity import LIST_COLUMNS, comparisons, prepared_row
 
 # The plain engine joins clusters at mean weight 3.3 (p ~ 0.9); connected components here need a
 # firmer link, as one link joins two whole clusters.
@@ -70,7 +70,7 @@ def link_encoded(
         return EncodedLinkage({k: k for k in keys}, _empty_pairs())
     con = duckdb.connect()
     try:
-        create_prepared_table(con, "encoded", [{c: r.get(c) for c in COLUMNS} for r in rows])
+        _create_table(con, rows)
         settings = SettingsCreator(
             link_type="dedupe_only",
             comparisons=list[ComparisonCreator | dict[str, Any]](comparisons(encoding)),
@@ -112,6 +112,18 @@ def link_encoded(
     ]
     stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
     return EncodedLinkage(clusters, pairs, stats)
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The rows as a DuckDB table typed as the comparisons expect (VARCHAR[] lists), loaded from one
+    DataFrame: inserting row by row (``similarity.create_prepared_table``) takes most of a run."""
+    frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in COLUMNS})
+    types = ", ".join(f'"{c}" {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"}' for c in COLUMNS)
+    con.execute(f"CREATE TABLE encoded ({types})")
+    con.register("encoded_rows", frame)
+    casts = ", ".join(f'CAST("{c}" AS {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"})' for c in COLUMNS)
+    con.execute(f"INSERT INTO encoded SELECT {casts} FROM encoded_rows")
+    con.unregister("encoded_rows")
 
 
 def _empty_pairs() -> pd.DataFrame:
