@@ -26,8 +26,32 @@ sys.path.insert(0, str(HERE))
 
 from quality_measures import hopeless_records, kinds, measure, pairwise, reference, rows  # noqa: E402
 
+SECRET = b"the bench agreement's secret, shared by the encoding agencies and given to the link run"
 
-def run(variant: str, seed: int, children: int, home: Path) -> dict[str, Any]:
+
+def encode_agencies(town: Path, agencies: list[str]) -> tuple[list[Path], dict[str, float]]:
+    """The town's extracts with `agencies` encoded by themselves under one agreement (docs/pprl.md)."""
+    from sightline.pprl.bloom import Params
+    from sightline.pprl.extract import encode_extract
+
+    folders, records, seconds = [], 0, 0.0
+    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+        if folder.name.split("-")[0] not in agencies:
+            folders.append(folder)
+            continue
+        out = town / "encoded" / folder.name
+        t = time.process_time()
+        summary = encode_extract(folder, SECRET, out, Params(salt="bench-agreement"))
+        seconds += time.process_time() - t
+        records += summary.people
+        folders.append(out)
+    rate = records / seconds if seconds else 0.0
+    return folders, {"records": records, "cpu_seconds": seconds, "records_per_second": rate}
+
+
+def run(
+    variant: str, seed: int, children: int, home: Path, encode: list[str] | None = None, secret: bool = True
+) -> dict[str, Any]:
     logging.getLogger("splink").setLevel(logging.ERROR)  # "level not observed": one per comparison level
     os.environ["SIGHTLINE_HOME"] = str(home)
     os.environ.pop("DATABASE_URL", None)  # SQLite + DuckDB by design
@@ -53,15 +77,22 @@ def run(variant: str, seed: int, children: int, home: Path) -> dict[str, Any]:
         town, children, seed, variant=None if variant == "default" else load_variant(variant)
     )
     timings["generate"] = time.perf_counter() - t
+    folders = sorted(p for p in (town / "extracts").iterdir() if p.is_dir())
+    encoding: dict[str, Any] = {}
+    if encode:
+        folders, encoding = encode_agencies(town, encode)
+        encoding["agencies"] = encode
+        encoding["hub_secret"] = secret
     t = time.perf_counter()
-    for folder in sorted(p for p in (town / "extracts").iterdir() if p.is_dir()):
+    for folder in folders:
         result = do_import_extract(folder)
         if result.problems:
             raise SystemExit("\n".join(str(p) for p in result.problems[:20]))
     timings["import"] = time.perf_counter() - t
     t = time.perf_counter()
-    link_summary, _ = do_link()
+    link_summary, _ = do_link(secret=SECRET if encode and secret else None)
     timings["link"] = time.perf_counter() - t
+    timings.update({f"link_{k}": v for k, v in link_summary.seconds.items()})
     t = time.perf_counter()
     _, analysis = do_analyse()
     timings["analyse"] = time.perf_counter() - t
@@ -124,6 +155,7 @@ def run(variant: str, seed: int, children: int, home: Path) -> dict[str, Any]:
             "alerts_adults": len(analysis.alerts_of("adult_of_concern")),
         },
         "link": link,
+        "encoding": encoding,
         "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who)},
         "timings": timings,
         "load_average": os.getloadavg()[0],
@@ -139,10 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=20000)
     parser.add_argument("--out", type=Path, required=True, help="where to write the figures (JSON)")
     parser.add_argument("--keep", action="store_true", help="keep the town and database (printed)")
+    parser.add_argument(
+        "--encode", default="", help="comma-separated agencies whose extracts are encoded (docs/pprl.md)"
+    )
+    parser.add_argument(
+        "--no-hub-secret",
+        action="store_true",
+        help="link without the agreement's secret: encoded records link only among themselves",
+    )
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix=f"sightline-quality-{args.variant}-{args.seed}-"))
     try:
-        figures = run(args.variant, args.seed, args.children, home)
+        encode = [a for a in args.encode.split(",") if a]
+        figures = run(args.variant, args.seed, args.children, home, encode, not args.no_hub_secret)
     finally:
         if args.keep:
             print(f"kept {home}", file=sys.stderr)

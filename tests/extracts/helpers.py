@@ -119,7 +119,7 @@ def state() -> dict[str, Any]:
     counts = {
         m._meta.label: m._default_manager.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"people", "intelligence", "ledger", "extracts"}
+        if m._meta.app_label in {"people", "pprl", "intelligence", "ledger", "extracts"}
     }
     return {
         "size": head.size if head else 0,

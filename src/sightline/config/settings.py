@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sightline.ledger",
     "sightline.access",
     "sightline.people",
+    "sightline.people.pprl",
     "sightline.extracts",
     "sightline.cases",
     "sightline.intelligence",

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sightline.access.models import Agency
+from sightline.extracts.encoded import agreement_of, split_record
 from sightline.extracts.mapping import NO_MAPPING, Mapping
 from sightline.extracts.validation import (
     ParsedExtract,
@@ -36,6 +37,7 @@ from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_upd
 from sightline.people import nhs
 from sightline.people.models import Extract, SourceEvent, SourceRecord
 from sightline.people.news import announce_import
+from sightline.people.pprl.models import EncodedRecord
 
 BATCH = 5000
 RECORD_FIELDS = ["extract", "row_number", "data", "given_name", "family_name", "date_of_birth", "postcode"]
@@ -188,7 +190,8 @@ def _write(
         new_records: list[tuple[int, dict[str, Any]]] = []
         changed_records: dict[str, tuple[int, dict[str, Any]]] = {}
         record_pk: dict[str, str] = {}
-        for row, data in parsed.people:
+        people, encodings = _split_encoded(parsed)
+        for row, data in people:
             rid = data["record_id"].strip()
             old = held.get(rid)
             if old is None:
@@ -283,6 +286,17 @@ def _write(
             if progress:
                 progress.update(len(objs))
         result.records_updated = len(changed_records)
+        if encodings:
+            _write_encodings(
+                parsed,
+                encodings,
+                record_pk,
+                extract.id,
+                {r["record_id"].strip() for _, r in new_records},
+                {d["record_id"].strip() for _, d in changed_records.values()},
+                actor,
+                reason,
+            )
 
         for chunk in _chunks(new_events):
             eobjs = instances(
@@ -321,6 +335,62 @@ def _write(
         result.status = "imported"
         result.extract_id = extract.id
     return result
+
+
+def _split_encoded(
+    parsed: ParsedExtract,
+) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, dict[str, Any]]]:
+    """An encoded extract's people rows as ordinary records hold them (nothing identifying), and
+    each record's encoded columns by record id; a plain extract's rows as they are."""
+    if "encoding" not in parsed.manifest:
+        return parsed.people, {}
+    people, encodings = [], {}
+    for row, data in parsed.people:
+        plain, enc = split_record(data)
+        people.append((row, plain))
+        encodings[plain["record_id"].strip()] = enc
+    return people, encodings
+
+
+def _write_encodings(
+    parsed: ParsedExtract,
+    encodings: dict[str, dict[str, Any]],
+    record_pk: dict[str, str],
+    extract_id: str,
+    created: set[str],
+    changed: set[str],
+    actor: Actor,
+    reason: str,
+) -> None:
+    """The encoded columns of the records this import created or changed, beside the records."""
+    agency = parsed.agency
+    agreement = agreement_of(parsed.manifest["encoding"])
+    held = {e.record_id: e for e in EncodedRecord.objects.filter(agency_id=agency, record_id__in=changed)}
+    new = [rid for rid in sorted(created | changed) if rid not in held]
+    for chunk in _chunks(new):
+        objs = instances(
+            EncodedRecord,
+            [
+                {
+                    "id": new_id(EncodedRecord.id_prefix),
+                    "source_id": record_pk[rid],
+                    "agency_id": agency,
+                    "record_id": rid,
+                    "extract_id": extract_id,
+                    "agreement": agreement,
+                    "encoded": encodings[rid],
+                }
+                for rid in chunk
+            ],
+        )
+        do_bulk_create(objs, actor=actor, action="import", reason=reason)
+    update = []
+    for rid, obj in held.items():
+        obj.extract_id, obj.agreement, obj.encoded = extract_id, agreement, encodings[rid]
+        update.append(obj)
+    for part in _chunks(update):
+        do_bulk_update(list(part), actor=actor, fields=["extract", "agreement", "encoded"], action="import",
+                       reason=reason)  # fmt: skip
 
 
 def _event_columns(data: dict[str, Any], record_pk: dict[str, str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sightline.extracts import encoded
 from sightline.extracts.mapping import NO_MAPPING, Mapping, TableMapping, convert_date
 from sightline.extracts.reading import (
     MANIFEST,
@@ -674,3 +675,10 @@ def _read(
             problems,
             progress,
         )
+    if "encoding" in parsed.manifest:
+        nbytes = encoded.check_manifest(parsed.manifest["encoding"], f"{parsed.label}/{MANIFEST}", problems)
+        if nbytes is not None:
+            encoded.check_rows(people_csv.label, people_csv.header, parsed.people, nbytes,
+                               encoded.PLAIN_PEOPLE, problems)  # fmt: skip
+            encoded.check_rows(events_csv.label, events_csv.header, parsed.events, nbytes,
+                               encoded.PLAIN_EVENTS, problems)  # fmt: skip

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
 from sightline.core.progress import Bar, wanted
 from sightline.ledger.services import checkpoint_if_due
+from sightline.people.linkage.encoded import SecretMismatch
 from sightline.people.linkage.run import do_link
 from sightline.people.search_index import reindex
+from sightline.pprl.bloom import SecretError, read_secret
 
 
 def register(sub: Any) -> None:
@@ -32,6 +36,12 @@ def register(sub: Any) -> None:
         "--backend", choices=["duckdb", "spark"], help="default: SIGHTLINE_LINKAGE_BACKEND, else duckdb"
     )
     p.add_argument(
+        "--secret-file",
+        metavar="F",
+        help="an encoding agreement's secret, for this run only: the plain records are encoded with it "
+        "so that they link to that agreement's encoded records (never stored; see docs/pprl.md)",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -41,9 +51,19 @@ def register(sub: Any) -> None:
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    secret = None
+    if args.secret_file:
+        try:
+            secret = read_secret(Path(args.secret_file).read_bytes())
+        except (OSError, SecretError) as exc:
+            print(f"sightline: --secret-file: {exc}", file=sys.stderr)
+            return 2
     bar = Bar.fractions("link", wanted(args.progress))
     try:
-        summary, _result = do_link(progress=bar, full=args.full, backend=args.backend)
+        summary, _result = do_link(progress=bar, full=args.full, backend=args.backend, secret=secret)
+    except SecretMismatch as exc:
+        print(f"sightline: {exc}", file=sys.stderr)
+        return 2
     finally:
         bar.close()
     print(summary.summary())

@@ -95,6 +95,8 @@ class Encoder:
     _digests: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
     _permutation: list[int] = field(default_factory=list, repr=False)
     _constant: int = 0
+    # Position -> the mask it sets in the output filter (a balanced filter's bit and its complement's).
+    _bits: list[int] = field(default_factory=list, repr=False)
 
     @classmethod
     def create(cls, secret: bytes, params: Params) -> Encoder:
@@ -109,6 +111,9 @@ class Encoder:
             half = p.bits // 2
             # The complement half contributes these ones whatever the filter holds.
             enc._constant = sum(1 << order[half + j] for j in range(half))
+            enc._bits = [(1 << order[j]) | (1 << order[j + half]) for j in range(half)]
+        else:
+            enc._bits = [1 << j for j in range(p.built_bits)]
         return enc
 
     def positions(self, domain: str, salt: str, element: str) -> list[int]:
@@ -124,18 +129,24 @@ class Encoder:
     def _mask(self, domain: str, salt: str, element: str) -> int:
         key = (domain, salt, element)
         mask = self._masks.get(key)
-        if mask is None:
-            mask = 0
-            pos = self.positions(domain, salt, element)
-            if self.params.hardening == "balance":
-                # A bit and its complement land at their permuted places (see `filter`).
-                half, perm = self.params.bits // 2, self._permutation
-                for p in pos:
-                    mask |= (1 << perm[p]) | (1 << perm[p + half])
-            else:
-                for p in pos:
-                    mask |= 1 << p
-            self._masks[key] = mask
+        if mask is not None:
+            return mask
+        # The positions of `positions`, walked by adding h2 modulo m rather than multiplying, and
+        # set from a table of single bits: the same mask, at about half the cost.
+        msg = _SEP.join((domain.encode(), salt.encode(), element.encode()))
+        d = hmac.digest(self._bloom_key, msg, "sha256")
+        m = len(self._bits)
+        at = int.from_bytes(d[:8], "big") % m
+        step = (int.from_bytes(d[8:16], "big") | 1) % m
+        k = self.params.k_text if domain in TEXT_DOMAINS else self.params.k
+        bits = self._bits
+        mask = 0
+        for _ in range(k):
+            mask |= bits[at]
+            at += step
+            if at >= m:
+                at -= m
+        self._masks[key] = mask
         return mask
 
     def filter(self, domain: str, salt: str, elements: tuple[str, ...] | list[str]) -> bytes | None:

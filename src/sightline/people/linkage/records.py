@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,10 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
+from sightline.people.linkage.encoded import encoded_row
 from sightline.people.linkage.types import HumanDecision
-from sightline.people.models import LinkDecision, SourceEvent, SourceRecord
+from sightline.people.models import Extract, LinkDecision, SourceEvent, SourceRecord
+from sightline.people.pprl.models import EncodedRecord
 
 # What the engine may read of a record. Ethnicity is not among them.
 LINK_INPUTS = (
@@ -52,6 +54,12 @@ class LinkInputs:
     pk_of: dict[str, str]  # record key -> SourceRecord id
     data: dict[str, dict[str, Any]]
     as_of: dt.date
+    # Encoded records by agreement: the manifest's `encoding` and the rows the comparisons read.
+    encoded: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=dict)
+
+    @property
+    def encoded_keys(self) -> set[str]:
+        return {str(r["unique_id"]) for _, rows in self.encoded.values() for r in rows}
 
 
 def _first_seen(estimated: dict[tuple[str, str], str]) -> dict[str, dt.date]:
@@ -105,7 +113,28 @@ def load_records() -> LinkInputs:
         key = row["record_key"]
         row["reference_date"] = first_seen.get(pk_of[key], extracted[key]).isoformat()
     frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
-    return LinkInputs(frame, versions, persons, pk_of, datas, latest or timezone.localdate())
+    return LinkInputs(
+        frame, versions, persons, pk_of, datas, latest or timezone.localdate(), load_encoded(datas)
+    )
+
+
+def load_encoded(datas: dict[str, dict[str, Any]]) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Every encoded record, grouped by agreement, as :func:`encoded.link_encoded` reads them."""
+    out: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    rows = EncodedRecord.objects.values_list("agency_id", "record_id", "agreement", "encoded", "extract_id")
+    extracts: dict[str, str] = {}
+    for agency, rid, agreement, encoded, extract_id in rows.order_by("agency_id", "record_id").iterator(
+        chunk_size=5000
+    ):
+        key = record_key(agency, rid)
+        extracts.setdefault(agreement, extract_id)
+        sex = str(datas.get(key, {}).get("sex") or "").strip()
+        group = out.setdefault(agreement, ({}, []))
+        group[1].append(encoded_row(key, sex, encoded))
+    manifests = dict(Extract.objects.filter(pk__in=extracts.values()).values_list("id", "manifest"))
+    for agreement, extract_id in extracts.items():
+        out[agreement][0].update(manifests[extract_id]["encoding"])
+    return out
 
 
 def human_decisions() -> list[HumanDecision]:

@@ -14,6 +14,7 @@ import time
 from django.db import transaction
 
 from sightline.ledger.services import SYSTEM, Actor
+from sightline.people.linkage.encoded import empty_result, plain_only, with_encoded
 from sightline.people.linkage.engine import Progress, link_records
 from sightline.people.linkage.records import human_decisions, linkage_dir, load_records
 from sightline.people.linkage.state import load_previous, save_state
@@ -34,22 +35,31 @@ def do_link(
     progress: Progress | None = None,
     full: bool = False,
     backend: str | None = None,
+    secret: bytes | None = None,
 ) -> tuple[LinkSummary, LinkageResult | None]:
     """Link every imported record into people, keeping person ids stable and human decisions honoured.
-    ``full`` re-scores every pair instead of only new or changed records."""
+    ``full`` re-scores every pair instead of only new or changed records.
+
+    Encoded records link within their agreement only (``encoded``). ``secret``, an agreement's
+    secret given for this run alone and never stored, lets the hub encode the plain records too, so
+    that they can link to that agreement's encoded records (docs/pprl.md, trust)."""
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     inputs = load_records()
     seconds["load"] = time.perf_counter() - t
     if inputs.records.empty:
         return LinkSummary(records=0, people=0, incremental=False), None
-    previous, changed = (None, []) if full else load_previous(inputs.versions)
+    encoded_keys = inputs.encoded_keys
+    plain = inputs.records[~inputs.records["record_key"].isin(encoded_keys)].reset_index(drop=True)
+    previous, changed = (None, []) if full or plain.empty else load_previous(inputs.versions)
+    if previous is not None and encoded_keys:
+        previous, changed = plain_only(previous, changed, encoded_keys)
     t = time.perf_counter()
     decisions = human_decisions()
 
     def run(prev: PreviousLinkage | None) -> LinkageResult:
         return link_records(
-            inputs.records,
+            plain,
             decisions=decisions,
             model_path=linkage_dir() / "model.json",
             backend=backend,
@@ -61,7 +71,7 @@ def do_link(
 
     fallback = ""
     try:
-        result = run(previous)
+        result = run(previous) if not plain.empty else empty_result()
     except Exception as exc:
         if previous is None:
             raise
@@ -72,6 +82,11 @@ def do_link(
         previous = None
         result = run(None)
     seconds["link"] = time.perf_counter() - t
+    plain_result = result
+    if inputs.encoded:
+        t = time.perf_counter()
+        result = with_encoded(plain_result, inputs.encoded, plain, secret)
+        seconds["link_encoded"] = time.perf_counter() - t
     t = time.perf_counter()
     summary = LinkSummary(
         records=len(inputs.records),
@@ -83,6 +98,6 @@ def do_link(
     with transaction.atomic():
         versions = store(inputs, result, actor, summary)
     seconds["store"] = time.perf_counter() - t
-    save_state(result, versions)
+    save_state(plain_result, versions)
     summary.seconds = seconds
     return summary, result

@@ -1,0 +1,238 @@
+"""Linking encoded records (docs/pprl.md): the Splink model of the plain engine, with Dice levels on
+the filters and equality on the digests (``sightline.pprl.similarity``).
+
+Records compare only within one agreement (same scheme, salt, key check, hardening and length):
+filters made under different keys are unrelated bits. Pure like the engine: no Django.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+from sightline.people.linkage.types import LinkageResult, PreviousLinkage
+from sightline.pprl.bloom import Encoder, Params
+from sightline.pprl.records import PEOPLE_FIELDS, RowEncoder
+from sightline.pprl.similarity import LIST_COLUMNS, comparisons, prepared_row
+
+# The plain engine joins clusters at mean weight 3.3 (p ~ 0.9); connected components here need a
+# firmer link, as one link joins two whole clusters.
+MATCH_PROBABILITY = 0.95
+KEEP_PROBABILITY = 0.001
+COLUMNS = ["unique_id", "sex", *(f.column for f in PEOPLE_FIELDS)]
+BLOCKING = [
+    block_on("dob_digest"),
+    block_on("dob_swap_digest", "dob_year_digest"),
+    block_on("nhs_digest"),
+    block_on("upn_digest"),
+    block_on("pnc_digest"),
+    block_on("email_digest"),
+    block_on("postcode_bf", "dob_year_digest"),
+    block_on("postcode_district_digest", "fullname_bf"),
+    block_on("birth_years", "given_canon_digest"),
+    block_on("phone_digest"),
+]
+
+
+@dataclass
+class EncodedLinkage:
+    clusters: dict[str, str]  # record key -> cluster key (the smallest record key in it)
+    pairs: pd.DataFrame  # record_key_l, record_key_r, match_probability, match_weight, linked
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def encoded_row(key: str, sex: str, encoded: Mapping[str, str]) -> dict[str, Any]:
+    """A stored encoded record as the comparisons read it."""
+    row = prepared_row({c: str(encoded.get(c) or "") for c in COLUMNS[2:]})
+    return {"unique_id": key, "sex": sex if sex in ("F", "M") else None, **row}
+
+
+def link_encoded(
+    rows: Sequence[Mapping[str, Any]], encoding: Mapping[str, Any], *, hub_keys: frozenset[str] = frozenset()
+) -> EncodedLinkage:
+    """Link the records of one agreement (rows from :func:`encoded_row`) into clusters. `hub_keys`
+    are plain records the hub encoded for this run: the plain run links them among themselves, so
+    here they count only through links to the agency-encoded records."""
+    started = time.perf_counter()
+    keys = sorted(str(r["unique_id"]) for r in rows)
+    if len(rows) < 2:
+        return EncodedLinkage({k: k for k in keys}, _empty_pairs())
+    con = duckdb.connect()
+    try:
+        _create_table(con, rows)
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            comparisons=list[ComparisonCreator | dict[str, Any]](comparisons(encoding)),
+            blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](BLOCKING),
+            # About one true pair per record among n^2/2 pairs.
+            probability_two_random_records_match=min(0.01, 2.0 / len(rows)),
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=False,
+        )
+        linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con), set_up_basic_logging=False)
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)), seed=1)
+        for rule in (block_on("dob_digest"), block_on("postcode_bf", "dob_year_digest")):
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            except Exception:  # too few pairs to train on: the starting m values stand
+                logging.getLogger(__name__).info("EM on %s skipped", rule)
+        predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY)
+        scored: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    finally:
+        con.close()
+    left, right = scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str)
+    pairs = pd.DataFrame(
+        {
+            "record_key_l": left.where(left < right, right),
+            "record_key_r": right.where(left < right, left),
+            "match_probability": scored["match_probability"].astype(float),
+            "match_weight": scored["match_weight"].astype(float),
+        }
+    )
+    if hub_keys:
+        both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
+        pairs = pairs[~both_hub].reset_index(drop=True)
+    strong = pairs[pairs["match_probability"] >= MATCH_PROBABILITY]
+    clusters = union_clusters(
+        [(k, k) for k in keys], zip(strong["record_key_l"], strong["record_key_r"], strict=True)
+    )
+    pairs["linked"] = [
+        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
+    ]
+    stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
+    return EncodedLinkage(clusters, pairs, stats)
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The rows as a DuckDB table typed as the comparisons expect (VARCHAR[] lists), loaded from one
+    DataFrame: inserting row by row (``similarity.create_prepared_table``) takes most of a run."""
+    frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in COLUMNS})
+    types = ", ".join(f'"{c}" {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"}' for c in COLUMNS)
+    con.execute(f"CREATE TABLE encoded ({types})")
+    con.register("encoded_rows", frame)
+    casts = ", ".join(f'CAST("{c}" AS {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"})' for c in COLUMNS)
+    con.execute(f"INSERT INTO encoded SELECT {casts} FROM encoded_rows")
+    con.unregister("encoded_rows")
+
+
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"record_key_l": [], "record_key_r": [], "match_probability": [], "match_weight": [], "linked": []}
+    )
+
+
+def union_clusters(*links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Records joined by links (pairs, or record -> cluster of several runs, which join where they
+    share a record); each record -> the smallest record key of its cluster."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pairs in links:
+        for key, cluster in pairs:
+            a, b = find(key), find(cluster)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = {}
+    for key in parent:
+        groups.setdefault(find(key), []).append(key)
+    return {k: min(g) for g in groups.values() for k in g}
+
+
+def empty_result() -> LinkageResult:
+    """The plain run's result when every record is encoded."""
+    columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
+    review = pd.DataFrame(columns=columns)
+    return LinkageResult(clusters={}, pairs=_empty_pairs(), review=review, model={})
+
+
+def plain_only(
+    previous: PreviousLinkage, changed: list[str], encoded_keys: set[str]
+) -> tuple[PreviousLinkage, list[str]]:
+    """The last run's state without encoded records: the plain engine never sees them."""
+    pairs = previous.pairs
+    if not pairs.empty:
+        pairs = pairs[~(pairs["record_key_l"].isin(encoded_keys) | pairs["record_key_r"].isin(encoded_keys))]
+    clusters = {k: c for k, c in previous.clusters.items() if k not in encoded_keys and c not in encoded_keys}
+    attachments = tuple(a for a in previous.attachments if a[0] not in encoded_keys)
+    kept = PreviousLinkage(pairs=pairs.reset_index(drop=True), clusters=clusters, attachments=attachments)
+    return kept, [k for k in changed if k not in encoded_keys]
+
+
+def params_of(encoding: Mapping[str, Any]) -> Params:
+    """The encoder's parameters an agreement's manifest records."""
+    spread = encoding.get("year_spread") or {}
+    return Params(
+        salt=str(encoding["salt"]),
+        hardening=str(encoding["hardening"]),
+        bits=int(encoding["filter_bits"]),
+        k=int(encoding.get("hash_functions", 20)),
+        k_text=int(encoding.get("hash_functions_text", 8)),
+        dob_year_spread=int(spread.get("date_of_birth", 1)),
+        age_year_spread=int(spread.get("estimated_age", 3)),
+        salt_names=bool(encoding.get("names_salted_by_year", True)),
+    )
+
+
+class SecretMismatch(ValueError):
+    """The secret given for a run is not the agreement's: its key check differs."""
+
+
+def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes) -> list[dict[str, Any]]:
+    """The plain records encoded by the hub under one agreement, for this run only (in memory)."""
+    encoder = Encoder.create(secret, params_of(encoding))
+    if encoder.key_check != encoding.get("key_check"):
+        raise SecretMismatch(
+            f"the secret given is not that of the agreement with salt {encoding.get('salt')!r} "
+            "(its key check differs); plain records were not encoded"
+        )
+    rows = RowEncoder(encoder)
+    out = []
+    for record in plain.to_dict("records"):
+        values = {k: str(v or "") for k, v in record.items()}
+        when = values["reference_date"]
+        reference = dt.date.fromisoformat(when) if when else dt.date.today()
+        out.append(encoded_row(values["record_key"], values["sex"], rows.person(values, reference)))
+    return out
+
+
+def with_encoded(
+    result: LinkageResult,
+    groups: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
+    plain: pd.DataFrame,
+    secret: bytes | None,
+) -> LinkageResult:
+    """The plain run's result joined with a run per agreement of its encoded records. With the
+    agreement's `secret`, the plain records take part in that run, encoded by the hub."""
+    runs = []
+    for encoding, rows in groups.values():
+        hub: list[dict[str, Any]] = []
+        if secret is not None and not plain.empty:
+            hub = hub_encoded(plain, encoding, secret)
+        runs.append(
+            link_encoded([*rows, *hub], encoding, hub_keys=frozenset(str(r["unique_id"]) for r in hub))
+        )
+    clusters = union_clusters(result.clusters.items(), *(r.clusters.items() for r in runs))
+    pairs = pd.concat([result.pairs, *(r.pairs for r in runs)], ignore_index=True)
+    if not pairs.empty:
+        pairs["linked"] = [
+            clusters.get(a) == clusters.get(b)
+            for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
+        ]
+    stats = dict(result.stats) | {"encoded_seconds": sum(r.stats.get("seconds", 0.0) for r in runs)}
+    return dataclasses.replace(result, clusters=clusters, pairs=pairs, stats=stats)

@@ -1,0 +1,142 @@
+"""Encoded records link with the same Splink model (Dice levels on filters, equality on digests):
+among themselves within their agreement, to plain records only when the hub is given the
+agreement's secret for the run; and the child's record shows their reference and events only."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import itertools
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sightline.cli import main
+from sightline.people.linkage.encoded import union_clusters
+from sightline.people.models import SourceEvent, SourceRecord
+from sightline.people.pprl.models import EncodedRecord
+from sightline.pprl.bloom import Params
+from sightline.pprl.extract import encode_extract
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+SECRET = b"the agreement's secret, held by its agencies only"
+ENCODED = ("education", "health")
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return factories.generated_town(tmp_path_factory.mktemp("town"), children=60, seed=4)
+
+
+@pytest.fixture(scope="module")
+def mixed(town: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The town's extracts, health and education encoded by themselves under one agreement."""
+    out = tmp_path_factory.mktemp("encoded")
+    paths = []
+    for folder in sorted((town / "extracts").iterdir()):
+        if folder.name.split("-")[0] in ENCODED:
+            encode_extract(folder, SECRET, out / folder.name, Params(salt="rotherham-cse-2024"))
+            paths.append(out / folder.name)
+        else:
+            paths.append(folder)
+    return paths
+
+
+@pytest.fixture
+def imported(mixed: list[Path], settings: Any, tmp_path: Path) -> None:
+    settings.HOME = tmp_path / "home"
+    factories.agencies()
+    assert main(["import", *map(str, mixed)]) == 0
+
+
+def truth(town: Path) -> dict[str, str]:
+    with (town / "truth" / "records.csv").open(encoding="utf-8") as fh:
+        return {f"{r['agency']}:{r['record_id']}": r["true_person_id"] for r in csv.DictReader(fh)}
+
+
+def people_of() -> dict[str, str]:
+    rows = SourceRecord.objects.values_list("agency_id", "record_id", "person_id")
+    return {f"{a}:{r}": str(p) for a, r, p in rows}
+
+
+def pairs(groups: dict[str, str], keys: set[str]) -> set[tuple[str, str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, group in groups.items():
+        if key in keys:
+            members[group].append(key)
+    return {tuple(sorted(p)) for m in members.values() for p in itertools.combinations(m, 2)}  # type: ignore[misc]
+
+
+def scores(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float, float]:
+    hits = len(found & true)
+    return hits / max(len(found), 1), hits / max(len(true), 1)
+
+
+def test_union_clusters_joins_runs_where_they_share_a_record() -> None:
+    joined = union_clusters([("a", "a"), ("b", "a"), ("c", "c")], [("c", "b"), ("d", "d")])
+    assert joined == {"a": "a", "b": "a", "c": "a", "d": "d"}
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("imported")
+def test_encoded_records_link_among_themselves_and_show_only_reference_and_events(town: Path) -> None:
+    assert main(["link", "--no-progress"]) == 0
+    persons = people_of()
+    assert all(p != "None" for p in persons.values())
+    encoded = {f"{a}:{r}" for a, r in EncodedRecord.objects.values_list("agency_id", "record_id")}
+    assert encoded and all(k.split(":")[0] in ENCODED for k in encoded)
+    # Encoded records never share a person with plain ones: the hub cannot compare them.
+    for key in encoded:
+        assert all(k in encoded for k, p in persons.items() if p == persons[key])
+    real = truth(town)
+    precision, recall = scores(pairs(persons, encoded), pairs(real, encoded))
+    assert pairs(real, encoded), "the town should have people known to both encoded agencies"
+    assert precision >= 0.9 and recall >= 0.8, (precision, recall)
+    # An incremental run over the same records keeps every record's person.
+    assert main(["link", "--no-progress"]) == 0
+    assert people_of() == persons
+
+    # The child's record: the agency's reference and its events, never a filter or digest.
+    record = SourceRecord.objects.filter(agency_id="health", record_id__in=[k.split(":")[1] for k in encoded],
+                                         events__isnull=False).first()  # fmt: skip
+    assert record is not None and record.person_id
+    client = factories.signed_in(factories.user("practitioner", "health"))
+    page = client.get(f"/people/{record.person_id}").content.decode()
+    chronology = client.get(f"/people/{record.person_id}/chronology").content.decode()
+    linkage = client.get(f"/people/{record.person_id}/linkage")
+    assert linkage.status_code == 200
+    texts = (page, chronology, linkage.content.decode())
+    assert record.record_id in page and "Encoded" in page
+    event = SourceEvent.objects.filter(record=record).first()
+    assert event is not None and event.occurred_on.strftime("%Y") in chronology
+    values = [v for v in EncodedRecord.objects.get(source=record).encoded.values() for v in v.split(";") if v]
+    for text in texts:
+        assert not any(v[:24] in text for v in values)
+        assert not any(base64.b64encode(base64.b64decode(v)[:12]).decode() in text for v in values)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("imported")
+def test_with_the_agreements_secret_the_hub_links_plain_records_to_encoded_ones(
+    town: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = tmp_path / "wrong.secret"
+    wrong.write_bytes(b"not the agreement's secret, but long enough")
+    assert main(["link", "--no-progress", "--secret-file", str(wrong)]) == 2
+    assert "not that of the agreement" in capsys.readouterr().err
+    assert not SourceRecord.objects.filter(person__isnull=False).exists()  # nothing written
+
+    secret = tmp_path / "agreement.secret"
+    secret.write_bytes(SECRET)
+    assert main(["link", "--no-progress", "--secret-file", str(secret)]) == 0
+    persons, real = people_of(), truth(town)
+    encoded = {f"{a}:{r}" for a, r in EncodedRecord.objects.values_list("agency_id", "record_id")}
+    plain = set(persons) - encoded
+    cross = {p for p in pairs(real, set(persons)) if (p[0] in encoded) != (p[1] in encoded)}
+    found = {p for p in pairs(persons, set(persons)) if (p[0] in encoded) != (p[1] in encoded)}
+    precision, recall = scores(found, cross)
+    assert cross and plain
+    assert precision >= 0.9 and recall >= 0.8, (precision, recall)
