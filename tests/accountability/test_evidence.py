@@ -40,7 +40,9 @@ def document(coordinator: Any) -> Evidence:
 def _reads(evidence: Evidence, action: str) -> list[str]:
     integrate()
     return list(
-        Entry.objects.filter(object_id=evidence.id, action=action).values_list("actor_user", flat=True)
+        Entry.objects.filter(object_id=evidence.id, action=action)
+        .order_by("index")
+        .values_list("actor_user", flat=True)
     )
 
 

@@ -61,8 +61,10 @@ def test_only_the_reviewer_and_the_raiser_can_see_it(
         assert sel.unanswered_protected_count(user) == 0
     assert sel.unanswered_protected_count(reviewer) == 1
     integrate()
-    denied = Entry.objects.filter(object_id=raised.id, action="read_denied").values_list(
-        "actor_user", flat=True
+    denied = (
+        Entry.objects.filter(object_id=raised.id, action="read_denied")
+        .order_by("index")
+        .values_list("actor_user", flat=True)
     )
     assert sorted(denied) == sorted(["mgr", "coord", "board", "colleague"])
 

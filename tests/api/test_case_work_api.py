@@ -229,9 +229,9 @@ def test_outsider_gets_403_without_break_glass_and_reads_are_ledgered(
         assert nurse.get(path).status_code == 200, path
     integrate()
     actions = list(
-        Entry.objects.filter(actor_user="nurse", object_id=child, object_type="people.person").values_list(
-            "action", flat=True
-        )
+        Entry.objects.filter(actor_user="nurse", object_id=child, object_type="people.person")
+        .order_by("index")
+        .values_list("action", flat=True)
     )
     # Seven refusals (six reads and one write), then six reads: every one is in the ledger.
     assert actions == ["read_denied"] * 7 + ["read"] * 6

@@ -254,7 +254,9 @@ def test_get_person_checks_need_to_know_and_ledgers(
     assert selectors.get_person(officer, town["amy"].id).person.id == town["amy"].id
     integrate()
     assert list(
-        Entry.objects.filter(object_id=town["amy"].id, actor_user="pc").values_list("action", flat=True)
+        Entry.objects.filter(object_id=town["amy"].id, actor_user="pc")
+        .order_by("index")
+        .values_list("action", flat=True)
     ) == [
         "read_denied",
         "read",

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from sightline.core.progress import Bar, wanted
 from sightline.ledger.services import checkpoint_if_due
-from sightline.people.linkage.encoded import SecretMismatch
+from sightline.people.linkage.encoded_rows import SecretMismatch
 from sightline.people.linkage.run import do_link
 from sightline.people.search_index import reindex
 from sightline.pprl.bloom import SecretError, read_secret

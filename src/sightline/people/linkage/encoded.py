@@ -21,16 +21,16 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
+from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
-from sightline.pprl.records import PEOPLE_FIELDS, RowEncoder
-from sightline.pprl.similarity import LIST_COLUMNS, comparisons, prepared_row
+from sightline.pprl.records import RowEncoder
+from sightline.pprl.similarity import LIST_COLUMNS, comparisons
 
 # The plain engine joins clusters at mean weight 3.3 (p ~ 0.9); connected components here need a
 # firmer link, as one link joins two whole clusters.
 MATCH_PROBABILITY = 0.95
 KEEP_PROBABILITY = 0.001
-COLUMNS = ["unique_id", "sex", *(f.column for f in PEOPLE_FIELDS)]
 BLOCKING = [
     block_on("dob_digest"),
     block_on("dob_swap_digest", "dob_year_digest"),
@@ -50,12 +50,6 @@ class EncodedLinkage:
     clusters: dict[str, str]  # record key -> cluster key (the smallest record key in it)
     pairs: pd.DataFrame  # record_key_l, record_key_r, match_probability, match_weight, linked
     stats: dict[str, float] = field(default_factory=dict)
-
-
-def encoded_row(key: str, sex: str, encoded: Mapping[str, str]) -> dict[str, Any]:
-    """A stored encoded record as the comparisons read it."""
-    row = prepared_row({c: str(encoded.get(c) or "") for c in COLUMNS[2:]})
-    return {"unique_id": key, "sex": sex if sex in ("F", "M") else None, **row}
 
 
 def link_encoded(
@@ -187,10 +181,6 @@ def params_of(encoding: Mapping[str, Any]) -> Params:
         age_year_spread=int(spread.get("estimated_age", 3)),
         salt_names=bool(encoding.get("names_salted_by_year", True)),
     )
-
-
-class SecretMismatch(ValueError):
-    """The secret given for a run is not the agreement's: its key check differs."""
 
 
 def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from sightline.people.linkage.encoded import encoded_row
+from sightline.people.linkage.encoded_rows import encoded_row
 from sightline.people.linkage.types import HumanDecision
 from sightline.people.models import Extract, LinkDecision, SourceEvent, SourceRecord
 from sightline.people.pprl.models import EncodedRecord
