@@ -112,16 +112,58 @@ def _add_tokens(tokens: set[str]) -> None:
                 missing = [t for t in chunk if t not in known]
                 cur.executemany("INSERT INTO people_name_token (token) VALUES (%s)", [(t,) for t in missing])
                 new += missing
-        with_trigrams = not has_pg_trgm()
-        rows = [(key, token) for token in new for key in sorted(token_keys(token, with_trigrams))]
-        conflict = " ON CONFLICT DO NOTHING" if connection.vendor == "postgresql" else ""
+    _add_keys(new)
+
+
+# One write's postings and new tokens in one round trip: the CTEs run on one snapshot, so the DELETE
+# removes only the rows that were there before.
+_ONE_TRIP = """
+WITH gone AS (DELETE FROM people_search_posting WHERE %(replace)s AND owner_id = ANY(%(owners)s)),
+added AS (
+    INSERT INTO people_search_posting (owner_id, person_id, term)
+    SELECT * FROM unnest(%(owner)s::text[], %(person)s::text[], %(term)s::text[])
+)
+INSERT INTO people_name_token (token) SELECT DISTINCT unnest(%(tokens)s::text[])
+ON CONFLICT DO NOTHING RETURNING token
+"""
+
+
+def _add_keys(new: list[str]) -> None:
+    with_trigrams = not has_pg_trgm()
+    rows = [(key, token) for token in new for key in sorted(token_keys(token, with_trigrams))]
+    conflict = " ON CONFLICT DO NOTHING" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cur:
         for chunk in _chunks(rows, 5000):
             cur.executemany(
                 f"INSERT INTO people_name_key (key, token) VALUES (%s, %s){conflict}", list(chunk)
             )
 
 
+def _replace_small_postgresql(
+    owners: Sequence[str], postings: list[tuple[str, str, str]], created: bool
+) -> None:
+    tokens = sorted({term for _o, _p, term in postings if not term.startswith("#")})
+    with connection.cursor() as cur:
+        cur.execute(
+            _ONE_TRIP,
+            {
+                "replace": not created,
+                "owners": list(owners),
+                "owner": [o for o, _p, _t in postings],
+                "person": [p for _o, p, _t in postings],
+                "term": [t for _o, _p, t in postings],
+                "tokens": tokens,
+            },
+        )
+        new = [row[0] for row in cur.fetchall()]
+    if new:
+        _add_keys(new)
+
+
 def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]], created: bool) -> None:
+    if connection.vendor == "postgresql" and len(postings) <= 100:  # one write (a person, a record)
+        _replace_small_postgresql(owners, postings, created)
+        return
     with connection.cursor() as cur:
         if not created:
             for chunk in _chunks(owners):
