@@ -249,7 +249,7 @@ def test_the_chronology_newest_first_filtered_and_down_to_the_ledger_entry(
     interview_row = next(i for i, t in enumerate(texts) if "Return interview" in t)
     concern_row = next(i for i, t in enumerate(texts) if "Concern raised (urgent)" in t)
     assert interview_row < concern_row  # newest first
-    assert "pc (police)" in texts[concern_row]  # who recorded it
+    assert "pc (Police)" in texts[concern_row]  # who recorded it, and their agency's name
 
     page.get_by_label("Kind of entry").select_option("concern")
     page.get_by_role("button", name="Filter").click()

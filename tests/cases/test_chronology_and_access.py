@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
+from sightline.access.models import Agency, User
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.models import Entry, LedgeredModel
@@ -89,6 +90,12 @@ def test_each_entry_cites_the_ledger_entry_that_wrote_it(story: dict[str, Any], 
     assert by_title["Concern raised (urgent)"].recorded_by == "pc"
     assert by_title["Triage: Screening"].recorded_by_agency == "mash"
     assert by_title["Police incident at Star Kebab"].recorded_by == "system"
+    sw = User.objects.get(username="sw")
+    sw.first_name, sw.last_name = "Jo", "Bloggs"
+    sw.save()
+    named = {e.title: e for e in selectors.chronology(coordinator, story["kid"].id)}["Went missing"]
+    assert (named.recorded_by, named.recorded_by_name) == ("sw", "Jo Bloggs")  # pages show the name
+    assert named.recorded_by_agency_name == Agency.objects.get(pk=named.recorded_by_agency).name
 
 
 def test_chronology_filters_by_agency_and_kind(story: dict[str, Any], coordinator: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from sightline.access.models import Agency
+from sightline.access.models import Agency, User
 from sightline.cases.models import (
     Concern,
     ConcernPerson,
@@ -96,6 +96,8 @@ class ChronologyEntry:
     extract: str = ""
     row: int | None = None
     named_as: str = ""  # the child's role in an event filed under someone else's record
+    recorded_by_name: str = ""  # the person's name, for pages (exports keep the username)
+    recorded_by_agency_name: str = ""
 
     @property
     def date(self) -> dt.date:
@@ -381,6 +383,7 @@ def _entries(drafts: list[_Draft], *, agency: str = "", kind: str = "") -> list[
         drafts = [dr for dr in drafts if dr.kind == kind]
     refs = _ledger_refs(drafts)
     names = dict(Agency.objects.values_list("pk", "name"))
+    staff = _staff_names({user for _i, user, _a in refs.values() if user})
     entries = []
     for dr in drafts:
         lt = dr.obj.ledger_type()
@@ -410,10 +413,17 @@ def _entries(drafts: list[_Draft], *, agency: str = "", kind: str = "") -> list[
                 extract=dr.obj.extract.source_name if extract else "",
                 row=dr.obj.row_number if extract else None,
                 named_as=dr.named_as,
+                recorded_by_name=staff.get(user, user),
+                recorded_by_agency_name=names.get(by_agency, by_agency),
             )
         )
     entries.sort(key=lambda e: (e.at, e.ledger_index or 0), reverse=True)
     return entries
+
+
+def _staff_names(usernames: set[str]) -> dict[str, str]:
+    users = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
+    return {u.username: u.display_name for u in users}
 
 
 def chronology(user: Any, person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
