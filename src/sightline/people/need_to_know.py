@@ -63,6 +63,23 @@ def register_involvement(name: str, fn: InvolvementFn) -> None:
     _INVOLVEMENT[name] = fn
 
 
+def with_survivors(person_ids: QuerySet[Any]) -> QuerySet[Any]:
+    """The people ``person_ids`` (a ``values`` query of person ids) and, one level of manual merge
+    on, those a merged one was merged into: involvement follows a child to the surviving record."""
+    merged = Person.objects.filter(pk__in=person_ids, status=Person.Status.MERGED).values("merged_into")
+    return Person.objects.filter(Q(pk__in=person_ids) | Q(pk__in=merged)).values("pk")
+
+
+def objects_about(person_of: Mapping[type[Any], str], person_id: str) -> list[tuple[str, str]]:
+    """(ledger type, id) of every row of these models about the person; ``person_of`` maps each
+    model to its path to the person."""
+    return [
+        (model.ledger_type(), pk)
+        for model, path in person_of.items()
+        for pk in model.objects.filter(**{path: person_id}).values_list("pk", flat=True)
+    ]
+
+
 def involvement_sources() -> dict[str, InvolvementFn]:
     return dict(_INVOLVEMENT)
 

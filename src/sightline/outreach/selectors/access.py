@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from sightline.outreach.models import Assignment, Attempt, Decision
 from sightline.people import need_to_know
-from sightline.people.models import Person
 
 # The path from each outreach row to the child it is about.
 PERSON_OF: dict[type[Any], str] = {
@@ -23,18 +22,12 @@ PERSON_OF: dict[type[Any], str] = {
 
 def _assigned_to(agency: str) -> QuerySet[Any]:
     # One level of manual merge, as case work does: a child merged away is reached through the survivor.
-    ids = Assignment.objects.filter(agency_id=agency).values("person_id")
-    merged = Person.objects.filter(pk__in=ids, status=Person.Status.MERGED).values("merged_into")
-    return Person.objects.filter(Q(pk__in=ids) | Q(pk__in=merged)).values("pk")
+    return need_to_know.with_survivors(Assignment.objects.filter(agency_id=agency).values("person_id"))
 
 
 def person_objects(person_id: str) -> list[tuple[str, str]]:
     """(ledger type, id) of every outreach row about the person."""
-    return [
-        (model.ledger_type(), pk)
-        for model, path in PERSON_OF.items()
-        for pk in model.objects.filter(**{path: person_id}).values_list("pk", flat=True)
-    ]
+    return need_to_know.objects_about(PERSON_OF, person_id)
 
 
 def register_access_hooks() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from sightline.people import need_to_know
-from sightline.people.models import Person
 from sightline.sharing.models import JointDecision, Member, SharingDecision, Task, Workspace
 
 PERSON_OF: dict[type[Any], str] = {
@@ -21,17 +20,13 @@ PERSON_OF: dict[type[Any], str] = {
 
 
 def _members_of(agency: str) -> QuerySet[Any]:
-    ids = Member.objects.filter(agency_id=agency, active=True).values("workspace__person_id")
-    merged = Person.objects.filter(pk__in=ids, status=Person.Status.MERGED).values("merged_into")
-    return Person.objects.filter(Q(pk__in=ids) | Q(pk__in=merged)).values("pk")
+    return need_to_know.with_survivors(
+        Member.objects.filter(agency_id=agency, active=True).values("workspace__person_id")
+    )
 
 
 def person_objects(person_id: str) -> list[tuple[str, str]]:
-    return [
-        (model.ledger_type(), pk)
-        for model, path in PERSON_OF.items()
-        for pk in model.objects.filter(**{path: person_id}).values_list("pk", flat=True)
-    ]
+    return need_to_know.objects_about(PERSON_OF, person_id)
 
 
 def register_access_hooks() -> None:
