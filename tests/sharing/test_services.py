@@ -193,6 +193,7 @@ def test_workspace_members_tasks_and_decisions(team: dict[str, Any], social_work
     assert [t.done for t in view.tasks] == [True]
     assert [d.outcome for d in view.decisions] == ["icpc"]
     assert [m.username for m in view.former] == ["nurse"]
+    assert view.names["nurse"] == team["nurse"].display_name and set(view.names) >= {"dsl1", "sw", "ds1"}
     # Once removed, the nurse is outside the team.
     with pytest.raises(PermissionDenied):
         selectors.get_workspace(team["nurse"], ws.id)

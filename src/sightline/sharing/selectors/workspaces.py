@@ -31,6 +31,7 @@ class WorkspaceView:
     tasks: list[Task]
     decisions: list[JointDecision]
     agencies: dict[str, str]
+    names: dict[str, str]  # username -> the person's name, for everyone the page names
 
     @property
     def is_open(self) -> bool:
@@ -39,6 +40,9 @@ class WorkspaceView:
 
 def view_of(workspace: Workspace) -> WorkspaceView:
     members = list(workspace.members.order_by("added_at", "id"))
+    decisions = list(workspace.decisions.order_by("decided_on", "id"))
+    named = {m.username for m in members} | {d.recorded_by for d in decisions}
+    named |= {u for d in decisions for u in d.agreed_by}
     return WorkspaceView(
         workspace=workspace,
         child=workspace.person,
@@ -46,8 +50,9 @@ def view_of(workspace: Workspace) -> WorkspaceView:
         members=[m for m in members if m.active],
         former=[m for m in members if not m.active],
         tasks=list(workspace.tasks.select_related("assignee").order_by("done", "due_on", "id")),
-        decisions=list(workspace.decisions.order_by("decided_on", "id")),
+        decisions=decisions,
         agencies=dict(Agency.objects.values_list("id", "name")),
+        names={u.username: u.display_name for u in User.objects.filter(username__in=named)},
     )
 
 

@@ -54,3 +54,15 @@ def code_words(code: str) -> str:
 def role_label(role: str) -> str:
     """A role's name ("CSE coordinator"); the system's own actor keeps its code."""
     return str(Role(role).label) if role in Role.values else role
+
+
+@register.filter
+def name_of(names: dict[str, str], username: str) -> str:
+    """``{{ view.names|name_of:member.username }}``: the person's name, or the username if unknown."""
+    return names.get(username, username)
+
+
+@register.filter
+def names_of(names: dict[str, str], usernames: list[str]) -> str:
+    """``{{ view.names|names_of:decision.agreed_by }}``: their names, joined with commas."""
+    return ", ".join(names.get(u, u) for u in usernames)

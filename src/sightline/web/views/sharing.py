@@ -161,7 +161,10 @@ def s47_detail(request: HttpRequest, workspace_id: str) -> HttpResponse:
 
 
 def _members(view: selectors.WorkspaceView) -> list[tuple[str, str]]:
-    return [(m.username, f"{m.username} ({m.get_discipline_display()})") for m in view.members]
+    return [
+        (m.username, f"{view.names.get(m.username, m.username)} ({m.get_discipline_display()})")
+        for m in view.members
+    ]
 
 
 def _form_page(view: selectors.WorkspaceView) -> dict[str, Any]:
