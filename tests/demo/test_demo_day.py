@@ -173,5 +173,9 @@ def test_the_demo_records_sharing_decisions_nhs_reasons_and_an_s47_enquiry() -> 
         "social_work", "education", "health", "police"
     }  # fmt: skip
     assert workspace.tasks.filter(done=True).count() == 1
-    assert JointDecision.objects.get().outcome == "icpc"
+    decision = JointDecision.objects.get()
+    assert decision.outcome == "icpc"
+    # The team joined when the enquiry opened, before it decided: the page must not show them joining later.
+    joined = workspace.members.values_list("added_at", flat=True)
+    assert all(workspace.opened_on <= timezone.localdate(at) <= decision.decided_on for at in joined)
     assert Extract.objects.filter(child_records__gt=0).exists()

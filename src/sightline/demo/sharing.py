@@ -83,14 +83,17 @@ def step_sharing(args: argparse.Namespace) -> None:  # noqa: ARG001  # every ste
             continue
         nhs.do_record_nhs_status(social, person_id=other.id, reason_code=reasons[statuses])
         statuses += 1
+    # The strategy discussion five days ago opened the enquiry with its team; they decided yesterday.
+    opened = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=5), dt.time(10)))
     workspace = services.do_open_workspace(
         social,
         person_id=child,
         summary="Disclosure to the school nurse of sexual activity with an adult; missing twice this month.",
-        opened_on=today - dt.timedelta(days=5),
+        opened_on=opened.date(),
+        now=opened,
     )
     for member in (SCHOOL, HEALTH, POLICE):
-        services.do_add_member(social, workspace_id=workspace.id, username=member)
+        services.do_add_member(social, workspace_id=workspace.id, username=member, now=opened)
     due = today + dt.timedelta(days=3)
     tasks = [
         ("Joint visit with police to speak with her at school", POLICE),
@@ -110,5 +113,6 @@ def step_sharing(args: argparse.Namespace) -> None:  # noqa: ARG001  # every ste
         outcome="icpc",
         agreed_by=[SOCIAL, SCHOOL, HEALTH, POLICE],
         decided_on=today - dt.timedelta(days=1),
+        now=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=1), dt.time(15))),
     )
     print(f"      3 sharing decisions, {statuses} NHS number reasons, a section 47 enquiry ({workspace.id})")

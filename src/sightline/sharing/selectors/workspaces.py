@@ -41,7 +41,7 @@ class WorkspaceView:
 def view_of(workspace: Workspace) -> WorkspaceView:
     members = list(workspace.members.order_by("added_at", "id"))
     decisions = list(workspace.decisions.order_by("decided_on", "id"))
-    named = {m.username for m in members} | {d.recorded_by for d in decisions}
+    named = {m.username for m in members} | {d.recorded_by for d in decisions} | {workspace.opened_by}
     named |= {u for d in decisions for u in d.agreed_by}
     return WorkspaceView(
         workspace=workspace,
