@@ -86,6 +86,12 @@ def users(*, include_inactive: bool = True) -> QuerySet[User]:
     return qs if include_inactive else qs.filter(is_active=True)
 
 
+def display_names(usernames: set[str] | list[str]) -> dict[str, str]:
+    """username -> the person's name, in one query: pages name staff; ledgers and exports keep usernames."""
+    found = User.objects.filter(username__in=set(usernames)).only("username", "first_name", "last_name")
+    return {u.username: u.display_name for u in found}
+
+
 def user_by_username(username: str) -> User:
     user = User.objects.select_related("agency").filter(username=username).first()
     if user is None:

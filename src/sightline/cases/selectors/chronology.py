@@ -19,7 +19,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from sightline.access.models import Agency, User
+from sightline.access.models import Agency
+from sightline.access.selectors import display_names
 from sightline.cases.models import (
     Concern,
     ConcernPerson,
@@ -383,7 +384,7 @@ def _entries(drafts: list[_Draft], *, agency: str = "", kind: str = "") -> list[
         drafts = [dr for dr in drafts if dr.kind == kind]
     refs = _ledger_refs(drafts)
     names = dict(Agency.objects.values_list("pk", "name"))
-    staff = _staff_names({user for _i, user, _a in refs.values() if user})
+    staff = display_names({user for _i, user, _a in refs.values() if user})
     entries = []
     for dr in drafts:
         lt = dr.obj.ledger_type()
@@ -419,11 +420,6 @@ def _entries(drafts: list[_Draft], *, agency: str = "", kind: str = "") -> list[
         )
     entries.sort(key=lambda e: (e.at, e.ledger_index or 0), reverse=True)
     return entries
-
-
-def _staff_names(usernames: set[str]) -> dict[str, str]:
-    users = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
-    return {u.username: u.display_name for u in users}
 
 
 def chronology(user: Any, person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sightline.access.models import Agency
 from sightline.access.permissions import Cap
+from sightline.access.selectors import display_names
 from sightline.cases.selectors.access_hooks import ledger_list, require_child_access, require_viewer_cap
 from sightline.intelligence.selectors import Listing
 from sightline.people.selectors import person_group_ids
@@ -24,7 +25,8 @@ class DecisionRow:
     person_id: str
     child_name: str
     agency: str
-    decided_by: str
+    decided_by: str  # username
+    decided_by_name: str
     recipients: list[str]
     what: str
     outcome: str
@@ -37,6 +39,7 @@ class DecisionRow:
 
 def _rows(decisions: list[SharingDecision]) -> list[DecisionRow]:
     names = dict(Agency.objects.values_list("id", "name"))
+    staff = display_names({d.decided_by for d in decisions})
     return [
         DecisionRow(
             id=d.id,
@@ -44,6 +47,7 @@ def _rows(decisions: list[SharingDecision]) -> list[DecisionRow]:
             child_name=str(d.person),
             agency=names.get(d.agency_id, d.agency_id),
             decided_by=d.decided_by,
+            decided_by_name=staff.get(d.decided_by, d.decided_by),
             recipients=[names.get(r, r) for r in d.recipients],
             what=d.what,
             outcome=d.outcome,

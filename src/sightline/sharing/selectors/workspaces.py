@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from sightline.access.models import Agency, User
 from sightline.access.permissions import can
+from sightline.access.selectors import display_names
 from sightline.access.services import actor_for
 from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap
 from sightline.core.errors import NotFound
@@ -52,7 +53,7 @@ def view_of(workspace: Workspace) -> WorkspaceView:
         tasks=list(workspace.tasks.select_related("assignee").order_by("done", "due_on", "id")),
         decisions=decisions,
         agencies=dict(Agency.objects.values_list("id", "name")),
-        names={u.username: u.display_name for u in User.objects.filter(username__in=named)},
+        names=display_names(named),
     )
 
 
