@@ -3,6 +3,7 @@ one case, and "a" or "an" before a role wherever a sentence names one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.test import Client
 
 from sightline.access.permissions import Role
+from sightline.core import labels
 from sightline.core.labels import kind_label, kinds_text, place_label, sex_label, with_article
 from sightline.intelligence.analysis import weights
 from sightline.people.events import ROLE_PRIORITY, event_others
@@ -65,3 +67,18 @@ def test_the_home_page_and_break_glass_form_say_it_plainly(
         f"/people/{someone.id}/break-glass"
     )
     assert "Write at least 20 characters" in form.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("held", "shown"),
+    [
+        ("2012-03-23", "23 March 2012 (age 14)"),
+        ("2012-12-03", "3 December 2012 (age 13)"),  # the birthday is tomorrow
+        ("2012-03", "March 2012"),
+        ("2012", "2012"),
+        ("2012-02-30", "2012-02-30"),  # not a date: shown as given
+        ("", ""),
+    ],
+)
+def test_a_date_of_birth_in_words_with_the_age(held: str, shown: str) -> None:
+    assert labels.birth_date(held, today=dt.date(2026, 12, 2)) == shown

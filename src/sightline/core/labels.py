@@ -3,6 +3,7 @@ analysis's own reasons. Nothing here imports Django: the analysis engine uses it
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 # Event kinds of the multi-agency extract format (docs/import.md).
@@ -80,3 +81,20 @@ def with_article(label: str) -> str:
     phrase = label if initialism else label[:1].lower() + label[1:]
     vowel = first[0] in _VOWEL_LETTERS if initialism else first[0].lower() in "aeiou"
     return f"{'an' if vowel else 'a'} {phrase}"
+
+
+def birth_date(value: str, today: dt.date | None = None) -> str:
+    """A date of birth as held, possibly partial, in words; the age when the day is known."""
+    text = str(value or "").strip()
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            born = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            today = today or dt.date.today()
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            return f"{born.day} {born:%B %Y} (age {age})"
+        if len(parts) == 2:
+            return f"{dt.date(int(parts[0]), int(parts[1]), 1):%B %Y}"
+    except ValueError:
+        return text  # not a date we can read: show it as it was given
+    return text

@@ -66,3 +66,10 @@ def name_of(names: dict[str, str], username: str) -> str:
 def names_of(names: dict[str, str], usernames: list[str]) -> str:
     """``{{ view.names|names_of:decision.agreed_by }}``: their names, joined with commas."""
     return ", ".join(names.get(u, u) for u in usernames)
+
+
+@register.filter
+def birth_date(value: str) -> str:
+    """A date of birth as held (``2012-03-23``, ``2012-03`` or ``2012``) in words, with the age when
+    the day is known: "23 March 2012 (age 14)"."""
+    return labels.birth_date(value)
