@@ -52,14 +52,21 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _log(tmp_path: Path) -> str:
+    path = tmp_path / "serve.log"
+    return path.read_text(encoding="utf-8", errors="replace")[-4000:] if path.exists() else ""
+
+
 def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(port)],
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    # A file, not a pipe nobody reads: a server blocked writing to a full pipe would never stop.
+    with open(tmp_path / "serve.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVE, str(port)],
+            env=_env(tmp_path),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -68,7 +75,7 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
         except requests.RequestException:  # not listening yet, or still starting up
             return proc.poll() is not None  # stop waiting if it died
 
-    assert wait_for(up, 120) and proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+    assert wait_for(up, 120) and proc.poll() is None, _log(tmp_path)
     return proc, base
 
 
@@ -121,10 +128,11 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
         workers = _children(proc.pid)
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=30)
+            # At worst gunicorn waits its graceful timeout (30 s) for a worker before killing it.
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise
+            pytest.fail(f"serve did not stop within 60 s of SIGINT; its log ends:\n{_log(tmp_path)}")
     assert not PendingEntry.objects.exists()
     assert workers and not any(_alive(w) for w in workers)
     report = verify()
