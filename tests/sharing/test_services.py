@@ -256,3 +256,25 @@ def test_the_api_records_a_reason_then_the_number(social_worker: Any, police_off
     assert good.json()["absent_reason"] == ""
     outside = Client().get(url, **factories.bearer(police_officer))
     assert outside.status_code == 403
+
+
+def test_no_one_grants_themselves_a_child_by_opening_an_enquiry_or_recording_a_decision(
+    team: dict[str, Any], make_user: Any
+) -> None:
+    """Membership gives need to know, so only the team can give it: an outsider can neither open an
+    enquiry about a child their agency does not know, nor record a decision about one."""
+    child = team["child"]
+    outsider = make_user("practitioner", "licensing", username="lic1")
+    assert not visible_people(outsider).filter(pk=child.id).exists()
+    # The role may open enquiries; this child is not theirs.
+    with pytest.raises(PermissionDenied, match="cannot open this child"):
+        services.do_open_workspace(actor_for(outsider), person_id=child.id, summary="x")
+    with pytest.raises(PermissionDenied, match="only the enquiry's team"):
+        services.do_add_member(actor_for(outsider), workspace_id=team["workspace"].id, username="lic1")
+    with pytest.raises(PermissionDenied, match="cannot open this child"):
+        services.do_record_sharing_decision(
+            actor_for(outsider), person_id=child.id, recipients=["police"], what="x", outcome="shared"
+        )
+    assert not visible_people(outsider).filter(pk=child.id).exists()
+    # Added by the team, a police officer's agency is involved with the child from then on.
+    assert visible_people(team["officer"]).filter(pk=child.id).exists()
