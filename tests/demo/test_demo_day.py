@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 CHILDREN, SEED = 120, 2
-# The measures of the months of case work the demo writes (outreach and alerts start with this week's
-# analysis, so they have this month only).
+# The measures of the months of case work the demo writes (outreach starts in its own step).
 FROM_CASE_WORK = {
     "screened_open_cse_concern",
     "return_interview_72h",
@@ -56,6 +56,10 @@ def demo_day(model_cache: Path, settings: Any, tmp_path: Path, capsys: pytest.Ca
     create_demo_users()
     args = argparse.Namespace(children=CHILDREN, seed=SEED)
     step_generate(args)
+    cached, model = model_cache / "model.json", settings.HOME / "linkage" / "model.json"
+    if cached.exists():  # the import links month by month: train once for the module
+        model.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cached, model)
     step_import(args)
     factories.link_town(model_cache)
     factories.analyse_town()
@@ -104,8 +108,10 @@ def test_twelve_months_of_indicators_caseload_and_suspects_on_bail() -> None:
     for measure in FROM_CASE_WORK:
         complete = [p for p in results[measure].points if not p.partial]
         assert all(p.value is not None for p in complete), (measure, [p.value for p in complete])
-    # alerts are first raised by the analysis, which the demo runs today: this month has a value
-    assert results["alerts_actioned_7d"].points[-1].value is not None
+    # the hub analysed each month's extracts as they came and worked through the new alerts within days
+    alerts = [p.value for p in results["alerts_actioned_7d"].points if not p.partial]
+    assert len([v for v in alerts if v is not None]) >= 4, alerts  # a town of 120 has quiet months
+    assert any(v for v in alerts), alerts
     assert len({p.value for p in results["median_hours_to_triage"].points}) > 3  # a trend, not a constant
 
     concerns = Concern.objects.all()

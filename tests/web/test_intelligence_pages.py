@@ -133,9 +133,10 @@ def test_alert_detail_shows_reasons_evidence_and_links(
     analyst = make_user("analyst", "police")
     alert, child = handmade["child_alert"], handmade["child"]
     html = signed_in(login, analyst).get(f"/intelligence/alerts/{alert.id}").content.decode()
-    # each reason on its own line, evidence lists kept whole
-    assert "<li>Missing 1 time [police:E1].</li>" in html
-    assert "<li>At place &#x27;star kebab&#x27; with other children [social_care:CSE1].</li>" in html
+    # each reason on its own line, evidence lists kept whole, each record's agency by name
+    assert "<li>Missing 1 time [Police E1].</li>" in html
+    sc = "Children&#x27;s social care"
+    assert f"<li>At place &#x27;star kebab&#x27; with other children [{sc} CSE1].</li>" in html
     # records behind it: agency (by name), record id, row; linked to the person record
     for agency, rid, row in [("Police", "POL-1", 5), ("Children&#x27;s social care", "SC-1", 7)]:
         assert re.search(rf">{agency}</td>\s*<td[^>]*>{rid}</td>\s*<td[^>]*>{row}<", html), rid

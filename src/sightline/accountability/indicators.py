@@ -9,6 +9,7 @@ returns one :class:`Value` per window, loading the records it needs once. Nothin
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -227,11 +228,15 @@ def suspects_on_bail(windows: Sequence[Window]) -> list[Value]:
 
 
 def _first_actioned() -> dict[str, dt.datetime]:
-    """Alert id -> when it was first marked actioned, from the alerts' status history in the ledger."""
+    """Alert id -> when it was first marked actioned, from the alerts' status history in the ledger:
+    the time the entry gives for the change (``status_at``, as a backdated record states it), else
+    the time it was written."""
     integrate()
     first: dict[str, dt.datetime] = {}
     rows = Entry.objects.filter(object_type=Alert.ledger_type(), action=f"alert_{Alert.Status.ACTIONED}")
-    for alert_id, when in rows.values_list("object_id", "time"):
+    for alert_id, written, canonical in rows.values_list("object_id", "time", "canonical"):
+        stated = json.loads(bytes(canonical)).get("data", {}).get("status_at")
+        when = dt.datetime.fromisoformat(stated) if isinstance(stated, str) else written
         if alert_id not in first or when < first[alert_id]:
             first[alert_id] = when
     return first

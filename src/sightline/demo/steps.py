@@ -4,7 +4,9 @@ analyse, load the sample plan part way through, and write the months of case wor
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,7 @@ from sightline.accountability.services import do_import_plan
 from sightline.accountability.services.plan_import import sample_plan_path
 from sightline.cases.models import Concern
 from sightline.core.progress import Bar
+from sightline.demo.alert_months import analyse_month
 from sightline.demo.casework import history_start, write_casework
 from sightline.demo.dates import demo_dates, redated_plan
 from sightline.demo.delivery import deliver_plan
@@ -60,21 +63,34 @@ def step_generate(args: argparse.Namespace) -> None:
 def step_import(args: argparse.Namespace) -> None:
 
     now = timezone.now()
-    slices = monthly_extracts(town_dir(args.children, args.seed), history_start(now.date()), now)
+    slices = sorted(
+        monthly_extracts(town_dir(args.children, args.seed), history_start(now.date()), now),
+        key=lambda piece: piece.received_at,
+    )
+    year_ago = now - dt.timedelta(days=365)
+    rng = random.Random(args.seed)
     bar = Bar("extracts", enabled=True)
     bar.begin("extracts", len(slices))
-    imported = unchanged = 0
-    for piece in slices:
+    imported = unchanged = analyses = reviewed = 0
+    for i, piece in enumerate(slices):
         result = services.do_import_extract(piece.folder, now=piece.received_at)
         for problem in result.problems:
             print(f"{piece.folder.name}: {problem}", file=sys.stderr)
         imported += result.status != "unchanged"
         unchanged += result.status == "unchanged"
         bar.update(1)
+        # At the end of each of the last twelve months the hub linked and analysed what had arrived.
+        later = slices[i + 1].received_at if i + 1 < len(slices) else now
+        month = (piece.received_at.year, piece.received_at.month)
+        when = piece.received_at + dt.timedelta(hours=2)
+        if year_ago <= piece.received_at and month != (later.year, later.month) and when < now:
+            reviewed += analyse_month(when, now, rng)
+            analyses += 1
     bar.close()
     print(
         f"      {imported} extracts imported as the agencies sent them: everything up to "
-        f"{history_start(now.date()):%B %Y} first, then one a month ({unchanged} already imported)"
+        f"{history_start(now.date()):%B %Y} first, then one a month ({unchanged} already imported); "
+        f"linked and analysed at {analyses} month ends, {reviewed} alerts reviewed then"
     )
 
 

@@ -181,12 +181,17 @@ class AnalyseSummary:
 
 
 def do_analyse(
-    actor: Actor = SYSTEM, *, as_of: dt.date | None = None, progress: Progress | None = None
+    actor: Actor = SYSTEM,
+    *,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[AnalyseSummary, AnalysisResult]:
-    """Analyse everything imported and store the alerts, networks, places and vehicles."""
+    """Analyse everything imported and store the alerts, networks, places and vehicles. ``now``
+    (by default the clock) dates the run and the alerts it raises first."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    started = timezone.now()
+    started = now or timezone.now()
     inputs = load_inputs(as_of)
     timings["load"] = time.perf_counter() - t0
     t = time.perf_counter()
@@ -210,10 +215,10 @@ def do_analyse(
         summary.places = _store_objects(Place, _place_rows(result), actor)
         summary.vehicles = _store_objects(Vehicle, _vehicle_rows(result), actor)
         summary.networks = _store_networks(result, actor)
-        _store_alerts(result, run.id, actor, summary)
+        _store_alerts(result, run.id, actor, summary, now or timezone.now())
         timings["store"] = time.perf_counter() - t
         timings.update({f"engine {k}": v for k, v in result.timings.items()})
-        run.finished_at = timezone.now()
+        run.finished_at = now or timezone.now()
         run.alerts = len(result.alerts)
         run.networks = summary.networks
         run.timings = {k: round(v, 3) for k, v in timings.items()}
@@ -386,9 +391,10 @@ def _tie(t: Tie) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: AnalyseSummary) -> None:
+def _store_alerts(
+    result: AnalysisResult, run_id: str, actor: Actor, summary: AnalyseSummary, now: dt.datetime
+) -> None:
     existing = {a.pk: a for a in Alert.objects.all()}
-    now = timezone.now()
     create, update = [], []
     raised = set()
     for a in result.alerts:
@@ -449,8 +455,11 @@ def _store_alerts(result: AnalysisResult, run_id: str, actor: Actor, summary: An
 # --- people acting on alerts ---------------------------------------------------------------------
 
 
-def do_set_alert_status(actor: Actor, *, alert_id: str, status: str, reason: str = "") -> Alert:
-    """Move an alert on (new, under review, actioned, dismissed). Dismissing needs a reason."""
+def do_set_alert_status(
+    actor: Actor, *, alert_id: str, status: str, reason: str = "", now: dt.datetime | None = None
+) -> Alert:
+    """Move an alert on (new, under review, actioned, dismissed), by default now. Dismissing needs a
+    reason."""
     require_cap(actor, Cap.MANAGE_ALERTS)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
@@ -469,7 +478,7 @@ def do_set_alert_status(actor: Actor, *, alert_id: str, status: str, reason: str
         alert.status = status
         alert.status_reason = reason.strip()
         alert.status_by = actor.user
-        alert.status_at = timezone.now()
+        alert.status_at = now or timezone.now()
         if status == Alert.Status.DISMISSED:
             alert.dismissed_evidence = _evidence(alert.record_keys, alert.event_keys)
         return do_update(alert, actor=actor, action=f"alert_{status}", reason=reason.strip())

@@ -71,13 +71,27 @@ class IndicatorResult:
         return ind.format_value(latest.value if latest else None, self.indicator.unit)
 
     @property
+    def last_full(self) -> Point | None:
+        """The last whole month: what the month so far is read against, early in a month."""
+        full = [p for p in self.points if not p.partial]
+        return full[-1] if full else None
+
+    @property
+    def last_full_text(self) -> str:
+        last = self.last_full
+        return ind.format_value(last.value if last else None, self.indicator.unit)
+
+    @property
     def target_text(self) -> str:
         t = self.indicator.target
         return "no target" if t is None else ind.format_value(t, self.indicator.unit)
 
     @property
     def on_target(self) -> bool | None:
+        """Against the month so far, or the last whole month while this one has no data yet."""
         latest = self.latest
+        if latest is None or latest.value is None:
+            latest = self.last_full
         return ind.meets(latest.value if latest else None, self.indicator.target, self.indicator.direction)
 
 

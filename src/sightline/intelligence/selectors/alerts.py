@@ -112,10 +112,32 @@ _EVIDENCE = re.compile(r" ?\[[^\]]*\]")
 TOP_REASONS = 3
 
 
+_PERSON_ID = re.compile(r" \(P-[0-9A-F]{12}\)")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_AGENCY_KEY = re.compile(r"(?<=[\[ ])([a-z_]+):(?=\S)")
+
+
+def _date_words(found: re.Match[str]) -> str:
+    try:
+        day = dt.date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return found[0]
+    return f"{day.day} {day:%b %Y}"
+
+
+def plain_reason(line: str, agencies: dict[str, str] | None = None) -> str:
+    """One reason in a practitioner's words: dates as "23 Sep 2026", and in the evidence list each
+    record's agency by name ("Police OCC-0001057", not "police:OCC-0001057")."""
+    line = _ISO_DATE.sub(_date_words, line)
+    if agencies:
+        line = _EVIDENCE.sub(lambda m: _AGENCY_KEY.sub(lambda k: f"{agencies.get(k[1], k[1])} ", m[0]), line)
+    return line
+
+
 def top_reasons(text: str, n: int = TOP_REASONS) -> list[str]:
-    """The first ``n`` reasons (the engine writes the strongest first), without their evidence keys:
-    what a list shows of each alert."""
-    return [_EVIDENCE.sub("", line) for line in reason_lines(text)[:n]]
+    """The first ``n`` reasons (the engine writes the strongest first), in plain words, without their
+    evidence keys or people's ids: what a list shows of each alert."""
+    return [plain_reason(_PERSON_ID.sub("", _EVIDENCE.sub("", line))) for line in reason_lines(text)[:n]]
 
 
 def ranked_alerts(*, kind: str = "", statuses: Collection[str] = ()) -> QuerySet[Alert]:

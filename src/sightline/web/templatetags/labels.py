@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from sightline.access.permissions import Role
+from sightline.access.selectors import display_names
 from sightline.core import labels
 from sightline.intelligence.models import Alert
 
@@ -73,3 +74,16 @@ def birth_date(value: str) -> str:
     """A date of birth as held (``2012-03-23``, ``2012-03`` or ``2012``) in words, with the age when
     the day is known: "23 March 2012 (age 14)"."""
     return labels.birth_date(value)
+
+
+@register.filter
+def staff(user: object) -> str:
+    """``{{ concern.raised_by|staff }}``: a member of staff by name, given their account or username.
+    Pages name people; ledgers and exports keep usernames."""
+    if user is None or user == "":
+        return ""
+    name = getattr(user, "display_name", None)
+    if isinstance(name, str):
+        return name
+    username = str(user)
+    return display_names([username]).get(username, username)

@@ -122,7 +122,7 @@ def alert_detail(request: HttpRequest, alert_id: str) -> HttpResponse:
         {
             "alert": detail.alert,
             "subject": _subject(request, detail),
-            "reasons": intel.reason_lines(detail.alert.reasons),
+            "reasons": [intel.plain_reason(r, names) for r in intel.reason_lines(detail.alert.reasons)],
             "records": [_row("r", r, names) for r in detail.records],
             "events": [_row("e", e, names) for e in detail.events],
             "history": detail.history,
