@@ -1,4 +1,5 @@
-"""``sightline user ...`` and ``sightline token ...``: accounts and API tokens from the command line.
+"""``sightline user ...``, ``agency ...`` and ``token ...``: accounts, partner agencies and API tokens from
+the command line.
 
 Every change is ledgered with the system actor. Secrets (initial passwords, authenticator keys, API
 tokens) are printed once and never stored in clear.
@@ -85,6 +86,18 @@ def register(sub: Any) -> None:
 
     p = us.add_parser("list", help="list accounts")
     p.set_defaults(func=cmd_list)
+
+    agency = sub.add_parser(
+        "agency", help="register partner agencies beyond the standard ones, and list them"
+    )
+    ag = agency.add_subparsers(dest="agency_command", required=True, metavar="AGENCY_COMMAND")
+    p = ag.add_parser("add", help="register an agency, so that extracts naming its code import")
+    p.add_argument("code", help="its code in extract manifests: a lower-case letter, then a-z, 0-9 or _")
+    p.add_argument("--name", required=True, help="its name, as pages show it")
+    p.add_argument("--kind", default="", help="what sort of body it is, e.g. council, health, voluntary")
+    p.set_defaults(func=cmd_agency_add)
+    p = ag.add_parser("list", help="list agencies: code, name, kind, active, accounts")
+    p.set_defaults(func=cmd_agency_list)
 
     token = sub.add_parser("token", help="API tokens for system-to-system use")
     ts = token.add_subparsers(dest="token_command", required=True, metavar="TOKEN_COMMAND")
@@ -224,6 +237,20 @@ def cmd_totp(args: argparse.Namespace) -> int:
         with open(args.svg, "w", encoding="utf-8") as fh:
             fh.write(enrolment.qr_svg())
         print(f"  QR code written to {args.svg}")
+    return 0
+
+
+@_refusals
+def cmd_agency_add(args: argparse.Namespace) -> int:
+    agency = services.do_add_agency(SYSTEM, code=args.code, name=args.name, kind=args.kind)
+    print(f"agency {agency.pk} ({agency.name}) registered: its extracts can now be imported")
+    return 0
+
+
+def cmd_agency_list(args: argparse.Namespace) -> int:
+    for a in selectors.agencies():
+        status = "active" if a.active else "inactive"
+        print(f"{a.pk}\t{a.name}\t{a.kind or '-'}\t{status}\t{a.accounts} accounts")
     return 0
 
 

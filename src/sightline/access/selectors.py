@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from sightline.access.models import ApiToken, ApiTokenUse, BreakGlass, RoleChangeRequest, User
+from sightline.access.models import Agency, ApiToken, ApiTokenUse, BreakGlass, RoleChangeRequest, User
 from sightline.access.services import hash_token
 from sightline.core.errors import NotFound
 from sightline.ledger.models import Entry
@@ -79,6 +79,11 @@ def user_for_token(token: str) -> User | None:
 def token_last_used(row: ApiToken) -> dt.datetime | None:
     use = ApiTokenUse.objects.filter(token=row).first()
     return use.last_used_at if use else None
+
+
+def agencies() -> QuerySet[Agency]:
+    """Every registered agency by code, with how many accounts each has."""
+    return Agency.objects.annotate(accounts=Count("users")).order_by("pk")
 
 
 def users(*, include_inactive: bool = True) -> QuerySet[User]:

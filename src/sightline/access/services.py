@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,6 +88,33 @@ def ensure_standard_agencies(actor: Actor = SYSTEM) -> list[Agency]:
                 agency = do_create(Agency(id=code, name=name, kind=kind), actor=actor)
             out.append(agency)
     return out
+
+
+AGENCY_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def do_add_agency(actor: Actor, *, code: str, name: str, kind: str = "") -> Agency:
+    """Register a partner agency beyond the standard ones, so that its extracts import (their
+    manifest's ``agency`` is this code). Agencies are never deleted."""
+    code, name, kind = code.strip(), name.strip(), kind.strip()
+    errors: dict[str, str] = {}
+    if not AGENCY_CODE.fullmatch(code):
+        errors["code"] = (
+            f"{code!r} is not an agency code: a lower-case letter, then lower-case letters, digits or _"
+            " (at most 64 characters)"
+        )
+    elif Agency.objects.filter(pk=code).exists():
+        errors["code"] = f"the agency {code!r} is already registered"
+    if not name:
+        errors["name"] = "give the agency's name, as pages should show it"
+    elif len(name) > 200:
+        errors["name"] = "the name is longer than 200 characters"
+    if len(kind) > 40:
+        errors["kind"] = "the kind is longer than 40 characters"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return do_create(Agency(id=code, name=name, kind=kind), actor=actor, action="agency_add")
 
 
 def actor_for(user: User) -> Actor:
