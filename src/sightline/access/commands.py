@@ -250,7 +250,8 @@ def cmd_agency_add(args: argparse.Namespace) -> int:
 def cmd_agency_list(args: argparse.Namespace) -> int:
     for a in selectors.agencies():
         status = "active" if a.active else "inactive"
-        print(f"{a.pk}\t{a.name}\t{a.kind or '-'}\t{status}\t{a.accounts} accounts")
+        accounts = getattr(a, "accounts", 0)  # annotated by the selector
+        print(f"{a.pk}\t{a.name}\t{a.kind or '-'}\t{status}\t{accounts} accounts")
     return 0
 
 
