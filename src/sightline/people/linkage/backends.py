@@ -77,7 +77,7 @@ class Backend:
     def train(self, features: pd.DataFrame) -> dict[str, Any]:
         sample = mdl.training_sample(features)
         table, db_api = self.linker_input(sample)
-        return mdl.train(table, db_api, mdl.tf_tables(features), records=len(sample))
+        return mdl.train(table, db_api, mdl.tf_tables(features), records=len(sample), sample=sample)
 
     def score(
         self,

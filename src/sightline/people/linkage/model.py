@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -446,7 +448,13 @@ def training_sample(features: pd.DataFrame, *, seed: int = 42) -> pd.DataFrame:
 
 
 def train(
-    table: Any, db_api: Any, tf: dict[str, pd.DataFrame], *, records: int, seed: int = 42
+    table: Any,
+    db_api: Any,
+    tf: dict[str, pd.DataFrame],
+    *,
+    records: int,
+    sample: pd.DataFrame | None = None,
+    seed: int = 42,
 ) -> dict[str, Any]:
     """Unsupervised training: the prior from near-certain deterministic rules, u from
     random sampling, m from EM over a few blocking rules."""
@@ -454,21 +462,87 @@ def train(
         table, settings_for(db_api.sql_dialect.sql_dialect_str), db_api=db_api, set_up_basic_logging=False
     )
     register_tf(linker, tf)
-    linker.training.estimate_probability_two_random_records_match(
-        [
-            "l.nhs = r.nhs",
-            "l.upn = r.upn",
-            "l.given = r.given AND l.family = r.family AND l.dob = r.dob",
-        ],
-        recall=0.6,
-    )
-    # u is a rate among non-matches, so ~20 sampled pairs per record is plenty; the
-    # cap keeps training to seconds on two cores.
-    max_pairs = min(max(20.0 * records, 2e5), 1.5e6)
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    for rule in em_blocking_rules():
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    return floor_m_probabilities(linker.misc.save_model_to_json())
+    skipped: list[str] = []
+    sure = [("nhs",), ("upn",), ("given", "family", "dob")]
+    prior_seen = sample is None or any(_any_pair(sample, columns) for columns in sure)
+    with splink_notes() as notes:
+        if prior_seen:
+            linker.training.estimate_probability_two_random_records_match(
+                [" AND ".join(f"l.{c} = r.{c}" for c in columns) for columns in sure], recall=0.6
+            )
+        else:
+            skipped.append(
+                "the share of records that match (no two records share an identifier, or a full name and"
+                " birth date), so 1 in the number of records is assumed"
+            )
+        # u is a rate among non-matches, so ~20 sampled pairs per record is plenty; the
+        # cap keeps training to seconds on two cores.
+        max_pairs = min(max(20.0 * records, 2e5), 1.5e6)
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for rule, (what, columns) in zip(em_blocking_rules(), EM_RULES, strict=True):
+            # A field absent from every extract leaves a rule nothing to compare. Checked first:
+            # Splink's failed session would leave the model without the rule's comparisons.
+            if sample is not None and not _any_pair(sample, columns):
+                skipped.append(f"match rates from pairs with the same {what} (none in the records)")
+                continue
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    report_training(skipped, notes)
+    model = linker.misc.save_model_to_json()
+    if not prior_seen or not model.get("probability_two_random_records_match"):
+        model["probability_two_random_records_match"] = 1 / max(records, 2)
+    return floor_m_probabilities(model)
+
+
+# What each of em_blocking_rules() blocks on, in words and as columns.
+EM_RULES = (
+    ("date of birth", ("dob",)),
+    ("name sounds", ("given_mp", "family_mp")),
+    ("postcode and birth year", ("postcode", "dob_y")),
+)
+
+
+def _any_pair(frame: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """True when two records agree on every column (none blank): a blocking rule has pairs."""
+    if any(c not in frame for c in columns):
+        return False
+    known = frame[list(columns)].dropna()
+    known = known[(known.astype(str) != "").all(axis=1)]
+    return bool(known.duplicated(keep=False).any())
+
+
+@contextmanager
+def splink_notes() -> Iterator[list[str]]:
+    """Splink's warnings during training, kept rather than printed one by one through the progress
+    bar ("Level ... not observed in dataset")."""
+    notes: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            notes.append(record.getMessage())
+
+    splink_log = logging.getLogger("splink")
+    keep, propagate = Keep(level=logging.WARNING), splink_log.propagate
+    splink_log.addHandler(keep)
+    splink_log.propagate = False
+    try:
+        yield notes
+    finally:
+        splink_log.removeHandler(keep)
+        splink_log.propagate = propagate
+
+
+_NOT_OBSERVED = re.compile(r"Level (.+?) on comparison (\S+) not observed")
+
+
+def report_training(skipped: list[str], notes: list[str]) -> None:
+    """One line for what training could not estimate; those parameters keep their starting values."""
+    unseen = sorted({f"{m[2]} ({m[1]})" for m in map(_NOT_OBSERVED.search, notes) if m})
+    parts = list(skipped)
+    if unseen:
+        shown = ", ".join(unseen[:4]) + (f" and {len(unseen) - 4} more" if len(unseen) > 4 else "")
+        parts.append(f"{len(unseen)} comparison levels never seen in training ({shown})")
+    if parts:
+        logger.warning("linkage training could not estimate %s; starting values used", "; ".join(parts))
 
 
 # No level may be treated as (nearly) impossible for a true match: records are wrong
