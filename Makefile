@@ -48,6 +48,7 @@ bench: setup
 bench-quality: setup
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_pprl_quality.py --children 5000
+	$(BIN)/python bench/bench_febrl.py
 
 # The load run (docs/performance.md, "Web under load"): 50 people against a served demo on PostgreSQL,
 # paced and without pauses. Makes the demo in LOAD_DATABASE_URL first if it has none.
