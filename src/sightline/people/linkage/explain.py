@@ -118,3 +118,37 @@ def joining_links(keys: Iterable[str]) -> tuple[list[PairExplanation], list[str]
     links = [explained[p] for p in tree if p in explained]
     joined = {k for p in tree for k in p}
     return links, [k for k in keys if k not in joined]
+
+
+# Which comparison of the model judges each field of an agency record.
+FIELD_COMPARISON = {
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "other_names": "family_name",
+    "date_of_birth": "date_of_birth",
+    "sex": "sex",
+    "address": "location",
+    "postcode": "location",
+    "phone": "phone",
+    "email": "email",
+    "nhs_number": "identifiers",
+    "upn": "identifiers",
+    "pnc_id": "identifiers",
+}
+
+
+def field_verdicts(explanation: PairExplanation | None) -> dict[str, tuple[str, bool]]:
+    """Record field -> (the waterfall's level for it, whether that level is the comparison's
+    "different" one), so a side-by-side view tags a field exactly as the model judged it."""
+    if explanation is None:
+        return {}
+    different = {
+        c["output_column_name"]: str(c["comparison_levels"][-1]["label_for_charts"])
+        for c in mdl.comparisons("duckdb")
+    }
+    levels = {f.field: f.level_label for f in explanation.fields}
+    return {
+        field: (levels[comp], levels[comp] == different[comp])
+        for field, comp in FIELD_COMPARISON.items()
+        if comp in levels
+    }

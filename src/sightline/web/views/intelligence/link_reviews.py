@@ -15,6 +15,7 @@ from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
 from sightline.ledger.services import Actor
 from sightline.people.linkage import decisions
+from sightline.people.linkage.explain import field_verdicts
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 from sightline.web.forms import STALE, submit_service
 from sightline.web.views.intelligence.forms import LinkDecisionForm
@@ -58,12 +59,28 @@ def link_reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _side_by_side(left: SourceRecord, right: SourceRecord) -> list[dict[str, Any]]:
+def _side_by_side(
+    left: SourceRecord, right: SourceRecord, verdicts: dict[str, tuple[str, bool]]
+) -> list[dict[str, Any]]:
+    """Each field of both records. Where the two differ as written, the tag is the model's own
+    verdict on the field (the waterfall's level, "Differs" only at its "different" level), so the
+    page never calls "Glebe Dr" and "Glebe Drive" different while the waterfall says the same."""
     out = []
     for field, label in RECORD_FIELDS:
         a, b = str(left.data.get(field) or "").strip(), str(right.data.get(field) or "").strip()
-        if a or b:
-            out.append({"label": label, "left": a, "right": b, "same": a.casefold() == b.casefold()})
+        if not (a or b):
+            continue
+        level, different = verdicts.get(field, ("", a.casefold() != b.casefold()))
+        written_alike = a.casefold() == b.casefold()
+        out.append(
+            {
+                "label": label,
+                "left": a,
+                "right": b,
+                "same": written_alike or not different,
+                "verdict": "" if written_alike or different or not (a and b) else level,
+            }
+        )
     return out
 
 
@@ -102,7 +119,7 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
             "review": pair.review,
             "left": pair.left,
             "right": pair.right,
-            "fields": _side_by_side(pair.left, pair.right),
+            "fields": _side_by_side(pair.left, pair.right, field_verdicts(explanation)),
             "chart": waterfall(explanation, "match-weights") if explanation else None,
             "form": form,
         },
