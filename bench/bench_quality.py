@@ -145,6 +145,7 @@ def report(runs: list[dict[str, Any]]) -> None:
     )
     print(f"\nSightline's worst case beats the reference's on {beats} of {len(MEASURES)} alert measures.")
     _by_kind(runs)
+    _audit(runs)
     print(
         "\n| variant | seed | victims (hidden) | offenders | hubs | decoys | alerts: children, adults | "
         "link F1 resolvable / all | hopeless records | seconds (link, analyse) |"
@@ -158,6 +159,27 @@ def report(runs: list[dict[str, Any]]) -> None:
             f"{lk['resolvable']['f1']:.3f} / {lk['all']['f1']:.3f} | {lk['hopeless_records']:,} | "
             f"{sum(t.values()):.0f} ({t['link']:.0f}, {t['analyse']:.0f}) |"
         )
+
+
+def _audit(runs: list[dict[str, Any]]) -> None:
+    """Linkage audit by group (docs/linkage.md): each group's worst pairwise recall and precision over
+    the grid, and in how many runs it was flagged as under-linked."""
+    audits = [r["link"]["audit"] for r in runs if "audit" in r["link"]]
+    if not audits:
+        return
+    print("\nLinkage audit by group, worst over the grid (ethnicity is audited, never an input):\n")
+    print("| dimension | group | worst recall | worst precision | true pairs (mean) | flagged in runs |")
+    print("|---|---|---:|---:|---:|---:|")
+    for dim in audits[0]:
+        groups = sorted({g for a in audits for g in a.get(dim, {})})
+        for group in groups:
+            cells = [a[dim][group] for a in audits if group in a.get(dim, {})]
+            recall = min(c["recall"] for c in cells)
+            precision = min(c["precision"] for c in cells)
+            pairs = sum(c["true_pairs"] for c in cells) / len(cells)
+            flagged = sum(int(c["flagged"]) for c in cells)
+            runs_text = f"{flagged} of {len(cells)}"
+            print(f"| {dim} | {group} | {recall:.3f} | {precision:.3f} | {pairs:,.0f} | {runs_text} |")
 
 
 def _by_kind(runs: list[dict[str, Any]]) -> None:

@@ -24,7 +24,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from quality_measures import hopeless_records, kinds, measure, pairwise, reference, rows  # noqa: E402
+from quality_measures import (  # noqa: E402
+    hopeless_records,
+    kinds,
+    linkage_audit,
+    measure,
+    pairwise,
+    reference,
+    rows,
+)
 
 SECRET = b"the bench agreement's secret, shared by the encoding agencies and given to the link run"
 
@@ -113,6 +121,12 @@ def run(
         "hopeless_records": len(hopeless),
         "people": link_summary.people,
         "review_open": link_summary.review_open,
+        "audit": linkage_audit(
+            person_of,
+            true_of,
+            {r["true_person_id"]: r for r in rows(town / "truth" / "persons.csv")},
+            json.loads((town / "truth" / "summary.json").read_text())["parameters"]["period_end"],
+        ),
     }
 
     # Each Sightline person stands for the true person most of its records belong to.

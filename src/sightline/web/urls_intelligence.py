@@ -4,7 +4,7 @@ from django.urls import path
 
 from sightline.access.permissions import Cap
 from sightline.web.navigation import register_nav
-from sightline.web.views.intelligence import alerts, link_reviews, linkage, networks
+from sightline.web.views.intelligence import alerts, link_reviews, linkage, linkage_audit, networks
 
 urlpatterns = [
     path("intelligence/alerts", alerts.alerts, name="alerts"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("intelligence/networks/<str:network_id>", networks.network, name="network"),
     path("intelligence/link-reviews", link_reviews.link_reviews, name="link_reviews"),
     path("intelligence/link-reviews/<str:review_id>", link_reviews.link_review, name="link_review"),
+    path("intelligence/linkage-audit", linkage_audit.audit, name="linkage_audit"),
     path("people/<str:person_id>/linkage", linkage.person_linkage, name="person_linkage"),
 ]
 
@@ -23,5 +24,11 @@ register_nav(
     "web:alerts",
     caps=[Cap.VIEW_INTELLIGENCE],
     order=30,
-    covers=["web:networks", "web:link_reviews", "web:person_linkage", "web:investigations"],
+    covers=[
+        "web:networks",
+        "web:link_reviews",
+        "web:linkage_audit",
+        "web:person_linkage",
+        "web:investigations",
+    ],
 )
