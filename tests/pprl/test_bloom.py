@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 from typing import Any
 
 import pytest
@@ -60,6 +62,31 @@ def test_folding_halves_a_filter_built_twice_as_long() -> None:
             expected |= 1 << p
     folded = (expected >> 1024) ^ (expected & ((1 << 1024) - 1))
     assert int.from_bytes(_name(fold, "chloe"), "big") == folded
+
+
+@pytest.mark.parametrize(("hardening", "bits"), [("fold", 1024), ("off", 1024), ("fold", 1088), ("off", 512)])
+def test_cached_masks_set_the_positions_of_double_hashing(hardening: str, bits: int) -> None:
+    # Masks are built from rotated templates (power-of-two lengths) or walked (others), with the
+    # HMAC's key pads hashed once: the bits must be those `positions` gives, whatever the salt.
+    enc = _enc(hardening=hardening, bits=bits)
+    m = enc.params.built_bits
+    digest = base64.b64encode(hmac.digest(enc._digest_key, b"nhs\x1f\x1f9434765919", "sha256")[:16])
+    assert enc.digest("nhs", "9434765919") == digest.decode()
+    for salt, domain, value in (
+        ("", "name", "chloe"),
+        ("2004-5", "name", "jonathan"),
+        ("", "address", "1 elm st"),
+    ):
+        expected = 0
+        for element in norm.bigrams(value):
+            for p in enc.positions(domain, salt, element):
+                expected |= 1 << p
+        if hardening == "fold":
+            expected = (expected >> bits) ^ (expected & ((1 << bits) - 1))
+        assert m in (bits, 2 * bits)
+        assert enc.filter(domain, salt, norm.bigrams(value)) == expected.to_bytes(bits // 8, "big")
+        # Twice: the second time from the cache.
+        assert enc.filter(domain, salt, norm.bigrams(value)) == expected.to_bytes(bits // 8, "big")
 
 
 @pytest.mark.parametrize("hardening", ["fold", "balance", "off"])

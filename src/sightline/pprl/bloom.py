@@ -11,19 +11,25 @@ hashing (Schnell, Bachteler and Reiher 2009; Kirsch and Mitzenmacher 2006). Hard
 - ``off``: the plain keyed filter, kept only to show in tests what hardening is for.
 
 The year salt that flattens name frequencies is chosen by the caller (records.py); here it is just
-part of what is hashed. Masks are cached per element, so repeated bigrams cost a dict lookup.
+part of what is hashed. Masks are cached per (domain, salt) and element, so a repeated salted
+bigram costs a dict lookup; a new one costs one HMAC (its key's pads hashed once, see `_Hmac`) and,
+when the built length is a power of two, one rotation of a precomputed mask.
 """
 
 from __future__ import annotations
 
-import base64
+import binascii
+import hashlib
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 
 SCHEME = "sightline-bf/1"
-# Digests of values that repeat across records (salts, birth years, name forms, areas) are kept.
+# Digests of values that repeat across records (salts, birth years, dates, name forms, areas) are
+# kept; identifiers (phone, NHS number...) mostly do not repeat, so they are not.
 CACHED_DIGESTS = frozenset(
-    {"salt", "year", "canon", "dob-year", "dob-month", "dob-day", "postcode-sector", "postcode-district"}
+    {"salt", "year", "canon", "dob", "dob-year", "dob-month", "dob-day"}
+    | {"postcode-sector", "postcode-district"}
 )
 TEXT_DOMAINS = frozenset({"address", "place"})
 HARDENINGS = ("fold", "balance", "off")
@@ -83,6 +89,50 @@ def _subkey(secret: bytes, salt: str, purpose: str) -> bytes:
     return hmac.digest(secret, _SEP.join((SCHEME.encode(), purpose.encode(), salt.encode())), "sha256")
 
 
+class _Hmac:
+    """HMAC-SHA256 under one key with the key's inner and outer blocks hashed once (RFC 2104).
+
+    The same digests as ``hmac.digest``: each message then costs two SHA-256 compressions rather
+    than four, and no OpenSSL HMAC context is set up per call. ``start`` absorbs a prefix shared by
+    many messages (a domain and salt) once; ``finish`` completes a started message.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self.calls = 0  # messages hashed, for the bench
+
+    def start(self, prefix: bytes) -> Any:
+        h = self._inner.copy()
+        h.update(prefix)
+        return h
+
+    def digest(self, msg: bytes) -> bytes:
+        return self.finish(self._inner, msg)
+
+    def finish(self, started: Any, rest: bytes) -> bytes:
+        self.calls += 1
+        h = started.copy()
+        h.update(rest)
+        o = self._outer.copy()
+        o.update(h.digest())
+        return o.digest()
+
+
+class _Table:
+    """The masks of one (domain, salt): element -> the bits it sets in the built filter."""
+
+    __slots__ = ("k", "masks", "prefix")
+
+    def __init__(self, prefix: Any, k: int) -> None:
+        self.masks: dict[str, int] = {}
+        self.prefix = prefix
+        self.k = k
+
+
 @dataclass
 class Encoder:
     """Encodes elements under one agreement. Holds the derived keys, never writes them anywhere."""
@@ -91,17 +141,24 @@ class Encoder:
     _bloom_key: bytes = field(repr=False)
     _digest_key: bytes = field(repr=False)
     key_check: str = ""
-    _masks: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
+    _tables: dict[tuple[str, str], _Table] = field(default_factory=dict, repr=False)
     _digests: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
     _permutation: list[int] = field(default_factory=list, repr=False)
     _constant: int = 0
     # Position -> the mask it sets in the output filter (a balanced filter's bit and its complement's).
     _bits: list[int] = field(default_factory=list, repr=False)
+    # (k, step) -> the mask of positions i*step mod m, i < k: rotated by the start, an element's mask.
+    _templates: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _rotate: int = 0  # the built length when masks are rotated templates (a power of two), else 0
+    _full: int = 0
+    _bloom: _Hmac | None = field(default=None, repr=False)
+    _digest: _Hmac | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, secret: bytes, params: Params) -> Encoder:
         p = params
         enc = cls(p, _subkey(secret, p.salt, "bloom"), _subkey(secret, p.salt, "digest"))
+        enc._bloom, enc._digest = _Hmac(enc._bloom_key), _Hmac(enc._digest_key)
         # Lets the hub see that two extracts share secret and salt without learning either.
         enc.key_check = _subkey(secret, p.salt, "key-check")[:8].hex()
         if p.hardening == "balance":
@@ -114,6 +171,9 @@ class Encoder:
             enc._bits = [(1 << order[j]) | (1 << order[j + half]) for j in range(half)]
         else:
             enc._bits = [1 << j for j in range(p.built_bits)]
+            m = p.built_bits
+            if m & (m - 1) == 0:
+                enc._rotate, enc._full = m, (1 << m) - 1
         return enc
 
     def positions(self, domain: str, salt: str, element: str) -> list[int]:
@@ -126,36 +186,67 @@ class Encoder:
         k = self.params.k_text if domain in TEXT_DOMAINS else self.params.k
         return [(h1 + i * h2) % m for i in range(k)]
 
-    def _mask(self, domain: str, salt: str, element: str) -> int:
-        key = (domain, salt, element)
-        mask = self._masks.get(key)
-        if mask is not None:
-            return mask
-        # The positions of `positions`, walked by adding h2 modulo m rather than multiplying, and
-        # set from a table of single bits: the same mask, at about half the cost.
-        msg = _SEP.join((domain.encode(), salt.encode(), element.encode()))
-        d = hmac.digest(self._bloom_key, msg, "sha256")
-        m = len(self._bits)
-        at = int.from_bytes(d[:8], "big") % m
-        step = (int.from_bytes(d[8:16], "big") | 1) % m
+    @property
+    def hmacs(self) -> int:
+        """HMACs computed so far (filters' elements and digests)."""
+        return sum(h.calls for h in (self._bloom, self._digest) if h is not None)
+
+    def _table(self, domain: str, salt: str) -> _Table:
+        assert self._bloom is not None
         k = self.params.k_text if domain in TEXT_DOMAINS else self.params.k
-        bits = self._bits
-        mask = 0
-        for _ in range(k):
-            mask |= bits[at]
-            at += step
-            if at >= m:
-                at -= m
-        self._masks[key] = mask
+        table = _Table(self._bloom.start(domain.encode() + _SEP + salt.encode() + _SEP), k)
+        self._tables[(domain, salt)] = table
+        return table
+
+    def _template(self, k: int, step: int) -> int:
+        template = 0
+        for i in range(k):
+            template |= 1 << (i * step % self._rotate)
+        self._templates[(k, step)] = template
+        return template
+
+    def _mask(self, table: _Table, element: str) -> int:
+        """The bits `positions` gives, as one integer in the built filter's bit order."""
+        assert self._bloom is not None
+        d = self._bloom.finish(table.prefix, element.encode())
+        h = int.from_bytes(d[:16], "big")  # h1 = h >> 64, h2 = the low 64 bits
+        k = table.k
+        if self._rotate:
+            # m a power of two: positions at + i*step (mod m) are the template of `step` rotated
+            # left by `at`, so a mask costs a few big-integer operations rather than k.
+            m = self._rotate
+            at = (h >> 64) & (m - 1)
+            step = (h | 1) & (m - 1)
+            template = self._templates.get((k, step))
+            if template is None:
+                template = self._template(k, step)
+            mask = ((template << at) & self._full | (template >> (m - at))) if at else template
+        else:
+            # Walked by adding `step` modulo m and set from the table of single bits (a balanced
+            # filter's bit and its complement's, permuted).
+            bits = self._bits
+            m = len(bits)
+            at = (h >> 64) % m
+            step = ((h & 0xFFFFFFFFFFFFFFFF) | 1) % m
+            mask = 0
+            for _ in range(k):
+                mask |= bits[at]
+                at += step
+                if at >= m:
+                    at -= m
+        table.masks[element] = mask
         return mask
 
     def filter(self, domain: str, salt: str, elements: tuple[str, ...] | list[str]) -> bytes | None:
         """The hardened filter of a set of elements, as bytes; None for no elements."""
         if not elements:
             return None
+        table = self._tables.get((domain, salt)) or self._table(domain, salt)
+        masks = table.masks
         acc = 0
         for element in elements:
-            acc |= self._mask(domain, salt, element)
+            mask = masks.get(element)
+            acc |= mask if mask is not None else self._mask(table, element)
         p = self.params
         if p.hardening == "fold":
             acc = (acc >> p.bits) ^ (acc & ((1 << p.bits) - 1))
@@ -166,15 +257,16 @@ class Encoder:
 
     def filter_b64(self, domain: str, salt: str, elements: tuple[str, ...] | list[str]) -> str:
         raw = self.filter(domain, salt, elements)
-        return base64.b64encode(raw).decode("ascii") if raw is not None else ""
+        return binascii.b2a_base64(raw, newline=False).decode("ascii") if raw is not None else ""
 
     def digest(self, domain: str, value: str, salt: str = "") -> str:
         """A 128-bit keyed digest of an exact value, base64: for fields compared only for equality."""
         key = (domain, salt, value)
         out = self._digests.get(key)
         if out is None:
+            assert self._digest is not None
             msg = _SEP.join((domain.encode(), salt.encode(), value.encode()))
-            out = base64.b64encode(hmac.digest(self._digest_key, msg, "sha256")[:16]).decode("ascii")
+            out = binascii.b2a_base64(self._digest.digest(msg)[:16], newline=False).decode("ascii")
             if domain in CACHED_DIGESTS:
                 self._digests[key] = out
         return out
