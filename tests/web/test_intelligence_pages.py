@@ -578,3 +578,31 @@ def test_api_alerts_status_networks_and_decisions(
     practitioner = bearer(make_user("practitioner", "police"))
     for path in ("/api/intelligence/alerts", "/api/intelligence/networks", "/api/intelligence/link-reviews"):
         assert client.get(path, **practitioner).status_code == 403
+
+
+@pytest.mark.usefixtures("handmade")
+def test_open_reviews_behind_an_alert_come_first(
+    make_user: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    """A decision about a record behind an open child-at-risk alert can change who is at risk, so
+    those pairs lead the queue even when another pair is more uncertain."""
+
+    def review(left: str, right: str, probability: float) -> LinkReview:
+        return do_create(
+            LinkReview(
+                record_key_l=left,
+                record_key_r=right,
+                match_probability=probability,
+                match_weight=0.0,
+                raised_at=timezone.now(),
+            ),
+            actor=SYSTEM,
+        )
+
+    uncertain = review("social_care:SC-2", "police:OTHER-1", 0.5)  # the adult's alert: not a child's
+    behind = review("police:POL-1", "police:OTHER-2", 0.9)  # a record of the child's alert
+    html = signed_in(login, make_user("analyst", "police")).get("/intelligence/link-reviews").content.decode()
+    assert html.index(f"/intelligence/link-reviews/{behind.id}") < html.index(
+        f"/intelligence/link-reviews/{uncertain.id}"
+    )
+    assert html.count("Behind an open alert") == 1

@@ -15,6 +15,7 @@ from typing import Any
 
 from sightline.access.permissions import Cap
 from sightline.core.errors import NotFound
+from sightline.intelligence.models import Alert
 from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
 from sightline.ledger.services import Actor, record_action
 from sightline.people import need_to_know as access
@@ -40,6 +41,7 @@ class LinkReviewRow:
     review: LinkReview
     left: RecordName | None
     right: RecordName | None
+    affects_alert: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,25 @@ def _name(record: SourceRecord | None, visible: set[str]) -> RecordName | None:
     return RecordName(record.key, name, restricted)
 
 
+def alert_record_keys() -> set[str]:
+    """The agency records behind the open child-at-risk and group alerts: a link decision about one of
+    them can change who an alert is about or who is in it."""
+    keys: set[str] = set()
+    live = Alert.objects.filter(active=True, kind__in=[Alert.Kind.CHILD_AT_RISK, Alert.Kind.GROUP])
+    for record_keys in live.exclude(status=Alert.Status.DISMISSED).values_list("record_keys", flat=True):
+        keys.update(record_keys or [])
+    return keys
+
+
 def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> Listing[LinkReviewRow]:
-    """Reviews with this status, the most uncertain first. Each page taken from it ledgers the people
-    its records are linked to."""
+    """Reviews with this status: open ones that touch an alert's records first (their decision can
+    change who is at risk or who is in a group), then the most uncertain first. Each page taken from
+    it ledgers the people its records are linked to."""
     actor = viewer_actor(user, Cap.MERGE_PEOPLE)
+    impact = alert_record_keys() if status == LinkReview.Status.OPEN else set()
+
+    def touches(r: LinkReview) -> bool:
+        return r.record_key_l in impact or r.record_key_r in impact
 
     def show(reviews: list[LinkReview]) -> list[LinkReviewRow]:
         records = records_by_key([k for r in reviews for k in (r.record_key_l, r.record_key_r)])
@@ -70,12 +87,19 @@ def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> List
         ledger_shown(actor, "link reviews", visible)
         return [
             LinkReviewRow(
-                r, _name(records.get(r.record_key_l), visible), _name(records.get(r.record_key_r), visible)
+                r,
+                _name(records.get(r.record_key_l), visible),
+                _name(records.get(r.record_key_r), visible),
+                touches(r),
             )
             for r in reviews
         ]
 
-    return Listing(reviews.review_queue(status).select_related("decision"), show)
+    queue = reviews.review_queue(status).select_related("decision")
+    if not impact:
+        return Listing(queue, show)
+    # A stable sort keeps the queue's own order (most uncertain first) within each part.
+    return Listing(sorted(queue, key=lambda r: not touches(r)), show)
 
 
 def link_review_counts(user: Any) -> dict[str, int]:

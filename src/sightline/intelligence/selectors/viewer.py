@@ -47,12 +47,12 @@ class Listing(Generic[T]):
     turns those rows into view objects for the viewer and ledgers the people they name. Django's
     ``Paginator`` and the API's ``paginate`` both take one slice, so both ledger exactly the page."""
 
-    def __init__(self, rows: QuerySet[Any], show: Callable[[list[Any]], list[T]]) -> None:
+    def __init__(self, rows: QuerySet[Any] | list[Any], show: Callable[[list[Any]], list[T]]) -> None:
         self._rows = rows
         self._show = show
 
     def count(self) -> int:
-        return self._rows.count()
+        return len(self._rows) if isinstance(self._rows, list) else self._rows.count()
 
     def __len__(self) -> int:
         return self.count()
