@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from sightline.access.services import ensure_standard_agencies
 from sightline.ledger.canonical import canonical_bytes
@@ -34,7 +34,8 @@ from sightline.ledger.services import (
     start_checkpointer,
     start_integrator,
 )
-from sightline.people.models import Person
+from sightline.people import search_index
+from sightline.people.models import NameKey, Person, SearchPosting
 from tests.append_only import triggers_bypassed
 from tests.processes import wait_for
 
@@ -345,3 +346,32 @@ def test_parallel_verification_agrees_and_names_what_is_wrong(cli: Any) -> None:
         p for p in cli("ledger", "verify", "--workers", "1").text.splitlines() if p.startswith("PROBLEM")
     ]
     assert sorted(parallel) == sorted(single)  # the same findings, perhaps in another order
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_lone_create_queued_for_the_background_is_one_statement_with_its_search_index() -> None:
+    """As `serve` runs (background sequencing), a create in its own transaction writes the row, its
+    queued entry and the person search index in one statement: all of them, or on failure none."""
+    actor = Actor("a", "police", "analyst")
+    sequencer.background_sequencing.set()
+    try:
+        zora = Person(given_name="Zora", family_name="Quillfeather", date_of_birth="2012-03-04")
+        zora.postcode = "S60 1AA"
+        do_create(zora, actor=actor)
+        queued = PendingEntry.objects.count()
+        if connection.vendor == "postgresql":
+            assert queued == 1
+        postings = set(SearchPosting.objects.filter(owner_id=zora.id).values_list("person_id", "term"))
+        assert postings == {(zora.id, t) for t in ("zora", "quillfeather", "#y2012", "#pS60")}
+        assert search_index.candidate_tokens("quilfeather") >= {"quillfeather"}  # by its keys
+        assert NameKey.objects.filter(token="zora").exists()
+        assert {pid for pid, _t in search_index.people_with(["zora"])} == {zora.id}
+        with pytest.raises(IntegrityError):  # Django's error, as from any other write
+            do_create(Person(id=zora.id, given_name="Yuri", family_name="Other"), actor=actor)
+        assert PendingEntry.objects.count() == queued
+        assert not SearchPosting.objects.filter(term="yuri").exists()
+        assert not NameKey.objects.filter(token="yuri").exists()
+    finally:
+        sequencer.background_sequencing.clear()
+    integrate()
+    assert verify().ok

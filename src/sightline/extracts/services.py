@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,17 +84,24 @@ def registered_agencies() -> set[str]:
     return set(Agency.objects.filter(active=True).values_list("pk", flat=True))
 
 
-def _text(data: dict[str, Any], key: str, limit: int) -> str:
-    return str(data.get(key) or "").strip()[:limit]
+@lru_cache(maxsize=65_536)
+def _dob_column(dob: str) -> str:
+    return dob if dob and partial_date_problem(dob) is None else ""
+
+
+@lru_cache(maxsize=65_536)
+def _postcode_column(postcode: str) -> str:
+    return normalise_postcode(postcode)[:10]
 
 
 def _search_columns(data: dict[str, Any]) -> dict[str, str]:
-    dob = _text(data, "date_of_birth", 10)
+    # Dates of birth and postcodes repeat across a town's rows: each is checked once (cached).
+    get = data.get
     return {
-        "given_name": _text(data, "given_name", 200),
-        "family_name": _text(data, "family_name", 200),
-        "date_of_birth": dob if dob and partial_date_problem(dob) is None else "",
-        "postcode": normalise_postcode(_text(data, "postcode", 20))[:10],
+        "given_name": str(get("given_name") or "").strip()[:200],
+        "family_name": str(get("family_name") or "").strip()[:200],
+        "date_of_birth": _dob_column(str(get("date_of_birth") or "").strip()[:10]),
+        "postcode": _postcode_column(str(get("postcode") or "").strip()[:20]),
     }
 
 

@@ -6,15 +6,18 @@ class PeopleConfig(AppConfig):
     label = "people"
 
     def ready(self) -> None:
-        from sightline.ledger.services import rebuild_hooks, write_hooks
+        from sightline.ledger.services import rebuild_hooks, statement_forms, write_hooks
         from sightline.people import search_index
 
-        # The search index follows every write of a person or an agency record.
-        hooks = write_hooks.setdefault("people.person", [])
-        if search_index.index_people not in hooks:
-            hooks.append(search_index.index_people)
-        hooks = write_hooks.setdefault("people.sourcerecord", [])
-        if search_index.index_records not in hooks:
-            hooks.append(search_index.index_records)
+        # The search index follows every write of a person or an agency record; a lone create on
+        # PostgreSQL writes it in the create's own statement.
+        for ledger_type, hook, form in (
+            ("people.person", search_index.index_people, search_index.person_statement),
+            ("people.sourcerecord", search_index.index_records, search_index.record_statement),
+        ):
+            hooks = write_hooks.setdefault(ledger_type, [])
+            if hook not in hooks:
+                hooks.append(hook)
+            statement_forms[hook] = form
         if search_index.reindex not in rebuild_hooks:
             rebuild_hooks.append(search_index.reindex)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,12 +47,19 @@ def check_nhs_number(value: str, field: str = "nhs_number") -> str:
 
 
 def _age_on(data: dict[str, Any], on: dt.date) -> int | None:
-    dob = str(data.get("date_of_birth", "")).strip()
+    return _age(str(data.get("date_of_birth", "")), str(data.get("estimated_age", "")), on)
+
+
+@lru_cache(maxsize=65_536)
+def _age(date_of_birth: str, estimated_age: str, on: dt.date) -> int | None:
+    """Age on ``on`` from a (partial) date of birth, else the estimated age (cached: an extract's
+    rows share a few thousand dates of birth)."""
+    dob = date_of_birth.strip()
     if len(dob) >= 4 and dob[:4].isdigit():  # a year at least
         month = int(dob[5:7]) if len(dob) >= 7 and dob[5:7].isdigit() else 1
         day = int(dob[8:10]) if len(dob) >= 10 and dob[8:10].isdigit() else 1
         return on.year - int(dob[:4]) - ((on.month, on.day) < (month, day))
-    age = str(data.get("estimated_age", "")).strip()
+    age = estimated_age.strip()
     return int(age) if age.isdigit() else None
 
 

@@ -194,6 +194,53 @@ def index_people(people: Sequence[Any], created: bool) -> None:
     _replace_postings([p.pk for p in people], postings, created)
 
 
+# A new person's or record's postings, new tokens and their keys as CTEs of the create's own statement
+# (``ledger.services.statement_forms``). Only tokens this statement added to the vocabulary get their
+# keys: one that another transaction is adding waits for it, and then it has them.
+_CREATE_CTES = """
+search_postings AS (
+    INSERT INTO people_search_posting (owner_id, person_id, term) SELECT %s, %s, unnest(%s::text[])
+),
+search_tokens AS (
+    INSERT INTO people_name_token (token) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING RETURNING token
+),
+search_keys AS (
+    INSERT INTO people_name_key (key, token)
+    SELECT k.key, k.token FROM unnest(%s::text[], %s::text[]) AS k (key, token)
+    WHERE k.token IN (SELECT token FROM search_tokens)
+    ON CONFLICT DO NOTHING
+)"""
+
+
+def _create_statement(owner: str, person: str, terms: set[str]) -> tuple[str, list[Any]]:
+    tokens = sorted(term for term in terms if not term.startswith("#"))
+    with_trigrams = not has_pg_trgm()
+    keys = [(key, token) for token in tokens for key in sorted(token_keys(token, with_trigrams))]
+    return _CREATE_CTES, [
+        owner,
+        person,
+        sorted(terms),
+        tokens,
+        [k for k, _t in keys],
+        [t for _k, t in keys],
+    ]
+
+
+def person_statement(person: Any) -> tuple[str, list[Any]] | None:
+    """Statement form of :func:`index_people` for one new person (PostgreSQL)."""
+    terms = person_terms(
+        person.given_name, person.family_name, person.other_names, person.date_of_birth, person.postcode
+    )
+    return _create_statement(person.pk, person.pk, terms)
+
+
+def record_statement(record: Any) -> tuple[str, list[Any]] | None:
+    """Statement form of :func:`index_records` for one new agency record (PostgreSQL)."""
+    if not record.person_id:
+        return None
+    return _create_statement(record.pk, record.person_id, _record_terms(record))
+
+
 def index_records(records: Sequence[Any], created: bool) -> None:
     """Write hook for agency records: a linked record's names, year of birth and postcode district
     lead to its person; an unlinked record leads nowhere."""

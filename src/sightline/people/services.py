@@ -59,6 +59,15 @@ def normalise_identifier(value: str) -> str:
 
 def valid_nhs_number(value: str) -> bool:
     """NHS numbers are 10 digits whose last is a modulus-11 check digit."""
+    if len(value) == 10 and value.isascii() and value.isdigit():
+        # Plain digits, as extracts mostly carry them: the weighted sum in one expression (the
+        # weights 10 down to 2 add up to 54, each byte is its digit plus 48).
+        b = value.encode("ascii")
+        total = 10 * b[0] + 9 * b[1] + 8 * b[2] + 7 * b[3] + 6 * b[4]
+        total += 5 * b[5] + 4 * b[6] + 3 * b[7] + 2 * b[8]
+        check = 11 - (total - 48 * 54) % 11
+        check = 0 if check == 11 else check
+        return check != 10 and check == b[9] - 48
     digits = normalise_identifier(value)
     if not re.fullmatch(r"\d{10}", digits):
         return False

@@ -36,6 +36,7 @@ from sightline.ledger.services.writes import (
     do_update,
     locked,
     record_action,
+    statement_forms,
     write_hooks,
 )
 
@@ -72,5 +73,6 @@ __all__ = [
     "signing_key",
     "start_checkpointer",
     "start_integrator",
+    "statement_forms",
     "write_hooks",
 ]

@@ -422,9 +422,10 @@ def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, reason: str) ->
         new, rows, json_db = _encode_objects(objs, plan, actor, action, reason, head)
         _insert_rows(model, objs, plan, json_db)
         _write_entries(rows, new)
+        alias = connection.alias  # once: each use of the proxy looks the connection up again
         for obj in objs:
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = alias
     return objs
 
 

@@ -24,6 +24,7 @@ from sightline.ledger.services.sequencer import (
     LOCK_KEY,
     append_in_transaction,
     background_sequencing,
+    driver,
     integrate_after_commit,
     integrate_inline,
 )
@@ -35,6 +36,14 @@ M = TypeVar("M", bound=LedgeredModel)
 # whether they are new), in the same transaction. Domains register theirs in AppConfig.ready().
 WriteHook = Callable[[Sequence[LedgeredModel], bool], object]
 write_hooks: dict[str, list[WriteHook]] = {}
+
+# A hook's write in statement form, for a create in its own transaction on PostgreSQL: given the new
+# object, data-modifying CTEs (``name AS (...)``, comma-separated, ``%s`` placeholders) and their
+# parameters, or None when there is nothing to write. The create's own statement then carries them
+# (one round trip, not two, for a write that is usually a web request's only one) and the hook is
+# not called for it. Registered beside the hook, keyed by it.
+StatementForm = Callable[[LedgeredModel], tuple[str, list[Any]] | None]
+statement_forms: dict[WriteHook, StatementForm] = {}
 
 
 def _written(objs: Sequence[LedgeredModel], created: bool) -> None:
@@ -131,20 +140,39 @@ def record_action(
 def do_create(obj: M, *, actor: Actor, action: str = "create", reason: str = "") -> M:
     """Insert a new object as version 1 and ledger its full content."""
     own = transaction.get_autocommit()
+    lone_pg = own and connection.vendor == "postgresql"
+    if lone_pg and background_sequencing.is_set() and _all_in_statement(obj):
+        # The row, its queued entry and every write hook's rows are one statement: run alone, it
+        # is its own transaction, so no BEGIN and COMMIT round trips around it.
+        _new_version(obj)
+        _pg_create_lone(obj, actor, action, reason)
+        return obj
     with transaction.atomic(), ledger_writes():
-        if not obj.id:
-            obj.id = new_id(obj.id_prefix)
-        obj.version = 1
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        if own and connection.vendor == "postgresql":
-            _pg_create_lone(obj, actor, action, reason)
+        _new_version(obj)
+        if lone_pg:
+            for hook in _pg_create_lone(obj, actor, action, reason):
+                hook([obj], True)
         else:
             obj.save(force_insert=True)
             body = entry_body(actor, action, obj.ledger_type(), obj.id, 1, obj.snapshot(), reason)
             _enqueue([body], own)
-        _written([obj], True)
+            _written([obj], True)
     return obj
 
+
+def _new_version(obj: LedgeredModel) -> None:
+    if not obj.id:
+        obj.id = new_id(obj.id_prefix)
+    obj.version = 1
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def _all_in_statement(obj: LedgeredModel) -> bool:
+    return all(hook in statement_forms for hook in write_hooks.get(obj.ledger_type(), ()))
+
+
+# psycopg prepares a statement after this many runs unless told to at once (``prepare=True``).
+ONLY_WHEN_ASKED = 2**62
 
 _insert_plans: dict[type[LedgeredModel], tuple[list[Field[Any, Any]], str]] = {}
 
@@ -163,10 +191,14 @@ def _insert_plan(model: type[LedgeredModel]) -> tuple[list[Field[Any, Any]], str
     return plan
 
 
-def _pg_create_lone(obj: LedgeredModel, actor: Actor, action: str, reason: str) -> None:
-    """PostgreSQL, a create in its own transaction: the row and its queued entry in one statement
-    (a data-modifying WITH runs whatever the outer query does), saving a round trip per write.
-    As in ``_enqueue``: if the integrator lock is free, hold it and sequence here instead."""
+def _pg_create_lone(obj: LedgeredModel, actor: Actor, action: str, reason: str) -> list[WriteHook]:
+    """PostgreSQL, a create in its own transaction: the row, its queued entry and the write hooks'
+    statement forms in one statement (a data-modifying WITH runs whatever the outer query does),
+    saving a round trip per write. As in ``_enqueue``: if the integrator lock is free, hold it and
+    sequence here instead. Returns the hooks still to call (those without a statement form).
+
+    With background sequencing the statement needs no transaction around it (it only queues the
+    entry), so the caller may run it in autocommit: then the statement is the whole transaction."""
     model = type(obj)
     fields, plain_sql = _insert_plan(model)
     values = [f.pre_save(obj, True) for f in fields]  # auto_now and friends, as save() does
@@ -177,30 +209,51 @@ def _pg_create_lone(obj: LedgeredModel, actor: Actor, action: str, reason: str) 
     else:
         insert_sql = plain_sql
         insert_params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values)]
+    rest: list[WriteHook] = []
+    with_sql = f"WITH created AS ({insert_sql})"
+    params = list(insert_params)
+    for hook in write_hooks.get(obj.ledger_type(), ()):
+        form = statement_forms.get(hook)
+        if form is None:
+            rest.append(hook)
+            continue
+        part = form(obj)
+        if part is not None:
+            with_sql += f", {part[0]}"
+            params += part[1]
     body = entry_body(actor, action, obj.ledger_type(), obj.id, 1, obj.snapshot(), reason)
     text = canonical_bytes(body).decode("utf-8")
     background = background_sequencing.is_set()
-    with connection.cursor() as cur:
-        if background:  # someone else sequences the queue: the row and its queued entry, nothing more
-            cur.execute(
-                f"WITH created AS ({insert_sql}) INSERT INTO ledger_pending (body) VALUES (%s)",
-                [*insert_params, text],
-            )
-        else:
-            cur.execute(
-                f"WITH created AS ({insert_sql}) INSERT INTO ledger_pending (body) "
-                "SELECT %s WHERE NOT pg_try_advisory_xact_lock(%s) RETURNING id",
-                [*insert_params, text, LOCK_KEY],
-            )
+    if background:  # someone else sequences the queue: the row and its queued entry, nothing more
+        sql = f"{with_sql} INSERT INTO ledger_pending (body) VALUES (%s)"
+        params.append(text)
+    else:
+        sql = (
+            f"{with_sql} INSERT INTO ledger_pending (body) "
+            "SELECT %s WHERE NOT pg_try_advisory_xact_lock(%s) RETURNING id"
+        )
+        params += [text, LOCK_KEY]
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's prepared statements off (its own cursors bind on the client);
+        # allow them for statements that ask, as this one does, and for no others.
+        raw.prepare_threshold = ONLY_WHEN_ASKED
+    # Bound on the server and prepared once per connection: the statement's text is the same for
+    # every create of a model, and parsing and planning it each time (as Django's client-side
+    # binding does) cost as much as running it. Errors as Django's own (IntegrityError and so on).
+    with connection.wrap_database_errors, driver().Cursor(raw) as cur:
+        cur.execute(sql, params, prepare=insert_sql is plain_sql)
         row = None if background else cur.fetchone()
     obj._state.adding = False
     obj._state.db = connection.alias
     if background:
-        return
+        return rest
     if row is None:
         integrate_inline([body])
-        return
+        return rest
     transaction.on_commit(functools.partial(integrate_after_commit, int(row[0])), robust=True)
+    return rest
 
 
 def do_update(obj: M, *, actor: Actor, action: str = "update", reason: str = "") -> M:
