@@ -27,7 +27,9 @@ febrl: Any = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(febrl)
 
 
-def test_febrl1_imports_and_links_with_no_false_match(tmp_path: Path) -> None:
+def test_febrl1_imports_and_links_with_no_false_match(tmp_path: Path, settings: Any) -> None:
+    settings.HOME = tmp_path / "home"  # its trained model must not become other tests' model
+    settings.HOME.mkdir()
     factories.agencies()
     folder, true = febrl.febrl_extract("FEBRL1", tmp_path)
     assert main(["agency", "add", febrl.AGENCY, "--name", "FEBRL test data"]) == 0

@@ -473,7 +473,7 @@ def train(
         else:
             skipped.append(
                 "the share of records that match (no two records share an identifier, or a full name and"
-                " birth date), so 1 in the number of records is assumed"
+                " birth date), so at most 1 in 10,000 pairs is assumed to match"
             )
         # u is a rate among non-matches, so ~20 sampled pairs per record is plenty; the
         # cap keeps training to seconds on two cores.
@@ -489,9 +489,14 @@ def train(
     report_training(skipped, notes)
     model = linker.misc.save_model_to_json()
     if not prior_seen or not model.get("probability_two_random_records_match"):
-        model["probability_two_random_records_match"] = 1 / max(records, 2)
+        # Conservative: never above the starting value a model holds before any training.
+        model["probability_two_random_records_match"] = min(1 / max(records, 2), FALLBACK_PRIOR)
     return floor_m_probabilities(model)
 
+
+# The share of matching pairs assumed when nothing in the records can estimate it: 1 in the number of
+# records, but never more than 1 in 10,000 (a small table would otherwise claim most pairs match).
+FALLBACK_PRIOR = 1e-4
 
 # What each of em_blocking_rules() blocks on, in words and as columns.
 EM_RULES = (
