@@ -210,3 +210,15 @@ def test_the_analyst_decides_a_link_review(page: Page, analyst: User, axe_check:
     axe_check(page)
     decision = LinkDecision.objects.get()
     assert decision.same_person is False and decision.decided_by == analyst.username
+
+
+@pytest.mark.usefixtures("analyst")
+def test_the_analyst_reads_linkage_by_group(page: Page, axe_check: Check) -> None:
+    page.get_by_role("link", name="Intelligence", exact=True).click()
+    page.get_by_role("link", name="Linkage by group", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/intelligence/linkage-audit$"))
+    table = page.locator("#linkage-audit")
+    for heading in ("Sex", "Age band", "Ethnicity", "Agency"):
+        expect(table.get_by_role("rowheader", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"All [\d,]+ children's records: [\d.]+% joined"))).to_be_visible()
+    axe_check(page)

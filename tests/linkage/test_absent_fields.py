@@ -23,7 +23,7 @@ def _pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
     [
         (("postcode", "address"), "postcode and birth year", 0.85),
         (("date_of_birth", "estimated_age"), "same date of birth", 0.75),
-        (("nhs_number", "upn", "pnc_id"), "", 0.9),
+        (("nhs_number", "upn", "pnc_id"), "comparison levels never seen in training", 0.9),
     ],
 )
 def test_link_without_a_field_in_any_extract(

@@ -47,11 +47,11 @@ def check_nhs_number(value: str, field: str = "nhs_number") -> str:
 
 
 def _age_on(data: dict[str, Any], on: dt.date) -> int | None:
-    return _age(str(data.get("date_of_birth", "")), str(data.get("estimated_age", "")), on)
+    return age_from(str(data.get("date_of_birth", "")), str(data.get("estimated_age", "")), on)
 
 
 @lru_cache(maxsize=65_536)
-def _age(date_of_birth: str, estimated_age: str, on: dt.date) -> int | None:
+def age_from(date_of_birth: str, estimated_age: str, on: dt.date) -> int | None:
     """Age on ``on`` from a (partial) date of birth, else the estimated age (cached: an extract's
     rows share a few thousand dates of birth)."""
     dob = date_of_birth.strip()

@@ -98,8 +98,17 @@ def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> List
     queue = reviews.review_queue(status).select_related("decision")
     if not impact:
         return Listing(queue, show)
-    # A stable sort keeps the queue's own order (most uncertain first) within each part.
-    return Listing(sorted(queue, key=lambda r: not touches(r)), show)
+    # Only the ids are ordered here (a stable sort keeps the queue's own order, most uncertain first,
+    # within each part); the page shown loads its own reviews.
+    pairs = list(queue.values_list("id", "record_key_l", "record_key_r"))
+    ids = [pk for pk, left, right in pairs if left in impact or right in impact]
+    ids += [pk for pk, left, right in pairs if not (left in impact or right in impact)]
+
+    def show_ids(page: list[str]) -> list[LinkReviewRow]:
+        loaded = queue.in_bulk(page)
+        return show([loaded[pk] for pk in page if pk in loaded])
+
+    return Listing(ids, show_ids)
 
 
 def link_review_counts(user: Any) -> dict[str, int]:

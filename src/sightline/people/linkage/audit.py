@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sightline.access.models import Agency
 from sightline.core import labels
 from sightline.people.models import Person, SourceRecord
+from sightline.people.nhs import age_from
 
 FLAG_POINTS = 5.0  # a group this many percentage points below everyone is flagged
 MIN_RECORDS = 20  # smaller groups are shown, never flagged: their rates swing by chance
@@ -51,9 +52,9 @@ class LinkageAudit:
 
 
 def _age_band(dob: str, today: dt.date) -> str:
-    if len(dob) < 4 or not dob[:4].isdigit():
+    years = age_from(dob, "", today)
+    if years is None or years < 0:
         return "Not known"
-    years = today.year - int(dob[:4]) - (dob[5:10] > f"{today:%m-%d}" if len(dob) >= 10 else 0)
     for top, band in ((13, "Under 13"), (18, "13 to 17"), (25, "18 to 24")):
         if years < top:
             return band

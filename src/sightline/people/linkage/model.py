@@ -436,6 +436,10 @@ def register_tf(linker: Linker, tables: dict[str, pd.DataFrame]) -> None:
         linker.table_management.register_term_frequency_lookup(table, col, overwrite=True)  # type: ignore[no-untyped-call]
 
 
+# The share of matching pairs assumed when nothing in the records can estimate it: 1 in the number of
+# records, but never more than 1 in 10,000 (a small table would otherwise claim most pairs match).
+FALLBACK_PRIOR = 1e-4
+
 TRAINING_SAMPLE = 120_000
 
 
@@ -493,10 +497,6 @@ def train(
         model["probability_two_random_records_match"] = min(1 / max(records, 2), FALLBACK_PRIOR)
     return floor_m_probabilities(model)
 
-
-# The share of matching pairs assumed when nothing in the records can estimate it: 1 in the number of
-# records, but never more than 1 in 10,000 (a small table would otherwise claim most pairs match).
-FALLBACK_PRIOR = 1e-4
 
 # What each of em_blocking_rules() blocks on, in words and as columns.
 EM_RULES = (
