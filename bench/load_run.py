@@ -58,8 +58,12 @@ def _cli(env: dict[str, str], *args: str, **kw: Any) -> subprocess.CompletedProc
     )
 
 
-def ensure_demo(env: dict[str, str], children: int) -> None:
-    """Create the database if missing, and the demo in it if it has no demo accounts."""
+def ensure_demo(env: dict[str, str], children: int, accounts_only: bool = False) -> None:
+    """Create the database if missing, and the demo in it if it has no demo accounts.
+
+    ``accounts_only``: the database already holds a town (``bench_scale.py --keep``): add only the
+    demo accounts to it.
+    """
     url = env["DATABASE_URL"]
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
@@ -67,6 +71,12 @@ def ensure_demo(env: dict[str, str], children: int) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
     users = _cli(env, "user", "list", capture_output=True)
     if "demo-coordinator" in users.stdout:
+        return
+    if accounts_only:
+        print(f"adding the demo accounts to {url} ...", flush=True)
+        made = _cli(env, "demo", "--accounts-only", stdout=subprocess.DEVNULL)
+        if made.returncode != 0:
+            raise SystemExit("sightline demo --accounts-only failed")
         return
     print(f"building the demo ({children:,} children) in {url} ...", flush=True)
     made = _cli(env, "demo", "--no-serve", "--children", str(children), stdout=subprocess.DEVNULL)
@@ -77,7 +87,12 @@ def ensure_demo(env: dict[str, str], children: int) -> None:
 def search_names(home: Path, limit: int = 400) -> list[str]:
     """Children's names from the demo town's education extract: what people would search for."""
     names: set[str] = set()
-    for people in sorted(home.glob("town-*/extracts/education-*/people.csv")):
+    # The demo's town-SEED folder, or bench_scale.py's town folder.
+    found = [
+        *home.glob("town-*/extracts/education-*/people.csv"),
+        *home.glob("town/extracts/education-*/people.csv"),
+    ]
+    for people in sorted(found):
         import csv  # noqa: PLC0415 - only when a town is there
 
         with people.open(encoding="utf-8", newline="") as fh:
@@ -195,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="serve --workers N (if serve has it)")
     parser.add_argument("--port", type=int, default=0, help="default: a free port in 18000-18999")
     parser.add_argument("--children", type=int, default=2000, help="size of the demo made if none is there")
+    parser.add_argument(
+        "--accounts-only",
+        action="store_true",
+        help="the database already holds a town (bench_scale.py --keep): only add the demo accounts",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -209,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the load run is for PostgreSQL: set DATABASE_URL=postgres://...")
     home = Path(env["SIGHTLINE_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    ensure_demo(env, args.children)
+    ensure_demo(env, args.children, args.accounts_only)
     load_users.NAMES[:] = search_names(home) or load_users.NAMES
     port = args.port or free_port()
     url = f"http://127.0.0.1:{port}"

@@ -25,6 +25,11 @@ def register(sub: Any) -> None:
     p.add_argument("--no-serve", action="store_true", help="prepare everything but do not serve")
     p.add_argument("--children", type=int, default=5000, help="size of the synthetic town (default 5000)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic town (default 1)")
+    p.add_argument(
+        "--accounts-only",
+        action="store_true",
+        help="only create the demo accounts, in a database that already holds data (load tests); no serve",
+    )
     p.set_defaults(func=cmd_demo)
 
 
@@ -47,6 +52,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     cmd_init(args)
     demo_users = create_demo_users()  # the case work is written as these accounts
+    if args.accounts_only:
+        _print_accounts(demo_users, f"http://{DEMO_HOST}:{args.port}/")
+        return 0
     # The build's case work notifies the demo accounts: those emails go nowhere instead of filling
     # the terminal; the notifications themselves are in each account's inbox.
     backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "django.core.mail.backends.dummy.EmailBackend"
