@@ -39,6 +39,9 @@ COMMUNITY_CODE = {
     "chinese": "CHNE",
 }
 CHILDREN_PER_HOUSEHOLD = ((1, 0.35), (2, 0.38), (3, 0.18), (4, 0.07), (5, 0.02))
+# Consecutive clashes before a locality's postcodes or street names are taken as nearly used up.
+CROWDED = 60
+STREET_PREFIXES = ("Upper", "Lower", "New", "Old", "Little", "Great", "North", "South", "East", "West")
 HUB_TYPES = ("coach", "shopkeeper", "youth_worker", "teacher", "school_driver")
 HUB_WEIGHTS = (0.25, 0.25, 0.2, 0.2, 0.1)
 
@@ -58,23 +61,61 @@ class AddressBook:
         self.street_names: dict[str, set[str]] = {loc: set() for loc, _ in geo.LOCALITIES}
         self.district = dict(geo.LOCALITIES)
         self.sectors = {loc: rng.sample(range(1, 10), 3) for loc, _ in geo.LOCALITIES}
+        self.extra_districts: set[str] = set()
+        self.street_prefix = {loc: "" for loc, _ in geo.LOCALITIES}
         self.blocks = 0
 
     def _new_postcode(self, locality: str) -> str:
+        tries = 0
         while True:
             code = ids.postcode(self.district[locality], self.rng.choice(self.sectors[locality]), self.rng)
             if code not in self.used_postcodes:
                 self.used_postcodes.add(code)
                 return code
+            tries += 1
+            if tries >= CROWDED:
+                self._more_postcodes(locality)
+                tries = 0
+
+    def _more_postcodes(self, locality: str) -> None:
+        """A locality whose sectors are nearly full takes another sector, then another district: a
+        county-sized town holds more homes than three sectors' 1,200 units (without this, a million
+        records looped for ever). Small towns never get here, so their output is unchanged."""
+        free = [s for s in range(10) if s not in self.sectors[locality]]
+        if free:
+            self.sectors[locality].append(free[0])
+            return
+        area = self.district[locality].rstrip("0123456789")
+        taken = set(self.district.values()) | self.extra_districts
+        number = next(n for n in range(10, 100) if f"{area}{n}" not in taken)
+        self.district[locality] = f"{area}{number}"
+        self.extra_districts.add(self.district[locality])
+        self.sectors[locality] = list(range(1, 10))
 
     def _new_street(self, locality: str) -> tuple[str, str]:
+        tries = 0
         while True:
             stem = self.rng.choice(geo.STREET_STEMS)
             long_end, short_end = self.rng.choice(geo.STREET_ENDINGS)
-            name = f"{stem} {long_end}"
+            prefix = self.street_prefix[locality]
+            name = f"{prefix}{stem} {long_end}"
             if name not in self.street_names[locality]:
                 self.street_names[locality].add(name)
-                return name, f"{stem} {short_end}"
+                return name, f"{prefix}{stem} {short_end}"
+            tries += 1
+            if tries >= CROWDED:  # every stem and ending taken, nearly: "Upper ...", "New ..." and on
+                self.street_prefix[locality] = self._next_prefix(self.street_prefix[locality])
+                tries = 0
+
+    @staticmethod
+    def _next_prefix(prefix: str) -> str:
+        words = prefix.split()
+        if not words:
+            return f"{STREET_PREFIXES[0]} "
+        i = STREET_PREFIXES.index(words[-1])
+        if i + 1 < len(STREET_PREFIXES):
+            return " ".join([*words[:-1], STREET_PREFIXES[i + 1]]) + " "
+        return " ".join([*words, STREET_PREFIXES[0]]) + " "
 
     def new(self, locality: str, flat: bool | None = None) -> Address:
         rng = self.rng
