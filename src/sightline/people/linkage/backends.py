@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from splink import Linker
 
+from . import duck
 from . import model as mdl
 from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FLOAT_FEATURES, INT_FEATURES
 
@@ -62,12 +63,9 @@ class Backend:
             "boolean": "BOOLEAN",
             "text": "VARCHAR",
         }
-        # Imported here, not with the module: duckdb's threads do not survive a fork, and web
-        # workers are forked from a process that imported this module.
-        import duckdb
         from splink import DuckDBAPI
 
-        con = duckdb.connect()
+        con = duck.connect()
         con.register("sightline_raw", features)
         select = ", ".join(f'CAST("{c}" AS {duck_types[k]}) AS "{c}"' for c, k in _column_types(features))
         con.execute(f"CREATE TABLE sightline_records AS SELECT {select} FROM sightline_raw")

@@ -21,6 +21,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
+from sightline.people.linkage import duck
 from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
@@ -62,7 +63,7 @@ def link_encoded(
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
         return EncodedLinkage({k: k for k in keys}, _empty_pairs())
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         _create_table(con, rows)
         settings = SettingsCreator(
