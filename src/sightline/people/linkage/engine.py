@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from splink.blocking_rule_library import CustomRule, block_on
 
+from . import blocking_scale
 from . import model as mdl
 from .backends import Backend, make_backend, resolve_backend
 from .clustering import ClusteringSettings, cluster_records, normalise_decisions
@@ -103,9 +104,8 @@ class _Scorer:
         self.tf = tf
 
     def blocked(self, features: pd.DataFrame) -> pd.DataFrame:
-        raw = self.backend.score(
-            features, self.model, mdl.blocking_rules(), self.tf, min_weight=PAIR_FLOOR_WEIGHT
-        )
+        rules = mdl.blocking_rules(blocking_scale.scaled_keys(features))
+        raw = self.backend.score(features, self.model, rules, self.tf, min_weight=PAIR_FLOOR_WEIGHT)
         return format_pairs(raw)
 
     def within(self, features: pd.DataFrame, components: dict[str, list[str]]) -> pd.DataFrame:

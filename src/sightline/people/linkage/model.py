@@ -281,12 +281,13 @@ BLOCKING_KEYS: tuple[tuple[tuple[str, ...], str | None], ...] = (
 SWAPPED_RULE = "l.given_mp = r.family_mp AND l.family_mp = r.given_mp"
 
 
-def blocking_rules() -> list[Any]:
+def blocking_rules(keys: Sequence[tuple[tuple[str, ...], str | None]] = BLOCKING_KEYS) -> list[Any]:
     """Candidate pairs. Phonetic keys and nickname canonicals let misspelt and
     nicknamed pairs through, the swapped rule catches given/family swaps, and
-    identifiers catch the rest."""
+    identifiers catch the rest. ``keys``: BLOCKING_KEYS, or those narrowed for a large
+    town (blocking_scale.scaled_keys)."""
     rules: list[Any] = []
-    for spec, condition in BLOCKING_KEYS:
+    for spec, condition in keys:
         cols = [c.removesuffix("[]") for c in spec]
         arrays = [c.removesuffix("[]") for c in spec if c.endswith("[]")] or None
         if condition is None:
