@@ -21,7 +21,7 @@ def test_the_limit_defaults_to_half_the_machine_and_spills_under_home(
     spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     assert spill == str(tmp_path / "linkage" / "spill") and Path(spill).is_dir()
     half_gib = duck.memory_limit()
-    assert half_gib.endswith("MB") and 0 < int(half_gib[:-2])
+    assert half_gib.endswith("MB") and int(half_gib[:-2]) > 0
     # DuckDB reports its limit in its own units (GiB): within 1% of what was set.
     value, unit = limit.split()
     scale = {"MiB": 1, "GiB": 1024, "TiB": 1024 * 1024}[unit]
