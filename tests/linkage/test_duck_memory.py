@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from sightline.people.linkage import duck
 
@@ -15,8 +14,8 @@ def test_the_limit_defaults_to_half_the_machine_and_spills_under_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(duck.MEMORY_ENV, raising=False)
-    with override_settings(HOME=tmp_path):
-        con = duck.connect()
+    monkeypatch.setenv("SIGHTLINE_HOME", str(tmp_path))
+    con = duck.connect()
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     spill = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     assert spill == str(tmp_path / "linkage" / "spill") and Path(spill).is_dir()
@@ -32,8 +31,8 @@ def test_the_environment_sets_it_and_a_bad_value_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(duck.MEMORY_ENV, "2GB")
-    with override_settings(HOME=tmp_path):
-        con = duck.connect()
+    monkeypatch.setenv("SIGHTLINE_HOME", str(tmp_path))
+    con = duck.connect()
     assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
     monkeypatch.setenv(duck.MEMORY_ENV, "lots")
     with pytest.raises(ValueError, match="SIGHTLINE_LINKAGE_MEMORY='lots'"):

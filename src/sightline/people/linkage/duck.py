@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 MEMORY_ENV = "SIGHTLINE_LINKAGE_MEMORY"
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
@@ -31,7 +29,8 @@ def memory_limit() -> str:
 
 
 def spill_directory() -> Path:
-    path = Path(settings.HOME) / "linkage" / "spill"
+    # SIGHTLINE_HOME as the settings read it: the engine imports no Django.
+    path = Path(os.environ.get("SIGHTLINE_HOME", "var")).resolve() / "linkage" / "spill"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
