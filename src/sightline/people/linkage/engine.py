@@ -103,8 +103,8 @@ class _Scorer:
         self.model = model
         self.tf = tf
 
-    def blocked(self, features: pd.DataFrame) -> pd.DataFrame:
-        rules = mdl.blocking_rules(blocking_scale.scaled_keys(features))
+    def blocked(self, features: pd.DataFrame, keys: blocking_scale.Keys) -> pd.DataFrame:
+        rules = mdl.blocking_rules(keys)
         raw = self.backend.score(features, self.model, rules, self.tf, min_weight=PAIR_FLOOR_WEIGHT)
         return format_pairs(raw)
 
@@ -350,12 +350,14 @@ def link_records(
     stats["seconds_model"] = time.perf_counter() - t
     tf = mdl.tf_tables(features, model)
     scorer = _Scorer(be, model, tf)
+    # Narrowed by the whole town's blocks, so an incremental run blocks as a full run would.
+    block_keys = blocking_scale.scaled_keys(features)
 
     report("score", 0.3)
     t = time.perf_counter()
     only: set[str] | None = None
     if previous is None:
-        pairs = scorer.blocked(features)
+        pairs = scorer.blocked(features, block_keys)
     else:
         changed = set(changed_keys)
         new_keys = (keys - set(previous.clusters)) | (changed & keys)
@@ -369,7 +371,7 @@ def link_records(
         touched_by_removal = set(old.loc[~keep, "record_key_l"]) | set(old.loc[~keep, "record_key_r"])
         fresh = format_pairs(pd.DataFrame())
         if new_keys:
-            fresh = scorer.blocked(_candidates_for(features, new_keys))
+            fresh = scorer.blocked(_candidates_for(features, new_keys), block_keys)
             fresh = fresh[fresh["record_key_l"].isin(new_keys) | fresh["record_key_r"].isin(new_keys)]
         pairs = pd.concat([old.loc[keep, list(fresh.columns)], fresh], ignore_index=True)
         pairs = pairs.drop_duplicates(["record_key_l", "record_key_r"], keep="last")
