@@ -61,7 +61,7 @@ class AddressBook:
         self.street_names: dict[str, set[str]] = {loc: set() for loc, _ in geo.LOCALITIES}
         self.district = dict(geo.LOCALITIES)
         self.sectors = {loc: rng.sample(range(1, 10), 3) for loc, _ in geo.LOCALITIES}
-        self.extra_districts: set[str] = set()
+        self.used_districts = set(self.district.values())  # every district ever handed out
         self.street_prefix = {loc: "" for loc, _ in geo.LOCALITIES}
         self.blocks = 0
 
@@ -86,10 +86,9 @@ class AddressBook:
             self.sectors[locality].append(free[0])
             return
         area = self.district[locality].rstrip("0123456789")
-        taken = set(self.district.values()) | self.extra_districts
-        number = next(n for n in range(10, 100) if f"{area}{n}" not in taken)
+        number = next(n for n in range(10, 100) if f"{area}{n}" not in self.used_districts)
         self.district[locality] = f"{area}{number}"
-        self.extra_districts.add(self.district[locality])
+        self.used_districts.add(self.district[locality])
         self.sectors[locality] = list(range(1, 10))
 
     def _new_street(self, locality: str) -> tuple[str, str]:

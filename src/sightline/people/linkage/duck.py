@@ -25,7 +25,7 @@ def memory_limit() -> str:
             raise ValueError(f"{MEMORY_ENV}={value!r}: give a size such as 8GB or 512MB")
         return value.replace(" ", "")
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{max(256, total // 2 // 2**20)}MB"
+    return f"{max(256, total // 2 // 2**20)}MiB"
 
 
 def spill_directory() -> Path:
