@@ -34,13 +34,21 @@ from sightline.extracts.validation import (
     read_extract,
 )
 from sightline.ledger.models import new_id
-from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, instances
+from sightline.ledger.services import (
+    SYSTEM,
+    Actor,
+    do_bulk_create,
+    do_bulk_update,
+    do_create,
+    instances,
+    overlapped,
+)
 from sightline.people import nhs
 from sightline.people.models import Extract, SourceEvent, SourceRecord
 from sightline.people.news import announce_import
 from sightline.people.pprl.models import EncodedRecord
 
-BATCH = 5000
+BATCH = 1000
 RECORD_FIELDS = ["extract", "row_number", "data", "given_name", "family_name", "date_of_birth", "postcode"]
 EVENT_FIELDS = ["extract", "row_number", "record", "kind", "occurred_on", "ended_on", "data"]
 
@@ -184,7 +192,7 @@ def _write(
     result.rows = len(parsed.people) + len(parsed.events)
     reason = f"import of {Path(parsed.path).name} ({agency}, extracted {parsed.manifest['extracted_on']})"
     this_date = parsed.extracted_on
-    with transaction.atomic():
+    with transaction.atomic(), overlapped():
         _lock_agency(agency)
         if Extract.objects.filter(agency_id=agency, digest=parsed.digest).exists():
             return result

@@ -6,6 +6,7 @@ Every table here is a cache of the ledger: write only through services (``sightl
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from sightline.ledger.models import LedgeredModel
 
@@ -86,16 +87,20 @@ class Person(LedgeredModel):
 class SourceRecord(LedgeredModel):
     """One row of an agency's people.csv, exactly as received, and the person it is linked to."""
 
-    # No index of its own: record_unique_per_agency (agency, record_id) serves agency lookups.
+    # No index of its own: record_unique_per_agency (agency, record_id) serves agency lookups. No
+    # database check either: the agency is always its extract's, which the database checks (a check
+    # per row costs an import a tenth of the server's time; docs/decisions/0005).
     agency = models.ForeignKey(
-        "access.Agency", on_delete=models.PROTECT, related_name="records", db_index=False
+        "access.Agency", on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
     )
     record_id = models.CharField(max_length=200)
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="records")
     row_number = models.PositiveIntegerField(help_text="row in people.csv (header is row 1)")
     data = models.JSONField(help_text="every column as received, unknown columns included")
+    # Indexed only where set (record_person_idx): an import adds unlinked records, and indexing
+    # their empty links cost it an index write per row.
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records", db_index=False
     )
     match_probability = models.FloatField(null=True, blank=True)
     # Search columns, normalised from ``data``.
@@ -110,8 +115,10 @@ class SourceRecord(LedgeredModel):
         constraints = [
             models.UniqueConstraint(fields=["agency", "record_id"], name="record_unique_per_agency")
         ]
+        # No index on the search columns: search goes through the search index's postings, and an
+        # index nothing read cost an import a fifth of the server's time for these rows.
         indexes = [
-            models.Index(fields=["family_name", "given_name"], name="record_name_idx"),
+            models.Index(fields=["person"], name="record_person_idx", condition=Q(person__isnull=False)),
         ]
 
     @property
@@ -122,9 +129,9 @@ class SourceRecord(LedgeredModel):
 class SourceEvent(LedgeredModel):
     """One row of an agency's events.csv, exactly as received."""
 
-    # No index of its own: event_unique_per_agency (agency, event_id) serves agency lookups.
+    # No index and no database check, as for SourceRecord.agency: the agency is its extract's.
     agency = models.ForeignKey(
-        "access.Agency", on_delete=models.PROTECT, related_name="events", db_index=False
+        "access.Agency", on_delete=models.PROTECT, related_name="events", db_index=False, db_constraint=False
     )
     event_id = models.CharField(max_length=200)
     extract = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="events")

@@ -25,6 +25,7 @@ from sightline.ledger.services.checkpoints import (
     signing_key,
 )
 from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
+from sightline.ledger.services.overlap import overlapped
 from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild, rebuild_hooks
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
@@ -66,6 +67,7 @@ __all__ = [
     "latest_versions",
     "ledgered_models",
     "locked",
+    "overlapped",
     "public_key",
     "rebuild",
     "rebuild_hooks",

@@ -33,6 +33,7 @@ from sightline.ledger.canonical import MAX_INT, encode_text, jsonable
 from sightline.ledger.errors import LedgerError
 from sightline.ledger.guard import ledger_writes
 from sightline.ledger.models import LedgeredModel, new_id
+from sightline.ledger.services import overlap
 from sightline.ledger.services.entries import Actor, entry_body, entry_bytes
 from sightline.ledger.services.sequencer import (
     ENTRY_COLUMNS,
@@ -257,6 +258,14 @@ def _encode_objects(
 _ENTRY_TYPES = ["int8", "timestamptz", *["text"] * 6, "int4", "text", "bytea", "bytea"]
 
 
+def _copy_entries(cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    # Binary: the entry bytes and hashes go as they are, not hex-encoded and decoded again.
+    with cur.copy(f"COPY ledger_entry ({ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_ENTRY_TYPES)
+        for row in rows:
+            copy.write_row(row)
+
+
 def _write_entries(rows: list[tuple[Any, ...]], new: Head) -> None:
     if connection.vendor == "postgresql":
         if len(rows) <= VALUES_ROWS:
@@ -265,11 +274,7 @@ def _write_entries(rows: list[tuple[Any, ...]], new: Head) -> None:
         # COPY inside the caller's transaction: adapting column arrays for one big statement costs
         # psycopg several times more CPU per entry than streaming rows.
         with connection.wrap_database_errors, connection.connection.cursor() as cur:
-            # Binary: the entry bytes and hashes go as they are, not hex-encoded and decoded again.
-            with cur.copy(f"COPY ledger_entry ({ENTRY_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_ENTRY_TYPES)
-                for row in rows:
-                    copy.write_row(row)
+            _copy_entries(cur, rows)
             cur.execute(
                 f"{SET_HEAD} WHERE id = 1",
                 [new.size, new.root, new.frontier, new.last_leaf_hash, timezone.now()],
@@ -303,6 +308,26 @@ def _insert_rows(
     if not plan.fast_rows:
         model._default_manager.bulk_create(objs, batch_size=2000)
         return
+    sql, values = _row_values(objs, plan, json_db)
+    if connection.vendor == "postgresql":
+        # psycopg's own cursor for COPY; its errors mapped to Django's (IntegrityError...).
+        with connection.wrap_database_errors, connection.connection.cursor() as cur:
+            _copy_rows(cur, sql, values)
+        return
+    with connection.cursor() as cur:
+        cur.executemany(sql, values)
+
+
+def _copy_rows(cur: Any, sql: str, values: list[list[Any]]) -> None:
+    with cur.copy(sql) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def _row_values(
+    objs: Sequence[LedgeredModel], plan: _Plan, json_db: list[dict[str, Any]]
+) -> tuple[str, list[list[Any]]]:
+    """The statement (COPY on PostgreSQL, else INSERT) and each object's column values."""
     qn = connection.ops.quote_name
     cols = plan.cols
     names = ", ".join(qn(c.column) for c in cols)
@@ -320,16 +345,8 @@ def _insert_rows(
                 row.append(c.field.get_db_prep_save(v, connection))
         values.append(row)
     if connection.vendor == "postgresql":
-        # psycopg's own cursor for COPY; its errors mapped to Django's (IntegrityError...).
-        sql = f"COPY {qn(plan.table)} ({names}) FROM STDIN"
-        with connection.wrap_database_errors, connection.connection.cursor() as cur, cur.copy(sql) as copy:
-            for row in values:
-                copy.write_row(row)
-        return
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {qn(plan.table)} ({names}) VALUES ({', '.join(['%s'] * len(cols))})", values
-        )
+        return f"COPY {qn(plan.table)} ({names}) FROM STDIN", values
+    return f"INSERT INTO {qn(plan.table)} ({names}) VALUES ({', '.join(['%s'] * len(cols))})", values
 
 
 def _update_rows(
@@ -411,17 +428,32 @@ def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, reason: str) ->
         return objs
     model = type(objs[0])
     plan = _plan(model)
-    with transaction.atomic(), ledger_writes():
+    ahead = overlap.current()
+    # Overlapped: no savepoint (its statements would wait for the writer), the block's transaction.
+    with transaction.atomic(savepoint=ahead is None), ledger_writes():
+        if ahead is not None and not (plan.fast_rows and len(objs) > VALUES_ROWS):
+            ahead.flush()  # written here, in order, after everything handed over before
+            ahead = None
         for obj in objs:
             if not obj.id:
                 obj.id = new_id(obj.id_prefix)
             obj.version = 1
             for f in plan.auto:
                 f.pre_save(obj, add=True)
-        head = _lock_and_read_head()
+        head = (ahead and ahead.head) or _lock_and_read_head()
         new, rows, json_db = _encode_objects(objs, plan, actor, action, reason, head)
-        _insert_rows(model, objs, plan, json_db)
-        _write_entries(rows, new)
+        if ahead is not None and plan.fast_rows and len(rows) > VALUES_ROWS:
+            sql, values = _row_values(objs, plan, json_db)
+
+            def store(raw: Any) -> None:
+                with raw.cursor() as cur:
+                    _copy_rows(cur, sql, values)
+                    _copy_entries(cur, rows)
+
+            ahead.submit(store, new)
+        else:
+            _insert_rows(model, objs, plan, json_db)
+            _write_entries(rows, new)
         alias = connection.alias  # once: each use of the proxy looks the connection up again
         for obj in objs:
             obj._state.adding = False

@@ -18,7 +18,7 @@ from sightline.ledger.canonical import canonical_bytes, jsonable
 from sightline.ledger.errors import StaleVersionError
 from sightline.ledger.guard import ledger_writes
 from sightline.ledger.models import LedgeredModel, PendingEntry, new_id
-from sightline.ledger.services import bulk
+from sightline.ledger.services import bulk, overlap
 from sightline.ledger.services.entries import Actor, entry_body
 from sightline.ledger.services.sequencer import (
     LOCK_KEY,
@@ -283,7 +283,7 @@ def do_bulk_create(
     objs: Sequence[M], *, actor: Actor, action: str = "create", reason: str = ""
 ) -> Sequence[M]:
     """Bulk form of :func:`do_create` for imports: one statement per table, same guarantees."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=overlap.current() is None):
         out = bulk.bulk_create(objs, actor=actor, action=action, reason=reason)
         _written(out, True)
     return out
