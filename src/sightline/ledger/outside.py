@@ -27,6 +27,13 @@ _SEARCH_INDEX = (
     "not in those rows, and ledgering it would double every write"
 )
 
+_EVENT_MENTIONS = (
+    "which records each agency event's `others` cell names, and in what role: derived from the "
+    "events' current rows (kept in step by the ledger's write hooks, rebuilt after a ledger rebuild) "
+    "so that a person's events are found by an index, not a scan of every event's JSON; it holds "
+    "nothing that is not in those rows, and ledgering it would double every event written"
+)
+
 OUTSIDE_THE_LEDGER: dict[str, str] = {
     "access.User": (
         "Django's auth user (password hash, last login), which Django itself writes at sign-in; every "
@@ -60,6 +67,7 @@ OUTSIDE_THE_LEDGER: dict[str, str] = {
         "when an API token was last used: a cheap timestamp written at most once a minute; ledgering "
         "it would add an entry to every API call's minute"
     ),
+    "people.EventMention": _EVENT_MENTIONS,
     "people.NameKey": _SEARCH_INDEX,
     "people.NameToken": _SEARCH_INDEX,
     "people.SearchPosting": _SEARCH_INDEX,

@@ -7,7 +7,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from sightline.ledger.services import rebuild_hooks, statement_forms, write_hooks
-        from sightline.people import search_index
+        from sightline.people import events, search_index
 
         # The search index follows every write of a person or an agency record; a lone create on
         # PostgreSQL writes it in the create's own statement.
@@ -19,5 +19,11 @@ class PeopleConfig(AppConfig):
             if hook not in hooks:
                 hooks.append(hook)
             statement_forms[hook] = form
-        if search_index.reindex not in rebuild_hooks:
-            rebuild_hooks.append(search_index.reindex)
+        # Who each event names follows every write of an event (no statement form: events are
+        # written by imports, in bulk, so the create path calls the hook).
+        hooks = write_hooks.setdefault("people.sourceevent", [])
+        if events.index_events not in hooks:
+            hooks.append(events.index_events)
+        for rebuild in (search_index.reindex, events.rebuild_mentions):
+            if rebuild not in rebuild_hooks:
+                rebuild_hooks.append(rebuild)

@@ -4,17 +4,23 @@
 One reading for everything that counts or lists a person's events: the analysis reads ``others``
 with :func:`event_others`, and the chronology and episode counts find a person's events with
 :func:`named_events`, so "named in 11 police records" on an alert and the child's chronology agree.
+
+``named_events`` finds the events that name a record in ``others`` through ``people_event_mention``
+(:class:`EventMention`), one row per record an event names, read by :func:`event_others`. It is kept
+in step by the ledger's write hooks (registered in ``apps.PeopleConfig.ready``) and rebuilt after a
+ledger rebuild: a substring match over every event's JSON would scan them all for each person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
-from sightline.people.models import SourceEvent, SourceRecord
+from sightline.people.models import EventMention, SourceEvent, SourceRecord
 
 SUBJECT = "subject"
 # Which role counts when one person is named twice in one event (the analysis keeps the same one).
@@ -69,13 +75,76 @@ def named_events(records: Iterable[SourceRecord]) -> list[NamedEvent]:
     ids_by_agency: dict[str, set[str]] = {}
     for r in recs:
         ids_by_agency.setdefault(r.agency_id, set()).add(r.record_id)
-    # ``others`` is free text inside the row: narrow with a substring match, then read it exactly.
     match = Q()
     for agency, ids in ids_by_agency.items():
-        for rid in ids:
-            match |= Q(agency_id=agency, data__others__icontains=rid)
-    for ev in SourceEvent.objects.filter(match).select_related("record", "extract"):
-        for rid, role in event_others(ev.data):
-            if rid in ids_by_agency.get(ev.agency_id, ()):
-                keep(ev, role)
+        match |= Q(agency_id=agency, record_id__in=sorted(ids))
+    roles: dict[str, list[str]] = {}
+    # In the order written, which is event_others' order: of two equal roles the first is kept.
+    for event_pk, role in EventMention.objects.filter(match).order_by("id").values_list("event_pk", "role"):
+        roles.setdefault(event_pk, []).append(role)
+    events = {pk: n.event for pk, n in found.items() if pk in roles}
+    unread = sorted(pk for pk in roles if pk not in events)
+    if unread:
+        read = SourceEvent.objects.filter(pk__in=unread).select_related("record", "extract")
+        events.update((ev.pk, ev) for ev in read)
+    for pk, ev in events.items():
+        for role in roles[pk]:
+            keep(ev, role)
     return sorted(found.values(), key=lambda n: (n.event.occurred_on, n.event.agency_id, n.event.event_id))
+
+
+# --- people_event_mention ------------------------------------------------------------------------
+
+CHUNK = 1000
+# Record ids are at most this long (extract validation): a longer name in ``others`` names no record.
+MAX_RECORD_ID = 200
+_INSERT = "INSERT INTO people_event_mention (agency_id, record_id, event_pk, role) VALUES (%s, %s, %s, %s)"
+
+
+def mentions(event: Any) -> list[tuple[str, str, str, str]]:
+    """(agency, record id, event pk, role) for each record the event's ``others`` cell names."""
+    seen = dict.fromkeys(
+        (event.agency_id, rid, event.pk, role)
+        for rid, role in event_others(event.data)
+        if len(rid) <= MAX_RECORD_ID
+    )
+    return list(seen)
+
+
+def index_events(events: Sequence[Any], created: bool) -> None:
+    """Write hook for agency events: their mentions, replaced on update (a later extract may change
+    an event's ``others``)."""
+    rows = [row for ev in events for row in mentions(ev)]
+    with connection.cursor() as cur:
+        if not created:
+            pks = [ev.pk for ev in events]
+            for i in range(0, len(pks), CHUNK):
+                chunk = pks[i : i + CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute(f"DELETE FROM people_event_mention WHERE event_pk IN ({marks})", chunk)
+        if not rows:
+            return
+        if connection.vendor == "postgresql" and len(rows) > 100:  # imports: COPY
+            copy_sql = "COPY people_event_mention (agency_id, record_id, event_pk, role) FROM STDIN"
+            with cur.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for i in range(0, len(rows), 5000):
+                cur.executemany(_INSERT, rows[i : i + 5000])
+
+
+def rebuild_mentions() -> int:
+    """Rebuild people_event_mention from the current events (after a ledger rebuild, a migration)."""
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM people_event_mention")
+    count = 0
+    batch: list[SourceEvent] = []
+    for ev in SourceEvent.objects.only("id", "agency_id", "data").iterator(chunk_size=5000):
+        batch.append(ev)
+        if len(batch) >= 5000:
+            index_events(batch, True)
+            count += len(batch)
+            batch = []
+    index_events(batch, True)
+    return count + len(batch)

@@ -302,3 +302,27 @@ class SearchPosting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} -> {self.person_id}"
+
+
+# --- who events name (outside the ledger: derived from SourceEvent rows, see ``events``) -----------
+
+
+class EventMention(models.Model):
+    """A record an event's ``others`` cell names, by the agency's own record id, and the role it gives
+    (an event names records of its own agency). What finds a person's events filed under someone else."""
+
+    id = models.BigAutoField(primary_key=True)
+    agency_id = models.CharField(max_length=40)
+    record_id = models.CharField(max_length=200, help_text="the agency's own record id, as in ``others``")
+    event_pk = models.CharField(max_length=40, help_text="the SourceEvent's id (not the agency's event_id)")
+    role = models.TextField(help_text="lower case, as ``events.event_others`` reads it")
+
+    class Meta:
+        db_table = "people_event_mention"
+        indexes = [
+            models.Index(fields=["agency_id", "record_id"], name="event_mention_record_idx"),
+            models.Index(fields=["event_pk"], name="event_mention_event_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.record_id} -> {self.event_pk} ({self.role})"
