@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from sightline.ledger.services import copy_rows
 from sightline.people.models import EventMention, SourceEvent, SourceRecord
 
 SUBJECT = "subject"
@@ -125,10 +126,7 @@ def index_events(events: Sequence[Any], created: bool) -> None:
         if not rows:
             return
         if connection.vendor == "postgresql" and len(rows) > 100:  # imports: COPY
-            copy_sql = "COPY people_event_mention (agency_id, record_id, event_pk, role) FROM STDIN"
-            with cur.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            copy_rows("COPY people_event_mention (agency_id, record_id, event_pk, role) FROM STDIN", rows)
         else:
             for i in range(0, len(rows), 5000):
                 cur.executemany(_INSERT, rows[i : i + 5000])

@@ -25,7 +25,7 @@ from sightline.ledger.services.checkpoints import (
     signing_key,
 )
 from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
-from sightline.ledger.services.overlap import overlapped
+from sightline.ledger.services.overlap import copy_rows, overlapped
 from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild, rebuild_hooks
 from sightline.ledger.services.sequencer import Head, integrate
 from sightline.ledger.services.writes import (
@@ -54,6 +54,7 @@ __all__ = [
     "check_version",
     "checkpoint_hooks",
     "checkpoint_if_due",
+    "copy_rows",
     "do_bulk_create",
     "do_bulk_update",
     "do_checkpoint",

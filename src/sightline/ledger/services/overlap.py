@@ -18,7 +18,9 @@ What keeps this the same transaction with the same order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,14 +47,15 @@ class Overlap:
         self._subtrees: list[tuple[int, int, bytes]] = []
         self._flushing = False
 
-    def submit(self, job: Job, new: Head) -> None:
-        """Run ``job`` after every job before it; ``new`` is the head once it has run."""
+    def submit(self, job: Job, new: Head | None = None) -> None:
+        """Run ``job`` after every job before it; ``new`` is the head once it has run (None: the
+        job writes no entries)."""
         self._raise_failed()
-        raw = self._raw
-        self._pending.append(self._pool.submit(job, raw))
-        self.head = new
-        self._moved = True
-        self._subtrees.extend(new.subtrees)
+        self._pending.append(self._pool.submit(job, self._raw))
+        if new is not None:
+            self.head = new
+            self._moved = True
+            self._subtrees.extend(new.subtrees)
 
     def flush(self) -> None:
         """Wait until every job has run and the head is stored; raise the first job's error."""
@@ -106,6 +109,50 @@ def _store_head(raw: Any, head: Head, subtrees: list[tuple[int, int, bytes]]) ->
             )
 
 
+def copy_rows(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``COPY ... FROM STDIN`` of ``rows`` in the caller's transaction (PostgreSQL), for the tables
+    write hooks keep beside the ledgered ones: handed to the writer inside :func:`overlapped`, in
+    order with the batches before it, else run now. A hook must not send COPY itself: psycopg would
+    mix it with the writer's."""
+
+    def job(raw: Any) -> None:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    ahead = _current.get()
+    if ahead is not None:
+        ahead.submit(job)
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        job(connection.connection)
+
+
+# The writer needs the GIL for a moment after each block it sends. At Python's default switch
+# interval (5 ms) it waited that long behind the encoding thread each time while the server, its
+# socket buffers drained, sat idle; 1 ms took the import from 18,200-18,900 to 20,400-20,500 rows/s.
+SWITCH_INTERVAL = 0.001
+_switching = threading.Lock()
+_switch_users = 0
+_switch_before = 0.0
+
+
+def _switch_often(on: bool) -> None:
+    """Shorten the interpreter's thread switch interval while any overlapped block is open."""
+    global _switch_users, _switch_before
+    with _switching:
+        if on:
+            if _switch_users == 0:
+                _switch_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(SWITCH_INTERVAL, _switch_before))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
+
+
 _current: ContextVar[Overlap | None] = ContextVar("sightline_bulk_overlap", default=None)
 
 
@@ -123,6 +170,7 @@ def overlapped() -> Iterator[None]:
         return
     overlap = Overlap()
     token = _current.set(overlap)
+    _switch_often(True)
     try:
         with connection.execute_wrapper(overlap.before_statement):
             yield
@@ -131,5 +179,6 @@ def overlapped() -> Iterator[None]:
         overlap.close()
         raise
     finally:
+        _switch_often(False)
         _current.reset(token)
         overlap.close()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0003_token_scopes_role_changes'),
-        ('people', '0007_nhs_number_status'),
+        ('people', '0008_event_mention'),
     ]
 
     operations = [
