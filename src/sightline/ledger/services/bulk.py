@@ -22,6 +22,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -324,6 +325,21 @@ def _copy_rows(cur: Any, sql: str, values: list[list[Any]]) -> None:
             copy.write_row(row)
 
 
+class _Adapt:
+    """Marks a JSON value whose column text must be made by its field (never a plain type)."""
+
+
+_ADAPT = _Adapt()
+
+
+def _plain(col: _Col, value: Any) -> bool:
+    if value is None:
+        return True
+    if col.kind == "json":
+        return type(value) is str
+    return bool(col.plain) and type(value) in col.plain
+
+
 def _row_values(
     objs: Sequence[LedgeredModel], plan: _Plan, json_db: list[dict[str, Any]]
 ) -> tuple[str, list[list[Any]]]:
@@ -332,17 +348,29 @@ def _row_values(
     cols = plan.cols
     names = ", ".join(qn(c.column) for c in cols)
     values = []
+    attnames = [c.attname for c in cols]
+    take = itemgetter(*attnames)
+    json_at = [(i, c.attname) for i, c in enumerate(cols) if c.kind == "json"]
+    # The column types of a row that needs no adapting (JSON columns apart), learnt as met: most
+    # rows of a batch share one or two, so each row is one C-level lookup, not a loop over columns.
+    plain_rows: set[tuple[type, ...]] = set()
     for obj, jdb in zip(objs, json_db):
         d = obj.__dict__
-        row = []
-        for c in cols:
-            v = d[c.attname] if c.attname in d else getattr(obj, c.attname)
-            if v is None or (c.plain and type(v) in c.plain):
-                row.append(v)
-            elif c.kind == "json" and jdb.get(c.attname) is not None:
-                row.append(jdb[c.attname])
-            else:
-                row.append(c.field.get_db_prep_save(v, connection))
+        try:
+            row = list(take(d))
+        except KeyError:  # a deferred field
+            row = [getattr(obj, a) for a in attnames]
+        for i, attname in json_at:
+            if row[i] is not None:
+                text = jdb.get(attname)  # the column's JSON text, already encoded for the entry
+                row[i] = text if text is not None else _ADAPT
+        kinds = tuple(map(type, row))
+        if kinds not in plain_rows:
+            if not all(_plain(c, v) for c, v in zip(cols, row)):
+                row = [_column_value(c, obj, jdb) for c in cols]
+                values.append(row)
+                continue
+            plain_rows.add(kinds)
         values.append(row)
     if connection.vendor == "postgresql":
         return f"COPY {qn(plan.table)} ({names}) FROM STDIN", values
