@@ -175,10 +175,8 @@ def overlapped() -> Iterator[None]:
         with connection.execute_wrapper(overlap.before_statement):
             yield
             overlap.flush()
-    except BaseException:
-        overlap.close()
-        raise
     finally:
+        # On an error too the writer finishes first: the caller's rollback must not cross it.
+        overlap.close()
         _switch_often(False)
         _current.reset(token)
-        overlap.close()
