@@ -15,7 +15,6 @@ from sightline.access.services import ensure_standard_agencies
 from sightline.ledger.models import Entry
 from sightline.ledger.selectors import verify
 from sightline.ledger.services import SYSTEM, do_bulk_create, do_create, integrate, overlap, overlapped
-from sightline.ledger.services import bulk as bulk_module
 from sightline.people.models import Extract
 
 BATCH = 100  # above the size written as one VALUES statement, so the batch goes by COPY
@@ -63,15 +62,15 @@ def test_the_next_batch_is_encoded_while_the_first_is_stored(monkeypatch: pytest
     ensure_standard_agencies()
     release = threading.Event()
     stored_by: list[str] = []
-    copy_rows = bulk_module._copy_rows
+    copy_in = overlap.copy_in
 
     def held(cur: Any, sql: str, values: list[list[Any]]) -> None:
         stored_by.append(threading.current_thread().name)
         if len(stored_by) == 1:
             assert release.wait(10), "the second batch was never encoded while the first waited"
-        copy_rows(cur, sql, values)
+        copy_in(cur, sql, values)
 
-    monkeypatch.setattr(bulk_module, "_copy_rows", held)
+    monkeypatch.setattr(overlap, "copy_in", held)
     with transaction.atomic(), overlapped():
         do_bulk_create(_extracts(0, BATCH), actor=SYSTEM, action="import")
         # The first batch's COPY is held in the writer; this one is encoded meanwhile.

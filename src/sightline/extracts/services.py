@@ -48,6 +48,8 @@ from sightline.people.models import Extract, SourceEvent, SourceRecord
 from sightline.people.news import announce_import
 from sightline.people.pprl.models import EncodedRecord
 
+# Rows per bulk write. On PostgreSQL a batch is stored while the next is encoded, so smaller batches
+# let the server start sooner and leave less to wait for at the end.
 BATCH = 1000
 RECORD_FIELDS = ["extract", "row_number", "data", "given_name", "family_name", "date_of_birth", "postcode"]
 EVENT_FIELDS = ["extract", "row_number", "record", "kind", "occurred_on", "ended_on", "data"]

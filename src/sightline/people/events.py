@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from sightline.ledger.services import copy_rows
+from sightline.ledger.services import copy_rows, replay
 from sightline.people.models import EventMention, SourceEvent, SourceRecord
 
 SUBJECT = "subject"
@@ -136,13 +136,4 @@ def rebuild_mentions() -> int:
     """Rebuild people_event_mention from the current events (after a ledger rebuild, a migration)."""
     with connection.cursor() as cur:
         cur.execute("DELETE FROM people_event_mention")
-    count = 0
-    batch: list[SourceEvent] = []
-    for ev in SourceEvent.objects.only("id", "agency_id", "data").iterator(chunk_size=5000):
-        batch.append(ev)
-        if len(batch) >= 5000:
-            index_events(batch, True)
-            count += len(batch)
-            batch = []
-    index_events(batch, True)
-    return count + len(batch)
+    return replay(index_events, SourceEvent.objects.only("id", "agency_id", "data").iterator(chunk_size=5000))

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connection
 
+from sightline.ledger.services import replay
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 
 # Candidates by trigrams share at least this similarity with the query token (pg_trgm's measure).
@@ -257,30 +258,15 @@ def reindex() -> int:
     with connection.cursor() as cur:
         for table in ("people_search_posting", "people_name_key", "people_name_token"):
             cur.execute(f"DELETE FROM {table}")
-    count = 0
-    batch: list[Any] = []
-    for person in Person.objects.only(
+    people = Person.objects.only(
         "id", "given_name", "family_name", "other_names", "date_of_birth", "postcode"
-    ).iterator(chunk_size=5000):
-        batch.append(person)
-        if len(batch) >= 5000:
-            index_people(batch, True)
-            count += len(batch)
-            batch = []
-    index_people(batch, True)
-    count += len(batch)
-    batch = []
+    )
     records = SourceRecord.objects.filter(person__isnull=False).only(
         "id", "person_id", "given_name", "family_name", "date_of_birth", "postcode", "data"
     )
-    for record in records.iterator(chunk_size=5000):
-        batch.append(record)
-        if len(batch) >= 5000:
-            index_records(batch, True)
-            count += len(batch)
-            batch = []
-    index_records(batch, True)
-    return count + len(batch)
+    return replay(index_people, people.iterator(chunk_size=5000)) + replay(
+        index_records, records.iterator(chunk_size=5000)
+    )
 
 
 # --- lookups -------------------------------------------------------------------------------------

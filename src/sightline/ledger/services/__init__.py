@@ -37,6 +37,7 @@ from sightline.ledger.services.writes import (
     do_update,
     locked,
     record_action,
+    replay,
     statement_forms,
     write_hooks,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "rebuild",
     "rebuild_hooks",
     "record_action",
+    "replay",
     "signing_key",
     "start_checkpointer",
     "start_integrator",

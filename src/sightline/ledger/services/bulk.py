@@ -313,16 +313,10 @@ def _insert_rows(
     if connection.vendor == "postgresql":
         # psycopg's own cursor for COPY; its errors mapped to Django's (IntegrityError...).
         with connection.wrap_database_errors, connection.connection.cursor() as cur:
-            _copy_rows(cur, sql, values)
+            overlap.copy_in(cur, sql, values)
         return
     with connection.cursor() as cur:
         cur.executemany(sql, values)
-
-
-def _copy_rows(cur: Any, sql: str, values: list[list[Any]]) -> None:
-    with cur.copy(sql) as copy:
-        for row in values:
-            copy.write_row(row)
 
 
 class _Adapt:
@@ -460,7 +454,7 @@ def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, reason: str) ->
     # Overlapped: no savepoint (its statements would wait for the writer), the block's transaction.
     with transaction.atomic(savepoint=ahead is None), ledger_writes():
         if ahead is not None and not (plan.fast_rows and len(objs) > VALUES_ROWS):
-            ahead.flush()  # written here, in order, after everything handed over before
+            ahead.flush()  # small or unusual: written here, in order, after everything handed over
             ahead = None
         for obj in objs:
             if not obj.id:
@@ -470,12 +464,12 @@ def bulk_create(objs: Sequence[M], *, actor: Actor, action: str, reason: str) ->
                 f.pre_save(obj, add=True)
         head = (ahead and ahead.head) or _lock_and_read_head()
         new, rows, json_db = _encode_objects(objs, plan, actor, action, reason, head)
-        if ahead is not None and plan.fast_rows and len(rows) > VALUES_ROWS:
+        if ahead is not None:
             sql, values = _row_values(objs, plan, json_db)
 
             def store(raw: Any) -> None:
                 with raw.cursor() as cur:
-                    _copy_rows(cur, sql, values)
+                    overlap.copy_in(cur, sql, values)
                     _copy_entries(cur, rows)
 
             ahead.submit(store, new)

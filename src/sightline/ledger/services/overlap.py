@@ -42,10 +42,9 @@ class Overlap:
         self._raw = connection.connection
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sightline-bulk-writer")
         self._pending: list[Future[None]] = []
-        self.head: Head | None = None  # None: read it from the database (after a flush)
-        self._moved = False
+        # The head after the jobs handed over, until stored; None: the database's head is current.
+        self.head: Head | None = None
         self._subtrees: list[tuple[int, int, bytes]] = []
-        self._flushing = False
 
     def submit(self, job: Job, new: Head | None = None) -> None:
         """Run ``job`` after every job before it; ``new`` is the head once it has run (None: the
@@ -54,21 +53,16 @@ class Overlap:
         self._pending.append(self._pool.submit(job, self._raw))
         if new is not None:
             self.head = new
-            self._moved = True
             self._subtrees.extend(new.subtrees)
 
     def flush(self) -> None:
         """Wait until every job has run and the head is stored; raise the first job's error."""
-        if self._flushing:
-            return
-        self._flushing = True
         try:
-            if self._moved and self.head is not None:
+            if self.head is not None:
                 self._pending.append(self._pool.submit(_store_head, self._raw, self.head, self._subtrees))
             self._wait()
         finally:
-            self.head, self._moved, self._subtrees = None, False, []
-            self._flushing = False
+            self.head, self._subtrees = None, []
 
     def close(self) -> None:
         """Let the writer finish (errors dropped: the caller's own error is being raised)."""
@@ -109,6 +103,13 @@ def _store_head(raw: Any, head: Head, subtrees: list[tuple[int, int, bytes]]) ->
             )
 
 
+def copy_in(cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Stream ``rows`` through ``COPY ... FROM STDIN`` on a psycopg cursor."""
+    with cur.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def copy_rows(sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """``COPY ... FROM STDIN`` of ``rows`` in the caller's transaction (PostgreSQL), for the tables
     write hooks keep beside the ledgered ones: handed to the writer inside :func:`overlapped`, in
@@ -116,9 +117,8 @@ def copy_rows(sql: str, rows: Sequence[Sequence[Any]]) -> None:
     mix it with the writer's."""
 
     def job(raw: Any) -> None:
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+        with raw.cursor() as cur:
+            copy_in(cur, sql, rows)
 
     ahead = _current.get()
     if ahead is not None:
@@ -131,7 +131,8 @@ def copy_rows(sql: str, rows: Sequence[Sequence[Any]]) -> None:
 
 # The writer needs the GIL for a moment after each block it sends. At Python's default switch
 # interval (5 ms) it waited that long behind the encoding thread each time while the server, its
-# socket buffers drained, sat idle; 1 ms took the import from 18,200-18,900 to 20,400-20,500 rows/s.
+# socket buffers drained, sat idle: an import then waited 0.7 s for the writer, at 1 ms 0.4 s
+# (docs/performance.md).
 SWITCH_INTERVAL = 0.001
 _switching = threading.Lock()
 _switch_users = 0

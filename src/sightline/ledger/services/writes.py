@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -44,6 +44,22 @@ write_hooks: dict[str, list[WriteHook]] = {}
 # not called for it. Registered beside the hook, keyed by it.
 StatementForm = Callable[[LedgeredModel], tuple[str, list[Any]] | None]
 statement_forms: dict[WriteHook, StatementForm] = {}
+
+
+def replay(hook: WriteHook, rows: Iterable[LedgeredModel], batch: int = 5000) -> int:
+    """Call a write hook over ``rows`` as new ones, ``batch`` at a time: how a derived table is
+    rebuilt from the current rows. Returns how many rows it was given."""
+    count = 0
+    chunk: list[LedgeredModel] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            hook(chunk, True)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        hook(chunk, True)
+    return count + len(chunk)
 
 
 def _written(objs: Sequence[LedgeredModel], created: bool) -> None:
