@@ -200,3 +200,38 @@ def test_screening_a_merged_child_lands_on_the_survivor(coordinator: Any) -> Non
     s = screen(coordinator, b.id)
     assert s.person_id == a.id
     assert Person.objects.get(pk=b.id).status == "merged"
+
+
+def test_every_childs_rescreen_is_what_each_alone_gives_in_a_fixed_number_of_queries(
+    coordinator: Any, social_worker: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The dashboard's list of all re-screens is computed for all children at once, each child still
+    judged against their own latest screening (their windows differ here)."""
+    actor = actor_for(social_worker)
+    kids = []
+    for i in range(6):
+        kid = child()
+        kids.append(kid)
+        screened = T0 + dt.timedelta(days=i * 7)
+        screen(coordinator, kid.id, now=screened)
+        # Known at the screening for some, new after it for others.
+        services.do_record_missing_episode(
+            actor=actor,
+            person_id=kid.id,
+            category="M",
+            started_at=T0 + dt.timedelta(days=10 + i),
+            now=T0 + dt.timedelta(days=30),
+        )
+        later = record(kid, "health", f"H-{i}", imported_at=T0 + dt.timedelta(days=21))
+        event(later, "police_incident", dt.date(2024, 1, 9) + dt.timedelta(days=i * 4), f"E-{i}")
+    # A child merged into another: the survivor's screening covers both.
+    absorbed = kids.pop()
+    do_merge_people(actor_for(coordinator), source_id=absorbed.id, target_id=kids[0].id, reason="same")
+    now = T0 + dt.timedelta(days=60)
+    with django_assert_max_num_queries(12):
+        every = selectors.rescreens_due_all(now=now)
+    alone = [selectors.rescreen_due_for(k.id, now=now) for k in kids]
+    expected = sorted((d for d in alone if d is not None), key=lambda d: d.last_screening.completed_at)
+    assert every == expected
+    assert {len(d.triggers) for d in every} != {0}  # some children have triggers, found in bulk too
+    assert absorbed.id not in {d.person_id for d in every}

@@ -102,6 +102,31 @@ def test_bulk_entries_are_the_canonical_bytes_and_rows_keep_their_values() -> No
 
 
 @pytest.mark.django_db
+def test_a_large_bulk_update_keeps_every_value() -> None:
+    """More rows than one statement's worth: on PostgreSQL they go by COPY and one UPDATE ... FROM."""
+    ensure_standard_agencies()
+    many = [o for _ in range(6) for o in _extracts()]
+    objs = do_bulk_create(many, actor=SYSTEM, action="import", reason="")
+    untouched = do_bulk_create(_extracts(), actor=SYSTEM, action="import", reason="")
+    assert len(objs) > 32
+    for i, obj in enumerate(objs):
+        obj.manifest = MANIFESTS[(i + 1) % len(MANIFESTS)]
+        obj.period_start = None if i % 3 else dt.date(2020, 1, 1 + i % 28)
+        obj.record_count = 1000 + i
+    do_bulk_update(objs, actor=SYSTEM, fields=["manifest", "period_start", "record_count"], reason="all")
+    integrate()
+    for i, obj in enumerate(objs):
+        row = Extract.objects.get(pk=obj.pk)
+        assert (row.version, row.record_count, row.period_start) == (2, 1000 + i, obj.period_start)
+        assert row.manifest == MANIFESTS[(i + 1) % len(MANIFESTS)]
+        entry = Entry.objects.filter(object_id=obj.pk, version=2).get()
+        assert row.snapshot() == json.loads(bytes(entry.canonical))["data"]
+    assert all(Extract.objects.get(pk=o.pk).version == 1 for o in untouched)
+    report = verify()
+    assert report.ok, report.problems[:5]
+
+
+@pytest.mark.django_db
 def test_queued_entries_of_the_same_transaction_are_sequenced_first() -> None:
     start = integrate()
     with transaction.atomic():

@@ -274,7 +274,8 @@ def score_people(readings: Sequence[Details], person_ids: Sequence[str]) -> dict
         return {}
     model = current_model()
     rule = CustomRule(f"(l.agency = '{TYPED}') <> (r.agency = '{TYPED}')")  # typed against the rest
-    pairs = format_pairs(Backend().score(features, model, [rule], _neutral_tf(features, model)))
+    scored = Backend().score(features, model, [rule], _neutral_tf(features, model), reuse_sql=True)
+    pairs = format_pairs(scored)
     best: dict[str, Match] = {}
     for row in pairs.to_dict("records"):
         left, right = str(row["record_key_l"]), str(row["record_key_r"])

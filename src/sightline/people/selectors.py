@@ -36,30 +36,49 @@ from sightline.people.services import normalise_identifier
 
 def resolve_person_id(person_id: str) -> str:
     """Follow ``merged_into`` to the person that stands for this one now (loop-safe)."""
-    seen: set[str] = set()
-    current = person_id
-    while current not in seen:
-        seen.add(current)
-        row = Person.objects.filter(pk=current).values_list("status", "merged_into").first()
-        if row is None or row[0] != Person.Status.MERGED or not row[1]:
-            return current
-        current = row[1]
-    return current
+    return resolve_person_ids([person_id])[person_id]
+
+
+def resolve_person_ids(person_ids: Iterable[str]) -> dict[str, str]:
+    """:func:`resolve_person_id` of each, with one query per step along the merge chains, not per person."""
+    step: dict[str, str | None] = {}  # person -> the person they were merged into, if any
+    frontier = set(person_ids)
+    while frontier:
+        rows = Person.objects.filter(pk__in=frontier).values_list("pk", "status", "merged_into")
+        found = {pk: into if status == Person.Status.MERGED and into else None for pk, status, into in rows}
+        for pk in frontier:
+            step[pk] = found.get(pk)
+        frontier = {into for into in found.values() if into and into not in step}
+    out = {}
+    for start in set(person_ids):
+        seen: set[str] = set()
+        current = start
+        while (into := step.get(current)) and current not in seen:
+            seen.add(current)
+            current = into
+        out[start] = current
+    return out
 
 
 def person_group_ids(person_id: str) -> list[str]:
     """The person and everyone merged into them, directly or through others (their ids, this one first)."""
-    out = [person_id]
-    frontier = [person_id]
+    return person_groups([person_id])[person_id]
+
+
+def person_groups(person_ids: Iterable[str]) -> dict[str, list[str]]:
+    """:func:`person_group_ids` of each, one query per level of merges for all of them. For people none of
+    whom was merged into another (each resolved by :func:`resolve_person_ids`, say)."""
+    out = {pid: [pid] for pid in person_ids}
+    owner = {pid: pid for pid in out}
+    frontier = list(out)
     while frontier:
-        merged = list(
-            Person.objects.filter(merged_into__in=frontier, status=Person.Status.MERGED).values_list(
-                "pk", flat=True
-            )
-        )
-        merged = [m for m in merged if m not in out]
-        out.extend(merged)
-        frontier = merged
+        merged = Person.objects.filter(merged_into__in=frontier, status=Person.Status.MERGED)
+        frontier = []
+        for pk, into in merged.values_list("pk", "merged_into").order_by("pk"):
+            if pk not in owner:
+                owner[pk] = owner[into]
+                out[owner[into]].append(pk)
+                frontier.append(pk)
     return out
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sightline.access.permissions import Cap
@@ -22,7 +22,7 @@ from sightline.cases.selectors.access_hooks import (
 )
 from sightline.cases.selectors.clock import now_or, start_of_day, today
 from sightline.people.models import SourceEvent
-from sightline.people.selectors import person_group_ids, resolve_person_id
+from sightline.people.selectors import person_group_ids, person_groups, resolve_person_ids
 
 # Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due;
 # "disclosure" is a return interview in which the child disclosed harm.
@@ -124,21 +124,42 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
     """Episodes, return interviews and imported events that are new since ``since`` for these people:
     they happened after it, or Sightline learnt of them after it (recorded by hand or imported) and they
     fall inside the screening's 12-month look-back, so the screener could not have known."""
+    return _triggers_after_many({"": (group, since)})[""]
+
+
+def _triggers_after_many(
+    windows: dict[str, tuple[list[str], dt.datetime]],
+) -> dict[str, list[RescreenTrigger]]:
+    """:func:`_triggers_after` for each key's (group, since), with one query per source for all of them:
+    rows new since the earliest ``since``, each then checked against its own group's."""
     kinds = set(rescreen_triggers())
     hours = rescreen_hours()
+    owner = {pid: key for key, (group, _since) in windows.items() for pid in group}
+    out: dict[str, list[RescreenTrigger]] = {key: [] for key in windows}
+    if not windows:
+        return out
+    earliest = min(since for _group, since in windows.values())
 
     def due(kind: str, moment: dt.datetime) -> dt.datetime | None:
         return moment + dt.timedelta(hours=hours[kind]) if kind in hours else None
 
-    out: list[RescreenTrigger] = []
+    def new(pid: str, happened: Any, learnt: Any, *, day: bool = False) -> bool:
+        since = windows[owner[pid]][1]
+        if day:
+            return happened > timezone.localdate(since) or (
+                learnt > since and happened >= timezone.localdate(since - SCREENING_LOOKBACK)
+            )
+        return happened > since or (learnt > since and happened >= since - SCREENING_LOOKBACK)
+
     case_kinds = {"M": "missing", "A": "absent"}
-    window = since - SCREENING_LOOKBACK
-    new_episodes = Q(started_at__gt=since) | Q(recorded_at__gt=since, started_at__gte=window)
-    for ep in MissingEpisode.objects.filter(new_episodes, person_id__in=group):
+    window = earliest - SCREENING_LOOKBACK
+    members = list(owner)
+    new_episodes = Q(started_at__gt=earliest) | Q(recorded_at__gt=earliest, started_at__gte=window)
+    for ep in MissingEpisode.objects.filter(new_episodes, person_id__in=members):
         kind = case_kinds[ep.category]
-        if kind in kinds:
+        if kind in kinds and new(ep.person_id, ep.started_at, ep.recorded_at):
             category = ep.get_category_display().split(" (")[0].lower()
-            out.append(
+            out[owner[ep.person_id]].append(
                 RescreenTrigger(
                     kind,
                     timezone.localdate(ep.started_at),
@@ -151,9 +172,19 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
             )
     if kinds & {"return_interview", "disclosure"}:
         new_interviews = (
-            Q(offered_at__gt=since) | Q(held_at__gt=since) | Q(recorded_at__gt=since, offered_at__gte=window)
+            Q(offered_at__gt=earliest)
+            | Q(held_at__gt=earliest)
+            | Q(recorded_at__gt=earliest, offered_at__gte=window)
         )
-        for ri in ReturnInterview.objects.filter(new_interviews, episode__person_id__in=group):
+        interviews = ReturnInterview.objects.filter(new_interviews, episode__person_id__in=members)
+        for ri in interviews.annotate(child=F("episode__person_id")):
+            since = windows[owner[ri.child]][1]
+            if not (
+                ri.offered_at > since
+                or (ri.held_at is not None and ri.held_at > since)
+                or new(ri.child, ri.offered_at, ri.recorded_at)
+            ):
+                continue
             when = ri.held_at or ri.offered_at
             # A disclosure stands for the interview it was made in, so the interview is not listed twice.
             kind = "disclosure" if ri.disclosure and "disclosure" in kinds else "return_interview"
@@ -164,7 +195,7 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 if kind == "disclosure"
                 else f"return interview on {when:%-d %B %Y}"
             )
-            out.append(
+            out[owner[ri.child]].append(
                 RescreenTrigger(
                     kind,
                     timezone.localdate(when),
@@ -175,13 +206,18 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                     due(kind, when),
                 )
             )
-    since_day = timezone.localdate(since)
-    new_events = Q(occurred_on__gt=since_day) | Q(
-        extract__imported_at__gt=since, occurred_on__gte=timezone.localdate(window)
+    earliest_day = timezone.localdate(earliest)
+    new_events = Q(occurred_on__gt=earliest_day) | Q(
+        extract__imported_at__gt=earliest, occurred_on__gte=timezone.localdate(window)
     )
-    events = SourceEvent.objects.filter(new_events, record__person_id__in=group, kind__in=kinds)
-    for ev in events.select_related("agency"):
-        out.append(
+    events = SourceEvent.objects.filter(new_events, record__person_id__in=members, kind__in=kinds)
+    annotated = events.select_related("agency").annotate(
+        child=F("record__person_id"), imported=F("extract__imported_at")
+    )
+    for ev in annotated:
+        if not new(ev.child, ev.occurred_on, ev.imported, day=True):
+            continue
+        out[owner[ev.child]].append(
             RescreenTrigger(
                 ev.kind,
                 ev.occurred_on,
@@ -192,7 +228,18 @@ def _triggers_after(group: list[str], since: dt.datetime) -> list[RescreenTrigge
                 due(ev.kind, start_of_day(ev.occurred_on)),
             )
         )
-    return sorted(out, key=lambda t: (t.on, t.object_id))
+    return {key: sorted(found, key=lambda t: (t.on, t.object_id)) for key, found in out.items()}
+
+
+def _rescreen_due(
+    person_id: str, last: Screening, triggers: list[RescreenTrigger], now: dt.datetime | None
+) -> RescreenDue | None:
+    reassess = last.next_due_on <= today(now)
+    if not triggers and not reassess:
+        return None
+    return RescreenDue(
+        person_id=person_id, last_screening=last, reassessment_due=reassess, triggers=tuple(triggers)
+    )
 
 
 def rescreen_due_for(person_id: str, *, now: dt.datetime | None = None) -> RescreenDue | None:
@@ -209,21 +256,20 @@ def rescreen_due_for(person_id: str, *, now: dt.datetime | None = None) -> Rescr
     last = Screening.objects.filter(person_id__in=group).order_by("-completed_at").first()
     if last is None:
         return None
-    triggers = _triggers_after(group, last.completed_at)
-    reassess = last.next_due_on <= today(now)
-    if not triggers and not reassess:
-        return None
-    return RescreenDue(
-        person_id=person_id, last_screening=last, reassessment_due=reassess, triggers=tuple(triggers)
-    )
+    return _rescreen_due(person_id, last, _triggers_after(group, last.completed_at), now)
 
 
 def rescreens_due_all(*, now: dt.datetime | None = None) -> list[RescreenDue]:
-    """Every screened child who is due a re-screen (no access check)."""
-    roots = {
-        resolve_person_id(pid) for pid in Screening.objects.values_list("person_id", flat=True).distinct()
-    }
-    due = [rescreen_due_for(pid, now=now) for pid in sorted(roots)]
+    """Every screened child who is due a re-screen (no access check). A few queries for all of them:
+    the dashboard asks on every visit, and there may be thousands."""
+    screened = Screening.objects.values_list("person_id", flat=True).distinct()
+    groups = person_groups(sorted(set(resolve_person_ids(screened).values())))
+    owner = {pid: root for root, group in groups.items() for pid in group}
+    last: dict[str, Screening] = {}
+    for screening in Screening.objects.filter(person_id__in=list(owner)).order_by("-completed_at"):
+        last.setdefault(owner[screening.person_id], screening)
+    triggers = _triggers_after_many({root: (groups[root], s.completed_at) for root, s in last.items()})
+    due = [_rescreen_due(root, last[root], triggers[root], now) for root in sorted(last)]
     return sorted((d for d in due if d is not None), key=lambda d: d.last_screening.completed_at)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from splink import Linker
 
-from . import duck
+from . import duck, replay
 from . import model as mdl
 from .prepare import ARRAY_FEATURES, BOOL_FEATURES, FLOAT_FEATURES, INT_FEATURES
 
@@ -49,6 +49,26 @@ def _column_types(features: pd.DataFrame) -> list[tuple[str, str]]:
     return out
 
 
+_DUCK_TYPES = {
+    "array": "VARCHAR[]",
+    "double": "DOUBLE",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+    "text": "VARCHAR",
+}
+
+
+def _wanted() -> list[str]:
+    """The columns of the predictions that come back to Python: the scores only. The retained l/r
+    input columns (kept for the gamma columns) would cost more to convert than the scoring itself."""
+    wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    for name in mdl.COMPARISON_NAMES:
+        wanted += [f"gamma_{name}", f"bf_{name}"]
+        if name in mdl.TF_COMPARISONS:
+            wanted.append(f"bf_tf_adj_{name}")
+    return wanted  # plain identifiers: valid in DuckDB and Spark SQL
+
+
 class Backend:
     name = "duckdb"
     dialect = "duckdb"
@@ -56,21 +76,18 @@ class Backend:
     def linker_input(self, features: pd.DataFrame) -> tuple[Any, Any]:
         """(table, db_api) for a Linker. Columns are cast explicitly: pandas gives an
         all-blank column no type, and Splink needs arrays to be arrays."""
-        duck_types = {
-            "array": "VARCHAR[]",
-            "double": "DOUBLE",
-            "bigint": "BIGINT",
-            "boolean": "BOOLEAN",
-            "text": "VARCHAR",
-        }
         from splink import DuckDBAPI
 
+        return "sightline_records", DuckDBAPI(connection=self._load(features))
+
+    def _load(self, features: pd.DataFrame) -> Any:
+        """A new DuckDB connection holding ``features`` as the table ``sightline_records``."""
         con = duck.connect()
         con.register("sightline_raw", features)
-        select = ", ".join(f'CAST("{c}" AS {duck_types[k]}) AS "{c}"' for c, k in _column_types(features))
+        select = ", ".join(f'CAST("{c}" AS {_DUCK_TYPES[k]}) AS "{c}"' for c, k in _column_types(features))
         con.execute(f"CREATE TABLE sightline_records AS SELECT {select} FROM sightline_raw")
         con.unregister("sightline_raw")
-        return "sightline_records", DuckDBAPI(connection=con)
+        return con
 
     def train(self, features: pd.DataFrame) -> dict[str, Any]:
         sample = mdl.training_sample(features)
@@ -85,14 +102,31 @@ class Backend:
         tf: dict[str, pd.DataFrame],
         *,
         min_weight: float | None = None,
+        reuse_sql: bool = False,
     ) -> pd.DataFrame:
-        """Scores every pair of `features` that one of `rules` selects."""
+        """Scores every pair of `features` that one of `rules` selects. ``reuse_sql``: for callers that
+        score a few records many times (search), run again the SQL an earlier call generated."""
         if len(features) < 2:
             return pd.DataFrame()
-        table, db_api = self.linker_input(features)
+        settings = mdl.settings_for(self.dialect, model=model, rules=rules)
+        wanted = _wanted()
+        script = None
+        if reuse_sql and self.name == "duckdb" and len(features) <= replay.MAX_RECORDS:
+            # A few records (a search): run the SQL kept from an earlier predict, or keep this one's.
+            # It is made from the settings: code, the model's parameters and the rules.
+            shown = [getattr(r, "create_blocking_rule_dict", lambda _d, r=r: r)(self.dialect) for r in rules]
+            described = {"model": model, "rules": shown, "min_weight": min_weight}
+            name = replay.key(described, _column_types(features), tf)
+            done = replay.run(name, lambda: self._load(features), tf, wanted)
+            if done is not None:
+                return done
+            db_api, script = replay.recorder(self._load(features), tf)
+            table = "sightline_records"
+        else:
+            table, db_api = self.linker_input(features)
         linker = Linker(
             table,
-            mdl.settings_for(self.dialect, model=model, rules=rules),
+            settings,
             db_api=db_api,
             set_up_basic_logging=False,
             # The settings are built by code and covered by tests; validating them
@@ -101,15 +135,10 @@ class Backend:
         )
         mdl.register_tf(linker, tf)
         predictions = linker.inference.predict(threshold_match_weight=min_weight)  # type: ignore[arg-type]
-        # Only the scores come back to Python: the retained l/r input columns (kept for
-        # the gamma columns) would cost more to convert than the scoring itself.
-        wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-        for name in mdl.COMPARISON_NAMES:
-            wanted += [f"gamma_{name}", f"bf_{name}"]
-            if name in mdl.TF_COMPARISONS:
-                wanted.append(f"bf_tf_adj_{name}")
-        columns = ", ".join(wanted)  # plain identifiers: valid in DuckDB and Spark SQL
-        sql = f"SELECT {columns} FROM {predictions.physical_name}"
+        if script is not None:
+            script.output = predictions.physical_name
+            replay.keep(name, script)
+        sql = f"SELECT {', '.join(wanted)} FROM {predictions.physical_name}"
         return linker.misc.query_sql(sql)  # type: ignore[no-untyped-call]  # unannotated in Splink
 
 
