@@ -14,9 +14,10 @@ from django.test import Client
 from pytest_django import Settings
 
 from sightline.access.services import actor_for
+from sightline.cases import services
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
-from sightline.people import likely
+from sightline.people import likely, need_to_know
 from sightline.people.selectors import SearchQuery, search_people
 from sightline.people.services import do_merge_people
 from tests.factories import child, known_child, record
@@ -133,3 +134,24 @@ def test_records_of_people_merged_in_count_for_the_survivor(coordinator: Any, po
     do_merge_people(actor_for(coordinator), source_id=merged.id, target_id=survivor.id, reason="same child")
     hits = search_people(police_officer, SearchQuery(name="Emily Stone", date_of_birth="2011-05-03"))
     assert [(h.person_id, h.likelihood) for h in hits] == [(survivor.id, likely.Likelihood.LIKELY)]
+
+
+def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
+    coordinator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Which agencies hold these people" asks each source once for all of them (``by_person``); it must
+    say what asking every agency in turn says, merges included."""
+    a = known_child("police", "health", given="Ann")
+    b = known_child("education", given="Beth")
+    merged = known_child("youth_service", given="Bea")
+    do_merge_people(actor_for(coordinator), source_id=merged.id, target_id=b.id, reason="same child")
+    services.do_complete_screening(
+        actor=actor_for(coordinator), person_id=a.id, answers={"S01": {"current": True}}
+    )
+    c = child("Cat")  # no agency at all
+    ids = [a.id, b.id, merged.id, c.id]
+    fast = need_to_know.involved_agencies(ids)
+    monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
+    assert need_to_know.involved_agencies(ids) == fast
+    assert len(fast[a.id]) >= 3 and fast[c.id] == ()
+    assert set(fast[merged.id]) < set(fast[b.id])  # the survivor holds the merged child's agencies too

@@ -55,12 +55,19 @@ class AccessDecision:
 #                        .values("person_id"))
 
 InvolvementFn = Callable[[str], QuerySet[Any]]
+# The same source asked the other way: (agency id, person id) for the given people, as ``fn`` would
+# involve them. Lets "which agencies hold these people" be one query per source, not per agency.
+ByPersonFn = Callable[[list[str]], Iterable[tuple[str, str]]]
 _INVOLVEMENT: dict[str, InvolvementFn] = {}
+_BY_PERSON: dict[str, ByPersonFn] = {}
 
 
-def register_involvement(name: str, fn: InvolvementFn) -> None:
+def register_involvement(name: str, fn: InvolvementFn, *, by_person: ByPersonFn | None = None) -> None:
     """Add (or replace, by name) a source of agency involvement with people."""
     _INVOLVEMENT[name] = fn
+    _BY_PERSON.pop(name, None)
+    if by_person is not None:
+        _BY_PERSON[name] = by_person
 
 
 def with_survivors(person_ids: QuerySet[Any]) -> QuerySet[Any]:
@@ -199,12 +206,19 @@ def involved_agencies(person_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
     out: dict[str, set[str]] = {pid: set() for pid in wanted}
     if not wanted:
         return {}
-    for agency in Agency.objects.filter(active=True):
-        for fn in _INVOLVEMENT.values():
-            qs = fn(agency.id)
+    agency_names = dict(Agency.objects.filter(active=True).values_list("pk", "name"))
+    for source, fn in _INVOLVEMENT.items():
+        by_person = _BY_PERSON.get(source)
+        if by_person is not None:
+            for agency, pid in by_person(sorted(wanted)):
+                if agency in agency_names and str(pid) in out:
+                    out[str(pid)].add(agency_names[agency])
+            continue
+        for agency, name in agency_names.items():
+            qs = fn(agency)
             column = _column(qs)
             for pid in qs.filter(**{f"{column}__in": wanted}).values_list(column, flat=True).distinct():
-                out[str(pid)].add(agency.name)
+                out[str(pid)].add(name)
     return {pid: tuple(sorted(names)) for pid, names in out.items()}
 
 

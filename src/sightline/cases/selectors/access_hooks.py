@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -116,45 +117,63 @@ def _with_merge_targets(person_ids: QuerySet[Any]) -> QuerySet[Any]:
     ).values("pk")
 
 
-def _merging(fn: access.InvolvementFn) -> access.InvolvementFn:
-    def involved(agency: str) -> QuerySet[Any]:
-        return _with_merge_targets(fn(agency))
+@dataclass(frozen=True)
+class _Source:
+    """One kind of row that involves an agency with a child: the model, the path to the agency and
+    to the child, and any condition. Need to know asks it both ways from this one description."""
 
-    return involved
+    model: Any
+    agency: str
+    person: str
+    where: tuple[tuple[str, Any], ...] = ()
+
+    def of_agency(self, agency: str) -> QuerySet[Any]:
+        """The children the agency is involved with, and those they were merged into (one level)."""
+        rows = self.model.objects.filter(**{self.agency: agency}, **dict(self.where)).values(self.person)
+        return _with_merge_targets(rows)
+
+    def agencies_of(self, person_ids: list[str]) -> list[tuple[str, str]]:
+        """(agency, child) for these children: rows about them, and about people merged into them."""
+        into = dict(
+            Person.objects.filter(merged_into__in=person_ids, status=Person.Status.MERGED).values_list(
+                "pk", "merged_into"
+            )
+        )
+        wanted = set(person_ids)
+        rows = self.model.objects.filter(**{f"{self.person}__in": [*wanted, *into]}, **dict(self.where))
+        out = set()
+        for agency, pid in rows.values_list(self.agency, self.person).distinct():
+            if pid in wanted:
+                out.add((agency, pid))
+            if into.get(pid) in wanted:
+                out.add((agency, into[pid]))
+        return sorted(out)
 
 
 # Concerns and self-referrals are not here: raising one must never by itself open the child's
 # record to the raiser's agency (docs/access.md, "Concerns about a child you cannot see").
-INVOLVEMENT: dict[str, access.InvolvementFn] = {
-    "cases.screening": lambda a: Screening.objects.filter(agency_id=a).values("person_id"),
-    "cases.plan": lambda a: Plan.objects.filter(agency_id=a).values("person_id"),
-    "cases.planaction": lambda a: PlanAction.objects.filter(owner_agency_id=a).values("plan__person_id"),
-    "cases.missingepisode": lambda a: MissingEpisode.objects.filter(reported_by_agency_id=a).values(
-        "person_id"
+INVOLVEMENT: dict[str, _Source] = {
+    "cases.screening": _Source(Screening, "agency_id", "person_id"),
+    "cases.plan": _Source(Plan, "agency_id", "person_id"),
+    "cases.planaction": _Source(PlanAction, "owner_agency_id", "plan__person_id"),
+    "cases.missingepisode": _Source(MissingEpisode, "reported_by_agency_id", "person_id"),
+    "cases.returninterview": _Source(ReturnInterview, "offered_by_agency_id", "episode__person_id"),
+    "cases.placement": _Source(Placement, "agency_id", "person_id"),
+    "cases.investigation": _Source(
+        InvestigationPerson, "investigation__agency_id", "person_id", (("active", True),)
     ),
-    "cases.returninterview": lambda a: ReturnInterview.objects.filter(offered_by_agency_id=a).values(
-        "episode__person_id"
-    ),
-    "cases.placement": lambda a: Placement.objects.filter(agency_id=a).values("person_id"),
-    "cases.investigation": lambda a: InvestigationPerson.objects.filter(
-        investigation__agency_id=a, active=True
-    ).values("person_id"),
-    "people.merged": lambda a: SourceRecord.objects.filter(agency_id=a, person__isnull=False).values(
-        "person_id"
-    ),
+    "people.merged": _Source(SourceRecord, "agency_id", "person_id", (("person__isnull", False),)),
     # People entered by hand: the agency that entered them, and agencies holding an identifier.
-    "people.created": lambda a: Person.objects.filter(entered_by_agency_id=a).values("pk"),
-    "people.identifier": lambda a: PersonIdentifier.objects.filter(agency_id=a, active=True).values(
-        "person_id"
-    ),
+    "people.created": _Source(Person, "entered_by_agency_id", "pk"),
+    "people.identifier": _Source(PersonIdentifier, "agency_id", "person_id", (("active", True),)),
 }
 
 
 def register_access_hooks() -> None:
     """Tell need to know which children each agency is involved with through case work, and which
     objects belong to a person for their access history. Called from ``CasesConfig.ready``."""
-    for name, fn in INVOLVEMENT.items():
-        access.register_involvement(name, _merging(fn))
+    for name, source in INVOLVEMENT.items():
+        access.register_involvement(name, source.of_agency, by_person=source.agencies_of)
     access.register_person_objects("cases", person_objects)
 
 
