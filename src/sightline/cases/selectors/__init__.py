@@ -28,6 +28,7 @@ from sightline.cases.selectors.chronology import (
     chronology,
     chronology_filters,
     chronology_for,
+    chronology_options,
     kind_label,
     record_chronology,
 )
@@ -131,6 +132,7 @@ __all__ = [
     "chronology",
     "chronology_filters",
     "chronology_for",
+    "chronology_options",
     "current_suspect_statuses",
     "dashboard",
     "episodes_for",

@@ -367,9 +367,13 @@ def _first_version_with(obj: Any, field_name: str) -> int | None:
 def chronology_for(person_id: str, *, agency: str = "", kind: str = "") -> list[ChronologyEntry]:
     """A child's timeline across every agency, newest first: case work, and every imported event that
     names a record linked to them (no access check; see :func:`chronology`)."""
+    return _entries(_drafts_for(person_id), agency=agency, kind=kind)
+
+
+def _drafts_for(person_id: str) -> list[_Draft]:
     group = person_group_ids(person_id)
     records = list(SourceRecord.objects.filter(person_id__in=group))
-    return _entries(_case_drafts(group) + _event_drafts(records), agency=agency, kind=kind)
+    return _case_drafts(group) + _event_drafts(records)
 
 
 def record_chronology(record: SourceRecord) -> list[ChronologyEntry]:
@@ -428,9 +432,21 @@ def chronology(user: Any, person_id: str, *, agency: str = "", kind: str = "") -
     return chronology_for(root, agency=agency, kind=kind)
 
 
-def chronology_filters(person_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The agencies and kinds present in a child's chronology, as (value, label) pairs for filters."""
-    entries = chronology_for(person_id)
+Choices = list[tuple[str, str]]
+
+
+def chronology_options(entries: Sequence[ChronologyEntry]) -> tuple[Choices, Choices]:
+    """The agencies and kinds among these entries, as (value, label) pairs for filters."""
     agencies = sorted({(e.agency, e.agency_name) for e in entries}, key=lambda p: p[1])
     kinds = sorted({(e.kind, e.kind_label) for e in entries}, key=lambda p: p[1])
+    return agencies, kinds
+
+
+def chronology_filters(person_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The agencies and kinds present in a child's chronology, as (value, label) pairs for filters."""
+    # From the drafts alone: who recorded each entry (a ledger lookup per entry) is not needed here.
+    drafts = _drafts_for(person_id)
+    names = dict(Agency.objects.values_list("pk", "name"))
+    agencies = sorted({(d.agency, names.get(d.agency, d.agency)) for d in drafts}, key=lambda p: p[1])
+    kinds = sorted({(d.kind, kind_label(d.kind)) for d in drafts}, key=lambda p: p[1])
     return agencies, kinds
