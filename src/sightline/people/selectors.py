@@ -603,7 +603,7 @@ def search_people(user: Any, query: SearchQuery, *, limit: int = 50) -> list[Sea
     return out
 
 
-# The best-ranked people the linkage model scores for one search (it costs about a second).
+# The best-ranked people the linkage model scores for one search (about 0.1 s: linkage/replay.py).
 LIKELIHOOD_CANDIDATES = 100
 
 
