@@ -126,12 +126,16 @@ def mutate(
     elif kind == "manifest json":
         files["manifest.json"] = json.dumps(draw(JSON)).encode()
     elif kind == "manifest field":
-        data = json.loads(files["manifest.json"])
-        data[
-            draw(st.sampled_from(["format", "agency", "extracted_on", "period_start", "period_end", "x"]))
-        ] = draw(JSON)
-        files["manifest.json"] = json.dumps(data).encode()
-    elif kind == "deep manifest":
+        try:  # an earlier mutation may have removed the manifest or left it no object
+            data = json.loads(files.get("manifest.json", b""))
+        except (ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict):
+            data[
+                draw(st.sampled_from(["format", "agency", "extracted_on", "period_start", "period_end", "x"]))
+            ] = draw(JSON)
+            files["manifest.json"] = json.dumps(data).encode()
+    elif kind == "deep manifest" and "manifest.json" in files:
         depth = draw(st.integers(10, 5000))
         files["manifest.json"] = files["manifest.json"][:-1] + b', "n": ' + b"[" * depth + b"]" * depth + b"}"
     elif kind == "bytes":
