@@ -111,6 +111,9 @@ def test_chronology_filters_by_agency_and_kind(story: dict[str, Any], coordinato
     agencies, kinds = selectors.chronology_filters(kid)
     assert {a for a, _ in agencies} == {"police", "social_care", "mash"}
     assert ("police_incident", "Police incident") in kinds
+    # The page's unfiltered chronology gives the same choices without reading it again.
+    whole = selectors.chronology(coordinator, kid)
+    assert selectors.chronology_filters(kid, unfiltered=whole) == (agencies, kinds)
 
 
 def reads(person_id: str) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.services import SYSTEM, do_update
 from sightline.people.models import Person
+from sightline.people.selectors import resolve_person_ids
 from sightline.people.services import do_merge_people
 from tests.factories import at, child, event, record
 
@@ -235,3 +236,8 @@ def test_every_childs_rescreen_is_what_each_alone_gives_in_a_fixed_number_of_que
     assert every == expected
     assert {len(d.triggers) for d in every} != {0}  # some children have triggers, found in bulk too
     assert absorbed.id not in {d.person_id for d in every}
+    # Given as a generator, the ids are read once and each still resolves to the survivor.
+    assert resolve_person_ids(k.id for k in [absorbed, kids[1]]) == {
+        absorbed.id: kids[0].id,
+        kids[1].id: kids[1].id,
+    }

@@ -41,8 +41,9 @@ def resolve_person_id(person_id: str) -> str:
 
 def resolve_person_ids(person_ids: Iterable[str]) -> dict[str, str]:
     """:func:`resolve_person_id` of each, with one query per step along the merge chains, not per person."""
+    starts = set(person_ids)  # may be a generator: read once
     step: dict[str, str | None] = {}  # person -> the person they were merged into, if any
-    frontier = set(person_ids)
+    frontier = set(starts)
     while frontier:
         rows = Person.objects.filter(pk__in=frontier).values_list("pk", "status", "merged_into")
         found = {pk: into if status == Person.Status.MERGED and into else None for pk, status, into in rows}
@@ -50,7 +51,7 @@ def resolve_person_ids(person_ids: Iterable[str]) -> dict[str, str]:
             step[pk] = found.get(pk)
         frontier = {into for into in found.values() if into and into not in step}
     out = {}
-    for start in set(person_ids):
+    for start in starts:
         seen: set[str] = set()
         current = start
         while (into := step.get(current)) and current not in seen:

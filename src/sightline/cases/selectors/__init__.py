@@ -28,7 +28,6 @@ from sightline.cases.selectors.chronology import (
     chronology,
     chronology_filters,
     chronology_for,
-    chronology_options,
     kind_label,
     record_chronology,
 )
@@ -132,7 +131,6 @@ __all__ = [
     "chronology",
     "chronology_filters",
     "chronology_for",
-    "chronology_options",
     "current_suspect_statuses",
     "dashboard",
     "episodes_for",

@@ -435,18 +435,20 @@ def chronology(user: Any, person_id: str, *, agency: str = "", kind: str = "") -
 Choices = list[tuple[str, str]]
 
 
-def chronology_options(entries: Sequence[ChronologyEntry]) -> tuple[Choices, Choices]:
-    """The agencies and kinds among these entries, as (value, label) pairs for filters."""
-    agencies = sorted({(e.agency, e.agency_name) for e in entries}, key=lambda p: p[1])
-    kinds = sorted({(e.kind, e.kind_label) for e in entries}, key=lambda p: p[1])
-    return agencies, kinds
-
-
-def chronology_filters(person_id: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The agencies and kinds present in a child's chronology, as (value, label) pairs for filters."""
-    # From the drafts alone: who recorded each entry (a ledger lookup per entry) is not needed here.
-    drafts = _drafts_for(person_id)
-    names = dict(Agency.objects.values_list("pk", "name"))
-    agencies = sorted({(d.agency, names.get(d.agency, d.agency)) for d in drafts}, key=lambda p: p[1])
-    kinds = sorted({(d.kind, kind_label(d.kind)) for d in drafts}, key=lambda p: p[1])
+def chronology_filters(
+    person_id: str, *, unfiltered: Sequence[ChronologyEntry] | None = None
+) -> tuple[Choices, Choices]:
+    """The agencies and kinds present in a child's chronology, as (value, label) pairs for filters.
+    ``unfiltered``: the whole chronology, when the caller has it already."""
+    if unfiltered is not None:
+        pairs = [(e.agency, e.agency_name, e.kind, e.kind_label) for e in unfiltered]
+    else:
+        # From the drafts alone: who recorded each entry (a ledger lookup per entry) is not needed.
+        names = dict(Agency.objects.values_list("pk", "name"))
+        pairs = [
+            (d.agency, names.get(d.agency, d.agency), d.kind, kind_label(d.kind))
+            for d in _drafts_for(person_id)
+        ]
+    agencies = sorted({(a, name) for a, name, _k, _l in pairs}, key=lambda p: p[1])
+    kinds = sorted({(k, label) for _a, _n, k, label in pairs}, key=lambda p: p[1])
     return agencies, kinds

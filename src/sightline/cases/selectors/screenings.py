@@ -178,12 +178,8 @@ def _triggers_after_many(
         )
         interviews = ReturnInterview.objects.filter(new_interviews, episode__person_id__in=members)
         for ri in interviews.annotate(child=F("episode__person_id")):
-            since = windows[owner[ri.child]][1]
-            if not (
-                ri.offered_at > since
-                or (ri.held_at is not None and ri.held_at > since)
-                or new(ri.child, ri.offered_at, ri.recorded_at)
-            ):
+            held_since = ri.held_at is not None and ri.held_at > windows[owner[ri.child]][1]
+            if not (held_since or new(ri.child, ri.offered_at, ri.recorded_at)):
                 continue
             when = ri.held_at or ri.offered_at
             # A disclosure stands for the interview it was made in, so the interview is not listed twice.

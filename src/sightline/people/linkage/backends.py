@@ -69,6 +69,13 @@ def _wanted() -> list[str]:
     return wanted  # plain identifiers: valid in DuckDB and Spark SQL
 
 
+def _rule_text(rule: Any, dialect: str) -> Any:
+    """A blocking rule as Splink describes it (a rule object), or as given (SQL text, a dict)."""
+    if hasattr(rule, "create_blocking_rule_dict"):
+        return rule.create_blocking_rule_dict(dialect)
+    return rule
+
+
 class Backend:
     name = "duckdb"
     dialect = "duckdb"
@@ -114,7 +121,7 @@ class Backend:
         if reuse_sql and self.name == "duckdb" and len(features) <= replay.MAX_RECORDS:
             # A few records (a search): run the SQL kept from an earlier predict, or keep this one's.
             # It is made from the settings: code, the model's parameters and the rules.
-            shown = [getattr(r, "create_blocking_rule_dict", lambda _d, r=r: r)(self.dialect) for r in rules]
+            shown = [_rule_text(r, self.dialect) for r in rules]
             described = {"model": model, "rules": shown, "min_weight": min_weight}
             name = replay.key(described, _column_types(features), tf)
             done = replay.run(name, lambda: self._load(features), tf, wanted)

@@ -92,6 +92,7 @@ def run(
     script = _scripts.get(name)
     if script is None:
         return None
+    con = None
     try:
         con = load()
         for kind, text in script.steps:
@@ -101,10 +102,12 @@ def run(
                 table, col = json.loads(text)
                 con.register(table, tf[col])
         frame: pd.DataFrame = con.sql(f"SELECT {', '.join(wanted)} FROM {script.output}").df()
-        con.close()
         return frame
     except Exception as exc:  # a statement that no longer fits: forget it, Splink runs instead
         log.warning("replaying Splink's SQL failed (%s); generating it again", exc)
         with _lock:
             _scripts.pop(name, None)
         return None
+    finally:
+        if con is not None:
+            con.close()

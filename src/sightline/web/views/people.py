@@ -168,8 +168,7 @@ def chronology(request: HttpRequest, person_id: str) -> HttpResponse:
     kind = request.GET.get("kind", "")
     entries = cases.chronology(request.user, person_id, agency=agency, kind=kind)
     root = people.resolve_person_id(person_id)
-    # Unfiltered, the entries shown are every entry: the choices come from them.
-    agencies, kinds = cases.chronology_filters(root) if agency or kind else cases.chronology_options(entries)
+    agencies, kinds = cases.chronology_filters(root, unfiltered=None if agency or kind else entries)
     form = ChronologyFilterForm({"agency": agency, "kind": kind}, agencies=agencies, kinds=kinds)
     form.is_valid()  # only to show what was chosen; unknown values simply match nothing
     person_row = people.person_record(root).person
