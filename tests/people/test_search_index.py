@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sightline.access.services import actor_for
 from sightline.cli import main
-from sightline.ledger.services import SYSTEM, do_bulk_create, do_update, rebuild
+from sightline.ledger.services import SYSTEM, do_bulk_create, do_bulk_update, do_update, rebuild
 from sightline.people import search_index, selectors, services
 from sightline.people.models import NameKey, NameToken, Person, SearchPosting
 from sightline.people.selectors import SearchQuery
@@ -160,3 +160,23 @@ def test_people_created_in_bulk_are_indexed_in_bulk() -> None:
     )  # given, family, year
     assert ids(SearchQuery(name="Bulkra Thomspon"))[0] == people[17].id
     assert len(selectors.rank_people(SearchQuery(date_of_birth="2004-05-06"), limit=None)) == 60
+
+
+@pytest.mark.parametrize("analyse_over", [0, 10_000])
+def test_people_updated_in_bulk_lose_their_old_terms(
+    monkeypatch: pytest.MonkeyPatch, analyse_over: int
+) -> None:
+    # The bulk path (a link's relink): old postings go, new ones come, whether or not statistics
+    # are taken first on PostgreSQL.
+    monkeypatch.setattr(search_index, "ANALYZE_OVER", analyse_over)
+    people = [
+        Person(kind="child", given_name=f"Old{chr(97 + i % 26)}{chr(97 + i // 26)}", family_name="Pratt")
+        for i in range(60)
+    ]
+    do_bulk_create(people, actor=SYSTEM, action="link")
+    for p in people:
+        p.family_name = "Quill"
+    do_bulk_update(people, actor=SYSTEM, fields=["family_name"], action="link")
+    assert not SearchPosting.objects.filter(term="pratt").exists()
+    assert SearchPosting.objects.filter(term="quill").count() == 60
+    assert terms(people[5].id) == {"oldfa", "quill"}
