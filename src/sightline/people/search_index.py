@@ -29,7 +29,6 @@ from sightline.people.linkage.names import canonical_forms, metaphone, name_toke
 # Candidates by trigrams share at least this similarity with the query token (pg_trgm's measure).
 TRIGRAM_THRESHOLD = 0.25
 CHUNK = 1000
-ANALYZE_OVER = 20_000  # owners replaced in one write before statistics are worth taking
 
 
 def trigrams(token: str) -> set[str]:
@@ -168,17 +167,23 @@ def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]
         return
     with connection.cursor() as cur:
         if not created and connection.vendor == "postgresql":
-            # A table grown in this transaction (a first link) has no statistics, so PostgreSQL
-            # scanned every posting once per chunk: 560 s of a million's link. ANALYZE sees this
-            # transaction's rows; then each owner is one probe of the owner index.
-            if len(owners) > ANALYZE_OVER:
-                cur.execute("ANALYZE people_search_posting")
+            # A table grown in this transaction (a first link) has no statistics, and PostgreSQL then
+            # scans every posting for each chunk: 560 s of a million's link. The owner index is
+            # always the way (one probe per owner), so say so for these statements only.
+            cur.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
+            )
+            seqscan, jit, _s, _j = cur.fetchone()
             for chunk in _chunks(owners, 20_000):
                 cur.execute(
                     "DELETE FROM people_search_posting p USING unnest(%s::text[]) AS o (id) "
                     "WHERE p.owner_id = o.id",
                     [list(chunk)],
                 )
+            cur.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)", [seqscan, jit]
+            )
         elif not created:
             for chunk in _chunks(owners):
                 cur.execute(
