@@ -168,8 +168,9 @@ def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]
     with connection.cursor() as cur:
         if not created and connection.vendor == "postgresql":
             # A table grown in this transaction (a first link) has no statistics, and PostgreSQL then
-            # scans every posting for each chunk: 560 s of a million's link. The owner index is
-            # always the way (one probe per owner), so say so for these statements only.
+            # scans every posting (or the whole owner index, for a join) for each chunk: 560 s of a
+            # million's link. One probe of the owner index per owner is always the way: = ANY, one
+            # table, with scans off for these statements only (4M postings: 24 ms, not 12 s).
             cur.execute(
                 "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
                 "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
@@ -177,9 +178,7 @@ def _replace_postings(owners: Sequence[str], postings: list[tuple[str, str, str]
             seqscan, jit, _s, _j = cur.fetchone()
             for chunk in _chunks(owners, 20_000):
                 cur.execute(
-                    "DELETE FROM people_search_posting p USING unnest(%s::text[]) AS o (id) "
-                    "WHERE p.owner_id = o.id",
-                    [list(chunk)],
+                    "DELETE FROM people_search_posting WHERE owner_id = ANY(%s::text[])", [list(chunk)]
                 )
             cur.execute(
                 "SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)", [seqscan, jit]
