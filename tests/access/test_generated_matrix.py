@@ -29,7 +29,7 @@ from sightline.accountability.services import sample_plan_path
 from sightline.api.core import api
 from sightline.ledger.models import Entry
 from sightline.ledger.services import integrate
-from sightline.people.need_to_know import visible_people
+from sightline.people.need_to_know import visible_among, visible_people
 
 from .matrix_bodies import BODIES, QUERIES
 from .matrix_world import NAMES, World, build_world
@@ -311,6 +311,7 @@ def _openable(user: User, world: World, *, baseline: bool = False) -> set[str]:
         found = people
     else:
         found = set(visible_people(user).filter(pk__in=people).values_list("pk", flat=True))
+        assert visible_among(user, people) == found  # the id-driven form pages use: one decision
     if baseline:
         world.baseline[user.pk] = found
     return found

@@ -117,6 +117,7 @@ def test_visible_people_follows_the_same_rules(
     # The one decision for many people (hidden matches use it) is the decision for each.
     for user in (sw, analyst, board, pc):
         seen = set(need_to_know.visible_people(user).values_list("pk", flat=True))
+        assert need_to_know.visible_among(user, [ours.id, theirs.id, "P-NOSUCH"]) == seen
         assert {p.id: p.id in seen for p in (ours, theirs)} == {
             p.id: person_access(user, p.id).allowed for p in (ours, theirs)
         }

@@ -155,3 +155,26 @@ def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
     assert need_to_know.involved_agencies(ids) == fast
     assert len(fast[a.id]) >= 3 and fast[c.id] == ()
     assert set(fast[merged.id]) < set(fast[b.id])  # the survivor holds the merged child's agencies too
+
+
+def test_who_may_open_whom_is_the_same_asked_from_the_people(
+    coordinator: Any, make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages ask ``visible_among`` (each source asked about the given people); it must decide as
+    ``visible_people`` and as asking each source from the agency's side, merges and screenings
+    included."""
+    a = known_child("police", "health", given="Ann")
+    b = known_child("education", given="Beth")
+    merged = known_child("youth_service", given="Bea")
+    do_merge_people(actor_for(coordinator), source_id=merged.id, target_id=b.id, reason="same child")
+    services.do_complete_screening(
+        actor=actor_for(coordinator), person_id=a.id, answers={"S01": {"current": True}}
+    )
+    ids = [a.id, b.id, merged.id, child("Cat").id]
+    users = [make_user("practitioner", agency) for agency in ("youth_service", "education", "police", "mash")]
+    by_people = {u.username: need_to_know.visible_among(u, ids) for u in users}
+    monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
+    for u in users:
+        from_agency = set(need_to_know.visible_people(u).filter(pk__in=ids).values_list("pk", flat=True))
+        assert by_people[u.username] == need_to_know.visible_among(u, ids) == from_agency
+    assert b.id in by_people[users[0].username]  # youth service's child was merged into Beth

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from sightline.access.services import actor_for
 from sightline.cli import main
 from sightline.ledger.services import SYSTEM, do_bulk_create, do_bulk_update, do_update, rebuild
-from sightline.people import search_index, selectors, services
+from sightline.people import need_to_know, search_index, selectors, services
 from sightline.people.models import NameKey, NameToken, Person, SearchPosting
 from sightline.people.selectors import SearchQuery
 from tests.factories import child, record
@@ -130,7 +130,7 @@ def test_a_user_gets_the_best_hits_they_may_see_without_checking_them_all(
         record(p, "police", f"POL-W{p.id}", given_name="Jess", family_name="Walker")
     query = SearchQuery(name="Jessica Walker", date_of_birth="2003-01-01")
     hits = selectors.rank_people(query, limit=None)
-    visible = selectors.visible_people(officer).in_bulk([h.person_id for h in hits])
+    visible = need_to_know.visible_people(officer).in_bulk([h.person_id for h in hits])
     everything = sorted(
         [
             (h.person_id, h.score, False) if h.person_id in visible else (h.person_id, h.blind_score, True)

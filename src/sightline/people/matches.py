@@ -15,7 +15,7 @@ from sightline.access.services import actor_for
 from sightline.ledger.services import record_action
 from sightline.people import likely
 from sightline.people.models import Person
-from sightline.people.need_to_know import disclose_hidden_matches, visible_people
+from sightline.people.need_to_know import disclose_hidden_matches, visible_among
 from sightline.people.selectors import SearchHit, SearchQuery, rank_people
 
 # The best-ranked people the model scores (search ranks them first, so these are the plausible ones).
@@ -40,7 +40,7 @@ def child_matches(user: Any, details: likely.Details, *, purpose: str) -> list[S
     may open in full, others as their id, likelihood and agencies. The check, the ids and bands
     offered, and each hidden child described are ledgered."""
     found = possible_children(details)
-    visible = visible_people(user).in_bulk(list(found))
+    visible = Person.objects.in_bulk(sorted(visible_among(user, found)))
     bands = {pid: m.likelihood.value for pid, m in found.items()}
     agencies = disclose_hidden_matches(
         user, {pid: band for pid, band in bands.items() if pid not in visible}, purpose=purpose

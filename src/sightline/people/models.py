@@ -73,6 +73,10 @@ class Person(LedgeredModel):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
             models.Index(fields=["postcode"], name="person_postcode_idx"),
+            # Who was merged into these people: every record page and access check asks.
+            models.Index(
+                fields=["merged_into"], name="person_merged_into_idx", condition=models.Q(status="merged")
+            ),
         ]
 
     def __str__(self) -> str:

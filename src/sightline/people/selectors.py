@@ -28,7 +28,11 @@ from sightline.ledger.services import record_action
 from sightline.people import likely, search_index
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
-from sightline.people.need_to_know import disclose_hidden_matches, require_person_access, visible_people
+from sightline.people.need_to_know import (
+    disclose_hidden_matches,
+    require_person_access,
+    visible_among,
+)
 from sightline.people.services import normalise_identifier
 
 # --- merges --------------------------------------------------------------------------------------
@@ -555,7 +559,7 @@ def _visible_hits(user: Any, hits: list[SearchHit], limit: int) -> list[SearchHi
         chunk = bound[i : i + 200]
         if len(out) >= limit and max(chunk[0].score, chunk[0].blind_score or 0.0) < out[limit - 1].score:
             break
-        people = visible_people(user).in_bulk([h.person_id for h in chunk])
+        people = Person.objects.in_bulk(sorted(visible_among(user, [h.person_id for h in chunk])))
         out += [
             SearchHit(h.person_id, h.score, h.reasons, restricted=False, person=people[h.person_id])
             if h.person_id in people

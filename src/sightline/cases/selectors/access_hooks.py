@@ -71,7 +71,7 @@ def visible_ids(user: Any, ids: Iterable[str]) -> set[str]:
         return set()
     if getattr(user, "is_authenticated", False) and can(user.role, Cap.VIEW_ALL_PEOPLE):
         return wanted
-    return set(access.visible_people(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return access.visible_among(user, wanted)
 
 
 def ledger_list(user: Any, what: str, person_ids: Iterable[str], *, hidden: int = 0) -> None:

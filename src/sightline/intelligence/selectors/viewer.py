@@ -32,7 +32,7 @@ def visible_among(user: Any, person_ids: Iterable[str | None]) -> set[str]:
     wanted = {p for p in person_ids if p}
     if not wanted:
         return set()
-    return set(access.visible_people(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return access.visible_among(user, wanted)
 
 
 def ledger_shown(actor: Actor, what: str, person_ids: Iterable[str]) -> None:
