@@ -215,7 +215,8 @@ def visible_among(user: User | Any, person_ids: Iterable[str]) -> set[str]:
     wanted = sorted(set(person_ids))
     if not wanted or not _signed_in(user):
         return set()
-    own_agency = can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and bool(user.agency_id)
+    agency: str = user.agency_id or ""
+    own_agency = can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and bool(agency)
     if not can(user.role, Cap.VIEW_ALL_PEOPLE) and not own_agency and not can(user.role, Cap.BREAK_GLASS):
         return set()
     found: set[str] = set()
@@ -229,7 +230,7 @@ def visible_among(user: User | Any, person_ids: Iterable[str]) -> set[str]:
                 left = [pid for pid in chunk if pid not in found]
                 if not left:
                     break
-                found |= _involved_among(name, user.agency_id, left)
+                found |= _involved_among(name, agency, left)
         if can(user.role, Cap.BREAK_GLASS):
             found.update(open_grants(user).filter(person_id__in=chunk).values_list("person_id", flat=True))
     return {str(p) for p in Person.objects.filter(pk__in=sorted(found)).values_list("pk", flat=True)}
