@@ -136,11 +136,10 @@ def test_records_of_people_merged_in_count_for_the_survivor(coordinator: Any, po
     assert [(h.person_id, h.likelihood) for h in hits] == [(survivor.id, likely.Likelihood.LIKELY)]
 
 
-def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
-    coordinator: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ "Which agencies hold these people" asks each source once for all of them (``by_person``); it must
-    say what asking every agency in turn says, merges included."""
+@pytest.fixture
+def merged_family(coordinator: Any) -> tuple[Any, Any, Any, Any]:
+    """Ann (police, health, screened by the coordinator's agency), Beth (education) with Bea (youth
+    service) merged into her, and Cat, whom no agency holds."""
     a = known_child("police", "health", given="Ann")
     b = known_child("education", given="Beth")
     merged = known_child("youth_service", given="Bea")
@@ -148,7 +147,15 @@ def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
     services.do_complete_screening(
         actor=actor_for(coordinator), person_id=a.id, answers={"S01": {"current": True}}
     )
-    c = child("Cat")  # no agency at all
+    return a, b, merged, child("Cat")
+
+
+def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
+    merged_family: tuple[Any, Any, Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Which agencies hold these people" asks each source once for all of them (``by_person``); it must
+    say what asking every agency in turn says, merges included."""
+    a, b, merged, c = merged_family
     ids = [a.id, b.id, merged.id, c.id]
     fast = need_to_know.involved_agencies(ids)
     monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
@@ -158,23 +165,23 @@ def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
 
 
 def test_who_may_open_whom_is_the_same_asked_from_the_people(
-    coordinator: Any, make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    coordinator: Any,
+    merged_family: tuple[Any, Any, Any, Any],
+    make_user: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Pages ask ``visible_among`` (each source asked about the given people); it must decide as
     ``visible_people`` and as asking each source from the agency's side, merges and screenings
     included."""
-    a = known_child("police", "health", given="Ann")
-    b = known_child("education", given="Beth")
-    merged = known_child("youth_service", given="Bea")
-    do_merge_people(actor_for(coordinator), source_id=merged.id, target_id=b.id, reason="same child")
-    services.do_complete_screening(
-        actor=actor_for(coordinator), person_id=a.id, answers={"S01": {"current": True}}
-    )
-    ids = [a.id, b.id, merged.id, child("Cat").id]
-    users = [make_user("practitioner", agency) for agency in ("youth_service", "education", "police", "mash")]
+    a, b, merged, c = merged_family
+    ids = [a.id, b.id, merged.id, c.id]
+    agencies = ("youth_service", "education", "police", coordinator.agency_id)
+    users = [make_user("practitioner", agency) for agency in agencies]
     by_people = {u.username: need_to_know.visible_among(u, ids) for u in users}
     monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
     for u in users:
         from_agency = set(need_to_know.visible_people(u).filter(pk__in=ids).values_list("pk", flat=True))
         assert by_people[u.username] == need_to_know.visible_among(u, ids) == from_agency
     assert b.id in by_people[users[0].username]  # youth service's child was merged into Beth
+    assert a.id in by_people[users[3].username]  # the coordinator's agency screened Ann
+    assert c.id not in set().union(*by_people.values())

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from sightline.access.models import Agency
 from sightline.access.permissions import Cap
-from sightline.cases.selectors.access_hooks import ledger_list, require_viewer_cap, visible_ids
+from sightline.cases.selectors.access_hooks import ledger_list, require_viewer_cap
 from sightline.notifications.models import Notification
 from sightline.notifications.owners import BASES
 from sightline.people.models import Person
+from sightline.people.need_to_know import visible_among
 
 PER_PAGE = 50
 # Roles that can hold a child's record can own one, and so have an inbox.
@@ -61,7 +62,7 @@ def inbox(
     paged = Paginator(Notification.objects.filter(user_id=user.pk).order_by("-created_at", "id"), PER_PAGE)
     current = paged.get_page(page)
     rows: list[Notification] = list(current.object_list)
-    visible = visible_ids(user, {n.person_id for n in rows})
+    visible = visible_among(user, {n.person_id for n in rows})
     names = {p.pk: str(p) for p in Person.objects.filter(pk__in=visible)}
     agencies = dict(Agency.objects.filter(pk__in={n.agency for n in rows}).values_list("pk", "name"))
     items = [

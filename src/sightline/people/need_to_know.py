@@ -207,32 +207,34 @@ def visible_people(user: User | Any) -> QuerySet[Person]:
     return Person.objects.filter(q)
 
 
-def visible_among(user: User | Any, person_ids: Iterable[str]) -> set[str]:
-    """Those of ``person_ids`` that ``user`` may open: :func:`visible_people`'s decision, asked of
-    each source for these people only. Filtering ``visible_people`` by ids instead made PostgreSQL
-    compare every candidate with every one of an agency's people (a list too big to hash: minutes a
-    search at a million people); here each source is asked about these people only."""
-    wanted = sorted(set(person_ids))
+def _opened_among(user: User | Any, person_ids: list[str]) -> set[str]:
+    """Those of ``person_ids`` the user may open through their agency's involvement (if their role
+    allows it) or a break-glass grant."""
+    found: set[str] = set()
+    agency: str = user.agency_id or ""
+    if can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and agency:
+        for name in _INVOLVEMENT:
+            left = [pid for pid in person_ids if pid not in found]
+            if not left:
+                break
+            found |= _involved_among(name, agency, left)
+    if can(user.role, Cap.BREAK_GLASS):
+        found.update(open_grants(user).filter(person_id__in=person_ids).values_list("person_id", flat=True))
+    return found
+
+
+def visible_among(user: User | Any, person_ids: Iterable[str | None]) -> set[str]:
+    """Those of ``person_ids`` (blanks ignored) that ``user`` may open: :func:`visible_people`'s
+    decision, with each source asked about these people only. Filtering ``visible_people`` by ids
+    made PostgreSQL compare every candidate with every one of an agency's people (too many to hash:
+    minutes a search at a million people)."""
+    wanted = sorted({p for p in person_ids if p})
     if not wanted or not _signed_in(user):
         return set()
-    agency: str = user.agency_id or ""
-    own_agency = can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and bool(agency)
-    if not can(user.role, Cap.VIEW_ALL_PEOPLE) and not own_agency and not can(user.role, Cap.BREAK_GLASS):
-        return set()
-    found: set[str] = set()
-    for i in range(0, len(wanted), 1000):
-        chunk = wanted[i : i + 1000]
-        if can(user.role, Cap.VIEW_ALL_PEOPLE):
-            found.update(chunk)
-            continue
-        if own_agency:
-            for name in _INVOLVEMENT:
-                left = [pid for pid in chunk if pid not in found]
-                if not left:
-                    break
-                found |= _involved_among(name, agency, left)
-        if can(user.role, Cap.BREAK_GLASS):
-            found.update(open_grants(user).filter(person_id__in=chunk).values_list("person_id", flat=True))
+    if can(user.role, Cap.VIEW_ALL_PEOPLE):
+        found = set(wanted)
+    else:
+        found = set().union(*(_opened_among(user, wanted[i : i + 1000]) for i in range(0, len(wanted), 1000)))
     return {str(p) for p in Person.objects.filter(pk__in=sorted(found)).values_list("pk", flat=True)}
 
 

@@ -4,7 +4,7 @@ Two layers:
 
 * Functions taking a ``user`` are what pages and the API call. Person-level ones check need to know and
   ledger the read (``access_hooks.require_child_access``); lists across children show only people the
-  user may see and ledger which ones they showed (``access_hooks.visible_ids`` / ``ledger_list``).
+  user may see and ledger which ones they showed (``need_to_know.visible_among`` / ``ledger_list``).
 * Functions without a user (``*_for`` helpers, ``rescreen_due_for``, ``return_interview_status``,
   ``self_referrals_per_week``...) compute from the tables with no access check. They are for the
   checked functions, aggregate figures and indicators, never for showing a person to someone.

@@ -4,8 +4,8 @@
   through case work, and which case-work objects belong to a person (their access history).
 * :func:`require_child_access` / :func:`require_object_access` are the need-to-know check (ledgered)
   that web views and API endpoints make before any case-work read or write about a child.
-* :func:`visible_ids` and :func:`ledger_list` are how lists across children show only the people the
-  viewer may see, and ledger which ones they showed.
+* ``need_to_know.visible_among`` and :func:`ledger_list` are how lists across children show only the
+  people the viewer may see, and ledger which ones they showed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from sightline.access.permissions import Cap, can
+from sightline.access.permissions import can
 from sightline.access.services import actor_for
 from sightline.cases.models import (
     Concern,
@@ -62,16 +62,6 @@ def require_viewer_cap(user: Any, *caps: str) -> None:
     """Refuse unless the signed-in user's role holds one of ``caps``."""
     if not getattr(user, "is_authenticated", False) or not any(can(user.role, c) for c in caps):
         raise PermissionDenied("Your role cannot see this")
-
-
-def visible_ids(user: Any, ids: Iterable[str]) -> set[str]:
-    """Which of ``ids`` the user may see (merged people are checked as the person they stand for)."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return set()
-    if getattr(user, "is_authenticated", False) and can(user.role, Cap.VIEW_ALL_PEOPLE):
-        return wanted
-    return access.visible_among(user, wanted)
 
 
 def ledger_list(user: Any, what: str, person_ids: Iterable[str], *, hidden: int = 0) -> None:

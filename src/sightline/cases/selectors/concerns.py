@@ -15,16 +15,12 @@ from sightline.access.permissions import Cap, can
 from sightline.access.services import actor_for
 from sightline.cases import screening as tool
 from sightline.cases.models import Concern, ConcernPerson, TriageDecision
-from sightline.cases.selectors.access_hooks import (
-    ledger_list,
-    require_child_access,
-    require_viewer_cap,
-    visible_ids,
-)
+from sightline.cases.selectors.access_hooks import ledger_list, require_child_access, require_viewer_cap
 from sightline.cases.selectors.clock import now_or
 from sightline.core.errors import NotFound
 from sightline.ledger.services import record_action
 from sightline.people import need_to_know as access
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import resolve_person_id
 
 NEW_CONCERN_DAYS = 7
@@ -43,7 +39,7 @@ class QueueItem:
 
 
 def _queue_items(user: Any, concerns: Sequence[Concern], now: dt.datetime, what: str) -> list[QueueItem]:
-    visible = visible_ids(user, [c.person_id for c in concerns])
+    visible = visible_among(user, [c.person_id for c in concerns])
     ledger_list(user, what, visible, hidden=sum(1 for c in concerns if c.person_id not in visible))
     return [
         QueueItem(
@@ -134,7 +130,7 @@ def get_concern(user: Any, concern_id: str, *, now: dt.datetime | None = None) -
         overdue=concern.status == Concern.Status.AWAITING_TRIAGE and concern.triage_due_at < now_or(now),
         receipt_only=receipt,
         hidden_others=frozenset(
-            {o.person_id for o in others} - visible_ids(user, [o.person_id for o in others])
+            {o.person_id for o in others} - visible_among(user, [o.person_id for o in others])
         ),
     )
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from sightline.access.permissions import Cap
 from sightline.cases.models import Investigation, InvestigationPerson, SelfReferral, SuspectStatus
-from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap, visible_ids
+from sightline.cases.selectors.access_hooks import require_child_access, require_viewer_cap
 from sightline.core.errors import NotFound
 from sightline.people import need_to_know as access
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import person_group_ids
 
 
@@ -70,7 +71,7 @@ def get_investigation(user: Any, investigation_id: str) -> InvestigationView:
         raise NotFound("No such investigation")
     view = _investigation_view(inv)
     people = {lk.person_id for lk in view.victims} | {s.link.person_id for s in view.suspects}
-    visible = visible_ids(user, people)
+    visible = visible_among(user, people)
     # Someone named is outside the user's access: refuse, ledgered as a refusal like any other.
     for pid in sorted(people - visible) + sorted(visible):
         access.require_person_access(user, pid, f"investigation {inv.operation_name}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sightline.cases import screening as tool
 from sightline.cases.models import Concern, ConcernPerson, InvestigationPerson
-from sightline.cases.selectors.access_hooks import require_child_access, visible_ids
+from sightline.cases.selectors.access_hooks import require_child_access
 from sightline.cases.selectors.chronology import ChronologyEntry, chronology_for
 from sightline.cases.selectors.episodes import EpisodeSummary, episodes_for
 from sightline.cases.selectors.placements import PlacementView, placements_for
@@ -22,6 +22,7 @@ from sightline.cases.selectors.screenings import (
     screenings_for,
 )
 from sightline.people.models import Person
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import PersonRecord, person_group_ids, person_record
 
 
@@ -50,7 +51,7 @@ def _linked_people(user: Any, group: list[str]) -> tuple[list[tuple[Person, str]
     for c in Concern.objects.filter(others__person_id__in=group).select_related("person").distinct():
         out.setdefault(c.person_id, (c.person, f"Subject of concern {c.id}"))
     linked = {k: v for k, v in out.items() if k not in group}
-    visible = visible_ids(user, linked)
+    visible = visible_among(user, linked)
     return [v for k, v in linked.items() if k in visible], len(linked) - len(visible)
 
 

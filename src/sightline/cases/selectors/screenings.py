@@ -14,14 +14,10 @@ from django.utils import timezone
 from sightline.access.permissions import Cap
 from sightline.cases import screening as tool
 from sightline.cases.models import Concern, MissingEpisode, ReturnInterview, Screening
-from sightline.cases.selectors.access_hooks import (
-    ledger_list,
-    require_child_access,
-    require_viewer_cap,
-    visible_ids,
-)
+from sightline.cases.selectors.access_hooks import ledger_list, require_child_access, require_viewer_cap
 from sightline.cases.selectors.clock import now_or, start_of_day, today
 from sightline.people.models import SourceEvent
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import person_group_ids, person_groups, resolve_person_ids
 
 # Imported event kinds (extract-format.md) and case-work episodes that make a re-screen due;
@@ -273,7 +269,7 @@ def rescreens_due(user: Any, *, now: dt.datetime | None = None) -> list[Rescreen
     """Re-screens due for the children the user may see."""
     require_viewer_cap(user, Cap.RAISE_CONCERN, Cap.SCREEN)
     due = rescreens_due_all(now=now)
-    visible = visible_ids(user, [d.person_id for d in due])
+    visible = visible_among(user, [d.person_id for d in due])
     due = [d for d in due if d.person_id in visible]
     ledger_list(user, "re-screens due", visible)
     return due

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from sightline.access.permissions import Cap, can
 from sightline.cases.models import Concern, MissingEpisode, Plan, PlanAction, Screening
-from sightline.cases.selectors.access_hooks import ledger_list, require_viewer_cap, visible_ids
+from sightline.cases.selectors.access_hooks import ledger_list, require_viewer_cap
 from sightline.cases.selectors.clock import now_or, start_of_day
 from sightline.cases.selectors.concerns import QueueItem, new_concerns, overdue_triage_for
 from sightline.cases.selectors.episodes import return_interview_status
 from sightline.cases.selectors.plans import action_overdue
 from sightline.cases.selectors.screenings import RescreenDue, rescreens_due, rescreens_due_all
+from sightline.people.need_to_know import visible_among
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def _masked(t: TaskItem) -> TaskItem:
 def _finish(user: Any, items: list[TaskItem], what: str, *, keep_restricted: bool = False) -> list[TaskItem]:
     """Mask (oversight lists: the kind and date only, so they can be counted) or drop (personal
     lists) items about children the user may not see; ledger the people shown and the count masked."""
-    visible = visible_ids(user, [t.person_id for t in items])
+    visible = visible_among(user, [t.person_id for t in items])
     hidden = [_masked(t) for t in items if t.person_id not in visible] if keep_restricted else []
     ledger_list(user, what, visible, hidden=len(hidden))
     out = [t for t in items if t.person_id in visible] + hidden

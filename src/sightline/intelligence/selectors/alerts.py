@@ -31,8 +31,9 @@ from sightline.intelligence.selectors.evidence import (
     alert_history,
 )
 from sightline.intelligence.selectors.networks import group_name, groups_by_id
-from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor
 from sightline.people import need_to_know as access
+from sightline.people.need_to_know import visible_among
 
 PERSON_KINDS = (Alert.Kind.CHILD_AT_RISK, Alert.Kind.ADULT_OF_CONCERN)
 # What an alert list shows unless asked otherwise: dismissed alerts are done with.

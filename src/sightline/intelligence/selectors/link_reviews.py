@@ -16,12 +16,13 @@ from typing import Any
 from sightline.access.permissions import Cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.models import Alert
-from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor
 from sightline.ledger.services import Actor, record_action
 from sightline.people import need_to_know as access
 from sightline.people.linkage import explain, reviews
 from sightline.people.linkage.records import records_by_key
 from sightline.people.models import LinkReview, SourceRecord
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import resolve_person_id
 
 

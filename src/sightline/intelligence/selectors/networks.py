@@ -21,8 +21,9 @@ from sightline.core.errors import NotFound
 from sightline.intelligence.analysis.layout import layout
 from sightline.intelligence.models import Network, NetworkMember
 from sightline.intelligence.selectors.evidence import split_keys
-from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor, visible_among
+from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor
 from sightline.people.models import SourceEvent
+from sightline.people.need_to_know import visible_among
 
 
 @dataclass(frozen=True)

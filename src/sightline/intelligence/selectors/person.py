@@ -32,9 +32,10 @@ from sightline.intelligence.selectors.alerts import (
     top_reasons,
 )
 from sightline.intelligence.selectors.evidence import split_keys
-from sightline.intelligence.selectors.viewer import ledger_shown, viewer_actor, visible_among
+from sightline.intelligence.selectors.viewer import ledger_shown, viewer_actor
 from sightline.people import need_to_know as access
 from sightline.people.models import Person, SourceEvent
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import person_group_ids, resolve_person_id
 
 

@@ -27,14 +27,6 @@ def viewer_actor(user: Any, cap: str) -> Actor:
     return actor
 
 
-def visible_among(user: Any, person_ids: Iterable[str | None]) -> set[str]:
-    """Which of these people the viewer may open (need to know). Reads nothing personal."""
-    wanted = {p for p in person_ids if p}
-    if not wanted:
-        return set()
-    return access.visible_among(user, wanted)
-
-
 def ledger_shown(actor: Actor, what: str, person_ids: Iterable[str]) -> None:
     """One ``read_list`` entry naming every person a page showed (nothing when it showed no one)."""
     ids = sorted(set(person_ids))

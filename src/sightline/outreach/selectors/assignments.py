@@ -2,7 +2,7 @@
 decisions, what the assign page needs, and the outreach on an alert's child.
 
 Every function checks the viewer's role, applies need to know on the child (``require_child_access``
-for one child, ledgered ``read``; ``visible_ids`` and one ``read_list`` for a list page) and returns
+for one child, ledgered ``read``; ``visible_among`` and one ``read_list`` for a list page) and returns
 view objects. A coordinator sees every outreach; anyone else the outreach assigned to their team.
 """
 
@@ -17,18 +17,14 @@ from django.db.models import Count, QuerySet
 from sightline.access.models import Agency, User
 from sightline.access.permissions import MATRIX, Cap, can
 from sightline.access.services import actor_for
-from sightline.cases.selectors.access_hooks import (
-    ledger_list,
-    require_child_access,
-    require_viewer_cap,
-    visible_ids,
-)
+from sightline.cases.selectors.access_hooks import ledger_list, require_child_access, require_viewer_cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.models import Alert
 from sightline.intelligence.selectors import Listing
 from sightline.outreach.models import Assignment, Attempt, Decision, Outcome
 from sightline.outreach.rules import may_work_on
 from sightline.people.models import Person
+from sightline.people.need_to_know import visible_among
 from sightline.people.selectors import person_group_ids
 
 VIEW_CAPS = (Cap.RECORD_OUTREACH, Cap.ASSIGN_OUTREACH)
@@ -135,7 +131,7 @@ def outreach_list(user: Any, *, closed: bool = False) -> Listing[OutreachRow]:
     qs = qs.select_related("person").annotate(n_attempts=Count("attempts")).order_by("-assigned_at", "id")
 
     def show(rows: list[Any]) -> list[OutreachRow]:
-        visible = visible_ids(user, [r.person_id for r in rows])
+        visible = visible_among(user, [r.person_id for r in rows])
         ledger_list(user, "outreach", visible, hidden=sum(1 for r in rows if r.person_id not in visible))
         teams = _team_names()
         names = display_names({r.worker for r in rows})
@@ -224,7 +220,7 @@ def alert_outreach(user: Any, person_id: str) -> list[Assignment]:
     and ledgered the viewer's read of the child). Empty for a viewer who may not open the child."""
     if not any(can(getattr(user, "role", ""), c) for c in (*VIEW_CAPS, Cap.VIEW_INTELLIGENCE)):
         return []
-    if not person_id or not visible_ids(user, [person_id]):
+    if not person_id or not visible_among(user, [person_id]):
         return []
     return list(Assignment.objects.filter(person_id__in=person_group_ids(person_id)).order_by("-assigned_at"))
 
