@@ -1,5 +1,5 @@
 """``sightline serve`` end to end: real HTTP writes through the API are ledgered and sequenced by
-the running server (on PostgreSQL by its background integrator), and stopping it strands nothing."""
+the running server (on PostgreSQL by its ledger worker process), and stopping it strands nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from sightline.ledger.models import Entry, PendingEntry
+from sightline.ledger.models import Entry, PendingEntry, VerificationRun
 from sightline.ledger.selectors import verify
 from tests import factories
 from tests.processes import wait_for
@@ -31,7 +31,7 @@ SERVE = textwrap.dedent(
         import sightline.config.settings as conf
         conf.DATABASES["default"]["NAME"] = os.environ["TEST_SQLITE_FILE"]
     from sightline.cli import main
-    sys.exit(main(["serve", "--port", sys.argv[1], "--threads", "4"]))
+    sys.exit(main(["serve", "--port", sys.argv[1], "--threads", "4", *sys.argv[2:]]))
     """
 )
 
@@ -57,12 +57,12 @@ def _log(tmp_path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")[-4000:] if path.exists() else ""
 
 
-def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     # A file, not a pipe nobody reads: a server blocked writing to a full pipe would never stop.
     with open(tmp_path / "serve.log", "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(port)],
+            [sys.executable, "-c", SERVE, str(port), *args],
             env=_env(tmp_path),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -100,43 +100,70 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def _write_people(base: str, token: str, n: int) -> list[str]:
+    ids = []
+    for k in range(n):
+        r = requests.post(
+            f"{base}/api/people",
+            json={"kind": "child", "given_name": f"Served{k}", "family_name": "Walker"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["person"]["id"])
+    return ids
+
+
+def _stop(proc: subprocess.Popen[bytes], tmp_path: Path) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        # At worst gunicorn waits its graceful timeout (30 s) for a worker before killing it.
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"serve did not stop within 60 s of SIGINT; its log ends:\n{_log(tmp_path)}")
+
+
 @pytest.mark.usefixtures("committed")
+@pytest.mark.parametrize("ledger_worker", [True, False], ids=["ledger-worker", "no-ledger-worker"])
 def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
-    make_user: Callable[..., Any], tmp_path: Path
+    make_user: Callable[..., Any], tmp_path: Path, ledger_worker: bool
 ) -> None:
     user = make_user("cse_coordinator", "mash", username="serve-coordinator")
     token = factories.api_token(user, "serve test")
-    proc, base = _start(tmp_path)
+    proc, base = _start(tmp_path, *([] if ledger_worker else ["--no-ledger-worker"]))
     cores = len(os.sched_getaffinity(0))
-    workers: list[int] = []
+    children: list[int] = []
     try:
-        # One worker process per core by default (serve's --workers), each answering requests.
-        assert wait_for(lambda: len(_children(proc.pid)) == cores, 20), _children(proc.pid)
-        ids = []
-        for n in range(5):
-            r = requests.post(
-                f"{base}/api/people",
-                json={"kind": "child", "given_name": f"Served{n}", "family_name": "Walker"},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30,
-            )
-            assert r.status_code == 201, r.text
-            ids.append(r.json()["person"]["id"])
+        # One web worker per core by default (serve's --workers), and the ledger's own process.
+        expected = cores + (1 if ledger_worker else 0)
+        assert wait_for(lambda: len(_children(proc.pid)) == expected, 20), _children(proc.pid)
+        assert ("ledger worker:" in _log(tmp_path)) == ledger_worker, _log(tmp_path)
+        ids = _write_people(base, token, 5)
         # Sequenced by the server itself: this test never calls integrate().
         assert wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 5, 20)
     finally:
-        workers = _children(proc.pid)
-        proc.send_signal(signal.SIGINT)
-        try:
-            # At worst gunicorn waits its graceful timeout (30 s) for a worker before killing it.
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail(f"serve did not stop within 60 s of SIGINT; its log ends:\n{_log(tmp_path)}")
+        children = _children(proc.pid)
+        _stop(proc, tmp_path)
     assert not PendingEntry.objects.exists()
-    assert workers and not any(_alive(w) for w in workers)
+    assert len(children) == expected and not any(_alive(c) for c in children)
     report = verify()
     assert report.ok, report.problems
+
+
+@pytest.mark.usefixtures("committed")
+def test_the_ledger_worker_checkpoints_and_verifies_on_its_schedule(tmp_path: Path) -> None:
+    """The scheduled jobs run in the ledger worker: a checkpoint of the growth, and a verification
+    run recorded with its time, without any request asking for them."""
+    factories.person(given_name="Scheduled")
+    before = VerificationRun.objects.count()
+    proc, _base = _start(tmp_path, "--verify-every", "1")
+    try:
+        assert wait_for(lambda: VerificationRun.objects.count() > before, 90), _log(tmp_path)
+    finally:
+        _stop(proc, tmp_path)
+    run = VerificationRun.objects.order_by("-finished_at").first()
+    assert run is not None and run.ok
 
 
 @pytest.mark.usefixtures("committed")

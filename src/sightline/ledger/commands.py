@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
+
 from sightline.ledger import note
 from sightline.ledger.errors import LedgerError
 from sightline.ledger.models import Subtree
@@ -16,6 +18,7 @@ from sightline.ledger.runs import run_verification
 from sightline.ledger.selectors import consistency_proof, entry_bytes, inclusion_proof, verify
 from sightline.ledger.services import do_checkpoint, public_key, rebuild
 from sightline.ledger.services.subtrees import rebuild_subtrees
+from sightline.ledger.worker import run_until_signalled
 
 
 def register(sub: Any) -> None:
@@ -79,6 +82,19 @@ def register(sub: Any) -> None:
         help="store every missing one from the entries' leaf hashes, and count those stored wrong",
     )
     p.set_defaults(func=cmd_subtrees)
+    p = lsub.add_parser(
+        "worker",
+        help="sequence queued entries and run scheduled checkpoints and verification until stopped "
+        "(serve starts one; run it yourself where serve runs with --no-ledger-worker)",
+    )
+    p.add_argument(
+        "--verify-every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="incremental verification interval (default SIGHTLINE_VERIFY_EVERY or 300)",
+    )
+    p.set_defaults(func=cmd_worker)
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
@@ -204,6 +220,13 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     for kind, n in counts.items():
         print(f"{kind}: {n} rows")
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    every = args.verify_every if args.verify_every is not None else settings.LEDGER_VERIFY_EVERY
+    if every <= 0:
+        return _fail("--verify-every must be positive")
+    return run_until_signalled(float(every))
 
 
 def cmd_subtrees(args: argparse.Namespace) -> int:

@@ -1,12 +1,15 @@
 """``sightline serve``: the web application and API on one port, served by gunicorn with several
-worker processes (one per CPU core by default), each running the ledger's background threads.
+worker processes (one per CPU core by default), and the ledger's background work in a process of
+its own (``sightline ledger worker``).
 
-The master process only forks and watches the workers: it opens no database connection and runs no
-thread, so nothing is copied half-done into a worker. Each worker starts its own threads once its
-application is loaded: on PostgreSQL the integrator (which the advisory lock lets any number run),
-and the scheduled ledger jobs (checkpoints and incremental verification), of which a lock shared by
-the processes lets one do each round (``sightline.ledger.jobs``). A worker dies with the master, so
-a crash of ``serve`` is a crash of all of it, as with one process.
+The master process only forks and watches: it opens no database connection and runs no thread, so
+nothing is copied half-done into a worker. Web workers only answer requests; on PostgreSQL their
+ledger entries are queued and the ledger worker sequences them. The ledger worker also checkpoints
+and verifies incrementally on a schedule. Hashing the ledger in a web worker held that worker's
+interpreter lock while people waited: at a million people half a web worker's busy time was the
+ledger's (docs/performance.md). Every child dies with the master, so a crash of ``serve`` is a
+crash of all of it, as with one process; a clean stop stops the web workers first, then the ledger
+worker, which sequences what they queued.
 """
 
 from __future__ import annotations
@@ -17,22 +20,22 @@ import logging
 import os
 import signal
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
-from django.db import connections
+from django.db import connection, connections
 from gunicorn.app.base import BaseApplication
 from waitress.proxy_headers import proxy_headers_middleware
 
-from sightline.ledger.jobs import LedgerJobs, start_jobs
-from sightline.ledger.services import Integrator, start_integrator
+from sightline.ledger.services import background_sequencing
+from sightline.ledger.worker import run_until_signalled
 
 log = logging.getLogger("sightline.serve")
 
 PORT = 8000
-CHECKPOINT_INTERVAL = 60  # seconds between rounds of the ledger's jobs
 THREADS = 4
 
 
@@ -61,6 +64,13 @@ def register(sub: Any) -> None:
         default=settings.LEDGER_VERIFY_EVERY,
         metavar="SECONDS",
         help="incremental ledger verification interval (default SIGHTLINE_VERIFY_EVERY or 300)",
+    )
+    p.add_argument(
+        "--no-ledger-worker",
+        dest="ledger_worker",
+        action="store_false",
+        help="start no ledger worker: web workers sequence their own entries, and `sightline ledger "
+        "worker` (or cron's `ledger verify --incremental`) runs elsewhere",
     )
     p.set_defaults(func=cmd_serve)
 
@@ -100,29 +110,58 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-class _Threads:
-    """This worker's ledger threads."""
-
-    integrator: Integrator | None = None
-    jobs: LedgerJobs | None = None
-
-
 def _post_fork(server: Any, _worker: Any) -> None:
     _die_with_parent(server.pid)
 
 
-def _post_worker_init(_worker: Any, *, verify_every: float) -> None:
-    # Web writers only queue their ledger entries; this thread sequences them (PostgreSQL).
-    _Threads.integrator = start_integrator()
-    _Threads.jobs = start_jobs(CHECKPOINT_INTERVAL, verify_every)
+def _post_worker_init(_worker: Any, *, queue_only: bool) -> None:
+    # Writers only queue their ledger entries; the ledger worker sequences them (PostgreSQL).
+    if queue_only and connection.vendor == "postgresql":
+        background_sequencing.set()
 
 
-def _worker_exit(_server: Any, _worker: Any) -> None:
-    if _Threads.jobs is not None:
-        # A round is all or nothing, so a worker need not wait long for one mid-verification.
-        _Threads.jobs.stop(timeout=5)
-    if _Threads.integrator is not None:
-        _Threads.integrator.stop()  # sequences what is still queued
+class _LedgerWorker:
+    """The ``sightline ledger worker`` process that this ``serve`` started, if any."""
+
+    pid: int | None = None
+
+
+def start_ledger_worker(verify_every: float) -> int:
+    """Fork the ledger worker from the master before gunicorn starts, as gunicorn forks its web
+    workers: it shares their settings and holds no listening socket."""
+    master = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        _die_with_parent(master)
+        code = run_until_signalled(verify_every)
+    except BaseException:
+        log.exception("the ledger worker failed")
+    finally:
+        os._exit(code)
+
+
+def _on_exit(_server: Any) -> None:
+    """After the web workers have stopped: stop the ledger worker, which sequences what they queued."""
+    pid = _LedgerWorker.pid
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:  # gunicorn's own reaping got there first
+            return
+        time.sleep(0.05)
+    log.error("the ledger worker did not stop within 60 s; killing it")
+    os.kill(pid, signal.SIGKILL)
 
 
 class _Gunicorn(BaseApplication):
@@ -140,7 +179,7 @@ class _Gunicorn(BaseApplication):
 
 
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
-    verify_every = float(args.verify_every)
+    queue_only = bool(args.ledger_worker)
     return {
         "bind": f"{args.host}:{args.port}",
         "workers": max(int(args.workers), 1),
@@ -159,12 +198,15 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "secure_scheme_headers": {},
         "forwarder_headers": "",
         "post_fork": _post_fork,
-        "post_worker_init": lambda worker: _post_worker_init(worker, verify_every=verify_every),
-        "worker_exit": _worker_exit,
+        "post_worker_init": lambda worker: _post_worker_init(worker, queue_only=queue_only),
+        "on_exit": _on_exit,
     }
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.verify_every <= 0:
+        print("sightline: --verify-every must be positive", file=sys.stderr)
+        return 2
     files = collect_static()
     application = wsgi_application()
     options = gunicorn_options(args)
@@ -177,11 +219,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.TRUSTED_PROXY:
         mode += f" behind the proxy at {settings.TRUSTED_PROXY} (X-Forwarded-Proto, -Host and -For)"
     print(f"Serving Sightline at {url}{mode}")
+    ledger = "; the ledger's background work in a process of its own" if args.ledger_worker else ""
     print(
-        f"  {options['workers']} worker processes of {options['threads']} threads; static files: {files} "
-        f"in {settings.STATIC_ROOT}; API docs at {url}api/docs. Press Ctrl+C to stop."
+        f"  {options['workers']} worker processes of {options['threads']} threads{ledger}; "
+        f"static files: {files} in {settings.STATIC_ROOT}; API docs at {url}api/docs. Press Ctrl+C to stop."
     )
     sys.stdout.flush()
     connections.close_all()  # workers open their own; none is shared across fork
+    if args.ledger_worker:
+        _LedgerWorker.pid = start_ledger_worker(float(args.verify_every))
     _Gunicorn(application, options).run()
     return 0

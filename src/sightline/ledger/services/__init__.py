@@ -27,7 +27,7 @@ from sightline.ledger.services.checkpoints import (
 from sightline.ledger.services.entries import SYSTEM, Actor, entry_body, entry_bytes
 from sightline.ledger.services.overlap import copy_rows, overlapped
 from sightline.ledger.services.rebuild import latest_versions, ledgered_models, rebuild, rebuild_hooks
-from sightline.ledger.services.sequencer import Head, integrate
+from sightline.ledger.services.sequencer import Head, background_sequencing, integrate
 from sightline.ledger.services.writes import (
     batched_actions,
     check_version,
@@ -51,6 +51,7 @@ __all__ = [
     "Integrator",
     "LedgerError",
     "StaleVersionError",
+    "background_sequencing",
     "batched_actions",
     "check_version",
     "checkpoint_hooks",
