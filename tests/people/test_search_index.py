@@ -186,3 +186,21 @@ def test_people_updated_in_bulk_lose_their_old_terms() -> None:
     assert SearchPosting.objects.filter(term="quill").count() == 60
     assert terms(people[5].id) == {"oldfa", "quill"}
     assert planner_settings() == settings_before
+
+
+def test_the_database_keeps_only_people_matching_enough_query_tokens() -> None:
+    amy = child(given_name="Amy", family_name="Hart", other_names="Lou")
+    ann = child(given_name="Ann", family_name="Hart")
+    tom = child(given_name="Tom", family_name="Hart")
+    groups = [{"amy", "ann"}, {"hart"}, {"lou"}]
+    # Two of three groups: Amy holds all three, Ann two; Tom's "hart" is one group only.
+    assert search_index.people_matching(groups, 2) == {
+        amy.id: {"amy", "hart", "lou"},
+        ann.id: {"ann", "hart"},
+    }
+    assert set(search_index.people_matching(groups, 3)) == {amy.id}
+    # One group is enough: every holder comes back, with what they hold.
+    assert search_index.people_matching(groups, 1)[tom.id] == {"hart"}
+    # A term in two groups counts once for each.
+    assert set(search_index.people_matching([{"hart"}, {"hart", "zed"}], 2)) == {amy.id, ann.id, tom.id}
+    assert search_index.people_matching([set(), set()], 1) == {}

@@ -337,3 +337,30 @@ def people_with(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
                 list(chunk),
             )
             yield from ((str(pid), str(term)) for pid, term in cur.fetchall())
+
+
+def people_matching(groups: Sequence[set[str]], needed: int) -> dict[str, set[str]]:
+    """person id -> the terms they hold, for the people holding terms of at least ``needed`` of the
+    ``groups`` (the candidate tokens of each query token). The database counts the groups, so only
+    the people who qualify come back: at a million people a common surname's holders are thousands."""
+    pairs = sorted({(term, g) for g, terms in enumerate(groups) for term in terms})
+    held: dict[str, set[str]] = {}
+    if not pairs:
+        return held
+    if needed <= 1:
+        for pid, term in people_with(term for term, _g in pairs):
+            held.setdefault(pid, set()).add(term)
+        return held
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (
+        f"WITH q(term, grp) AS (VALUES {values}), "
+        "hit AS (SELECT p.person_id, p.term, q.grp FROM people_search_posting p "
+        "JOIN q ON p.term = q.term) "
+        "SELECT DISTINCT person_id, term FROM hit WHERE person_id IN "
+        "(SELECT person_id FROM hit GROUP BY person_id HAVING count(DISTINCT grp) >= %s)"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [*(v for pair in pairs for v in pair), needed])
+        for pid, term in cur.fetchall():
+            held.setdefault(str(pid), set()).add(str(term))
+    return held

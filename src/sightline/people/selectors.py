@@ -341,20 +341,12 @@ def _name_matches(tokens: Sequence[str]) -> dict[str, set[str]]:
     """person id -> the name tokens they hold that match some query token, found through the search
     index (``search_index``): each query token's candidate tokens, scored here, then their postings.
     People matching too few query tokens are left out, as ``name_score`` would score them 0."""
-    wanted: set[str] = set()
-    matching: list[set[str]] = []
-    for q in dict.fromkeys(tokens):
-        hits = {c for c in search_index.candidate_tokens(q) if token_similarity(q, c)[0] > 0}
-        matching.append(hits)
-        wanted |= hits
+    matching = [
+        {c for c in search_index.candidate_tokens(q) if token_similarity(q, c)[0] > 0}
+        for q in dict.fromkeys(tokens)
+    ]
     needed = len(tokens) if len(tokens) <= 2 else len(tokens) - 1
-    needed = min(needed, len(matching))
-    held: dict[str, set[str]] = {}
-    for pid, term in search_index.people_with(wanted):
-        held.setdefault(pid, set()).add(term)
-    return {
-        pid: names for pid, names in held.items() if sum(1 for hits in matching if hits & names) >= needed
-    }
+    return search_index.people_matching(matching, min(needed, len(matching)))
 
 
 def _candidates(query: SearchQuery, tokens: Sequence[str]) -> dict[str, _Candidate]:
