@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from sightline.access.permissions import MATRIX, Cap, Role
 from sightline.intelligence import selectors as intel
@@ -99,3 +100,14 @@ def test_people_outside_the_viewers_access_are_not_named(
     assert all(a.restricted and not a.subject_label for a in seen.naming if a.kind == "adult_of_concern")
     integrate()  # it showed no one, so it ledgered no list of people
     assert not Entry.objects.filter(action="read_list", actor_user=analyst.username).exists()
+
+
+def test_postgresql_finds_alerts_naming_a_person_through_an_index() -> None:
+    """A person's page asks which alerts' ties name them; without this index PostgreSQL read every
+    alert's ties as text (seconds a page at a million people)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite matches ties as text; the index is PostgreSQL's")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'intelligence_alert_ties_gin'")
+        row = cur.fetchone()
+    assert row is not None and "gin (ties jsonb_path_ops)" in row[0]

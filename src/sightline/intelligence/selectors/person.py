@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q
 
 from sightline.access.models import Agency
@@ -134,10 +135,14 @@ def _about(group: list[str], networks: list[str]) -> list[Alert]:
 def _naming(group: list[str], exclude: set[str]) -> list[Alert]:
     """Other open alerts whose ties name the person (an adult of concern they were found with...)."""
     qs = Alert.objects.filter(active=True, status__in=OPEN_STATUSES).exclude(pk__in=exclude)
-    # Ties are a JSON list: narrow with a substring match, then read them exactly.
+    # Ties are a JSON list. PostgreSQL finds them by containment through its GIN index
+    # (intelligence.0004); SQLite narrows by a substring match. Both are then read exactly.
     match = Q()
     for pid in group:
-        match |= Q(ties__icontains=pid)
+        if connection.vendor == "postgresql":
+            match |= Q(ties__contains=[{"type": "person", "id": pid}])
+        else:
+            match |= Q(ties__icontains=pid)
     found = []
     for alert in qs.filter(match):
         if any(t.get("type") == "person" and t.get("id") in group for t in alert.ties or []):
