@@ -18,8 +18,9 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from sightline.ledger.models import Entry, PendingEntry, VerificationRun
+from sightline.ledger.models import Checkpoint, Entry, PendingEntry, TreeHead, VerificationRun
 from sightline.ledger.selectors import verify
+from sightline.ledger.services import integrate
 from tests import factories
 from tests.processes import wait_for
 
@@ -156,14 +157,17 @@ def test_the_ledger_worker_checkpoints_and_verifies_on_its_schedule(tmp_path: Pa
     """The scheduled jobs run in the ledger worker: a checkpoint of the growth, and a verification
     run recorded with its time, without any request asking for them."""
     factories.person(given_name="Scheduled")
+    integrate()
+    size = TreeHead.objects.get().size
     before = VerificationRun.objects.count()
     proc, _base = _start(tmp_path, "--verify-every", "1")
     try:
         assert wait_for(lambda: VerificationRun.objects.count() > before, 90), _log(tmp_path)
+        assert wait_for(lambda: Checkpoint.objects.filter(size__gte=size).exists(), 30), _log(tmp_path)
     finally:
         _stop(proc, tmp_path)
     run = VerificationRun.objects.order_by("-finished_at").first()
-    assert run is not None and run.ok
+    assert run is not None and run.ok and run.size >= size
 
 
 @pytest.mark.usefixtures("committed")
