@@ -90,6 +90,10 @@ BODIES: dict[str, Any] = {
         "same_person": False,
         "reason": "different children",
     },
+    "POST /api/intelligence/link-review-groups/{group_id}/decision": {
+        "same_person": False,
+        "reason": "brother and sister",
+    },
     "POST /api/accountability/plans": {"name": "rotherham-2014.yaml", "content": "{plan file}"},
     "POST /api/accountability/protected-concerns": {"about": "service", "what_happened": "Slow replies"},
 }

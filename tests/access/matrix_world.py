@@ -363,6 +363,8 @@ def build_world() -> World:
             match_probability=0.6,
             match_weight=1.0,
             raised_at=timezone.now(),
+            group="LGmatrix",
+            group_kind="household",
         ),
         actor=SYSTEM,
     )
@@ -391,6 +393,7 @@ def build_world() -> World:
             "alert": {"": alert.id},
             "network": {"": network.id},
             "link review": {"": review.id},
+            "link review group": {"": review.group},
             "account": {"": target.username},
             "account action": {"": "deactivate"},
             "role change": {"": change.id},

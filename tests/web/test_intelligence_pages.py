@@ -410,7 +410,9 @@ def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
     queue = client.get("/intelligence/link-reviews").content.decode()
     review = review_queue().first()  # the most uncertain: top of the first page
     assert review is not None, "the town should leave some pairs uncertain"
-    assert f"/intelligence/link-reviews/{review.id}" in queue
+    # on the first page, by itself or as its group
+    shown = f"groups/{review.group}" if review.group else review.id
+    assert f"/intelligence/link-reviews/{shown}" in queue
     html = client.get(f"/intelligence/link-reviews/{review.id}").content.decode()
     # both records side by side, as sent, with their agency and row
     left = SourceRecord.objects.get(
@@ -606,3 +608,29 @@ def test_open_reviews_behind_an_alert_come_first(
         f"/intelligence/link-reviews/{uncertain.id}"
     )
     assert html.count("Behind an open alert") == 1
+
+
+@pytest.mark.usefixtures("linked_town")
+def test_a_link_run_stores_review_groups_and_the_next_run_follows_a_group_decided_at_once(
+    make_user: Callable[..., Any], login: Callable[..., Any], model_cache: Path
+) -> None:
+    sizes = dict(
+        LinkReview.objects.exclude(group="")
+        .values_list("group")
+        .annotate(n=Count("id"))
+        .values_list("group", "n")
+    )
+    assert sizes and min(sizes.values()) >= 2, "the town should leave groups of pairs"
+    group = max(sizes, key=lambda g: (sizes[g], g))
+    pairs = set(LinkReview.objects.filter(group=group).values_list("record_key_l", "record_key_r"))
+    client = signed_in(login, make_user("analyst", "police"))
+    ids = list(LinkReview.objects.filter(group=group).values_list("id", flat=True))
+    done = client.post(
+        f"/intelligence/link-reviews/groups/{group}", {"reviews": ids, "same_person": "no", "reason": "apart"}
+    )
+    assert done.status_code == 302
+    link_town(model_cache)
+    # every pair stays decided, and each pair's records are now two people
+    assert set(LinkReview.objects.filter(group=group).values_list("status", flat=True)) == {"decided"}
+    for left, right in pairs:
+        assert _person_of(left) != _person_of(right)

@@ -16,11 +16,11 @@ from pydantic import StringConstraints
 
 from sightline.api.auth import current_actor, current_user
 from sightline.api.core import Pagination, paginate
-from sightline.api.people import TEXT_PATTERN, Date, Id, Reason
+from sightline.api.people import TEXT_PATTERN, Date, Id, ObjectId, Reason
 from sightline.core.errors import NotFound
 from sightline.intelligence import selectors as intel
 from sightline.intelligence.services import do_set_alert_status
-from sightline.people.linkage.decisions import do_decide_link
+from sightline.people.linkage.decisions import do_decide_link, do_decide_links
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 
 router = Router(tags=["intelligence"])
@@ -172,6 +172,8 @@ class LinkReviewOut(Schema):
     match_probability: float
     match_weight: float
     reason: str
+    group: str = Field(description="the review group this pair belongs to; empty when none")
+    group_kind: str = Field(description="household or people; empty when none")
     status: str
     decision_id: str | None
     raised_at: dt.datetime
@@ -390,3 +392,73 @@ def decide_link(request: HttpRequest, payload: LinkDecisionIn) -> Status[LinkDec
         reason=payload.reason,
     )
     return Status(201, LinkDecisionOut.from_orm(decision))
+
+
+class LinkReviewGroupOut(Schema):
+    id: str
+    kind: str = Field(description="household or people")
+    label: str
+    waiting: list[LinkReviewDetailOut] = Field(description="open pairs; match_weights are left empty")
+    decided: list[LinkReviewDetailOut]
+
+
+class LinkGroupDecisionIn(Schema):
+    same_person: bool
+    reason: Reason = ""
+    review_ids: list[ObjectId] | None = Field(
+        None, description="the waiting pairs this decision is for; all when left out", max_length=10_000
+    )
+
+
+def _pair_out(pair: intel.LinkReviewPair) -> LinkReviewDetailOut:
+    return LinkReviewDetailOut(
+        review=LinkReviewOut.from_orm(pair.review),
+        left=_record_out(pair.left),
+        right=_record_out(pair.right),
+        match_weights=[],
+        scored_by_run=None,
+    )
+
+
+@router.get(
+    "/link-review-groups/{group_id}",
+    response=LinkReviewGroupOut,
+    summary="The pairs of a review group, to decide at once",
+)
+def get_link_review_group(request: HttpRequest, group_id: str = Id()) -> LinkReviewGroupOut:
+    """Every record of the group is opened: need to know applies to each, and each read is ledgered."""
+    group = intel.link_review_group(current_user(request), group_id)
+    return LinkReviewGroupOut(
+        id=group.id,
+        kind=group.kind,
+        label=group.label,
+        waiting=[_pair_out(p) for p in group.waiting],
+        decided=[_pair_out(p) for p in group.decided],
+    )
+
+
+@router.post(
+    "/link-review-groups/{group_id}/decision",
+    response={201: list[LinkDecisionOut]},
+    summary="Decide the waiting pairs of a review group at once (ledgered; all or none)",
+)
+def decide_link_group(
+    request: HttpRequest, payload: LinkGroupDecisionIn, group_id: str = Id()
+) -> Status[list[LinkDecisionOut]]:
+    """The group's records are opened first, as on its page. Naming a pair that is not waiting in
+    this group is refused, and nothing is decided."""
+    group = intel.link_review_group(current_user(request), group_id)
+    waiting = {p.review.id: p for p in group.waiting}
+    wanted = list(waiting) if payload.review_ids is None else list(dict.fromkeys(payload.review_ids))
+    stray = [pk for pk in wanted if pk not in waiting]
+    if stray:
+        raise HttpError(422, f"review {stray[0]} is not waiting in this group")
+    if not wanted:
+        raise HttpError(409, "No pair of this group is waiting for a decision")
+    made = do_decide_links(
+        current_actor(request),
+        pairs=[(waiting[pk].left.key, waiting[pk].right.key) for pk in wanted],
+        same_person=payload.same_person,
+        reason=payload.reason,
+    )
+    return Status(201, [LinkDecisionOut.from_orm(d) for d in made])

@@ -241,6 +241,9 @@ class LinkReview(LedgeredModel):
     match_probability = models.FloatField()
     match_weight = models.FloatField()
     reason = models.TextField(blank=True)
+    # Pairs one look can decide together (linkage.review_groups): "" for none.
+    group = models.CharField(max_length=20, blank=True, default="")
+    group_kind = models.CharField(max_length=20, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     decision = models.ForeignKey(
         LinkDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
@@ -254,7 +257,10 @@ class LinkReview(LedgeredModel):
         constraints = [
             models.UniqueConstraint(fields=["record_key_l", "record_key_r"], name="link_review_pair_unique")
         ]
-        indexes = [models.Index(fields=["status", "match_probability"], name="link_review_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "match_probability"], name="link_review_status_idx"),
+            models.Index(fields=["group"], name="link_review_group_idx", condition=~models.Q(group="")),
+        ]
 
 
 # --- the search index (outside the ledger: derived from the rows above, see ``search_index``) ------

@@ -12,6 +12,11 @@ urlpatterns = [
     path("intelligence/networks", networks.networks, name="networks"),
     path("intelligence/networks/<str:network_id>", networks.network, name="network"),
     path("intelligence/link-reviews", link_reviews.link_reviews, name="link_reviews"),
+    path(
+        "intelligence/link-reviews/groups/<str:group_id>",
+        link_reviews.link_review_group,
+        name="link_review_group",
+    ),
     path("intelligence/link-reviews/<str:review_id>", link_reviews.link_review, name="link_review"),
     path("intelligence/linkage-audit", linkage_audit.audit, name="linkage_audit"),
     path("people/<str:person_id>/linkage", linkage.person_linkage, name="person_linkage"),

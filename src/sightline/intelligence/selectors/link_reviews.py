@@ -19,7 +19,7 @@ from sightline.intelligence.models import Alert
 from sightline.intelligence.selectors.viewer import Listing, ledger_shown, viewer_actor
 from sightline.ledger.services import Actor, record_action
 from sightline.people import need_to_know as access
-from sightline.people.linkage import explain, reviews
+from sightline.people.linkage import explain, group_kinds, reviews
 from sightline.people.linkage.records import records_by_key
 from sightline.people.models import LinkReview, SourceRecord
 from sightline.people.need_to_know import visible_among
@@ -43,6 +43,7 @@ class LinkReviewRow:
     left: RecordName | None
     right: RecordName | None
     affects_alert: bool = False
+    group_size: int = 1  # pairs of its group in this list, when groups are collapsed
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,16 @@ def alert_record_keys() -> set[str]:
     return keys
 
 
-def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> Listing[LinkReviewRow]:
+def link_review_list(
+    user: Any, *, status: str = LinkReview.Status.OPEN, collapse_groups: bool = False
+) -> Listing[LinkReviewRow]:
     """Reviews with this status: open ones that touch an alert's records first (their decision can
-    change who is at risk or who is in a group), then the most uncertain first. Each page taken from
-    it ledgers the people its records are linked to."""
+    change who is at risk or who is in a group), then the most uncertain first. With
+    ``collapse_groups`` a group (``review_groups``) is one row, where its first pair would be, with
+    its size. Each page taken from it ledgers the people its records are linked to."""
     actor = viewer_actor(user, Cap.MERGE_PEOPLE)
     impact = alert_record_keys() if status == LinkReview.Status.OPEN else set()
+    sizes: dict[str, int] = {}
 
     def touches(r: LinkReview) -> bool:
         return r.record_key_l in impact or r.record_key_r in impact
@@ -91,19 +96,29 @@ def link_review_list(user: Any, *, status: str = LinkReview.Status.OPEN) -> List
                 r,
                 _name(records.get(r.record_key_l), visible),
                 _name(records.get(r.record_key_r), visible),
-                touches(r),
+                touches(r) or (r.group in impact_groups),
+                sizes.get(r.group, 1) if r.group else 1,
             )
             for r in reviews
         ]
 
     queue = reviews.review_queue(status).select_related("decision")
-    if not impact:
+    impact_groups: set[str] = set()
+    if not impact and not collapse_groups:
         return Listing(queue, show)
     # Only the ids are ordered here (a stable sort keeps the queue's own order, most uncertain first,
     # within each part); the page shown loads its own reviews.
-    pairs = list(queue.values_list("id", "record_key_l", "record_key_r"))
-    ids = [pk for pk, left, right in pairs if left in impact or right in impact]
-    ids += [pk for pk, left, right in pairs if not (left in impact or right in impact)]
+    pairs = list(queue.values_list("id", "record_key_l", "record_key_r", "group"))
+    impact_groups = {g for _pk, left, right, g in pairs if g and (left in impact or right in impact)}
+    first = [p for p in pairs if p[1] in impact or p[2] in impact or p[3] in impact_groups]
+    ordered = first + [p for p in pairs if not (p[1] in impact or p[2] in impact or p[3] in impact_groups)]
+    ids = []
+    for pk, _left, _right, group in ordered:
+        if collapse_groups and group:
+            sizes[group] = sizes.get(group, 0) + 1
+            if sizes[group] > 1:
+                continue
+        ids.append(pk)
 
     def show_ids(page: list[str]) -> list[LinkReviewRow]:
         loaded = queue.in_bulk(page)
@@ -160,3 +175,37 @@ def pair_weights(pair: LinkReviewPair) -> explain.PairExplanation | None:
     what :func:`link_review` already opened."""
     key = (pair.review.record_key_l, pair.review.record_key_r)
     return explain.explain_pairs([(pair.left.key, pair.right.key)]).get(key)
+
+
+@dataclass(frozen=True)
+class LinkReviewGroup:
+    """A group of reviews opened in full: the pairs still waiting first, then those decided."""
+
+    id: str
+    kind: str
+    label: str
+    waiting: list[LinkReviewPair]
+    decided: list[LinkReviewPair]
+
+
+def link_review_group(user: Any, group_id: str) -> LinkReviewGroup:
+    """The open and decided reviews of a group, each record opened for the viewer (purpose ``link
+    review group <id>``); pairs whose records are no longer held are left out. Raises NotFound when
+    the group has no such pair, or NeedToKnowDenied."""
+    actor = viewer_actor(user, Cap.MERGE_PEOPLE)
+    members = [r for r in reviews.review_group(group_id) if r.status != LinkReview.Status.CLOSED]
+    records = records_by_key([k for r in members for k in (r.record_key_l, r.record_key_r)])
+    members = [r for r in members if r.record_key_l in records and r.record_key_r in records]
+    if not members:
+        raise NotFound("No such group of link reviews")
+    keys = dict.fromkeys(k for r in members for k in (r.record_key_l, r.record_key_r))
+    _open(user, actor, (records[k] for k in keys), f"link review group {group_id}")
+    pairs = [LinkReviewPair(r, records[r.record_key_l], records[r.record_key_r]) for r in members]
+    kind = members[0].group_kind
+    return LinkReviewGroup(
+        group_id,
+        kind,
+        group_kinds.KIND_LABELS.get(kind, "Pairs linkage grouped together"),
+        [p for p in pairs if p.review.status == LinkReview.Status.OPEN],
+        [p for p in pairs if p.review.status != LinkReview.Status.OPEN],
+    )

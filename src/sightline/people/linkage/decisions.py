@@ -3,6 +3,8 @@ it, and it decides the link review about the pair if there is one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -48,3 +50,17 @@ def do_decide_link(
             review.decision = decision
             do_update(review, actor=actor, action="link_decision", reason=reason)
     return decision
+
+
+def do_decide_links(
+    actor: Actor, *, pairs: Sequence[tuple[str, str]], same_person: bool, reason: str = ""
+) -> list[LinkDecision]:
+    """One ruling over several pairs (a review group decided at once), in one transaction: every
+    pair is decided, or none is."""
+    require_cap(actor, Cap.MERGE_PEOPLE)
+    if not pairs:
+        raise ValidationError({"pairs": "Choose at least one pair"})
+    with transaction.atomic():
+        return [
+            do_decide_link(actor, key_a=a, key_b=b, same_person=same_person, reason=reason) for a, b in pairs
+        ]

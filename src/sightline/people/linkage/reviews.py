@@ -20,6 +20,17 @@ def review_queue(status: str = LinkReview.Status.OPEN) -> QuerySet[LinkReview]:
     )
 
 
+def review_group(group_id: str) -> QuerySet[LinkReview]:
+    """Every review of one group (``review_groups``), in queue order, whatever its status."""
+    return (
+        LinkReview.objects.filter(group=group_id)
+        .exclude(group="")
+        .select_related("decision")
+        .annotate(uncertainty=Abs(F("match_probability") - 0.5))
+        .order_by("uncertainty", "record_key_l", "record_key_r")
+    )
+
+
 def get_link_review(review_id: str) -> LinkReview | None:
     return LinkReview.objects.select_related("decision").filter(pk=review_id).first()
 

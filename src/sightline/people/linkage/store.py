@@ -238,6 +238,8 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             "match_probability": round(float(row.match_probability), PROBABILITY_PLACES),
             "match_weight": round(float(row.match_weight), PROBABILITY_PLACES),
             "reason": str(row.reason),
+            "group": str(getattr(row, "group", "") or ""),
+            "group_kind": str(getattr(row, "group_kind", "") or ""),
         }
         review = held.get(key)
         if review is None:
@@ -255,7 +257,7 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             review.status = LinkReview.Status.CLOSED
             update.append(review)
     do_bulk_create(create, actor=actor, action="link", reason="linkage: uncertain pair")
-    do_bulk_update(update, actor=actor, fields=["match_probability", "match_weight", "reason", "status"],
-                   action="link")  # fmt: skip
+    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "status"]
+    do_bulk_update(update, actor=actor, fields=fields, action="link")
     summary.review_added = len(create)
     summary.review_open = LinkReview.objects.filter(status=LinkReview.Status.OPEN).count()

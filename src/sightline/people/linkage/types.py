@@ -63,7 +63,8 @@ class LinkageResult:
     gamma_<comparison> (level index), hard_conflict and linked (same cluster)."""
     review: pd.DataFrame
     """Pairs for a human to look at, most uncertain first: record_key_l, record_key_r,
-    match_probability, match_weight, reason (one of engine.REVIEW_REASONS)."""
+    match_probability, match_weight, reason (one of engine.REVIEW_REASONS), and where the run
+    grouped it, group and group_kind (review_groups; "" or absent for none)."""
     model: dict[str, Any]
     """The trained Splink model (as saved to model_path)."""
     attachments: list[tuple[str, str]] = field(default_factory=list)

@@ -8,6 +8,7 @@ from sightline.access.permissions import Role
 from sightline.access.selectors import display_names
 from sightline.core import labels
 from sightline.intelligence.models import Alert
+from sightline.people.linkage.group_kinds import KIND_LABELS
 
 register = template.Library()
 
@@ -39,6 +40,12 @@ def place_label(text: str) -> str:
 def with_article(label: str) -> str:
     """``{{ role_label|with_article }}``: "a CSE coordinator", "an independent reviewer"."""
     return labels.with_article(label)
+
+
+@register.filter
+def link_group_label(kind: str) -> str:
+    """What a review group's pairs have in common, for the queue."""
+    return KIND_LABELS.get(kind, "Pairs one decision can settle")
 
 
 @register.filter

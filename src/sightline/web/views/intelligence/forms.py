@@ -101,3 +101,20 @@ class LinkDecisionForm(forms.Form):
         help_text="What settled it, for example a confirmed date of birth.",
         max_length=5000,
     )
+
+
+class LinkGroupDecisionForm(LinkDecisionForm):
+    """One decision for the chosen pairs of a review group; every waiting pair is chosen at first."""
+
+    reviews = forms.MultipleChoiceField(
+        label="Pairs this decision is for",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one pair", "invalid_choice": "That pair is not waiting"},
+    )
+
+    def __init__(self, *args: Any, pairs: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reviews"]
+        field.choices = [(pk, pk) for pk in pairs]  # type: ignore[attr-defined]
+        field.initial = pairs
+        self.fields["same_person"].label = "Are the records of each chosen pair about the same person?"

@@ -18,7 +18,7 @@ from sightline.people.linkage import decisions
 from sightline.people.linkage.explain import field_verdicts
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 from sightline.web.forms import STALE, submit_service
-from sightline.web.views.intelligence.forms import LinkDecisionForm
+from sightline.web.views.intelligence.forms import LinkDecisionForm, LinkGroupDecisionForm
 from sightline.web.views.intelligence.waterfall import waterfall
 
 REVIEWS_PER_PAGE = 25
@@ -45,7 +45,7 @@ def link_reviews(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", LinkReview.Status.OPEN)
     if status not in LinkReview.Status.values:
         status = LinkReview.Status.OPEN
-    listing = intel.link_review_list(request.user, status=status)
+    listing = intel.link_review_list(request.user, status=status, collapse_groups=True)
     page = Paginator(listing, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     counts = intel.link_review_counts(request.user)
     tabs = [
@@ -55,7 +55,7 @@ def link_reviews(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/intelligence/link_reviews.html",
-        {"page": page, "rows": list(page), "tabs": tabs, "status": status},
+        {"page": page, "rows": list(page), "tabs": tabs, "status": status, "pairs": counts[status]},
     )
 
 
@@ -123,4 +123,56 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
             "chart": waterfall(explanation, "match-weights") if explanation else None,
             "form": form,
         },
+    )
+
+
+def _summary(record: SourceRecord) -> dict[str, str]:
+    """What tells the records of a group apart at a glance: name, birth, address."""
+    data = record.data
+    name = " ".join(str(data.get(f) or "").strip() for f in ("given_name", "family_name")).strip()
+    dob = str(data.get("date_of_birth") or "").strip()
+    age = str(data.get("estimated_age") or "").strip()
+    place = ", ".join(str(data.get(f) or "").strip() for f in ("address", "postcode") if data.get(f))
+    return {
+        "name": name or "No name recorded",
+        "birth": dob or (f"About {age}" if age else "No date of birth"),
+        "place": place or "No address",
+    }
+
+
+@signed_in
+def link_review_group(request: HttpRequest, group_id: str) -> HttpResponse:
+    """The pairs of one review group side by side, and one decision for the chosen ones."""
+    group = intel.link_review_group(request.user, group_id)
+    waiting = [p.review.id for p in group.waiting]
+    form = LinkGroupDecisionForm(request.POST or None, pairs=waiting)
+    if request.method == "POST" and form.is_valid():
+        chosen = [p for p in group.waiting if p.review.id in set(form.cleaned_data["reviews"])]
+        same = form.cleaned_data["same_person"] == "yes"
+        actor = actor_for(request.user)  # type: ignore[arg-type]
+        keys = [(p.left.key, p.right.key) for p in chosen]
+        reason = form.cleaned_data["reason"]
+        ok, _ = submit_service(
+            form,
+            lambda: decisions.do_decide_links(actor, pairs=keys, same_person=same, reason=reason),
+            stale_message=STALE,
+        )
+        if ok:
+            verdict = "the same person" if same else "not the same person"
+            n = len(chosen)
+            pairs = f"{n} pair{'s' if n != 1 else ''}"
+            message = f"Recorded for {pairs}: {verdict}. The next linkage run will follow this."
+            messages.success(request, message)
+            return redirect("web:link_reviews")
+    chosen_now = set(form["reviews"].value() or [])
+    rows: list[dict[str, Any]] = [
+        {"pair": p, "left": _summary(p.left), "right": _summary(p.right)} for p in group.waiting
+    ]
+    for row, p in zip(rows, group.waiting, strict=True):
+        row["checked"] = p.review.id in chosen_now
+    done = [{"pair": p, "left": _summary(p.left), "right": _summary(p.right)} for p in group.decided]
+    return render(
+        request,
+        "web/intelligence/link_review_group.html",
+        {"group": group, "rows": rows, "done": done, "form": form},
     )

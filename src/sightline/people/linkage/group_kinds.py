@@ -1,0 +1,9 @@
+"""The kinds of review group (``review_groups``) and how pages name them; no imports, so pages and
+models can use them without loading the linkage engine."""
+
+HOUSEHOLD = "household"
+PEOPLE = "people"
+KIND_LABELS = {
+    HOUSEHOLD: "Same family name and address, different people by name or birth",
+    PEOPLE: "The same two groups of records, asked again",
+}
