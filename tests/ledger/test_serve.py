@@ -53,9 +53,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _log(tmp_path: Path) -> str:
+def _log(tmp_path: Path, tail: int = 4000) -> str:
     path = tmp_path / "serve.log"
-    return path.read_text(encoding="utf-8", errors="replace")[-4000:] if path.exists() else ""
+    return path.read_text(encoding="utf-8", errors="replace")[-tail:] if path.exists() else ""
 
 
 def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -115,14 +115,45 @@ def _write_people(base: str, token: str, n: int) -> list[str]:
     return ids
 
 
-def _stop(proc: subprocess.Popen[bytes], tmp_path: Path) -> None:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[bytes], tmp_path: Path, sig: int = signal.SIGINT) -> None:
+    proc.send_signal(sig)
     try:
         # At worst gunicorn waits its graceful timeout (30 s) for a worker before killing it.
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
-        pytest.fail(f"serve did not stop within 60 s of SIGINT; its log ends:\n{_log(tmp_path)}")
+        name = signal.Signals(sig).name
+        pytest.fail(f"serve did not stop within 60 s of {name}; its log ends:\n{_log(tmp_path)}")
+
+
+def _listener(port: int) -> str:
+    """The inode of the socket listening on ``port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # LISTEN
+                    return fields[9]
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def _holds(pid: int, inode: str) -> bool:
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
+                return True
+        except OSError:  # closed meanwhile
+            continue
+    return False
+
+
+def _ledger_workers(master: int, listener: str) -> list[int]:
+    """The master's live children that do not hold the listening socket: every web worker does."""
+    return [c for c in _children(master) if _alive(c) and not _holds(c, listener)]
 
 
 @pytest.mark.usefixtures("committed")
@@ -168,6 +199,47 @@ def test_the_ledger_worker_checkpoints_and_verifies_on_its_schedule(tmp_path: Pa
         _stop(proc, tmp_path)
     run = VerificationRun.objects.order_by("-finished_at").first()
     assert run is not None and run.ok and run.size >= size
+
+
+@pytest.mark.usefixtures("committed")
+def test_a_dead_ledger_worker_is_started_again_and_a_sigterm_still_strands_nothing(
+    make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    user = make_user("cse_coordinator", "mash", username="respawn-coordinator")
+    token = factories.api_token(user, "respawn test")
+    proc, base = _start(tmp_path)
+    listener = _listener(int(base.rsplit(":", 1)[1]))
+    expected = len(os.sched_getaffinity(0)) + 1
+    children: list[int] = []
+    try:
+        assert wait_for(lambda: len(_children(proc.pid)) == expected, 20), _children(proc.pid)
+        assert wait_for(lambda: len(_ledger_workers(proc.pid, listener)) == 1, 20), _log(tmp_path)
+        [first] = _ledger_workers(proc.pid, listener)
+        os.kill(first, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        assert wait_for(lambda: not _alive(first), 10)
+
+        def replaced() -> bool:
+            workers = _ledger_workers(proc.pid, listener)
+            return len(workers) == 1 and workers[0] != first
+
+        assert wait_for(replaced, 30), f"{_children(proc.pid)}\n{_log(tmp_path)}"
+        assert wait_for(lambda: _log(tmp_path, 10**6).count("ledger worker:") == 2, 30), _log(tmp_path)
+        assert f"the ledger worker (pid {first}) was killed by SIGKILL" in _log(tmp_path, 10**6)
+        # On PostgreSQL the web workers only queue: the new ledger worker sequences the entries.
+        ids = _write_people(base, token, 3)
+        assert wait_for(lambda: Entry.objects.filter(object_id__in=ids, action="create").count() == 3, 20)
+        late = _write_people(base, token, 2)  # sequenced at the latest when serve stops
+    finally:
+        children = _children(proc.pid)
+        _stop(proc, tmp_path, signal.SIGTERM)
+    assert proc.returncode == 0, _log(tmp_path)
+    assert len(children) == expected and not any(_alive(c) for c in children)
+    whole = _log(tmp_path, 10**6)
+    assert whole.count("was killed by") == 1 and whole.count("ledger worker:") == 2, whole  # none since
+    assert not PendingEntry.objects.exists()
+    assert Entry.objects.filter(object_id__in=late, action="create").count() == 2
+    report = verify()
+    assert report.ok, report.problems
 
 
 @pytest.mark.usefixtures("committed")

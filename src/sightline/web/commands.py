@@ -7,9 +7,10 @@ nothing is copied half-done into a worker. Web workers only answer requests; on 
 ledger entries are queued and the ledger worker sequences them. The ledger worker also checkpoints
 and verifies incrementally on a schedule. Hashing the ledger in a web worker held that worker's
 interpreter lock while people waited: at a million people half a web worker's busy time was the
-ledger's (docs/performance.md). Every child dies with the master, so a crash of ``serve`` is a
-crash of all of it, as with one process; a clean stop stops the web workers first, then the ledger
-worker, which sequences what they queued.
+ledger's (docs/performance.md). The master starts the ledger worker again if it dies, as gunicorn
+does a web worker. Every child dies with the master, so a crash of ``serve`` is a crash of all of
+it, as with one process; a clean stop stops the web workers first, then the ledger worker, which
+sequences what they queued, and starts nothing again meanwhile.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from waitress.proxy_headers import proxy_headers_middleware
 
 from sightline.ledger.services import background_sequencing
@@ -37,6 +39,7 @@ log = logging.getLogger("sightline.serve")
 
 PORT = 8000
 THREADS = 4
+RESTART_DELAY_MAX = 60.0  # seconds; a ledger worker that keeps dying at once is started less often
 
 
 def default_workers() -> int:
@@ -121,26 +124,110 @@ def _post_worker_init(_worker: Any, *, queue_only: bool) -> None:
 
 
 class _LedgerWorker:
-    """The ``sightline ledger worker`` process that this ``serve`` started, if any."""
+    """The ``sightline ledger worker`` process that this ``serve`` keeps running, if any."""
 
+    verify_every: float | None = None  # None: serve --no-ledger-worker
     pid: int | None = None
+    started = 0.0  # time.monotonic() of the last start
+    died = 0.0
+    delay = 0.0  # before the next start: grows while it keeps dying within RESTART_DELAY_MAX
 
 
-def start_ledger_worker(verify_every: float) -> int:
-    """Fork the ledger worker from the master before gunicorn starts, as gunicorn forks its web
-    workers: it shares their settings and holds no listening socket."""
+def start_ledger_worker(verify_every: float, arbiter: Arbiter | None = None) -> int:
+    """Fork the ledger worker from the master, as gunicorn forks its web workers: it shares their
+    settings and holds no listening socket. The first is forked before gunicorn starts; one forked
+    later, from gunicorn's ``arbiter``, first drops what is the master's."""
     master = os.getpid()
     pid = os.fork()
     if pid:
+        _LedgerWorker.pid, _LedgerWorker.started = pid, time.monotonic()
         return pid
     code = 1
     try:
+        if arbiter is not None:
+            _leave_arbiter(arbiter)
         _die_with_parent(master)
         code = run_until_signalled(verify_every)
     except BaseException:
         log.exception("the ledger worker failed")
     finally:
         os._exit(code)
+
+
+def _leave_arbiter(arbiter: Arbiter) -> None:
+    """In a child of gunicorn's running master: its signal handlers (which only queue a signal for
+    the master's loop), its listening sockets and the web workers' heartbeat files are not ours."""
+    signal.set_wakeup_fd(-1)
+    for sig in (*arbiter.SIGNALS, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    for listener in arbiter.LISTENERS:
+        listener.close()
+    for worker in arbiter.WORKERS.values():
+        worker.tmp.close()
+
+
+def _ended(status: int | None) -> str:
+    if status is None:
+        return "ended"
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return f"was killed by {signal.Signals(number).name}"
+        except ValueError:  # a real-time signal
+            return f"was killed by signal {number}"
+    return f"exited with code {os.waitstatus_to_exitcode(status)}"
+
+
+class _Arbiter(Arbiter):
+    """gunicorn's master, which also keeps the ledger worker running: one that dies is forked again
+    (at once, or after a growing delay if it keeps dying within a minute), until the server stops."""
+
+    stopping = False
+
+    def reap_workers(self) -> None:
+        self._reap_ledger_worker()  # before gunicorn's waitpid(-1) reaps it as an unknown child
+        super().reap_workers()
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        self._reap_ledger_worker()  # gunicorn's waitpid(-1) may have got there first
+        lw = _LedgerWorker
+        if self.stopping or lw.verify_every is None or lw.pid is not None:
+            return
+        if time.monotonic() >= lw.died + lw.delay:
+            pid = start_ledger_worker(lw.verify_every, self)
+            log.warning("started the ledger worker again (pid %s)", pid)
+
+    def stop(self, graceful: bool = True) -> None:
+        self.stopping = True  # a clean stop stops the ledger worker last (_on_exit)
+        super().stop(graceful)
+
+    def _reap_ledger_worker(self) -> None:
+        lw = _LedgerWorker
+        if lw.pid is None:
+            return
+        status: int | None
+        try:
+            done, status = os.waitpid(lw.pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by gunicorn's waitpid(-1)
+            done, status = lw.pid, None
+        if lw.pid in self.WORKERS:  # reaped, and the pid already taken by a new web worker
+            done, status = lw.pid, None
+        if not done:
+            return
+        lw.pid, lw.died = None, time.monotonic()
+        lw.delay = (
+            0.0
+            if lw.died - lw.started >= RESTART_DELAY_MAX
+            else min(max(2 * lw.delay, 1.0), RESTART_DELAY_MAX)
+        )
+        if not self.stopping:
+            log.error(
+                "the ledger worker (pid %s) %s; starting another%s",
+                done,
+                _ended(status),
+                f" in {lw.delay:g} s" if lw.delay else "",
+            )
 
 
 def _on_exit(_server: Any) -> None:
@@ -156,6 +243,7 @@ def _on_exit(_server: Any) -> None:
     while time.monotonic() < deadline:
         try:
             if os.waitpid(pid, os.WNOHANG)[0]:
+                _LedgerWorker.pid = None
                 return
         except ChildProcessError:  # gunicorn's own reaping got there first
             return
@@ -176,6 +264,15 @@ class _Gunicorn(BaseApplication):
 
     def load(self) -> Any:
         return self.application
+
+    def run(self) -> None:
+        """BaseApplication.run, with the arbiter that also keeps the ledger worker running."""
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as e:
+            print(f"\nError: {e}\n", file=sys.stderr)
+            sys.stderr.flush()
+            sys.exit(1)
 
 
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -227,6 +324,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     connections.close_all()  # workers open their own; none is shared across fork
     if args.ledger_worker:
-        _LedgerWorker.pid = start_ledger_worker(float(args.verify_every))
+        _LedgerWorker.verify_every = float(args.verify_every)
+        start_ledger_worker(_LedgerWorker.verify_every)
     _Gunicorn(application, options).run()
     return 0
