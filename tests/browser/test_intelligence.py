@@ -61,6 +61,33 @@ def analyst(make_user: Callable[..., User], page: Page, sign_in: SignIn) -> User
 
 
 @pytest.mark.usefixtures("analyst")
+def test_the_analyst_decides_a_group_of_pairs_at_once(page: Page, axe_check: Check, tmp_path: Path) -> None:
+    page.goto("/intelligence/link-reviews")
+    row = page.locator("#link-reviews tbody tr").filter(has_text="Group of").first
+    size = int(re.search(r"Group of (\d+) pairs", row.inner_text()).group(1))  # type: ignore[union-attr]
+    row.get_by_role("link", name=re.compile(r"Decide the")).click()
+    expect(page).to_have_url(re.compile(r"/intelligence/link-reviews/groups/LG"))
+    boxes = page.locator("#group-pairs input[type=checkbox]")
+    expect(boxes).to_have_count(size)
+    for i in range(size):
+        expect(boxes.nth(i)).to_be_checked()
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / "group.png"), full_page=True)
+    boxes.first.uncheck()
+    page.get_by_role("button", name="Save decision for the chosen pairs").click()  # no answer yet
+    expect(
+        page.get_by_role("link", name="Select whether the records are about the same person")
+    ).to_be_visible()
+    expect(boxes.first).not_to_be_checked()  # the reviewer's choice is kept
+    axe_check(page)
+    page.get_by_label("No, not the same person").check()
+    page.get_by_role("button", name="Save decision for the chosen pairs").click()
+    expect(page).to_have_url(re.compile(r"/intelligence/link-reviews$"))
+    expect(page.get_by_text(f"Recorded for {size - 1} pair")).to_be_visible()
+    assert LinkDecision.objects.filter(same_person=False).count() == size - 1
+
+
+@pytest.mark.usefixtures("analyst")
 def test_the_analyst_opens_the_top_alert(page: Page, axe_check: Check) -> None:
     page.get_by_role("link", name="Intelligence", exact=True).click()
     expect(page).to_have_url(re.compile(r"/intelligence/alerts$"))
@@ -191,7 +218,7 @@ def test_the_analyst_decides_a_link_review(page: Page, analyst: User, axe_check:
     page.get_by_role("link", name="Link reviews", exact=True).click()
     expect(page).to_have_url(re.compile(r"/intelligence/link-reviews$"))
     axe_check(page)
-    page.locator("#link-reviews tbody tr").first.get_by_role("link").click()
+    page.locator("#link-reviews tbody tr").filter(has_text="Review").first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/intelligence/link-reviews/LR-"))
     expect(page.locator("svg.sightline-waterfall__svg")).to_be_visible()
     page.get_by_text("Show the match weights as a table").click()

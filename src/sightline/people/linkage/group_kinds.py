@@ -4,6 +4,6 @@ models can use them without loading the linkage engine."""
 HOUSEHOLD = "household"
 PEOPLE = "people"
 KIND_LABELS = {
-    HOUSEHOLD: "Same family name and address, different people by name or birth",
+    HOUSEHOLD: "Likely relatives at one address: different given names or births",
     PEOPLE: "The same two groups of records, asked again",
 }
