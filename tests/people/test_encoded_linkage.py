@@ -11,10 +11,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from sightline.cli import main
-from sightline.people.linkage.encoded import union_clusters
+from sightline.people.linkage.encoded import cluster_agreement, union_clusters
+from sightline.people.linkage.types import LinkageResult
 from sightline.people.models import SourceEvent, SourceRecord
 from sightline.people.pprl.models import EncodedRecord
 from sightline.pprl.bloom import Params
@@ -78,6 +80,49 @@ def scores(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[flo
 def test_union_clusters_joins_runs_where_they_share_a_record() -> None:
     joined = union_clusters([("a", "a"), ("b", "a"), ("c", "c")], [("c", "b"), ("d", "d")])
     assert joined == {"a": "a", "b": "a", "c": "a", "d": "d"}
+
+
+def _pairs(*rows: tuple[str, str, float, bool]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_key_l", "record_key_r", "match_weight", "hard_conflict"])
+
+
+def _plain(clusters: dict[str, str], *rows: tuple[str, str, float, bool]) -> LinkageResult:
+    return LinkageResult(clusters=clusters, pairs=_pairs(*rows), review=pd.DataFrame(), model={})
+
+
+def test_an_encoded_record_bridges_two_plain_records_the_plain_run_kept_apart() -> None:
+    """Police (p1) and social care (p2) alone are too weak to link; a health record (h, encoded)
+    fits both well. As one plain run would with h among its records, the three are one person."""
+    hub = frozenset({"p1", "p2"})
+    plain = _plain({"p1": "p1", "p2": "p2"}, ("p1", "p2", 0.0, False))
+    encoded = _pairs(("h", "p1", 9.0, False), ("h", "p2", 9.0, False))
+    assert cluster_agreement(["h", "p1", "p2"], encoded, hub, plain) == {"h": "h", "p1": "h", "p2": "h"}
+
+
+def test_an_encoded_record_does_not_join_two_people_the_plain_run_found_in_conflict() -> None:
+    """Namesakes with different dates of birth (a hard conflict in the plain run): a sparse encoded
+    record that fits both joins neither, where connected components would have made one person."""
+    hub = frozenset({"p1", "p2"})
+    plain = _plain({"p1": "p1", "p2": "p2"}, ("p1", "p2", 2.0, True))
+    encoded = _pairs(("h", "p1", 8.0, False), ("h", "p2", 8.0, False))
+    clusters = cluster_agreement(["h", "p1", "p2"], encoded, hub, plain)
+    assert clusters["p1"] != clusters["p2"]
+    # An encoded pair in hard conflict (the encoded levels' own) keeps its records apart too.
+    encoded = _pairs(("h", "p1", 8.0, True))
+    assert cluster_agreement(["h", "p1"], encoded, frozenset({"p1"}), _plain({"p1": "p1"})) == {
+        "h": "h",
+        "p1": "p1",
+    }
+
+
+def test_the_plain_runs_people_stay_whole_and_join_as_whole() -> None:
+    """p1 and p3 are one person in the plain run (their pair was not scored here); h, which fits p1,
+    joins that person, p3 included, and p2, a different plain person, is left alone."""
+    hub = frozenset({"p1", "p2", "p3"})
+    plain = _plain({"p1": "p1", "p3": "p1", "p2": "p2"}, ("p1", "p2", -3.0, False))
+    encoded = _pairs(("h", "p1", 9.0, False), ("h", "p2", -1.0, False))
+    clusters = cluster_agreement(["h", "p1", "p2", "p3"], encoded, hub, plain)
+    assert clusters == {"h": "h", "p1": "h", "p3": "h", "p2": "p2"}
 
 
 @pytest.mark.slow

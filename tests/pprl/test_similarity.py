@@ -18,6 +18,7 @@ from sightline.pprl.similarity import (
     best_dice,
     best_dice_sql,
     comparisons,
+    create_macros,
     create_prepared_table,
     dice_b64,
     dice_levels,
@@ -76,6 +77,74 @@ def test_salted_dice_compares_only_filters_whose_salts_agree() -> None:
     got = [r[0] for r in con.execute(f"SELECT {salted_dice_sql('n', 'n_salts')} FROM p").fetchall()]
     assert got[0] == pytest.approx(dice_b64(f[1], f[2]))
     assert got[1] is None
+
+
+def test_salted_dice_macro_on_decoded_filters_matches_python_on_real_encoded_pairs(
+    extracts: list[tuple[Path, Extract]], tmp_path: Path
+) -> None:
+    """The comparisons' Dice (the macro, on filters decoded once into `*_bits` columns) is Python's
+    Dice over the filters whose salts agree, pair by pair, on records encoded from the town."""
+    folder, _ = next((f, e) for f, e in extracts if e.manifest["agency"] == "health")
+    encode_extract(folder, SECRET, tmp_path / "health", Params(salt="agreement"))
+    with (tmp_path / "health" / "people.csv").open(encoding="utf-8") as handle:
+        encoded = list(csv.DictReader(handle))[:300]
+    rows = [prepared_row(r) | {"unique_id": r["record_id"]} for r in encoded]
+    con = duckdb.connect()
+    create_prepared_table(con, "encoded", rows)
+
+    def expected(left: dict[str, str], right: dict[str, str], name: str) -> float | None:
+        salts_r = dict(zip(right[f"{name}_salts"].split(";"), right[f"{name}_bf"].split(";"), strict=True))
+        shared = [
+            dice_b64(f, salts_r[s])
+            for s, f in zip(left[f"{name}_salts"].split(";"), left[f"{name}_bf"].split(";"), strict=True)
+            if s and s in salts_r
+        ]
+        return max(shared) if shared else None
+
+    checked = 0
+    for name in ("given", "family", "fullname"):
+        sql = (
+            f"SELECT l.unique_id, r.unique_id, pprl_salted_dice(l.{name}_bits, r.{name}_bits,"
+            f" l.{name}_salts, r.{name}_salts) FROM encoded l JOIN encoded r ON l.unique_id < r.unique_id"
+            f" WHERE list_has_any(l.{name}_salts, r.{name}_salts)"
+        )
+        got = con.execute(sql).fetchall()
+        by_id = {r["record_id"]: r for r in encoded}
+        assert got, name
+        for left, right, value in got:
+            assert value == pytest.approx(expected(by_id[left], by_id[right], name), abs=1e-12), (name, left)
+        checked += len(got)
+        # Records whose salts never meet have no Dice at all.
+        apart = con.execute(sql.replace("WHERE list_has_any", "WHERE NOT list_has_any")).fetchall()
+        assert apart and all(value is None for *_, value in apart)
+    assert checked > 300
+    # And the unsalted macro agrees with the SQL and Python Dice on the addresses.
+    pairs = con.execute(
+        f"SELECT l.address_bf, r.address_bf, pprl_dice(l.address_bits, r.address_bits),"
+        f" {dice_sql('l.address_bf', 'r.address_bf')} FROM encoded l JOIN encoded r"
+        " ON l.unique_id < r.unique_id WHERE l.address_bf IS NOT NULL AND r.address_bf IS NOT NULL LIMIT 2000"
+    ).fetchall()
+    assert pairs and any(0 < macro < 1 for *_, macro, _ in pairs)
+    for a, b, macro, sql_dice in pairs:
+        assert macro == pytest.approx(dice_b64(a, b), abs=1e-12) and macro == pytest.approx(sql_dice)
+
+
+def test_macros_are_what_the_comparisons_call() -> None:
+    """Every Dice level calls a macro that `create_macros` defines on the connection."""
+    con = duckdb.connect()
+    create_macros(con)
+    defined = {
+        r[0]
+        for r in con.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE macro_definition IS NOT NULL"
+        ).fetchall()
+    }
+    sql = " ".join(
+        lv["sql_condition"] for c in comparisons({"hardening": "fold"}) for lv in c["comparison_levels"]
+    )
+    assert "pprl_salted_dice(given_bits_l" in sql and "pprl_dice(address_bits_l" in sql
+    assert {"pprl_dice", "pprl_salted_dice"} <= defined
+    assert "from_base64" not in sql  # nothing is decoded per pair
 
 
 def test_dice_levels_shape() -> None:

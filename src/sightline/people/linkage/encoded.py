@@ -22,16 +22,19 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 from sightline.people.linkage import duck
+from sightline.people.linkage.clustering import ClusteringSettings, cluster_records
 from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
-from sightline.people.linkage.types import LinkageResult, PreviousLinkage
+from sightline.people.linkage.model import hard_conflicts
+from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
 from sightline.pprl.records import RowEncoder
-from sightline.pprl.similarity import LIST_COLUMNS, comparisons
+from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
 
-# The plain engine joins clusters at mean weight 3.3 (p ~ 0.9); connected components here need a
-# firmer link, as one link joins two whole clusters.
-MATCH_PROBABILITY = 0.95
+# Pairs kept from scoring. Lower ones still count, as vetoes (ClusteringSettings.veto_weight).
 KEEP_PROBABILITY = 0.001
+# The plain engine's constrained clustering, without scoring every pair within a group: the
+# encoded model cannot score pairs the plain model scored, and the other way round.
+CLUSTERING = ClusteringSettings(score_within=False)
 BLOCKING = [
     block_on("dob_digest"),
     block_on("dob_swap_digest", "dob_year_digest"),
@@ -54,11 +57,19 @@ class EncodedLinkage:
 
 
 def link_encoded(
-    rows: Sequence[Mapping[str, Any]], encoding: Mapping[str, Any], *, hub_keys: frozenset[str] = frozenset()
+    rows: Sequence[Mapping[str, Any]],
+    encoding: Mapping[str, Any],
+    *,
+    hub_keys: frozenset[str] = frozenset(),
+    plain: LinkageResult | None = None,
 ) -> EncodedLinkage:
     """Link the records of one agreement (rows from :func:`encoded_row`) into clusters. `hub_keys`
     are plain records the hub encoded for this run: the plain run links them among themselves, so
-    here they count only through links to the agency-encoded records."""
+    their pairs here are not scored again. Instead the plain run's result (`plain`) takes part: its
+    people are kept whole and its pairs among them count, so that every record is clustered as one
+    run of the plain engine would cluster them (a plain record joins another through an encoded
+    one, as it would through a plain one; a record that fits two people the plain run kept apart
+    joins neither)."""
     started = time.perf_counter()
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
@@ -72,7 +83,7 @@ def link_encoded(
             blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](BLOCKING),
             # About one true pair per record among n^2/2 pairs.
             probability_two_random_records_match=min(0.01, 2.0 / len(rows)),
-            retain_matching_columns=False,
+            retain_matching_columns=True,  # for the gamma_ columns (hard conflicts); not read
             retain_intermediate_calculation_columns=False,
         )
         linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con), set_up_basic_logging=False)
@@ -83,7 +94,11 @@ def link_encoded(
             except Exception:  # too few pairs to train on: the starting m values stand
                 logging.getLogger(__name__).info("EM on %s skipped", rule)
         predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY)
-        scored: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        gammas = ", ".join(f"gamma_{c}" for c in ("given_name", "date_of_birth", "identifiers"))
+        scored = con.execute(
+            f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas}"
+            f" FROM {predictions.physical_name}"
+        ).df()
     finally:
         con.close()
     left, right = scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str)
@@ -93,15 +108,14 @@ def link_encoded(
             "record_key_r": right.where(left < right, left),
             "match_probability": scored["match_probability"].astype(float),
             "match_weight": scored["match_weight"].astype(float),
+            # The plain engine's rule, on the encoded levels of the same names (model.hard_conflicts).
+            "hard_conflict": hard_conflicts(scored).to_numpy() if len(scored) else [],
         }
     )
     if hub_keys:
         both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
         pairs = pairs[~both_hub].reset_index(drop=True)
-    strong = pairs[pairs["match_probability"] >= MATCH_PROBABILITY]
-    clusters = union_clusters(
-        [(k, k) for k in keys], zip(strong["record_key_l"], strong["record_key_r"], strict=True)
-    )
+    clusters = cluster_agreement(keys, pairs, hub_keys, plain)
     pairs["linked"] = [
         clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
     ]
@@ -109,15 +123,40 @@ def link_encoded(
     return EncodedLinkage(clusters, pairs, stats)
 
 
+def cluster_agreement(
+    keys: list[str], pairs: pd.DataFrame, hub_keys: frozenset[str], plain: LinkageResult | None
+) -> dict[str, str]:
+    """Records -> clusters by the plain engine's clustering, over this run's pairs and, where the
+    hub's records take part, the plain run's pairs and people among them."""
+    decisions: list[HumanDecision] = []
+    frames = [pairs]
+    if plain is not None and hub_keys:
+        members: dict[str, list[str]] = {}
+        for key, cluster in plain.clusters.items():
+            if key in hub_keys:
+                members.setdefault(cluster, []).append(key)
+        decisions = [HumanDecision(min(ms), m, True) for ms in members.values() for m in ms if m != min(ms)]
+        theirs = plain.pairs
+        if not theirs.empty:
+            inside = theirs["record_key_l"].isin(hub_keys) & theirs["record_key_r"].isin(hub_keys)
+            columns = ["record_key_l", "record_key_r", "match_weight"]
+            theirs = theirs.loc[inside, columns + (["hard_conflict"] if "hard_conflict" in theirs else [])]
+            frames.append(theirs.assign(hard_conflict=theirs.get("hard_conflict", False)))
+    together = pd.concat([f for f in frames if not f.empty], ignore_index=True) if len(frames) > 1 else pairs
+    clusters, *_ = cluster_records(keys, together, decisions, CLUSTERING)
+    return clusters
+
+
 def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """The rows as a DuckDB table typed as the comparisons expect (VARCHAR[] lists), loaded from one
-    DataFrame: inserting row by row (``similarity.create_prepared_table``) takes most of a run."""
+    """The rows as a DuckDB table decoded as the comparisons expect (``create_decoded_table``),
+    loaded from one DataFrame: inserting row by row (``similarity.create_prepared_table``) takes
+    most of a run."""
     frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in COLUMNS})
-    types = ", ".join(f'"{c}" {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"}' for c in COLUMNS)
-    con.execute(f"CREATE TABLE encoded ({types})")
     con.register("encoded_rows", frame)
-    casts = ", ".join(f'CAST("{c}" AS {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"})' for c in COLUMNS)
-    con.execute(f"INSERT INTO encoded SELECT {casts} FROM encoded_rows")
+    casts = ", ".join(
+        f'CAST("{c}" AS {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"}) AS "{c}"' for c in COLUMNS
+    )
+    create_decoded_table(con, "encoded", f"(SELECT {casts} FROM encoded_rows)", COLUMNS)
     con.unregister("encoded_rows")
 
 
@@ -215,9 +254,8 @@ def with_encoded(
         hub: list[dict[str, Any]] = []
         if secret is not None and not plain.empty:
             hub = hub_encoded(plain, encoding, secret)
-        runs.append(
-            link_encoded([*rows, *hub], encoding, hub_keys=frozenset(str(r["unique_id"]) for r in hub))
-        )
+        hub_keys = frozenset(str(r["unique_id"]) for r in hub)
+        runs.append(link_encoded([*rows, *hub], encoding, hub_keys=hub_keys, plain=result))
     clusters = union_clusters(result.clusters.items(), *(r.clusters.items() for r in runs))
     pairs = pd.concat([result.pairs, *(r.pairs for r in runs)], ignore_index=True)
     if not pairs.empty:
