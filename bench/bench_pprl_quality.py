@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report and (args.fresh or not out.exists()):
             command = [sys.executable, str(HERE / "quality_run.py"), "--variant", "default"]
             command += ["--seed", str(args.seed), "--children", str(args.children), "--out", str(out), *extra]
+            command += ["--review-decisions", "0"]  # the review bench is bench_quality's
             print(f"running {mode} ({args.children:,} children, seed {args.seed})", file=sys.stderr)
             subprocess.run(command, check=True)
         if out.exists():

@@ -146,6 +146,7 @@ def report(runs: list[dict[str, Any]]) -> None:
     print(f"\nSightline's worst case beats the reference's on {beats} of {len(MEASURES)} alert measures.")
     _by_kind(runs)
     _audit(runs)
+    _review(runs)
     print(
         "\n| variant | seed | victims (hidden) | offenders | hubs | decoys | alerts: children, adults | "
         "link F1 resolvable / all | hopeless records | seconds (link, analyse) |"
@@ -159,6 +160,35 @@ def report(runs: list[dict[str, Any]]) -> None:
             f"{lk['resolvable']['f1']:.3f} / {lk['all']['f1']:.3f} | {lk['hopeless_records']:,} | "
             f"{sum(t.values()):.0f} ({t['link']:.0f}, {t['analyse']:.0f}) |"
         )
+
+
+def _review(runs: list[dict[str, Any]]) -> None:
+    """The first decisions of the review queue, answered from the truth (bench/review_bench.py)."""
+    done = [r for r in runs if r.get("review")]
+    if not done:
+        return
+    n = done[0]["review"]["decisions"]
+    shares = [r["review"]["fixed_share"] for r in done]
+    worst = summarise(shares, "high")[1]
+    verdict = "PASS" if not math.isnan(worst) and worst >= 0.5 else "FAIL"
+    print(
+        f"\n## The review queue's first {n} decisions, answered from the truth\n\n"
+        "Errors are record pairs linked wrongly that touch a child the analysis alerted about. "
+        f"Target: the first 100 fix at least half, worst case. Worst {fmt(worst)}: **{verdict}**.\n"
+    )
+    print("| variant | seed | decisions (groups) | pairs decided | errors before | fixed | new | share |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in sorted(done, key=lambda r: (r["variant"], r["seed"])):
+        v = r["review"]
+        cells = (
+            f"{v['decisions']} ({v['group_decisions']})",
+            v["pairs_decided"],
+            v["errors_before"],
+            v["errors_fixed"],
+            v["errors_new"],
+            fmt(v["fixed_share"]),
+        )
+        print(f"| {r['variant']} | {r['seed']} | " + " | ".join(map(str, cells)) + " |")
 
 
 def _audit(runs: list[dict[str, Any]]) -> None:

@@ -58,7 +58,13 @@ def encode_agencies(town: Path, agencies: list[str]) -> tuple[list[Path], dict[s
 
 
 def run(
-    variant: str, seed: int, children: int, home: Path, encode: list[str] | None = None, secret: bool = True
+    variant: str,
+    seed: int,
+    children: int,
+    home: Path,
+    encode: list[str] | None = None,
+    secret: bool = True,
+    decisions: int = 100,
 ) -> dict[str, Any]:
     logging.getLogger("splink").setLevel(logging.ERROR)  # "level not observed": one per comparison level
     os.environ["SIGHTLINE_HOME"] = str(home)
@@ -152,6 +158,17 @@ def run(
     )
     ref_children, ref_adults = reference(town, who)
     timings["score"] = time.perf_counter() - t
+    review: dict[str, Any] = {}
+    if decisions:
+        # Last: it changes the database (decisions, a second link run).
+        from review_bench import first_decisions
+
+        t = time.perf_counter()
+        child_alerts = [a.subject_id for a in analysis.alerts_of("child_at_risk")]
+        review = first_decisions(
+            true_of, person_of, set(as_truth(child_alerts)), set(child_alerts), n=decisions
+        )
+        timings["review"] = time.perf_counter() - t
     roles = Counter(r["role"] for r in who.values())
     return {
         "variant": variant,
@@ -169,6 +186,7 @@ def run(
             "alerts_adults": len(analysis.alerts_of("adult_of_concern")),
         },
         "link": link,
+        "review": review,
         "encoding": encoding,
         "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who)},
         "timings": timings,
@@ -193,11 +211,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="link without the agreement's secret: encoded records link only among themselves",
     )
+    parser.add_argument(
+        "--review-decisions",
+        type=int,
+        default=100,
+        help="decisions a reviewer makes from the queue's top, then links again (0: none)",
+    )
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix=f"sightline-quality-{args.variant}-{args.seed}-"))
     try:
         encode = [a for a in args.encode.split(",") if a]
-        figures = run(args.variant, args.seed, args.children, home, encode, not args.no_hub_secret)
+        secret = not args.no_hub_secret
+        figures = run(args.variant, args.seed, args.children, home, encode, secret, args.review_decisions)
     finally:
         if args.keep:
             print(f"kept {home}", file=sys.stderr)

@@ -18,11 +18,15 @@ from django.utils import timezone
 from sightline.access.permissions import MATRIX, Cap, Role
 from sightline.cli import main
 from sightline.intelligence.models import Alert, Network
+from sightline.intelligence.selectors.link_reviews import alert_record_keys
+from sightline.intelligence.services import do_analyse
 from sightline.ledger.models import Entry
 from sightline.ledger.services import SYSTEM, do_create, integrate
-from sightline.people.linkage import FieldWeight
+from sightline.people.linkage import FieldWeight, decisions
 from sightline.people.linkage.explain import PairExplanation, explain_pairs, joining_links
+from sightline.people.linkage.impact import AT_RISK_REASON, IMPACT_LOW
 from sightline.people.linkage.reviews import review_queue
+from sightline.people.linkage.state import stored_pairs_touching
 from sightline.people.models import LinkDecision, LinkReview, Person, SourceRecord
 from sightline.web.views.intelligence.waterfall import waterfall
 from tests.factories import (
@@ -408,11 +412,10 @@ def test_link_review_shows_waterfall_and_records_a_decision_later_runs_honour(
     analyst = make_user("analyst", "police")
     client = signed_in(login, analyst)
     queue = client.get("/intelligence/link-reviews").content.decode()
-    review = review_queue().first()  # the most uncertain: top of the first page
-    assert review is not None, "the town should leave some pairs uncertain"
-    # on the first page, by itself or as its group
-    shown = f"groups/{review.group}" if review.group else review.id
-    assert f"/intelligence/link-reviews/{shown}" in queue
+    assert review_queue().exists(), "the town should leave some pairs uncertain"
+    first = re.search(r'href="/intelligence/link-reviews/(LR-[A-Z0-9]+)"', queue)
+    assert first is not None, "a pair on its own on the first page"
+    review = LinkReview.objects.get(pk=first.group(1))
     html = client.get(f"/intelligence/link-reviews/{review.id}").content.decode()
     # both records side by side, as sent, with their agency and row
     left = SourceRecord.objects.get(
@@ -634,3 +637,37 @@ def test_a_link_run_stores_review_groups_and_the_next_run_follows_a_group_decide
     assert set(LinkReview.objects.filter(group=group).values_list("status", flat=True)) == {"decided"}
     for left, right in pairs:
         assert _person_of(left) != _person_of(right)
+
+
+@pytest.mark.usefixtures("linked_town")
+def test_low_scored_pairs_touching_a_child_at_risk_are_raised_after_analysis_and_kept_by_the_link_run(
+    model_cache: Path,
+) -> None:
+    raised = {
+        (r.record_key_l, r.record_key_r): r
+        for r in LinkReview.objects.filter(reason=AT_RISK_REASON, status="open")
+    }
+    assert raised, "the town should have low-scored pairs touching an alerted child"
+    behind = alert_record_keys()
+    for (left, right), review in raised.items():
+        assert left in behind or right in behind
+        assert IMPACT_LOW <= review.match_probability < 0.3
+        assert _person_of(left) != _person_of(right)
+    # every such pair of the run is raised: the same query, straight from the run's pairs
+    frame, clusters = stored_pairs_touching(sorted(behind), IMPACT_LOW, 0.3)
+    apart = {
+        (a, b)
+        for a, b in zip(frame.record_key_l, frame.record_key_r, strict=True)
+        if clusters[a] != clusters[b]
+    }
+    assert set(raised) == apart
+    # the next link run keeps them open; deciding one keeps it decided through the next analysis
+    link_town(model_cache)
+    assert set(LinkReview.objects.filter(reason=AT_RISK_REASON, status="open").values_list(
+        "record_key_l", "record_key_r")) == set(raised)  # fmt: skip
+    first = next(iter(raised.values()))
+    decisions.do_decide_link(SYSTEM, key_a=first.record_key_l, key_b=first.record_key_r, same_person=False)
+    summary, _ = do_analyse()
+    assert summary.at_risk_reviews == len(raised) - 1
+    first.refresh_from_db()
+    assert first.status == "decided"

@@ -81,3 +81,24 @@ def stored_pairs_among(keys: list[str]) -> pd.DataFrame:
         return frame
     finally:
         con.close()
+
+
+def stored_pairs_touching(keys: list[str], low: float, high: float) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The last run's scored pairs with a probability in [low, high) and a record among ``keys``,
+    and the run's clusters (record key -> cluster); empty when it never ran."""
+    folder = linkage_dir()
+    if not ((folder / PAIRS).exists() and (folder / STATE).exists()) or not keys:
+        return pd.DataFrame(), {}
+    con = _duckdb().connect()
+    try:
+        con.register("touching_keys", pd.DataFrame({"k": keys}))
+        frame: pd.DataFrame = con.execute(
+            "SELECT record_key_l, record_key_r, match_probability, match_weight FROM read_parquet(?) "
+            "WHERE match_probability >= ? AND match_probability < ? AND (record_key_l IN "
+            "(SELECT k FROM touching_keys) OR record_key_r IN (SELECT k FROM touching_keys))",
+            [str(folder / PAIRS), low, high],
+        ).df()
+    finally:
+        con.close()
+    clusters: dict[str, str] = json.loads((folder / STATE).read_text(encoding="utf-8")).get("clusters", {})
+    return frame, clusters

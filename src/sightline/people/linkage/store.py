@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from sightline.ledger.models import new_id
 from sightline.ledger.services import Actor, do_bulk_create, do_bulk_update
+from sightline.people.linkage.engine import REVIEW_BAND
+from sightline.people.linkage.impact import AT_RISK_REASON, IMPACT_LOW
 from sightline.people.linkage.records import LinkInputs
 from sightline.people.linkage.stable_ids import assign_stable_ids
 from sightline.people.linkage.types import LinkageResult
@@ -224,6 +226,18 @@ def store(inputs: LinkInputs, result: LinkageResult, actor: Actor, summary: Link
     return versions
 
 
+def _still_at_risk(result: LinkageResult, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of these at-risk reviews (``impact``), those whose pair this run still scored low and kept apart:
+    they stay open until the next analysis says whether they still touch a child at risk."""
+    if not keys:
+        return set()
+    pairs = result.pairs
+    pairs = pairs[pairs["record_key_l"].isin({k[0] for k in keys})]
+    p = pairs["match_probability"]
+    low = pairs[(p >= IMPACT_LOW) & (p < REVIEW_BAND[0]) & ~pairs["linked"].astype(bool)]
+    return set(zip(low["record_key_l"], low["record_key_r"], strict=True)) & set(keys)
+
+
 def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> None:
     """Open a review for each uncertain pair, reopen or update those that come back, and close the
     open ones this run no longer finds uncertain. Decided reviews stay decided."""
@@ -252,8 +266,10 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
                 setattr(review, k, v)
             review.status = LinkReview.Status.OPEN
             update.append(review)
+    low = [k for k, r in held.items() if r.reason == AT_RISK_REASON and k not in wanted]
+    at_risk = _still_at_risk(result, low)
     for key, review in held.items():
-        if key not in wanted and review.status == LinkReview.Status.OPEN:
+        if key not in wanted and review.status == LinkReview.Status.OPEN and key not in at_risk:
             review.status = LinkReview.Status.CLOSED
             update.append(review)
     do_bulk_create(create, actor=actor, action="link", reason="linkage: uncertain pair")

@@ -1,0 +1,64 @@
+"""Pairs scored too low for the review queue that touch a child at risk, raised for review after each
+analysis: the records a sparse mention ("Kayleigh, 11") would add to a child's record are worth a
+human look even at a low score, because they change what is known about that child. The link run
+keeps them open while they stay low and apart; the next analysis closes those that no longer touch
+an alert. Decided pairs stay decided."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.utils import timezone
+
+from sightline.ledger.services import Actor, do_bulk_create, do_bulk_update
+from sightline.people.linkage.engine import REVIEW_BAND
+from sightline.people.linkage.state import stored_pairs_touching
+from sightline.people.models import LinkDecision, LinkReview
+
+# Below this a pair is noise even for a child at risk (measured: docs/linkage.md, "Review queue").
+IMPACT_LOW = 0.05
+AT_RISK_REASON = "low score, but a record of a child at risk: a decision may add to what is known of them"
+
+
+def at_risk_pairs(record_keys: Collection[str]) -> dict[tuple[str, str], tuple[float, float]]:
+    """Pairs of the last link run kept apart with a probability in [IMPACT_LOW, the review band),
+    with a record among ``record_keys``: (left, right) -> (probability, weight)."""
+    frame, clusters = stored_pairs_touching(sorted(record_keys), IMPACT_LOW, REVIEW_BAND[0])
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for left, right, p, w in frame.itertuples(index=False):
+        if clusters.get(left, left) != clusters.get(right, right):
+            out[(str(left), str(right))] = (round(float(p), 4), round(float(w), 4))
+    return out
+
+
+def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> int:
+    """Open a review for each at-risk pair (``at_risk_pairs``) not decided or already open; close the
+    open at-risk reviews no longer among them. Returns how many are open."""
+    wanted = at_risk_pairs(record_keys)
+    decided = set(LinkDecision.objects.values_list("record_key_l", "record_key_r"))
+    lefts = {k[0] for k in wanted}
+    held = {(r.record_key_l, r.record_key_r): r for r in LinkReview.objects.filter(record_key_l__in=lefts)}
+    open_now = LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON)
+    held |= {(r.record_key_l, r.record_key_r): r for r in open_now}
+    now = timezone.now()
+    create, update = [], []
+    for key, (p, w) in wanted.items():
+        review = held.get(key)
+        if key in decided or (review is not None and review.status != LinkReview.Status.CLOSED):
+            continue
+        if review is None:
+            create.append(LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now,
+                                     match_probability=p, match_weight=w, reason=AT_RISK_REASON))  # fmt: skip
+        else:
+            review.match_probability, review.match_weight, review.reason = p, w, AT_RISK_REASON
+            review.status, review.group, review.group_kind = LinkReview.Status.OPEN, "", ""
+            update.append(review)
+    for key, review in held.items():
+        if review.reason == AT_RISK_REASON and review.status == LinkReview.Status.OPEN and key not in wanted:
+            review.status = LinkReview.Status.CLOSED
+            update.append(review)
+    why = "analysis: a low-scored pair touches a child at risk"
+    do_bulk_create(create, actor=actor, action="link", reason=why)
+    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "status"]
+    do_bulk_update(update, actor=actor, fields=fields, action="link")
+    return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON).count()
