@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from sightline.people.linkage.prepare import prepare_records
-from sightline.people.linkage.review_groups import group_reviews
+from sightline.people.linkage.review_groups import change_chances, group_reviews
 
 from .conftest import Town
 
@@ -129,3 +130,24 @@ def test_the_towns_groups_each_take_one_answer(town: Town) -> None:
     assert answers.groupby("group")["same"].nunique().max() == 1
     assert not answers.loc[answers["kind"] == "household", "same"].any()
     assert (answers["kind"] == "household").sum() >= 5
+
+
+def test_the_chance_a_decision_changes_a_link_counts_every_pair_between_the_clusters() -> None:
+    clusters = {"a1": "a1", "a2": "a1", "b1": "b1", "c1": "c1", "d1": "d1"}
+    pairs = pd.DataFrame(
+        [
+            ("a1", "b1", 0.6, False),
+            ("a2", "b1", 0.4, True),  # another record of A disagrees with B outright
+            ("a1", "a2", 0.8, False),
+            ("c1", "d1", 0.5, False),
+        ],
+        columns=["record_key_l", "record_key_r", "match_probability", "hard_conflict"],
+    )
+    review = pd.DataFrame(
+        [("a1", "b1", 0.6), ("a1", "a2", 0.8), ("c1", "d1", 0.5), ("b1", "x9", 0.35)],
+        columns=["record_key_l", "record_key_r", "match_probability"],
+    )
+    chances = change_chances(review, pairs, clusters)
+    # apart: the best pair times the share free of conflict; joined: the chance it is not one person;
+    # a pair with nothing scored between its clusters: its own probability
+    assert chances == pytest.approx([0.3, 0.2, 0.5, 0.35])

@@ -592,25 +592,26 @@ def test_open_reviews_behind_an_alert_come_first(
     """A decision about a record behind an open child-at-risk alert can change who is at risk, so
     those pairs lead the queue even when another pair is more uncertain."""
 
-    def review(left: str, right: str, probability: float) -> LinkReview:
+    def review(left: str, right: str, probability: float, chance: float = 0.0) -> LinkReview:
         return do_create(
             LinkReview(
                 record_key_l=left,
                 record_key_r=right,
                 match_probability=probability,
                 match_weight=0.0,
+                change_chance=chance,
                 raised_at=timezone.now(),
             ),
             actor=SYSTEM,
         )
 
     uncertain = review("social_care:SC-2", "police:OTHER-1", 0.5)  # the adult's alert: not a child's
-    behind = review("police:POL-1", "police:OTHER-2", 0.9)  # a record of the child's alert
+    behind = review("police:POL-1", "police:OTHER-2", 0.9, 0.1)  # a record of the child's alert
+    likelier = review("social_care:SC-1", "police:OTHER-3", 0.2, 0.6)  # behind it too, likelier to change
     html = signed_in(login, make_user("analyst", "police")).get("/intelligence/link-reviews").content.decode()
-    assert html.index(f"/intelligence/link-reviews/{behind.id}") < html.index(
-        f"/intelligence/link-reviews/{uncertain.id}"
-    )
-    assert html.count("Behind an open alert") == 1
+    at = [html.index(f"/intelligence/link-reviews/{r.id}") for r in (likelier, behind, uncertain)]
+    assert at == sorted(at)
+    assert html.count("Behind an open alert") == 2
 
 
 @pytest.mark.usefixtures("linked_town")

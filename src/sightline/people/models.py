@@ -244,6 +244,9 @@ class LinkReview(LedgeredModel):
     # Pairs one look can decide together (linkage.review_groups): "" for none.
     group = models.CharField(max_length=20, blank=True, default="")
     group_kind = models.CharField(max_length=20, blank=True, default="")
+    # The chance a decision changes what linkage did (review_groups.change_chances): behind an alert,
+    # the queue puts the likeliest changes first.
+    change_chance = models.FloatField(default=0.0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     decision = models.ForeignKey(
         LinkDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"

@@ -77,8 +77,8 @@ def link_review_list(
     user: Any, *, status: str = LinkReview.Status.OPEN, collapse_groups: bool = False
 ) -> Listing[LinkReviewRow]:
     """Reviews with this status: open ones that touch an alert's records first (their decision can
-    change who is at risk or who is in a group), the most links a decision is expected to change
-    first (``reviews.expected_changes``); then the rest, the most uncertain first. With
+    change who is at risk or who is in a group), the likeliest to change what linkage did first
+    (``LinkReview.change_chance``); then the rest, the most uncertain first. With
     ``collapse_groups`` a group (``review_groups``) is one row, where its first pair would be, with
     its size. Each page taken from it ledgers the people its records are linked to."""
     actor = viewer_actor(user, Cap.MERGE_PEOPLE)
@@ -109,19 +109,18 @@ def link_review_list(
         return Listing(queue, show)
     # Only the ids are ordered here (a stable sort keeps the queue's own order, most uncertain first,
     # within each part); the page shown loads its own reviews.
-    pairs = list(
-        queue.values_list("id", "record_key_l", "record_key_r", "group", "match_probability", "group_kind")
-    )
+    columns = ("id", "record_key_l", "record_key_r", "group", "change_chance", "group_kind")
+    pairs = list(queue.values_list(*columns))
     impact_groups = {p[3] for p in pairs if p[3] and (p[1] in impact or p[2] in impact)}
     first = [p for p in pairs if p[1] in impact or p[2] in impact or p[3] in impact_groups]
-    # Those behind an alert: the most links a decision is expected to change first, then the most
-    # uncertain. A group asks one question: its largest change. A household's pairs are plainly
-    # different people, whatever the score, so their decision changes nothing linkage did.
-    gains: dict[str, float] = {}
-    for p, gain in zip(first, reviews.expected_changes([(p[1], p[2], p[4]) for p in first]), strict=True):
+    # Those behind an alert: the likeliest to change what linkage did first, then the most uncertain.
+    # A group asks one question: its likeliest change. A household's pairs are plainly different
+    # people, whatever the score, so their decision changes nothing linkage did.
+    chance: dict[str, float] = {}
+    for p in first:
         key = p[3] or p[0]
-        gains[key] = max(gains.get(key, 0.0), 0.0 if p[5] == group_kinds.HOUSEHOLD else gain)
-    first.sort(key=lambda p: -gains[p[3] or p[0]])
+        chance[key] = max(chance.get(key, 0.0), 0.0 if p[5] == group_kinds.HOUSEHOLD else p[4])
+    first.sort(key=lambda p: -chance[p[3] or p[0]])
     ordered = first + [p for p in pairs if not (p[1] in impact or p[2] in impact or p[3] in impact_groups)]
     ids = []
     for pk, _left, _right, group, _p, _kind in ordered:

@@ -18,7 +18,7 @@ from . import model as mdl
 from .backends import Backend, make_backend, resolve_backend
 from .clustering import ClusteringSettings, cluster_records, normalise_decisions
 from .prepare import prepare_records
-from .review_groups import group_reviews
+from .review_groups import change_chances, group_reviews
 from .types import FieldWeight, HumanDecision, LinkageResult, PreviousLinkage
 
 # Review queue: pairs kept apart with a probability in [low, high); pairs scored
@@ -428,6 +428,7 @@ def link_records(
     report("review", 0.9)
     must, cannot = normalise_decisions(decisions)
     review = group_reviews(_review(pairs, must | cannot, attachments), features, clusters)
+    review["change_chance"] = change_chances(review, pairs, clusters)
     stats["attached_sparse_records"] = len(attachments)
     stats["review_pairs"] = len(review)
     stats["clusters"] = len(set(clusters.values()))

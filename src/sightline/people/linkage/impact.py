@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from sightline.ledger.services import Actor, do_bulk_create, do_bulk_update
 from sightline.people.linkage.engine import REVIEW_BAND
-from sightline.people.linkage.state import stored_pairs_touching
+from sightline.people.linkage.review_groups import change_chances
+from sightline.people.linkage.state import stored_pairs_among, stored_pairs_touching
 from sightline.people.models import LinkDecision, LinkReview
 
 # Below this a pair is noise even for a child at risk (measured: docs/linkage.md, "Review queue").
@@ -20,15 +21,24 @@ IMPACT_LOW = 0.05
 AT_RISK_REASON = "low score, but a record of a child at risk: a decision may add to what is known of them"
 
 
-def at_risk_pairs(record_keys: Collection[str]) -> dict[tuple[str, str], tuple[float, float]]:
+def at_risk_pairs(record_keys: Collection[str]) -> dict[tuple[str, str], tuple[float, float, float]]:
     """Pairs of the last link run kept apart with a probability in [IMPACT_LOW, the review band),
-    with a record among ``record_keys``: (left, right) -> (probability, weight)."""
+    with a record among ``record_keys``: (left, right) -> (probability, weight, change chance)."""
     frame, clusters = stored_pairs_touching(sorted(record_keys), IMPACT_LOW, REVIEW_BAND[0])
-    out: dict[tuple[str, str], tuple[float, float]] = {}
-    for left, right, p, w in frame.itertuples(index=False):
-        if clusters.get(left, left) != clusters.get(right, right):
-            out[(str(left), str(right))] = (round(float(p), 4), round(float(w), 4))
-    return out
+    if not len(frame):
+        return {}
+    left, right = frame["record_key_l"], frame["record_key_r"]
+    frame = frame[left.map(clusters).fillna(left) != right.map(clusters).fillna(right)]
+    involved = {clusters.get(k, k) for k in (*frame["record_key_l"], *frame["record_key_r"])}
+    members = [k for k, c in clusters.items() if c in involved]
+    chances = change_chances(frame, stored_pairs_among(members), clusters)
+    return {
+        (str(a), str(b)): (round(float(p), 4), round(float(w), 4), round(c, 4))
+        for a, b, p, w, c in zip(
+            frame["record_key_l"], frame["record_key_r"], frame["match_probability"], frame["match_weight"],
+            chances, strict=True,
+        )
+    }  # fmt: skip
 
 
 def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> int:
@@ -42,15 +52,18 @@ def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> i
     held |= {(r.record_key_l, r.record_key_r): r for r in open_now}
     now = timezone.now()
     create, update = [], []
-    for key, (p, w) in wanted.items():
+    for key, (p, w, chance) in wanted.items():
         review = held.get(key)
         if key in decided or (review is not None and review.status != LinkReview.Status.CLOSED):
             continue
         if review is None:
-            create.append(LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now,
-                                     match_probability=p, match_weight=w, reason=AT_RISK_REASON))  # fmt: skip
+            create.append(
+                LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now, match_probability=p,
+                           match_weight=w, change_chance=chance, reason=AT_RISK_REASON)
+            )  # fmt: skip
         else:
             review.match_probability, review.match_weight, review.reason = p, w, AT_RISK_REASON
+            review.change_chance = chance
             review.status, review.group, review.group_kind = LinkReview.Status.OPEN, "", ""
             update.append(review)
     for key, review in held.items():
@@ -59,6 +72,6 @@ def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> i
             update.append(review)
     why = "analysis: a low-scored pair touches a child at risk"
     do_bulk_create(create, actor=actor, action="link", reason=why)
-    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "status"]
+    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "change_chance", "status"]
     do_bulk_update(update, actor=actor, fields=fields, action="link")
     return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON).count()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Min
 from django.utils import timezone
 
 from sightline.people.linkage.encoded_rows import encoded_row
@@ -160,27 +160,6 @@ def records_by_key(keys: Iterable[str]) -> dict[str, SourceRecord]:
         )
         out.update({r.key: r for r in rows})
     return out
-
-
-def people_of_keys(keys: Iterable[str]) -> tuple[dict[str, str], dict[str, int]]:
-    """``agency:record_id`` -> the person its record is linked to (unlinked ones left out), and how
-    many records each of those people has."""
-    by_agency: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
-        agency, sep, rid = key.partition(":")
-        if sep:
-            by_agency[agency].append(rid)
-    person: dict[str, str] = {}
-    for agency, rids in by_agency.items():
-        rows = SourceRecord.objects.filter(agency_id=agency, record_id__in=rids, person__isnull=False)
-        person.update({f"{agency}:{rid}": pid for rid, pid in rows.values_list("record_id", "person_id")})
-    sizes = dict(
-        SourceRecord.objects.filter(person_id__in=set(person.values()))
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
-    )
-    return person, sizes
 
 
 def input_frame(records: dict[str, SourceRecord]) -> pd.DataFrame:

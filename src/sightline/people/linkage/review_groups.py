@@ -97,3 +97,40 @@ def group_reviews(review: pd.DataFrame, features: pd.DataFrame, clusters: Mappin
     out["group"] = [_group_id(*k) if g else "" for k, g in zip(keys, grouped, strict=True)]
     out["group_kind"] = [k[0] if g else "" for k, g in zip(keys, grouped, strict=True)]
     return out
+
+
+def change_chances(review: pd.DataFrame, pairs: pd.DataFrame, clusters: Mapping[str, str]) -> list[float]:
+    """For each review pair, the chance a human decision changes what linkage did: for a pair kept
+    apart, that its two clusters are one person, estimated from every scored pair between them as
+    the best probability times the share of those pairs free of a hard conflict (a different date of
+    birth or identifier: the clusters' other records disagree); for a pair joined, that it is not."""
+    if not len(review):
+        return []
+    cl = [clusters.get(str(k), str(k)) for k in review["record_key_l"]]
+    cr = [clusters.get(str(k), str(k)) for k in review["record_key_r"]]
+    wanted = {(a, b) if a < b else (b, a) for a, b in zip(cl, cr, strict=True) if a != b}
+    involved = {c for key in wanted for c in key}
+    best: dict[tuple[str, str], float] = defaultdict(float)
+    scored: dict[tuple[str, str], int] = defaultdict(int)
+    conflicts: dict[tuple[str, str], int] = defaultdict(int)
+    if wanted and len(pairs):
+        left = pairs["record_key_l"].map(clusters).fillna(pairs["record_key_l"])
+        right = pairs["record_key_r"].map(clusters).fillna(pairs["record_key_r"])
+        near = left.isin(involved) & right.isin(involved) & (left != right)
+        hard = pairs.get("hard_conflict", pd.Series(False, index=pairs.index))[near]
+        probability = pairs.loc[near, "match_probability"]
+        for a, b, p, h in zip(left[near], right[near], probability, hard, strict=True):
+            key = (a, b) if a < b else (b, a)
+            if key in wanted:
+                best[key] = max(best[key], float(p))
+                scored[key] += 1
+                conflicts[key] += bool(h)
+    out = []
+    for a, b, p in zip(cl, cr, review["match_probability"], strict=True):
+        if a == b:
+            out.append(1.0 - float(p))
+            continue
+        key = (a, b) if a < b else (b, a)
+        n = scored.get(key, 0)
+        out.append(best[key] * (1 - conflicts[key] / n) if n else float(p))
+    return out

@@ -3,12 +3,11 @@ about records. Explanations of the scores are in ``explain``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Abs
 
-from sightline.people.linkage.records import people_of_keys
 from sightline.people.models import LinkDecision, LinkReview
 
 
@@ -42,19 +41,3 @@ def link_decisions_for(keys: Iterable[str]) -> QuerySet[LinkDecision]:
     return LinkDecision.objects.filter(Q(record_key_l__in=keys) | Q(record_key_r__in=keys)).order_by(
         "-decided_at"
     )
-
-
-def expected_changes(pairs: Sequence[tuple[str, str, float]]) -> list[float]:
-    """For each pair (left key, right key, probability): how many links between records a decision
-    is expected to change. A pair kept apart is joined with the chance it is one person, joining
-    every record of the one to every record of the other; a pair linked together is split with the
-    chance it is not, moving the record away from the rest of its person."""
-    person, sizes = people_of_keys({k for left, right, _ in pairs for k in (left, right)})
-    out = []
-    for left, right, p in pairs:
-        pl, pr = person.get(left), person.get(right)
-        if pl is not None and pl == pr:
-            out.append((1 - p) * max(sizes.get(pl, 1) - 1, 1))
-        else:
-            out.append(p * sizes.get(pl or "", 1) * sizes.get(pr or "", 1))
-    return out

@@ -74,10 +74,9 @@ def stored_pairs_among(keys: list[str]) -> pd.DataFrame:
         return pd.DataFrame()
     con = _duckdb().connect()
     try:
-        among = "list_contains(?, record_key_l) AND list_contains(?, record_key_r)"
-        frame: pd.DataFrame = con.execute(
-            f"SELECT * FROM read_parquet(?) WHERE {among}", [str(path), keys, keys]
-        ).df()
+        con.register("among_keys", pd.DataFrame({"k": pd.Series(keys, dtype="object")}))
+        among = "record_key_l IN (SELECT k FROM among_keys) AND record_key_r IN (SELECT k FROM among_keys)"
+        frame: pd.DataFrame = con.execute(f"SELECT * FROM read_parquet(?) WHERE {among}", [str(path)]).df()
         return frame
     finally:
         con.close()

@@ -254,6 +254,7 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             "reason": str(row.reason),
             "group": str(getattr(row, "group", "") or ""),
             "group_kind": str(getattr(row, "group_kind", "") or ""),
+            "change_chance": round(float(getattr(row, "change_chance", 0.0) or 0.0), PROBABILITY_PLACES),
         }
         review = held.get(key)
         if review is None:
@@ -273,7 +274,7 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             review.status = LinkReview.Status.CLOSED
             update.append(review)
     do_bulk_create(create, actor=actor, action="link", reason="linkage: uncertain pair")
-    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "status"]
+    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "change_chance", "status"]
     do_bulk_update(update, actor=actor, fields=fields, action="link")
     summary.review_added = len(create)
     summary.review_open = LinkReview.objects.filter(status=LinkReview.Status.OPEN).count()

@@ -20,6 +20,11 @@ class Migration(migrations.Migration):
             name='group_kind',
             field=models.CharField(blank=True, default='', max_length=20),
         ),
+        migrations.AddField(
+            model_name='linkreview',
+            name='change_chance',
+            field=models.FloatField(default=0.0),
+        ),
         migrations.AddIndex(
             model_name='linkreview',
             index=models.Index(condition=models.Q(('group', ''), _negated=True), fields=['group'], name='link_review_group_idx'),
