@@ -58,13 +58,15 @@ def _log(tmp_path: Path, tail: int = 4000) -> str:
     return path.read_text(encoding="utf-8", errors="replace")[-tail:] if path.exists() else ""
 
 
-def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     # A file, not a pipe nobody reads: a server blocked writing to a full pipe would never stop.
     with open(tmp_path / "serve.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-c", SERVE, str(port), *args],
-            env=_env(tmp_path),
+            env={**_env(tmp_path), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -184,6 +186,53 @@ def test_serve_ledgers_and_sequences_http_writes_then_stops_cleanly(
 
 
 @pytest.mark.usefixtures("committed")
+def test_a_sigterm_after_a_search_and_a_write_ends_every_process_cleanly(
+    make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    """No process of serve dies of its stop. A master that had imported duckdb (the command line
+    did, through linkage) held DuckDB's scheduler thread, which a forked web worker lacks: a worker
+    that had served anything aborted at exit ("terminate called without an active exception",
+    SIGABRT). A search imports duckdb in the worker itself, after the fork, which is fine."""
+    user = make_user("cse_coordinator", "mash", username="sigterm-coordinator")
+    token = factories.api_token(user, "sigterm test")
+    # gunicorn logs a web worker's death by a signal (at info for SIGTERM) and a non-zero exit;
+    # serve logs the ledger worker's.
+    proc, base = _start(tmp_path, env={"SIGHTLINE_SERVE_LOG": "info"})
+    expected = len(os.sched_getaffinity(0)) + 1
+    children: list[int] = []
+    master_has_duckdb = False
+    try:
+        assert wait_for(lambda: len(_children(proc.pid)) == expected, 20), _children(proc.pid)
+        with open(f"/proc/{proc.pid}/maps", encoding="ascii", errors="replace") as fh:
+            master_has_duckdb = "_duckdb" in fh.read()
+        [person] = _write_people(base, token, 1)
+        for _ in range(3):  # scored by the linkage model, on DuckDB, in whichever worker answers
+            r = requests.get(
+                f"{base}/api/people",
+                params={"q": "Served0 Walker"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+            assert r.status_code == 200, r.text
+            hits = [h for h in r.json()["items"] if h["person_id"] == person]
+            assert len(hits) == 1 and hits[0]["likelihood"], r.text
+        late = _write_people(base, token, 1)  # queued on PostgreSQL: sequenced as serve stops
+    finally:
+        children = _children(proc.pid)
+        _stop(proc, tmp_path, signal.SIGTERM)
+    whole = _log(tmp_path, 10**6)
+    assert proc.returncode == 0, whole
+    assert len(children) == expected and not any(_alive(c) for c in children)
+    for death in ("terminate called", "SIGABRT", "was sent", "exited with code", "was killed by"):
+        assert death not in whole, whole
+    assert not master_has_duckdb
+    assert not PendingEntry.objects.exists()
+    assert Entry.objects.filter(object_id__in=[person, *late], action="create").count() == 2
+    report = verify()
+    assert report.ok, report.problems
+
+
+@pytest.mark.usefixtures("committed")
 def test_the_ledger_worker_checkpoints_and_verifies_on_its_schedule(tmp_path: Path) -> None:
     """The scheduled jobs run in the ledger worker: a checkpoint of the growth, and a verification
     run recorded with its time, without any request asking for them."""
@@ -255,13 +304,15 @@ def test_a_killed_serve_takes_its_workers_with_it(tmp_path: Path) -> None:
 
 def test_the_master_loads_nothing_that_breaks_after_fork(tmp_path: Path) -> None:
     """duckdb's threads do not survive a fork: a worker that starts a thread aborts on exit. The
-    master sets up the application before forking, so it must not import duckdb (linkage does, when
-    it runs)."""
+    master builds the command line (every domain's commands) and sets up the application before
+    forking, so neither may import duckdb (linkage does, when it runs)."""
     script = (
         "import sys\n"
-        "from sightline.cli import setup_django\n"
+        "from sightline.cli import build_parser, setup_django\n"
         "setup_django()\n"
-        "from sightline.web.commands import wsgi_application\n"
+        "build_parser().parse_args(['serve'])\n"
+        "from sightline.web.commands import collect_static, wsgi_application\n"
+        "collect_static()\n"
         "wsgi_application()\n"
         "print(sorted(m for m in ('duckdb', 'pyspark') if m in sys.modules))\n"
     )

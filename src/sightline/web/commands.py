@@ -242,10 +242,13 @@ def _on_exit(_server: Any) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                _LedgerWorker.pid = None
-                return
+            done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:  # gunicorn's own reaping got there first
+            return
+        if done:
+            _LedgerWorker.pid = None
+            if os.waitstatus_to_exitcode(status) != 0:  # gunicorn says so of a web worker too
+                log.error("the ledger worker (pid %s) %s while stopping", pid, _ended(status))
             return
         time.sleep(0.05)
     log.error("the ledger worker did not stop within 60 s; killing it")

@@ -13,11 +13,10 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
@@ -29,6 +28,9 @@ from sightline.people.linkage.types import HumanDecision, LinkageResult, Previou
 from sightline.pprl.bloom import Encoder, Params
 from sightline.pprl.records import RowEncoder
 from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
+
+if TYPE_CHECKING:  # duckdb itself only when linking: see _duckdb_api
+    import duckdb
 
 # Pairs kept from scoring. Lower ones still count, as vetoes (ClusteringSettings.veto_weight).
 KEEP_PROBABILITY = 0.001
@@ -86,7 +88,7 @@ def link_encoded(
             retain_matching_columns=True,  # for the gamma_ columns (hard conflicts); not read
             retain_intermediate_calculation_columns=False,
         )
-        linker = Linker("encoded", settings, db_api=DuckDBAPI(connection=con), set_up_basic_logging=False)
+        linker = Linker("encoded", settings, db_api=_duckdb_api(con), set_up_basic_logging=False)
         linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)), seed=1)
         for rule in (block_on("dob_digest"), block_on("postcode_bf", "dob_year_digest")):
             try:
@@ -145,6 +147,15 @@ def cluster_agreement(
     together = pd.concat([f for f in frames if not f.empty], ignore_index=True) if len(frames) > 1 else pairs
     clusters, *_ = cluster_records(keys, together, decisions, CLUSTERING)
     return clusters
+
+
+def _duckdb_api(con: duckdb.DuckDBPyConnection) -> Any:
+    """Splink's, imported here, not with the module: importing duckdb starts a DuckDB thread, and
+    ``serve``'s master imports this module with the command line. A web worker forked from it lacks
+    that thread and aborted at exit ("terminate called without an active exception")."""
+    from splink import DuckDBAPI  # noqa: PLC0415
+
+    return DuckDBAPI(connection=con)
 
 
 def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> None:
