@@ -110,25 +110,29 @@ def link_review_list(
     # Only the ids are ordered here (a stable sort keeps the queue's own order, most uncertain first,
     # within each part); the page shown loads its own reviews.
     columns = ("id", "record_key_l", "record_key_r", "group", "change_chance", "group_kind")
-    pairs = list(queue.values_list(*columns))
-    impact_groups = {p[3] for p in pairs if p[3] and (p[1] in impact or p[2] in impact)}
-    first = [p for p in pairs if p[1] in impact or p[2] in impact or p[3] in impact_groups]
+    pairs = list(queue.values_list(*columns, named=True))
+
+    def behind(p: Any) -> bool:
+        return p.record_key_l in impact or p.record_key_r in impact or p.group in impact_groups
+
+    impact_groups.update(p.group for p in pairs if p.group and touches(p))
+    first = [p for p in pairs if behind(p)]
     # Those behind an alert: the likeliest to change what linkage did first, then the most uncertain.
     # A group asks one question: its likeliest change. A household's pairs are plainly different
     # people, whatever the score, so their decision changes nothing linkage did.
     chance: dict[str, float] = {}
     for p in first:
-        key = p[3] or p[0]
-        chance[key] = max(chance.get(key, 0.0), 0.0 if p[5] == group_kinds.HOUSEHOLD else p[4])
-    first.sort(key=lambda p: -chance[p[3] or p[0]])
-    ordered = first + [p for p in pairs if not (p[1] in impact or p[2] in impact or p[3] in impact_groups)]
+        unit = p.group or p.id
+        mine = 0.0 if p.group_kind == group_kinds.HOUSEHOLD else p.change_chance
+        chance[unit] = max(chance.get(unit, 0.0), mine)
+    first.sort(key=lambda p: -chance[p.group or p.id])
     ids = []
-    for pk, _left, _right, group, _p, _kind in ordered:
-        if collapse_groups and group:
-            sizes[group] = sizes.get(group, 0) + 1
-            if sizes[group] > 1:
+    for p in first + [p for p in pairs if not behind(p)]:
+        if collapse_groups and p.group:
+            sizes[p.group] = sizes.get(p.group, 0) + 1
+            if sizes[p.group] > 1:
                 continue
-        ids.append(pk)
+        ids.append(p.id)
 
     def show_ids(page: list[str]) -> list[LinkReviewRow]:
         loaded = queue.in_bulk(page)
