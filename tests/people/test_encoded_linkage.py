@@ -16,8 +16,8 @@ import pytest
 
 from sightline.cli import main
 from sightline.people.linkage.encoded import cluster_agreement, union_clusters
-from sightline.people.linkage.types import LinkageResult
-from sightline.people.models import SourceEvent, SourceRecord
+from sightline.people.linkage.types import HumanDecision, LinkageResult
+from sightline.people.models import LinkReview, SourceEvent, SourceRecord
 from sightline.people.pprl.models import EncodedRecord
 from sightline.pprl.bloom import Params
 from sightline.pprl.extract import encode_extract
@@ -123,6 +123,139 @@ def test_the_plain_runs_people_stay_whole_and_join_as_whole() -> None:
     encoded = _pairs(("h", "p1", 9.0, False), ("h", "p2", -1.0, False))
     clusters = cluster_agreement(["h", "p1", "p2", "p3"], encoded, hub, plain)
     assert clusters == {"h": "h", "p1": "h", "p3": "h", "p2": "p2"}
+
+
+def test_human_decisions_hold_in_an_agreements_run() -> None:
+    """ "Not the same" keeps apart records the scores would join; "same" joins records they would not;
+    a decision about a record outside the run is no one's business here."""
+    encoded = _pairs(("e1", "e2", 9.0, False), ("e2", "e3", -1.0, False))
+    assert cluster_agreement(["e1", "e2", "e3"], encoded, frozenset(), None) == {
+        "e1": "e1",
+        "e2": "e1",
+        "e3": "e3",
+    }
+    decided = [
+        HumanDecision("e1", "e2", False),
+        HumanDecision("e2", "e3", True),
+        HumanDecision("e1", "p9", True),
+    ]
+    clusters = cluster_agreement(["e1", "e2", "e3"], encoded, frozenset(), None, decided)
+    assert clusters == {"e1": "e1", "e2": "e2", "e3": "e2"}
+    # With the hub's records: a plain person stays whole, and "not the same" keeps an encoded record
+    # from joining it.
+    hub = frozenset({"p1", "p2"})
+    plain = _plain({"p1": "p1", "p2": "p1"})
+    encoded = _pairs(("h", "p1", 9.0, False))
+    assert cluster_agreement(["h", "p1", "p2"], encoded, hub, plain) == {"h": "h", "p1": "h", "p2": "h"}
+    apart = cluster_agreement(["h", "p1", "p2"], encoded, hub, plain, [HumanDecision("h", "p1", False)])
+    assert apart == {"h": "h", "p1": "p1", "p2": "p1"}
+
+
+def encoded_values(records: list[SourceRecord]) -> list[str]:
+    """Every filter, digest and salt of these records as stored, and the digest of them each record
+    keeps (``data.encoded``)."""
+    out = []
+    for record in records:
+        held = EncodedRecord.objects.filter(source=record).first()
+        if held is not None:
+            out += [v for value in held.encoded.values() for v in str(value).split(";") if v]
+            out.append(str(record.data["encoded"]))
+    return out
+
+
+def assert_no_encoding_in(text: str, values: list[str]) -> None:
+    assert values
+    for v in values:
+        assert v[:24] not in text, v
+        if len(v) >= 16 and not v.isalnum():  # base64 of a filter or digest: its first bytes too
+            assert base64.b64encode(base64.b64decode(v)[:12]).decode() not in text, v
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("imported")
+def test_uncertain_encoded_pairs_are_reviewed_showing_only_what_the_agency_allows(tmp_path: Path) -> None:
+    secret = tmp_path / "agreement.secret"
+    secret.write_bytes(SECRET)
+    assert main(["link", "--no-progress", "--secret-file", str(secret)]) == 0
+    encoded = {f"{a}:{r}" for a, r in EncodedRecord.objects.values_list("agency_id", "record_id")}
+    queued = [
+        r for r in LinkReview.objects.filter(status="open") if {r.record_key_l, r.record_key_r} & encoded
+    ]
+    both = [r for r in queued if {r.record_key_l, r.record_key_r} <= encoded]
+    mixed = [r for r in queued if r not in both]
+    assert both and mixed, (
+        "the town should leave pairs of encoded records, and of encoded with plain, uncertain"
+    )
+
+    analyst = factories.user("analyst", "police")
+    client = factories.signed_in(analyst)
+    auth = factories.bearer(analyst)
+    for review in (both[0], mixed[0]):
+        left, right = (_record(k) for k in (review.record_key_l, review.record_key_r))
+        page = client.get(f"/intelligence/link-reviews/{review.id}")
+        api = client.get(f"/api/intelligence/link-reviews/{review.id}", **auth)
+        assert page.status_code == 200 and api.status_code == 200
+        html, got = page.content.decode(), api.json()
+        assert_no_encoding_in(html, encoded_values([left, right]))
+        assert_no_encoding_in(api.content.decode(), encoded_values([left, right]))
+        # The agency and its reference, "Encoded" where a name would be.
+        enc = left if left.key in encoded else right
+        side = "left" if enc is left else "right"
+        assert f"{enc.record_id}, row {enc.row_number}" in html and enc.agency.name in html
+        assert '<strong class="govuk-tag govuk-tag--grey">Encoded</strong>' in html
+        assert got[side]["record_id"] == enc.record_id and got[side]["agency"] == enc.agency_id
+        assert got[side]["encoded"] is True and "given_name" in got[side]["encoded_fields"]
+        assert "encoded" not in got[side]["data"]
+        # The waterfall of the encoded comparisons, as the agreement's run weighed them.
+        assert '<svg xmlns="http://www.w3.org/2000/svg" class="sightline-waterfall__svg"' in html
+        weights = got["match_weights"]
+        assert [w["field"] for w in weights][:4] == ["prior", "given_name", "family_name", "full_name"]
+        assert got["scored_by_run"] is True
+        assert sum(w["match_weight"] for w in weights) == pytest.approx(review.match_weight, abs=1e-3)
+        assert {w[f"value_{side[0]}"] for w in weights[1:]} <= {"Encoded", None}
+        assert "Given and family names together (encoded)" in html
+    plain_side = _record(next(k for k in (mixed[0].record_key_l, mixed[0].record_key_r) if k not in encoded))
+    assert (
+        plain_side.data["given_name"]
+        in client.get(f"/intelligence/link-reviews/{mixed[0].id}").content.decode()
+    )
+
+    # The next run finds them again: none is closed.
+    assert main(["link", "--no-progress", "--secret-file", str(secret)]) == 0
+    assert LinkReview.objects.filter(pk__in=[r.pk for r in queued], status="open").count() == len(queued)
+
+    # "Not the same" about a pair the run joined: the next run splits it, and the review stays decided.
+    joined = next(r for r in queued if _record(r.record_key_l).person_id == _record(r.record_key_r).person_id)
+    made = client.post(
+        "/api/intelligence/link-decisions",
+        {"record_key_l": joined.record_key_l, "record_key_r": joined.record_key_r, "same_person": False},
+        content_type="application/json",
+        **auth,
+    )
+    assert made.status_code == 201
+    assert main(["link", "--no-progress", "--secret-file", str(secret)]) == 0
+    assert _record(joined.record_key_l).person_id != _record(joined.record_key_r).person_id
+    joined.refresh_from_db()
+    assert joined.status == "decided"
+
+    # A run without the secret cannot compare encoded with plain records: it leaves their reviews
+    # open, and the pairs of encoded records it judged again.
+    open_mixed = set(
+        LinkReview.objects.filter(pk__in=[r.pk for r in mixed], status="open").values_list("pk", flat=True)
+    )
+    assert main(["link", "--no-progress"]) == 0
+    assert (
+        set(LinkReview.objects.filter(pk__in=open_mixed, status="open").values_list("pk", flat=True))
+        == open_mixed
+    )
+    assert _record(joined.record_key_l).person_id != _record(joined.record_key_r).person_id
+    joined.refresh_from_db()
+    assert joined.status == "decided"
+
+
+def _record(key: str) -> SourceRecord:
+    agency, _, rid = key.partition(":")
+    return SourceRecord.objects.select_related("agency").get(agency_id=agency, record_id=rid)
 
 
 @pytest.mark.slow

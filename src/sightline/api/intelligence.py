@@ -193,14 +193,24 @@ class RecordOut(Schema):
     record_id: str
     row: int
     person_id: str | None
-    data: dict[str, Any] = Field(description="the record's columns as the agency sent them")
+    data: dict[str, Any] = Field(
+        description="the record's columns as the agency sent them; for an encoded record only what it "
+        "sent plain (its reference, sex, how much of the date of birth is known, columns it kept)"
+    )
+    encoded: bool = Field(False, description="the agency sent the record encoded (docs/pprl.md)")
+    encoded_fields: list[str] = Field(
+        default_factory=list, description="for an encoded record, the fields it holds encoded"
+    )
 
 
 class LinkReviewDetailOut(Schema):
     review: LinkReviewOut
     left: RecordOut
     right: RecordOut
-    match_weights: list[FieldWeightOut] = Field(description="empty when linkage has not run here")
+    match_weights: list[FieldWeightOut] = Field(
+        description="empty when linkage has not run here, or for a pair with an encoded record that its "
+        "agreement's run did not compare"
+    )
     scored_by_run: bool | None
 
 
@@ -333,14 +343,19 @@ def list_link_reviews(request: HttpRequest, params: Query[ReviewParams]) -> inte
     return intel.link_review_list(current_user(request), status=params.status).map(lambda row: row.review)
 
 
-def _record_out(r: SourceRecord) -> RecordOut:
+def _record_out(r: SourceRecord, encoded: frozenset[str] | None = None) -> RecordOut:
+    """A record as its agency sent it. Of an encoded one, no filter or digest: not even the digest of
+    its encodings the record keeps (``data.encoded``)."""
+    is_encoded = intel.is_encoded(r)
     return RecordOut(
         key=r.key,
         agency=r.agency_id,
         record_id=r.record_id,
         row=r.row_number,
         person_id=r.person_id,
-        data=dict(r.data),
+        data={k: v for k, v in r.data.items() if not (is_encoded and k == "encoded")},
+        encoded=is_encoded,
+        encoded_fields=sorted(encoded or ()),
     )
 
 
@@ -355,8 +370,8 @@ def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDe
     explained = intel.pair_weights(pair)
     return LinkReviewDetailOut(
         review=LinkReviewOut.from_orm(pair.review),
-        left=_record_out(pair.left),
-        right=_record_out(pair.right),
+        left=_record_out(pair.left, pair.encoded_l),
+        right=_record_out(pair.right, pair.encoded_r),
         match_weights=[
             FieldWeightOut(
                 field=f.field,

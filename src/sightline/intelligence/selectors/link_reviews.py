@@ -5,6 +5,8 @@
 * A pair opened in full (and the two records of a link decision) goes through need to know for each
   record: through its person (``require_person_access``: a ledgered ``read``, or a refusal), or, for a
   record not linked yet, a ``read`` of the record itself.
+* An encoded record (docs/pprl.md) shows its agency, its reference and which fields it holds encoded,
+  never a filter or digest.
 """
 
 from __future__ import annotations
@@ -48,11 +50,14 @@ class LinkReviewRow:
 
 @dataclass(frozen=True)
 class LinkReviewPair:
-    """A pair opened in full: the review and both records as the agencies sent them."""
+    """A pair opened in full: the review and both records as the agencies sent them. For an encoded
+    record, ``encoded_l`` or ``encoded_r`` names the fields it holds encoded (None: a plain record)."""
 
     review: LinkReview
     left: SourceRecord
     right: SourceRecord
+    encoded_l: frozenset[str] | None = None
+    encoded_r: frozenset[str] | None = None
 
 
 def _name(record: SourceRecord | None, visible: set[str]) -> RecordName | None:
@@ -60,7 +65,14 @@ def _name(record: SourceRecord | None, visible: set[str]) -> RecordName | None:
         return None
     restricted = bool(record.person_id) and record.person_id not in visible
     name = "" if restricted else f"{record.given_name} {record.family_name}".strip()
+    if not restricted and is_encoded(record):
+        name = explain.ENCODED
     return RecordName(record.key, name, restricted)
+
+
+def is_encoded(record: SourceRecord) -> bool:
+    """Whether the agency sent this record encoded (its names and the like stay with the agency)."""
+    return bool(record.data.get("encoded"))
 
 
 def alert_record_keys() -> set[str]:
@@ -181,7 +193,9 @@ def link_review(user: Any, review_id: str) -> LinkReviewPair:
         )
     except NotFound:
         raise NotFound("A record of this pair is no longer held") from None
-    return LinkReviewPair(review, records[review.record_key_l], records[review.record_key_r])
+    left, right = records[review.record_key_l], records[review.record_key_r]
+    encoded = explain.encoded_fields([r.key for r in (left, right) if is_encoded(r)])
+    return LinkReviewPair(review, left, right, encoded.get(left.key), encoded.get(right.key))
 
 
 def pair_weights(pair: LinkReviewPair) -> explain.PairExplanation | None:

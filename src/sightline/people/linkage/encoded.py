@@ -15,14 +15,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 from sightline.people.linkage import duck
-from sightline.people.linkage.clustering import ClusteringSettings, cluster_records
+from sightline.people.linkage.clustering import ClusteringSettings, cluster_records, normalise_decisions
 from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
+from sightline.people.linkage.engine import labels_of, review_pairs
 from sightline.people.linkage.model import hard_conflicts
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
@@ -51,10 +53,18 @@ BLOCKING = [
 ]
 
 
+# The pairs of a run as the plain run's pairs hold them; the rest of an encoded run's pairs (each
+# comparison's level and weight) is kept apart, in LinkageResult.encoded_pairs, for explanations.
+PAIR_COLUMNS = ["record_key_l", "record_key_r", "match_probability", "match_weight", "hard_conflict"]
+
+
 @dataclass
 class EncodedLinkage:
     clusters: dict[str, str]  # record key -> cluster key (the smallest record key in it)
-    pairs: pd.DataFrame  # record_key_l, record_key_r, match_probability, match_weight, linked
+    # record_key_l, record_key_r, match_probability, match_weight, hard_conflict, linked; and for
+    # explanations mw_prior, then level_<comparison> (its label) and mw_<comparison> (bits) for each
+    # encoded comparison, in the model's order. Labels and weights only: never a filter or digest.
+    pairs: pd.DataFrame
     stats: dict[str, float] = field(default_factory=dict)
 
 
@@ -64,6 +74,7 @@ def link_encoded(
     *,
     hub_keys: frozenset[str] = frozenset(),
     plain: LinkageResult | None = None,
+    decisions: Sequence[HumanDecision] = (),
 ) -> EncodedLinkage:
     """Link the records of one agreement (rows from :func:`encoded_row`) into clusters. `hub_keys`
     are plain records the hub encoded for this run: the plain run links them among themselves, so
@@ -71,7 +82,8 @@ def link_encoded(
     people are kept whole and its pairs among them count, so that every record is clustered as one
     run of the plain engine would cluster them (a plain record joins another through an encoded
     one, as it would through a plain one; a record that fits two people the plain run kept apart
-    joins neither)."""
+    joins neither). Human `decisions` about two records of this run are honoured as the plain
+    clustering honours them: "same" joins, "not the same" keeps apart."""
     started = time.perf_counter()
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
@@ -85,8 +97,9 @@ def link_encoded(
             blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](BLOCKING),
             # About one true pair per record among n^2/2 pairs.
             probability_two_random_records_match=min(0.01, 2.0 / len(rows)),
-            retain_matching_columns=True,  # for the gamma_ columns (hard conflicts); not read
-            retain_intermediate_calculation_columns=False,
+            retain_matching_columns=True,
+            # gamma_ (levels: hard conflicts, explanations) and bf_ (each comparison's weight).
+            retain_intermediate_calculation_columns=True,
         )
         linker = Linker("encoded", settings, db_api=_duckdb_api(con), set_up_basic_logging=False)
         linker.training.estimate_u_using_random_sampling(max_pairs=min(1_500_000, 20 * len(rows)), seed=1)
@@ -96,13 +109,29 @@ def link_encoded(
             except Exception:  # too few pairs to train on: the starting m values stand
                 logging.getLogger(__name__).info("EM on %s skipped", rule)
         predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY)
-        gammas = ", ".join(f"gamma_{c}" for c in ("given_name", "date_of_birth", "identifiers"))
+        names = [str(c["output_column_name"]) for c in comparisons(encoding)]
+        levels = ", ".join(f"gamma_{c}, bf_{c}" for c in names)
         scored = con.execute(
-            f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gammas}"
+            f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {levels}"
             f" FROM {predictions.physical_name}"
         ).df()
     finally:
         con.close()
+    pairs = _pairs_of(scored, names, labels_of(comparisons(encoding)))
+    if hub_keys:
+        both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
+        pairs = pairs[~both_hub].reset_index(drop=True)
+    clusters = cluster_agreement(keys, pairs, hub_keys, plain, decisions)
+    pairs["linked"] = [
+        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
+    ]
+    stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
+    return EncodedLinkage(clusters, pairs, stats)
+
+
+def _pairs_of(scored: pd.DataFrame, names: list[str], labels: dict[str, dict[int, str]]) -> pd.DataFrame:
+    """Splink's predictions as the run's pairs (record_key_l < record_key_r), with each comparison's
+    level label and weight and the prior's weight, which add up to the match weight."""
     left, right = scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str)
     pairs = pd.DataFrame(
         {
@@ -114,37 +143,46 @@ def link_encoded(
             "hard_conflict": hard_conflicts(scored).to_numpy() if len(scored) else [],
         }
     )
-    if hub_keys:
-        both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
-        pairs = pairs[~both_hub].reset_index(drop=True)
-    clusters = cluster_agreement(keys, pairs, hub_keys, plain)
-    pairs["linked"] = [
-        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
-    ]
-    stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
-    return EncodedLinkage(clusters, pairs, stats)
+    weights = {c: np.log2(scored[f"bf_{c}"].astype(float).to_numpy()) for c in names}
+    pairs["mw_prior"] = pairs["match_weight"].to_numpy() - sum(weights.values(), np.zeros(len(scored)))
+    for c in names:
+        gammas = scored[f"gamma_{c}"].astype(int)
+        pairs[f"level_{c}"] = [labels[c].get(g, str(g)) for g in gammas]
+        pairs[f"mw_{c}"] = weights[c]
+    return pairs
 
 
 def cluster_agreement(
-    keys: list[str], pairs: pd.DataFrame, hub_keys: frozenset[str], plain: LinkageResult | None
+    keys: list[str],
+    pairs: pd.DataFrame,
+    hub_keys: frozenset[str],
+    plain: LinkageResult | None,
+    human: Sequence[HumanDecision] = (),
 ) -> dict[str, str]:
     """Records -> clusters by the plain engine's clustering, over this run's pairs and, where the
-    hub's records take part, the plain run's pairs and people among them."""
-    decisions: list[HumanDecision] = []
+    hub's records take part, the plain run's pairs and people among them. The `human` decisions about
+    two of these records hold ("not the same" is never crossed unless "same" decisions chain across
+    it, as in the plain clustering)."""
+    known = set(keys)
+    decisions = [d for d in human if d.record_key_l in known and d.record_key_r in known]
     frames = [pairs]
     if plain is not None and hub_keys:
         members: dict[str, list[str]] = {}
         for key, cluster in plain.clusters.items():
             if key in hub_keys:
                 members.setdefault(cluster, []).append(key)
-        decisions = [HumanDecision(min(ms), m, True) for ms in members.values() for m in ms if m != min(ms)]
+        # After the human decisions, so that the plain run's people stay whole as that run left them.
+        decisions += [HumanDecision(min(ms), m, True) for ms in members.values() for m in ms if m != min(ms)]
         theirs = plain.pairs
         if not theirs.empty:
             inside = theirs["record_key_l"].isin(hub_keys) & theirs["record_key_r"].isin(hub_keys)
             columns = ["record_key_l", "record_key_r", "match_weight"]
             theirs = theirs.loc[inside, columns + (["hard_conflict"] if "hard_conflict" in theirs else [])]
             frames.append(theirs.assign(hard_conflict=theirs.get("hard_conflict", False)))
-    together = pd.concat([f for f in frames if not f.empty], ignore_index=True) if len(frames) > 1 else pairs
+    columns = ["record_key_l", "record_key_r", "match_weight", "hard_conflict"]
+    frames = [f[[c for c in columns if c in f]] for f in frames]
+    filled = [f for f in frames if not f.empty]
+    together = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
     clusters, *_ = cluster_records(keys, together, decisions, CLUSTERING)
     return clusters
 
@@ -173,7 +211,14 @@ def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, An
 
 def _empty_pairs() -> pd.DataFrame:
     return pd.DataFrame(
-        {"record_key_l": [], "record_key_r": [], "match_probability": [], "match_weight": [], "linked": []}
+        {
+            "record_key_l": pd.Series(dtype="object"),
+            "record_key_r": pd.Series(dtype="object"),
+            "match_probability": pd.Series(dtype="float64"),
+            "match_weight": pd.Series(dtype="float64"),
+            "hard_conflict": pd.Series(dtype="bool"),
+            "linked": pd.Series(dtype="bool"),
+        }
     )
 
 
@@ -257,22 +302,67 @@ def with_encoded(
     groups: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
     plain: pd.DataFrame,
     secret: bytes | None,
+    decisions: Sequence[HumanDecision] = (),
 ) -> LinkageResult:
     """The plain run's result joined with a run per agreement of its encoded records. With the
-    agreement's `secret`, the plain records take part in that run, encoded by the hub."""
+    agreement's `secret`, the plain records take part in that run, encoded by the hub.
+
+    Human `decisions` are honoured within each run, and a "same person" decision about records no
+    one run holds both of (an encoded record and a plain one, without the secret) joins their people.
+    The uncertain pairs of the agreements' runs join the review queue, judged as the plain engine
+    judges its own (``engine.review_pairs``) against the people finally found."""
     runs = []
+    alone: set[str] = set()
     for encoding, rows in groups.values():
         hub: list[dict[str, Any]] = []
         if secret is not None and not plain.empty:
             hub = hub_encoded(plain, encoding, secret)
+        else:
+            alone.update(str(r["unique_id"]) for r in rows)
         hub_keys = frozenset(str(r["unique_id"]) for r in hub)
-        runs.append(link_encoded([*rows, *hub], encoding, hub_keys=hub_keys, plain=result))
-    clusters = union_clusters(result.clusters.items(), *(r.clusters.items() for r in runs))
-    pairs = pd.concat([result.pairs, *(r.pairs for r in runs)], ignore_index=True)
+        runs.append(
+            link_encoded([*rows, *hub], encoding, hub_keys=hub_keys, plain=result, decisions=decisions)
+        )
+    must, cannot = normalise_decisions(decisions)
+    held = set(result.clusters).union(*(r.clusters for r in runs))
+    across = [(a, b) for a, b in sorted(must) if a in held and b in held]
+    clusters = union_clusters(result.clusters.items(), *(r.clusters.items() for r in runs), across)
+    encoded_pairs = pd.concat([r.pairs for r in runs], ignore_index=True)
+    ours = encoded_pairs[[c for c in PAIR_COLUMNS if c in encoded_pairs]]
+    pairs = pd.concat([result.pairs, ours], ignore_index=True) if len(ours) else result.pairs.copy()
     if not pairs.empty:
         pairs["linked"] = [
             clusters.get(a) == clusters.get(b)
             for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
         ]
+    if not encoded_pairs.empty:
+        encoded_pairs["linked"] = [
+            clusters.get(a) == clusters.get(b)
+            for a, b in zip(encoded_pairs["record_key_l"], encoded_pairs["record_key_r"], strict=True)
+        ]
+    review = pd.concat([result.review, _encoded_review(pairs, ours, must | cannot)], ignore_index=True)
     stats = dict(result.stats) | {"encoded_seconds": sum(r.stats.get("seconds", 0.0) for r in runs)}
-    return dataclasses.replace(result, clusters=clusters, pairs=pairs, stats=stats)
+    return dataclasses.replace(
+        result,
+        clusters=clusters,
+        pairs=pairs,
+        review=review,
+        stats=stats,
+        encoded_pairs=encoded_pairs,
+        encoded_alone=frozenset(alone),
+    )
+
+
+def _encoded_review(pairs: pd.DataFrame, ours: pd.DataFrame, decided: set[tuple[str, str]]) -> pd.DataFrame:
+    """The review rows of the agreements' pairs (`ours`), judged over all the run's `pairs` so that a
+    record's best link inside its person counts every pair it has, plain or encoded. Not grouped."""
+    columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
+    if ours.empty:
+        return pd.DataFrame(columns=[*columns, "group", "group_kind"])
+    every = pairs.reset_index(drop=True)
+    every["hard_conflict"] = every["hard_conflict"].fillna(False).astype(bool)
+    review = review_pairs(every, decided, ())
+    wanted = set(zip(ours["record_key_l"], ours["record_key_r"], strict=True))
+    keys = zip(review["record_key_l"], review["record_key_r"], strict=True)
+    review = review[[k in wanted for k in keys]].reset_index(drop=True)
+    return review.assign(group="", group_kind="")

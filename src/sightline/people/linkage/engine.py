@@ -135,8 +135,13 @@ def sparse_records(features: pd.DataFrame) -> set[str]:
 def level_labels() -> dict[str, dict[int, str]]:
     """comparison -> gamma value -> label (Splink numbers non-null levels from the
     bottom: ELSE is 0; the null level is -1)."""
+    return labels_of(mdl.comparisons("duckdb"))
+
+
+def labels_of(comparisons: Sequence[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """:func:`level_labels` of any Splink comparisons given as dicts (the encoded ones, say)."""
     out: dict[str, dict[int, str]] = {}
-    for comp in mdl.comparisons("duckdb"):
+    for comp in comparisons:
         levels = comp["comparison_levels"]
         non_null = [lv for lv in levels if not lv.get("is_null_level")]
         labels = {len(non_null) - 1 - i: lv["label_for_charts"] for i, lv in enumerate(non_null)}
@@ -240,12 +245,13 @@ REVIEW_REASONS = {
 }
 
 
-def _review(
+def review_pairs(
     pairs: pd.DataFrame,
     decided: set[tuple[str, str]],
     attachments: Sequence[tuple[str, str]],
 ) -> pd.DataFrame:
-    """The review queue: one row per pair, most uncertain first (see REVIEW_BAND)."""
+    """The review queue: one row per pair, most uncertain first (see REVIEW_BAND). `pairs` needs
+    match_probability, match_weight, linked and hard_conflict; `decided` pairs are left out."""
     columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
     if not len(pairs):
         return pd.DataFrame(columns=columns)
@@ -427,7 +433,7 @@ def link_records(
 
     report("review", 0.9)
     must, cannot = normalise_decisions(decisions)
-    review = group_reviews(_review(pairs, must | cannot, attachments), features, clusters)
+    review = group_reviews(review_pairs(pairs, must | cannot, attachments), features, clusters)
     review["change_chance"] = change_chances(review, pairs, clusters)
     stats["attached_sparse_records"] = len(attachments)
     stats["review_pairs"] = len(review)

@@ -3,6 +3,11 @@ weight, field by field, as a waterfall's bars.
 
 Explanations come from the last run's stored pairs and model (SIGHTLINE_HOME/linkage), so a page
 shows the very weights that run used; pairs it never compared are scored now with the same model.
+
+A pair with an encoded record (docs/pprl.md) is explained from its agreement's run: the encoded
+comparisons' levels and weights as that run stored them. Its encoded side shows "Encoded", never a
+filter or digest. One that run never compared cannot be scored now (the hub holds no secret): it
+has no explanation.
 """
 
 from __future__ import annotations
@@ -17,8 +22,16 @@ from sightline.people.linkage import model as mdl
 from sightline.people.linkage.engine import display_values, field_weights, level_labels, score_every_pair
 from sightline.people.linkage.prepare import prepare_records
 from sightline.people.linkage.records import input_frame, linkage_dir, records_by_key
-from sightline.people.linkage.state import stored_pairs_among
+from sightline.people.linkage.state import stored_encoded_pairs_among, stored_pairs_among
 from sightline.people.linkage.types import FieldWeight
+from sightline.people.pprl.models import EncodedRecord
+from sightline.pprl.records import PEOPLE_FIELDS
+from sightline.pprl.similarity import comparisons as encoded_comparisons
+
+# What an encoded record shows in place of each value it holds encoded.
+ENCODED = "Encoded"
+# The encoded comparisons' titles and "different" levels. Thresholds change only the Dice labels.
+_ENCODED_COMPARISONS = encoded_comparisons({"hardening": "fold"})
 
 
 @dataclass(frozen=True)
@@ -32,11 +45,32 @@ class PairExplanation:
     match_probability: float
     fields: tuple[FieldWeight, ...]
     scored_by_run: bool  # False: the last run never compared them; scored now with its model
+    encoded: bool = False  # compared by their encodings, in their agreement's run
 
 
-def comparison_titles() -> dict[str, str]:
-    titles = {c["output_column_name"]: str(c["comparison_description"]) for c in mdl.comparisons("duckdb")}
+def comparison_titles(encoded: bool = False) -> dict[str, str]:
+    comps = _ENCODED_COMPARISONS if encoded else mdl.comparisons("duckdb")
+    titles = {c["output_column_name"]: str(c["comparison_description"]) for c in comps}
     return {"prior": "Before comparing", **titles}
+
+
+def encoded_fields(keys: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Each encoded record among ``keys`` -> the fields of an agency record (given_name, phone and
+    so on) it holds encoded. Names the fields only: no filter or digest leaves here."""
+    by_agency: dict[str, list[str]] = {}
+    for key in keys:
+        agency, sep, rid = key.partition(":")
+        if sep:
+            by_agency.setdefault(agency, []).append(rid)
+    out: dict[str, frozenset[str]] = {}
+    for agency, rids in by_agency.items():
+        rows = EncodedRecord.objects.filter(agency_id=agency, record_id__in=rids)
+        for rid, encoded in rows.values_list("record_id", "encoded"):
+            held = {f for c in PEOPLE_FIELDS if c.kind != "plain" and encoded.get(c.column) for f in c.source}
+            # birth_years and the name salts come from either; the digest of the date tells which.
+            held.discard("estimated_age" if encoded.get("dob_digest") else "date_of_birth")
+            out[f"{agency}:{rid}"] = frozenset(held)
+    return out
 
 
 def _features(keys: Iterable[str]) -> pd.DataFrame:
@@ -66,18 +100,79 @@ def _scored_rows(
     return rows
 
 
+def _shown_encoded(features: pd.DataFrame, key: str, encoded: frozenset[str] | None) -> dict[str, str | None]:
+    """What the waterfall shows of one side of an encoded comparison: "Encoded" for what the
+    agency holds encoded, a plain record's values as the plain waterfall shows them."""
+    if encoded is not None:
+        names = {"given_name", "family_name"}
+        compared = {
+            c: set(f for f, comp in FIELD_COMPARISON.items() if comp == c) for c in mdl.COMPARISON_NAMES
+        }
+        shown: dict[str, str | None] = {c: ENCODED if encoded & fs else None for c, fs in compared.items()}
+        shown["full_name"] = ENCODED if encoded >= names else None
+        return shown
+    if key not in features.index:
+        return {}
+    shown = display_values(features.loc[key])
+    both = [shown.get("given_name"), shown.get("family_name")]
+    shown["full_name"] = " ".join(v for v in both if v) or None
+    return shown
+
+
+def _explain_encoded(
+    wanted: set[tuple[str, str]], encoded: dict[str, frozenset[str]]
+) -> dict[tuple[str, str], PairExplanation]:
+    """Pairs with an encoded record, from their agreement's run; pairs it never compared are left out."""
+    keys = sorted({k for pair in wanted for k in pair})
+    stored = stored_encoded_pairs_among(keys)
+    rows = [
+        r for r in stored.to_dict("records") if (str(r["record_key_l"]), str(r["record_key_r"])) in wanted
+    ]
+    if not rows:
+        return {}
+    names = [c.removeprefix("level_") for c in stored.columns if c.startswith("level_")]
+    plain = sorted({k for r in rows for k in (r["record_key_l"], r["record_key_r"]) if k not in encoded})
+    features = _features(plain).set_index("unique_id", drop=False) if plain else pd.DataFrame()
+    out: dict[tuple[str, str], PairExplanation] = {}
+    for row in rows:
+        left, right = str(row["record_key_l"]), str(row["record_key_r"])
+        shown_l = _shown_encoded(features, left, encoded.get(left))
+        shown_r = _shown_encoded(features, right, encoded.get(right))
+        fields = [FieldWeight("prior", "Chance two records are the same person", float(row["mw_prior"]))]
+        fields += [
+            FieldWeight(c, str(row[f"level_{c}"]), float(row[f"mw_{c}"]), shown_l.get(c), shown_r.get(c))
+            for c in names
+        ]
+        out[(left, right)] = PairExplanation(
+            left,
+            right,
+            float(row["match_weight"]),
+            float(row["match_probability"]),
+            tuple(fields),
+            True,
+            True,
+        )
+    return out
+
+
 def explain_pairs(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PairExplanation]:
     """Field-by-field match weights for pairs of record keys, keyed by the pair in sorted order.
-    Empty when linkage has never run (there is no trained model to explain with)."""
+    Empty when linkage has never run (there is no trained model to explain with). A pair with an
+    encoded record is explained from its agreement's run, or not at all if that run never compared
+    it."""
     wanted = {(min(a, b), max(a, b)) for a, b in pairs if a != b}
+    encoded = encoded_fields({k for pair in wanted for k in pair}) if wanted else {}
+    ours = {p for p in wanted if p[0] in encoded or p[1] in encoded}
+    explained = _explain_encoded(ours, encoded) if ours else {}
+    wanted -= ours
     model = mdl.load_model(linkage_dir() / "model.json") if wanted else None
     if model is None:
-        return {}
+        return explained
     keys = sorted({k for pair in wanted for k in pair})
     features = _features(keys).set_index("unique_id", drop=False)
     wanted = {p for p in wanted if p[0] in features.index and p[1] in features.index}
     labels = level_labels()
-    out: dict[tuple[str, str], PairExplanation] = {}
+    out = explained
     for (left, right), (row, by_run) in _scored_rows(wanted, keys, features, model).items():
         shown_l = display_values(features.loc[left])
         shown_r = display_values(features.loc[right])
@@ -95,7 +190,9 @@ def joining_links(keys: Iterable[str]) -> tuple[list[PairExplanation], list[str]
     keys = sorted(set(keys))
     if len(keys) < 2:
         return [], []
-    stored = stored_pairs_among(keys)
+    columns = ["record_key_l", "record_key_r", "match_weight"]
+    frames = [f[columns] for f in (stored_pairs_among(keys), stored_encoded_pairs_among(keys)) if len(f)]
+    stored = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     parent = {k: k for k in keys}
 
     def find(k: str) -> str:
@@ -142,10 +239,8 @@ def field_verdicts(explanation: PairExplanation | None) -> dict[str, tuple[str, 
     "different" one), so a side-by-side view tags a field exactly as the model judged it."""
     if explanation is None:
         return {}
-    different = {
-        c["output_column_name"]: str(c["comparison_levels"][-1]["label_for_charts"])
-        for c in mdl.comparisons("duckdb")
-    }
+    comps = _ENCODED_COMPARISONS if explanation.encoded else mdl.comparisons("duckdb")
+    different = {c["output_column_name"]: str(c["comparison_levels"][-1]["label_for_charts"]) for c in comps}
     levels = {f.field: f.level_label for f in explanation.fields}
     return {
         field: (levels[comp], levels[comp] == different[comp])

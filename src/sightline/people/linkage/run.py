@@ -17,7 +17,7 @@ from sightline.ledger.services import SYSTEM, Actor
 from sightline.people.linkage.encoded import empty_result, plain_only, with_encoded
 from sightline.people.linkage.engine import Progress, link_records
 from sightline.people.linkage.records import human_decisions, linkage_dir, load_records
-from sightline.people.linkage.state import load_previous, save_state
+from sightline.people.linkage.state import load_previous, save_encoded_pairs, save_state
 from sightline.people.linkage.store import LinkSummary, store
 from sightline.people.linkage.types import LinkageResult, PreviousLinkage
 
@@ -85,7 +85,7 @@ def do_link(
     plain_result = result
     if inputs.encoded:
         t = time.perf_counter()
-        result = with_encoded(plain_result, inputs.encoded, plain, secret)
+        result = with_encoded(plain_result, inputs.encoded, plain, secret, decisions)
         seconds["link_encoded"] = time.perf_counter() - t
     t = time.perf_counter()
     summary = LinkSummary(
@@ -99,5 +99,6 @@ def do_link(
         versions = store(inputs, result, actor, summary)
     seconds["store"] = time.perf_counter() - t
     save_state(plain_result, versions)
+    save_encoded_pairs(result.encoded_pairs)
     summary.seconds = seconds
     return summary, result

@@ -5,6 +5,7 @@ A missing or damaged state only costs a full run."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,8 @@ def _duckdb() -> Any:
 
 
 PAIRS = "pairs.parquet"
+# The agreements' runs' pairs: each encoded comparison's level and weight, for explanations.
+ENCODED_PAIRS = "encoded_pairs.parquet"
 
 
 def load_previous(current: dict[str, int]) -> tuple[PreviousLinkage | None, list[str]]:
@@ -67,9 +70,35 @@ def save_state(result: LinkageResult, versions: dict[str, int]) -> None:
     (folder / f"{STATE}.tmp").replace(folder / STATE)
 
 
+def save_encoded_pairs(pairs: pd.DataFrame | None) -> None:
+    """Keep the agreements' pairs of this run (levels and weights, no encodings) for explanations,
+    replacing the last run's; removed when no record is encoded."""
+    path = linkage_dir() / ENCODED_PAIRS
+    if pairs is None or pairs.empty:
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_name(f"{ENCODED_PAIRS}.tmp")
+    con = _duckdb().connect()
+    try:
+        con.register("encoded_pairs_df", pairs.drop(columns=["linked"], errors="ignore"))
+        con.execute(f"COPY encoded_pairs_df TO '{tmp}' (FORMAT PARQUET)")
+    finally:
+        con.close()
+    tmp.replace(path)
+
+
+def stored_encoded_pairs_among(keys: list[str]) -> pd.DataFrame:
+    """The last run's pairs of encoded records (``save_encoded_pairs``) whose both records are among
+    ``keys``; empty when it had none."""
+    return _among(linkage_dir() / ENCODED_PAIRS, keys)
+
+
 def stored_pairs_among(keys: list[str]) -> pd.DataFrame:
     """The last run's scored pairs whose both records are among ``keys`` (empty if it never ran)."""
-    path = linkage_dir() / PAIRS
+    return _among(linkage_dir() / PAIRS, keys)
+
+
+def _among(path: Path, keys: list[str]) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame()
     con = _duckdb().connect()

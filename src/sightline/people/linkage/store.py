@@ -240,7 +240,8 @@ def _still_at_risk(result: LinkageResult, keys: list[tuple[str, str]]) -> set[tu
 
 def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> None:
     """Open a review for each uncertain pair, reopen or update those that come back, and close the
-    open ones this run no longer finds uncertain. Decided reviews stay decided."""
+    open ones this run no longer finds uncertain (of those it compared). Decided reviews stay
+    decided."""
     now = timezone.now()
     held = {(r.record_key_l, r.record_key_r): r for r in LinkReview.objects.all()}
     wanted = {
@@ -269,8 +270,17 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             update.append(review)
     low = [k for k, r in held.items() if r.reason == AT_RISK_REASON and k not in wanted]
     at_risk = _still_at_risk(result, low)
+    alone = result.encoded_alone
     for key, review in held.items():
-        if key not in wanted and review.status == LinkReview.Status.OPEN and key not in at_risk:
+        # A pair of an encoded record and one outside its agreement, which this run could not compare
+        # (no secret given), is left as it is: the run has not judged it.
+        unjudged = (key[0] in alone) != (key[1] in alone)
+        if (
+            key not in wanted
+            and review.status == LinkReview.Status.OPEN
+            and key not in at_risk
+            and not unjudged
+        ):
             review.status = LinkReview.Status.CLOSED
             update.append(review)
     do_bulk_create(create, actor=actor, action="link", reason="linkage: uncertain pair")

@@ -72,6 +72,12 @@ class LinkageResult:
     conflicts: list[str] = field(default_factory=list)
     """Human decisions that could not all be honoured (contradict each other)."""
     stats: dict[str, float] = field(default_factory=dict)
+    encoded_pairs: pd.DataFrame | None = None
+    """The agreements' runs' pairs (``encoded.link_encoded``), each with every encoded comparison's
+    level label and weight, for explanations; None when no record is encoded."""
+    encoded_alone: frozenset[str] = frozenset()
+    """Encoded records whose agreement ran without the plain records (no secret given): this run did
+    not compare them with anything outside their agreement."""
     _explainer: Callable[[str, str], list[FieldWeight]] | None = field(default=None, repr=False)
 
     def explain(self, record_key_l: str, record_key_r: str) -> list[FieldWeight]:

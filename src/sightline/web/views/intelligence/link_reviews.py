@@ -15,7 +15,7 @@ from sightline.access.services import actor_for
 from sightline.intelligence import selectors as intel
 from sightline.ledger.services import Actor
 from sightline.people.linkage import decisions
-from sightline.people.linkage.explain import field_verdicts
+from sightline.people.linkage.explain import ENCODED, field_verdicts
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 from sightline.web.forms import STALE, submit_service
 from sightline.web.views.intelligence.forms import LinkDecisionForm, LinkGroupDecisionForm
@@ -59,16 +59,35 @@ def link_reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _side_by_side(
-    left: SourceRecord, right: SourceRecord, verdicts: dict[str, tuple[str, bool]]
-) -> list[dict[str, Any]]:
+def _value(record: SourceRecord, field: str, encoded: frozenset[str] | None) -> str:
+    """A field as the agency sent it; "Encoded" for one an encoded record holds encoded."""
+    if encoded is not None and field in encoded:
+        return ENCODED
+    return str(record.data.get(field) or "").strip()
+
+
+def _side_by_side(pair: intel.LinkReviewPair, verdicts: dict[str, tuple[str, bool]]) -> list[dict[str, Any]]:
     """Each field of both records. Where the two differ as written, the tag is the model's own
     verdict on the field (the waterfall's level, "Differs" only at its "different" level), so the
-    page never calls "Glebe Dr" and "Glebe Drive" different while the waterfall says the same."""
+    page never calls "Glebe Dr" and "Glebe Drive" different while the waterfall says the same. A
+    field held encoded shows "Encoded", tagged with the level its encodings reached."""
     out = []
     for field, label in RECORD_FIELDS:
-        a, b = str(left.data.get(field) or "").strip(), str(right.data.get(field) or "").strip()
+        a, b = _value(pair.left, field, pair.encoded_l), _value(pair.right, field, pair.encoded_r)
         if not (a or b):
+            continue
+        if ENCODED in (a, b):
+            level, different = verdicts.get(field, ("", False))
+            shown = bool(a and b and not different)
+            out.append(
+                {
+                    "label": label,
+                    "left": a,
+                    "right": b,
+                    "same": not different,
+                    "verdict": level if shown else "",
+                }
+            )
             continue
         level, different = verdicts.get(field, ("", a.casefold() != b.casefold()))
         written_alike = a.casefold() == b.casefold()
@@ -119,8 +138,11 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
             "review": pair.review,
             "left": pair.left,
             "right": pair.right,
-            "fields": _side_by_side(pair.left, pair.right, field_verdicts(explanation)),
+            "fields": _side_by_side(pair, field_verdicts(explanation)),
             "chart": waterfall(explanation, "match-weights") if explanation else None,
+            "encoded": pair.encoded_l is not None or pair.encoded_r is not None,
+            "encoded_l": pair.encoded_l is not None,
+            "encoded_r": pair.encoded_r is not None,
             "form": form,
         },
     )
@@ -129,6 +151,8 @@ def link_review(request: HttpRequest, review_id: str) -> HttpResponse:
 def _summary(record: SourceRecord) -> dict[str, str]:
     """What tells the records of a group apart at a glance: name, birth, address."""
     data = record.data
+    if intel.is_encoded(record):
+        return {"name": ENCODED, "birth": ENCODED, "place": ENCODED}
     name = " ".join(str(data.get(f) or "").strip() for f in ("given_name", "family_name")).strip()
     dob = str(data.get("date_of_birth") or "").strip()
     age = str(data.get("estimated_age") or "").strip()

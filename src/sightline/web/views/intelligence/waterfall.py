@@ -75,7 +75,7 @@ def _t(
 def waterfall(explanation: explain.PairExplanation, chart_id: str) -> Waterfall:
     """A horizontal waterfall: from the prior, each field moves the match weight up or down, ending
     at the pair's match weight. Bars carry their signed value as text, so colour is not the only cue."""
-    titles = explain.comparison_titles()
+    titles = explain.comparison_titles(explanation.encoded)
     rows: list[WaterfallRow] = []
     running = 0.0
     for f in explanation.fields:
