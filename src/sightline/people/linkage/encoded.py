@@ -26,6 +26,7 @@ from sightline.people.linkage.clustering import ClusteringSettings, cluster_reco
 from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
 from sightline.people.linkage.engine import labels_of, review_pairs
 from sightline.people.linkage.model import hard_conflicts
+from sightline.people.linkage.review_groups import change_chances
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
 from sightline.pprl.records import RowEncoder
@@ -340,7 +341,8 @@ def with_encoded(
             clusters.get(a) == clusters.get(b)
             for a, b in zip(encoded_pairs["record_key_l"], encoded_pairs["record_key_r"], strict=True)
         ]
-    review = pd.concat([result.review, _encoded_review(pairs, ours, must | cannot)], ignore_index=True)
+    encoded_review = _encoded_review(pairs, ours, must | cannot, clusters)
+    review = pd.concat([result.review, encoded_review], ignore_index=True)
     stats = dict(result.stats) | {"encoded_seconds": sum(r.stats.get("seconds", 0.0) for r in runs)}
     return dataclasses.replace(
         result,
@@ -353,16 +355,19 @@ def with_encoded(
     )
 
 
-def _encoded_review(pairs: pd.DataFrame, ours: pd.DataFrame, decided: set[tuple[str, str]]) -> pd.DataFrame:
+def _encoded_review(
+    pairs: pd.DataFrame, ours: pd.DataFrame, decided: set[tuple[str, str]], clusters: Mapping[str, str]
+) -> pd.DataFrame:
     """The review rows of the agreements' pairs (`ours`), judged over all the run's `pairs` so that a
-    record's best link inside its person counts every pair it has, plain or encoded. Not grouped."""
+    record's best link inside its person counts every pair it has, plain or encoded. Not grouped;
+    each with its chance of changing what linkage did (``review_groups.change_chances``)."""
     columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
     if ours.empty:
-        return pd.DataFrame(columns=[*columns, "group", "group_kind"])
+        return pd.DataFrame(columns=[*columns, "group", "group_kind", "change_chance"])
     every = pairs.reset_index(drop=True)
     every["hard_conflict"] = every["hard_conflict"].fillna(False).astype(bool)
     review = review_pairs(every, decided, ())
     wanted = set(zip(ours["record_key_l"], ours["record_key_r"], strict=True))
     keys = zip(review["record_key_l"], review["record_key_r"], strict=True)
     review = review[[k in wanted for k in keys]].reset_index(drop=True)
-    return review.assign(group="", group_kind="")
+    return review.assign(group="", group_kind="", change_chance=change_chances(review, every, clusters))

@@ -5,6 +5,7 @@ changed gets a new version, so a re-run over unchanged records writes nothing.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -226,6 +227,12 @@ def store(inputs: LinkInputs, result: LinkageResult, actor: Actor, summary: Link
     return versions
 
 
+def _chance(value: Any) -> float:
+    """A review's change chance as stored: 0 where a run gave none."""
+    chance = float(value) if value is not None else 0.0
+    return round(chance, PROBABILITY_PLACES) if math.isfinite(chance) else 0.0
+
+
 def _still_at_risk(result: LinkageResult, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Of these at-risk reviews (``impact``), those whose pair this run still scored low and kept apart:
     they stay open until the next analysis says whether they still touch a child at risk."""
@@ -255,7 +262,7 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             "reason": str(row.reason),
             "group": str(getattr(row, "group", "") or ""),
             "group_kind": str(getattr(row, "group_kind", "") or ""),
-            "change_chance": round(float(getattr(row, "change_chance", 0.0) or 0.0), PROBABILITY_PLACES),
+            "change_chance": _chance(getattr(row, "change_chance", None)),
         }
         review = held.get(key)
         if review is None:
