@@ -27,11 +27,12 @@ from sightline.access.permissions import Cap, require_cap
 from sightline.core.errors import NotFound
 from sightline.intelligence.analysis import AnalysisResult, analyse
 from sightline.intelligence.analysis.result import Tie
+from sightline.intelligence.context import context_pairs
 from sightline.intelligence.models import Alert, AnalysisRun, Network, NetworkMember, Place, Vehicle
 from sightline.intelligence.selectors.link_reviews import alert_record_keys
 from sightline.ledger.services import SYSTEM, Actor, do_bulk_create, do_bulk_update, do_create, do_update
 from sightline.people.events import event_others
-from sightline.people.linkage.impact import do_raise_at_risk_reviews
+from sightline.people.linkage.impact import do_raise_at_risk_reviews, do_raise_context_reviews
 from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
 
 # Columns of a person record the engine may see. Ethnicity is never among them.
@@ -172,6 +173,7 @@ class AnalyseSummary:
     places: int = 0
     vehicles: int = 0
     at_risk_reviews: int = 0
+    context_reviews: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -180,7 +182,8 @@ class AnalyseSummary:
             f"{self.alerts} alerts ({self.alerts_created} new, {self.alerts_updated} changed, "
             f"{self.alerts_reopened} dismissed alerts raised again with new evidence); "
             f"{self.networks} networks, {self.places} places, {self.vehicles} vehicles; "
-            f"{self.at_risk_reviews} low-scored pairs touching children at risk open for review"
+            f"{self.at_risk_reviews} low-scored pairs touching children at risk and {self.context_reviews} "
+            "sparse records beside a child seen with the same people open for review"
         )
 
 
@@ -221,6 +224,8 @@ def do_analyse(
         summary.networks = _store_networks(result, actor)
         _store_alerts(result, run.id, actor, summary, now or timezone.now())
         summary.at_risk_reviews = do_raise_at_risk_reviews(actor, record_keys=alert_record_keys())
+        proposed = context_pairs(inputs.records, result.nodes, result.edge_events, inputs.as_of)
+        summary.context_reviews = do_raise_context_reviews(actor, pairs=proposed)
         timings["store"] = time.perf_counter() - t
         timings.update({f"engine {k}": v for k, v in result.timings.items()})
         run.finished_at = now or timezone.now()

@@ -1,8 +1,9 @@
-"""Pairs scored too low for the review queue that touch a child at risk, raised for review after each
-analysis: the records a sparse mention ("Kayleigh, 11") would add to a child's record are worth a
+"""Reviews raised after each analysis. Pairs scored too low for the review queue that touch a child at
+risk: the records a sparse mention ("Kayleigh, 11") would add to a child's record are worth a
 human look even at a low score, because they change what is known about that child. The link run
 keeps them open while they stay low and apart; the next analysis closes those that no longer touch
-an alert. Decided pairs stay decided."""
+an alert. And pairs collective linkage proposes (``intelligence.context``): a sparse record beside
+the child seen with the same adults and places. Decided pairs stay decided."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sightline.people.models import LinkDecision, LinkReview
 # Below this a pair is noise even for a child at risk (measured: docs/linkage.md, "Review queue").
 IMPACT_LOW = 0.05
 AT_RISK_REASON = "low score, but a record of a child at risk: a decision may add to what is known of them"
+CONTEXT_REASON = "seen with the same adults, places, vehicles or phones as this child, under a name that fits"
 
 
 def at_risk_pairs(record_keys: Collection[str]) -> dict[tuple[str, str], tuple[float, float, float]]:
@@ -75,3 +77,40 @@ def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> i
     fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "change_chance", "status"]
     do_bulk_update(update, actor=actor, fields=fields, action="link")
     return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON).count()
+
+
+def do_raise_context_reviews(actor: Actor, *, pairs: Collection[tuple[str, str, int]]) -> int:
+    """Open a review for each pair collective linkage proposes (``intelligence.context``: left key,
+    right key, neighbours shared), unless decided or already open; close the open ones no longer
+    proposed. The chance of a change grows with what they share: n / (n + 1). Returns how many are open."""
+    wanted = {(a, b): n for a, b, n in pairs if a != b}
+    decided = set(LinkDecision.objects.values_list("record_key_l", "record_key_r"))
+    lefts = {k[0] for k in wanted}
+    held = {(r.record_key_l, r.record_key_r): r for r in LinkReview.objects.filter(record_key_l__in=lefts)}
+    open_now = LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=CONTEXT_REASON)
+    held |= {(r.record_key_l, r.record_key_r): r for r in open_now}
+    now = timezone.now()
+    create, update = [], []
+    for key, shared in wanted.items():
+        review = held.get(key)
+        if key in decided or (review is not None and review.status != LinkReview.Status.CLOSED):
+            continue
+        chance = round(shared / (shared + 1), 4)
+        if review is None:
+            create.append(
+                LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now, match_probability=0.0,
+                           match_weight=0.0, change_chance=chance, reason=CONTEXT_REASON)
+            )  # fmt: skip
+        else:
+            review.reason, review.change_chance = CONTEXT_REASON, chance
+            review.status, review.group, review.group_kind = LinkReview.Status.OPEN, "", ""
+            update.append(review)
+    for key, review in held.items():
+        if review.reason == CONTEXT_REASON and review.status == LinkReview.Status.OPEN and key not in wanted:
+            review.status = LinkReview.Status.CLOSED
+            update.append(review)
+    why = "analysis: seen with the same people and places"
+    do_bulk_create(create, actor=actor, action="link", reason=why)
+    fields = ["reason", "group", "group_kind", "change_chance", "status"]
+    do_bulk_update(update, actor=actor, fields=fields, action="link")
+    return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=CONTEXT_REASON).count()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from sightline.ledger.models import new_id
 from sightline.ledger.services import Actor, do_bulk_create, do_bulk_update
 from sightline.people.linkage.engine import REVIEW_BAND
-from sightline.people.linkage.impact import AT_RISK_REASON, IMPACT_LOW
+from sightline.people.linkage.impact import AT_RISK_REASON, CONTEXT_REASON, IMPACT_LOW
 from sightline.people.linkage.records import LinkInputs
 from sightline.people.linkage.stable_ids import assign_stable_ids
 from sightline.people.linkage.types import LinkageResult
@@ -276,7 +276,11 @@ def store_review(result: LinkageResult, actor: Actor, summary: LinkSummary) -> N
             review.status = LinkReview.Status.OPEN
             update.append(review)
     low = [k for k, r in held.items() if r.reason == AT_RISK_REASON and k not in wanted]
-    at_risk = _still_at_risk(result, low)
+    apart = result.clusters
+    at_risk = _still_at_risk(result, low) | {
+        k for k, r in held.items()
+        if r.reason == CONTEXT_REASON and k not in wanted and apart.get(k[0]) != apart.get(k[1])
+    }  # fmt: skip
     alone = result.encoded_alone
     for key, review in held.items():
         # A pair of an encoded record and one outside its agreement, which this run could not compare
