@@ -4,6 +4,7 @@ places, when name and age fit; not beside a child who only shares a hub, a name 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from tests import factories
 AS_OF = dt.date(2014, 7, 1)
 
 
-def _world(extra_edges: list[tuple[str, str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _world(extra_edges: Sequence[tuple[str, str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     records = pd.DataFrame(
         [
             ("youth:Y1", "P-JESS", "Jess", "", "", "14"),  # sparse: "Jess, about 14"
