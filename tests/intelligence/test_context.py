@@ -13,6 +13,8 @@ from sightline.intelligence.context import HUB, context_pairs
 from sightline.ledger.services import SYSTEM
 from sightline.people.linkage.decisions import do_decide_link
 from sightline.people.linkage.impact import CONTEXT_REASON, do_raise_context_reviews
+from sightline.people.linkage.store import LinkSummary, store_review
+from sightline.people.linkage.types import LinkageResult
 from sightline.people.models import LinkReview
 from tests import factories
 
@@ -82,3 +84,22 @@ def test_proposals_become_reviews_that_the_next_analysis_keeps_or_closes() -> No
     review.refresh_from_db()
     assert review.status == "closed"
     assert not LinkReview.objects.filter(record_key_l="police:P2").exists()
+
+
+@pytest.mark.django_db
+def test_a_link_run_keeps_a_proposal_open_while_the_records_stay_apart() -> None:
+    for rid in ("Y1", "P1"):
+        factories.record(factories.person("child", given_name="Jess"), "police", rid, given_name="Jess")
+    do_raise_context_reviews(SYSTEM, pairs=[("police:P1", "police:Y1", 2)])
+    pairs = pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability", "linked"])
+    review = pd.DataFrame(
+        columns=["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
+    )
+
+    def run(clusters: dict[str, str]) -> str:
+        result = LinkageResult(clusters=clusters, pairs=pairs, review=review, model={})
+        store_review(result, SYSTEM, LinkSummary(records=2, people=2, incremental=False))
+        return LinkReview.objects.get(reason=CONTEXT_REASON).status
+
+    assert run({"police:P1": "police:P1", "police:Y1": "police:Y1"}) == "open"
+    assert run({"police:P1": "police:P1", "police:Y1": "police:P1"}) == "closed"  # joined by the run
