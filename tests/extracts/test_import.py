@@ -60,6 +60,20 @@ def test_import_keeps_every_row_exactly_as_received(
     assert Entry.objects.filter(object_type="people.sourcerecord", action="import").count() == 3
 
 
+def test_an_extract_with_no_rows_is_recorded_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An agency that sent nothing for a period sent something: the extract is kept, with no rows."""
+    folder = write_extract(tmp_path, people=[], events=[])
+    (folder / "people.csv").write_text("record_id,given_name\r\n", encoding="utf-8")
+    (folder / "events.csv").write_text("event_id,record_id,kind,occurred_on\r\n", encoding="utf-8")
+    code, out, _ = run_import(capsys, str(folder))
+    assert code == 0 and "imported as" in out and "0 new" in out
+    extract = Extract.objects.get()
+    assert (extract.record_count, extract.event_count) == (0, 0)
+    assert Entry.objects.filter(object_type="people.extract", action="import").count() == 1
+    code, out, _ = run_import(capsys, str(folder))
+    assert code == 0 and "already imported" in out and Extract.objects.count() == 1
+
+
 def test_importing_twice_adds_nothing_folder_or_zip(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

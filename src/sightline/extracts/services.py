@@ -242,8 +242,11 @@ def _write(
             elif old_event[3] <= this_date:
                 changed_events[old_event[0]] = (row, data)
 
-        if not (new_records or changed_records or new_events or changed_events):
-            return result  # the same rows again, repackaged: nothing to record
+        # The same rows again, repackaged: nothing to record. An extract with no rows at all is
+        # recorded, though: that an agency sent nothing for a period is a fact.
+        news = new_records or changed_records or new_events or changed_events
+        if not news and (parsed.people or parsed.events):
+            return result
 
         children, with_nhs = nhs.completeness((data for _row, data in parsed.people), this_date)
         extract = do_create(
