@@ -21,6 +21,7 @@ from sightline.core.errors import NotFound
 from sightline.intelligence import selectors as intel
 from sightline.intelligence.services import do_set_alert_status
 from sightline.people.linkage.decisions import do_decide_link, do_decide_links
+from sightline.people.linkage.explain import PairExplanation
 from sightline.people.models import LinkDecision, LinkReview, SourceRecord
 
 router = Router(tags=["intelligence"])
@@ -367,23 +368,7 @@ def _record_out(r: SourceRecord, encoded: frozenset[str] | None = None) -> Recor
 def get_link_review(request: HttpRequest, review_id: str = Id()) -> LinkReviewDetailOut:
     """Both records are opened: need to know applies to each, and each read is ledgered."""
     pair = intel.link_review(current_user(request), review_id)
-    explained = intel.pair_weights(pair)
-    return LinkReviewDetailOut(
-        review=LinkReviewOut.from_orm(pair.review),
-        left=_record_out(pair.left, pair.encoded_l),
-        right=_record_out(pair.right, pair.encoded_r),
-        match_weights=[
-            FieldWeightOut(
-                field=f.field,
-                comparison=f.level_label,
-                match_weight=f.match_weight,
-                value_l=f.value_l,
-                value_r=f.value_r,
-            )
-            for f in (explained.fields if explained else ())
-        ],
-        scored_by_run=explained.scored_by_run if explained else None,
-    )
+    return _pair_out(pair, intel.pair_weights(pair))
 
 
 @router.post(
@@ -425,13 +410,23 @@ class LinkGroupDecisionIn(Schema):
     )
 
 
-def _pair_out(pair: intel.LinkReviewPair) -> LinkReviewDetailOut:
+def _pair_out(pair: intel.LinkReviewPair, explained: PairExplanation | None = None) -> LinkReviewDetailOut:
+    """A pair with both records and, when ``explained`` (``intel.pair_weights``), each field's weight."""
     return LinkReviewDetailOut(
         review=LinkReviewOut.from_orm(pair.review),
-        left=_record_out(pair.left),
-        right=_record_out(pair.right),
-        match_weights=[],
-        scored_by_run=None,
+        left=_record_out(pair.left, pair.encoded_l),
+        right=_record_out(pair.right, pair.encoded_r),
+        match_weights=[
+            FieldWeightOut(
+                field=f.field,
+                comparison=f.level_label,
+                match_weight=f.match_weight,
+                value_l=f.value_l,
+                value_r=f.value_r,
+            )
+            for f in (explained.fields if explained else ())
+        ],
+        scored_by_run=explained.scored_by_run if explained else None,
     )
 
 

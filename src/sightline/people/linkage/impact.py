@@ -46,71 +46,53 @@ def at_risk_pairs(record_keys: Collection[str]) -> dict[tuple[str, str], tuple[f
 def do_raise_at_risk_reviews(actor: Actor, *, record_keys: Collection[str]) -> int:
     """Open a review for each at-risk pair (``at_risk_pairs``) not decided or already open; close the
     open at-risk reviews no longer among them. Returns how many are open."""
-    wanted = at_risk_pairs(record_keys)
-    decided = set(LinkDecision.objects.values_list("record_key_l", "record_key_r"))
-    lefts = {k[0] for k in wanted}
-    held = {(r.record_key_l, r.record_key_r): r for r in LinkReview.objects.filter(record_key_l__in=lefts)}
-    open_now = LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON)
-    held |= {(r.record_key_l, r.record_key_r): r for r in open_now}
-    now = timezone.now()
-    create, update = [], []
-    for key, (p, w, chance) in wanted.items():
-        review = held.get(key)
-        if key in decided or (review is not None and review.status != LinkReview.Status.CLOSED):
-            continue
-        if review is None:
-            create.append(
-                LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now, match_probability=p,
-                           match_weight=w, change_chance=chance, reason=AT_RISK_REASON)
-            )  # fmt: skip
-        else:
-            review.match_probability, review.match_weight, review.reason = p, w, AT_RISK_REASON
-            review.change_chance = chance
-            review.status, review.group, review.group_kind = LinkReview.Status.OPEN, "", ""
-            update.append(review)
-    for key, review in held.items():
-        if review.reason == AT_RISK_REASON and review.status == LinkReview.Status.OPEN and key not in wanted:
-            review.status = LinkReview.Status.CLOSED
-            update.append(review)
-    why = "analysis: a low-scored pair touches a child at risk"
-    do_bulk_create(create, actor=actor, action="link", reason=why)
-    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "change_chance", "status"]
-    do_bulk_update(update, actor=actor, fields=fields, action="link")
-    return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=AT_RISK_REASON).count()
+    wanted = {
+        key: {"match_probability": p, "match_weight": w, "change_chance": chance}
+        for key, (p, w, chance) in at_risk_pairs(record_keys).items()
+    }
+    return _raise(actor, AT_RISK_REASON, "analysis: a low-scored pair touches a child at risk", wanted)
 
 
 def do_raise_context_reviews(actor: Actor, *, pairs: Collection[tuple[str, str, int]]) -> int:
     """Open a review for each pair collective linkage proposes (``intelligence.context``: left key,
     right key, neighbours shared), unless decided or already open; close the open ones no longer
     proposed. The chance of a change grows with what they share: n / (n + 1). Returns how many are open."""
-    wanted = {(a, b): n for a, b, n in pairs if a != b}
+    wanted = {
+        (a, b): {"match_probability": 0.0, "match_weight": 0.0, "change_chance": round(n / (n + 1), 4)}
+        for a, b, n in pairs
+        if a != b
+    }
+    return _raise(actor, CONTEXT_REASON, "analysis: seen with the same people and places", wanted)
+
+
+def _raise(actor: Actor, reason: str, why: str, wanted: dict[tuple[str, str], dict[str, float]]) -> int:
+    """Open (or reopen) a review with ``reason`` for each wanted pair not decided or already open, and
+    close the open ones with ``reason`` no longer wanted. Returns how many with ``reason`` are open."""
     decided = set(LinkDecision.objects.values_list("record_key_l", "record_key_r"))
     lefts = {k[0] for k in wanted}
     held = {(r.record_key_l, r.record_key_r): r for r in LinkReview.objects.filter(record_key_l__in=lefts)}
-    open_now = LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=CONTEXT_REASON)
+    open_now = LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=reason)
     held |= {(r.record_key_l, r.record_key_r): r for r in open_now}
     now = timezone.now()
     create, update = [], []
-    for key, shared in wanted.items():
+    for key, values in wanted.items():
         review = held.get(key)
         if key in decided or (review is not None and review.status != LinkReview.Status.CLOSED):
             continue
-        chance = round(shared / (shared + 1), 4)
         if review is None:
             create.append(
-                LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now, match_probability=0.0,
-                           match_weight=0.0, change_chance=chance, reason=CONTEXT_REASON)
-            )  # fmt: skip
-        else:
-            review.reason, review.change_chance = CONTEXT_REASON, chance
-            review.status, review.group, review.group_kind = LinkReview.Status.OPEN, "", ""
-            update.append(review)
+                LinkReview(record_key_l=key[0], record_key_r=key[1], raised_at=now, reason=reason, **values)
+            )
+            continue
+        for field, value in values.items():
+            setattr(review, field, value)
+        review.reason, review.status, review.group, review.group_kind = reason, LinkReview.Status.OPEN, "", ""
+        update.append(review)
     for key, review in held.items():
-        if review.reason == CONTEXT_REASON and review.status == LinkReview.Status.OPEN and key not in wanted:
+        if review.reason == reason and review.status == LinkReview.Status.OPEN and key not in wanted:
             review.status = LinkReview.Status.CLOSED
             update.append(review)
-    why = "analysis: seen with the same people and places"
     do_bulk_create(create, actor=actor, action="link", reason=why)
-    fields = ["reason", "group", "group_kind", "change_chance", "status"]
+    fields = ["match_probability", "match_weight", "reason", "group", "group_kind", "change_chance", "status"]
     do_bulk_update(update, actor=actor, fields=fields, action="link")
-    return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=CONTEXT_REASON).count()
+    return LinkReview.objects.filter(status=LinkReview.Status.OPEN, reason=reason).count()
