@@ -145,6 +145,7 @@ def report(runs: list[dict[str, Any]]) -> None:
     )
     print(f"\nSightline's worst case beats the reference's on {beats} of {len(MEASURES)} alert measures.")
     _by_kind(runs)
+    _confidence(runs)
     _audit(runs)
     _review(runs)
     print(
@@ -160,6 +161,26 @@ def report(runs: list[dict[str, Any]]) -> None:
             f"{lk['resolvable']['f1']:.3f} / {lk['all']['f1']:.3f} | {lk['hopeless_records']:,} | "
             f"{sum(t.values()):.0f} ({t['link']:.0f}, {t['analyse']:.0f}) |"
         )
+
+
+def _confidence(runs: list[dict[str, Any]]) -> None:
+    """Calibration: the share of child alerts of each confidence that are about true victims."""
+    levels: dict[str, list[tuple[int, int]]] = {}
+    for r in runs:
+        for level, cell in r.get("confidence", {}).items():
+            levels.setdefault(level, []).append((cell["alerts"], cell["victims"]))
+    if not levels:
+        return
+    print("\nChild alerts by confidence: the share about true victims, pooled and in the worst run:\n")
+    print("| confidence | alerts (mean a run) | true victims, pooled | worst run |")
+    print("|---|---:|---:|---:|")
+    for level in ("strong", "moderate", "limited", "none"):
+        cells = levels.get(level)
+        if not cells:
+            continue
+        alerts, victims = sum(c[0] for c in cells), sum(c[1] for c in cells)
+        worst = min(v / a for a, v in cells if a)
+        print(f"| {level} | {alerts / len(cells):.0f} | {fmt(victims / alerts)} | {fmt(worst)} |")
 
 
 def _review(runs: list[dict[str, Any]]) -> None:

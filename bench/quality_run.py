@@ -156,6 +156,12 @@ def run(
         as_truth([a.subject_id for a in analysis.alerts_of("adult_of_concern")]),
         who,
     )
+    # Calibration: how many child alerts of each confidence are about true victims.
+    confidence: dict[str, dict[str, int]] = {}
+    for a in analysis.alerts_of("child_at_risk"):
+        cell = confidence.setdefault(a.confidence or "none", {"alerts": 0, "victims": 0})
+        cell["alerts"] += 1
+        cell["victims"] += int(who.get(truth_of_person.get(a.subject_id, ""), {}).get("role") == "victim")
     ref_children, ref_adults = reference(town, who)
     timings["score"] = time.perf_counter() - t
     review: dict[str, Any] = {}
@@ -187,6 +193,7 @@ def run(
         },
         "link": link,
         "review": review,
+        "confidence": confidence,
         "encoding": encoding,
         "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who)},
         "timings": timings,

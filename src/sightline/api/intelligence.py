@@ -54,6 +54,11 @@ class AlertOut(Schema):
     restricted: bool = Field(
         False, description="about a person outside your access: label and reasons withheld (break-glass)"
     )
+    confidence: str = Field(
+        "",
+        description="child alerts: strong, moderate or limited, from the records tying the child to adults "
+        "of concern; blank for other kinds",
+    )
 
 
 class EvidenceRecordOut(Schema):

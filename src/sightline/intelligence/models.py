@@ -63,6 +63,12 @@ class Alert(LedgeredModel):
         help_text="people, places, vehicles and phones the analysis ties to the subject: "
         "type, id, label, score, how, events",
     )
+    confidence = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text="child alerts: strong, moderate or limited, from the records tying the child to "
+        'adults of concern (docs/analysis.md, "Where the list ends")',
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     status_reason = models.TextField(blank=True)
     status_by = models.CharField(max_length=150, blank=True)

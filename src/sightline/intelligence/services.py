@@ -418,6 +418,7 @@ def _store_alerts(
             "record_keys": sorted(set(a.record_keys)),
             "event_keys": sorted(set(a.event_keys)),
             "ties": [_tie(t) for t in a.ties],
+            "confidence": a.confidence,
             "active": True,
         }
         obj = existing.get(a.alert_key)
@@ -453,7 +454,7 @@ def _store_alerts(
         actor=actor,
         fields=[
             "kind", "subject_id", "subject_label", "score", "reasons", "record_keys", "event_keys", "ties",
-            "active",
+            "confidence", "active",
             "status", "status_reason", "status_by", "status_at", "last_run",
         ],
         action="analyse",

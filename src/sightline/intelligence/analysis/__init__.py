@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from . import weights as W
-from .alerts import AlertBuilder, Context, group_alert
+from .alerts import AlertBuilder, Context, group_alert, group_rows
+from .evidence import child_evidence, evidence_ties, of_concern, without
 from .graph import build_objects, build_pairs, build_participants, indirect_pairs
 from .groups import DEFAULT_METHOD, DEFAULT_RESOLUTION, Method, detect_groups, detection_edges, network_id
 from .inputs import AnalysisInputError, check_inputs, parse_events, prepare_people
@@ -285,7 +286,13 @@ def _alerts(
     group_names: dict[str, str],
 ) -> list[Alert]:
     ppl = scores.people
-    kids = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
+    at_risk = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
+    # The list ends where the records stop pointing at exploitation (evidence.py).
+    ties = evidence_ties(pairs, links, set(ppl.loc[ppl["is_child"].astype(bool), "person_id"]))
+    ties = ties[without(ties, scores.explained, "c", "a")]
+    ties = of_concern(ties[ties["c"].isin(set(at_risk["person_id"]))], ppl.set_index("person_id")["score"])
+    evidence = child_evidence(ties)
+    kids = at_risk[at_risk["person_id"].isin(evidence.index)]
     # A hub (a professional, or an adult who met more children ordinarily than in a context of
     # concern) needs a substantial score or concern repeated over several separate records.
     child_ids = ppl.loc[ppl["is_child"].astype(bool), "person_id"]
@@ -305,7 +312,10 @@ def _alerts(
         persons=set(kids["person_id"]) | set(grown["person_id"]),
         objects=set(objs["obj_id"]),
     )
-    alerts: list[Alert] = [builder.child(str(c)) for c in kids["person_id"]]
+    tied = group_rows(ties, "c", ["a", "event_key", "agency", "how"])
+    alerts: list[Alert] = [
+        builder.child(str(c), str(evidence.at[c, "confidence"]), tied.get(c, [])) for c in kids["person_id"]
+    ]
     alerts.extend(builder.adult(str(a)) for a in grown["person_id"])
     alerts.extend(builder.obj(str(o)) for o in objs["obj_id"])
     object_scores = scores.objects.set_index("obj_id")["score"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import pandas as pd
 from sightline.core.labels import code_label, kinds_text
 
 from . import weights as W
+from .evidence import sentence
 from .result import Alert, Tie, alert_key
 from .scoring import CHILD_ROLES, Scores
 
@@ -76,7 +78,9 @@ class Context:
     flagged: frozenset[str]
 
 
-def _group(frame: pd.DataFrame, key: str | list[str], columns: list[str]) -> dict[Any, list[tuple[Any, ...]]]:
+def group_rows(
+    frame: pd.DataFrame, key: str | list[str], columns: list[str]
+) -> dict[Any, list[tuple[Any, ...]]]:
     """Rows of a frame as plain tuples, grouped by key: alerts read them many times."""
     out: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
     keys = (
@@ -121,28 +125,28 @@ class AlertBuilder:
         ].to_dict("index")
 
         part = ctx.participants[ctx.participants["person_id"].isin(persons)]
-        self.part = _group(part, "person_id", ["event_key", "kind", "role", "occurred", "night"])
+        self.part = group_rows(part, "person_id", ["event_key", "kind", "role", "occurred", "night"])
         pairs = ctx.pairs[ctx.pairs["a"].isin(persons) | ctx.pairs["b"].isin(persons)]
         self.pairs = {
             k: [_Pair(*r) for r in rows]
-            for k, rows in _group(
+            for k, rows in group_rows(
                 pairs, ["a", "b"], ["event_key", "kind", "role_b", "concerning", "agency"]
             ).items()
         }
         po = s.person_object
         mine = po[po["person_id"].isin(persons) | po["obj_id"].isin(objects)]
-        self.po_person = _group(mine, "person_id", ["obj_id", "expo", "term", "strength", "is_child"])
-        self.po_obj = _group(
+        self.po_person = group_rows(mine, "person_id", ["obj_id", "expo", "term", "strength", "is_child"])
+        self.po_obj = group_rows(
             po[po["obj_id"].isin(objects)], "obj_id", ["person_id", "is_child", "term", "strength"]
         )
-        self.objects_of = _group(po[~po["obj_id"].str.startswith("place:")], "person_id", ["obj_id"])
+        self.objects_of = group_rows(po[~po["obj_id"].str.startswith("place:")], "person_id", ["obj_id"])
         touched = set(mine["obj_id"]) | objects
         links = ctx.links[ctx.links["obj_id"].isin(touched)]
-        self.link_keys = _group(links[links["event_key"] != ""], ["person_id", "obj_id"], ["event_key"])
+        self.link_keys = group_rows(links[links["event_key"] != ""], ["person_id", "obj_id"], ["event_key"])
         ca = s.child_adult
-        self.ca_child = _group(ca[ca["c"].isin(persons)], "c", ["a", "expo", "wc"])
-        self.ca_adult = _group(ca[ca["a"].isin(persons)], "a", ["c", "term", "wc"])
-        self.factors = _group(
+        self.ca_child = group_rows(ca[ca["c"].isin(persons)], "c", ["a", "expo", "wc"])
+        self.ca_adult = group_rows(ca[ca["a"].isin(persons)], "a", ["c", "term", "wc"])
+        self.factors = group_rows(
             s.factors[s.factors["person_id"].isin(persons)], "person_id", ["factor", "event_key"]
         )
 
@@ -249,7 +253,8 @@ class AlertBuilder:
         return out
 
     # -- alerts ------------------------------------------------------------------
-    def child(self, c: str) -> Alert:
+    def child(self, c: str, confidence: str = "", evidence: Sequence[tuple[Any, ...]] = ()) -> Alert:
+        """``evidence``: (adult, event, agency, how) of the records that point at exploitation."""
         reasons: list[str] = []
         events: list[str] = []
         own = [r for r in self.part.get(c, []) if r[2] in CHILD_ROLES]
@@ -264,6 +269,11 @@ class AlertBuilder:
             reasons.append(f"{who}, with an exploitation factor code recorded.")
         else:
             reasons.append(f"{who}; no agency has flagged this child for sexual exploitation.")
+        if evidence:
+            keys = sorted({str(r[1]) for r in evidence})
+            names = {str(r[0]): self.label(str(r[0])) for r in evidence}
+            reasons.append(f"{sentence(confidence, evidence, names)}{keys_text(keys)}.")
+            events.extend(keys)
         for name, kinds, text in _INDICATOR_TEXT:
             rows = [
                 r for r in own if r[1] in kinds and (name != "police_victim" or r[2] in ("subject", "victim"))
@@ -301,7 +311,8 @@ class AlertBuilder:
             )
         if len(contacts) > 3:
             reasons.append(f"Also linked to {len(contacts) - 3} other adult{_plural(len(contacts) - 3)}.")
-        return self._person_alert("child_at_risk", c, reasons, events, adults, [a for a, *_r in contacts])
+        alert = self._person_alert("child_at_risk", c, reasons, events, adults, [a for a, *_r in contacts])
+        return dataclasses.replace(alert, confidence=confidence)
 
     def _person_alert(
         self,

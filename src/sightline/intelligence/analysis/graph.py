@@ -94,7 +94,11 @@ def build_pairs(participants: pd.DataFrame) -> pd.DataFrame:
     pairs = left.merge(right, on="event_key")
     pairs = pairs[pairs["a"] != pairs["b"]].reset_index(drop=True)
     tie = pairs["w_a"].to_numpy() * pairs["w_b"].to_numpy()
-    pairs["w"] = pairs["concern"].to_numpy() * pairs["recency"].to_numpy() * tie
+    # One event is one piece of evidence however many it names: an adult seen once with five
+    # children in the park is not five contacts. Each pair gets its share of the event.
+    others = pairs["event_key"].map(active["event_key"].value_counts()).to_numpy(dtype=float) - 1
+    share = 1.0 / np.maximum(others, 1.0)
+    pairs["w"] = pairs["concern"].to_numpy() * pairs["recency"].to_numpy() * tie * share
     suspect = (pairs["role_a"] == "suspect") | (pairs["role_b"] == "suspect")
     pairs["concerning"] = ((pairs["concern"] >= W.CONCERN_THRESHOLD) | suspect) & (tie >= 0.3)
     return pairs.drop(columns=["w_a", "w_b", "recency"])

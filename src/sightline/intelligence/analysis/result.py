@@ -46,6 +46,7 @@ class Alert:
     event_keys: tuple[str, ...]
     label: str = ""
     ties: tuple[Tie, ...] = ()
+    confidence: str = ""  # child alerts: how firmly the records point at exploitation (evidence.py)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import weights as W
+from .evidence import role_explained, without
 
 
 def sat(x: np.ndarray | pd.Series | float) -> np.ndarray:
@@ -55,6 +56,7 @@ class Scores:
     child_adult: pd.DataFrame  # c, a, wc, wo, term (a's score from c), expo (c's from a)
     person_object: pd.DataFrame  # person_id, obj_id, is_child, wc, w, term, expo
     peers: pd.DataFrame  # a, b (both children or both adults), wc
+    explained: pd.DataFrame  # a, b: contact b's role explains, uncorroborated (evidence.role_explained)
 
 
 def child_indicators(
@@ -153,6 +155,11 @@ def score_all(
     a_child = agg["a"].isin(child_set).to_numpy()
     b_child = agg["b"].isin(child_set).to_numpy()
     ca = agg[a_child & ~b_child].rename(columns={"a": "c", "b": "a"}).reset_index(drop=True)
+    explained = role_explained(pairs, participants)
+    # Contact a role explains is ordinary contact (capped, like a coach's), unless corroborated.
+    plain = without(ca, explained, "c", "a")
+    ca["wo"] = np.where(plain, ca["wo"], ca["wo"] + ca["wc"])
+    ca["wc"] = np.where(plain, ca["wc"], 0.0)
     peers = agg[(a_child == b_child) & (agg["wc"].to_numpy() > 0)][["a", "b", "wc"]].reset_index(drop=True)
 
     # Person-object links, with ambiguous partial plates spread over their candidates.
@@ -301,6 +308,7 @@ def score_all(
         child_adult=ca,
         person_object=pd.concat([po_child, po_adult], ignore_index=True),
         peers=peers,
+        explained=explained,
     )
 
 

@@ -145,6 +145,32 @@ MIN_ADULT_SCORE = 0.5
 MIN_HUB_ADULT_SCORE = 5.0
 HUB_REPEATED_INCIDENTS = 3
 MIN_OBJECT_SCORE = 1.0
+# Where the child list ends (docs/analysis.md, "Where the list ends"). Going missing, night-time
+# trouble and a group of friends put a child at risk; they do not by themselves point at
+# exploitation. A child is alerted only when a record ties them to an adult of concern (this far
+# over the adult line) in an event that does: one of these kinds, or with the adult as a suspect,
+# or through a phone or vehicle that such an event recorded.
+POINTED_KINDS = frozenset(
+    {
+        "missing",
+        "intelligence",
+        "sexual_health",
+        "self_referral",
+        "taxi_complaint",
+        "arrest",
+        "charge",
+        "bail",
+        "outreach_contact",
+    }
+)
+MIN_EVIDENCE_ADULT_SCORE = 1.0
+# Contact a role explains (the child's foster carer or parent, a professional) is ordinary contact
+# unless a record corroborates concern: the adult a suspect with the child, or one of these kinds.
+# A foster carer's number and car are on every missing report of the children placed with them.
+EXPLAINING_ROLES = frozenset({"carer", "parent", "professional"})
+CORROBORATING_KINDS = frozenset(
+    {"intelligence", "sexual_health", "self_referral", "taxi_complaint", "arrest", "charge", "bail"}
+)
 MIN_GROUP_SCORE = 3.0
 # A group alert needs at least one adult this far over the adult alert line.
 MIN_GROUP_ADULT_SCORE = 1.0

@@ -60,6 +60,7 @@ class AlertView:
     first_raised_at: dt.datetime
     version: int
     restricted: bool
+    confidence: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -185,6 +186,7 @@ def alert_view(alert: Alert, visible: set[str], groups: dict[str, Network]) -> A
         first_raised_at=alert.first_raised_at,
         version=alert.version,
         restricted=restricted,
+        confidence=alert.confidence,
     )
 
 
