@@ -54,6 +54,7 @@ def build_handmade() -> dict[str, Any]:
         "At place 'star kebab' with other children [social_care:CSE1].",
         record_keys=["police:POL-1", "social_care:SC-1", "police:GONE-9"],
         event_keys=["police:E1", "social_care:CSE1"],
+        confidence="moderate",
     )
     adult_alert = _alert(
         "adult_of_concern",

@@ -121,6 +121,10 @@ def test_analyst_sees_ranked_alerts_with_filters(
         "<li>Missing 1 time.</li>" in html
         and "<li>At place &#x27;star kebab&#x27; with other children.</li>" in html
     )
+    # How firm the evidence is, under the child (adults have none).
+    assert html.count("Moderate evidence") == 1 and html.index("Moderate evidence") < html.index(
+        "Darren Hollis"
+    )
     only_adults = client.get("/intelligence/alerts?kind=adult_of_concern").content.decode()
     assert "Darren Hollis" in only_adults and "Kayleigh Brookes" not in only_adults
     dismissed = client.get("/intelligence/alerts?status=dismissed").content.decode()
@@ -139,6 +143,7 @@ def test_alert_detail_shows_reasons_evidence_and_links(
     html = signed_in(login, analyst).get(f"/intelligence/alerts/{alert.id}").content.decode()
     # each reason on its own line, evidence lists kept whole, each record's agency by name
     assert "<li>Missing 1 time [Police E1].</li>" in html
+    assert "Moderate evidence" in html and "Two or more records, or two adults, tie the child" in html
     sc = "Children&#x27;s social care"
     assert f"<li>At place &#x27;star kebab&#x27; with other children [{sc} CSE1].</li>" in html
     # records behind it: agency (by name), record id, row; linked to the person record
@@ -529,6 +534,7 @@ def test_api_alerts_status_networks_and_decisions(
         handmade["adult_alert"].id,
         handmade["place_alert"].id,
     ]
+    assert [a["confidence"] for a in body["items"]] == ["moderate", "", ""]
     detail = client.get(f"/api/intelligence/alerts/{alert.id}", **auth).json()
     rows = {r["key"]: r for r in detail["records"]}
     assert rows["police:POL-1"]["row"] == 5 and rows["police:POL-1"]["person_id"] == handmade["child"].id

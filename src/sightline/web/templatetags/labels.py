@@ -26,6 +26,29 @@ def alert_tag(status: str) -> str:
     return ALERT_TAGS.get(status, "")
 
 
+# How firmly a child alert's records point at exploitation (intelligence/analysis/evidence.py).
+CONFIDENCE = {
+    "strong": (
+        "Strong evidence",
+        "govuk-tag--red",
+        "records from two or more agencies tie the child to adults of concern",
+    ),
+    "moderate": (
+        "Moderate evidence",
+        "govuk-tag--orange",
+        "two or more records, or two adults, tie the child to adults of concern",
+    ),
+    "limited": ("Limited evidence", "govuk-tag--yellow", "one record ties the child to an adult of concern"),
+}
+
+
+@register.inclusion_tag("web/intelligence/_confidence.html")
+def confidence(level: str, explain: bool = False) -> dict[str, object]:
+    """A child alert's confidence as a tag, with what it means when ``explain``."""
+    label, tag, meaning = CONFIDENCE.get(level, ("", "", ""))
+    return {"label": label, "tag": tag, "meaning": meaning if explain else ""}
+
+
 @register.filter
 def sex_label(code: str) -> str:
     return labels.sex_label(code)
