@@ -93,9 +93,13 @@ def test_the_analyst_opens_the_top_alert(page: Page, axe_check: Check) -> None:
     expect(page).to_have_url(re.compile(r"/intelligence/alerts$"))
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
     axe_check(page)
-    page.locator("#alerts tbody tr").first.get_by_role("link").click()
+    child = page.locator("#alerts tbody tr").filter(has_text="Child at risk").first
+    expect(child.get_by_text(re.compile(r"(Strong|Moderate|Limited) evidence"))).to_be_visible()
+    child.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/intelligence/alerts/A-"))
     expect(page.get_by_role("heading", name="Why this alert was raised")).to_be_visible()
+    expect(page.locator("dt", has_text="Evidence of exploitation")).to_be_visible()
+    expect(page.locator(".sightline-reasons li").nth(1)).to_contain_text("Evidence of exploitation")
     expect(page.locator("#history")).to_be_visible()
     axe_check(page)
 

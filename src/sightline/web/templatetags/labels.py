@@ -14,8 +14,8 @@ register = template.Library()
 
 # GOV.UK tag colours by alert status.
 ALERT_TAGS: dict[str, str] = {
-    Alert.Status.NEW: "govuk-tag--red",
-    Alert.Status.UNDER_REVIEW: "govuk-tag--yellow",
+    Alert.Status.NEW: "govuk-tag--purple",
+    Alert.Status.UNDER_REVIEW: "govuk-tag--grey",
     Alert.Status.ACTIONED: "govuk-tag--green",
     Alert.Status.DISMISSED: "govuk-tag--grey",
 }
@@ -35,7 +35,7 @@ CONFIDENCE = {
     ),
     "moderate": (
         "Moderate evidence",
-        "govuk-tag--orange",
+        "govuk-tag--blue",
         "two or more records, or two adults, tie the child to adults of concern",
     ),
     "limited": ("Limited evidence", "govuk-tag--yellow", "one record ties the child to an adult of concern"),
