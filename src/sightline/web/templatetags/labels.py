@@ -14,8 +14,8 @@ register = template.Library()
 
 # GOV.UK tag colours by alert status.
 ALERT_TAGS: dict[str, str] = {
-    Alert.Status.NEW: "govuk-tag--purple",
-    Alert.Status.UNDER_REVIEW: "govuk-tag--grey",
+    Alert.Status.NEW: "govuk-tag--red",
+    Alert.Status.UNDER_REVIEW: "govuk-tag--yellow",
     Alert.Status.ACTIONED: "govuk-tag--green",
     Alert.Status.DISMISSED: "govuk-tag--grey",
 }
@@ -30,7 +30,7 @@ def alert_tag(status: str) -> str:
 CONFIDENCE = {
     "strong": (
         "Strong evidence",
-        "govuk-tag--red",
+        "govuk-tag--purple",
         "records from two or more agencies tie the child to adults of concern",
     ),
     "moderate": (
@@ -38,7 +38,7 @@ CONFIDENCE = {
         "govuk-tag--blue",
         "two or more records, or two adults, tie the child to adults of concern",
     ),
-    "limited": ("Limited evidence", "govuk-tag--yellow", "one record ties the child to an adult of concern"),
+    "limited": ("Limited evidence", "govuk-tag--grey", "one record ties the child to an adult of concern"),
 }
 
 
