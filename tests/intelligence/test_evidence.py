@@ -139,21 +139,3 @@ def test_a_foster_carer_on_missing_reports_is_discounted_until_a_record_corrobor
     assert not _children(plain)
     assert corroborated.scores.set_index("subject_id")["score"]["carer"] > 3 * carer
     assert "carer" in [a.subject_id for a in corroborated.alerts_of("adult_of_concern")]
-
-
-def test_a_much_older_man_at_a_night_incident_points_where_an_older_friend_does_not() -> None:
-    def town(born: str) -> Town:
-        t = Town()
-        t.person("police", "ADULT", "adult", dob=born)
-        for i in range(3):
-            t.person("police", f"K{i}", f"kid-{i}", dob="2000-03-01")
-            for j in range(2):
-                t.event(
-                    "police", f"P{i}-{j}", f"K{i}", "police_incident", f"2014-0{j + 2}-1{i}T23:40:00",
-                    others="ADULT:associate",
-                )  # fmt: skip
-        return t
-
-    assert _children(_run(town("1975-01-01")))  # 25 years older
-    friend = _run(town("1995-06-01"))  # an older friend: under 5 years
-    assert friend.scores.set_index("subject_id")["score"]["kid-0"] >= 1.0 and not _children(friend)

@@ -288,12 +288,7 @@ def _alerts(
     ppl = scores.people
     at_risk = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
     # The list ends where the records stop pointing at exploitation (evidence.py).
-    ties = evidence_ties(
-        pairs,
-        links,
-        set(ppl.loc[ppl["is_child"].astype(bool), "person_id"]),
-        ppl.set_index("person_id")["age"],
-    )
+    ties = evidence_ties(pairs, links, set(ppl.loc[ppl["is_child"].astype(bool), "person_id"]))
     ties = ties[without(ties, scores.explained, "c", "a")]
     ties = of_concern(ties[ties["c"].isin(set(at_risk["person_id"]))], ppl.set_index("person_id")["score"])
     evidence = child_evidence(ties)

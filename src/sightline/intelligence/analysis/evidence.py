@@ -43,22 +43,14 @@ def without(frame: pd.DataFrame, pairs: pd.DataFrame, a: str = "a", b: str = "b"
     return ~pd.MultiIndex.from_arrays([frame[a].to_numpy(), frame[b].to_numpy()]).isin(keys)
 
 
-def evidence_ties(
-    pairs: pd.DataFrame, links: pd.DataFrame, children: set[str], age: pd.Series | None = None
-) -> pd.DataFrame:
+def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) -> pd.DataFrame:
     """Ties from a child (c) to an adult (a) in an event that points at exploitation, one row per
-    event: the event, its agency and how (the event's kind, or ``phone``/``vehicle`` when shared).
-    With ``age`` (years, by person), contact of concern with an adult TELLING_AGE_GAP years older
-    points too."""
-    telling = ((pairs["role_b"] == "suspect") | pairs["kind"].isin(W.POINTED_KINDS)).to_numpy()
-    if age is not None:  # a man much older than the child, at night or at a party, say
-        gap = pairs["b"].map(age).to_numpy(dtype=float) - pairs["a"].map(age).to_numpy(dtype=float)
-        telling = telling | (np.nan_to_num(gap, nan=0.0) >= W.TELLING_AGE_GAP)
+    event: the event, its agency and how (the event's kind, or ``phone``/``vehicle`` when shared)."""
     direct = pairs[
         pairs["concerning"].to_numpy(dtype=bool)
         & pairs["a"].isin(children).to_numpy()
         & ~pairs["b"].isin(children).to_numpy()
-        & telling
+        & ((pairs["role_b"] == "suspect") | pairs["kind"].isin(W.POINTED_KINDS)).to_numpy()
     ]
     rows = [direct.rename(columns={"a": "c", "b": "a", "kind": "how"})[COLUMNS]]
     mediated = links[~links["obj_id"].str.startswith("place:")]

@@ -164,9 +164,6 @@ POINTED_KINDS = frozenset(
     }
 )
 MIN_EVIDENCE_ADULT_SCORE = 1.0
-# Contact of concern with an adult this many years older than the child points at exploitation
-# whatever the record's kind: men at a party with 14-year-olds; not an 18-year-old friend of 15.
-TELLING_AGE_GAP = 7.0
 # Contact a role explains (the child's foster carer or parent, a professional) is ordinary contact
 # unless a record corroborates concern: the adult a suspect with the child, or one of these kinds.
 # A foster carer's number and car are on every missing report of the children placed with them.
