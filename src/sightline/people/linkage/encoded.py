@@ -118,7 +118,7 @@ def link_encoded(
         ).df()
     finally:
         con.close()
-    pairs = _pairs_of(scored, names, labels_of(comparisons(encoding)))
+    pairs = _pairs_of(scored, names, comparisons(encoding))
     if hub_keys:
         both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
         pairs = pairs[~both_hub].reset_index(drop=True)
@@ -130,7 +130,7 @@ def link_encoded(
     return EncodedLinkage(clusters, pairs, stats)
 
 
-def _pairs_of(scored: pd.DataFrame, names: list[str], labels: dict[str, dict[int, str]]) -> pd.DataFrame:
+def _pairs_of(scored: pd.DataFrame, names: list[str], comps: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Splink's predictions as the run's pairs (record_key_l < record_key_r), with each comparison's
     level label and weight and the prior's weight, which add up to the match weight."""
     left, right = scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str)
@@ -141,9 +141,10 @@ def _pairs_of(scored: pd.DataFrame, names: list[str], labels: dict[str, dict[int
             "match_probability": scored["match_probability"].astype(float),
             "match_weight": scored["match_weight"].astype(float),
             # The plain engine's rule, on the encoded levels of the same names (model.hard_conflicts).
-            "hard_conflict": hard_conflicts(scored).to_numpy() if len(scored) else [],
+            "hard_conflict": hard_conflicts(scored, comps).to_numpy() if len(scored) else [],
         }
     )
+    labels = labels_of(comps)
     weights = {c: np.log2(scored[f"bf_{c}"].astype(float).to_numpy()) for c in names}
     pairs["mw_prior"] = pairs["match_weight"].to_numpy() - sum(weights.values(), np.zeros(len(scored)))
     for c in names:

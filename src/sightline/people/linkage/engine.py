@@ -76,6 +76,8 @@ def _block_keys(features: pd.DataFrame, spec: tuple[str, ...]) -> pd.Series:
         if c.endswith("[]"):
             frame = frame.explode(c.removesuffix("[]"))
     frame = frame.dropna()
+    if frame.empty:  # no record has the key (pandas would give a frame, not a series)
+        return pd.Series(dtype=object)
     key = frame[[c.removesuffix("[]") for c in spec]].astype(str).agg("\x1f".join, axis=1)
     return pd.Series(key.to_numpy(), index=frame["unique_id"].to_numpy())
 

@@ -240,10 +240,14 @@ def field_verdicts(explanation: PairExplanation | None) -> dict[str, tuple[str, 
     if explanation is None:
         return {}
     comps = _ENCODED_COMPARISONS if explanation.encoded else mdl.comparisons("duckdb")
-    different = {c["output_column_name"]: str(c["comparison_levels"][-1]["label_for_charts"]) for c in comps}
+    # The last level of each comparison, and identifiers that differ though one cannot be checked.
+    different = {
+        c["output_column_name"]: {str(c["comparison_levels"][-1]["label_for_charts"])} for c in comps
+    }
+    different["identifiers"].add(mdl.UNCHECKED_DIFFERENT)
     levels = {f.field: f.level_label for f in explanation.fields}
     return {
-        field: (levels[comp], levels[comp] == different[comp])
+        field: (levels[comp], levels[comp] in different[comp])
         for field, comp in FIELD_COMPARISON.items()
         if comp in levels
     }

@@ -39,6 +39,10 @@ class _Sql:
             return f"jaro_winkler({a}, {b})"
         return f"jaro_winkler_similarity({a}, {b})"
 
+    def damerau(self, a: str, b: str) -> str:
+        # DuckDB's own; on Spark, Splink's bundled UDF.
+        return f"damerau_levenshtein({a}, {b})"
+
     def overlap(self, a: str, b: str) -> str:
         if self.dialect == "spark":
             return f"arrays_overlap({a}, {b})"
@@ -79,18 +83,25 @@ STARTING_VALUES: dict[str, list[tuple[float, float]]] = {
     "location": [(0.6, 0.001), (0.1, 0.002), (0.05, 0.002), (0.05, 0.02), (0.05, 0.1), (0.15, 0.875)],
     "phone": [(0.6, 0.0005), (0.4, 0.9995)],
     "email": [(0.8, 0.0001), (0.2, 0.9999)],
-    "identifiers": [(0.6, 1e-6), (0.2, 1e-6), (0.15, 1e-6), (0.05, 0.999997)],
+    "identifiers": [(0.6, 1e-6), (0.2, 1e-6), (0.13, 1e-6), (0.02, 1e-5), (0.03, 0.5), (0.02, 0.499987)],
 }
+
+
+# Identifiers one keystroke apart, or differing where one cannot be checked: evidence for and
+# against, but neither a match nor a hard conflict.
+KEYSTROKE_APART = "One keystroke apart (likely a typo)"
+UNCHECKED_DIFFERENT = "Different, not checkable (may be mistyped)"
 
 
 def comparisons(dialect: str) -> list[dict[str, Any]]:
     """The comparison definitions, most specific level first (Splink CASE WHEN order)."""
     s = _Sql(dialect)
-    swapped = (
-        "((given_l = family_r AND family_l = given_r)"
-        " OR (given_mp_l = family_mp_r AND family_mp_l = given_mp_r))"
-        " AND given_l <> family_l"
-    )
+
+    def alike(a: str, b: str) -> str:
+        return f"({a}_l = {b}_r OR {a}_mp_l = {b}_mp_r OR {s.jw(f'{a}_l', f'{b}_r')} >= 0.92)"
+
+    # Crosswise the same, sounding alike or spelt nearly alike (swapped fields with a typo).
+    swapped = f"given_l <> family_l AND {alike('given', 'family')} AND {alike('family', 'given')}"
     given = {
         "output_column_name": "given_name",
         "comparison_description": "Given name",
@@ -145,7 +156,13 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("birth_year_l IS NULL OR birth_year_r IS NULL", "Not recorded", is_null_level=True),
             _level("dob_l = dob_r", "Same date of birth"),
             _level("dob_t_l = dob_r", "Day and month transposed"),
-            _level("levenshtein(dob_l, dob_r) <= 1", "One digit different"),
+            # Full dates are all YYYY-MM-DD, so one change or one swap of neighbours. Damerau-
+            # Levenshtein costs five Levenshteins: asked only of dates two changes apart.
+            _level(
+                f"levenshtein(dob_l, dob_r) <= 1 OR (levenshtein(dob_l, dob_r) = 2"
+                f" AND {s.damerau('dob_l', 'dob_r')} = 1)",
+                "One keystroke different (a digit changed or two swapped)",
+            ),
             _level(
                 "(dob_ym_l = dob_ym_r OR dob_t_ym_l = dob_ym_r OR dob_ym_l = dob_t_ym_r) AND"
                 " (dob_precision_l = 'month' OR dob_precision_r = 'month')",
@@ -224,6 +241,15 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("ELSE", "Different"),
         ],
     }
+
+    def keystroke(c: str) -> str:
+        # One character changed or two neighbours swapped.
+        return f"(length({c}_l) = length({c}_r) AND {s.damerau(f'{c}_l', f'{c}_r')} <= 1)"
+
+    # Differing numbers that both pass their check (NHS numbers that fail it are not recorded).
+    checked_differ = (
+        "coalesce(nhs_l <> nhs_r OR upn_checked_l <> upn_checked_r OR pnc_checked_l <> pnc_checked_r, false)"
+    )
     identifiers = {
         "output_column_name": "identifiers",
         "comparison_description": "NHS number, UPN, PNC id",
@@ -237,6 +263,9 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
             _level("nhs_l = nhs_r", "Same NHS number"),
             _level("upn_l = upn_r", "Same UPN"),
             _level("pnc_l = pnc_r", "Same PNC id"),
+            _level(f"({keystroke('upn')} OR {keystroke('pnc')}) AND NOT {checked_differ}", KEYSTROKE_APART),
+            _level(f"NOT {checked_differ}", UNCHECKED_DIFFERENT),
+            # Two numbers that both pass their check digit or letter are no typo of each other.
             _level("ELSE", "Identifier conflicts"),
         ],
     }
@@ -275,6 +304,8 @@ BLOCKING_KEYS: tuple[tuple[tuple[str, ...], str | None], ...] = (
     (("nhs",), None),
     (("upn",), None),
     (("pnc",), None),
+    # A UPN or PNC id one keystroke off (a typo: two that pass their check never are).
+    (("id_near[]",), None),
     (("email",), None),
     (("phones[]",), None),
 )
@@ -338,23 +369,27 @@ def model_matches_structure(model: dict[str, Any]) -> bool:
         return False
 
 
-def gamma_of(comparison: str, label: str) -> int:
-    """Splink's gamma value for a level: ELSE is 0, counting up to the first level."""
-    comp = next(c for c in comparisons("duckdb") if c["output_column_name"] == comparison)
+def gamma_of(comparison: str, label: str, comps: Sequence[dict[str, Any]] | None = None) -> int:
+    """Splink's gamma value for a level: ELSE is 0, counting up to the first level. ``comps``: these
+    comparisons (the encoded ones, say) rather than the plain model's."""
+    comp = next(c for c in comps or comparisons("duckdb") if c["output_column_name"] == comparison)
     non_null = [lv["label_for_charts"] for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
     return len(non_null) - 1 - non_null.index(label)
 
 
-def hard_conflicts(pairs: pd.DataFrame) -> pd.Series:
+def hard_conflicts(pairs: pd.DataFrame, comps: Sequence[dict[str, Any]] | None = None) -> pd.Series:
     """Pairs that contradict each other directly: different given names (not a
     nickname, variant, swap, alias or near spelling), incompatible birth dates, or
-    different identifiers of one kind. Such records are never put in one cluster
-    unless an identifier matches or a human says so. This is what keeps twins (same
-    family, address and birth date) and parent/child namesakes apart: their shared
-    household details are correlated evidence that Fellegi-Sunter adds up as if it
-    were independent."""
+    different identifiers of one kind that both pass their check (one that cannot be
+    checked may be mistyped). Such records are never put in one cluster unless an
+    identifier matches or a human says so. This is what keeps twins (same family,
+    address and birth date) and parent/child namesakes apart: their shared household
+    details are correlated evidence that Fellegi-Sunter adds up as if it were
+    independent. ``comps``: the comparisons that scored the pairs (the plain model's by
+    default)."""
     different = 0
-    id_match = pairs["gamma_identifiers"] >= 1
+    # The "Same ..." levels come first; the PNC id's is the last of them.
+    id_match = pairs["gamma_identifiers"] >= gamma_of("identifiers", "Same PNC id", comps)
     conflict = (
         (pairs["gamma_given_name"] == different)
         | (pairs["gamma_date_of_birth"] == different)

@@ -8,10 +8,11 @@ and Spark. Ethnicity is never read: only the columns in INPUT_COLUMNS are looked
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Hashable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from .names import canonical_forms, metaphone, name_tokens, nysiis
@@ -63,8 +64,10 @@ STRING_FEATURES: tuple[str, ...] = (
     "nhs",
     "upn",
     "pnc",
+    "upn_checked",
+    "pnc_checked",
 )
-ARRAY_FEATURES: tuple[str, ...] = ("given_canon", "name_tokens", "phones")
+ARRAY_FEATURES: tuple[str, ...] = ("given_canon", "name_tokens", "phones", "id_near")
 FLOAT_FEATURES: tuple[str, ...] = ("birth_year",)
 # Overlapping three-year birth buckets: births within 1.5 years share at least one.
 INT_FEATURES: tuple[str, ...] = ("birth_3y_a", "birth_3y_b")
@@ -74,6 +77,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
 )
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 _DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -216,7 +220,69 @@ def _identifier(raw: str) -> str | None:
     return cleaned or None
 
 
-def _mapped(values: list[str], fn: Callable[[str], T]) -> list[T]:
+# The check letter alphabets leave out letters that look like digits.
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+_UPN = re.compile(r"^([A-Z])(\d{12})$")
+_PNC = re.compile(r"^(?:\d{2})?(\d{2})/(\d{1,7})([A-Z])$")
+
+
+def valid_upn(value: str) -> bool:
+    """A permanent UPN whose check letter holds (DfE: digits weighted 2 to 13, modulus 23)."""
+    m = _UPN.match(value)
+    if not m:
+        return False
+    total = sum(int(d) * w for w, d in enumerate(m.group(2), start=2))
+    return UPN_CHECK_LETTERS[total % 23] == m.group(1)
+
+
+def valid_pnc_id(value: str) -> bool:
+    """A PNC id (YY/NNNNNNNC, or with a four-digit year) whose check letter holds: the two-digit
+    year and the serial padded to seven digits, as one number, modulus 23."""
+    m = _PNC.match(value)
+    if not m:
+        return False
+    return PNC_CHECK_LETTERS[int(m.group(1) + m.group(2).zfill(7)) % 23] == m.group(3)
+
+
+def _keystroke_keys(rows: np.ndarray) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, keys, rows they apply to) for values of one length, a character code per column:
+    each position blanked ("?"), and each pair of neighbours put in order ("<"). Two different
+    values share a key exactly when one keystroke apart (a character changed, or two neighbours
+    swapped)."""
+    everyone = np.ones(len(rows), dtype=bool)
+    for i in range(rows.shape[1]):
+        keys = rows.copy()
+        keys[:, i] = ord("?")
+        yield "?", keys, everyone
+    for i in range(rows.shape[1] - 1):
+        keys = rows.copy()
+        a, b = rows[:, i], rows[:, i + 1]
+        keys[:, i], keys[:, i + 1] = np.minimum(a, b), np.maximum(a, b)
+        yield f"<{i}", keys, a != b
+
+
+def near_keys(values: list[str | None], kind: str, checked: Collection[str] = ()) -> list[list[str] | None]:
+    """For each value, the keys it shares with values one keystroke from it (a typo and what it was
+    meant to be), for blocking; None for a value no other is near, so blocking costs nothing where
+    there are no typos. ``kind`` keeps schemes apart. ``checked``: values that pass their check
+    character; two of them are never one keystroke apart, so only the others are looked for."""
+    distinct = {v for v in values if v}
+    shared: dict[str, list[str]] = {}
+    for length in {len(v) for v in distinct - set(checked)}:
+        same = np.array(sorted(v for v in distinct if len(v) == length))
+        rows = same.view(np.uint32).reshape(len(same), length)
+        for name, keys, keep in _keystroke_keys(rows):
+            index = np.flatnonzero(keep)
+            flat = np.ascontiguousarray(keys[index]).view(np.dtype((np.void, 4 * length))).ravel()
+            _, code = np.unique(flat, return_inverse=True)
+            for i in np.flatnonzero(np.bincount(code)[code] > 1):
+                key = "".join(map(chr, keys[index[i]]))
+                shared.setdefault(str(same[index[i]]), []).append(f"{kind}{name}:{key}")
+    return [shared.get(v) if v else None for v in values]
+
+
+def _mapped(values: list[K], fn: Callable[[K], T]) -> list[T]:
     """fn over each distinct value once (names, postcodes and dates repeat a lot)."""
     cache = {v: fn(v) for v in set(values)}
     return [cache[v] for v in values]
@@ -273,6 +339,10 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
         address_keys, lambda k: normalise_address(*k.split("\x1f")) if k.split("\x1f")[0] else None
     )
     nhs_digits = _mapped(cols["nhs_number"], lambda v: re.sub(r"\D", "", v))
+    upn: list[str | None] = _mapped(cols["upn"], _identifier)
+    pnc: list[str | None] = _mapped(cols["pnc_id"], _identifier)
+    upn_checked = _mapped(upn, lambda v: v if v and valid_upn(v) else None)
+    pnc_checked = _mapped(pnc, lambda v: v if v and valid_pnc_id(v) else None)
     sexes = _mapped(cols["sex"], lambda v: v.upper()[:1] if v.upper()[:1] in ("F", "M") else None)
 
     frame = pd.DataFrame(
@@ -299,8 +369,20 @@ def prepare_records(records: pd.DataFrame, *, as_of: date | None = None) -> pd.D
             "address": address,
             "email": [e.lower() or None for e in cols["email"]],
             "nhs": [d if valid_nhs_number(d) else None for d in nhs_digits],
-            "upn": _mapped(cols["upn"], _identifier),
-            "pnc": _mapped(cols["pnc_id"], _identifier),
+            "upn": upn,
+            "pnc": pnc,
+            "upn_checked": upn_checked,
+            "pnc_checked": pnc_checked,
+            # NHS numbers have none: two valid ones are never one keystroke apart (modulus 11
+            # catches every change and swap of neighbours), and invalid ones are not recorded.
+            "id_near": [
+                (u or []) + (p or []) or None
+                for u, p in zip(
+                    near_keys(upn, "u", {v for v in upn_checked if v}),
+                    near_keys(pnc, "p", {v for v in pnc_checked if v}),
+                    strict=True,
+                )
+            ],
             "given_canon": _mapped(given, lambda g: list(canonical_forms(g)) or None),
             "name_tokens": tokens,
             "phones": _mapped(cols["phone"], lambda v: normalise_phones(v) if v else None),
