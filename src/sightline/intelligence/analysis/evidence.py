@@ -18,7 +18,6 @@ import pandas as pd
 from . import weights as W
 
 COLUMNS = ["c", "a", "event_key", "agency", "how"]
-CONFIDENCE = ("strong", "moderate", "limited")
 
 
 def role_explained(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
