@@ -114,6 +114,7 @@ def analyse(
     rec, people = prepare_people(recs, part[["record_key", "occurred"]], as_of)
     people["flagged"] = people["person_id"].isin(set(flagged))
     people = _children_at_the_time(people, part, as_of)
+    people = _young_people_who_exploit(people, part)
     pairs = build_pairs(part)
     links, objects, object_edges = build_objects(ev, part, rec)
     indirect = indirect_pairs(links, object_edges)
@@ -188,6 +189,32 @@ def _children_at_the_time(people: pd.DataFrame, part: pd.DataFrame, as_of: date)
     mask = people["person_id"].isin(then).to_numpy()
     people.loc[mask, "is_child"] = True
     people.loc[mask, "child_then"] = True
+    return people
+
+
+def _young_people_who_exploit(people: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Children of 16 or 17 recorded as a suspect, or as the subject of intelligence, an arrest
+    or a charge that names a victim, and never as a victim themselves, are scored and alerted
+    as the exploiters the records say they are (peer-on-peer exploitation): a 17-year-old who
+    grooms 13-year-olds is not evidence of their risk only as another child at risk."""
+    people["young_exploiter"] = False
+    old_enough = people["age_known"] & (people["age"] >= W.YOUNG_EXPLOITER_AGE)
+    older = people.loc[people["is_child"] & old_enough & ~people["child_then"], "person_id"]
+    rows = part[part["person_id"].isin(set(older))]
+    if rows.empty:
+        return people
+    with_victim = set(part.loc[part["role"] == "victim", "event_key"])
+    suspect = rows["role"] == "suspect"
+    accused = (
+        (rows["role"] == "subject")
+        & rows["kind"].isin(W.POLICE_ACTION_KINDS)
+        & rows["event_key"].isin(with_victim)
+    )
+    victims = set(rows.loc[rows["role"] == "victim", "person_id"])
+    found = set(rows.loc[suspect | accused, "person_id"]) - victims
+    mask = people["person_id"].isin(found).to_numpy()
+    people.loc[mask, "is_child"] = False
+    people.loc[mask, "young_exploiter"] = True
     return people
 
 

@@ -119,6 +119,11 @@ class AlertBuilder:
         self.child_then = (
             set(ppl.loc[ppl["child_then"].astype(bool), "person_id"]) if "child_then" in ppl else set()
         )
+        self.young_exploiter = (
+            set(ppl.loc[ppl["young_exploiter"].astype(bool), "person_id"])
+            if "young_exploiter" in ppl
+            else set()
+        )
         obj = s.objects.set_index("obj_id")
         self.obj_info = obj[
             ["obj_type", "label", "score", "n_children", "institution", "candidates"]
@@ -367,7 +372,8 @@ class AlertBuilder:
             {p.agency for c, _t, _w in concerning for p in self.pairs.get((a, c), []) if p.concerning} - {""}
         )
         n = len(concerning)
-        lead = f"Adult{' ' + age if age else ''} linked to {n} child{'ren' if n != 1 else ''}"
+        who = "Young person" if a in self.young_exploiter else "Adult"
+        lead = f"{who}{' ' + age if age else ''} linked to {n} child{'ren' if n != 1 else ''}"
         lead += " in a context of concern (missing, night, vehicle, suspect or police record)"
         if agencies:
             many = "agencies" if len(agencies) != 1 else "agency"
@@ -391,6 +397,12 @@ class AlertBuilder:
             )
         if a in self.professional:
             reasons.append("Recorded as a professional in most events, so the score is discounted.")
+        if a in self.young_exploiter:
+            reasons.append(
+                "Under 18 by the records, and recorded as a suspect or the subject of police action"
+                " against a victim: ranked with the adults the records describe exploiting children."
+                " A child too, with safeguarding needs of their own."
+            )
         return self._person_alert(
             "adult_of_concern", a, reasons, events, children, [c for c, *_r in concerning]
         )

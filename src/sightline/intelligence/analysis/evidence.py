@@ -49,7 +49,11 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
         pairs["concerning"].to_numpy(dtype=bool)
         & pairs["a"].isin(children).to_numpy()
         & ~pairs["b"].isin(children).to_numpy()
-        & ((pairs["role_b"] == "suspect") | pairs["kind"].isin(W.POINTED_KINDS)).to_numpy()
+        & (
+            (pairs["role_b"] == "suspect")
+            | (pairs["role_a"] == "victim")
+            | pairs["kind"].isin(W.POINTED_KINDS)
+        ).to_numpy()
     ]
     rows = [direct.rename(columns={"a": "c", "b": "a", "kind": "how"})[COLUMNS]]
     mediated = links[~links["obj_id"].str.startswith("place:")]

@@ -117,8 +117,10 @@ def build_objects(
     events: pd.DataFrame, participants: pd.DataFrame, records: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Links from people to places, vehicles and phones, the objects, and plate edges."""
+    # A carer or parent on a record is there for their role: the foster carer who reports a
+    # child missing was not in the car the child was seen getting out of, nor where she was found.
     ctx = participants.loc[
-        participants["role_w"] > 0,
+        (participants["role_w"] > 0) & ~participants["role"].isin(W.EXPLAINING_ROLES),
         ["event_key", "person_id", "role", "role_w", "agency", "kind", "occurred", "recency", "concern"],
     ]
     frames: list[pd.DataFrame] = []

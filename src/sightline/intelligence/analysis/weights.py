@@ -179,6 +179,10 @@ CHILD_AGE = 18
 # Up to this age, someone recorded as a victim, or as the subject of these kinds of event,
 # while under 18 is scored as a child (transitional safeguarding).
 YOUNG_ADULT_AGE = 21
+# From this age a child recorded as the suspect, or as the subject of police action that names a
+# victim, is scored as the exploiter the records describe (peer-on-peer exploitation).
+YOUNG_EXPLOITER_AGE = 16
+POLICE_ACTION_KINDS = frozenset({"intelligence", "arrest", "charge", "bail"})
 CHILDRENS_SERVICES_KINDS = frozenset(
     {
         "missing",

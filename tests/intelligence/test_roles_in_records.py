@@ -1,0 +1,100 @@
+"""What a person's role on a record says: a carer reporting a child missing, a 17-year-old
+suspect, a child recorded as the victim (docs/analysis.md, "Where the list ends")."""
+
+from __future__ import annotations
+
+from sightline.intelligence.analysis import AnalysisResult, analyse
+
+from .town import AS_OF, Town
+
+
+def _run(t: Town) -> AnalysisResult:
+    records, events, event_people = t.inputs()
+    return analyse(records, events, event_people, as_of=AS_OF)
+
+
+def _ids(res: AnalysisResult, kind: str) -> list[str]:
+    return [a.subject_id for a in res.alerts_of(kind)]
+
+
+def test_a_carer_reporting_children_missing_is_not_in_the_car_they_were_seen_getting_out_of() -> None:
+    """The partial plate on a missing report is the exploiters' car; the foster carer on the
+    report is there because she reported it, so she is not linked to the car or the place."""
+    t = Town()
+    t.person("police", "FC", "carer", dob="1969-04-07")
+    t.person("police", "GAZ", "gaz", dob="1985-01-01")
+    for i in range(4):
+        t.person("police", f"C{i}", f"placed-{i}", dob="1999-05-01")
+        for j in range(2):
+            t.event(
+                "police", f"M{i}-{j}", f"C{i}", "missing", f"2014-0{j + 2}-1{i}T23:30:00",
+                place="Rotherham Interchange", postcode="S60 1QA", vehicle="Y?60 TZF",
+                others="FC:carer",
+            )  # fmt: skip
+    t.event(
+        "police", "INT", "GAZ", "intelligence", "2014-01-16T02:21:00", vehicle="YE60 TZF", others="C0:victim"
+    )
+    res = _run(t)
+    edges = res.edge_events
+    carer_edges = edges[(edges["source"] == "carer") | (edges["target"] == "carer")]
+    others = set(carer_edges["source"]) | set(carer_edges["target"])
+    assert not any(str(o).startswith(("vehicle:", "place:")) for o in others)
+    # The children are still tied to the car, and through it to the man.
+    child_edges = edges[(edges["source"] == "placed-1") | (edges["target"] == "placed-1")]
+    assert any(str(o).startswith("vehicle:") for o in set(child_edges["source"]) | set(child_edges["target"]))
+    assert "carer" not in _ids(res, "adult_of_concern")
+
+
+def _peer_town(also_a_victim: bool) -> Town:
+    t = Town()
+    t.person("police", "OLD", "older-boy", dob="1997-01-15")  # 17 on the day of the analysis
+    for i in range(3):
+        t.person("police", f"G{i}", f"girl-{i}", dob="2000-09-01")
+        t.event(
+            "police", f"S{i}", f"G{i}", "self_referral", f"2014-0{i + 2}-02T22:00:00", others="OLD:suspect"
+        )
+    t.event("police", "INT", "OLD", "intelligence", "2014-05-01", others="G0:victim;G1:victim")
+    if also_a_victim:
+        t.person("police", "MAN", "man", dob="1980-01-01")
+        t.event("police", "V", "MAN", "intelligence", "2014-05-20", others="OLD:victim")
+    return t
+
+
+def test_a_seventeen_year_old_recorded_as_the_suspect_is_ranked_with_the_adults() -> None:
+    """Peer-on-peer exploitation: a 17-year-old named as the suspect by the girls he exploits
+    ties them to someone of concern, and is ranked with the adults, saying he is a child too."""
+    res = _run(_peer_town(also_a_victim=False))
+    assert "older-boy" in _ids(res, "adult_of_concern")
+    assert "older-boy" not in _ids(res, "child_at_risk")
+    alert = next(a for a in res.alerts_of("adult_of_concern") if a.subject_id == "older-boy")
+    assert alert.reasons.startswith("Young person aged 17")
+    assert "A child too" in alert.reasons
+    assert {"girl-0", "girl-1", "girl-2"} <= set(_ids(res, "child_at_risk"))
+
+
+def test_a_seventeen_year_old_also_recorded_as_a_victim_stays_a_child() -> None:
+    res = _run(_peer_town(also_a_victim=True))
+    assert "older-boy" not in _ids(res, "adult_of_concern")
+
+
+def test_a_child_recorded_as_the_victim_beside_a_man_of_concern_is_listed() -> None:
+    """Police incidents about another child, naming this child as a victim with the men there:
+    the record itself says what happened to the child."""
+
+    def town(role: str) -> Town:
+        t = Town()
+        t.person("police", "MAN", "man", dob="1975-01-01")
+        t.person("police", "BOY", "boy", dob="2001-03-01")
+        for i in range(3):
+            t.person("police", f"K{i}", f"kid-{i}", dob="2000-01-01")
+            t.event(
+                "police", f"P{i}", f"K{i}", "police_incident", f"2014-0{i + 2}-08T23:40:00",
+                place="12 Mill Lane", others=f"MAN:associate;BOY:{role}",
+            )  # fmt: skip
+            t.event(
+                "police", f"X{i}", f"K{i}", "missing", f"2014-0{i + 2}-20T23:40:00", others="MAN:associate"
+            )
+        return t
+
+    assert "boy" in _ids(_run(town("victim")), "child_at_risk")
+    assert "boy" not in _ids(_run(town("witness")), "child_at_risk")
