@@ -50,6 +50,7 @@ MEASURES = (
     ("victim_ap", "high", "all-victim average precision"),
     ("victim_recall_2v", "high", "all-victim recall@2V"),
     ("boys_recall_2v", "high", "hidden boys' recall@2V"),
+    ("findable_hidden_recall_2v", "high", "hidden victims with a trace of an offender: recall@2V"),
     ("decoys_top_2v", "low", "decoy children in the top 2V (share)"),
     ("offender_ap", "high", "offender average precision"),
     ("offender_recall_o", "high", "offender recall@O"),
@@ -139,8 +140,8 @@ def report(runs: list[dict[str, Any]]) -> None:
         1
         for name, better, _ in MEASURES
         if (lambda s, r: s > r if better == "high" else s < r)(
-            summarise([flat(x, "sightline")[name] for x in runs], better)[1],
-            summarise([flat(x, "reference")[name] for x in runs], better)[1],
+            summarise([flat(x, "sightline").get(name, math.nan) for x in runs], better)[1],
+            summarise([flat(x, "reference").get(name, math.nan) for x in runs], better)[1],
         )
     )
     print(f"\nSightline's worst case beats the reference's on {beats} of {len(MEASURES)} alert measures.")

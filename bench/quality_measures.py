@@ -14,6 +14,7 @@ import csv
 import itertools
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,6 +57,43 @@ def kinds(town: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def findable_victims(town: Path, who: dict[str, dict[str, str]]) -> set[str]:
+    """Victims whose records hold any trace of an offender: an event naming both, or a phone number
+    or full vehicle plate that one of the victim's events or records shares with an offender's.
+    Judged from the extracts and the truth's roles, never from a detector's output: a victim with
+    no such record can only be found by the indicators of a child at risk, not by exploitation."""
+    truth = {(r["agency"], r["record_id"]): r["true_person_id"] for r in rows(town / "truth" / "records.csv")}
+    offenders = {p for p, r in who.items() if r["role"] == "offender"}
+    named: dict[tuple[str, str], set[str]] = defaultdict(set)  # event -> true people on it
+    held: dict[str, set[str]] = defaultdict(set)  # phone or plate -> true people holding it
+    for manifest, folder in extract_folders(town):
+        agency = manifest["agency"]
+        for r in rows(folder / "people.csv"):
+            for phone in filter(None, map(_digits, r.get("phone", "").split(";"))):
+                held["phone:" + phone].add(truth.get((agency, r["record_id"]), ""))
+        for e in rows(folder / "events.csv"):
+            people = {truth.get((agency, e["record_id"]), "")}
+            people |= {truth.get((agency, o.rsplit(":", 1)[0]), "") for o in e["others"].split(";") if o}
+            named[(agency, e["event_id"])] |= people
+            things = [f"phone:{d}" for d in map(_digits, e.get("phone", "").split(";")) if d]
+            things += [
+                "plate:" + v.replace(" ", "").upper()
+                for v in e.get("vehicle", "").split(";")
+                if v and "?" not in v
+            ]
+            for thing in things:
+                held[thing] |= people
+    found = set()
+    for group in (*named.values(), *held.values()):
+        if group & offenders:
+            found |= group
+    return {p for p in found if who.get(p, {}).get("role") == "victim"}
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)[-10:]
+
+
 # --- ranked lists ------------------------------------------------------------------------------------------
 def average_precision(ranked: list[str], relevant: set[str], neutral: Iterable[str] = ()) -> float:
     """Mean of the precision at each relevant item's rank, over every relevant item (those never ranked
@@ -78,8 +116,14 @@ def recall_at(ranked: list[str], relevant: set[str], k: int) -> float:
     return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else math.nan
 
 
-def measure(children: list[str], adults: list[str], who: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Every measure of one method's ranked children and adults (true person ids, best first)."""
+def measure(
+    children: list[str],
+    adults: list[str],
+    who: dict[str, dict[str, str]],
+    findable: set[str] | None = None,
+) -> dict[str, Any]:
+    """Every measure of one method's ranked children and adults (true person ids, best first).
+    ``findable``: victims whose records hold a trace of an offender (:func:`findable_victims`)."""
     victims = {p for p, r in who.items() if r["role"] == "victim"}
     hidden = {p for p in victims if who[p]["flagged_by_social_care"] != "1"}
     offenders = {p for p, r in who.items() if r["role"] == "offender"}
@@ -100,6 +144,12 @@ def measure(children: list[str], adults: list[str], who: dict[str, dict[str, str
         "victim_ap": average_precision(children, victims),
         "victim_recall_2v": recall_at(children, victims, 2 * v),
         "boys_recall_2v": recall_at(children, boys, 2 * v),
+        "findable_hidden_recall_2v": recall_at(children, hidden & findable, 2 * v)
+        if findable is not None
+        else math.nan,
+        "findable_hidden_share": len(hidden & findable) / len(hidden)
+        if findable is not None and hidden
+        else math.nan,
         "decoys_top_2v": sum(p in decoys for p in top_2v) / len(top_2v) if top_2v else 0.0,
         "offender_ap": average_precision(adults, offenders),
         "offender_recall_o": recall_at(adults, offenders, o),

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from quality_measures import (  # noqa: E402
+    findable_victims,
     hopeless_records,
     kinds,
     linkage_audit,
@@ -151,10 +152,12 @@ def run(
         return out
 
     who = kinds(town)
+    findable = findable_victims(town, who)
     sightline = measure(
         as_truth([a.subject_id for a in analysis.alerts_of("child_at_risk")]),
         as_truth([a.subject_id for a in analysis.alerts_of("adult_of_concern")]),
         who,
+        findable,
     )
     # Calibration: how many child alerts of each confidence are about true victims.
     confidence: dict[str, dict[str, int]] = {}
@@ -195,7 +198,7 @@ def run(
         "review": review,
         "confidence": confidence,
         "encoding": encoding,
-        "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who)},
+        "methods": {"sightline": sightline, "reference": measure(ref_children, ref_adults, who, findable)},
         "timings": timings,
         "load_average": os.getloadavg()[0],
     }

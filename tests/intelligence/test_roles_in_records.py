@@ -98,3 +98,40 @@ def test_a_child_recorded_as_the_victim_beside_a_man_of_concern_is_listed() -> N
 
     assert "boy" in _ids(_run(town("victim")), "child_at_risk")
     assert "boy" not in _ids(_run(town("witness")), "child_at_risk")
+
+
+def test_a_mans_own_number_in_a_childs_record_points_but_not_on_her_own_record() -> None:
+    """She gave an adult's mobile as her contact at the walk-in centre: his own number, on his own
+    record, in an event of hers. The same number only on her own record (as a parent's often is)
+    does not point."""
+
+    def town(in_event: bool) -> Town:
+        t = Town()
+        t.person("police", "SUNNY", "sunny", dob="1977-01-01", phone="07795 604520")
+        for i in range(3):
+            t.person("police", f"K{i}", f"kid-{i}", dob="2000-01-01")
+            _missing_with(t, f"K{i}", "SUNNY", 1)
+        t.person("health", "H", "girl", dob="2000-04-01", phone="" if in_event else "07795604520")
+        t.person("police", "P", "girl", dob="2000-04-01")
+        for i in range(3):
+            t.event("police", f"GM{i}", "P", "missing", f"2014-0{i + 2}-11T23:10:00")
+        t.event(
+            "health", "ATT", "H", "health_attendance", "2014-03-12",
+            phone="07795604520" if in_event else "",
+        )  # fmt: skip
+        return t
+
+    assert "girl" in _ids(_run(town(in_event=True)), "child_at_risk")
+    assert "girl" not in _ids(_run(town(in_event=False)), "child_at_risk")
+
+
+def _missing_with(t: Town, child: str, adult: str, n: int) -> None:
+    for i in range(n):
+        t.event(
+            "police",
+            f"M-{child}-{i}",
+            child,
+            "missing",
+            f"2014-0{i + 1}-10T23:00:00",
+            others=f"{adult}:associate",
+        )

@@ -61,6 +61,10 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
     mediated = mediated[(size > 1) & (size <= W.MEDIATOR_MAX_PEOPLE)]
     pointed = mediated["kind"].isin(W.POINTED_KINDS).to_numpy()
     is_child = mediated["person_id"].isin(children).to_numpy()
+    # An adult's own number in a child's record (given as her contact, on messages arranging a
+    # pick-up) points too; a number on the child's own record (often a parent's) does not.
+    own_number = (mediated["kind"] == "record").to_numpy() & ~is_child
+    in_event = (mediated["event_key"].astype(str) != "").to_numpy()
     cols = ["person_id", "obj_id", "event_key", "agency"]
     kids, grown = mediated[is_child], mediated[~is_child]
     # Either side's record may be the one that points: the man's car in the child's missing
@@ -68,6 +72,7 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
     for pointing, other, child_points in (
         (mediated[is_child & pointed], grown, True),
         (mediated[~is_child & pointed], kids, False),
+        (mediated[is_child & in_event], mediated[own_number], True),
     ):
         both = (
             pointing[cols]
