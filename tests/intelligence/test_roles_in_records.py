@@ -135,3 +135,17 @@ def _missing_with(t: Town, child: str, adult: str, n: int) -> None:
             f"2014-0{i + 1}-10T23:00:00",
             others=f"{adult}:associate",
         )
+
+
+def test_intelligence_naming_the_child_as_the_victim_of_its_subject_needs_no_score_of_his() -> None:
+    """When linkage splits a man's records, each part scores little; intelligence about him that
+    names the child as his victim still points, whatever his score."""
+    t = Town()
+    t.person("police", "MAN", "man", dob="1990-01-01")
+    t.person("police", "GIRL", "girl", dob="2000-02-01")
+    for i in range(4):
+        t.event("police", f"GM{i}", "GIRL", "missing", f"2014-0{i + 2}-11T23:10:00")
+    t.event("police", "INT", "MAN", "intelligence", "2014-05-02", others="GIRL:victim")
+    res = _run(t)
+    assert res.scores.set_index("subject_id")["score"]["man"] < 1.0
+    assert "girl" in _ids(res, "child_at_risk")

@@ -55,7 +55,9 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
             | pairs["kind"].isin(W.POINTED_KINDS)
         ).to_numpy()
     ]
-    rows = [direct.rename(columns={"a": "c", "b": "a", "kind": "how"})[COLUMNS]]
+    # The record itself names the child as the victim of this adult: no score of theirs is needed.
+    firm = (direct["role_a"] == "victim") & direct["role_b"].isin(("suspect", "subject"))
+    rows = [direct.rename(columns={"a": "c", "b": "a", "kind": "how"})[COLUMNS].assign(firm=firm.to_numpy())]
     mediated = links[~links["obj_id"].str.startswith("place:")]
     size = mediated.groupby("obj_id")["person_id"].transform("nunique")
     mediated = mediated[(size > 1) & (size <= W.MEDIATOR_MAX_PEOPLE)]
@@ -88,6 +90,7 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
                     "event_key": both["event_key"].to_numpy(),
                     "agency": both["agency"].to_numpy(),
                     "how": both["obj_id"].str.split(":", n=1).str[0].to_numpy(),
+                    "firm": False,
                 }
             )
         )
@@ -112,7 +115,8 @@ HOW = {
 
 def of_concern(ties: pd.DataFrame, score: pd.Series) -> pd.DataFrame:
     """The ties whose adult is of concern (at least MIN_EVIDENCE_ADULT_SCORE)."""
-    return ties[ties["a"].map(score).fillna(0.0).to_numpy() >= W.MIN_EVIDENCE_ADULT_SCORE]
+    enough = ties["a"].map(score).fillna(0.0).to_numpy() >= W.MIN_EVIDENCE_ADULT_SCORE
+    return ties[enough | ties["firm"].to_numpy(dtype=bool)]
 
 
 def child_evidence(ties: pd.DataFrame) -> pd.DataFrame:
