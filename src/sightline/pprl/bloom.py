@@ -21,7 +21,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ class _Table:
 
 # Masks kept before the store starts afresh (a fold-1024 mask is 256 bytes): bounds memory on
 # large extracts; what is built is the same either way.
-MAX_MASKS = 200_000
+MAX_MASKS = 500_000
 Need = tuple[str, str, Sequence[str]]  # domain, salt, elements
 
 
@@ -210,15 +210,17 @@ class Encoder:
         if store.n > MAX_MASKS:
             self._tables.clear()
             store.n = 0
-        groups: list[list[int]] = []
+        flat: list[int] = []
+        sizes: list[int] = []
         digests: list[bytes] = []
         ks: list[int] = []
-        outer, at = bloom.outer, store.n
+        outer, start = bloom.outer, store.n
+        fresh = start  # the store row of the next new element
         for domain, salt, elements in needs:
             if not elements:
                 continue
             table = self._tables.get((domain, salt)) or self._table(domain, salt)
-            index, prefix, group = table.index, table.prefix, []
+            index, prefix = table.index, table.prefix
             for element in elements:
                 i = index.get(element)
                 if i is None:
@@ -228,16 +230,17 @@ class Encoder:
                     o = outer.copy()
                     o.update(h.digest())
                     digests.append(o.digest())
-                    ks.append(table.k)
-                    i = index[element] = at + len(digests) - 1
-                group.append(i)
-            groups.append(group)
+                    i = index[element] = fresh
+                    fresh += 1
+                flat.append(i)
+            sizes.append(len(elements))
+            ks += [table.k] * (fresh - start - len(ks))
         bloom.calls += len(digests)
         if digests:
             store.add(digests, ks)
-        if not groups:
+        if not sizes:
             return [None] * len(needs)
-        built = store.union(groups)
+        built = store.union(flat, sizes)
         p = self.params
         if p.hardening == "fold":
             built = built[:, : p.bits // 8] ^ built[:, p.bits // 8 :]
@@ -277,4 +280,26 @@ class Encoder:
             out = binascii.b2a_base64(self._digest.digest(msg)[:16], newline=False).decode("ascii")
             if domain in CACHED_DIGESTS:
                 self._digests[key] = out
+        return out
+
+    def digests(self, domain: str, items: Iterable[tuple[str, str]]) -> list[str]:
+        """`digest` of each (value, salt), in one loop: names' salts and forms come many a record."""
+        hmac_, cache, keep = self._digest, self._digests, domain in CACHED_DIGESTS
+        assert hmac_ is not None
+        started, outer, b64 = hmac_.start(domain.encode() + _SEP), hmac_.outer, binascii.b2a_base64
+        out = []
+        for value, salt in items:
+            key = (domain, salt, value)
+            hit = cache.get(key) if keep else None
+            if hit is None:
+                # _Hmac.finish inlined, the domain hashed once (see `filters`).
+                h = started.copy()
+                h.update(salt.encode() + _SEP + value.encode())
+                o = outer.copy()
+                o.update(h.digest())
+                hit = b64(o.digest()[:16], newline=False).decode("ascii")
+                hmac_.calls += 1
+                if keep:
+                    cache[key] = hit
+            out.append(hit)
         return out

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 Array = npt.NDArray[np.uint8]
+PIECE = 2048
 
 
 class MaskStore:
@@ -27,30 +28,43 @@ class MaskStore:
     def add(self, digests: list[bytes], ks: list[int]) -> None:
         """Appends the masks of elements whose HMACs are `digests`, `ks` positions each."""
         n = len(digests)
+        if self.n + n + 1 > len(self.rows):
+            grown = np.zeros((max(2 * len(self.rows), self.n + n + 1), self.width), np.uint8)
+            grown[: self.n] = self.rows[: self.n]
+            self.rows = grown
         words = np.frombuffer(b"".join(digests), dtype=">u8").reshape(n, 4).astype(np.uint64)
-        m = np.uint64(self.m)
+        # Pieces small enough that the bits being set stay in the processor's cache.
+        for at in range(0, n, PIECE):
+            piece = words[at : at + PIECE]
+            self.rows[self.n + at : self.n + at + len(piece)] = self._masks(piece, ks[at : at + PIECE])
+        self.n += n
+        self.rows[self.n] = 0  # the empty mask, padding in `union`
+
+    def _masks(self, words: npt.NDArray[np.uint64], ks: list[int]) -> Array:
+        n, m = len(words), np.uint64(self.m)
         # Double hashing, (h1 + i*h2) mod m with h2 odd: reduced first, so nothing overflows.
         start, step = words[:, 0] % m, (words[:, 1] | np.uint64(1)) % m
-        k = np.array(ks)
+        k = np.array(ks, dtype=np.uint64)
         i = np.arange(int(k.max()), dtype=np.uint64)
         pos = ((start[:, None] + i[None, :] * step[:, None]) % m).astype(np.int64)
         # Fewer positions (text fields): repeat the first, which sets no new bit.
-        pos = np.where(i[None, :] < k[:, None].astype(np.uint64), pos, pos[:, :1])
+        pos = np.where(i[None, :] < k[:, None], pos, pos[:, :1])
         if self.spread is not None:
             pos = self.spread[pos].reshape(n, -1)
         bits = np.zeros((n, self.width * 8), np.bool_)
         bits[np.arange(n)[:, None], self.width * 8 - 1 - pos] = True
-        if self.n + n > len(self.rows):
-            grown = np.zeros((max(2 * len(self.rows), self.n + n), self.width), np.uint8)
-            grown[: self.n] = self.rows[: self.n]
-            self.rows = grown
-        self.rows[self.n : self.n + n] = np.packbits(bits, axis=1)
-        self.n += n
+        return np.packbits(bits, axis=1)
 
-    def union(self, groups: list[list[int]]) -> Array:
-        """The OR of each group's masks: one row of bytes per group (groups are not empty)."""
-        flat = [i for g in groups for i in g]
-        starts = np.zeros(len(groups), np.int64)
-        np.cumsum([len(g) for g in groups[:-1]], out=starts[1:])
-        words = self.rows[: self.n].view(np.uint64)[flat]
-        return np.bitwise_or.reduceat(words, starts, axis=0).view(np.uint8)
+    def union(self, flat: list[int], sizes: list[int]) -> Array:
+        """The OR of each group of masks (`flat` holds the groups one after another, `sizes` their
+        lengths, none 0): one row of bytes per group."""
+        lengths = np.array(sizes)
+        longest = int(lengths.max())
+        # Groups padded with the empty mask to one length, then OR-ed a column at a time.
+        index = np.full((len(sizes), longest), self.n)
+        index[np.arange(longest)[None, :] < lengths[:, None]] = flat
+        words = self.rows[: self.n + 1].view(np.uint64)
+        acc = words[index[:, 0]]
+        for j in range(1, longest):
+            acc |= words[index[:, j]]
+        return acc.view(np.uint8)

@@ -21,6 +21,8 @@ from .records import EVENT_COLUMNS, PEOPLE_COLUMNS
 # Whole values' encodings kept before the caches start afresh: bounds memory on large extracts.
 MAX_CACHED = 300_000
 Person = tuple[Any, ...]  # what _plan found in a row, for _person
+# A birth's columns; the salts of given, family and full names; each salt's digest
+Birth = tuple[dict[str, str], list[str], list[str], list[str], dict[str, str]]
 
 
 def _join(items: Iterable[str]) -> str:
@@ -35,6 +37,7 @@ class RowEncoder:
         self.params = encoder.params
         self._cache: dict[tuple[str, str, str], str] = {}
         self._lists: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._births: dict[tuple[str, ...], Birth] = {}
         self._wanted: dict[tuple[str, str, str], bool] = {}  # filters to build: key -> plate
 
     def people(self, rows: Sequence[tuple[dict[str, str], date]]) -> list[list[str]]:
@@ -58,9 +61,10 @@ class RowEncoder:
         return dict(zip(EVENT_COLUMNS, self.events([row])[0]))
 
     def _bound(self) -> None:
-        if len(self._cache) > MAX_CACHED or len(self._lists) > MAX_CACHED:
+        if max(len(self._cache), len(self._lists), len(self._births)) > MAX_CACHED:
             self._cache.clear()
             self._lists.clear()
+            self._births.clear()
         self.enc.forget(MAX_CACHED)
 
     def _want(self, domain: str, salt: str, cleaned: str, plate: bool = False) -> None:
@@ -113,21 +117,19 @@ class RowEncoder:
         return [f"{y}-{m}" for y in years for m in months]
 
     def _plan(self, row: dict[str, str], reference: date) -> Person:
-        dob = norm.birth_date(row.get("date_of_birth", ""))
+        raw = row.get("date_of_birth", "")
+        dob = norm.birth_date(raw)
         years = self.birth_years(dob, row.get("estimated_age", "").strip(), reference)
+        birth = self._births.get((raw, *years)) or self._birth(raw, dob, years)
         given = norm.name(row.get("given_name", ""))
         family = norm.name(row.get("family_name", ""))
         others = norm.names(row.get("other_names", ""))
+        salts, family_salts, full_salts = birth[1], birth[2], birth[3]
         if self.params.salted_by_year:
-            # Salted by the birth; with none to salt with, names travel only in fullname_bf.
-            salts = self.name_salts(dob, years) if years else []
-            family_salts = self.name_salts(dob, years, by_day=True)
             # Both names together, salted by the birth year only, are too varied for their
             # frequency to tell; one name alone is not. Unsalted when no birth is known.
             full = f"{given} {family}" if given and family else ""
-            full_salts = years or [""]
         else:
-            salts = family_salts = full_salts = [""]
             full = f"{given} {family}".strip()
         for domain, value, value_salts in (
             ("fullname", full, full_salts), ("name", given, salts), ("family", family, family_salts),
@@ -144,20 +146,12 @@ class RowEncoder:
         addr = norm.address(row.get("address", ""))
         if addr:
             self._want("address", "", addr)
-        return row, dob, years, given, family, others, salts, family_salts, full, full_salts, pc, addr
+        return row, birth, given, family, others, full, pc, addr
 
-    def _person(self, plan: Person) -> list[str]:
-        row, dob, years, given, family, others, salts, family_salts, full, full_salts, pc, addr = plan
+    def _birth(self, raw: str, dob: norm.BirthDate | None, years: list[str]) -> Birth:
+        """What a birth date (and the years it allows) encodes to: the same for many records."""
         enc = self.enc
-        out: dict[str, str] = {"dob_precision": dob.precision if dob else ""}
-        # Each salted filter list comes with its salts' digests in the same order: two records'
-        # filters compare only where their salts agree, and which salts agree says no more than
-        # the date-of-birth digests already do.
-        out["fullname_bf"], out["fullname_salts"] = self._salted("fullname", full, full_salts)
-        out["given_bf"], out["given_salts"] = self._salted("name", given, salts)
-        out["family_bf"], out["family_salts"] = self._salted("family", family, family_salts)
-        out["other_names_bf"] = _join(self._bf("name", s, o) for o in others for s in salts)
-        out["given_canon_digest"] = self._canon(given, salts) if given else ""
+        out = {"dob_precision": dob.precision if dob else ""}
         out["birth_years"] = _join(enc.digest("year", y) for y in years)
         if dob is not None:
             swapped = dob.transposed()
@@ -168,6 +162,31 @@ class RowEncoder:
                 "dob_month_digest": enc.digest("dob-month", str(dob.month)) if dob.month else "",
                 "dob_day_digest": enc.digest("dob-day", str(dob.day)) if dob.day else "",
             }
+        if not self.params.salted_by_year:
+            salts = family_salts = full_salts = [""]
+        else:
+            # Salted by the birth; with none to salt with, names travel only in fullname_bf.
+            salts = self.name_salts(dob, years) if years else []
+            family_salts = self.name_salts(dob, years, by_day=True)
+            full_salts = years or [""]
+        every = list(dict.fromkeys([*salts, *family_salts, *full_salts]))
+        digests = dict(zip(every, enc.digests("salt", ((s, "") for s in every))))
+        birth = self._births[(raw, *years)] = (out, salts, family_salts, full_salts, digests)
+        return birth
+
+    def _person(self, plan: Person) -> list[str]:
+        row, birth, given, family, others, full, pc, addr = plan
+        _, salts, family_salts, full_salts, digests = birth
+        enc = self.enc
+        out = dict(birth[0])
+        # Each salted filter list comes with its salts' digests in the same order: two records'
+        # filters compare only where their salts agree, and which salts agree says no more than
+        # the date-of-birth digests already do.
+        out["fullname_bf"], out["fullname_salts"] = self._salted("fullname", full, full_salts, digests)
+        out["given_bf"], out["given_salts"] = self._salted("name", given, salts, digests)
+        out["family_bf"], out["family_salts"] = self._salted("family", family, family_salts, digests)
+        out["other_names_bf"] = _join(self._bf("name", s, o) for o in others for s in salts)
+        out["given_canon_digest"] = self._canon(given, salts) if given else ""
         out |= self._postcode(pc)
         out["address_bf"] = self._bf("address", "", addr) if addr else ""
         out["phone_digest"] = _join(enc.digest("phone", ph) for ph in norm.phones(row.get("phone", "")))
@@ -182,13 +201,13 @@ class RowEncoder:
             out[out_column] = enc.digest(domain, value) if value else ""
         return [out.get(c, "") for c in PEOPLE_COLUMNS]
 
-    def _salted(self, domain: str, value: str, salts: list[str]) -> tuple[str, str]:
+    def _salted(self, domain: str, value: str, salts: list[str], digests: dict[str, str]) -> tuple[str, str]:
         if not value or not salts:
             return "", ""
         key = (domain, value, *salts)
         out = self._lists.get(key)
         if out is None:
-            pairs = sorted((self.enc.digest("salt", s), self._bf(domain, s, value)) for s in salts)
+            pairs = sorted((digests[s], self._bf(domain, s, value)) for s in salts)
             out = ";".join(p[1] for p in pairs), ";".join(p[0] for p in pairs)
             self._lists[key] = out
         return out
@@ -198,7 +217,9 @@ class RowEncoder:
         out = self._lists.get(key)
         if out is None:
             out = (
-                _join(self.enc.digest("canon", f, s) for f in norm.canonical_forms(given) for s in salts),
+                _join(
+                    self.enc.digests("canon", ((f, s) for f in norm.canonical_forms(given) for s in salts))
+                ),
                 "",
             )
             self._lists[key] = out
