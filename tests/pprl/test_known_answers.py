@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sightline.pprl import chunks
 from sightline.pprl.bloom import Params
 from sightline.pprl.extract import encode_extract
 
@@ -73,6 +74,14 @@ def encoded(root: Path, name: str, **kw: object) -> dict[str, object]:
 @pytest.mark.parametrize("name", list(SETS))
 def test_the_encoder_writes_the_pinned_bytes(name: str, tmp_path: Path) -> None:
     assert encoded(tmp_path, name) == json.loads(ANSWERS.read_text(encoding="utf-8"))[name]
+
+
+@pytest.mark.parametrize("name", ["fold", "balance"])
+def test_several_processes_write_the_same_bytes(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunks, "CHUNK", 2)  # several chunks, so the workers share them
+    assert encoded(tmp_path, name, workers=2) == json.loads(ANSWERS.read_text(encoding="utf-8"))[name]
 
 
 if __name__ == "__main__":  # writes known_answers.json: only for a new scheme version
