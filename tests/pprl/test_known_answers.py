@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ EVENTS = [
     "E2,P4,referral,2013-05-09,,,,,,,,",
 ]
 MANIFEST = {"format": "multi-agency-extract/1", "agency": "police", "extracted_on": "2014-07-01"}
-SETS: dict[str, dict[str, object]] = {
+SETS: dict[str, dict[str, Any]] = {
     "fold": {},
     "balance": {"hardening": "balance"},
     "off": {"hardening": "off"},
@@ -55,7 +56,7 @@ def _extract(root: Path) -> None:
     (folder / "events.csv").write_text("\n".join(EVENTS) + "\n", encoding="utf-8")
 
 
-def encoded(root: Path, name: str, **kw: object) -> dict[str, object]:
+def encoded(root: Path, name: str, **kw: Any) -> dict[str, object]:
     """The rows written for one parameter set, and the digest of each file as written."""
     out, plain = root / name, root / "plain"
     if not plain.exists():

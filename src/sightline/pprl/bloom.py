@@ -138,9 +138,9 @@ class _Table:
         self.k = k
 
 
-# Masks kept before the store starts afresh (a fold-1024 mask is 256 bytes): bounds memory on
+# Masks kept before the store starts afresh (a fold-1024 mask is 256 bytes, so 256 MB): bounds memory on
 # large extracts; what is built is the same either way.
-MAX_MASKS = 500_000
+MAX_MASKS = 1_000_000
 Need = tuple[str, str, Sequence[str]]  # domain, salt, elements
 
 

@@ -82,9 +82,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         return 2
     bars = Bar.stages("encode", wanted(args.progress))
     try:
-        summary = encode_extract(
-            args.extract, secret, args.out, params, set(args.keep), bars, args.workers
-        )
+        summary = encode_extract(args.extract, secret, args.out, params, set(args.keep), bars, args.workers)
     except (ExtractError, OSError) as exc:
         print(f"sightline: {exc}", file=sys.stderr)
         return 2

@@ -67,4 +67,5 @@ class MaskStore:
         acc = words[index[:, 0]]
         for j in range(1, longest):
             acc |= words[index[:, j]]
-        return acc.view(np.uint8)
+        out: Array = acc.view(np.uint8)
+        return out

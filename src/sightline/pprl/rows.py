@@ -19,7 +19,7 @@ from .bloom import Encoder
 from .records import EVENT_COLUMNS, PEOPLE_COLUMNS
 
 # Whole values' encodings kept before the caches start afresh: bounds memory on large extracts.
-MAX_CACHED = 300_000
+MAX_CACHED = 1_000_000
 Person = tuple[Any, ...]  # what _plan found in a row, for _person
 # A birth's columns; the salts of given, family and full names; each salt's digest
 Birth = tuple[dict[str, str], list[str], list[str], list[str], dict[str, str]]
