@@ -176,17 +176,15 @@ def encoding_manifest(
     }
 
 
-def _rows(
-    header: list[str], rows: list[dict[str, str]], encoded: Iterator[list[list[str]]],
-    progress: Progress | None, stage: str,
-) -> Iterator[list[str]]:  # fmt: skip
+def _lines(
+    handle: Any, chunks: Iterator[tuple[int, str]], total: int, progress: Progress | None, stage: str
+) -> None:
     done = 0
-    for chunk in encoded:
-        for row, values in zip(rows[done : done + len(chunk)], chunk):
-            yield [row[c] for c in header] + values
-        done += len(chunk)
+    for rows, text in chunks:
+        handle.write(text)
+        done += rows
         if progress:
-            progress(stage, done, len(rows))
+            progress(stage, done, total)
 
 
 def encode_extract(
@@ -224,14 +222,13 @@ def encode_extract(
         writer = csv.writer(handle)
         writer.writerow(people_cols + [f.column for f in PEOPLE_FIELDS])
         items = [(r, refs[r["record_id"]]) for r in extract.people]
-        encoded = chunks.encode("people", items)
-        writer.writerows(_rows(people_cols, extract.people, encoded, progress, "people"))
+        _lines(handle, chunks.csv("people", items, people_cols), len(items), progress, "people")
 
     def events(handle: Any) -> None:
         writer = csv.writer(handle)
         writer.writerow(event_cols + [f.column for f in EVENT_FIELDS])
-        encoded = chunks.encode("events", extract.events)
-        writer.writerows(_rows(event_cols, extract.events, encoded, progress, "events"))
+        encoded = chunks.csv("events", extract.events, event_cols)
+        _lines(handle, encoded, len(extract.events), progress, "events")
 
     files["people.csv"] = people
     if extract.events_header:

@@ -131,15 +131,18 @@ class RowEncoder:
             full = f"{given} {family}" if given and family else ""
         else:
             full = f"{given} {family}".strip()
+        cache, wanted = self._cache, self._wanted  # _want inlined: a dozen a record
         for domain, value, value_salts in (
             ("fullname", full, full_salts), ("name", given, salts), ("family", family, family_salts),
         ):  # fmt: skip
             if value and value_salts and (domain, value, *value_salts) not in self._lists:
                 for s in value_salts:
-                    self._want(domain, s, value)
+                    if (key := (domain, s, value)) not in cache:
+                        wanted[key] = False
         for o in others:
             for s in salts:
-                self._want("name", s, o)
+                if (key := ("name", s, o)) not in cache:
+                    wanted[key] = False
         pc = norm.postcode(row.get("postcode", ""))
         if pc is not None and pc.full:
             self._want("postcode", "", pc.full.lower())
@@ -185,7 +188,9 @@ class RowEncoder:
         out["fullname_bf"], out["fullname_salts"] = self._salted("fullname", full, full_salts, digests)
         out["given_bf"], out["given_salts"] = self._salted("name", given, salts, digests)
         out["family_bf"], out["family_salts"] = self._salted("family", family, family_salts, digests)
-        out["other_names_bf"] = _join(self._bf("name", s, o) for o in others for s in salts)
+        out["other_names_bf"] = (
+            _join([self._bf("name", s, o) for o in others for s in salts]) if others else ""
+        )
         out["given_canon_digest"] = self._canon(given, salts) if given else ""
         out |= self._postcode(pc)
         out["address_bf"] = self._bf("address", "", addr) if addr else ""
@@ -207,7 +212,10 @@ class RowEncoder:
         key = (domain, value, *salts)
         out = self._lists.get(key)
         if out is None:
-            pairs = sorted((digests[s], self._bf(domain, s, value)) for s in salts)
+            cache = self._cache
+            pairs = sorted(
+                [(digests[s], cache.get((domain, s, value)) or self._bf(domain, s, value)) for s in salts]
+            )
             out = ";".join(p[1] for p in pairs), ";".join(p[0] for p in pairs)
             self._lists[key] = out
         return out
