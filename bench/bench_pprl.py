@@ -120,8 +120,9 @@ def throughput(
     batch = _recombined(rows, records) if recombine else list(cycled)
     start, cpu = time.perf_counter(), _cpu()
     if workers > 1:
+        # As `encode --workers` runs them: each chunk comes back as its CSV lines.
         with Chunks(SECRET, params, workers) as chunks:
-            for _ in chunks.encode("people", batch):
+            for _ in chunks.csv("people", batch, []):
                 pass
     elif hasattr(RowEncoder, "people"):
         encoder = RowEncoder(enc)
