@@ -1,6 +1,6 @@
 """Encoding throughput and what encoding costs in linkage quality (docs/pprl.md).
 
-    .venv/bin/python bench/bench_pprl.py [--records N] [--hardening fold|balance|off|all]
+    .venv/bin/python bench/bench_pprl.py [--records N] [--hardening fold|balance|off|all] [--workers N]
 
 1. Throughput: person records encoded a second (target 20,000), beside the raw hash rates
    measured in the same run (hashlib SHA-256, hmac.digest, and HMAC with its key's pads hashed once
