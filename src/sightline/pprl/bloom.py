@@ -12,14 +12,13 @@ hashing (Schnell, Bachteler and Reiher 2009; Kirsch and Mitzenmacher 2006). Hard
 
 The year salt that flattens name frequencies is chosen by the caller (records.py); here it is just
 part of what is hashed. Filters are built a batch at a time (`Encoder.filters`): each new
-(domain, salt, element) costs one HMAC (its key's pads hashed once, see `_Hmac`); its mask is then
+(domain, salt, element) costs one HMAC (its key's pads hashed once, hmacs.py); its mask is then
 kept, and the masks and filters of the whole batch are built with numpy (masks.py).
 """
 
 from __future__ import annotations
 
 import binascii
-import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .hmacs import Hmac as _Hmac
 from .masks import MaskStore
 
 SCHEME = "sightline-bf/1"
@@ -92,39 +92,6 @@ class Params:
 
 def _subkey(secret: bytes, salt: str, purpose: str) -> bytes:
     return hmac.digest(secret, _SEP.join((SCHEME.encode(), purpose.encode(), salt.encode())), "sha256")
-
-
-class _Hmac:
-    """HMAC-SHA256 under one key with the key's inner and outer blocks hashed once (RFC 2104).
-
-    The same digests as ``hmac.digest``: each message then costs two SHA-256 compressions rather
-    than four, and no OpenSSL HMAC context is set up per call. ``start`` absorbs a prefix shared by
-    many messages (a domain and salt) once; ``finish`` completes a started message.
-    """
-
-    def __init__(self, key: bytes) -> None:
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-        self.calls = 0  # messages hashed, for the bench
-
-    def start(self, prefix: bytes) -> Any:
-        h = self._inner.copy()
-        h.update(prefix)
-        return h
-
-    def digest(self, msg: bytes) -> bytes:
-        return self.finish(self._inner, msg)
-
-    def finish(self, started: Any, rest: bytes) -> bytes:
-        self.calls += 1
-        h = started.copy()
-        h.update(rest)
-        o = self.outer.copy()
-        o.update(h.digest())
-        return o.digest()
 
 
 class _Table:
@@ -224,7 +191,7 @@ class Encoder:
             for element in elements:
                 i = index.get(element)
                 if i is None:
-                    # _Hmac.finish inlined: this loop is most of the encoder's time.
+                    # Hmac.finish inlined: this loop is most of the encoder's time.
                     h = prefix.copy()
                     h.update(element.encode())
                     o = outer.copy()
@@ -292,7 +259,7 @@ class Encoder:
             key = (domain, salt, value)
             hit = cache.get(key) if keep else None
             if hit is None:
-                # _Hmac.finish inlined, the domain hashed once (see `filters`).
+                # Hmac.finish inlined, the domain hashed once (see `filters`).
                 h = started.copy()
                 h.update(salt.encode() + _SEP + value.encode())
                 o = outer.copy()
