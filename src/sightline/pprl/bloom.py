@@ -10,7 +10,7 @@ hashing (Schnell, Bachteler and Reiher 2009; Kirsch and Mitzenmacher 2006). Hard
   with a keyed permutation (Schnell 2016), so every output has the same number of ones;
 - ``off``: the plain keyed filter, kept only to show in tests what hardening is for.
 
-The year salt that flattens name frequencies is chosen by the caller (records.py); here it is just
+The year salt that flattens name frequencies is chosen by the caller (rows.py); here it is just
 part of what is hashed. Filters are built a batch at a time (`Encoder.filters`): each new
 (domain, salt, element) costs one HMAC (its key's pads hashed once, hmacs.py); its mask is then
 kept, and the masks and filters of the whole batch are built with numpy (masks.py).
