@@ -13,7 +13,8 @@ import pytest
 from sightline.pprl import normalise as norm
 from sightline.pprl.bloom import Encoder, Params
 from sightline.pprl.extract import Extract, references
-from sightline.pprl.records import RowEncoder
+from sightline.pprl.records import PEOPLE_COLUMNS
+from sightline.pprl.rows import RowEncoder
 
 from .attacks import Target, Units, frequency_attack, pattern_mining_attack, score
 from .conftest import SECRET
@@ -28,7 +29,8 @@ def _encoded(
     out = []
     for _, extract in extracts:
         refs = references(extract)
-        out += [(r, rows.person(r, refs[r["record_id"]])) for r in extract.people]
+        encoded = rows.people([(r, refs[r["record_id"]]) for r in extract.people])
+        out += [(r, dict(zip(PEOPLE_COLUMNS, e))) for r, e in zip(extract.people, encoded)]
     return out
 
 

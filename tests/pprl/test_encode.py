@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sightline.pprl import commands
+from sightline.pprl import chunks, commands
 from sightline.pprl import normalise as norm
 from sightline.pprl.extract import Extract, read_extract
 from sightline.pprl.records import EVENT_FIELDS, PEOPLE_FIELDS
@@ -164,6 +164,20 @@ def test_the_same_person_encodes_alike_across_agencies(encoded: Path) -> None:
     assert any(len(agencies) > 1 for agencies in phones.values())
 
 
+def test_workers_write_what_one_process_writes(
+    extracts: list[tuple[Path, Extract]], encoded: Path, secret_file: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    folder, extract = max(extracts, key=lambda fe: len(fe[1].people))
+    monkeypatch.setattr(chunks, "CHUNK", 150)  # several chunks for people and for events
+    assert min(len(extract.people), len(extract.events)) > 3 * chunks.CHUNK
+    out = tmp_path / "two"
+    assert _run("encode", str(folder), "--secret-file", str(secret_file), "--salt", "town-2014",
+                "--out", str(out), "--no-progress", "--workers", "2") == 0  # fmt: skip
+    for name in ("manifest.json", "people.csv", "events.csv"):
+        assert (out / name).read_bytes() == (encoded / folder.name / name).read_bytes()
+
+
 def test_zip_in_zip_out_and_keep(
     extracts: list[tuple[Path, Extract]], secret_file: Path, tmp_path: Path
 ) -> None:
@@ -187,7 +201,9 @@ def test_zip_in_zip_out_and_keep(
     [
         (["--keep", "given_name"], "cannot keep identifying columns: given_name"),
         (["--keep", "shoe_size"], "does not have: shoe_size"),
+        (["--keep", "summary"], "cannot keep identifying columns: summary"),
         (["--bits", "1000"], "multiple of 64"),
+        (["--workers", "0"], "at least 1"),
     ],
 )
 def test_refusals(

@@ -26,8 +26,8 @@ DIGESTS = {f.column for f in (*PEOPLE_FIELDS, *EVENT_FIELDS) if f.kind.startswit
 SALTED = {"given_bf": "given_salts", "family_bf": "family_salts", "fullname_bf": "fullname_salts"}
 # Never in an encoded extract: the encoder leaves these out (ethnicity is special-category data).
 PLAIN_PEOPLE = IDENTIFYING_PEOPLE | {"ethnicity"}
-# A summary may be kept when the agency vouches for it (`--keep summary`).
-PLAIN_EVENTS = IDENTIFYING_EVENTS - {"summary"}
+# Free-text summaries name people: the encoder never keeps them, so neither does an import.
+PLAIN_EVENTS = IDENTIFYING_EVENTS
 
 
 def agreement_of(encoding: dict[str, Any]) -> str:

@@ -10,19 +10,24 @@ hashing (Schnell, Bachteler and Reiher 2009; Kirsch and Mitzenmacher 2006). Hard
   with a keyed permutation (Schnell 2016), so every output has the same number of ones;
 - ``off``: the plain keyed filter, kept only to show in tests what hardening is for.
 
-The year salt that flattens name frequencies is chosen by the caller (records.py); here it is just
-part of what is hashed. Masks are cached per (domain, salt) and element, so a repeated salted
-bigram costs a dict lookup; a new one costs one HMAC (its key's pads hashed once, see `_Hmac`) and,
-when the built length is a power of two, one rotation of a precomputed mask.
+The year salt that flattens name frequencies is chosen by the caller (rows.py); here it is just
+part of what is hashed. Filters are built a batch at a time (`Encoder.filters`): each new
+(domain, salt, element) costs one HMAC (its key's pads hashed once, hmacs.py); its mask is then
+kept, and the masks and filters of the whole batch are built with numpy (masks.py).
 """
 
 from __future__ import annotations
 
 import binascii
-import hashlib
 import hmac
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+from .hmacs import Hmac as _Hmac
+from .masks import MaskStore
 
 SCHEME = "sightline-bf/1"
 # Digests of values that repeat across records (salts, birth years, dates, name forms, areas) are
@@ -89,48 +94,21 @@ def _subkey(secret: bytes, salt: str, purpose: str) -> bytes:
     return hmac.digest(secret, _SEP.join((SCHEME.encode(), purpose.encode(), salt.encode())), "sha256")
 
 
-class _Hmac:
-    """HMAC-SHA256 under one key with the key's inner and outer blocks hashed once (RFC 2104).
-
-    The same digests as ``hmac.digest``: each message then costs two SHA-256 compressions rather
-    than four, and no OpenSSL HMAC context is set up per call. ``start`` absorbs a prefix shared by
-    many messages (a domain and salt) once; ``finish`` completes a started message.
-    """
-
-    def __init__(self, key: bytes) -> None:
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-        self.calls = 0  # messages hashed, for the bench
-
-    def start(self, prefix: bytes) -> Any:
-        h = self._inner.copy()
-        h.update(prefix)
-        return h
-
-    def digest(self, msg: bytes) -> bytes:
-        return self.finish(self._inner, msg)
-
-    def finish(self, started: Any, rest: bytes) -> bytes:
-        self.calls += 1
-        h = started.copy()
-        h.update(rest)
-        o = self._outer.copy()
-        o.update(h.digest())
-        return o.digest()
-
-
 class _Table:
-    """The masks of one (domain, salt): element -> the bits it sets in the built filter."""
+    """One (domain, salt): its started HMAC and where each element's mask is in the store."""
 
-    __slots__ = ("k", "masks", "prefix")
+    __slots__ = ("index", "k", "prefix")
 
     def __init__(self, prefix: Any, k: int) -> None:
-        self.masks: dict[str, int] = {}
+        self.index: dict[str, int] = {}
         self.prefix = prefix
         self.k = k
+
+
+# Masks kept before the store starts afresh (a fold-1024 mask is 256 bytes, so 256 MB): bounds memory on
+# large extracts; what is built is the same either way.
+MAX_MASKS = 1_000_000
+Need = tuple[str, str, Sequence[str]]  # domain, salt, elements
 
 
 @dataclass
@@ -143,14 +121,8 @@ class Encoder:
     key_check: str = ""
     _tables: dict[tuple[str, str], _Table] = field(default_factory=dict, repr=False)
     _digests: dict[tuple[str, str, str], str] = field(default_factory=dict, repr=False)
-    _permutation: list[int] = field(default_factory=list, repr=False)
-    _constant: int = 0
-    # Position -> the mask it sets in the output filter (a balanced filter's bit and its complement's).
-    _bits: list[int] = field(default_factory=list, repr=False)
-    # (k, step) -> the mask of positions i*step mod m, i < k: rotated by the start, an element's mask.
-    _templates: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
-    _rotate: int = 0  # the built length when masks are rotated templates (a power of two), else 0
-    _full: int = 0
+    _store: MaskStore | None = field(default=None, repr=False)
+    _constant: bytes = b""  # balance: the ones the complement half sets whatever the filter holds
     _bloom: _Hmac | None = field(default=None, repr=False)
     _digest: _Hmac | None = field(default=None, repr=False)
 
@@ -161,19 +133,16 @@ class Encoder:
         enc._bloom, enc._digest = _Hmac(enc._bloom_key), _Hmac(enc._digest_key)
         # Lets the hub see that two extracts share secret and salt without learning either.
         enc.key_check = _subkey(secret, p.salt, "key-check")[:8].hex()
+        spread = None
         if p.hardening == "balance":
             perm_key = _subkey(secret, p.salt, "permutation")
             order = sorted(range(p.bits), key=lambda i: hmac.digest(perm_key, i.to_bytes(4, "big"), "sha256"))
-            enc._permutation = order
             half = p.bits // 2
-            # The complement half contributes these ones whatever the filter holds.
-            enc._constant = sum(1 << order[half + j] for j in range(half))
-            enc._bits = [(1 << order[j]) | (1 << order[j + half]) for j in range(half)]
-        else:
-            enc._bits = [1 << j for j in range(p.built_bits)]
-            m = p.built_bits
-            if m & (m - 1) == 0:
-                enc._rotate, enc._full = m, (1 << m) - 1
+            spread = [(order[j], order[j + half]) for j in range(half)]
+            constant = sum(1 << order[half + j] for j in range(half))
+            enc._constant = constant.to_bytes(p.bits // 8, "big")
+        width = p.bits // 8 if p.hardening == "balance" else p.built_bits // 8
+        enc._store = MaskStore(p.built_bits, width, spread)
         return enc
 
     def positions(self, domain: str, salt: str, element: str) -> list[int]:
@@ -198,66 +167,75 @@ class Encoder:
         self._tables[(domain, salt)] = table
         return table
 
-    def _template(self, k: int, step: int) -> int:
-        template = 0
-        for i in range(k):
-            template |= 1 << (i * step % self._rotate)
-        self._templates[(k, step)] = template
-        return template
+    def filters(self, needs: Sequence[Need]) -> list[bytes | None]:
+        """The hardened filter of each set of elements, as bytes; None for no elements.
 
-    def _mask(self, table: _Table, element: str) -> int:
-        """The bits `positions` gives, as one integer in the built filter's bit order."""
-        assert self._bloom is not None
-        d = self._bloom.finish(table.prefix, element.encode())
-        h = int.from_bytes(d[:16], "big")  # h1 = h >> 64, h2 = the low 64 bits
-        k = table.k
-        if self._rotate:
-            # m a power of two: positions at + i*step (mod m) are the template of `step` rotated
-            # left by `at`, so a mask costs a few big-integer operations rather than k.
-            m = self._rotate
-            at = (h >> 64) & (m - 1)
-            step = (h | 1) & (m - 1)
-            template = self._templates.get((k, step))
-            if template is None:
-                template = self._template(k, step)
-            mask = ((template << at) & self._full | (template >> (m - at))) if at else template
-        else:
-            # Walked by adding `step` modulo m and set from the table of single bits (a balanced
-            # filter's bit and its complement's, permuted).
-            bits = self._bits
-            m = len(bits)
-            at = (h >> 64) % m
-            step = ((h & 0xFFFFFFFFFFFFFFFF) | 1) % m
-            mask = 0
-            for _ in range(k):
-                mask |= bits[at]
-                at += step
-                if at >= m:
-                    at -= m
-        table.masks[element] = mask
-        return mask
-
-    def filter(self, domain: str, salt: str, elements: tuple[str, ...] | list[str]) -> bytes | None:
-        """The hardened filter of a set of elements, as bytes; None for no elements."""
-        if not elements:
-            return None
-        table = self._tables.get((domain, salt)) or self._table(domain, salt)
-        masks = table.masks
-        acc = 0
-        for element in elements:
-            mask = masks.get(element)
-            acc |= mask if mask is not None else self._mask(table, element)
+        A batch at a time: new elements' HMACs first, then their masks and the filters with numpy.
+        """
+        store, bloom = self._store, self._bloom
+        assert store is not None and bloom is not None
+        if store.n > MAX_MASKS:
+            self._tables.clear()
+            store.n = 0
+        flat: list[int] = []
+        sizes: list[int] = []
+        digests: list[bytes] = []
+        ks: list[int] = []
+        outer, start = bloom.outer, store.n
+        fresh = start  # the store row of the next new element
+        for domain, salt, elements in needs:
+            if not elements:
+                continue
+            table = self._tables.get((domain, salt)) or self._table(domain, salt)
+            index, prefix = table.index, table.prefix
+            for element in elements:
+                i = index.get(element)
+                if i is None:
+                    # Hmac.finish inlined: this loop is most of the encoder's time.
+                    h = prefix.copy()
+                    h.update(element.encode())
+                    o = outer.copy()
+                    o.update(h.digest())
+                    digests.append(o.digest())
+                    i = index[element] = fresh
+                    fresh += 1
+                flat.append(i)
+            sizes.append(len(elements))
+            ks += [table.k] * (fresh - start - len(ks))
+        bloom.calls += len(digests)
+        if digests:
+            store.add(digests, ks)
+        if not sizes:
+            return [None] * len(needs)
+        built = store.union(flat, sizes)
         p = self.params
         if p.hardening == "fold":
-            acc = (acc >> p.bits) ^ (acc & ((1 << p.bits) - 1))
+            built = built[:, : p.bits // 8] ^ built[:, p.bits // 8 :]
         elif p.hardening == "balance":
             # perm(a || a) xor perm(0 || ones) == perm(a || not a): the balanced filter.
-            acc ^= self._constant
-        return acc.to_bytes(p.bits // 8, "big")
+            built = built ^ np.frombuffer(self._constant, np.uint8)
+        raw, n, at = built.tobytes(), p.bits // 8, 0
+        out: list[bytes | None] = []
+        for _, _, elements in needs:
+            out.append(raw[at : at + n] if elements else None)
+            at += n if elements else 0
+        return out
 
-    def filter_b64(self, domain: str, salt: str, elements: tuple[str, ...] | list[str]) -> str:
-        raw = self.filter(domain, salt, elements)
-        return binascii.b2a_base64(raw, newline=False).decode("ascii") if raw is not None else ""
+    def filter(self, domain: str, salt: str, elements: Sequence[str]) -> bytes | None:
+        """The hardened filter of a set of elements, as bytes; None for no elements."""
+        return self.filters([(domain, salt, elements)])[0]
+
+    def filters_b64(self, needs: Sequence[Need]) -> list[str]:
+        b64 = binascii.b2a_base64
+        return [b64(f, newline=False).decode("ascii") if f is not None else "" for f in self.filters(needs)]
+
+    def filter_b64(self, domain: str, salt: str, elements: Sequence[str]) -> str:
+        return self.filters_b64([(domain, salt, elements)])[0]
+
+    def forget(self, limit: int) -> None:
+        """Starts the digest cache afresh past `limit` entries (the output is the same)."""
+        if len(self._digests) > limit:
+            self._digests.clear()
 
     def digest(self, domain: str, value: str, salt: str = "") -> str:
         """A 128-bit keyed digest of an exact value, base64: for fields compared only for equality."""
@@ -269,4 +247,26 @@ class Encoder:
             out = binascii.b2a_base64(self._digest.digest(msg)[:16], newline=False).decode("ascii")
             if domain in CACHED_DIGESTS:
                 self._digests[key] = out
+        return out
+
+    def digests(self, domain: str, items: Iterable[tuple[str, str]]) -> list[str]:
+        """`digest` of each (value, salt), in one loop: names' salts and forms come many a record."""
+        hmac_, cache, keep = self._digest, self._digests, domain in CACHED_DIGESTS
+        assert hmac_ is not None
+        started, outer, b64 = hmac_.start(domain.encode() + _SEP), hmac_.outer, binascii.b2a_base64
+        out = []
+        for value, salt in items:
+            key = (domain, salt, value)
+            hit = cache.get(key) if keep else None
+            if hit is None:
+                # Hmac.finish inlined, the domain hashed once (see `filters`).
+                h = started.copy()
+                h.update(salt.encode() + _SEP + value.encode())
+                o = outer.copy()
+                o.update(h.digest())
+                hit = b64(o.digest()[:16], newline=False).decode("ascii")
+                hmac_.calls += 1
+                if keep:
+                    cache[key] = hit
+            out.append(hit)
         return out

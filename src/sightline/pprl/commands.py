@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
         help="also keep this non-identifying column as it is (e.g. ethnicity); may be repeated",
     )  # fmt: skip
     p.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="processes encoding chunks of rows (default 1); the output is the same for any N",
+    )  # fmt: skip
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -71,12 +75,14 @@ def cmd_encode(args: argparse.Namespace) -> int:
     try:
         secret = read_secret(args.secret_file.read_bytes())
         params = Params(salt=args.salt, hardening=args.hardening, bits=args.bits, k=args.hashes)
+        if args.workers < 1:
+            raise ValueError(f"--workers must be at least 1 (got {args.workers})")
     except (OSError, SecretError, ValueError) as exc:
         print(f"sightline: {exc}", file=sys.stderr)
         return 2
     bars = Bar.stages("encode", wanted(args.progress))
     try:
-        summary = encode_extract(args.extract, secret, args.out, params, set(args.keep), bars)
+        summary = encode_extract(args.extract, secret, args.out, params, set(args.keep), bars, args.workers)
     except (ExtractError, OSError) as exc:
         print(f"sightline: {exc}", file=sys.stderr)
         return 2

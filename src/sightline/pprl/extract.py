@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .bloom import SCHEME, Encoder, Params
+from .chunks import Chunks
 from .records import (
     EVENT_FIELDS,
     IDENTIFYING_EVENTS,
@@ -25,7 +26,6 @@ from .records import (
     KEPT_EVENTS,
     KEPT_PEOPLE,
     PEOPLE_FIELDS,
-    RowEncoder,
 )
 
 FORMAT = "multi-agency-extract/1"
@@ -176,15 +176,15 @@ def encoding_manifest(
     }
 
 
-def _rows(
-    header: list[str], rows: list[dict[str, str]], encode: Callable[[dict[str, str]], dict[str, str]],
-    progress: Progress | None, stage: str,
-) -> Iterator[list[str]]:  # fmt: skip
-    for i, row in enumerate(rows, start=1):
-        encoded = encode(row)
-        yield [row[c] for c in header] + list(encoded.values())
-        if progress and (i % 5000 == 0 or i == len(rows)):
-            progress(stage, i, len(rows))
+def _lines(
+    handle: Any, chunks: Iterator[tuple[int, str]], total: int, progress: Progress | None, stage: str
+) -> None:
+    done = 0
+    for rows, text in chunks:
+        handle.write(text)
+        done += rows
+        if progress:
+            progress(stage, done, total)
 
 
 def encode_extract(
@@ -194,8 +194,10 @@ def encode_extract(
     params: Params,
     keep: set[str] | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> EncodeSummary:
-    """Encode `source` into the folder (or .zip) `out`. The secret is used in memory only."""
+    """Encode `source` into the folder (or .zip) `out`. The secret is used in memory only;
+    `workers` processes encode chunks of rows (the output is the same for any number)."""
     extract = read_extract(source)
     keep = set(keep or ())
     unknown = keep - set(extract.people_header) - set(extract.events_header)
@@ -206,7 +208,7 @@ def encode_extract(
         _layout(extract.events_header, KEPT_EVENTS, IDENTIFYING_EVENTS, keep) if extract.events else []
     )
     encoder = Encoder.create(secret, params)
-    rows = RowEncoder(encoder)
+    chunks = Chunks(secret, params, workers)
     refs = references(extract)
     kept = {"people": people_cols, "events": event_cols}
     dropped = {
@@ -219,25 +221,20 @@ def encode_extract(
     def people(handle: Any) -> None:
         writer = csv.writer(handle)
         writer.writerow(people_cols + [f.column for f in PEOPLE_FIELDS])
-        writer.writerows(
-            _rows(
-                people_cols,
-                extract.people,
-                lambda r: rows.person(r, refs[r["record_id"]]),
-                progress,
-                "people",
-            )
-        )
+        items = [(r, refs[r["record_id"]]) for r in extract.people]
+        _lines(handle, chunks.csv("people", items, people_cols), len(items), progress, "people")
 
     def events(handle: Any) -> None:
         writer = csv.writer(handle)
         writer.writerow(event_cols + [f.column for f in EVENT_FIELDS])
-        writer.writerows(_rows(event_cols, extract.events, rows.event, progress, "events"))
+        encoded = chunks.csv("events", extract.events, event_cols)
+        _lines(handle, encoded, len(extract.events), progress, "events")
 
     files["people.csv"] = people
     if extract.events_header:
         files["events.csv"] = events
-    _write(out, json.dumps(manifest, indent=2) + "\n", files)
+    with chunks:
+        _write(out, json.dumps(manifest, indent=2) + "\n", files)
     return EncodeSummary(
         out,
         len(extract.people),

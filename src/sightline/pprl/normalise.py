@@ -91,6 +91,7 @@ class BirthDate:
         return f"{self.year:04d}-{self.day:02d}-{self.month:02d}"
 
 
+@lru_cache(maxsize=100_000)
 def birth_date(value: str) -> BirthDate | None:
     """YYYY-MM-DD, YYYY-MM or YYYY (docs/extract-format.md); None for anything else."""
     m = _DOB.match(value.strip())
@@ -127,6 +128,7 @@ class Postcode:
     district: str | None  # 'S65', the outward part
 
 
+@lru_cache(maxsize=100_000)
 def postcode(value: str) -> Postcode | None:
     compact = re.sub(r"[^A-Z0-9]", "", value.upper())
     m = _POSTCODE.match(compact)
@@ -170,6 +172,7 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=100_000)
 def address(value: str) -> str:
     """House and street only, as the plain linkage compares them ('12 Lindley Drive, Parkgate' ->
     '12 lindley dr'): the locality is often left off and the postcode is encoded on its own."""

@@ -29,7 +29,8 @@ from sightline.people.linkage.model import hard_conflicts
 from sightline.people.linkage.review_groups import change_chances
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
-from sightline.pprl.records import RowEncoder
+from sightline.pprl.records import PEOPLE_COLUMNS
+from sightline.pprl.rows import RowEncoder
 from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
 
 if TYPE_CHECKING:  # duckdb itself only when linking: see _duckdb_api
@@ -289,14 +290,17 @@ def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes)
             f"the secret given is not that of the agreement with salt {encoding.get('salt')!r} "
             "(its key check differs); plain records were not encoded"
         )
-    rows = RowEncoder(encoder)
-    out = []
+    batch = []
     for record in plain.to_dict("records"):
         values = {k: str(v or "") for k, v in record.items()}
         when = values["reference_date"]
-        reference = dt.date.fromisoformat(when) if when else dt.date.today()
-        out.append(encoded_row(values["record_key"], values["sex"], rows.person(values, reference)))
-    return out
+        batch.append((values, dt.date.fromisoformat(when) if when else dt.date.today()))
+    # One batch: the encoder builds the filters of many rows at once.
+    encoded = RowEncoder(encoder).people(batch)
+    return [
+        encoded_row(values["record_key"], values["sex"], dict(zip(PEOPLE_COLUMNS, row)))
+        for (values, _), row in zip(batch, encoded)
+    ]
 
 
 def with_encoded(
