@@ -128,7 +128,8 @@ class Story:
     def _pick(self, weight_at_risk: float) -> Child:
         pool = self.at_risk if self.at_risk and self.rng.random() < weight_at_risk else self.others
         pool = pool or self.at_risk
-        top = pool[: max(3, len(pool) * 2 // 3)] if pool is self.at_risk else pool
+        # every child of a short list has case work; of a long one, the top two thirds
+        top = pool[: max(6, len(pool) * 2 // 3)] if pool is self.at_risk else pool
         return self.rng.choice(top)
 
     def _spread(self, per_month: int, last: dt.date) -> list[dt.date]:
