@@ -149,3 +149,39 @@ def test_intelligence_naming_the_child_as_the_victim_of_its_subject_needs_no_sco
     res = _run(t)
     assert res.scores.set_index("subject_id")["score"]["man"] < 1.0
     assert "girl" in _ids(res, "child_at_risk")
+
+
+def _school_run_town(*, licence: str, summary: str, night: bool) -> Town:
+    """A driver named with six children in police incidents, his car in each: by day outside their
+    school, or at night when each was missing."""
+    t = Town()
+    t.person("licensing", "LIC", "driver", dob="1970-02-02")
+    t.person("police", "DRV", "driver", dob="1970-02-02")
+    t.event(
+        "licensing", "REN", "LIC", "other", "2013-09-01", vehicle="YX61 KTP", licence=licence, summary=summary
+    )
+    for i in range(6):
+        t.person("police", f"K{i}", f"kid-{i}", dob="2000-01-01")
+        for j in range(2):
+            t.event("police", f"GM{i}-{j}", f"K{i}", "missing", f"2014-0{j + 2}-1{i}T23:10:00")
+        kind, when = (
+            ("missing", f"2014-04-1{i}T23:30:00") if night else ("police_incident", f"2014-04-1{i}T15:20:00")
+        )
+        t.event(
+            "police", f"S{i}", f"K{i}", kind, when, place="Wingfield Academy", vehicle="YX61 KTP",
+            others="DRV:associate",
+        )  # fmt: skip
+    return t
+
+
+def test_a_school_contract_licence_explains_the_school_run_but_not_nights_with_missing_children() -> None:
+    """The same driver and children: without a licence, or by night when they were missing, he is
+    alerted; with a school contract (in the licence column, or only in the licensing notes) his
+    daytime contact with the school's pupils is ordinary."""
+    coded = dict(licence="private_hire_driver;school_contract", summary="Licence renewed")
+    noted = dict(licence="", summary="Private hire licence renewed (A1 Cars); school contract")
+    plain = dict(licence="private_hire_driver", summary="Licence renewed")
+    assert "driver" in _ids(_run(_school_run_town(**plain, night=False)), "adult_of_concern")
+    for held in (coded, noted):
+        assert "driver" not in _ids(_run(_school_run_town(**held, night=False)), "adult_of_concern")
+        assert "driver" in _ids(_run(_school_run_town(**held, night=True)), "adult_of_concern")

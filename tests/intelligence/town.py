@@ -65,6 +65,7 @@ class Town:
         others: str = "",
         factors: str = "",
         summary: str = "",
+        licence: str = "",
     ) -> None:
         self.events.append(
             {
@@ -81,6 +82,7 @@ class Town:
                 "others": others,
                 "factors": factors,
                 "summary": summary,
+                "licence": licence,
             }
         )
 

@@ -39,7 +39,7 @@ from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
 RECORD_INPUTS = (
     "date_of_birth", "estimated_age", "sex", "phone", "given_name", "family_name", "description",
 )  # fmt: skip
-EVENT_INPUTS = ("ended_on", "place", "postcode", "vehicle", "phone", "factors", "summary")
+EVENT_INPUTS = ("ended_on", "place", "postcode", "vehicle", "phone", "factors", "summary", "licence")
 CSE_FACTOR = "11A"
 STATUS_TRANSITIONS = {
     Alert.Status.NEW: {Alert.Status.UNDER_REVIEW, Alert.Status.ACTIONED, Alert.Status.DISMISSED},

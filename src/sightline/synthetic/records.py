@@ -43,7 +43,11 @@ EVENT_COLUMNS = (
     "others",
     "factors",
     "summary",
+    "licence",  # last: left off the extracts of agencies that hold no licences
 )
+# The licensing extract's `licence` column: what a driver is licensed for (docs/extract-format.md).
+PRIVATE_HIRE_LICENCE = "private_hire_driver;private_hire_vehicle"
+SCHOOL_CONTRACT_LICENCE = f"{PRIVATE_HIRE_LICENCE};school_contract"
 
 
 class NhsNumbers:
@@ -77,6 +81,7 @@ class Event:
     others: tuple[tuple[int, str], ...] = ()
     factors: str = ""
     summary: str = ""
+    licence: str = ""  # licensing: what the subject is licensed for, e.g. school_contract
 
 
 class Book:
@@ -338,6 +343,7 @@ class Book:
         others: list[tuple[int, str]] | None = None,
         factors: str = "",
         summary: str = "",
+        licence: str = "",
     ) -> Event:
         rng = self.rng
         lo, hi = self.period
@@ -368,6 +374,7 @@ class Book:
             others=tuple(kept),
             factors=factors,
             summary=summary,
+            licence=licence,
         )
         self.events.append(event)
         return event

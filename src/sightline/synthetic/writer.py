@@ -152,7 +152,11 @@ def write_extract(
     events = []
     for seq, (_, _, _, e) in enumerate(keyed, start=1):
         events.append(_event_row(f"{book.h.event_prefix}{seq:07d}", e, ids, timed, shift))
-    _csv(folder / "events.csv", EVENT_COLUMNS, events)
+    if not any(e.licence for e in book.events):  # only licensing keeps a licence column
+        events = [row[:-1] for row in events]
+        _csv(folder / "events.csv", EVENT_COLUMNS[:-1], events)
+    else:
+        _csv(folder / "events.csv", EVENT_COLUMNS, events)
     return folder, ids
 
 
@@ -177,6 +181,7 @@ def _event_row(event_id: str, e: Event, ids: list[str], timed: bool, shift: int)
         others,
         e.factors,
         e.summary,
+        e.licence,
     ]
 
 

@@ -74,7 +74,7 @@ def analyse(
         estimated_age, sex, phone, given_name, family_name, description. A column
         carrying ethnicity is refused with :class:`AnalysisInputError`.
     events: event_key, record_key (whom the event is about), kind, occurred_on, and
-        optionally agency, ended_on, place, postcode, vehicle, phone, factors, summary.
+        optionally agency, ended_on, place, postcode, vehicle, phone, factors, summary, licence.
     event_people: event_key, record_key, role (the ``others`` column of events.csv).
     as_of: the date ages and recency are measured at.
     flagged: person_ids already flagged for sexual exploitation by social care; only

@@ -20,9 +20,16 @@ from . import weights as W
 COLUMNS = ["c", "a", "event_key", "agency", "how"]
 
 
-def role_explained(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+def role_explained(
+    pairs: pd.DataFrame,
+    participants: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    object_edges: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Pairs (a, b) whose contact b's role explains (b was a's carer, parent or a professional in
-    some record of both) and no record corroborates: b a suspect with a, or a corroborating kind."""
+    some record of both, or b holds a school-contract licence) and no record corroborates: b a
+    suspect with a, or a corroborating kind (for the licence, night or a missing episode too)."""
     roles = participants[["event_key", "person_id", "role"]]
     explaining = roles[roles["role"].isin(W.EXPLAINING_ROLES)]
     both = roles.merge(explaining, on="event_key", suffixes=("_a", "_b"))
@@ -30,6 +37,52 @@ def role_explained(pairs: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFr
     explained = both[["person_id_a", "person_id_b"]].drop_duplicates()
     explained.columns = pd.Index(["a", "b"])
     corroborated = pairs[(pairs["role_b"] == "suspect") | pairs["kind"].isin(W.CORROBORATING_KINDS)]
+    out = _uncorroborated(explained, corroborated)
+    if events is None or "school_contract" not in events.columns or not events["school_contract"].any():
+        return out
+    by_licence = _licence_explained(pairs, participants, events, links, object_edges)
+    return pd.concat([out, by_licence], ignore_index=True).drop_duplicates().reset_index(drop=True)
+
+
+def _licence_explained(
+    pairs: pd.DataFrame,
+    participants: pd.DataFrame,
+    events: pd.DataFrame,
+    links: pd.DataFrame | None,
+    object_edges: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """(a, b) for b who holds a school-contract licence, met in a record naming both or through b's
+    car or phone, unless a suspect role, a corroborating kind, night or a missing episode says more."""
+    subjects = participants[participants["role"] == "subject"]
+    licensed = set(
+        subjects.loc[
+            subjects["event_key"].isin(events.loc[events["school_contract"], "event_key"]), "person_id"
+        ]
+    )
+    night = events.set_index("event_key")["night"]
+    direct = pairs[pairs["b"].isin(licensed)]
+    met, corroborated = [direct[["a", "b"]]], [direct.loc[_says_more(direct, night), ["a", "b"]]]
+    if links is not None and len(links):
+        theirs = links.loc[links["person_id"].isin(licensed), ["person_id", "obj_id"]].drop_duplicates()
+        seen = links[~links["person_id"].isin(licensed) & (links["event_key"].astype(str) != "")]
+        if object_edges is not None and len(object_edges):
+            # A partial plate on a missing report may be his car.
+            maybe = seen.merge(object_edges[["source", "target"]], left_on="obj_id", right_on="source")
+            seen = pd.concat([seen, maybe.assign(obj_id=maybe["target"])[seen.columns]], ignore_index=True)
+        via = seen.merge(theirs, on="obj_id", suffixes=("", "_b"))
+        via = via.assign(a=via["person_id"], b=via["person_id_b"], role_b="")
+        met.append(via[["a", "b"]])
+        corroborated.append(via.loc[_says_more(via, night), ["a", "b"]])
+    return _uncorroborated(pd.concat(met).drop_duplicates(), pd.concat(corroborated))
+
+
+def _says_more(rows: pd.DataFrame, night: pd.Series) -> np.ndarray:
+    at_night = rows["event_key"].map(night).fillna(False).to_numpy(dtype=bool)
+    kind = rows["kind"].isin(W.LICENCE_CORROBORATING_KINDS).to_numpy()
+    return np.asarray((rows["role_b"] == "suspect").to_numpy() | kind | at_night, dtype=bool)
+
+
+def _uncorroborated(explained: pd.DataFrame, corroborated: pd.DataFrame) -> pd.DataFrame:
     out = explained.merge(corroborated[["a", "b"]].drop_duplicates(), how="left", indicator=True)
     return out.loc[out["_merge"] == "left_only", ["a", "b"]].reset_index(drop=True)
 

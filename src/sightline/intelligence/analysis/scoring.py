@@ -155,7 +155,7 @@ def score_all(
     a_child = agg["a"].isin(child_set).to_numpy()
     b_child = agg["b"].isin(child_set).to_numpy()
     ca = agg[a_child & ~b_child].rename(columns={"a": "c", "b": "a"}).reset_index(drop=True)
-    explained = role_explained(pairs, participants)
+    explained = role_explained(pairs, participants, events, links, object_edges)
     # Contact a role explains is ordinary contact (capped, like a coach's), unless corroborated.
     plain = without(ca, explained, "c", "a")
     ca["wo"] = np.where(plain, ca["wo"], ca["wo"] + ca["wc"])

@@ -171,6 +171,10 @@ EXPLAINING_ROLES = frozenset({"carer", "parent", "professional"})
 CORROBORATING_KINDS = frozenset(
     {"intelligence", "sexual_health", "self_referral", "taxi_complaint", "arrest", "charge", "bail"}
 )
+# A driver with a school-contract licence meets pupils daily: that contact is explained too, unless
+# corroborated as above, at night, or in a missing episode (the child found in his car).
+SCHOOL_CONTRACT_WORDS = r"\bschool[ -](?:contract|transport)\b|\bhome[ -]to[ -]school\b"
+LICENCE_CORROBORATING_KINDS = CORROBORATING_KINDS | {"missing", "absent"}
 MIN_GROUP_SCORE = 3.0
 # A group alert needs at least one adult this far over the adult alert line.
 MIN_GROUP_ADULT_SCORE = 1.0

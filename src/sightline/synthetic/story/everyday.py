@@ -8,6 +8,7 @@ from ..conduct import EVERYDAY
 from ..model import Household, Person
 from ..phrases import BACKGROUND_FACTORS, FAMILY_REFERRALS, HOUSING_COMPLAINTS, TAXI_COMPLAINTS
 from ..population import E, S, age_on
+from ..records import PRIVATE_HIRE_LICENCE
 from .scene import Scene
 
 
@@ -127,6 +128,7 @@ def _taxi_driver(s: Scene, driver: Person, complainants: list[Person]) -> None:
         rec,
         vehicle=driver.vehicle.reg,
         summary=f"Private hire driver and vehicle licence renewed ({driver.taxi_firm})",
+        licence=PRIVATE_HIRE_LICENCE,
     )
     if s.chance(EVERYDAY.taxi_complaint):
         day = s.day_in(S, E)

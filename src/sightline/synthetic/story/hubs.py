@@ -11,6 +11,7 @@ from .. import geography as geo
 from ..conduct import HUB_SCENES, HUBS, SCHOOL_AGE, HubScene
 from ..model import Person
 from ..population import E, S, age_on
+from ..records import SCHOOL_CONTRACT_LICENCE
 from .episodes import exclusion, missing_episode, outreach
 from .scene import Scene
 
@@ -42,6 +43,7 @@ def hub(s: Scene, hub: Person) -> None:
             rec,
             vehicle=hub.vehicle.reg,
             summary=f"Private hire driver and vehicle licence renewed ({hub.taxi_firm}); school contract",
+            licence=SCHOOL_CONTRACT_LICENCE,
         )
 
 
