@@ -115,7 +115,7 @@ def parse_events(events: pd.DataFrame, as_of: date) -> pd.DataFrame:
     years = np.clip(years, 0.0, None)
     out["recency"] = np.maximum(W.RECENCY_FLOOR, 0.5 ** (years / W.HALF_LIFE_YEARS))
     out["has_vehicle"] = out["vehicle"] != ""
-    out["school_contract"] = _school_contract(events)
+    out["school_contract"] = _school_contract(events, out["agency"])
     factor_sets = out["factors"].str.upper().str.replace(" ", "", regex=False).str.split(";")
     out["factor_list"] = [[f for f in fs if f] if isinstance(fs, list) else [] for fs in factor_sets]
     out["cse_factor"] = [any(f in W.CSE_FACTORS for f in fs) for fs in out["factor_list"]]
@@ -129,12 +129,14 @@ def parse_events(events: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out
 
 
-def _school_contract(events: pd.DataFrame) -> np.ndarray:
-    """Events saying their subject holds a school-contract licence: the `licence` column, or the
-    summary's words where a licensing system keeps it only in notes."""
+def _school_contract(events: pd.DataFrame, agency: pd.Series) -> np.ndarray:
+    """Events saying their subject holds a school-contract licence: the `licence` column, or a
+    licensing record's summary where its system keeps it only in notes (a school's note of a pupil's
+    transport says nothing of the pupil)."""
     licence = _text(events, "licence").str.lower().str.replace(" ", "_", regex=False)
     coded = licence.str.contains(r"\bschool_(?:contract|transport)\b", regex=True)
-    said = _text(events, "summary").str.contains(W.SCHOOL_CONTRACT_WORDS, case=False, regex=True)
+    licensing = agency.str.contains("licens", case=False, regex=False).to_numpy()
+    said = licensing & _text(events, "summary").str.contains(W.SCHOOL_CONTRACT_WORDS, case=False, regex=True)
     return np.asarray((coded | said).to_numpy(), dtype=bool)
 
 
