@@ -1,0 +1,114 @@
+"""What the hub adds when it holds an agreement's secret (docs/pprl.md, "one joint clustering").
+
+An agency salts a given name by birth year and month and a family name by the full date, so two of
+its records compare names only where their births agree. The hub encodes its plain records itself
+and can afford more: a given name under every month of the years the birth allows, a family name
+under the dates a typing slip would give (a day or a month one off, day and month swapped). An
+agency's record then meets a hub record's names at the agency's own salt even when the two births
+differ by a slip, as the plain model compares names whatever the dates say. What an agency's
+encoder outputs does not change (``RowEncoder.people``).
+
+Candidate pairs in a run with the hub's records: pairs that share one blocking key of a common set
+(`BLOCK_KEY_SQL`), exploded in one rule rather than many rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from . import normalise as norm
+from .similarity import comparisons
+
+# Columns only the hub's own records carry (``RowEncoder.hub_people``), after an agency's.
+HUB_COLUMNS: tuple[str, ...] = ("near_year_digest",)
+
+# Ages a person without a known birth might have, for the hub's salting of both names.
+AGES = 100
+
+
+def wide_name_salts(dob: norm.BirthDate | None, years: list[str]) -> list[str]:
+    """Given-name salts of a hub record: every month of its year of birth (an agency's record
+    carries its own year give or take the spread, so the two still meet a year apart), or of every
+    year an estimated age allows."""
+    if not years:
+        return []
+    return [f"{y}-{m}" for y in ([str(dob.year)] if dob is not None else years) for m in range(1, 13)]
+
+
+def near_family_salts(dob: norm.BirthDate | None) -> list[str]:
+    """Family-name salts of a hub record: in its year of birth, its date, day and month swapped,
+    and the day or month one off; none when the day is unknown."""
+    if dob is None or not dob.day or not dob.month:
+        return []
+    y, m, d = dob.year, dob.month, dob.day
+    near = [(m, d), (d, m), (m, d - 1), (m, d + 1), (m - 1, d), (m + 1, d)]
+    out = [f"{y}-{a}-{b}" for a, b in near if 1 <= a <= 12 and 1 <= b <= calendar.monthrange(y, a)[1]]
+    return list(dict.fromkeys(out))
+
+
+def hub_full_salts(dob: norm.BirthDate | None, years: list[str], reference_year: int) -> list[str]:
+    """Both names' salts of a hub record: its year of birth, as for given names, or every year an
+    estimated age allows; with no birth known, every year of the last `AGES`, so that it meets an
+    agency's record whose birth is known. And unsalted, so that it meets one whose birth is not."""
+    if dob is not None:
+        salted = [str(dob.year)]
+    else:
+        salted = years or [str(y) for y in range(reference_year - AGES, reference_year + 1)]
+    return [*salted, ""]
+
+
+def near_years(dob: norm.BirthDate | None, years: list[str]) -> list[str]:
+    """The years within one of a hub record's year of birth, or of the year its estimated age gives
+    (the middle of `years`): its `near_year_digest`, which an agency's year of birth can meet."""
+    if not years:
+        return []
+    centre = dob.year if dob is not None else int(years[len(years) // 2])
+    return [str(y) for y in range(centre - 1, centre + 2)]
+
+
+# DuckDB: one record's blocking keys. Two records are a candidate pair when they share one: the date
+# of birth (or it swapped), an identifier, a phone or email, the postcode within a birth year, both
+# names within a birth year, the family name on a (near) date, or a given name's canonical form in a
+# birth month. Filters and digests are keyed and domain-separated, so keys of different kinds never
+# meet.
+BLOCK_KEY_SQL = (
+    "list_distinct(list_filter(list_concat("
+    "[dob_digest, dob_swap_digest, nhs_digest, upn_digest, pnc_digest, email_digest,"
+    " postcode_bf || dob_year_digest],"
+    " coalesce(phone_digest, []), coalesce(fullname_bf, []), coalesce(family_bf, []),"
+    " coalesce(given_canon_digest, [])), k__ -> k__ IS NOT NULL))"
+)
+
+
+def _insert(levels: list[dict[str, Any]], before: str, level: dict[str, Any]) -> None:
+    at = next(i for i, lv in enumerate(levels) if lv["label_for_charts"].startswith(before))
+    levels.insert(at, level)
+
+
+def joint_comparisons(encoding: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The encoded comparisons (``similarity.comparisons``) with levels for what the hub's records
+    let a pair show, as the plain model shows it: given and family names swapped (the names the same
+    together, not apart), and an estimated age within a year of a date of birth (`near_year_digest`).
+    "Different" stays the last level (``model.hard_conflicts``)."""
+    comps = copy.deepcopy(comparisons(encoding))
+    by_name = {c["output_column_name"]: c["comparison_levels"] for c in comps}
+    swapped = {
+        "sql_condition": "list_has_any(fullname_bf_l, fullname_bf_r)",
+        "label_for_charts": "Given and family names swapped (the same together)",
+    }
+    _insert(by_name["given_name"], "Loosely similar", dict(swapped))
+    _insert(by_name["family_name"], "Loosely similar", dict(swapped))
+    close = (
+        "(dob_digest_l IS NULL OR dob_digest_r IS NULL)"
+        " AND (list_contains(near_year_digest_l, dob_year_digest_r)"
+        " OR list_contains(near_year_digest_r, dob_year_digest_l))"
+    )
+    _insert(
+        by_name["date_of_birth"],
+        "Estimated age consistent",
+        {"sql_condition": close, "label_for_charts": "Estimated age consistent (within a year)"},
+    )
+    return comps
