@@ -11,9 +11,16 @@ import pandas as pd
 from sightline.people.linkage.encoded import cluster_agreement
 from sightline.people.linkage.encoded_rows import encoded_row
 from sightline.people.linkage.joint import cluster_joint
-from sightline.people.linkage.types import LinkageResult
 from sightline.pprl.bloom import Encoder, Params
-from sightline.pprl.levels import BLOCK_KEY_SQL, HUB_COLUMNS, joint_comparisons, near_family_salts
+from sightline.pprl.levels import (
+    BLOCK_COLUMNS_SQL,
+    BLOCKING_SQL,
+    HUB_COLUMNS,
+    HUB_TYPES,
+    given_salts_near,
+    joint_comparisons,
+    near_family_salts,
+)
 from sightline.pprl.normalise import birth_date
 from sightline.pprl.records import PEOPLE_COLUMNS
 from sightline.pprl.rows import RowEncoder
@@ -78,25 +85,77 @@ def _table(rows: list[dict[str, object]]) -> duckdb.DuckDBPyConnection:
     from sightline.people.linkage.encoded import _create_table  # noqa: PLC0415
 
     con = duckdb.connect()
-    _create_table(con, rows, HUB_COLUMNS)
-    con.execute(f"CREATE OR REPLACE TABLE encoded AS SELECT *, {BLOCK_KEY_SQL} AS block_key FROM encoded")
+    _create_table(con, rows, HUB_TYPES)
+    con.execute(f"CREATE OR REPLACE TABLE encoded AS SELECT *, {BLOCK_COLUMNS_SQL} FROM encoded")
     return con
 
 
-def test_one_blocking_key_in_common_makes_a_candidate_pair_and_the_joint_levels_see_it() -> None:
-    enc = _encoder()
-    agency = encoded_row("health:1", "F", enc.person(_row("Jessica", "Ashworth", "2010-03-15"), WHEN))
-    held = enc.hub_person(_row("Jess", "Ashworth", "2010-07-15"), WHEN)
-    hub = encoded_row("police:1", "F", held) | {c: sorted(_listed(held[c])) or None for c in HUB_COLUMNS}
-    stranger = encoded_row("police:2", "F", enc.hub_person(_row("Maud", "Pemberton", "1950-01-02"), WHEN))
-    con = _table([agency, hub, stranger])
-    shared = con.execute(
-        "SELECT DISTINCT l.unique_id, r.unique_id FROM encoded l, encoded r"
-        " WHERE l.unique_id < r.unique_id AND list_has_any(l.block_key, r.block_key)"
+def _hub_row(enc: RowEncoder, key: str, row: dict[str, str]) -> dict[str, object]:
+    """A hub record as ``encoded.hub_encoded`` gives it."""
+    held = enc.hub_person(row, WHEN)
+    return (
+        encoded_row(key, "F", held)
+        | {c: sorted(_listed(held[c])) or None for c in HUB_COLUMNS}
+        | {"hub": True}
+    )
+
+
+def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The pairs the joint run's one blocking rule makes, as Splink explodes it."""
+    rule = BLOCKING_SQL.replace("l.block_key", "l.k").replace("r.block_key", "r.k")
+    exploded = "(SELECT *, unnest(block_key) AS k FROM encoded)"
+    return con.execute(
+        f"SELECT DISTINCT l.unique_id, r.unique_id FROM {exploded} l, {exploded} r"
+        f" WHERE l.unique_id < r.unique_id AND {rule} ORDER BY 1, 2"
     ).fetchall()
-    assert shared == [("health:1", "police:1")]
+
+
+def test_one_blocking_key_in_common_makes_a_candidate_pair_and_the_joint_levels_see_it() -> None:
+    """Jessica (an agency's) and Jess (the hub's, her birth month mistyped) share only a postcode in a
+    birth year: a candidate pair, whose given names meet as nickname and form. Two of the hub's
+    records are never a pair (the plain model scores those); a shared nickname form makes a pair
+    only where one record lacks a full name or date of birth (Jess with an age only)."""
+    enc = _encoder()
+    where = {"postcode": "S60 1AA"}
+    agency = encoded_row(
+        "health:1", "F", enc.person(_row("Jessica", "Ashworth", "2010-03-15", **where), WHEN)
+    )
+    rows = [
+        agency,
+        _hub_row(enc, "police:1", _row("Jess", "Ashworth", "2010-07-15", **where)),
+        _hub_row(enc, "police:2", _row("Jess", "Ashworth", "2010-07-15", **where)),
+        _hub_row(enc, "police:3", _row("Jessie", "Brook", "2010-03-20")),
+        _hub_row(enc, "youth:4", _row("Jess", "", estimated_age="14")),
+    ]
+    con = _table(rows)
+    assert _candidates(con) == [("health:1", "police:1"), ("health:1", "police:2"), ("health:1", "youth:4")]
     assert _level(con, "given_name", "health:1", "police:1") == "Nickname or variant"
     assert _level(con, "date_of_birth", "health:1", "police:1") == "Two of day, month and year agree"
+
+
+def test_a_given_name_with_no_birth_is_salted_as_the_agreements_records_at_its_postcode() -> None:
+    """The hub decodes the salts of its neighbours' given names (it holds the secret; the 7th of
+    November might be the 11th of July) and encodes "Grace, no age" under them, so that she meets
+    Grace Wright at her postcode."""
+    enc = _encoder()
+    agency = [
+        encoded_row("education:1", "F", enc.person(_row("Grace", "Wright", "2000-11-07", postcode=pc), WHEN))
+        for pc in ("S65 1WQ", "S26 2HX")
+    ]
+    near = given_salts_near(enc.enc, agency, WHEN.year)
+    assert sorted(near[str(agency[0]["postcode_bf"])]) == [
+        "1999-11",
+        "1999-7",
+        "2000-11",
+        "2000-7",
+        "2001-11",
+        "2001-7",
+    ]
+    held = enc.hub_person(_row("Grace", "", postcode="S65 1WQ"), WHEN)
+    assert not held["given_bf"]
+    held |= enc.given_under("Grace", near[held["postcode_bf"]])
+    assert _listed(held["given_bf"]) & set(agency[0]["given_bf"])
+    assert _listed(held["given_canon_digest"]) & set(agency[0]["given_canon_digest"])
 
 
 def test_the_joint_levels_see_swapped_names_and_an_estimated_age_close_to_a_date_of_birth() -> None:
@@ -106,8 +165,7 @@ def test_the_joint_levels_see_swapped_names_and_an_estimated_age_close_to_a_date
     enc = _encoder()
 
     def hub(key: str, row: dict[str, str]) -> dict[str, object]:
-        held = enc.hub_person(row, WHEN)
-        return encoded_row(key, "F", held) | {c: sorted(_listed(held[c])) or None for c in HUB_COLUMNS}
+        return _hub_row(enc, key, row)
 
     con = _table(
         [
@@ -151,16 +209,12 @@ def _pairs(*rows: tuple[str, str, float, bool]) -> pd.DataFrame:
 def test_the_joint_clustering_undoes_a_join_the_plain_run_made_without_the_agreements_records() -> None:
     """Police (p1) and social care (p2) look alike to the plain model (4 bits: one person in a run of
     the plain records alone). A health record (h, encoded) is p1 for certain and has a date of birth
-    p2 cannot have. Keeping the plain run's people whole, h can only join both or neither; in one
-    clustering, as a plain run holding h would, p1 goes with h and p2 stays apart."""
+    p2 cannot have. Keeping the plain run's people whole (until 2026-12-04), h could only join both or
+    neither; in one clustering, as a plain run holding h would, p1 goes with h and p2 stays apart."""
     keys = ["h", "p1", "p2"]
     plain_pairs = _pairs(("p1", "p2", 4.0, False))
     encoded = _pairs(("h", "p1", 12.0, False), ("h", "p2", -8.0, True))
-    plain = LinkageResult(
-        clusters={"p1": "p1", "p2": "p1"}, pairs=plain_pairs, review=pd.DataFrame(), model={}
-    )
-    kept_whole = cluster_agreement(keys, encoded, frozenset({"p1", "p2"}), plain)
-    assert kept_whole["p1"] == kept_whole["p2"]
+    assert cluster_agreement(["p1", "p2"], plain_pairs) == {"p1": "p1", "p2": "p1"}  # the plain run
     joint = cluster_joint(keys, encoded, plain_pairs)
     assert joint == {"h": "h", "p1": "h", "p2": "p2"}
 

@@ -9,21 +9,24 @@ differ by a slip, as the plain model compares names whatever the dates say. What
 encoder outputs does not change (``RowEncoder.people``).
 
 Candidate pairs in a run with the hub's records: pairs that share one blocking key of a common set
-(`BLOCK_KEY_SQL`), exploded in one rule rather than many rules.
+(`BLOCK_COLUMNS_SQL`), exploded in one rule rather than many rules.
 """
 
 from __future__ import annotations
 
 import calendar
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import normalise as norm
+from .bloom import Encoder
 from .similarity import comparisons
 
 # Columns only the hub's own records carry (``RowEncoder.hub_people``), after an agency's.
 HUB_COLUMNS: tuple[str, ...] = ("near_year_digest",)
+# As the run's table holds them, with `hub`, true on the hub's own records.
+HUB_TYPES: dict[str, str] = {"near_year_digest": "VARCHAR[]", "hub": "BOOLEAN"}
 
 # Ages a person without a known birth might have, for the hub's salting of both names.
 AGES = 100
@@ -60,6 +63,23 @@ def hub_full_salts(dob: norm.BirthDate | None, years: list[str], reference_year:
     return [*salted, ""]
 
 
+def given_salts_near(
+    encoder: Encoder, agency: Sequence[Mapping[str, Any]], reference_year: int
+) -> dict[str, list[str]]:
+    """Postcode filter -> the given-name salts (birth year and month) of the agreement's records at
+    that postcode. The hub holds the secret, so it can tell which salt a salt's digest is; a hub
+    record with a given name and no birth is encoded under these, to meet its neighbours' names."""
+    if not agency:
+        return {}
+    months = [f"{y}-{m}" for y in range(reference_year - AGES - 3, reference_year + 4) for m in range(1, 13)]
+    salt_of = dict(zip(encoder.digests("salt", ((s, "") for s in months)), months))
+    out: dict[str, set[str]] = {}
+    for row in agency:
+        if row.get("postcode_bf") and row.get("given_salts"):
+            out.setdefault(row["postcode_bf"], set()).update(salt_of.get(d, "") for d in row["given_salts"])
+    return {pc: sorted(s for s in salts if s) for pc, salts in out.items()}
+
+
 def near_years(dob: norm.BirthDate | None, years: list[str]) -> list[str]:
     """The years within one of a hub record's year of birth, or of the year its estimated age gives
     (the middle of `years`): its `near_year_digest`, which an agency's year of birth can meet."""
@@ -71,15 +91,23 @@ def near_years(dob: norm.BirthDate | None, years: list[str]) -> list[str]:
 
 # DuckDB: one record's blocking keys. Two records are a candidate pair when they share one: the date
 # of birth (or it swapped), an identifier, a phone or email, the postcode within a birth year, both
-# names within a birth year, the family name on a (near) date, or a given name's canonical form in a
-# birth month. Filters and digests are keyed and domain-separated, so keys of different kinds never
-# meet.
-BLOCK_KEY_SQL = (
+# names within a birth year (or unsalted), or a given name's canonical form in a birth month. Filters
+# and digests are keyed and domain-separated, so keys of different kinds never meet. The canonical
+# forms (marked '#', outside base64) make many pairs of records that meet on their full names and
+# dates anyway: they count only where one record lacks either (`block_loose`). Two of the hub's own
+# records are never a pair here: the plain model scores those.
+BLOCK_COLUMNS_SQL = (
     "list_distinct(list_filter(list_concat("
     "[dob_digest, dob_swap_digest, nhs_digest, upn_digest, pnc_digest, email_digest,"
     " postcode_bf || dob_year_digest],"
-    " coalesce(phone_digest, []), coalesce(fullname_bf, []), coalesce(family_bf, []),"
-    " coalesce(given_canon_digest, [])), k__ -> k__ IS NOT NULL))"
+    " coalesce(phone_digest, []), coalesce(fullname_bf, []),"
+    " list_transform(coalesce(given_canon_digest, []), c__ -> '#' || c__)), k__ -> k__ IS NOT NULL))"
+    " AS block_key, fullname_bf IS NULL OR dob_digest IS NULL AS block_loose,"
+    " coalesce(hub, false) AS block_hub"
+)
+BLOCKING_SQL = (
+    "l.block_key = r.block_key AND NOT (l.block_hub AND r.block_hub)"
+    " AND (NOT starts_with(l.block_key, '#') OR l.block_loose OR r.block_loose)"
 )
 
 

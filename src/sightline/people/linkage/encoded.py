@@ -27,7 +27,7 @@ from sightline.people.linkage.engine import labels_of
 from sightline.people.linkage.model import hard_conflicts
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
-from sightline.pprl.levels import HUB_COLUMNS
+from sightline.pprl.levels import HUB_COLUMNS, given_salts_near
 from sightline.pprl.records import PEOPLE_COLUMNS
 from sightline.pprl.rows import RowEncoder
 from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
@@ -73,27 +73,17 @@ def link_encoded(
     rows: Sequence[Mapping[str, Any]],
     encoding: Mapping[str, Any],
     *,
-    hub_keys: frozenset[str] = frozenset(),
-    plain: LinkageResult | None = None,
     decisions: Sequence[HumanDecision] = (),
 ) -> EncodedLinkage:
-    """Link the records of one agreement (rows from :func:`encoded_row`) into clusters. `hub_keys`
-    are plain records the hub encoded for this run: the plain run links them among themselves, so
-    their pairs here are not scored again. Instead the plain run's result (`plain`) takes part: its
-    people are kept whole and its pairs among them count, so that every record is clustered as one
-    run of the plain engine would cluster them (a plain record joins another through an encoded
-    one, as it would through a plain one; a record that fits two people the plain run kept apart
-    joins neither). Human `decisions` about two records of this run are honoured as the plain
-    clustering honours them: "same" joins, "not the same" keeps apart."""
+    """Link the records of one agreement (rows from :func:`encoded_row`) into clusters, without the
+    hub's records (with them: ``joint.link_joint``). Human `decisions` about two records of this run
+    are honoured as the plain clustering honours them: "same" joins, "not the same" keeps apart."""
     started = time.perf_counter()
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
         return EncodedLinkage({k: k for k in keys}, _empty_pairs())
     pairs = score_pairs(rows, encoding)
-    if hub_keys:
-        both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
-        pairs = pairs[~both_hub].reset_index(drop=True)
-    clusters = cluster_agreement(keys, pairs, hub_keys, plain, decisions)
+    clusters = cluster_agreement(keys, pairs, decisions)
     pairs["linked"] = [
         clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
     ]
@@ -105,21 +95,20 @@ def score_pairs(
     rows: Sequence[Mapping[str, Any]],
     encoding: Mapping[str, Any],
     blocking: Sequence[BlockingRuleCreator] = BLOCKING,
-    block_key_sql: str | None = None,
+    block_columns_sql: str | None = None,
     comps: Sequence[dict[str, Any]] | None = None,
-    extra_lists: Sequence[str] = (),
+    extra: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The model trained on these rows and their candidate pairs scored (``_pairs_of``). With
-    `block_key_sql`, each row also has that expression as `block_key`, for `blocking` to read;
-    `comps` replace the encoded comparisons, which may read list columns `extra_lists` too."""
+    `block_columns_sql` (a select list), each row also has those columns, for `blocking` to read;
+    `comps` replace the encoded comparisons, which may read the `extra` columns (name -> type) too."""
     comps = list(comps or comparisons(encoding))
     con = duck.connect()
     try:
-        _create_table(con, rows, extra_lists)
-        if block_key_sql:
-            con.execute(
-                f"CREATE OR REPLACE TABLE encoded AS SELECT *, {block_key_sql} AS block_key FROM encoded"
-            )
+        _create_table(con, rows, extra)
+        if block_columns_sql:
+            keyed = f"SELECT *, {block_columns_sql} FROM encoded"
+            con.execute(f"CREATE OR REPLACE TABLE encoded AS {keyed}")
         settings = SettingsCreator(
             link_type="dedupe_only",
             comparisons=list[ComparisonCreator | dict[str, Any]](comps),
@@ -174,37 +163,15 @@ def _pairs_of(scored: pd.DataFrame, names: list[str], comps: Sequence[dict[str, 
 
 
 def cluster_agreement(
-    keys: list[str],
-    pairs: pd.DataFrame,
-    hub_keys: frozenset[str],
-    plain: LinkageResult | None,
-    human: Sequence[HumanDecision] = (),
+    keys: list[str], pairs: pd.DataFrame, human: Sequence[HumanDecision] = ()
 ) -> dict[str, str]:
-    """Records -> clusters by the plain engine's clustering, over this run's pairs and, where the
-    hub's records take part, the plain run's pairs and people among them. The `human` decisions about
-    two of these records hold ("not the same" is never crossed unless "same" decisions chain across
-    it, as in the plain clustering)."""
+    """Records -> clusters by the plain engine's clustering over this run's pairs. The `human`
+    decisions about two of these records hold ("not the same" is never crossed unless "same"
+    decisions chain across it, as in the plain clustering)."""
     known = set(keys)
     decisions = [d for d in human if d.record_key_l in known and d.record_key_r in known]
-    frames = [pairs]
-    if plain is not None and hub_keys:
-        members: dict[str, list[str]] = {}
-        for key, cluster in plain.clusters.items():
-            if key in hub_keys:
-                members.setdefault(cluster, []).append(key)
-        # After the human decisions, so that the plain run's people stay whole as that run left them.
-        decisions += [HumanDecision(min(ms), m, True) for ms in members.values() for m in ms if m != min(ms)]
-        theirs = plain.pairs
-        if not theirs.empty:
-            inside = theirs["record_key_l"].isin(hub_keys) & theirs["record_key_r"].isin(hub_keys)
-            columns = ["record_key_l", "record_key_r", "match_weight"]
-            theirs = theirs.loc[inside, columns + (["hard_conflict"] if "hard_conflict" in theirs else [])]
-            frames.append(theirs.assign(hard_conflict=theirs.get("hard_conflict", False)))
     columns = ["record_key_l", "record_key_r", "match_weight", "hard_conflict"]
-    frames = [f[[c for c in columns if c in f]] for f in frames]
-    filled = [f for f in frames if not f.empty]
-    together = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
-    clusters, *_ = cluster_records(keys, together, decisions, CLUSTERING)
+    clusters, *_ = cluster_records(keys, pairs[[c for c in columns if c in pairs]], decisions, CLUSTERING)
     return clusters
 
 
@@ -218,16 +185,16 @@ def _duckdb_api(con: duckdb.DuckDBPyConnection) -> Any:
 
 
 def _create_table(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], extra_lists: Sequence[str] = ()
+    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], extra: Mapping[str, str] | None = None
 ) -> None:
     """The rows as a DuckDB table decoded as the comparisons expect (``create_decoded_table``),
     loaded from one DataFrame: inserting row by row (``similarity.create_prepared_table``) takes
-    most of a run. `extra_lists`: list columns beside the encoded ones (the hub's own)."""
-    columns = [*COLUMNS, *extra_lists]
-    lists = {*LIST_COLUMNS, *extra_lists}
+    most of a run. `extra`: columns beside the encoded ones (the hub's own), name -> type."""
+    types = {c: "VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR" for c in COLUMNS} | dict(extra or {})
+    columns = list(types)
     frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in columns})
     con.register("encoded_rows", frame)
-    casts = ", ".join(f'CAST("{c}" AS {"VARCHAR[]" if c in lists else "VARCHAR"}) AS "{c}"' for c in columns)
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in types.items())
     create_decoded_table(con, "encoded", f"(SELECT {casts} FROM encoded_rows)", columns)
     con.unregister("encoded_rows")
 
@@ -302,8 +269,15 @@ def params_of(encoding: Mapping[str, Any]) -> Params:
     )
 
 
-def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes) -> list[dict[str, Any]]:
-    """The plain records encoded by the hub under one agreement, for this run only (in memory)."""
+def hub_encoded(
+    plain: pd.DataFrame,
+    encoding: Mapping[str, Any],
+    secret: bytes,
+    agency: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """The plain records encoded by the hub under one agreement, for this run only (in memory). A
+    given name with no birth to salt it is encoded under the birth months of the `agency` records
+    (the agreement's) at the same postcode (``levels.given_salts_near``)."""
     encoder = Encoder.create(secret, params_of(encoding))
     if encoder.key_check != encoding.get("key_check"):
         raise SecretMismatch(
@@ -316,10 +290,14 @@ def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes)
         when = values["reference_date"]
         batch.append((values, dt.date.fromisoformat(when) if when else dt.date.today()))
     # One batch: the encoder builds the filters of many rows at once.
-    encoded = RowEncoder(encoder).hub_people(batch)
+    rows = RowEncoder(encoder)
+    encoded = rows.hub_people(batch)
+    near = given_salts_near(encoder, agency, max((when.year for _, when in batch), default=0))
     out = []
     for (values, _), row in zip(batch, encoded):
         held = dict(zip((*PEOPLE_COLUMNS, *HUB_COLUMNS), row))
+        if not held["given_bf"] and held["postcode_bf"] in near:
+            held |= rows.given_under(values["given_name"], near[held["postcode_bf"]])
         hub_only = {c: [v for v in held[c].split(";") if v] or None for c in HUB_COLUMNS}
-        out.append(encoded_row(values["record_key"], values["sex"], held) | hub_only)
+        out.append(encoded_row(values["record_key"], values["sex"], held) | hub_only | {"hub": True})
     return out

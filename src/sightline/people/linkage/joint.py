@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from splink import block_on
+from splink.blocking_rule_library import CustomRule
 
 from sightline.people.linkage.clustering import ClusteringSettings, cluster_records, normalise_decisions
 from sightline.people.linkage.encoded import (
@@ -32,13 +32,13 @@ from sightline.people.linkage.encoded import (
 from sightline.people.linkage.engine import review_pairs
 from sightline.people.linkage.review_groups import change_chances
 from sightline.people.linkage.types import HumanDecision, LinkageResult
-from sightline.pprl.levels import BLOCK_KEY_SQL, HUB_COLUMNS, joint_comparisons
+from sightline.pprl.levels import BLOCK_COLUMNS_SQL, BLOCKING_SQL, HUB_TYPES, joint_comparisons
 
 # The plain engine's clustering, without scoring every pair within a group: the encoded model cannot
 # score pairs the plain model scored, and the other way round.
 CLUSTERING = ClusteringSettings(score_within=False)
-# One rule: any blocking key in common (levels.BLOCK_KEY_SQL), exploded.
-BLOCKING = [block_on("block_key", arrays_to_explode=["block_key"])]
+# One rule: a blocking key in common (levels.BLOCK_COLUMNS_SQL), exploded.
+BLOCKING = [CustomRule(BLOCKING_SQL, arrays_to_explode=["block_key"])]
 PAIR = ["record_key_l", "record_key_r", "match_weight", "hard_conflict"]
 # A plain record with one of these stands on its own beside the names (engine.sparse_records).
 ANCHORS = ("date_of_birth", "postcode", "nhs_number", "upn", "pnc_id")
@@ -58,7 +58,9 @@ def link_joint(
     started = time.perf_counter()
     hub_keys = frozenset(str(r["unique_id"]) for r in hub)
     everyone = [*rows, *hub]
-    pairs = score_pairs(everyone, encoding, BLOCKING, BLOCK_KEY_SQL, joint_comparisons(encoding), HUB_COLUMNS)
+    pairs = score_pairs(
+        everyone, encoding, BLOCKING, BLOCK_COLUMNS_SQL, joint_comparisons(encoding), HUB_TYPES
+    )
     both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
     pairs = pairs[~both_hub].reset_index(drop=True)
     keys = sorted(str(r["unique_id"]) for r in everyone) + sorted(set(plain.clusters) - hub_keys)
@@ -144,7 +146,7 @@ def with_encoded(
     for encoding, rows in groups.values():
         if joint:
             assert secret is not None
-            hub = hub_encoded(plain, encoding, secret)
+            hub = hub_encoded(plain, encoding, secret, rows)
             runs.append(link_joint(rows, hub, encoding, plain, result, decisions))
         else:
             alone.update(str(r["unique_id"]) for r in rows)
