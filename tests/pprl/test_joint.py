@@ -153,7 +153,7 @@ def test_a_given_name_with_no_birth_is_salted_as_the_agreements_records_at_its_p
     ]
     held = enc.hub_person(_row("Grace", "", postcode="S65 1WQ"), WHEN)
     assert not held["given_bf"]
-    held |= enc.given_under("Grace", near[held["postcode_bf"]])
+    held |= enc.given_under([("Grace", near[held["postcode_bf"]])])[0]
     assert _listed(held["given_bf"]) & set(agency[0]["given_bf"])
     assert _listed(held["given_canon_digest"]) & set(agency[0]["given_canon_digest"])
 

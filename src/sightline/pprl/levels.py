@@ -102,7 +102,7 @@ BLOCK_COLUMNS_SQL = (
     " postcode_bf || dob_year_digest],"
     " coalesce(phone_digest, []), coalesce(fullname_bf, []),"
     " list_transform(coalesce(given_canon_digest, []), c__ -> '#' || c__)), k__ -> k__ IS NOT NULL))"
-    " AS block_key, fullname_bf IS NULL OR dob_digest IS NULL AS block_loose,"
+    " AS block_key, fullname_bf IS NULL AS block_loose,"
     " coalesce(hub, false) AS block_hub"
 )
 BLOCKING_SQL = (

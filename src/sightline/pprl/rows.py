@@ -63,15 +63,26 @@ class RowEncoder:
     def hub_person(self, row: dict[str, str], reference: date) -> dict[str, str]:
         return dict(zip((*PEOPLE_COLUMNS, *levels.HUB_COLUMNS), self.hub_people([(row, reference)])[0]))
 
-    def given_under(self, given_name: str, salts: Sequence[str]) -> dict[str, str]:
-        """A given name's filters, salts and canonical digests under `salts`, for the hub's own
-        records (``levels.given_salts_near``)."""
-        given = norm.name(given_name)
-        if not given or not salts:
-            return {}
-        digests = dict(zip(salts, self.enc.digests("salt", ((s, "") for s in salts))))
-        bf, salted = self._salted("name", given, list(salts), digests)
-        return {"given_bf": bf, "given_salts": salted, "given_canon_digest": self._canon(given, list(salts))}
+    def given_under(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, str]]:
+        """For each (given name, salts): its filters, salts and canonical digests under those salts,
+        for the hub's own records (``levels.given_salts_near``). The filters are built together."""
+        cleaned = [(norm.name(given), list(salts)) for given, salts in items]
+        for given, salts in cleaned:
+            for s in salts:
+                if given:
+                    self._want("name", s, given)
+        self._build()
+        out: list[dict[str, str]] = []
+        for given, salts in cleaned:
+            if not given or not salts:
+                out.append({})
+                continue
+            digests = dict(zip(salts, self.enc.digests("salt", ((s, "") for s in salts))))
+            bf, salted = self._salted("name", given, salts, digests)
+            out.append(
+                {"given_bf": bf, "given_salts": salted, "given_canon_digest": self._canon(given, salts)}
+            )
+        return out
 
     def events(self, rows: Sequence[dict[str, str]]) -> list[list[str]]:
         """Each event's encoded columns, in the order of EVENT_FIELDS."""

@@ -293,11 +293,13 @@ def hub_encoded(
     rows = RowEncoder(encoder)
     encoded = rows.hub_people(batch)
     near = given_salts_near(encoder, agency, max((when.year for _, when in batch), default=0))
+    held = [dict(zip((*PEOPLE_COLUMNS, *HUB_COLUMNS), row)) for row in encoded]
+    lone = [i for i, h in enumerate(held) if not h["given_bf"] and h["postcode_bf"] in near]
+    wanted = [(batch[i][0]["given_name"], near[held[i]["postcode_bf"]]) for i in lone]
+    for i, given in zip(lone, rows.given_under(wanted), strict=True):
+        held[i] |= given
     out = []
-    for (values, _), row in zip(batch, encoded):
-        held = dict(zip((*PEOPLE_COLUMNS, *HUB_COLUMNS), row))
-        if not held["given_bf"] and held["postcode_bf"] in near:
-            held |= rows.given_under(values["given_name"], near[held["postcode_bf"]])
-        hub_only = {c: [v for v in held[c].split(";") if v] or None for c in HUB_COLUMNS}
-        out.append(encoded_row(values["record_key"], values["sex"], held) | hub_only | {"hub": True})
+    for (values, _), held_row in zip(batch, held):
+        hub_only = {c: [v for v in held_row[c].split(";") if v] or None for c in HUB_COLUMNS}
+        out.append(encoded_row(values["record_key"], values["sex"], held_row) | hub_only | {"hub": True})
     return out
