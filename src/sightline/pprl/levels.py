@@ -2,11 +2,12 @@
 
 An agency salts a given name by birth year and month and a family name by the full date, so two of
 its records compare names only where their births agree. The hub encodes its plain records itself
-and can afford more: a given name under every month of the years the birth allows, a family name
-under the dates a typing slip would give (a day or a month one off, day and month swapped). An
-agency's record then meets a hub record's names at the agency's own salt even when the two births
-differ by a slip, as the plain model compares names whatever the dates say. What an agency's
-encoder outputs does not change (``RowEncoder.people``).
+and can afford more: a given name under every month of its year of birth, a family name under the
+dates a typing slip would give (a day or a month one off, day and month swapped), both names
+unsalted too or, with no birth, under every recent year. An agency's record then meets a hub
+record's names at the agency's own salt even when the two births differ by a slip or one is
+missing, as the plain model compares names whatever the dates say. What an agency's encoder
+outputs does not change (``RowEncoder.people``).
 
 Candidate pairs in a run with the hub's records: pairs that share one blocking key of a common set
 (`BLOCK_COLUMNS_SQL`), exploded in one rule rather than many rules.
