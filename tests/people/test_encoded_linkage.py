@@ -16,7 +16,8 @@ import pytest
 
 from sightline.cli import main
 from sightline.people.linkage.encoded import cluster_agreement, union_clusters
-from sightline.people.linkage.types import HumanDecision, LinkageResult
+from sightline.people.linkage.joint import cluster_joint
+from sightline.people.linkage.types import HumanDecision
 from sightline.people.models import LinkReview, SourceEvent, SourceRecord
 from sightline.people.pprl.models import EncodedRecord
 from sightline.pprl.bloom import Params
@@ -86,42 +87,33 @@ def _pairs(*rows: tuple[str, str, float, bool]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_key_l", "record_key_r", "match_weight", "hard_conflict"])
 
 
-def _plain(clusters: dict[str, str], *rows: tuple[str, str, float, bool]) -> LinkageResult:
-    return LinkageResult(clusters=clusters, pairs=_pairs(*rows), review=pd.DataFrame(), model={})
-
-
 def test_an_encoded_record_bridges_two_plain_records_the_plain_run_kept_apart() -> None:
     """Police (p1) and social care (p2) alone are too weak to link; a health record (h, encoded)
     fits both well. As one plain run would with h among its records, the three are one person."""
-    hub = frozenset({"p1", "p2"})
-    plain = _plain({"p1": "p1", "p2": "p2"}, ("p1", "p2", 0.0, False))
+    plain = _pairs(("p1", "p2", 0.0, False))
     encoded = _pairs(("h", "p1", 9.0, False), ("h", "p2", 9.0, False))
-    assert cluster_agreement(["h", "p1", "p2"], encoded, hub, plain) == {"h": "h", "p1": "h", "p2": "h"}
+    assert cluster_joint(["h", "p1", "p2"], encoded, plain) == {"h": "h", "p1": "h", "p2": "h"}
 
 
 def test_an_encoded_record_does_not_join_two_people_the_plain_run_found_in_conflict() -> None:
     """Namesakes with different dates of birth (a hard conflict in the plain run): a sparse encoded
     record that fits both joins neither, where connected components would have made one person."""
-    hub = frozenset({"p1", "p2"})
-    plain = _plain({"p1": "p1", "p2": "p2"}, ("p1", "p2", 2.0, True))
+    plain = _pairs(("p1", "p2", 2.0, True))
     encoded = _pairs(("h", "p1", 8.0, False), ("h", "p2", 8.0, False))
-    clusters = cluster_agreement(["h", "p1", "p2"], encoded, hub, plain)
+    clusters = cluster_joint(["h", "p1", "p2"], encoded, plain)
     assert clusters["p1"] != clusters["p2"]
     # An encoded pair in hard conflict (the encoded levels' own) keeps its records apart too.
     encoded = _pairs(("h", "p1", 8.0, True))
-    assert cluster_agreement(["h", "p1"], encoded, frozenset({"p1"}), _plain({"p1": "p1"})) == {
-        "h": "h",
-        "p1": "p1",
-    }
+    assert cluster_joint(["h", "p1"], encoded, _pairs()) == {"h": "h", "p1": "p1"}
 
 
-def test_the_plain_runs_people_stay_whole_and_join_as_whole() -> None:
-    """p1 and p3 are one person in the plain run (their pair was not scored here); h, which fits p1,
-    joins that person, p3 included, and p2, a different plain person, is left alone."""
-    hub = frozenset({"p1", "p2", "p3"})
-    plain = _plain({"p1": "p1", "p3": "p1", "p2": "p2"}, ("p1", "p2", -3.0, False))
+def test_a_plain_person_joins_an_encoded_record_whole_where_its_pairs_hold_it_together() -> None:
+    """p1 and p3 are one person by the plain model's pair; h, which fits p1, joins that person, p3
+    included (the mean over h's pairs with them is high enough: h-p3 was not scored, and unscored
+    pairs are left out of the mean), and p2, a different plain person, is left alone."""
+    plain = _pairs(("p1", "p3", 12.0, False), ("p1", "p2", -3.0, False))
     encoded = _pairs(("h", "p1", 9.0, False), ("h", "p2", -1.0, False))
-    clusters = cluster_agreement(["h", "p1", "p2", "p3"], encoded, hub, plain)
+    clusters = cluster_joint(["h", "p1", "p2", "p3"], encoded, plain)
     assert clusters == {"h": "h", "p1": "h", "p3": "h", "p2": "p2"}
 
 
@@ -129,25 +121,19 @@ def test_human_decisions_hold_in_an_agreements_run() -> None:
     """ "Not the same" keeps apart records the scores would join; "same" joins records they would not;
     a decision about a record outside the run is no one's business here."""
     encoded = _pairs(("e1", "e2", 9.0, False), ("e2", "e3", -1.0, False))
-    assert cluster_agreement(["e1", "e2", "e3"], encoded, frozenset(), None) == {
-        "e1": "e1",
-        "e2": "e1",
-        "e3": "e3",
-    }
+    assert cluster_agreement(["e1", "e2", "e3"], encoded) == {"e1": "e1", "e2": "e1", "e3": "e3"}
     decided = [
         HumanDecision("e1", "e2", False),
         HumanDecision("e2", "e3", True),
         HumanDecision("e1", "p9", True),
     ]
-    clusters = cluster_agreement(["e1", "e2", "e3"], encoded, frozenset(), None, decided)
+    clusters = cluster_agreement(["e1", "e2", "e3"], encoded, decided)
     assert clusters == {"e1": "e1", "e2": "e2", "e3": "e2"}
-    # With the hub's records: a plain person stays whole, and "not the same" keeps an encoded record
-    # from joining it.
-    hub = frozenset({"p1", "p2"})
-    plain = _plain({"p1": "p1", "p2": "p1"})
+    # With the hub's records: "not the same" keeps an encoded record from joining a plain person.
+    plain = _pairs(("p1", "p2", 12.0, False))
     encoded = _pairs(("h", "p1", 9.0, False))
-    assert cluster_agreement(["h", "p1", "p2"], encoded, hub, plain) == {"h": "h", "p1": "h", "p2": "h"}
-    apart = cluster_agreement(["h", "p1", "p2"], encoded, hub, plain, [HumanDecision("h", "p1", False)])
+    assert cluster_joint(["h", "p1", "p2"], encoded, plain) == {"h": "h", "p1": "h", "p2": "h"}
+    apart = cluster_joint(["h", "p1", "p2"], encoded, plain, [HumanDecision("h", "p1", False)])
     assert apart == {"h": "h", "p1": "p1", "p2": "p1"}
 
 

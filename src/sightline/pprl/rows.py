@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from . import levels
 from . import normalise as norm
 from .bloom import Encoder
 from .records import EVENT_COLUMNS, PEOPLE_COLUMNS
@@ -39,13 +40,49 @@ class RowEncoder:
         self._lists: dict[tuple[str, ...], tuple[str, str]] = {}
         self._births: dict[tuple[str, ...], Birth] = {}
         self._wanted: dict[tuple[str, str, str], bool] = {}  # filters to build: key -> plate
+        self._hub = False  # salting wider, for the hub's own records (hub_people)
 
     def people(self, rows: Sequence[tuple[dict[str, str], date]]) -> list[list[str]]:
-        """Each row's encoded columns, in the order of PEOPLE_FIELDS."""
+        """Each row's encoded columns, in the order of PEOPLE_FIELDS (and then levels.HUB_COLUMNS
+        for the hub's)."""
         self._bound()
         plans = [self._plan(row, reference) for row, reference in rows]
         self._build()
         return [self._person(plan) for plan in plans]
+
+    def hub_people(self, rows: Sequence[tuple[dict[str, str], date]]) -> list[list[str]]:
+        """As `people`, for plain records the hub encodes itself with the agreement's secret: given
+        names under every birth month and family names under near dates (``levels``), so that an
+        agency's record meets them despite a slip in either date. Never written to an extract."""
+        self._hub = True
+        try:
+            return self.people(rows)
+        finally:
+            self._hub = False
+
+    def hub_person(self, row: dict[str, str], reference: date) -> dict[str, str]:
+        return dict(zip((*PEOPLE_COLUMNS, *levels.HUB_COLUMNS), self.hub_people([(row, reference)])[0]))
+
+    def given_under(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, str]]:
+        """For each (given name, salts): its filters, salts and canonical digests under those salts,
+        for the hub's own records (``levels.given_salts_near``). The filters are built together."""
+        cleaned = [(norm.name(given), list(salts)) for given, salts in items]
+        for given, salts in cleaned:
+            for s in salts:
+                if given:
+                    self._want("name", s, given)
+        self._build()
+        out: list[dict[str, str]] = []
+        for given, salts in cleaned:
+            if not given or not salts:
+                out.append({})
+                continue
+            digests = dict(zip(salts, self.enc.digests("salt", ((s, "") for s in salts))))
+            bf, salted = self._salted("name", given, salts, digests)
+            out.append(
+                {"given_bf": bf, "given_salts": salted, "given_canon_digest": self._canon(given, salts)}
+            )
+        return out
 
     def events(self, rows: Sequence[dict[str, str]]) -> list[list[str]]:
         """Each event's encoded columns, in the order of EVENT_FIELDS."""
@@ -120,7 +157,8 @@ class RowEncoder:
         raw = row.get("date_of_birth", "")
         dob = norm.birth_date(raw)
         years = self.birth_years(dob, row.get("estimated_age", "").strip(), reference)
-        birth = self._births.get((raw, *years)) or self._birth(raw, dob, years)
+        key = (raw, *years, "hub", str(reference.year)) if self._hub else (raw, *years)
+        birth = self._births.get(key) or self._birth(key, dob, years)
         given = norm.name(row.get("given_name", ""))
         family = norm.name(row.get("family_name", ""))
         others = norm.names(row.get("other_names", ""))
@@ -151,7 +189,7 @@ class RowEncoder:
             self._want("address", "", addr)
         return row, birth, given, family, others, full, pc, addr
 
-    def _birth(self, raw: str, dob: norm.BirthDate | None, years: list[str]) -> Birth:
+    def _birth(self, key: tuple[str, ...], dob: norm.BirthDate | None, years: list[str]) -> Birth:
         """What a birth date (and the years it allows) encodes to: the same for many records."""
         enc = self.enc
         out = {"dob_precision": dob.precision if dob else ""}
@@ -167,6 +205,11 @@ class RowEncoder:
             }
         if not self.params.salted_by_year:
             salts = family_salts = full_salts = [""]
+        elif self._hub:
+            salts, family_salts = levels.wide_name_salts(dob, years), levels.near_family_salts(dob)
+            full_salts = levels.hub_full_salts(dob, years, int(key[-1]))
+            near = levels.near_years(dob, years)
+            out["near_year_digest"] = _join(enc.digest("dob-year", y) for y in near)
         else:
             # Salted by the birth; with none to salt with, names travel only in fullname_bf.
             salts = self.name_salts(dob, years) if years else []
@@ -174,7 +217,7 @@ class RowEncoder:
             full_salts = years or [""]
         every = list(dict.fromkeys([*salts, *family_salts, *full_salts]))
         digests = dict(zip(every, enc.digests("salt", ((s, "") for s in every))))
-        birth = self._births[(raw, *years)] = (out, salts, family_salts, full_salts, digests)
+        birth = self._births[key] = (out, salts, family_salts, full_salts, digests)
         return birth
 
     def _person(self, plan: Person) -> list[str]:
@@ -204,7 +247,9 @@ class RowEncoder:
         ):
             value = norm.identifier(row.get(column, ""))
             out[out_column] = enc.digest(domain, value) if value else ""
-        return [out.get(c, "") for c in PEOPLE_COLUMNS]
+        return [
+            out.get(c, "") for c in ((*PEOPLE_COLUMNS, *levels.HUB_COLUMNS) if self._hub else PEOPLE_COLUMNS)
+        ]
 
     def _salted(self, domain: str, value: str, salts: list[str], digests: dict[str, str]) -> tuple[str, str]:
         if not value or not salts:

@@ -7,7 +7,6 @@ filters made under different keys are unrelated bits. Pure like the engine: no D
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import time
@@ -22,13 +21,13 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 from sightline.people.linkage import duck
-from sightline.people.linkage.clustering import ClusteringSettings, cluster_records, normalise_decisions
+from sightline.people.linkage.clustering import ClusteringSettings, cluster_records
 from sightline.people.linkage.encoded_rows import COLUMNS, SecretMismatch, encoded_row
-from sightline.people.linkage.engine import labels_of, review_pairs
+from sightline.people.linkage.engine import labels_of
 from sightline.people.linkage.model import hard_conflicts
-from sightline.people.linkage.review_groups import change_chances
 from sightline.people.linkage.types import HumanDecision, LinkageResult, PreviousLinkage
 from sightline.pprl.bloom import Encoder, Params
+from sightline.pprl.levels import HUB_COLUMNS, given_salts_near
 from sightline.pprl.records import PEOPLE_COLUMNS
 from sightline.pprl.rows import RowEncoder
 from sightline.pprl.similarity import LIST_COLUMNS, comparisons, create_decoded_table
@@ -74,29 +73,46 @@ def link_encoded(
     rows: Sequence[Mapping[str, Any]],
     encoding: Mapping[str, Any],
     *,
-    hub_keys: frozenset[str] = frozenset(),
-    plain: LinkageResult | None = None,
     decisions: Sequence[HumanDecision] = (),
 ) -> EncodedLinkage:
-    """Link the records of one agreement (rows from :func:`encoded_row`) into clusters. `hub_keys`
-    are plain records the hub encoded for this run: the plain run links them among themselves, so
-    their pairs here are not scored again. Instead the plain run's result (`plain`) takes part: its
-    people are kept whole and its pairs among them count, so that every record is clustered as one
-    run of the plain engine would cluster them (a plain record joins another through an encoded
-    one, as it would through a plain one; a record that fits two people the plain run kept apart
-    joins neither). Human `decisions` about two records of this run are honoured as the plain
-    clustering honours them: "same" joins, "not the same" keeps apart."""
+    """Link the records of one agreement (rows from :func:`encoded_row`) into clusters, without the
+    hub's records (with them: ``joint.link_joint``). Human `decisions` about two records of this run
+    are honoured as the plain clustering honours them: "same" joins, "not the same" keeps apart."""
     started = time.perf_counter()
     keys = sorted(str(r["unique_id"]) for r in rows)
     if len(rows) < 2:
         return EncodedLinkage({k: k for k in keys}, _empty_pairs())
+    pairs = score_pairs(rows, encoding)
+    clusters = cluster_agreement(keys, pairs, decisions)
+    pairs["linked"] = [
+        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
+    ]
+    stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
+    return EncodedLinkage(clusters, pairs, stats)
+
+
+def score_pairs(
+    rows: Sequence[Mapping[str, Any]],
+    encoding: Mapping[str, Any],
+    blocking: Sequence[BlockingRuleCreator] = BLOCKING,
+    block_columns_sql: str | None = None,
+    comps: Sequence[dict[str, Any]] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The model trained on these rows and their candidate pairs scored (``_pairs_of``). With
+    `block_columns_sql` (a select list), each row also has those columns, for `blocking` to read;
+    `comps` replace the encoded comparisons, which may read the `extra` columns (name -> type) too."""
+    comps = list(comps or comparisons(encoding))
     con = duck.connect()
     try:
-        _create_table(con, rows)
+        _create_table(con, rows, extra)
+        if block_columns_sql:
+            keyed = f"SELECT *, {block_columns_sql} FROM encoded"
+            con.execute(f"CREATE OR REPLACE TABLE encoded AS {keyed}")
         settings = SettingsCreator(
             link_type="dedupe_only",
-            comparisons=list[ComparisonCreator | dict[str, Any]](comparisons(encoding)),
-            blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](BLOCKING),
+            comparisons=list[ComparisonCreator | dict[str, Any]](comps),
+            blocking_rules_to_generate_predictions=list[BlockingRuleCreator | dict[str, Any]](blocking),
             # About one true pair per record among n^2/2 pairs.
             probability_two_random_records_match=min(0.01, 2.0 / len(rows)),
             retain_matching_columns=True,
@@ -111,7 +127,7 @@ def link_encoded(
             except Exception:  # too few pairs to train on: the starting m values stand
                 logging.getLogger(__name__).info("EM on %s skipped", rule)
         predictions = linker.inference.predict(threshold_match_probability=KEEP_PROBABILITY)
-        names = [str(c["output_column_name"]) for c in comparisons(encoding)]
+        names = [str(c["output_column_name"]) for c in comps]
         levels = ", ".join(f"gamma_{c}, bf_{c}" for c in names)
         scored = con.execute(
             f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {levels}"
@@ -119,16 +135,7 @@ def link_encoded(
         ).df()
     finally:
         con.close()
-    pairs = _pairs_of(scored, names, comparisons(encoding))
-    if hub_keys:
-        both_hub = pairs["record_key_l"].isin(hub_keys) & pairs["record_key_r"].isin(hub_keys)
-        pairs = pairs[~both_hub].reset_index(drop=True)
-    clusters = cluster_agreement(keys, pairs, hub_keys, plain, decisions)
-    pairs["linked"] = [
-        clusters[a] == clusters[b] for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
-    ]
-    stats = {"seconds": time.perf_counter() - started, "pairs": float(len(pairs))}
-    return EncodedLinkage(clusters, pairs, stats)
+    return _pairs_of(scored, names, comps)
 
 
 def _pairs_of(scored: pd.DataFrame, names: list[str], comps: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -156,37 +163,15 @@ def _pairs_of(scored: pd.DataFrame, names: list[str], comps: Sequence[dict[str, 
 
 
 def cluster_agreement(
-    keys: list[str],
-    pairs: pd.DataFrame,
-    hub_keys: frozenset[str],
-    plain: LinkageResult | None,
-    human: Sequence[HumanDecision] = (),
+    keys: list[str], pairs: pd.DataFrame, human: Sequence[HumanDecision] = ()
 ) -> dict[str, str]:
-    """Records -> clusters by the plain engine's clustering, over this run's pairs and, where the
-    hub's records take part, the plain run's pairs and people among them. The `human` decisions about
-    two of these records hold ("not the same" is never crossed unless "same" decisions chain across
-    it, as in the plain clustering)."""
+    """Records -> clusters by the plain engine's clustering over this run's pairs. The `human`
+    decisions about two of these records hold ("not the same" is never crossed unless "same"
+    decisions chain across it, as in the plain clustering)."""
     known = set(keys)
     decisions = [d for d in human if d.record_key_l in known and d.record_key_r in known]
-    frames = [pairs]
-    if plain is not None and hub_keys:
-        members: dict[str, list[str]] = {}
-        for key, cluster in plain.clusters.items():
-            if key in hub_keys:
-                members.setdefault(cluster, []).append(key)
-        # After the human decisions, so that the plain run's people stay whole as that run left them.
-        decisions += [HumanDecision(min(ms), m, True) for ms in members.values() for m in ms if m != min(ms)]
-        theirs = plain.pairs
-        if not theirs.empty:
-            inside = theirs["record_key_l"].isin(hub_keys) & theirs["record_key_r"].isin(hub_keys)
-            columns = ["record_key_l", "record_key_r", "match_weight"]
-            theirs = theirs.loc[inside, columns + (["hard_conflict"] if "hard_conflict" in theirs else [])]
-            frames.append(theirs.assign(hard_conflict=theirs.get("hard_conflict", False)))
     columns = ["record_key_l", "record_key_r", "match_weight", "hard_conflict"]
-    frames = [f[[c for c in columns if c in f]] for f in frames]
-    filled = [f for f in frames if not f.empty]
-    together = pd.concat(filled, ignore_index=True) if len(filled) > 1 else (filled or frames)[0]
-    clusters, *_ = cluster_records(keys, together, decisions, CLUSTERING)
+    clusters, *_ = cluster_records(keys, pairs[[c for c in columns if c in pairs]], decisions, CLUSTERING)
     return clusters
 
 
@@ -199,16 +184,18 @@ def _duckdb_api(con: duckdb.DuckDBPyConnection) -> Any:
     return DuckDBAPI(connection=con)
 
 
-def _create_table(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+def _create_table(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], extra: Mapping[str, str] | None = None
+) -> None:
     """The rows as a DuckDB table decoded as the comparisons expect (``create_decoded_table``),
     loaded from one DataFrame: inserting row by row (``similarity.create_prepared_table``) takes
-    most of a run."""
-    frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in COLUMNS})
+    most of a run. `extra`: columns beside the encoded ones (the hub's own), name -> type."""
+    types = {c: "VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR" for c in COLUMNS} | dict(extra or {})
+    columns = list(types)
+    frame = pd.DataFrame({c: [r.get(c) for r in rows] for c in columns})
     con.register("encoded_rows", frame)
-    casts = ", ".join(
-        f'CAST("{c}" AS {"VARCHAR[]" if c in LIST_COLUMNS else "VARCHAR"}) AS "{c}"' for c in COLUMNS
-    )
-    create_decoded_table(con, "encoded", f"(SELECT {casts} FROM encoded_rows)", COLUMNS)
+    casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in types.items())
+    create_decoded_table(con, "encoded", f"(SELECT {casts} FROM encoded_rows)", columns)
     con.unregister("encoded_rows")
 
 
@@ -282,8 +269,15 @@ def params_of(encoding: Mapping[str, Any]) -> Params:
     )
 
 
-def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes) -> list[dict[str, Any]]:
-    """The plain records encoded by the hub under one agreement, for this run only (in memory)."""
+def hub_encoded(
+    plain: pd.DataFrame,
+    encoding: Mapping[str, Any],
+    secret: bytes,
+    agency: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """The plain records encoded by the hub under one agreement, for this run only (in memory). A
+    given name with no birth to salt it is encoded under the birth months of the `agency` records
+    (the agreement's) at the same postcode (``levels.given_salts_near``)."""
     encoder = Encoder.create(secret, params_of(encoding))
     if encoder.key_check != encoding.get("key_check"):
         raise SecretMismatch(
@@ -296,83 +290,16 @@ def hub_encoded(plain: pd.DataFrame, encoding: Mapping[str, Any], secret: bytes)
         when = values["reference_date"]
         batch.append((values, dt.date.fromisoformat(when) if when else dt.date.today()))
     # One batch: the encoder builds the filters of many rows at once.
-    encoded = RowEncoder(encoder).people(batch)
-    return [
-        encoded_row(values["record_key"], values["sex"], dict(zip(PEOPLE_COLUMNS, row)))
-        for (values, _), row in zip(batch, encoded)
-    ]
-
-
-def with_encoded(
-    result: LinkageResult,
-    groups: Mapping[str, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
-    plain: pd.DataFrame,
-    secret: bytes | None,
-    decisions: Sequence[HumanDecision] = (),
-) -> LinkageResult:
-    """The plain run's result joined with a run per agreement of its encoded records. With the
-    agreement's `secret`, the plain records take part in that run, encoded by the hub.
-
-    Human `decisions` are honoured within each run, and a "same person" decision about records no
-    one run holds both of (an encoded record and a plain one, without the secret) joins their people.
-    The uncertain pairs of the agreements' runs join the review queue, judged as the plain engine
-    judges its own (``engine.review_pairs``) against the people finally found."""
-    runs = []
-    alone: set[str] = set()
-    for encoding, rows in groups.values():
-        hub: list[dict[str, Any]] = []
-        if secret is not None and not plain.empty:
-            hub = hub_encoded(plain, encoding, secret)
-        else:
-            alone.update(str(r["unique_id"]) for r in rows)
-        hub_keys = frozenset(str(r["unique_id"]) for r in hub)
-        runs.append(
-            link_encoded([*rows, *hub], encoding, hub_keys=hub_keys, plain=result, decisions=decisions)
-        )
-    must, cannot = normalise_decisions(decisions)
-    held = set(result.clusters).union(*(r.clusters for r in runs))
-    across = [(a, b) for a, b in sorted(must) if a in held and b in held]
-    clusters = union_clusters(result.clusters.items(), *(r.clusters.items() for r in runs), across)
-    encoded_pairs = pd.concat([r.pairs for r in runs], ignore_index=True)
-    ours = encoded_pairs[[c for c in PAIR_COLUMNS if c in encoded_pairs]]
-    pairs = pd.concat([result.pairs, ours], ignore_index=True) if len(ours) else result.pairs.copy()
-    if not pairs.empty:
-        pairs["linked"] = [
-            clusters.get(a) == clusters.get(b)
-            for a, b in zip(pairs["record_key_l"], pairs["record_key_r"], strict=True)
-        ]
-    if not encoded_pairs.empty:
-        encoded_pairs["linked"] = [
-            clusters.get(a) == clusters.get(b)
-            for a, b in zip(encoded_pairs["record_key_l"], encoded_pairs["record_key_r"], strict=True)
-        ]
-    encoded_review = _encoded_review(pairs, ours, must | cannot, clusters)
-    review = pd.concat([result.review, encoded_review], ignore_index=True)
-    stats = dict(result.stats) | {"encoded_seconds": sum(r.stats.get("seconds", 0.0) for r in runs)}
-    return dataclasses.replace(
-        result,
-        clusters=clusters,
-        pairs=pairs,
-        review=review,
-        stats=stats,
-        encoded_pairs=encoded_pairs,
-        encoded_alone=frozenset(alone),
-    )
-
-
-def _encoded_review(
-    pairs: pd.DataFrame, ours: pd.DataFrame, decided: set[tuple[str, str]], clusters: Mapping[str, str]
-) -> pd.DataFrame:
-    """The review rows of the agreements' pairs (`ours`), judged over all the run's `pairs` so that a
-    record's best link inside its person counts every pair it has, plain or encoded. Not grouped;
-    each with its chance of changing what linkage did (``review_groups.change_chances``)."""
-    columns = ["record_key_l", "record_key_r", "match_probability", "match_weight", "reason"]
-    if ours.empty:
-        return pd.DataFrame(columns=[*columns, "group", "group_kind", "change_chance"])
-    every = pairs.reset_index(drop=True)
-    every["hard_conflict"] = every["hard_conflict"].fillna(False).astype(bool)
-    review = review_pairs(every, decided, ())
-    wanted = set(zip(ours["record_key_l"], ours["record_key_r"], strict=True))
-    keys = zip(review["record_key_l"], review["record_key_r"], strict=True)
-    review = review[[k in wanted for k in keys]].reset_index(drop=True)
-    return review.assign(group="", group_kind="", change_chance=change_chances(review, every, clusters))
+    rows = RowEncoder(encoder)
+    encoded = rows.hub_people(batch)
+    near = given_salts_near(encoder, agency, max((when.year for _, when in batch), default=0))
+    held = [dict(zip((*PEOPLE_COLUMNS, *HUB_COLUMNS), row)) for row in encoded]
+    lone = [i for i, h in enumerate(held) if not h["given_bf"] and h["postcode_bf"] in near]
+    wanted = [(batch[i][0]["given_name"], near[held[i]["postcode_bf"]]) for i in lone]
+    for i, given in zip(lone, rows.given_under(wanted), strict=True):
+        held[i] |= given
+    out = []
+    for (values, _), held_row in zip(batch, held):
+        hub_only = {c: [v for v in held_row[c].split(";") if v] or None for c in HUB_COLUMNS}
+        out.append(encoded_row(values["record_key"], values["sex"], held_row) | hub_only | {"hub": True})
+    return out

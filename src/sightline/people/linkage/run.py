@@ -14,8 +14,9 @@ import time
 from django.db import transaction
 
 from sightline.ledger.services import SYSTEM, Actor
-from sightline.people.linkage.encoded import empty_result, plain_only, with_encoded
+from sightline.people.linkage.encoded import empty_result, plain_only
 from sightline.people.linkage.engine import Progress, link_records
+from sightline.people.linkage.joint import with_encoded
 from sightline.people.linkage.records import human_decisions, linkage_dir, load_records
 from sightline.people.linkage.state import load_previous, save_encoded_pairs, save_state
 from sightline.people.linkage.store import LinkSummary, store
