@@ -152,11 +152,9 @@ def write_extract(
     events = []
     for seq, (_, _, _, e) in enumerate(keyed, start=1):
         events.append(_event_row(f"{book.h.event_prefix}{seq:07d}", e, ids, timed, shift))
-    if not any(e.licence for e in book.events):  # only licensing keeps a licence column
-        events = [row[:-1] for row in events]
-        _csv(folder / "events.csv", EVENT_COLUMNS[:-1], events)
-    else:
-        _csv(folder / "events.csv", EVENT_COLUMNS, events)
+    # Only an agency that records licences has the last column, `licence`.
+    columns = EVENT_COLUMNS if any(e.licence for e in book.events) else EVENT_COLUMNS[:-1]
+    _csv(folder / "events.csv", columns, [row[: len(columns)] for row in events])
     return folder, ids
 
 

@@ -63,8 +63,10 @@ def _licence_explained(
     direct = pairs[pairs["b"].isin(licensed)]
     met, corroborated = [direct[["a", "b"]]], [direct.loc[_says_more(direct, night), ["a", "b"]]]
     if links is not None and len(links):
-        theirs = links.loc[links["person_id"].isin(licensed), ["person_id", "obj_id"]].drop_duplicates()
-        seen = links[~links["person_id"].isin(licensed) & (links["event_key"].astype(str) != "")]
+        # His car or phone, as in indirect contact: everyone shares a place.
+        mediated = links[~links["obj_id"].str.startswith("place:")]
+        theirs = mediated.loc[mediated["person_id"].isin(licensed), ["person_id", "obj_id"]].drop_duplicates()
+        seen = mediated[~mediated["person_id"].isin(licensed) & (mediated["event_key"].astype(str) != "")]
         if object_edges is not None and len(object_edges):
             # A partial plate on a missing report may be his car.
             maybe = seen.merge(object_edges[["source", "target"]], left_on="obj_id", right_on="source")

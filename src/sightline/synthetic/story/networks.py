@@ -127,8 +127,8 @@ def licensed_driver(s: Scene, net: Network, man: Person, lo: int, hi: int) -> No
         rec,
         vehicle=man.vehicle.reg,
         summary=f"Private hire driver and vehicle licence granted ({man.taxi_firm})",
-        # Some hold a school contract too, as drivers convicted in Rotherham did: the role must not
-        # hide what the records show. Chosen by the man, not drawn, to leave the town's dice alone.
+        # Some hold a school contract too: the role must not hide what the records show. Chosen by
+        # the man, not drawn, to leave the town's dice alone.
         licence=SCHOOL_CONTRACT_LICENCE if zlib.crc32(man.pid.encode()) % 4 == 0 else PRIVATE_HIRE_LICENCE,
     )
     for _ in s.times(OFFENDERS.complaints) if s.chance(OFFENDERS.taxi_complaints) else ():
