@@ -158,6 +158,8 @@ def test_whom_to_ask_is_the_same_asked_per_person_or_per_agency(
     a, b, merged, c = merged_family
     ids = [a.id, b.id, merged.id, c.id]
     fast = need_to_know.involved_agencies(ids)
+    monkeypatch.setattr(need_to_know, "_BATCHES", [])
+    assert need_to_know.involved_agencies(ids) == fast  # each source asked alone, for everyone
     monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
     assert need_to_know.involved_agencies(ids) == fast
     assert len(fast[a.id]) >= 3 and fast[c.id] == ()
@@ -178,6 +180,8 @@ def test_who_may_open_whom_is_the_same_asked_from_the_people(
     agencies = ("youth_service", "education", "police", coordinator.agency_id)
     users = [make_user("practitioner", agency) for agency in agencies]
     by_people = {u.username: need_to_know.visible_among(u, ids) for u in users}
+    monkeypatch.setattr(need_to_know, "_BATCHES", [])
+    assert {u.username: need_to_know.visible_among(u, ids) for u in users} == by_people
     monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
     for u in users:
         from_agency = set(need_to_know.visible_people(u).filter(pk__in=ids).values_list("pk", flat=True))

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,6 +29,7 @@ from splink.blocking_rule_library import CustomRule
 
 from sightline.ledger.models import Entry
 from sightline.people.linkage import model as mdl
+from sightline.people.linkage import pyscore
 from sightline.people.linkage.backends import Backend
 from sightline.people.linkage.engine import REVIEW_BAND, format_pairs
 from sightline.people.linkage.names import name_tokens
@@ -272,19 +273,35 @@ def score_people(readings: Sequence[Details], person_ids: Sequence[str]) -> dict
     except LinkageInputError as exc:  # a record a linkage run would refuse too: no bands, not no search
         log.warning("cannot score what was typed against %s: %s", exc.record_key, exc.reason)
         return {}
-    model = current_model()
-    rule = CustomRule(f"(l.agency = '{TYPED}') <> (r.agency = '{TYPED}')")  # typed against the rest
-    scored = Backend().score(features, model, [rule], _neutral_tf(features, model), reuse_sql=True)
-    pairs = format_pairs(scored)
     best: dict[str, Match] = {}
-    for row in pairs.to_dict("records"):
-        left, right = str(row["record_key_l"]), str(row["record_key_r"])
-        other = right if left.startswith(QUERY) else left
+    for other, p, weights in _pairs(features, current_model()):
         person = owner.get(other)
-        if person is None:
-            continue
-        p = float(row["match_probability"])
-        if person not in best or p > best[person].probability:
-            weights = {n: float(row[f"mw_{n}"]) for n in mdl.COMPARISON_NAMES if int(row[f"gamma_{n}"]) >= 0}
+        if person is not None and (person not in best or p > best[person].probability):
             best[person] = Match(p, band(p, weights))
     return best
+
+
+def _pairs(features: pd.DataFrame, model: dict[str, Any]) -> Iterator[tuple[str, float, dict[str, float]]]:
+    """(the other record's key, match probability, weight of each comparison not null) for every
+    pair of a typed reading with another record: in Python (``linkage.pyscore``) where the model
+    allows, else by Splink."""
+    try:
+        scorer = pyscore.scorer(model)
+    except pyscore.Unsupported as exc:
+        log.warning("scoring a search by Splink: %s", exc)
+    else:
+        rows = pyscore.records(features, scorer.columns)
+        typed = [k for k in rows if k.startswith(QUERY)]
+        for other, row in rows.items():
+            if other.startswith(QUERY):
+                continue
+            for key in typed:  # Splink's order: the smaller id on the left
+                p, weights = scorer.pair(*((rows[key], row) if key < other else (row, rows[key])))
+                yield other, p, weights
+        return
+    rule = CustomRule(f"(l.agency = '{TYPED}') <> (r.agency = '{TYPED}')")  # typed against the rest
+    scored = Backend().score(features, model, [rule], _neutral_tf(features, model), reuse_sql=True)
+    for row in format_pairs(scored).to_dict("records"):
+        left, right = str(row["record_key_l"]), str(row["record_key_r"])
+        weights = {n: float(row[f"mw_{n}"]) for n in mdl.COMPARISON_NAMES if int(row[f"gamma_{n}"]) >= 0}
+        yield (right if left.startswith(QUERY) else left), float(row["match_probability"]), weights

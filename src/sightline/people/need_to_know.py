@@ -9,7 +9,7 @@ a person is ``people.services.do_break_glass``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -60,6 +60,11 @@ InvolvementFn = Callable[[str], QuerySet[Any]]
 ByPersonFn = Callable[[list[str]], Iterable[tuple[str, str]]]
 _INVOLVEMENT: dict[str, InvolvementFn] = {}
 _BY_PERSON: dict[str, ByPersonFn] = {}
+# Several sources asked together in one query: (their names, person ids, agency or None for all)
+# -> (source name, agency id, person id). A page asks every source; one query each was most of a
+# search's database time.
+BatchFn = Callable[[Sequence[str], list[str], str | None], Iterable[tuple[str, str, str]]]
+_BATCHES: list[tuple[tuple[str, ...], BatchFn]] = []
 
 
 def register_involvement(name: str, fn: InvolvementFn, *, by_person: ByPersonFn | None = None) -> None:
@@ -68,6 +73,47 @@ def register_involvement(name: str, fn: InvolvementFn, *, by_person: ByPersonFn 
     _BY_PERSON.pop(name, None)
     if by_person is not None:
         _BY_PERSON[name] = by_person
+    # A source replaced alone is no longer the batch's to answer.
+    _BATCHES[:] = [(tuple(n for n in names if n != name), b) for names, b in _BATCHES]
+
+
+def register_involvement_batch(names: Sequence[str], fn: BatchFn) -> None:
+    """Let ``fn`` answer these registered sources for many people in one query. It must say what
+    each source says alone (``by_person``, or else from the agency's side)."""
+    taken = set(names)
+    _BATCHES[:] = [(tuple(n for n in ns if n not in taken), b) for ns, b in _BATCHES]
+    _BATCHES.append((tuple(names), fn))
+
+
+def _involvement(
+    person_ids: list[str], agency: str | None, agencies: Sequence[str] = (), *, settle: bool = False
+) -> set[tuple[str, str, str]]:
+    """(source, agency, person) for these people from every source: batched sources together, the
+    rest one by one. ``agency`` keeps that agency's; with None, sources that can only be asked from
+    an agency's side are asked for each of ``agencies``. ``settle``: stop once every person has a
+    source (whether, not which)."""
+    found: set[tuple[str, str, str]] = set()
+    done: set[str] = set()
+    for name in _INVOLVEMENT:  # in order, so that the first sources can settle it
+        if name in done:
+            continue
+        if settle and {p for _, _, p in found} >= set(person_ids):
+            break
+        batch = next(((ns, fn) for ns, fn in _BATCHES if name in ns), None)
+        if batch is not None:
+            live = [n for n in batch[0] if n in _INVOLVEMENT]
+            found.update((str(n), str(a), str(p)) for n, a, p in batch[1](live, person_ids, agency))
+            done.update(live)
+            continue
+        by_person = _BY_PERSON.get(name)
+        if by_person is not None:
+            found.update(
+                (name, str(a), str(p)) for a, p in by_person(person_ids) if agency is None or a == agency
+            )
+            continue
+        for one in [agency] if agency is not None else agencies:
+            found.update((name, one, p) for p in _involved_among(name, one, person_ids))
+    return found
 
 
 def with_survivors(person_ids: QuerySet[Any]) -> QuerySet[Any]:
@@ -119,10 +165,8 @@ def _involved_among(name: str, agency: str, person_ids: list[str]) -> set[str]:
 
 def _agency_involved(agency: str, person_id: str) -> str:
     """The name of the first involvement source linking the agency to the person, or ''."""
-    for name in _INVOLVEMENT:
-        if _involved_among(name, agency, [person_id]):
-            return name
-    return ""
+    named = {n for n, _, _ in _involvement([person_id], agency, settle=True)}
+    return next((name for name in _INVOLVEMENT if name in named), "")
 
 
 def _signed_in(user: Any) -> bool:
@@ -213,11 +257,7 @@ def _opened_among(user: User | Any, person_ids: list[str]) -> set[str]:
     found: set[str] = set()
     agency: str = user.agency_id or ""
     if can(user.role, Cap.VIEW_OWN_AGENCY_PEOPLE) and agency:
-        for name in _INVOLVEMENT:
-            left = [pid for pid in person_ids if pid not in found]
-            if not left:
-                break
-            found |= _involved_among(name, agency, left)
+        found |= {pid for _, _, pid in _involvement(person_ids, agency, settle=True)}
     if can(user.role, Cap.BREAK_GLASS):
         found.update(open_grants(user).filter(person_id__in=person_ids).values_list("person_id", flat=True))
     return found
@@ -249,18 +289,9 @@ def involved_agencies(person_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
     if not wanted:
         return {}
     agency_names = dict(Agency.objects.filter(active=True).values_list("pk", "name"))
-    for source, fn in _INVOLVEMENT.items():
-        by_person = _BY_PERSON.get(source)
-        if by_person is not None:
-            for agency, pid in by_person(sorted(wanted)):
-                if agency in agency_names and str(pid) in out:
-                    out[str(pid)].add(agency_names[agency])
-            continue
-        for agency, name in agency_names.items():
-            qs = fn(agency)
-            column = _column(qs)
-            for pid in qs.filter(**{f"{column}__in": wanted}).values_list(column, flat=True).distinct():
-                out[str(pid)].add(name)
+    for _, agency, pid in _involvement(sorted(wanted), None, list(agency_names)):
+        if agency in agency_names and pid in out:
+            out[pid].add(agency_names[agency])
     return {pid: tuple(sorted(names)) for pid, names in out.items()}
 
 

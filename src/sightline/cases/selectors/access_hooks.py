@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
 
 from sightline.access.permissions import can
 from sightline.access.services import actor_for
@@ -159,11 +159,45 @@ INVOLVEMENT: dict[str, _Source] = {
 }
 
 
+def involvement_of(
+    names: Sequence[str], person_ids: list[str], agency: str | None
+) -> list[tuple[str, str, str]]:
+    """(source, agency, child) for these children from the named sources, in one query: what each
+    source's ``agencies_of`` says, with only ``agency``'s rows when one is given."""
+    into = dict(
+        Person.objects.filter(merged_into__in=person_ids, status=Person.Status.MERGED).values_list(
+            "pk", "merged_into"
+        )
+    )
+    wanted = set(person_ids)
+    parts = []
+    for name in names:
+        s = INVOLVEMENT[name]
+        rows = s.model.objects.filter(**{f"{s.person}__in": [*wanted, *into]}, **dict(s.where))
+        if agency is not None:
+            rows = rows.filter(**{s.agency: agency})
+        parts.append(
+            rows.order_by()
+            .annotate(
+                nk_source=Value(name, output_field=CharField()), nk_agency=F(s.agency), nk_person=F(s.person)
+            )
+            .values_list("nk_source", "nk_agency", "nk_person")
+        )
+    out = set()
+    for name, agency_id, pid in parts[0].union(*parts[1:]) if parts else []:
+        if pid in wanted:
+            out.add((name, agency_id, pid))
+        if into.get(pid) in wanted:
+            out.add((name, agency_id, into[pid]))
+    return sorted(out)
+
+
 def register_access_hooks() -> None:
     """Tell need to know which children each agency is involved with through case work, and which
     objects belong to a person for their access history. Called from ``CasesConfig.ready``."""
     for name, source in INVOLVEMENT.items():
         access.register_involvement(name, source.of_agency, by_person=source.agencies_of)
+    access.register_involvement_batch(list(INVOLVEMENT), involvement_of)
     access.register_person_objects("cases", person_objects)
 
 
