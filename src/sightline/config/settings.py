@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "sightline.config.errors.NotFoundMiddleware",
     "sightline.web.drafts.DraftMiddleware",
+    # A page's sections share what they read (safe requests only).
+    "sightline.core.memo.ReadsMemoMiddleware",
 ]
 
 ROOT_URLCONF = "sightline.config.urls"

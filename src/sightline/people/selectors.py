@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Q
 
 from sightline.access.services import actor_for
+from sightline.core.memo import memoised
 from sightline.ledger.services import record_action
 from sightline.people import likely, search_index
 from sightline.people.linkage.names import canonical_forms, metaphone, name_tokens, nysiis
@@ -67,7 +68,7 @@ def resolve_person_ids(person_ids: Iterable[str]) -> dict[str, str]:
 
 def person_group_ids(person_id: str) -> list[str]:
     """The person and everyone merged into them, directly or through others (their ids, this one first)."""
-    return person_groups([person_id])[person_id]
+    return list(memoised(("person_group", person_id), lambda: person_groups([person_id])[person_id]))
 
 
 def person_groups(person_ids: Iterable[str]) -> dict[str, list[str]]:
