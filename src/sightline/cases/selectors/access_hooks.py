@@ -170,12 +170,12 @@ def involvement_of(
         )
     )
     wanted = set(person_ids)
+    asked = [*wanted, *into]
     parts = []
     for name in names:
         s = INVOLVEMENT[name]
-        rows = s.model.objects.filter(**{f"{s.person}__in": [*wanted, *into]}, **dict(s.where))
-        if agency is not None:
-            rows = rows.filter(**{s.agency: agency})
+        # Asked from the people's side only: an agency's side can be most of a table.
+        rows = s.model.objects.filter(**{f"{s.person}__in": asked}, **dict(s.where))
         parts.append(
             rows.order_by()
             .annotate(
@@ -185,6 +185,8 @@ def involvement_of(
         )
     out = set()
     for name, agency_id, pid in parts[0].union(*parts[1:]) if parts else []:
+        if agency is not None and agency_id != agency:
+            continue
         if pid in wanted:
             out.add((name, agency_id, pid))
         if into.get(pid) in wanted:
