@@ -6,8 +6,11 @@ class PeopleConfig(AppConfig):
     label = "people"
 
     def ready(self) -> None:
+        from sightline.core import lookups
         from sightline.ledger.services import rebuild_hooks, statement_forms, write_hooks
         from sightline.people import events, search_index
+
+        lookups.register()  # ``__any_of``, for need to know's questions about many people
 
         # The search index follows every write of a person or an agency record; a lone create on
         # PostgreSQL writes it in the create's own statement.

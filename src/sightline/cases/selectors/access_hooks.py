@@ -35,6 +35,7 @@ from sightline.cases.models import (
     TriageDecision,
 )
 from sightline.core.errors import NotFound
+from sightline.core.lookups import AnyOfIds
 from sightline.ledger.services import record_action
 from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
@@ -165,17 +166,17 @@ def involvement_of(
     """(source, agency, child) for these children from the named sources, in one query: what each
     source's ``agencies_of`` says, with only ``agency``'s rows when one is given."""
     into = dict(
-        Person.objects.filter(merged_into__in=person_ids, status=Person.Status.MERGED).values_list(
+        Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED).values_list(
             "pk", "merged_into"
         )
     )
     wanted = set(person_ids)
-    asked = [*wanted, *into]
+    asked = AnyOfIds([*wanted, *into])
     parts = []
     for name in names:
         s = INVOLVEMENT[name]
         # Asked from the people's side only: an agency's side can be most of a table.
-        rows = s.model.objects.filter(**{f"{s.person}__in": asked}, **dict(s.where))
+        rows = s.model.objects.filter(**{f"{s.person}__any_of": asked}, **dict(s.where))
         parts.append(
             rows.order_by()
             .annotate(
