@@ -165,11 +165,8 @@ def involvement_of(
 ) -> list[tuple[str, str, str]]:
     """(source, agency, child) for these children from the named sources, in one query: what each
     source's ``agencies_of`` says, with only ``agency``'s rows when one is given."""
-    into = dict(
-        Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED).values_list(
-            "pk", "merged_into"
-        )
-    )
+    merged = Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED)
+    into = dict(merged.values_list("pk", "merged_into"))
     wanted = set(person_ids)
     asked = AnyOfIds([*wanted, *into])
     parts = []
