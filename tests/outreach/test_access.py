@@ -11,12 +11,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from sightline.access.models import User
+from sightline.access.models import Agency, User
 from sightline.access.services import actor_for
 from sightline.ledger.models import Entry
-from sightline.ledger.services import integrate
+from sightline.ledger.services import SYSTEM, integrate
 from sightline.outreach import selectors, services
+from sightline.people import need_to_know
 from sightline.people.need_to_know import NeedToKnowDenied, person_history, visible_people
+from sightline.people.services import do_merge_people
 from tests import factories
 
 from .helpers import alert_about
@@ -193,3 +195,25 @@ def test_pages_name_staff_as_people_know_them(coordinator: Any, practitioner: An
         f'/intelligence/alerts/{made.alert_id}"'
         in factories.signed_in(coordinator).get(f"/outreach/{made.id}").content.decode()
     )
+
+
+def test_outreach_counts_the_same_asked_for_many_people_at_once(
+    coordinator: Any, practitioner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages ask who holds a page of people in one query a source; outreach to a child since merged
+    into another counts for the survivor, as asking from the agency's side says."""
+    survivor = factories.known_child("police", given="Tia", family="Marsh")
+    merged = factories.known_child("health", given="Tea", family="Marsh")
+    services.do_assign_outreach(
+        actor_for(coordinator), alert_id=alert_about(merged).id, agency="youth_service"
+    )
+    do_merge_people(SYSTEM, source_id=merged.id, target_id=survivor.id, reason="the same child")
+    ids = [survivor.id, merged.id]
+    fast = need_to_know.involved_agencies(ids)
+    opened = need_to_know.visible_among(practitioner, ids)
+    assert Agency.objects.get(pk="youth_service").name in fast[survivor.id]
+    assert opened == {survivor.id, merged.id}
+    monkeypatch.setattr(need_to_know, "_BY_PERSON", {})
+    monkeypatch.setattr(need_to_know, "_BATCHES", [])
+    assert need_to_know.involved_agencies(ids) == fast
+    assert need_to_know.visible_among(practitioner, ids) == opened

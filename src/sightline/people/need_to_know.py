@@ -21,6 +21,7 @@ from sightline.access.permissions import Cap, can, require_cap
 from sightline.access.selectors import active_break_glass, open_grants
 from sightline.access.services import actor_for
 from sightline.core.errors import NotFound
+from sightline.core.lookups import AnyOfIds
 from sightline.ledger.models import Entry
 from sightline.ledger.services import record_action
 from sightline.people.models import Person, SourceRecord
@@ -123,6 +124,27 @@ def with_survivors(person_ids: QuerySet[Any]) -> QuerySet[Any]:
     return Person.objects.filter(Q(pk__in=person_ids) | Q(pk__in=merged)).values("pk")
 
 
+def survivors_by_person(rows: QuerySet[Any], agency: str, person: str) -> ByPersonFn:
+    """The by-person form of a source that is ``with_survivors`` of ``rows`` (each naming an agency at
+    path ``agency`` and a person at ``person``): (agency, person) for the given people, a row about
+    someone merged into one of them counting for them (one level)."""
+
+    def by_person(person_ids: list[str]) -> list[tuple[str, str]]:
+        merged = Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED)
+        into = dict(merged.values_list("pk", "merged_into"))
+        wanted = set(person_ids)
+        found = rows.filter(**{f"{person}__any_of": AnyOfIds([*wanted, *into])}).order_by()
+        out = set()
+        for a, pid in found.values_list(agency, person).distinct():
+            if pid in wanted:
+                out.add((str(a), str(pid)))
+            if into.get(pid) in wanted:
+                out.add((str(a), into[pid]))
+        return sorted(out)
+
+    return by_person
+
+
 def objects_about(person_of: Mapping[type[Any], str], person_id: str) -> list[tuple[str, str]]:
     """(ledger type, id) of every row of these models about the person; ``person_of`` maps each
     model to its path to the person."""
@@ -141,7 +163,12 @@ def _source_records(agency: str) -> QuerySet[Any]:
     return SourceRecord.objects.filter(agency_id=agency, person__isnull=False).values("person_id")
 
 
-register_involvement("people.sourcerecord", _source_records)
+def _records_by_person(person_ids: list[str]) -> list[tuple[str, str]]:
+    rows = SourceRecord.objects.filter(person_id__any_of=AnyOfIds(person_ids)).order_by()
+    return sorted(set(rows.values_list("agency_id", "person_id").distinct()))
+
+
+register_involvement("people.sourcerecord", _source_records, by_person=_records_by_person)
 
 
 def _column(qs: QuerySet[Any]) -> str:

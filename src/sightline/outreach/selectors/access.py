@@ -31,5 +31,9 @@ def person_objects(person_id: str) -> list[tuple[str, str]]:
 
 
 def register_access_hooks() -> None:
-    need_to_know.register_involvement("outreach.assignment", _assigned_to)
+    need_to_know.register_involvement(
+        "outreach.assignment",
+        _assigned_to,
+        by_person=need_to_know.survivors_by_person(Assignment.objects.all(), "agency_id", "person_id"),
+    )
     need_to_know.register_person_objects("outreach", person_objects)

@@ -30,5 +30,11 @@ def person_objects(person_id: str) -> list[tuple[str, str]]:
 
 
 def register_access_hooks() -> None:
-    need_to_know.register_involvement("sharing.s47member", _members_of)
+    need_to_know.register_involvement(
+        "sharing.s47member",
+        _members_of,
+        by_person=need_to_know.survivors_by_person(
+            Member.objects.filter(active=True), "agency_id", "workspace__person_id"
+        ),
+    )
     need_to_know.register_person_objects("sharing", person_objects)
