@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,12 +11,13 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from sightline.access.models import Agency, User
 from sightline.access.services import actor_for
 from sightline.cases import selectors, services
 from sightline.ledger.models import Entry, LedgeredModel
-from sightline.ledger.services import integrate, latest_versions
+from sightline.ledger.services import background_sequencing, integrate, latest_versions
 from sightline.people.services import do_break_glass
 from tests.factories import at, child, event, record
 
@@ -96,6 +98,35 @@ def test_each_entry_cites_the_ledger_entry_that_wrote_it(story: dict[str, Any], 
     named = {e.title: e for e in selectors.chronology(coordinator, story["kid"].id)}["Went missing"]
     assert (named.recorded_by, named.recorded_by_name) == ("sw", "Jo Bloggs")  # pages show the name
     assert named.recorded_by_agency_name == Agency.objects.get(pk=named.recorded_by_agency).name
+
+
+def test_a_chronology_sequences_the_ledger_only_when_a_line_would_lack_its_entry(
+    story: dict[str, Any], coordinator: Any, police_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sequencing takes the ledger's lock: a page under load that took it on every view waited for
+    the sequencer. Only a row whose current version is still queued needs it."""
+    module = importlib.import_module("sightline.cases.selectors.chronology")
+    calls: list[int] = []
+    monkeypatch.setattr(module, "integrate", lambda: calls.append(1) or integrate())
+    integrate()
+    first = selectors.chronology(coordinator, story["kid"].id)
+    assert calls == [] and all(e.ledger_index is not None for e in first)
+    background_sequencing.set()  # as under `serve`: PostgreSQL writers only queue their entries
+    try:
+        services.do_raise_concern(
+            actor=actor_for(police_officer),
+            person_id=story["kid"].id,
+            what_was_seen="Seen again in the same car",
+            occurred_at=at(2024, 5, 1, 15),
+            urgency="urgent",
+            now=at(2024, 5, 1, 16),
+        )
+    finally:
+        background_sequencing.clear()
+    second = selectors.chronology(coordinator, story["kid"].id)  # the new concern may still be queued
+    queued = connection.vendor == "postgresql"  # SQLite sequences in the writer's own transaction
+    assert calls == ([1] if queued else []) and all(e.ledger_index is not None for e in second)
+    assert len(second) == len(first) + 1
 
 
 def test_chronology_filters_by_agency_and_kind(story: dict[str, Any], coordinator: Any) -> None:

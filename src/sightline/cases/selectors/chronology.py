@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,11 +331,20 @@ def _moment(raw: Any) -> dt.datetime | None:
 
 def _ledger_refs(drafts: Sequence[_Draft]) -> dict[tuple[str, str, int], tuple[int, str, str]]:
     """(object type, id, version) -> (entry index, actor user, actor agency), for every version of every
-    object shown, so each line can cite the entry that wrote it."""
-    integrate()
+    object shown, so each line can cite the entry that wrote it. Entries still queued are sequenced
+    first, but only when a row's current version has none yet: taking the ledger's lock on every
+    view made each chronology wait for the sequencer under load."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for dr in drafts:
         by_type[dr.obj.ledger_type()].add(dr.obj.pk)
+    out = _entries_of(by_type)
+    if any((dr.obj.ledger_type(), dr.obj.pk, dr.obj.version) not in out for dr in drafts):
+        integrate()
+        out = _entries_of(by_type)
+    return out
+
+
+def _entries_of(by_type: Mapping[str, set[str]]) -> dict[tuple[str, str, int], tuple[int, str, str]]:
     out: dict[tuple[str, str, int], tuple[int, str, str]] = {}
     for object_type, ids in by_type.items():
         id_list = sorted(ids)
