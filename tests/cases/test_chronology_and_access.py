@@ -107,7 +107,12 @@ def test_a_chronology_sequences_the_ledger_only_when_a_line_would_lack_its_entry
     the sequencer. Only a row whose current version is still queued needs it."""
     module = importlib.import_module("sightline.cases.selectors.chronology")
     calls: list[int] = []
-    monkeypatch.setattr(module, "integrate", lambda: calls.append(1) or integrate())
+
+    def counted() -> None:
+        calls.append(1)
+        integrate()
+
+    monkeypatch.setattr(module, "integrate", counted)
     integrate()
     first = selectors.chronology(coordinator, story["kid"].id)
     assert calls == [] and all(e.ledger_index is not None for e in first)

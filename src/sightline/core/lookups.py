@@ -23,7 +23,7 @@ class AnyOfIds:
         self.json = json.dumps([str(i) for i in ids])
 
 
-class AnyOf(Lookup):  # type: ignore[type-arg]  # generic only in the stubs
+class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
@@ -32,13 +32,13 @@ class AnyOf(Lookup):  # type: ignore[type-arg]  # generic only in the stubs
             raise TypeError("__any_of takes AnyOfIds(ids)")
         return self.rhs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
             sql = f"{lhs} IN (SELECT jsonb_array_elements_text(%s::jsonb))"
         else:
             sql = f"{lhs} IN (SELECT value FROM json_each(%s))"
-        return sql, [*lhs_params, self.rhs.json]
+        return sql, (*lhs_params, self.rhs.json)
 
 
 def register() -> None:
