@@ -103,10 +103,10 @@ def split_sentences(text: str) -> list[str]:
     # and full stops are visited: a character loop over long evidence lists was most of the alerts page.
     out, depth, start = [], 0, 0
     for found in _SPLIT_TOKENS.finditer(text):
-        token = found.group()
-        if token in "[(":
+        mark = found.group()
+        if mark in "[(":
             depth += 1
-        elif token in "])":
+        elif mark in "])":
             depth = max(depth - 1, 0)
         elif depth == 0 and found.group(1).isupper():
             out.append(text[start : found.start() + 1])
