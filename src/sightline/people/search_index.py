@@ -352,12 +352,15 @@ def people_matching(groups: Sequence[set[str]], needed: int) -> dict[str, set[st
             held.setdefault(pid, set()).add(term)
         return held
     values = ", ".join(["(%s, %s)"] * len(pairs))
+    # Who qualifies, by one flag a group (a hash aggregate; counting distinct groups sorted every
+    # posting of a common name, on disk at a million people), then only their terms.
+    groups_held = " + ".join(f"max(CASE WHEN q.grp = {g} THEN 1 ELSE 0 END)" for g in range(len(groups)))
     sql = (
         f"WITH q(term, grp) AS (VALUES {values}), "
-        "hit AS (SELECT p.person_id, p.term, q.grp FROM people_search_posting p "
-        "JOIN q ON p.term = q.term) "
-        "SELECT DISTINCT person_id, term FROM hit WHERE person_id IN "
-        "(SELECT person_id FROM hit GROUP BY person_id HAVING count(DISTINCT grp) >= %s)"
+        "ok AS (SELECT p.person_id FROM people_search_posting p JOIN q ON p.term = q.term "
+        f"GROUP BY p.person_id HAVING {groups_held} >= %s) "
+        "SELECT p.person_id, p.term FROM people_search_posting p JOIN q ON p.term = q.term "
+        "JOIN ok ON ok.person_id = p.person_id"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [*(v for pair in pairs for v in pair), needed])
