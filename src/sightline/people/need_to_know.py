@@ -124,23 +124,30 @@ def with_survivors(person_ids: QuerySet[Any]) -> QuerySet[Any]:
     return Person.objects.filter(Q(pk__in=person_ids) | Q(pk__in=merged)).values("pk")
 
 
+class Survivors:
+    """People asked about and those merged into them (one level): a row about a merged person counts
+    for the one they were merged into, as :func:`with_survivors` decides from an agency's side."""
+
+    def __init__(self, person_ids: list[str]) -> None:
+        merged = Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED)
+        self.into: dict[str, str] = dict(merged.values_list("pk", "merged_into"))
+        self.wanted = set(person_ids)
+        self.asked = AnyOfIds([*self.wanted, *self.into])  # whose rows to read
+
+    def credited(self, person_id: str) -> list[str]:
+        """Which of the people asked about a row about ``person_id`` counts for."""
+        return [p for p in {person_id, self.into.get(person_id)} if p in self.wanted]
+
+
 def survivors_by_person(rows: QuerySet[Any], agency: str, person: str) -> ByPersonFn:
     """The by-person form of a source that is ``with_survivors`` of ``rows`` (each naming an agency at
-    path ``agency`` and a person at ``person``): (agency, person) for the given people, a row about
-    someone merged into one of them counting for them (one level)."""
+    path ``agency`` and a person at ``person``): (agency, person) for the given people."""
 
     def by_person(person_ids: list[str]) -> list[tuple[str, str]]:
-        merged = Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED)
-        into = dict(merged.values_list("pk", "merged_into"))
-        wanted = set(person_ids)
-        found = rows.filter(**{f"{person}__any_of": AnyOfIds([*wanted, *into])}).order_by()
-        out = set()
-        for a, pid in found.values_list(agency, person).distinct():
-            if pid in wanted:
-                out.add((str(a), str(pid)))
-            if into.get(pid) in wanted:
-                out.add((str(a), into[pid]))
-        return sorted(out)
+        people = Survivors(person_ids)
+        found = rows.filter(**{f"{person}__any_of": people.asked}).order_by()
+        pairs = found.values_list(agency, person).distinct()
+        return sorted({(str(a), p) for a, pid in pairs for p in people.credited(str(pid))})
 
     return by_person
 

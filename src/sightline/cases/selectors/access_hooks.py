@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Value
 
 from sightline.access.permissions import can
 from sightline.access.services import actor_for
@@ -35,7 +35,6 @@ from sightline.cases.models import (
     TriageDecision,
 )
 from sightline.core.errors import NotFound
-from sightline.core.lookups import AnyOfIds
 from sightline.ledger.services import record_action
 from sightline.people import need_to_know as access
 from sightline.people.models import Person, PersonIdentifier, SourceRecord
@@ -98,16 +97,6 @@ def require_object_access(user: Any, model: type[Any], object_id: str, purpose: 
 # --- involvement: what gives an agency need to know ---------------------------------------------
 
 
-def _with_merge_targets(person_ids: QuerySet[Any]) -> QuerySet[Any]:
-    """The people in ``person_ids`` plus the people they were merged into (one level)."""
-    return Person.objects.filter(
-        Q(pk__in=person_ids)
-        | Q(
-            pk__in=Person.objects.filter(pk__in=person_ids, status=Person.Status.MERGED).values("merged_into")
-        )
-    ).values("pk")
-
-
 @dataclass(frozen=True)
 class _Source:
     """One kind of row that involves an agency with a child: the model, the path to the agency and
@@ -121,24 +110,12 @@ class _Source:
     def of_agency(self, agency: str) -> QuerySet[Any]:
         """The children the agency is involved with, and those they were merged into (one level)."""
         rows = self.model.objects.filter(**{self.agency: agency}, **dict(self.where)).values(self.person)
-        return _with_merge_targets(rows)
+        return access.with_survivors(rows)
 
     def agencies_of(self, person_ids: list[str]) -> list[tuple[str, str]]:
         """(agency, child) for these children: rows about them, and about people merged into them."""
-        into = dict(
-            Person.objects.filter(merged_into__in=person_ids, status=Person.Status.MERGED).values_list(
-                "pk", "merged_into"
-            )
-        )
-        wanted = set(person_ids)
-        rows = self.model.objects.filter(**{f"{self.person}__in": [*wanted, *into]}, **dict(self.where))
-        out = set()
-        for agency, pid in rows.values_list(self.agency, self.person).distinct():
-            if pid in wanted:
-                out.add((agency, pid))
-            if into.get(pid) in wanted:
-                out.add((agency, into[pid]))
-        return sorted(out)
+        rows = self.model.objects.filter(**dict(self.where))
+        return list(access.survivors_by_person(rows, self.agency, self.person)(person_ids))
 
 
 # Concerns and self-referrals are not here: raising one must never by itself open the child's
@@ -165,15 +142,12 @@ def involvement_of(
 ) -> list[tuple[str, str, str]]:
     """(source, agency, child) for these children from the named sources, in one query: what each
     source's ``agencies_of`` says, with only ``agency``'s rows when one is given."""
-    merged = Person.objects.filter(merged_into__any_of=AnyOfIds(person_ids), status=Person.Status.MERGED)
-    into = dict(merged.values_list("pk", "merged_into"))
-    wanted = set(person_ids)
-    asked = AnyOfIds([*wanted, *into])
+    people = access.Survivors(person_ids)
     parts = []
     for name in names:
         s = INVOLVEMENT[name]
         # Asked from the people's side only: an agency's side can be most of a table.
-        rows = s.model.objects.filter(**{f"{s.person}__any_of": asked}, **dict(s.where))
+        rows = s.model.objects.filter(**{f"{s.person}__any_of": people.asked}, **dict(s.where))
         parts.append(
             rows.order_by()
             .annotate(
@@ -181,15 +155,15 @@ def involvement_of(
             )
             .values_list("nk_source", "nk_agency", "nk_person")
         )
-    out = set()
-    for name, agency_id, pid in parts[0].union(*parts[1:]) if parts else []:
-        if agency is not None and agency_id != agency:
-            continue
-        if pid in wanted:
-            out.add((name, agency_id, pid))
-        if into.get(pid) in wanted:
-            out.add((name, agency_id, into[pid]))
-    return sorted(out)
+    found = parts[0].union(*parts[1:]) if parts else []
+    return sorted(
+        {
+            (name, agency_id, p)
+            for name, agency_id, pid in found
+            if agency is None or agency_id == agency
+            for p in people.credited(pid)
+        }
+    )
 
 
 def register_access_hooks() -> None:

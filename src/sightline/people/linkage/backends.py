@@ -198,6 +198,22 @@ def _local_spark_session() -> Any:
     return spark
 
 
+def python_value(value: Any, kind: str) -> Any:
+    """A prepared record's value as a plain Python value of its column's ``kind`` (NULL as None), as
+    a database engine receives it."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if kind == "array":
+        return [None if v is None else str(v) for v in value]
+    if kind == "double":
+        return float(value)
+    if kind == "bigint":
+        return int(value)
+    if kind == "boolean":
+        return bool(value)
+    return value if isinstance(value, str) else str(value)
+
+
 def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
     from pyspark.sql import types as T  # optional dependency
 
@@ -211,21 +227,8 @@ def _to_spark(spark: Any, features: pd.DataFrame) -> Any:
     kinds = _column_types(features)
     schema = T.StructType([T.StructField(c, spark_types[k], True) for c, k in kinds])
 
-    def convert(value: Any, kind: str) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-            return None
-        if kind == "array":
-            return [str(v) for v in value]
-        if kind == "double":
-            return float(value)
-        if kind == "bigint":
-            return int(value)
-        if kind == "boolean":
-            return bool(value)
-        return str(value)
-
     rows = [
-        tuple(convert(v, k) for v, (_, k) in zip(rec, kinds, strict=True))
+        tuple(python_value(v, k) for v, (_, k) in zip(rec, kinds, strict=True))
         for rec in features.itertuples(index=False, name=None)
     ]
     return spark.createDataFrame(rows, schema=schema)

@@ -25,6 +25,7 @@ import pandas as pd
 from sqlglot import exp, parse_one
 
 from sightline.people.linkage.backends import _column_types as column_types
+from sightline.people.linkage.backends import python_value
 
 Record = Mapping[str, Any]
 _COLUMN = re.compile(r"^([a-z][a-z0-9_]*)_(l|r)$")
@@ -116,36 +117,25 @@ _BINARY: dict[type[exp.Expr], str] = {
 _ANONYMOUS = {"damerau_levenshtein": "_dl", "list_has_any": "_overlap", "jaro_winkler_similarity": "_jw"}
 
 
-# --- translation: T (is TRUE), F (is FALSE) and V (the value, None for NULL) ---------------------
+# --- translation: is it TRUE, is it FALSE, and its value (None for NULL) --------------------------
 
 
-def _true(node: exp.Expr) -> str:
+def _is(node: exp.Expr, truth: bool) -> str:
+    """A Python expression that holds when the SQL ``node`` is TRUE (``truth``) or FALSE: never when
+    it is NULL. De Morgan's laws carry NOT through AND and OR."""
     if isinstance(node, exp.Paren):
-        return _true(node.this)
-    if isinstance(node, exp.And):
-        return f"({_true(node.this)} and {_true(node.expression)})"
-    if isinstance(node, exp.Or):
-        return f"({_true(node.this)} or {_true(node.expression)})"
+        return _is(node.this, truth)
+    if isinstance(node, (exp.And, exp.Or)):
+        joiner = " and " if isinstance(node, exp.And) == truth else " or "
+        return f"({_is(node.this, truth)}{joiner}{_is(node.expression, truth)})"
     if isinstance(node, exp.Not):
-        return _false(node.this)
-    return f"({_value(node)} is True)"
-
-
-def _false(node: exp.Expr) -> str:
-    if isinstance(node, exp.Paren):
-        return _false(node.this)
-    if isinstance(node, exp.And):
-        return f"({_false(node.this)} or {_false(node.expression)})"
-    if isinstance(node, exp.Or):
-        return f"({_false(node.this)} and {_false(node.expression)})"
-    if isinstance(node, exp.Not):
-        return _true(node.this)
-    return f"({_value(node)} is False)"
+        return _is(node.this, not truth)
+    return f"({_value(node)} is {truth})"
 
 
 def _value(node: exp.Expr) -> str:
     if isinstance(node, (exp.And, exp.Or, exp.Not)):
-        return f"(True if {_true(node)} else (False if {_false(node)} else None))"
+        return f"(True if {_is(node, True)} else (False if {_is(node, False)} else None))"
     if isinstance(node, exp.Paren):
         return _value(node.this)
     if isinstance(node, exp.Column):
@@ -190,7 +180,6 @@ class Comparison:
     name: str
     level_of: Callable[[Record, Record], int]  # index into weights; -1 for the null level
     weights: tuple[float, ...]  # log2 Bayes factor of each level but the null one
-    gammas: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -217,27 +206,21 @@ def _compile_comparison(comparison: Mapping[str, Any]) -> Comparison:
     name = str(comparison["output_column_name"])
     lines = ["def level_of(L, R):"]
     weights: list[float] = []
-    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
     for lv in comparison["comparison_levels"]:
-        sql = str(lv["sql_condition"]).strip()
+        test = _is(_parsed(lv), True)
         if lv.get("is_null_level"):
-            lines.append(f"    if {_true(parse_one(sql, read='duckdb'))}: return -1")
+            lines.append(f"    if {test}: return -1")
             continue
         m, u = lv.get("m_probability"), lv.get("u_probability")
         if not m or not u:
             raise Unsupported(f"{name}: a level without m and u probabilities")
         weights.append(math.log2(float(m) / float(u)))
-        if sql.upper() == "ELSE":
-            lines.append(f"    return {len(weights) - 1}")
-            break
-        lines.append(f"    if {_true(parse_one(sql, read='duckdb'))}: return {len(weights) - 1}")
-    else:
-        lines.append("    return -2")  # no level: Splink's CASE gives NULL
+        lines.append(f"    if {test}: return {len(weights) - 1}")
+    lines.append("    return -2")  # no level held: Splink's CASE gives NULL, which weighs nothing
     namespace = dict(HELPERS)
     # The source is built from the model's own conditions (names checked, literals repr'd).
     exec(compile("\n".join(lines), f"<level of {name}>", "exec"), namespace)  # noqa: S102
-    gammas = tuple(len(levels) - 1 - i for i in range(len(levels)))
-    return Comparison(name, namespace["level_of"], tuple(weights), gammas)
+    return Comparison(name, namespace["level_of"], tuple(weights))
 
 
 _compiled: dict[str, Scorer] = {}
@@ -282,34 +265,6 @@ def records(features: pd.DataFrame, columns: frozenset[str]) -> dict[str, dict[s
     out: dict[str, dict[str, Any]] = {}
     for key, *values in features[["unique_id", *present]].itertuples(index=False, name=None):
         row = dict.fromkeys(columns)
-        row.update((c, _cast(_plain(v), kinds[c])) for c, v in zip(present, values, strict=True))
+        row.update((c, python_value(v, kinds[c])) for c, v in zip(present, values, strict=True))
         out[str(key)] = row
     return out
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _cast(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "array":
-        return [None if v is None else _cast(v, "text") for v in value]
-    if kind == "double":
-        return float(value)
-    if kind == "bigint":
-        return int(value)
-    if kind == "boolean":
-        return bool(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
