@@ -13,8 +13,11 @@ Here instead:
    the two clusters with the highest mean pairwise match weight, while that mean is at
    least `merge_weight`, no pair across them is below `veto_weight` or a hard conflict
    (direct evidence that two records are different people, such as two different
-   dates of birth) and no human has said "not the same person". A lone record that
-   fits two people who cannot be one (namesakes) is left alone, not guessed.
+   dates of birth) and no human has said "not the same person". A hard conflict is no
+   bar when a cluster already holds both values: a record joined by its identifier
+   despite another given name brings that name in, and the person's other records do
+   not conflict with it again. A lone record that fits two people who cannot be one
+   (namesakes) is left alone, not guessed.
 4. Exclusive best link: a sparse record (no family name, or nothing beside the names)
    still on its own joins the one cluster it fits clearly better than any other.
 
@@ -29,8 +32,9 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from .types import HumanDecision
@@ -90,6 +94,23 @@ def _key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+# The fields whose "Different" level (gamma 0) is a hard conflict, as bits of a pair's mask.
+CONFLICT_BITS = {"given_name": 1, "date_of_birth": 2, "identifiers": 4}
+# A hard conflict whose fields are not known (pairs without levels): never excused.
+UNKNOWN = 8
+
+
+def conflict_masks(frame: pd.DataFrame) -> np.ndarray | None:
+    """Each pair's fields that contradict each other (``CONFLICT_BITS``), whether or not an
+    identifier or a person overrides them; None when the pairs carry no levels."""
+    if not all(f"gamma_{name}" in frame.columns for name in CONFLICT_BITS):
+        return None
+    mask = np.zeros(len(frame), dtype=np.int64)
+    for name, bit in CONFLICT_BITS.items():
+        mask |= np.where(frame[f"gamma_{name}"].to_numpy() == 0, bit, 0)
+    return mask
+
+
 def normalise_decisions(
     decisions: Iterable[HumanDecision],
 ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -122,10 +143,69 @@ class _Link:
     total: float
     count: int
     minimum: float
+    vetoes: list[tuple[str, str]] = field(default_factory=list)  # hard conflicts across
+    held: int = 0  # conflict bits of the pairs across, overridden or not
+    overridden: int = 0  # those of pairs across that an identifier joins despite them
 
     @property
     def mean(self) -> float:
         return self.total / self.count if self.count else -math.inf
+
+
+class _Held:
+    """Which conflicting values each cluster already holds together. A hard conflict
+    between records x and y is excused, field by field, when x is joined despite that
+    field to a record c that agrees with y on it: c in x's cluster (joined earlier by an
+    identifier or a person), or c in y's, where an identifier joins x and c."""
+
+    def __init__(
+        self,
+        clusters: dict[str, set[str]],
+        weights: dict[tuple[str, str], float],
+        fields: dict[tuple[str, str], int],
+        vetoed: set[tuple[str, str]],
+    ) -> None:
+        self.clusters, self.weights, self.fields, self.vetoed = clusters, weights, fields, vetoed
+        self.where = {m: root for root, ms in clusters.items() for m in ms}
+        self.bits: dict[str, int] = defaultdict(int)
+        for (a, b), mask in fields.items():
+            root = self.where.get(a)
+            if root is not None and root == self.where.get(b):
+                self.bits[root] |= mask & ~UNKNOWN
+
+    def merged(self, into: str, gone: str, across: int) -> None:
+        for m in self.clusters[gone]:
+            self.where[m] = into
+        self.bits[into] |= self.bits.pop(gone, 0) | (across & ~UNKNOWN)
+
+    def _holds(self, x: str, y: str, bit: int, extra: str | None) -> bool:
+        """x is joined, despite ``bit``, to a record that agrees with y on it."""
+        fields, own = self.fields, self.where[x]
+        for c in (*self.clusters[own], *self.clusters[self.where[y]], *((extra,) if extra else ())):
+            xc, cy = _key(x, c), _key(c, y)
+            if c in (x, y) or not fields.get(xc, 0) & bit:
+                continue
+            if self.where[c] != own and xc in self.vetoed:
+                continue  # across, only an identifier's join holds two values
+            if cy in self.weights and not fields.get(cy, 0) & bit:
+                return True
+        return False
+
+    def excused(self, link: _Link, ca: str, cb: str, extra: str | None = None) -> bool:
+        """Every hard conflict between clusters ca and cb is excused; ``extra``: a record about
+        to join one of them, which may bring the second value."""
+        if not link.vetoes:
+            return True
+        if not (self.bits[ca] | self.bits[cb] | link.overridden) and extra is None:
+            return False  # no value is held beside another: nothing to excuse a conflict
+        for x, y in link.vetoes:
+            mask = self.fields.get((x, y), UNKNOWN)
+            if mask & UNKNOWN:
+                return False
+            for bit in CONFLICT_BITS.values():
+                if mask & bit and not (self._holds(x, y, bit, extra) or self._holds(y, x, bit, extra)):
+                    return False
+        return True
 
 
 def agglomerate(
@@ -135,10 +215,13 @@ def agglomerate(
     cannot: set[tuple[str, str]],
     settings: ClusteringSettings,
     vetoed: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    fields: dict[tuple[str, str], int] | None = None,
 ) -> tuple[list[list[str]], list[str]]:
     """Clusters of one component, and any human-decision conflicts found. `vetoed`
     pairs (hard conflicts in the data) are kept apart like human "not the same"
-    decisions, but silently give way to "same person" decisions."""
+    decisions, but silently give way to "same person" decisions, and to a cluster that
+    already holds both values (``_Held``). `fields`: the conflict bits of pairs with any
+    (``conflict_masks``); a vetoed pair without them is never excused."""
     conflicts: list[str] = []
     uf = UnionFind()
     for m in members:
@@ -156,6 +239,8 @@ def agglomerate(
     groups = uf.groups()
     cluster_of = {m: root for root, ms in groups.items() for m in ms}
     clusters: dict[str, set[str]] = {root: set(ms) for root, ms in groups.items()}
+    fields = fields or {}
+    held = _Held(clusters, weights, fields, vetoed)
 
     links: dict[tuple[str, str], _Link] = {}
     for (a, b), w in weights.items():
@@ -165,29 +250,41 @@ def agglomerate(
         k = _key(ca, cb)
         link = links.get(k)
         if link is None:
-            links[k] = _Link(w, 1, w)
+            link = links[k] = _Link(w, 1, w)
         else:
             link.total += w
             link.count += 1
             link.minimum = min(link.minimum, w)
-    for a, b in cannot | vetoed:
-        ca, cb = cluster_of.get(a), cluster_of.get(b)
-        if ca is None or cb is None or ca == cb:
-            continue
-        k = _key(ca, cb)
-        link = links.setdefault(k, _Link(0.0, 0, -math.inf))
-        link.minimum = -math.inf
+        mask = fields.get((a, b), 0)
+        link.held |= mask
+        if mask and (a, b) not in vetoed:
+            link.overridden |= mask & ~UNKNOWN
+    for pair_set, human in ((cannot, True), (vetoed, False)):
+        for a, b in pair_set:
+            ca, cb = cluster_of.get(a), cluster_of.get(b)
+            if ca is None or cb is None or ca == cb:
+                continue
+            k = _key(ca, cb)
+            link = links.setdefault(k, _Link(0.0, 0, -math.inf))
+            if human:
+                link.minimum = -math.inf
+            else:
+                link.vetoes.append((a, b))
 
     neighbours: dict[str, set[str]] = defaultdict(set)
     for ca, cb in links:
         neighbours[ca].add(cb)
         neighbours[cb].add(ca)
 
-    def mergeable(link: _Link) -> bool:
-        return link.mean >= settings.merge_weight and link.minimum >= settings.veto_weight
+    def mergeable(link: _Link, ca: str, cb: str) -> bool:
+        return (
+            link.mean >= settings.merge_weight
+            and link.minimum >= settings.veto_weight
+            and held.excused(link, ca, cb)
+        )
 
     heap: list[tuple[float, str, str]] = [
-        (-link.mean, ca, cb) for (ca, cb), link in links.items() if mergeable(link)
+        (-link.mean, ca, cb) for (ca, cb), link in links.items() if mergeable(link, ca, cb)
     ]
     heapq.heapify(heap)
 
@@ -198,9 +295,11 @@ def agglomerate(
             if n == partner:
                 continue
             alt = links[_key(single, n)]
-            if mergeable(alt) and alt.mean >= mean - settings.attach_margin:
+            if mergeable(alt, single, n) and alt.mean >= mean - settings.attach_margin:
                 between = links.get(_key(n, partner))
-                if between is not None and between.minimum < settings.veto_weight:
+                if between is not None and (
+                    between.minimum < settings.veto_weight or not held.excused(between, n, partner, single)
+                ):
                     return True
         return False
 
@@ -208,7 +307,7 @@ def agglomerate(
     while heap:
         neg_mean, ca, cb = heapq.heappop(heap)
         link = links.get((ca, cb))
-        if link is None or -neg_mean != link.mean or not mergeable(link):
+        if link is None or -neg_mean != link.mean or not mergeable(link, ca, cb):
             continue  # stale entry
         if ca in frozen or cb in frozen:
             continue
@@ -222,6 +321,7 @@ def agglomerate(
             frozen.update(ambiguous)
             continue
         # Merge cb into ca (ca < cb, so the root stays the smaller key).
+        held.merged(ca, cb, link.held)
         clusters[ca] |= clusters.pop(cb)
         del links[(ca, cb)]
         neighbours[ca].discard(cb)
@@ -232,16 +332,21 @@ def agglomerate(
             k = _key(ca, other)
             existing = links.get(k)
             if existing is None:
-                links[k] = _Link(old.total, old.count, old.minimum)
+                links[k] = _Link(
+                    old.total, old.count, old.minimum, list(old.vetoes), old.held, old.overridden
+                )
             else:
                 existing.total += old.total
                 existing.count += old.count
                 existing.minimum = min(existing.minimum, old.minimum)
+                existing.vetoes += old.vetoes
+                existing.held |= old.held
+                existing.overridden |= old.overridden
             neighbours[ca].add(other)
             neighbours[other].add(ca)
         for other in neighbours[ca]:
             k = _key(ca, other)
-            if mergeable(links[k]):
+            if mergeable(links[k], *k):
                 heapq.heappush(heap, (-links[k].mean, k[0], k[1]))
     return [sorted(c) for c in clusters.values()], conflicts
 
@@ -332,6 +437,7 @@ def cluster_records(
 
     weights: dict[tuple[str, str], float] = {}
     vetoed: set[tuple[str, str]] = set()
+    fields: dict[tuple[str, str], int] = {}
     for frame in (pairs, extra):
         if len(frame):
             for a, b, w in zip(
@@ -341,11 +447,24 @@ def cluster_records(
                 strict=True,
             ):
                 weights[_key(a, b)] = float(w)
+            masks = conflict_masks(frame)
             if "hard_conflict" in frame.columns:
-                hard = frame[frame["hard_conflict"].astype(bool)]
+                is_hard = frame["hard_conflict"].astype(bool).to_numpy()
+                hard = frame[is_hard]
                 vetoed.update(
                     _key(a, b) for a, b in zip(hard["record_key_l"], hard["record_key_r"], strict=True)
                 )
+                if masks is None:
+                    masks = np.where(is_hard, UNKNOWN, 0)
+            if masks is not None:
+                some = masks != 0
+                for a, b, m in zip(
+                    frame["record_key_l"].to_numpy()[some],
+                    frame["record_key_r"].to_numpy()[some],
+                    masks[some].tolist(),
+                    strict=True,
+                ):
+                    fields[_key(a, b)] = m
     root_of = {m: root for root, ms in components.items() for m in ms}
 
     def local(pairs_set: Iterable[tuple[str, str]]) -> dict[str, set[tuple[str, str]]]:
@@ -362,6 +481,11 @@ def cluster_records(
         if ra is not None and ra == root_of.get(b):
             by_component[ra][(a, b)] = w
     must_by, cannot_by, vetoed_by = local(must), local(cannot), local(vetoed)
+    fields_by: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for pair, mask in fields.items():
+        ra = root_of.get(pair[0])
+        if ra is not None and ra == root_of.get(pair[1]):
+            fields_by[ra][pair] = mask
 
     clusters: dict[str, str] = {}
     conflicts: list[str] = []
@@ -371,7 +495,9 @@ def cluster_records(
     for root, members in components.items():
         w_local = by_component.get(root, {})
         c_local, v_local = cannot_by.get(root, empty), vetoed_by.get(root, empty)
-        groups, found = agglomerate(members, w_local, must_by.get(root, empty), c_local, settings, v_local)
+        groups, found = agglomerate(
+            members, w_local, must_by.get(root, empty), c_local, settings, v_local, fields_by.get(root)
+        )
         if sparse:
             groups, moved = attach_sparse(groups, w_local, v_local | c_local, sparse, settings)
             attachments.extend(moved)

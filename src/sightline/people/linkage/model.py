@@ -381,19 +381,25 @@ def hard_conflicts(pairs: pd.DataFrame, comps: Sequence[dict[str, Any]] | None =
     """Pairs that contradict each other directly: different given names (not a
     nickname, variant, swap, alias or near spelling), incompatible birth dates, or
     different identifiers of one kind that both pass their check (one that cannot be
-    checked may be mistyped). Such records are never put in one cluster unless an
+    checked may be mistyped). Birth dates that differ beside numbers one keystroke apart are
+    two slips, not two people. Such records are never put in one cluster unless an
     identifier matches or a human says so. This is what keeps twins (same family,
     address and birth date) and parent/child namesakes apart: their shared household
     details are correlated evidence that Fellegi-Sunter adds up as if it were
     independent. ``comps``: the comparisons that scored the pairs (the plain model's by
     default)."""
     different = 0
+    ids = pairs["gamma_identifiers"]
     # The "Same ..." levels come first; the PNC id's is the last of them.
-    id_match = pairs["gamma_identifiers"] >= gamma_of("identifiers", "Same PNC id", comps)
+    id_match = ids >= gamma_of("identifiers", "Same PNC id", comps)
+    # A number one keystroke from the other's is no conflict, and it explains a birth date that
+    # differs (a slip in both): twins, whom close numbers otherwise suggest, share their birth date.
+    labels = {lv["label_for_charts"] for c in comps or comparisons("duckdb") for lv in c["comparison_levels"]}
+    near_id = ids == gamma_of("identifiers", KEYSTROKE_APART, comps) if KEYSTROKE_APART in labels else False
     conflict = (
         (pairs["gamma_given_name"] == different)
-        | (pairs["gamma_date_of_birth"] == different)
-        | (pairs["gamma_identifiers"] == different)
+        | ((pairs["gamma_date_of_birth"] == different) & ~near_id)
+        | (ids == different)
     )
     return conflict & ~id_match
 
@@ -531,7 +537,26 @@ def train(
     if not prior_seen or not model.get("probability_two_random_records_match"):
         # Conservative: never above the starting value a model holds before any training.
         model["probability_two_random_records_match"] = min(1 / max(records, 2), FALLBACK_PRIOR)
-    return floor_m_probabilities(model)
+    return floor_m_probabilities(u_without_matches(model, max_pairs))
+
+
+def u_without_matches(model: dict[str, Any], sampled: float) -> dict[str, Any]:
+    """u among non-matches. Random pairs include matches, at the prior's rate: where records
+    repeat often (a data set of duplicates, a small town) they inflate u for agreement on a
+    near-unique value (an identifier, a birth date) and so weaken it. A level seen among the
+    ``sampled`` pairs as often as matches explain is put at half a pair in the sample."""
+    prior = float(model["probability_two_random_records_match"])
+    for comp in model["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        if any(lv.get("u_probability") is None or lv.get("m_probability") is None for lv in levels):
+            continue
+        for lv in levels:
+            u, m = float(lv["u_probability"]), float(lv["m_probability"])
+            lv["u_probability"] = max((u - prior * m) / (1 - prior), min(u, 0.5 / sampled))
+        total = sum(float(lv["u_probability"]) for lv in levels)
+        for lv in levels:
+            lv["u_probability"] = float(lv["u_probability"]) / total
+    return model
 
 
 # What each of em_blocking_rules() blocks on, in words and as columns.
