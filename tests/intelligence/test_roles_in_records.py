@@ -185,3 +185,63 @@ def test_a_school_contract_licence_explains_the_school_run_but_not_nights_with_m
     for held in (coded, noted):
         assert "driver" not in _ids(_run(_school_run_town(**held, night=False)), "adult_of_concern")
         assert "driver" in _ids(_run(_school_run_town(**held, night=True)), "adult_of_concern")
+
+
+def _park_town(jacob_is_the_subject: bool) -> Town:
+    """Four 14-year-olds who go missing, met by youth workers at night with Jacob, whose one
+    record (the youth service's) gives no age: the subject of their contacts, or beside them."""
+    t = Town()
+    t.person("youth_service", "JAC", "jacob")  # no date of birth, no estimated age
+    friends = [f"F{i}" for i in range(4)]
+    for i, f in enumerate(friends):
+        t.person("youth_service", f, f"friend-{i}", dob="2000-03-01")
+        for j in range(2):
+            t.event("youth_service", f"M{i}-{j}", f, "missing", f"2014-0{j + 2}-1{i}T23:00:00")
+    for k in range(3):
+        subject, others = ("JAC", friends) if jacob_is_the_subject else (friends[0], ["JAC", *friends[1:]])
+        t.event(
+            "youth_service", f"O{k}", subject, "outreach_contact", f"2014-0{k + 4}-05T23:30:00",
+            place="Clifton Park", others=";".join(f"{o}:associate" for o in others),
+        )  # fmt: skip
+    return t
+
+
+def test_a_young_person_of_unknown_age_met_with_friends_is_not_an_adult_of_concern() -> None:
+    """Youth work's contacts are with young people: Jacob, the subject of them, is scored as a
+    child, so his friends are not children in contact with an adult of concern."""
+    res = _run(_park_town(jacob_is_the_subject=True))
+    assert "jacob" not in _ids(res, "adult_of_concern")
+    assert not {"friend-0", "friend-1", "friend-2", "friend-3"} & set(_ids(res, "child_at_risk"))
+
+
+def test_a_man_known_only_as_an_associate_in_those_contacts_stays_an_adult() -> None:
+    """The same contacts with Jacob beside the children, never their subject: nothing says he is
+    young (an adult known only by description is recorded so), and he is scored as an adult."""
+    res = _run(_park_town(jacob_is_the_subject=False))
+    assert "jacob" in _ids(res, "adult_of_concern")
+    assert {"friend-1", "friend-2", "friend-3"} <= set(_ids(res, "child_at_risk"))
+
+
+def _clinic_town(partner_dob: str) -> Town:
+    """A 15-year-old girl who attends the sexual health clinic, once with a man recorded nowhere
+    else: one record of him, so a score of his own under the line for an adult of concern."""
+    t = Town()
+    t.person("health", "GIRL", "girl", dob="1999-02-01")
+    t.person("health", "MAN", "man", dob=partner_dob)
+    for j in range(3):
+        t.event("health", f"SH{j}", "GIRL", "sexual_health", f"2014-0{j + 2}-03")
+    t.event("health", "SHX", "GIRL", "sexual_health", "2014-05-03", others="MAN:associate")
+    return t
+
+
+def test_a_man_years_older_at_a_childs_sexual_health_appointment_points_whatever_his_score() -> None:
+    res = _run(_clinic_town(partner_dob="1988-06-01"))
+    assert "man" not in _ids(res, "adult_of_concern")
+    alert = next(a for a in res.alerts_of("child_at_risk") if a.subject_id == "girl")
+    assert "sexual health attendance" in alert.reasons and "man" in alert.reasons
+
+
+def test_a_partner_near_her_own_age_at_the_clinic_is_not_that_evidence() -> None:
+    res = _run(_clinic_town(partner_dob="1996-01-01"))  # 18 and 15
+    assert "girl" in {s for s in res.scores["subject_id"]}
+    assert "girl" not in _ids(res, "child_at_risk")

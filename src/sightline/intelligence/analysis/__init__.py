@@ -114,6 +114,7 @@ def analyse(
     rec, people = prepare_people(recs, part[["record_key", "occurred"]], as_of)
     people["flagged"] = people["person_id"].isin(set(flagged))
     people = _children_at_the_time(people, part, as_of)
+    people = _young_people_of_unknown_age(people, part)
     people = _young_people_who_exploit(people, part)
     pairs = build_pairs(part)
     links, objects, object_edges = build_objects(ev, part, rec)
@@ -189,6 +190,24 @@ def _children_at_the_time(people: pd.DataFrame, part: pd.DataFrame, as_of: date)
     mask = people["person_id"].isin(then).to_numpy()
     people.loc[mask, "is_child"] = True
     people.loc[mask, "child_then"] = True
+    return people
+
+
+def _young_people_of_unknown_age(people: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """A person whom no record gives an age, recorded as a victim or as the subject of a young
+    person's record (children's services, detached youth work), is scored as a child. Taken as an
+    adult, "Jacob", met by youth workers with his friends in the park, made each of them a child
+    in contact with an adult of concern. Adults known only by description are recorded as
+    suspects and associates, which this leaves alone."""
+    unknown = set(people.loc[~people["age_known"], "person_id"])
+    if not unknown:
+        return people
+    rows = part[part["person_id"].isin(unknown)]
+    young = (rows["role"] == "victim") | (
+        (rows["role"] == "subject") & rows["kind"].isin(W.YOUNG_PERSONS_KINDS)
+    )
+    mask = people["person_id"].isin(set(rows.loc[young, "person_id"])).to_numpy()
+    people.loc[mask, "is_child"] = True
     return people
 
 
@@ -315,7 +334,12 @@ def _alerts(
     ppl = scores.people
     at_risk = ppl[ppl["is_child"] & (ppl["score"] >= W.MIN_CHILD_SCORE)]
     # The list ends where the records stop pointing at exploitation (evidence.py).
-    ties = evidence_ties(pairs, links, set(ppl.loc[ppl["is_child"].astype(bool), "person_id"]))
+    ties = evidence_ties(
+        pairs,
+        links,
+        set(ppl.loc[ppl["is_child"].astype(bool), "person_id"]),
+        ppl.set_index("person_id")["age"],
+    )
     ties = ties[without(ties, scores.explained, "c", "a")]
     ties = of_concern(ties[ties["c"].isin(set(at_risk["person_id"]))], ppl.set_index("person_id")["score"])
     evidence = child_evidence(ties)

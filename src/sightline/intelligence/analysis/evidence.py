@@ -97,9 +97,12 @@ def without(frame: pd.DataFrame, pairs: pd.DataFrame, a: str = "a", b: str = "b"
     return ~pd.MultiIndex.from_arrays([frame[a].to_numpy(), frame[b].to_numpy()]).isin(keys)
 
 
-def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) -> pd.DataFrame:
+def evidence_ties(
+    pairs: pd.DataFrame, links: pd.DataFrame, children: set[str], age: pd.Series | None = None
+) -> pd.DataFrame:
     """Ties from a child (c) to an adult (a) in an event that points at exploitation, one row per
-    event: the event, its agency and how (the event's kind, or ``phone``/``vehicle`` when shared)."""
+    event: the event, its agency and how (the event's kind, or ``phone``/``vehicle`` when shared).
+    ``age``: by person, for the ties that need no score of the adult's."""
     direct = pairs[
         pairs["concerning"].to_numpy(dtype=bool)
         & pairs["a"].isin(children).to_numpy()
@@ -110,8 +113,13 @@ def evidence_ties(pairs: pd.DataFrame, links: pd.DataFrame, children: set[str]) 
             | pairs["kind"].isin(W.POINTED_KINDS)
         ).to_numpy()
     ]
-    # The record itself names the child as the victim of this adult: no score of theirs is needed.
+    # The record itself names the child as the victim of this adult, or the adult came to the
+    # child's sexual health appointment and is years older than a same-age partner would be: no
+    # score of theirs is needed.
     firm = (direct["role_a"] == "victim") & direct["role_b"].isin(("suspect", "subject"))
+    if age is not None:
+        gap = direct["b"].map(age).to_numpy(dtype=float) - direct["a"].map(age).to_numpy(dtype=float)
+        firm |= (direct["kind"] == "sexual_health").to_numpy() & (gap >= W.PARTNER_AGE_GAP)
     rows = [direct.rename(columns={"a": "c", "b": "a", "kind": "how"})[COLUMNS].assign(firm=firm.to_numpy())]
     mediated = links[~links["obj_id"].str.startswith("place:")]
     size = mediated.groupby("obj_id")["person_id"].transform("nunique")

@@ -202,6 +202,12 @@ CHILDRENS_SERVICES_KINDS = frozenset(
         "exclusion",
     }
 )
+# A person no record gives an age to, who is the subject of one of these (or named as a victim), is
+# a young person: detached youth work's contacts are with young people, as children's services' are.
+YOUNG_PERSONS_KINDS = CHILDRENS_SERVICES_KINDS | {"outreach_contact"}
+# An adult this many years older than the child, at the child's sexual health appointment, is no
+# same-age partner: that record points at exploitation whatever else is known of him.
+PARTNER_AGE_GAP = 5
 
 # What a child seen at a place or in a vehicle in a context of concern adds to it, before
 # counting how much at risk the child is for other reasons.
