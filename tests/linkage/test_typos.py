@@ -37,6 +37,10 @@ ROWS = [
     # Given and family names swapped, one of them misspelt past its phonetic key.
     ("police:S2", "Whitaker", "Isla", "2000-10-02", "F", "S65 1AA", "", ""),
     ("health:S2", "Isla", "Whitaler", "2000-10-02", "F", "S65 1AA", "7 Deane Road", ""),
+    # Swapped with a keystroke in each, past both phonetic keys and Jaro-Winkler's 0.92 ("Hels" and
+    # "Held" 0.88): FEBRL's shape.
+    ("police:S3", "Hels", "Trey", "1999-01-13", "M", "S60 2BB", "", ""),
+    ("health:S3", "Trye", "Held", "1999-01-13", "M", "S60 2BB", "19 Holman Street", ""),
 ]
 
 
@@ -96,3 +100,9 @@ def test_a_birth_year_with_two_digits_swapped_is_a_typo(result: LinkageResult) -
 def test_swapped_names_with_a_misspelling_are_still_swapped(result: LinkageResult) -> None:
     assert level(result, "police:S2", "health:S2", "given_name") == "Given and family names swapped"
     assert result.clusters["police:S2"] == result.clusters["health:S2"]
+
+
+def test_swapped_names_with_a_keystroke_in_each_are_still_swapped(result: LinkageResult) -> None:
+    assert level(result, "police:S3", "health:S3", "given_name") == "Given and family names swapped"
+    assert not pair(result, "police:S3", "health:S3")["hard_conflict"]
+    assert result.clusters["police:S3"] == result.clusters["health:S3"]

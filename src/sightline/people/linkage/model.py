@@ -98,9 +98,14 @@ def comparisons(dialect: str) -> list[dict[str, Any]]:
     s = _Sql(dialect)
 
     def alike(a: str, b: str) -> str:
-        return f"({a}_l = {b}_r OR {a}_mp_l = {b}_mp_r OR {s.jw(f'{a}_l', f'{b}_r')} >= 0.92)"
+        return (
+            f"({a}_l = {b}_r OR {a}_mp_l = {b}_mp_r OR {s.jw(f'{a}_l', f'{b}_r')} >= 0.92"
+            f" OR {s.damerau(f'{a}_l', f'{b}_r')} <= 1)"
+        )
 
-    # Crosswise the same, sounding alike or spelt nearly alike (swapped fields with a typo).
+    # Crosswise the same, sounding alike, spelt nearly alike or one keystroke apart (swapped fields
+    # with a typo: "Hels Trey" and "Trye Held"). Both names must agree crosswise, so twins, who
+    # share a family name, never meet here.
     swapped = f"given_l <> family_l AND {alike('given', 'family')} AND {alike('family', 'given')}"
     given = {
         "output_column_name": "given_name",
