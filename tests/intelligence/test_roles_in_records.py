@@ -211,6 +211,7 @@ def test_a_young_person_of_unknown_age_met_with_friends_is_not_an_adult_of_conce
     child, so his friends are not children in contact with an adult of concern."""
     res = _run(_park_town(jacob_is_the_subject=True))
     assert "jacob" not in _ids(res, "adult_of_concern")
+    assert "jacob" in set(res.scores.loc[res.scores["role"] == "child", "subject_id"])
     assert not {"friend-0", "friend-1", "friend-2", "friend-3"} & set(_ids(res, "child_at_risk"))
 
 
@@ -245,3 +246,15 @@ def test_a_partner_near_her_own_age_at_the_clinic_is_not_that_evidence() -> None
     res = _run(_clinic_town(partner_dob="1996-01-01"))  # 18 and 15
     assert "girl" in {s for s in res.scores["subject_id"]}
     assert "girl" not in _ids(res, "child_at_risk")
+
+
+def test_a_victim_of_unknown_age_is_listed_and_the_alert_says_her_age_is_not_recorded() -> None:
+    t = Town()
+    t.person("police", "GIRL", "girl")  # no date of birth, no estimated age
+    t.person("police", "MAN", "man", dob="1980-01-01")
+    for j in range(3):
+        t.event("police", f"M{j}", "GIRL", "missing", f"2014-0{j + 2}-10T23:00:00")
+    t.event("police", "INT", "MAN", "intelligence", "2014-05-01", others="GIRL:victim")
+    res = _run(t)
+    alert = next(a for a in res.alerts_of("child_at_risk") if a.subject_id == "girl")
+    assert alert.reasons.startswith("Young person, age not recorded; no agency has flagged")

@@ -265,7 +265,9 @@ class AlertBuilder:
         own = [r for r in self.part.get(c, []) if r[2] in CHILD_ROLES]
         factors = self.factors.get(c, [])
         age = self.age_text(c)
-        who = f"Child {age}" if age else "Child"
+        # No age on any record: a child because a record says so (victim, youth work, children's
+        # services), which the reader should know.
+        who = f"Child {age}" if age else "Young person, age not recorded"
         if c in self.child_then:
             who = f"Young adult {age} (a child when recorded as a victim or by children's services)"
         if c in self.ctx.flagged:
