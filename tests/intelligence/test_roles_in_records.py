@@ -258,3 +258,33 @@ def test_a_victim_of_unknown_age_is_listed_and_the_alert_says_her_age_is_not_rec
     res = _run(t)
     alert = next(a for a in res.alerts_of("child_at_risk") if a.subject_id == "girl")
     assert alert.reasons.startswith("Young person, age not recorded; no agency has flagged")
+
+
+def _friend_town(friend_role: str, accused: bool = False) -> Town:
+    """A friend who turned 18 last week (born 1996-06-25, analysis of 2014-07-01), out at night
+    with three younger friends and found with them when they went missing, all in the past year."""
+    t = Town()
+    t.person("police", "F", "friend", dob="1996-06-25")
+    for i in range(3):
+        t.person("police", f"K{i}", f"kid-{i}", dob="1999-01-01")
+        for j in range(2):
+            t.event(
+                "police", f"M{i}{j}", f"K{i}", "missing", f"2013-1{j}-0{i + 1}T23:30:00",
+                others=f"F:{friend_role}",
+            )  # fmt: skip
+    if accused:
+        t.event("police", "INT", "F", "intelligence", "2014-01-05", others="K0:victim")
+    return t
+
+
+def test_a_friend_who_has_just_turned_18_is_no_adult_of_concern_for_what_happened_at_17() -> None:
+    res = _run(_friend_town("associate"))
+    assert "friend" not in _ids(res, "adult_of_concern")
+    assert not {"kid-0", "kid-1", "kid-2"} & set(_ids(res, "child_at_risk"))
+
+
+def test_a_young_adult_accused_at_17_is_still_an_adult_of_concern() -> None:
+    """Peer-on-peer exploitation: the suspect on the records, or the subject of intelligence naming a
+    victim, keeps what happened before his 18th birthday."""
+    assert "friend" in _ids(_run(_friend_town("suspect")), "adult_of_concern")
+    assert "friend" in _ids(_run(_friend_town("associate", accused=True)), "adult_of_concern")

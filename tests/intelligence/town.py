@@ -32,6 +32,7 @@ class Town:
         given: str = "",
         family: str = "",
         description: str = "",
+        postcode: str = "",
     ) -> str:
         self.people.append(
             {
@@ -46,6 +47,7 @@ class Town:
                 "ethnicity": ethnicity,
                 "phone": phone,
                 "description": description,
+                "postcode": postcode,
             }
         )
         return record_id

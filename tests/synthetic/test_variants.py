@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -282,3 +283,42 @@ def test_generate_town_command_takes_a_variant_and_settings(
     bad = parser.parse_args(["generate-town", str(tmp_path / "u"), "--variant", "nowhere"])
     assert bad.func(bad) == 2
     assert "no variant" in capsys.readouterr().err
+
+
+def test_a_parents_number_on_a_childs_hospital_attendance(tmp_path: Path) -> None:
+    """``records.parent_numbers``: a hospital attendance gives a parent's mobile as the contact, the
+    parent not named on it; the default town has none, so it stays byte for byte."""
+    generate_town(
+        tmp_path, 600, 2, variant=with_settings(load_variant("baseline"), ["records.parent_numbers=1"])
+    )
+    truth = {
+        (r["agency"], r["record_id"]): r["true_person_id"] for r in read(tmp_path / "truth" / "records.csv")
+    }
+    persons = {r["true_person_id"]: r for r in read(tmp_path / "truth" / "persons.csv")}
+    ordinary = {
+        r["true_person_id"] for r in read(tmp_path / "truth" / "kinds.csv") if r["role"] == "ordinary"
+    }
+    owner: dict[str, str] = {}
+    postcodes: dict[str, set[str]] = {}
+    for folder in (tmp_path / "extracts").iterdir():
+        agency = folder.name.rsplit("-", 3)[0]
+        for r in read(folder / "people.csv"):
+            pid = truth[(agency, r["record_id"])]
+            if r["phone"]:
+                owner[re.sub(r"\D", "", r["phone"])] = pid
+            postcodes.setdefault(pid, set()).add(r["postcode"])
+    health = next((tmp_path / "extracts").glob("health-*"))
+    given = [
+        e
+        for e in read(health / "events.csv")
+        if e["kind"] == "health_attendance" and e["phone"] and truth[("health", e["record_id"])] in ordinary
+    ]
+    known = [
+        e for e in given if re.sub(r"\D", "", e["phone"]) in owner
+    ]  # some parents' records hold no number
+    assert len(known) >= 10
+    for e in known:
+        child, parent = truth[("health", e["record_id"])], owner[re.sub(r"\D", "", e["phone"])]
+        assert persons[parent]["kind"] == "adult" and persons[child]["kind"] == "child"
+        same_family = persons[parent]["family_name"] == persons[child]["family_name"]
+        assert same_family or (postcodes[parent] & postcodes[child]) - {""}

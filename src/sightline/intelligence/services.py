@@ -37,7 +37,7 @@ from sightline.people.models import Extract, Person, SourceEvent, SourceRecord
 
 # Columns of a person record the engine may see. Ethnicity is never among them.
 RECORD_INPUTS = (
-    "date_of_birth", "estimated_age", "sex", "phone", "given_name", "family_name", "description",
+    "date_of_birth", "estimated_age", "sex", "phone", "given_name", "family_name", "description", "postcode",
 )  # fmt: skip
 EVENT_INPUTS = ("ended_on", "place", "postcode", "vehicle", "phone", "factors", "summary", "licence")
 CSE_FACTOR = "11A"

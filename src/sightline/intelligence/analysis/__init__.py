@@ -19,7 +19,14 @@ import pandas as pd
 from . import weights as W
 from .alerts import AlertBuilder, Context, group_alert, group_rows
 from .evidence import child_evidence, evidence_ties, of_concern, without
-from .graph import build_objects, build_pairs, build_participants, indirect_pairs
+from .graph import (
+    build_objects,
+    build_pairs,
+    build_participants,
+    households,
+    indirect_pairs,
+    strangers_numbers,
+)
 from .groups import DEFAULT_METHOD, DEFAULT_RESOLUTION, Method, detect_groups, detection_edges, network_id
 from .inputs import AnalysisInputError, check_inputs, parse_events, prepare_people
 from .naming import group_names, place_title
@@ -53,7 +60,9 @@ Progress = Callable[[str, float], None]
 """Called as ``progress(stage, fraction_done)`` at each stage, fraction from 0 to 1."""
 
 _STAGES = ["checking input", "building graph", "scoring", "finding groups", "raising alerts", "done"]
-_RECORD_COLUMNS = ["record_key", "person_id", "agency", "date_of_birth", "estimated_age", "phone"]
+_RECORD_COLUMNS = [
+    "record_key", "person_id", "agency", "date_of_birth", "estimated_age", "phone", "family_name", "postcode",
+]  # fmt: skip
 
 
 def analyse(
@@ -116,9 +125,11 @@ def analyse(
     people = _children_at_the_time(people, part, as_of)
     people = _young_people_of_unknown_age(people, part)
     people = _young_people_who_exploit(people, part)
-    pairs = build_pairs(part)
+    pairs = _peers_at_the_time(build_pairs(part), people, part, as_of)
     links, objects, object_edges = build_objects(ev, part, rec)
     indirect = indirect_pairs(links, object_edges)
+    children = set(people.loc[people["is_child"], "person_id"])
+    indirect = strangers_numbers(indirect, links, children, households(recs))
 
     stage(2)
     scores = score_all(people, part, ev, pairs, indirect, links, objects, object_edges)
@@ -191,6 +202,37 @@ def _children_at_the_time(people: pd.DataFrame, part: pd.DataFrame, as_of: date)
     people.loc[mask, "is_child"] = True
     people.loc[mask, "child_then"] = True
     return people
+
+
+def _peers_at_the_time(
+    pairs: pd.DataFrame, people: pd.DataFrame, part: pd.DataFrame, as_of: date
+) -> pd.DataFrame:
+    """A young adult's contact with children in a record made before they turned 18 is a
+    child's contact with friends, not an adult's: the friend who turned 18 last week was not a
+    man in night-time contact with four children. Not for someone any record names as a suspect or
+    as the subject of police action (intelligence, arrest, charge, bail): peers exploit too."""
+    accused = part.loc[
+        (part["role"] == "suspect")
+        | ((part["role"] == "subject") & part["kind"].isin(W.POLICE_ACTION_KINDS)),
+        "person_id",
+    ]
+    young = people.loc[
+        ~people["is_child"]
+        & people["age_known"]
+        & (people["age"] < W.YOUNG_ADULT_AGE)
+        & (people["age_rank"] <= 1)  # a birth date to the month: an estimate cannot say when they were 18
+        & ~people["person_id"].isin(set(accused)),
+        ["person_id", "age"],
+    ].set_index("person_id")["age"]
+    if young.empty:
+        return pairs
+    children = set(people.loc[people["is_child"], "person_id"])
+    for side, other in (("a", "b"), ("b", "a")):
+        age_now = pairs[side].map(young).to_numpy(dtype=float)
+        years = (pd.Timestamp(as_of) - pairs["occurred"]).dt.days.to_numpy(dtype=float) / 365.25
+        then = (age_now - years < W.CHILD_AGE) & pairs[other].isin(children).to_numpy()
+        pairs = pairs.assign(concerning=pairs["concerning"].to_numpy() & ~then)
+    return pairs
 
 
 def _young_people_of_unknown_age(people: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:

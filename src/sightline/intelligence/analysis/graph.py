@@ -235,3 +235,46 @@ def indirect_pairs(links: pd.DataFrame, object_edges: pd.DataFrame) -> pd.DataFr
         }
     )
     return out.reset_index(drop=True)
+
+
+def strangers_numbers(
+    indirect: pd.DataFrame, links: pd.DataFrame, children: set[str], households: pd.DataFrame
+) -> pd.DataFrame:
+    """``indirect`` with contact through an adult's own number on a child's record made of
+    concern: a number found on a child's phone, given as her contact or in her messages, that
+    the adult's own record holds, when the adult shares no family name or postcode with the
+    child (``households``: person_id, token). Practice treats an unexplained adult's number in
+    a child's life as a warning sign whatever the record's kind. A parent, carer or professional
+    named as such beside the child is discounted later, as any contact a role explains."""
+    phones = links[links["obj_id"].str.startswith("phone:")]
+    owned = phones.loc[phones["kind"] == "record", ["person_id", "obj_id"]].drop_duplicates()
+    seen = phones.loc[phones["event_key"].astype(str) != "", ["person_id", "obj_id"]].drop_duplicates()
+    rows = indirect.reset_index(drop=True).assign(row=lambda f: np.arange(len(f)))
+    a_child = rows["a"].isin(children).to_numpy()
+    b_child = rows["b"].isin(children).to_numpy()
+    cand = rows[(a_child != b_child) & rows["via"].str.startswith("phone:").to_numpy()]
+    cand = cand.assign(
+        child=np.where(cand["a"].isin(children), cand["a"], cand["b"]),
+        adult=np.where(cand["a"].isin(children), cand["b"], cand["a"]),
+    )
+    cand = cand.merge(seen, left_on=["child", "via"], right_on=["person_id", "obj_id"])
+    cand = cand.merge(owned, left_on=["adult", "via"], right_on=["person_id", "obj_id"])
+    kin = cand[["row", "child", "adult"]].merge(households, left_on="child", right_on="person_id")
+    kin = kin.merge(households, left_on=["adult", "token"], right_on=["person_id", "token"])
+    hit = np.zeros(len(rows), dtype=bool)
+    hit[np.setdiff1d(cand["row"].to_numpy(), kin["row"].to_numpy())] = True
+    return rows.drop(columns="row").assign(
+        concerning=rows["concerning"].to_numpy() | hit,
+        w=np.where(hit, np.maximum(rows["w"].to_numpy(), W.STRANGERS_NUMBER), rows["w"].to_numpy()),
+    )
+
+
+def households(records: pd.DataFrame) -> pd.DataFrame:
+    """person_id, token: each family name and postcode a person's records hold."""
+    parts = []
+    for column, tag in (("family_name", "f:"), ("postcode", "p:")):
+        if column in records.columns:
+            value = records[column].fillna("").astype(str).str.upper().str.replace(" ", "", regex=False)
+            parts.append(pd.DataFrame({"person_id": records["person_id"].to_numpy(), "token": tag + value}))
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["person_id", "token"])
+    return out[~out["token"].isin(["f:", "p:"])].drop_duplicates().reset_index(drop=True)

@@ -191,5 +191,7 @@ def prepare_people(
     people = rec.groupby("person_id").size().rename("n_records").reset_index()
     people["age"] = people["person_id"].map(person_age).to_numpy(dtype=float)
     people["age_known"] = ~np.isnan(people["age"].to_numpy())
+    # 0 a full date of birth, 1 a month, 2 a year, 3 an estimated age, 9 none.
+    people["age_rank"] = people["person_id"].map(rec.groupby("person_id")["age_rank"].min()).to_numpy()
     people["is_child"] = people["age_known"] & (people["age"] < W.CHILD_AGE)
     return rec, people

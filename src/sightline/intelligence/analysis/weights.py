@@ -125,6 +125,9 @@ STATION_INSTITUTIONS = frozenset({"police", "fire", "ambulance"})
 # Objects (vehicles, phones) shared by more people than this are not evidence of contact.
 MEDIATOR_MAX_PEOPLE = 50
 INDIRECT_FACTOR = 0.6
+# An adult's own number on a child's record, the adult of another family (graph.strangers_numbers):
+# contact of concern, weighing as much as one concerning record naming both.
+STRANGERS_NUMBER = 1.0
 
 # Exposure of a child to concern around them.
 EXPOSURE_ADULT = 2.0

@@ -53,12 +53,16 @@ def _injury(s: Scene, c: Person) -> None:
         if parent and s.chance(CHILDHOOD.parent_at_hospital)
         else []
     )
+    # The contact number taken is often a parent's mobile, the parent not named on the record.
+    given = parent is not None and bool(parent.phone) and s.parent_numbers > 0 and s.chance(s.parent_numbers)
+    phone = parent.phone if given and parent is not None else ""
     s.health.event(
         "health_attendance",
         day,
         rec,
         place_text=geo.HOSPITAL[0],
         others=others,
+        phone=phone,
         summary=s.rng.choice(INJURIES),
     )
 

@@ -27,6 +27,7 @@ class Scene:
         nhs = NhsNumbers(random.Random(f"sightline-town/{seed}/nhs"))
         variant = town.variant
         table = AGENCY_HABITS if variant is None else scaled_habits(variant.duplicates, variant.typos)
+        self.parent_numbers = 0.0 if variant is None else variant.parent_numbers
         self.books = {
             agency: Book(agency, habits, random.Random(f"sightline-town/{seed}/{agency}"), (S, E), nhs)
             for agency, habits in table.items()

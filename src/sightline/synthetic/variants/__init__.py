@@ -80,6 +80,7 @@ class Variant:
     fathers_and_sons: float = 0.0  # of households with a father and a son: the son has his father's name
     duplicates: float = 1.0  # times every agency's rate of second records for one person
     typos: float = 1.0  # times every agency's rate of typos, swapped names and swapped day and month
+    parent_numbers: float = 0.0  # of a child's hospital attendances: a parent's mobile given as the contact
 
     def model_shares(self) -> dict[str, float]:
         total = sum(self.models.values())
@@ -120,6 +121,7 @@ KEYS: dict[str, str] = {
     "records.fathers_and_sons": "fathers_and_sons",
     "records.duplicates": "duplicates",
     "records.typos": "typos",
+    "records.parent_numbers": "parent_numbers",
 }
 TABLES = {"models": MODELS, "hubs": HUB_KINDS}
 MULTIPLIERS = {"duplicates", "typos"}  # may exceed 1
