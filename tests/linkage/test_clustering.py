@@ -86,6 +86,17 @@ def test_sparse_record_joins_its_only_plausible_person() -> None:
     assert run(p, ["p1", "p2", "q", "s"], sparse=set())["s"] == "s"
 
 
+def test_sparse_record_with_a_rival_outside_its_component_stays_alone() -> None:
+    """A police record "Richard, about 29" fits a driver of 31 (-3.6) and, nearly as well, another
+    Richard of 29 (-7.5) whom the pair's weight leaves outside the candidate component: the driver
+    is not clearly better."""
+    keys = ["d1", "d2", "r", "s"]
+    near = pairs(("d1", "d2", 20), ("s", "d1", -3.6), ("s", "r", -7.5))
+    assert run(near, keys, sparse={"s"})["s"] == "s"
+    far = pairs(("d1", "d2", 20), ("s", "d1", -3.6), ("s", "r", -9.0))
+    assert run(far, keys, sparse={"s"})["s"] == "d1"
+
+
 def test_sparse_record_with_two_equally_plausible_people_stays_alone() -> None:
     p = pairs(("p1", "p2", 20), ("q1", "q2", 20), ("s", "p1", -2), ("s", "q1", -2.5))
     assert run(p, ["p1", "p2", "q1", "q2", "s"], sparse={"s"})["s"] == "s"

@@ -357,6 +357,7 @@ def attach_sparse(
     blocked: set[tuple[str, str]],
     sparse: set[str],
     settings: ClusteringSettings,
+    rivals: dict[str, float] | None = None,
 ) -> tuple[list[list[str]], list[tuple[str, str]]]:
     """Exclusive best link for sparse records (e.g. "Chloe, about 15" from a youth
     service): a sparse record left on its own joins the one cluster it clearly fits
@@ -364,7 +365,9 @@ def attach_sparse(
     but when exactly one plausible person exists the choice is not in doubt. All
     decisions are taken against the clustering before any attachment, so the result
     does not depend on order. Returns the new groups and the (record, cluster key)
-    attachments made, which are sent for review."""
+    attachments made, which are sent for review. ``rivals``: each record's best weight to a
+    record outside this component, a candidate too ("Richard, about 29" fits a driver of 31 in
+    his component and, nearly as well, another Richard of 29 outside it)."""
     cluster_of = {m: min(g) for g in groups for m in g}
     size = {min(g): len(g) for g in groups}
     adjacency: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -391,6 +394,8 @@ def attach_sparse(
         if not ranked or ranked[0][0] < settings.attach_weight:
             continue
         if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < settings.attach_margin:
+            continue
+        if rivals and ranked[0][0] - rivals.get(record, -math.inf) < settings.attach_margin:
             continue
         moves.append((record, ranked[0][1]))
     if not moves:
@@ -487,6 +492,7 @@ def cluster_records(
         if ra is not None and ra == root_of.get(pair[1]):
             fields_by[ra][pair] = mask
 
+    rivals = _rivals(pairs, root_of, sparse) if sparse else {}
     clusters: dict[str, str] = {}
     conflicts: list[str] = []
     touched: set[str] = set()
@@ -499,7 +505,7 @@ def cluster_records(
             members, w_local, must_by.get(root, empty), c_local, settings, v_local, fields_by.get(root)
         )
         if sparse:
-            groups, moved = attach_sparse(groups, w_local, v_local | c_local, sparse, settings)
+            groups, moved = attach_sparse(groups, w_local, v_local | c_local, sparse, settings, rivals)
             attachments.extend(moved)
         conflicts.extend(found)
         touched.update(members)
@@ -511,6 +517,24 @@ def cluster_records(
         for k in record_keys:
             clusters.setdefault(k, k)
     return clusters, extra, conflicts, touched, attachments
+
+
+def _rivals(pairs: pd.DataFrame, root_of: dict[str, str], sparse: set[str]) -> dict[str, float]:
+    """Each sparse record's best weight to a record outside its candidate component."""
+    if not len(pairs):
+        return {}
+    left, right = pairs["record_key_l"], pairs["record_key_r"]
+    apart = (left.map(root_of) != right.map(root_of)).to_numpy()
+    apart |= left.map(root_of).isna().to_numpy()
+    weights = pairs["match_weight"].to_numpy()[apart]
+    sides = pd.DataFrame(
+        {
+            "record": np.concatenate([left.to_numpy()[apart], right.to_numpy()[apart]]),
+            "w": np.concatenate([weights, weights]),
+        }
+    )
+    sides = sides[sides["record"].isin(sparse)]
+    return {str(k): float(v) for k, v in sides.groupby("record")["w"].max().items()}
 
 
 def connected_components_at(pairs: pd.DataFrame, threshold_weight: float) -> dict[str, str]:
