@@ -227,9 +227,9 @@ def _peers_at_the_time(
     if young.empty:
         return pairs
     children = set(people.loc[people["is_child"], "person_id"])
+    years = (pd.Timestamp(as_of) - pairs["occurred"]).dt.days.to_numpy(dtype=float) / 365.25
     for side, other in (("a", "b"), ("b", "a")):
         age_now = pairs[side].map(young).to_numpy(dtype=float)
-        years = (pd.Timestamp(as_of) - pairs["occurred"]).dt.days.to_numpy(dtype=float) / 365.25
         then = (age_now - years < W.CHILD_AGE) & pairs[other].isin(children).to_numpy()
         pairs = pairs.assign(concerning=pairs["concerning"].to_numpy() & ~then)
     return pairs

@@ -524,8 +524,7 @@ def _rivals(pairs: pd.DataFrame, root_of: dict[str, str], sparse: set[str]) -> d
     if not len(pairs):
         return {}
     left, right = pairs["record_key_l"], pairs["record_key_r"]
-    apart = (left.map(root_of) != right.map(root_of)).to_numpy()
-    apart |= left.map(root_of).isna().to_numpy()
+    apart = (left.map(root_of) != right.map(root_of)).to_numpy()  # NaN (in no component) != anything
     weights = pairs["match_weight"].to_numpy()[apart]
     sides = pd.DataFrame(
         {

@@ -54,8 +54,9 @@ def _injury(s: Scene, c: Person) -> None:
         else []
     )
     # The contact number taken is often a parent's mobile, the parent not named on the record.
-    given = parent is not None and bool(parent.phone) and s.parent_numbers > 0 and s.chance(s.parent_numbers)
-    phone = parent.phone if given and parent is not None else ""
+    phone = ""
+    if parent is not None and parent.phone and s.parent_numbers > 0 and s.chance(s.parent_numbers):
+        phone = parent.phone
     s.health.event(
         "health_attendance",
         day,
